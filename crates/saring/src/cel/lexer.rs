@@ -1,0 +1,1 @@
+//! CEL lexer (placeholder until the parser lands).

@@ -1,0 +1,1 @@
+//! CEL operators over runtime values (arithmetic, comparison, membership) and their typing.

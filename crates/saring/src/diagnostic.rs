@@ -1,0 +1,119 @@
+//! Diagnostics for rule packs: stable codes, messages, help, and file/line/column spans.
+
+use serde::Serialize;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The pack cannot be loaded.
+    Error,
+    /// The pack loads, but something deserves attention (`saring check` reports it).
+    Warning,
+}
+
+/// A place in a pack file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// File name relative to the pack directory (`pack.toml`, `schema.toml`, `lists/x.txt`).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub column: u32,
+    /// Byte range in the file.
+    #[serde(skip)]
+    pub span: (usize, usize),
+}
+
+/// One problem found in a pack.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// Stable machine-readable code, e.g. `cel.type_mismatch`, `pack.protected_field`.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Lowercase message; user input in backticks.
+    pub message: String,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The file name, if the problem has a place.
+    pub file: Option<String>,
+    /// 1-based line, if known.
+    pub line: Option<u32>,
+    /// 1-based column, if known.
+    pub column: Option<u32>,
+    /// The rule the problem belongs to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Byte span in the file (for rendering).
+    #[serde(skip)]
+    pub span: Option<(usize, usize)>,
+}
+
+impl Diagnostic {
+    /// A new error diagnostic without a location.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            help: None,
+            file: None,
+            line: None,
+            column: None,
+            rule: None,
+            span: None,
+        }
+    }
+
+    /// A new warning diagnostic without a location.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// Adds a help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Names the rule the diagnostic belongs to.
+    pub fn with_rule(mut self, rule: impl Into<String>) -> Diagnostic {
+        self.rule = Some(rule.into());
+        self
+    }
+
+    /// Places the diagnostic.
+    pub fn at(mut self, location: &Location) -> Diagnostic {
+        self.file = Some(location.file.clone());
+        self.line = Some(location.line);
+        self.column = Some(location.column);
+        self.span = Some(location.span);
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// "did you mean `x`?" help for a misspelt name, from the closest candidate.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(name, c);
+        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}

@@ -1,0 +1,1 @@
+//! Conformance test support.
