@@ -3,6 +3,8 @@
 //!
 //! Loading does no type checking of expressions; [`crate::Engine::compile`] does that.
 
+mod load;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
