@@ -1,6 +1,496 @@
-//! wasm part of `cargo xtask test`.
+//! WebAssembly part of `cargo xtask test`, and `cargo xtask serve`.
+//!
+//! Sets up what is missing (the `wasm32-unknown-unknown` target from rustup, or Debian's
+//! `rustc-web` route; `wasm-bindgen-cli` at the version in Cargo.lock, cached under
+//! `target/tools/`; `wasm-opt` from `binaryen`; Chromium; the npm dev dependencies), builds
+//! `bindings/wasm` for the `nodejs` and `web` targets, assembles the static page in
+//! `target/wasm/site/`, and runs the Node tests and the browser test.
 
-/// Runs this part of the tests.
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use crate::util::{apt_install, capture, cargo, root, which, Step};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "wasm-release";
+/// Features of the wasm that rustc emits, for Debian's older `wasm-opt`.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// How to compile for `wasm32-unknown-unknown` on this machine.
+struct Toolchain {
+    /// Extra environment for cargo.
+    envs: Vec<(&'static str, String)>,
+    /// Whether std must be built from source (`-Zbuild-std`).
+    build_std: bool,
+}
+
+/// Everything the build needs, set up.
+struct Tools {
+    toolchain: Toolchain,
+    wasm_bindgen: PathBuf,
+}
+
+fn wasm_dir() -> PathBuf {
+    root().join("bindings/wasm")
+}
+
+fn target_dir() -> PathBuf {
+    root().join("target/wasm")
+}
+
+fn site_dir() -> PathBuf {
+    target_dir().join("site")
+}
+
+/// Runs the wasm build, the Node tests and the browser test.
 pub fn test() -> Result<(), String> {
+    let tools = setup(true)?;
+    clippy()?;
+    build(&tools)?;
+    node_tests()?;
+    browser_test()?;
     Ok(())
+}
+
+/// Builds the page and serves it on 127.0.0.1:`port` until interrupted.
+pub fn serve(port: u16) -> Result<(), String> {
+    let tools = setup(false)?;
+    build(&tools)?;
+    let step = Step::start("wasm: serve the page");
+    println!("open http://127.0.0.1:{port}/ (Ctrl-C stops)");
+    step.run(
+        Command::new("node")
+            .arg(wasm_dir().join("scripts/serve.mjs"))
+            .arg(site_dir())
+            .arg(port.to_string()),
+    )?;
+    step.done();
+    Ok(())
+}
+
+fn setup(browser: bool) -> Result<Tools, String> {
+    let toolchain = toolchain()?;
+    let wasm_bindgen = wasm_bindgen_cli()?;
+    let step = Step::start("wasm: system packages (binaryen, node, chromium)");
+    let mut packages = vec!["binaryen"];
+    if which("node").is_none() || which("npm").is_none() {
+        packages.extend(["nodejs", "npm"]);
+    }
+    if browser {
+        packages.extend(["chromium", "chromium-driver"]);
+    }
+    if which("wasm-opt").is_some() {
+        packages.retain(|p| *p != "binaryen");
+    }
+    apt_install(&step, &packages)?;
+    step.done();
+    npm_deps()?;
+    Ok(Tools {
+        toolchain,
+        wasm_bindgen,
+    })
+}
+
+/// Finds or sets up a compiler for `wasm32-unknown-unknown`.
+fn toolchain() -> Result<Toolchain, String> {
+    let step = Step::start("wasm: toolchain");
+    let forced_debian = std::env::var("SARING_WASM_TOOLCHAIN").is_ok_and(|v| v == "debian");
+    if !forced_debian && which("rustup").is_some() {
+        let installed =
+            step.output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+        if installed.lines().any(|l| l.trim() == TARGET) {
+            println!("using rustup's installed {TARGET} target");
+            step.done();
+            return Ok(Toolchain {
+                envs: vec![],
+                build_std: false,
+            });
+        }
+        match step.run(Command::new("rustup").args(["target", "add", TARGET])) {
+            Ok(()) => {
+                step.done();
+                return Ok(Toolchain {
+                    envs: vec![],
+                    build_std: false,
+                });
+            }
+            Err(e) => println!("{e}\nfalling back to Debian's rustc-web"),
+        }
+    }
+    // Debian's route: rustc-web (rustc with std sources) and lld, std built from source.
+    let mut packages = vec!["rust-web-src", "lld-19"];
+    if !Path::new("/usr/bin/rustc").exists() {
+        packages.push("rustc-web");
+    }
+    apt_install(&step, &packages)?;
+    let linker = which("wasm-ld-19")
+        .or_else(|| Some(PathBuf::from("/usr/lib/llvm-19/bin/wasm-ld")).filter(|p| p.exists()))
+        .ok_or_else(|| step.fail("lld-19 is installed but no wasm-ld-19 was found"))?;
+    println!(
+        "using /usr/bin/rustc with -Zbuild-std and {}",
+        linker.display()
+    );
+    step.done();
+    Ok(Toolchain {
+        envs: vec![
+            ("RUSTC", "/usr/bin/rustc".to_string()),
+            ("RUSTC_BOOTSTRAP", "1".to_string()),
+            (
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER",
+                linker.to_string_lossy().into_owned(),
+            ),
+        ],
+        build_std: true,
+    })
+}
+
+/// The version of the `wasm-bindgen` crate in Cargo.lock.
+fn locked_wasm_bindgen_version() -> Result<String, String> {
+    let lock = fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+            {
+                return Ok(version.to_string());
+            }
+        }
+    }
+    Err("no wasm-bindgen in Cargo.lock (is bindings/wasm a workspace member?)".to_string())
+}
+
+/// `wasm-bindgen-cli` at the locked version, installed once under `target/tools/`.
+fn wasm_bindgen_cli() -> Result<PathBuf, String> {
+    let step = Step::start("wasm: wasm-bindgen-cli");
+    let version = locked_wasm_bindgen_version().map_err(|e| step.fail(e))?;
+    let prefix = root().join(format!("target/tools/wasm-bindgen-{version}"));
+    let bin = prefix.join("bin/wasm-bindgen");
+    let matches = |bin: &Path| {
+        capture(Command::new(bin).arg("--version")).is_ok_and(|v| v.trim().ends_with(&version))
+    };
+    if !matches(&bin) {
+        step.run(
+            cargo()
+                .args(["install", "-j2", "--root"])
+                .arg(&prefix)
+                .args(["wasm-bindgen-cli", "--version", &version]),
+        )?;
+        if !matches(&bin) {
+            return Err(step.fail(format!(
+                "{} does not report version {version}",
+                bin.display()
+            )));
+        }
+    }
+    println!("wasm-bindgen {version}: {}", bin.display());
+    step.done();
+    Ok(bin)
+}
+
+/// `npm ci` in bindings/wasm unless node_modules is up to date with package-lock.json.
+fn npm_deps() -> Result<(), String> {
+    let step = Step::start("wasm: npm dependencies");
+    let dir = wasm_dir();
+    let lock = dir.join("package-lock.json");
+    let installed = dir.join("node_modules/.package-lock.json");
+    let fresh = match (
+        mtime(&installed),
+        mtime(&lock),
+        mtime(&dir.join("package.json")),
+    ) {
+        (Some(i), Some(l), Some(p)) => i >= l && i >= p,
+        _ => false,
+    };
+    if fresh {
+        println!("node_modules is up to date");
+    } else {
+        let verb = if lock.exists() { "ci" } else { "install" };
+        step.run(
+            Command::new("npm")
+                .args([verb, "--no-audit", "--no-fund"])
+                .current_dir(&dir),
+        )?;
+    }
+    step.done();
+    Ok(())
+}
+
+fn clippy() -> Result<(), String> {
+    let step = Step::start("wasm: cargo clippy -p saring-wasm");
+    step.run(cargo().args([
+        "clippy",
+        "-j2",
+        "-p",
+        "saring-wasm",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step.done();
+    Ok(())
+}
+
+fn build(tools: &Tools) -> Result<(), String> {
+    let step = Step::start("wasm: cargo build (wasm32, size-optimised)");
+    let mut cmd = cargo();
+    cmd.args(["build", "-j2", "-p", "saring-wasm", "--target", TARGET])
+        .args(["--profile", PROFILE, "--target-dir"])
+        .arg(target_dir());
+    if tools.toolchain.build_std {
+        cmd.arg("-Zbuild-std=std,panic_abort");
+    }
+    for (key, value) in &tools.toolchain.envs {
+        cmd.env(key, value);
+    }
+    step.run(&mut cmd)?;
+    step.done();
+
+    let raw = target_dir().join(format!("{TARGET}/{PROFILE}/saring_wasm.wasm"));
+    let step = Step::start("wasm: wasm-bindgen + wasm-opt -Oz");
+    let stamp = target_dir().join("bindgen.stamp");
+    let up_to_date = match (mtime(&raw), mtime(&stamp)) {
+        (Some(r), Some(s)) => s >= r && mtime(&tools.wasm_bindgen).is_some_and(|b| s >= b),
+        _ => false,
+    };
+    let outputs = [("nodejs", "pkg-node"), ("web", "pkg-web")];
+    let all_present = outputs
+        .iter()
+        .all(|(_, dir)| wasm_dir().join(dir).join("saring_wasm_bg.wasm").exists());
+    if up_to_date && all_present {
+        println!("bindings are up to date with {}", raw.display());
+    } else {
+        for (target, dir) in outputs {
+            let out = wasm_dir().join(dir);
+            step.run(
+                Command::new(&tools.wasm_bindgen)
+                    .arg(&raw)
+                    .args(["--target", target, "--no-typescript", "--out-dir"])
+                    .arg(&out),
+            )?;
+            let wasm = out.join("saring_wasm_bg.wasm");
+            step.run(
+                Command::new("wasm-opt")
+                    .args(["-Oz", "--strip-debug", "--strip-producers"])
+                    .args(WASM_OPT_FEATURES)
+                    .arg(&wasm)
+                    .arg("-o")
+                    .arg(&wasm),
+            )?;
+        }
+        write(&step, &stamp, "")?;
+    }
+    for (target, dir) in outputs {
+        let out = wasm_dir().join(dir);
+        write_types(&step, &out, target == "web")?;
+        write(&step, &out.join("package.json"), &package_json(target))?;
+    }
+    let wasm = wasm_dir().join("pkg-web/saring_wasm_bg.wasm");
+    let raw_size = fs::metadata(&wasm).map_err(|e| step.fail(e))?.len();
+    let gz = step.output(
+        Command::new("sh")
+            .arg("-c")
+            .arg("gzip -9 -c \"$1\" | wc -c")
+            .arg("sh")
+            .arg(&wasm),
+    )?;
+    let sizes = format!(
+        "saring_wasm_bg.wasm: {raw_size} bytes raw ({:.0} KiB), {} bytes gzipped ({:.0} KiB)",
+        raw_size as f64 / 1024.0,
+        gz.trim(),
+        gz.trim().parse::<f64>().unwrap_or(0.0) / 1024.0
+    );
+    println!("{sizes}");
+    write(&step, &target_dir().join("size.txt"), &format!("{sizes}\n"))?;
+    step.done();
+
+    site()
+}
+
+/// The hand-written TypeScript types replace the generated ones (which say `any`).
+fn write_types(step: &Step, out: &Path, web: bool) -> Result<(), String> {
+    let types = fs::read_to_string(wasm_dir().join("types/saring.d.ts"))
+        .map_err(|e| step.fail(format!("cannot read types/saring.d.ts: {e}")))?;
+    let mut text = types;
+    if web {
+        text.push_str(WEB_INIT_TYPES);
+    }
+    write(step, &out.join("saring_wasm.d.ts"), &text)
+}
+
+const WEB_INIT_TYPES: &str = r#"
+/** What `init` accepts: a URL or response of the `.wasm` file, or its bytes. */
+export type InitInput =
+  | RequestInfo
+  | URL
+  | Response
+  | BufferSource
+  | WebAssembly.Module;
+
+/** Loads the `.wasm` file (by default next to this module); call once before use. */
+export default function init(
+  module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<unknown>;
+
+/** Instantiates the module synchronously from its bytes or a compiled module. */
+export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
+"#;
+
+fn package_json(target: &str) -> String {
+    let kind = if target == "web" {
+        "\"type\": \"module\",\n  \"module\": \"saring_wasm.js\""
+    } else {
+        "\"main\": \"saring_wasm.js\""
+    };
+    format!(
+        "{{\n  \"name\": \"saring-wasm\",\n  \"version\": \"{}\",\n  \"description\": \"saring rule-based risk screening, compiled to WebAssembly ({target})\",\n  \"license\": \"Apache-2.0\",\n  {kind},\n  \"types\": \"saring_wasm.d.ts\",\n  \"files\": [\"saring_wasm.js\", \"saring_wasm_bg.wasm\", \"saring_wasm.d.ts\"]\n}}\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Assembles `target/wasm/site/`: the page, the `web` build and the pack files.
+fn site() -> Result<(), String> {
+    let step = Step::start("wasm: assemble the page (target/wasm/site)");
+    let site = site_dir();
+    if site.exists() {
+        fs::remove_dir_all(&site).map_err(|e| step.fail(format!("cannot clear site: {e}")))?;
+    }
+    fs::create_dir_all(&site).map_err(|e| step.fail(e))?;
+    for entry in fs::read_dir(wasm_dir().join("www")).map_err(|e| step.fail(e))? {
+        let path = entry.map_err(|e| step.fail(e))?.path();
+        if path.is_file() {
+            let name = path.file_name().unwrap_or_default();
+            fs::copy(&path, site.join(name)).map_err(|e| step.fail(e))?;
+        }
+    }
+    for name in ["saring_wasm.js", "saring_wasm_bg.wasm"] {
+        fs::copy(wasm_dir().join("pkg-web").join(name), site.join(name))
+            .map_err(|e| step.fail(format!("cannot copy {name}: {e}")))?;
+    }
+    let rules = root().join("rules");
+    let officer = if rules.join("id-pmi/departure.toml").is_file() {
+        Some(pack_entry(&step, &rules.join("id-pmi"), "departure.toml")?)
+    } else if rules.join("demo/pack.toml").is_file() {
+        println!("rules/id-pmi/departure.toml not found: the officer form uses rules/demo");
+        Some(pack_entry(&step, &rules.join("demo"), "pack.toml")?)
+    } else {
+        None
+    };
+    let citizen = if rules.join("job-offer/pack.toml").is_file() {
+        Some(pack_entry(&step, &rules.join("job-offer"), "pack.toml")?)
+    } else {
+        println!("rules/job-offer/pack.toml not found: the citizen self-check is left out");
+        None
+    };
+    let packs = serde_json::json!({ "officer": officer, "citizen": citizen });
+    let text = format!(
+        "// Generated by `cargo xtask` from rules/: the pack files the page screens with.\nexport const packs = {};\n",
+        serde_json::to_string_pretty(&packs).map_err(|e| step.fail(e))?
+    );
+    write(&step, &site.join("packs.js"), &text)?;
+    step.done();
+    Ok(())
+}
+
+/// `{ dir, main, files }` for a pack directory: every pack, schema and list file in it.
+fn pack_entry(step: &Step, dir: &Path, main: &str) -> Result<serde_json::Value, String> {
+    let mut files = BTreeMap::new();
+    collect(step, dir, dir, &mut files)?;
+    let name = dir
+        .strip_prefix(root())
+        .map_or_else(|_| dir.display().to_string(), |p| p.display().to_string());
+    Ok(serde_json::json!({ "dir": name, "main": main, "files": files }))
+}
+
+fn collect(
+    step: &Step,
+    base: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| step.fail(format!("cannot list {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect(step, base, &path, files)?;
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "toml" | "json" | "txt" | "csv") {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(base)
+            .map_err(|e| step.fail(e))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = fs::read_to_string(&path)
+            .map_err(|e| step.fail(format!("cannot read {}: {e}", path.display())))?;
+        files.insert(rel, text);
+    }
+    Ok(())
+}
+
+fn node_tests() -> Result<(), String> {
+    let step = Step::start("wasm: node --test (goldens and error cases)");
+    let dir = wasm_dir().join("tests");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .map_err(|e| step.fail(e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(step.fail("no tests found in bindings/wasm/tests"));
+    }
+    step.run(
+        Command::new("node")
+            .arg("--test")
+            .args(&files)
+            .current_dir(root()),
+    )?;
+    step.done();
+    Ok(())
+}
+
+fn browser_test() -> Result<(), String> {
+    let step = Step::start("wasm: browser test (headless Chromium)");
+    let shots = root().join("target/screenshots");
+    fs::create_dir_all(&shots).map_err(|e| step.fail(e))?;
+    step.run(
+        Command::new("node")
+            .arg("--test")
+            .arg(wasm_dir().join("tests/browser/page.test.mjs"))
+            .env("SARING_SITE_DIR", site_dir())
+            .env("SARING_SCREENSHOT_DIR", &shots)
+            .current_dir(root()),
+    )?;
+    println!("screenshots in {}", shots.display());
+    step.done();
+    Ok(())
+}
+
+fn mtime(path: &Path) -> Option<SystemTime> {
+    fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn write(step: &Step, path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|e| step.fail(format!("cannot write {}: {e}", path.display())))
 }

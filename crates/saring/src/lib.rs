@@ -6,6 +6,7 @@
 //! decided because data was missing.
 #![warn(missing_docs)]
 
+pub mod backtest;
 pub mod cel;
 pub mod decision;
 pub mod diagnostic;

@@ -2,12 +2,17 @@
 //! type checker, compiler to IR, and evaluator.
 
 pub mod ast;
+pub mod check;
+pub mod compile;
 pub mod error;
+pub mod eval;
 pub mod functions;
+pub mod ir;
 pub mod lexer;
 pub mod ops;
 pub mod parser;
 pub mod printer;
+pub mod program;
 pub mod types;
 pub mod value;
 

@@ -1,6 +1,38 @@
-//! CEL parser.
+//! CEL parser: recursive descent with one token of lookahead, producing [`Expr`] trees with
+//! a byte span on every node.
+//!
+//! Grammar (CEL language definition, `doc/langdef.md`):
+//!
+//! ```text
+//! Expr           = ConditionalOr ["?" ConditionalOr ":" Expr] ;
+//! ConditionalOr  = [ConditionalOr "||"] ConditionalAnd ;
+//! ConditionalAnd = [ConditionalAnd "&&"] Relation ;
+//! Relation       = [Relation Relop] Addition ;          Relop = < <= >= > == != in
+//! Addition       = [Addition ("+" | "-")] Multiplication ;
+//! Multiplication = [Multiplication ("*" | "/" | "%")] Unary ;
+//! Unary          = Member | "!" {"!"} Member | "-" {"-"} Member ;
+//! Member         = Primary | Member "." SELECTOR ["(" [ExprList] ")"] | Member "[" Expr "]" ;
+//! Primary        = ["."] IDENT ["(" [ExprList] ")"] | ["."] IDENT {"." IDENT} "{" [FieldInits] [","] "}"
+//!                | "(" Expr ")" | "[" [ExprList] [","] "]" | "{" [MapInits] [","] "}" | LITERAL ;
+//! ```
+//!
+//! Notes on the tree built:
+//! - `&&` and `||` chains are built as balanced trees (as cel-go does): the operators are
+//!   associative and commutative in CEL, and balancing keeps long disjunctions shallow.
+//! - `-` directly before an int or double literal folds into the literal, so
+//!   `-9223372036854775808` is `Int(i64::MIN)`; `-1u` is an error.
+//! - The macros `has(a.b)`, `e.all(x, p)`, `e.exists(x, p)`, `e.exists_one(x, p)`,
+//!   `e.filter(x, p)`, `e.map(x, t)` and `e.map(x, p, t)` become [`ExprKind::Has`] and
+//!   [`ExprKind::Macro`]; other calls stay [`ExprKind::Call`] (a call whose target is a chain
+//!   of identifiers may be a qualified function name such as `math.greatest`: the checker
+//!   decides).
+//! - Limits: the source may be at most [`MAX_EXPR_LEN`] bytes (`cel.too_long`); both the
+//!   parser's nesting (parentheses included) and the height of the resulting tree are at
+//!   most [`MAX_EXPR_DEPTH`] (`cel.too_deep`), so later passes may recurse over the tree.
 
-use crate::cel::ast::{Expr, Span};
+use crate::cel::ast::{BinaryOp, Expr, ExprKind, Literal, MacroKind, Span, UnaryOp};
+use crate::cel::lexer::{is_reserved, Lexer, Token, TokenKind};
+use crate::limits::{MAX_EXPR_DEPTH, MAX_EXPR_LEN};
 
 /// A syntax error with the span it concerns.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -14,11 +46,1436 @@ pub struct ParseError {
     pub span: Span,
 }
 
-/// Parses a CEL expression.
+impl ParseError {
+    fn syntax(message: String, span: Span) -> ParseError {
+        ParseError {
+            code: "cel.syntax",
+            message,
+            span,
+        }
+    }
+}
+
+/// Parses a CEL expression, within the limits of [`crate::limits`].
 pub fn parse(source: &str) -> Result<Expr, ParseError> {
-    Err(ParseError {
-        code: "cel.syntax",
-        message: format!("parser not implemented: `{source}`"),
-        span: Span::default(),
-    })
+    parse_with_limits(source, MAX_EXPR_LEN, MAX_EXPR_DEPTH)
+}
+
+/// Parses a CEL expression with explicit limits: at most `max_len` bytes of source, and at
+/// most `max_depth` levels of nesting.
+pub fn parse_with_limits(
+    source: &str,
+    max_len: usize,
+    max_depth: usize,
+) -> Result<Expr, ParseError> {
+    if source.len() > max_len {
+        return Err(ParseError {
+            code: "cel.too_long",
+            message: format!(
+                "expression is {} bytes long, the limit is {max_len} bytes",
+                source.len()
+            ),
+            span: Span::new(0, source.len()),
+        });
+    }
+    let mut parser = Parser::new(source, max_depth)?;
+    let node = parser.expr()?;
+    if parser.tok.kind != TokenKind::Eof {
+        return Err(parser.unexpected("an operator or the end of the expression"));
+    }
+    Ok(node.expr)
+}
+
+type PResult<T> = Result<T, ParseError>;
+
+/// A parsed subtree and its height (a leaf has height 1).
+struct Node {
+    expr: Expr,
+    height: usize,
+}
+
+impl Node {
+    fn span(&self) -> Span {
+        self.expr.span
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    lexer: Lexer<'a>,
+    tok: Token,
+    nesting: usize,
+    max_depth: usize,
+}
+
+fn boxed(node: Node) -> Box<Expr> {
+    Box::new(node.expr)
+}
+
+impl<'a> Parser<'a> {
+    fn new(src: &'a str, max_depth: usize) -> PResult<Parser<'a>> {
+        let mut lexer = Lexer::new(src);
+        let tok = lexer.next_token()?;
+        Ok(Parser {
+            src,
+            lexer,
+            tok,
+            nesting: 0,
+            max_depth,
+        })
+    }
+
+    /// Consumes the current token and returns it.
+    fn bump(&mut self) -> PResult<Token> {
+        let next = self.lexer.next_token()?;
+        Ok(std::mem::replace(&mut self.tok, next))
+    }
+
+    fn text(&self, span: Span) -> &'a str {
+        self.src
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    fn describe(&self, tok: &Token) -> String {
+        if tok.kind == TokenKind::Eof {
+            return "end of input".to_string();
+        }
+        let text = self.text(tok.span);
+        let mut shown: String = text.chars().take(32).collect();
+        if shown.len() < text.len() {
+            shown.push_str("...");
+        }
+        format!("token `{shown}`")
+    }
+
+    fn unexpected(&self, expected: &str) -> ParseError {
+        ParseError::syntax(
+            format!(
+                "unexpected {}, expected {expected}",
+                self.describe(&self.tok)
+            ),
+            self.tok.span,
+        )
+    }
+
+    fn too_deep(&self, span: Span) -> ParseError {
+        ParseError {
+            code: "cel.too_deep",
+            message: format!(
+                "expression is nested too deeply, the limit is {} levels",
+                self.max_depth
+            ),
+            span,
+        }
+    }
+
+    fn expect(&mut self, kind: TokenKind, what: &str) -> PResult<Span> {
+        if self.tok.kind == kind {
+            Ok(self.bump()?.span)
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    /// Builds a node whose deepest child has height `child_height`.
+    fn node(&self, kind: ExprKind, span: Span, child_height: usize) -> PResult<Node> {
+        let height = child_height + 1;
+        if height > self.max_depth {
+            return Err(self.too_deep(span));
+        }
+        Ok(Node {
+            expr: Expr { kind, span },
+            height,
+        })
+    }
+
+    fn leaf(&self, kind: ExprKind, span: Span) -> PResult<Node> {
+        self.node(kind, span, 0)
+    }
+
+    /// `Expr`: every recursion of the parser passes through here.
+    fn expr(&mut self) -> PResult<Node> {
+        self.nesting += 1;
+        if self.nesting > self.max_depth {
+            return Err(self.too_deep(self.tok.span));
+        }
+        let result = self.conditional();
+        self.nesting -= 1;
+        result
+    }
+
+    fn conditional(&mut self) -> PResult<Node> {
+        let cond = self.logical(BinaryOp::Or)?;
+        if self.tok.kind != TokenKind::Question {
+            return Ok(cond);
+        }
+        self.bump()?;
+        let then = self.logical(BinaryOp::Or)?;
+        self.expect(TokenKind::Colon, "`:`")?;
+        let otherwise = self.expr()?;
+        let span = cond.span().to(otherwise.span());
+        let height = cond.height.max(then.height).max(otherwise.height);
+        self.node(
+            ExprKind::Conditional {
+                cond: boxed(cond),
+                then: boxed(then),
+                otherwise: boxed(otherwise),
+            },
+            span,
+            height,
+        )
+    }
+
+    fn binary(&self, op: BinaryOp, left: Node, right: Node) -> PResult<Node> {
+        let span = left.span().to(right.span());
+        let height = left.height.max(right.height);
+        self.node(
+            ExprKind::Binary {
+                op,
+                left: boxed(left),
+                right: boxed(right),
+            },
+            span,
+            height,
+        )
+    }
+
+    /// `||` (over `&&`) or `&&` (over relations), built as a balanced tree.
+    fn logical(&mut self, op: BinaryOp) -> PResult<Node> {
+        let token = if op == BinaryOp::Or {
+            TokenKind::OrOr
+        } else {
+            TokenKind::AndAnd
+        };
+        let operand = |p: &mut Self| {
+            if op == BinaryOp::Or {
+                p.logical(BinaryOp::And)
+            } else {
+                p.relation()
+            }
+        };
+        let mut operands = vec![operand(self)?];
+        while self.tok.kind == token {
+            self.bump()?;
+            operands.push(operand(self)?);
+        }
+        while operands.len() > 1 {
+            let mut next = Vec::with_capacity(operands.len().div_ceil(2));
+            let mut items = operands.into_iter();
+            while let Some(left) = items.next() {
+                match items.next() {
+                    Some(right) => next.push(self.binary(op, left, right)?),
+                    None => next.push(left),
+                }
+            }
+            operands = next;
+        }
+        operands
+            .pop()
+            .ok_or_else(|| self.unexpected("an expression"))
+    }
+
+    fn relation(&mut self) -> PResult<Node> {
+        let mut left = self.addition()?;
+        loop {
+            let op = match self.tok.kind {
+                TokenKind::Lt => BinaryOp::Lt,
+                TokenKind::Le => BinaryOp::Le,
+                TokenKind::Gt => BinaryOp::Gt,
+                TokenKind::Ge => BinaryOp::Ge,
+                TokenKind::EqEq => BinaryOp::Eq,
+                TokenKind::Ne => BinaryOp::Ne,
+                TokenKind::In => BinaryOp::In,
+                _ => return Ok(left),
+            };
+            self.bump()?;
+            let right = self.addition()?;
+            left = self.binary(op, left, right)?;
+        }
+    }
+
+    fn addition(&mut self) -> PResult<Node> {
+        let mut left = self.multiplication()?;
+        loop {
+            let op = match self.tok.kind {
+                TokenKind::Plus => BinaryOp::Add,
+                TokenKind::Minus => BinaryOp::Sub,
+                _ => return Ok(left),
+            };
+            self.bump()?;
+            let right = self.multiplication()?;
+            left = self.binary(op, left, right)?;
+        }
+    }
+
+    fn multiplication(&mut self) -> PResult<Node> {
+        let mut left = self.unary()?;
+        loop {
+            let op = match self.tok.kind {
+                TokenKind::Star => BinaryOp::Mul,
+                TokenKind::Slash => BinaryOp::Div,
+                TokenKind::Percent => BinaryOp::Rem,
+                _ => return Ok(left),
+            };
+            self.bump()?;
+            let right = self.unary()?;
+            left = self.binary(op, left, right)?;
+        }
+    }
+
+    /// Unary operators, collected iteratively (no recursion per operator).
+    fn unary(&mut self) -> PResult<Node> {
+        let mut ops: Vec<(UnaryOp, Span)> = Vec::new();
+        loop {
+            let op = match self.tok.kind {
+                TokenKind::Bang => UnaryOp::Not,
+                TokenKind::Minus => UnaryOp::Neg,
+                _ => break,
+            };
+            if ops.len() >= self.max_depth {
+                return Err(self.too_deep(self.tok.span));
+            }
+            ops.push((op, self.tok.span));
+            self.bump()?;
+        }
+        let mut operand = match (ops.last(), &self.tok.kind) {
+            (Some(&(UnaryOp::Neg, minus)), TokenKind::Int(_) | TokenKind::Double(_)) => {
+                ops.pop();
+                self.member(Some(minus))?
+            }
+            (Some(&(UnaryOp::Neg, minus)), TokenKind::Uint(_)) => {
+                let span = minus.to(self.tok.span);
+                return Err(ParseError::syntax(
+                    format!(
+                        "a uint literal cannot be negated: `{}`",
+                        self.text(self.tok.span)
+                    ),
+                    span,
+                ));
+            }
+            _ => self.member(None)?,
+        };
+        while let Some((op, span)) = ops.pop() {
+            let span = span.to(operand.span());
+            let height = operand.height;
+            operand = self.node(
+                ExprKind::Unary {
+                    op,
+                    operand: boxed(operand),
+                },
+                span,
+                height,
+            )?;
+        }
+        Ok(operand)
+    }
+
+    /// A field or method name after `.`: an identifier (reserved words allowed) or a
+    /// backtick-quoted name. Returns the name and whether it was quoted.
+    fn selector(&mut self) -> PResult<(String, Span, bool)> {
+        match &self.tok.kind {
+            TokenKind::Ident => {
+                let tok = self.bump()?;
+                Ok((self.text(tok.span).to_string(), tok.span, false))
+            }
+            TokenKind::QuotedIdent(name) => {
+                let name = name.clone();
+                let tok = self.bump()?;
+                Ok((name, tok.span, true))
+            }
+            _ => Err(self.unexpected("a field name")),
+        }
+    }
+
+    /// Postfix chains: `.field`, `.method(args)`, `[index]`, and `Name{...}` after a
+    /// qualified name.
+    fn member(&mut self, negate: Option<Span>) -> PResult<Node> {
+        let (mut node, mut name) = self.primary(negate)?;
+        loop {
+            match self.tok.kind {
+                TokenKind::Dot => {
+                    self.bump()?;
+                    let (field, field_span, quoted) = self.selector()?;
+                    if !quoted && self.tok.kind == TokenKind::LParen {
+                        self.bump()?;
+                        let (args, close) = self.call_args()?;
+                        let span = node.span().to(close);
+                        node = self.method_call(node, field, args, span)?;
+                        name = None;
+                    } else {
+                        name = match name {
+                            Some(prefix) if !quoted => Some(format!("{prefix}.{field}")),
+                            _ => None,
+                        };
+                        let span = node.span().to(field_span);
+                        let height = node.height;
+                        node = self.node(
+                            ExprKind::Select {
+                                operand: boxed(node),
+                                field,
+                            },
+                            span,
+                            height,
+                        )?;
+                    }
+                }
+                TokenKind::LBracket => {
+                    self.bump()?;
+                    let index = self.expr()?;
+                    let close = self.expect(TokenKind::RBracket, "`]`")?;
+                    let span = node.span().to(close);
+                    let height = node.height.max(index.height);
+                    node = self.node(
+                        ExprKind::Index {
+                            operand: boxed(node),
+                            index: boxed(index),
+                        },
+                        span,
+                        height,
+                    )?;
+                    name = None;
+                }
+                TokenKind::LBrace => match name.take() {
+                    Some(type_name) => {
+                        let start = node.span();
+                        node = self.struct_fields(type_name, start)?;
+                    }
+                    None => return Ok(node),
+                },
+                _ => return Ok(node),
+            }
+        }
+    }
+
+    /// Returns the primary expression and, when it is a plain (possibly leading-dot)
+    /// identifier, its name (the start of a possible message type name).
+    fn primary(&mut self, negate: Option<Span>) -> PResult<(Node, Option<String>)> {
+        let tok_span = self.tok.span;
+        let lit = |p: &Self, lit: Literal, span: Span| {
+            p.leaf(ExprKind::Literal(lit), span).map(|n| (n, None))
+        };
+        match &self.tok.kind {
+            TokenKind::Int(magnitude) => {
+                let magnitude = *magnitude;
+                self.bump()?;
+                let span = negate.map_or(tok_span, |m| m.to(tok_span));
+                let value = match negate {
+                    Some(_) if magnitude == 1 << 63 => Some(i64::MIN),
+                    Some(_) => i64::try_from(magnitude).ok().map(|v| -v),
+                    None => i64::try_from(magnitude).ok(),
+                };
+                match value {
+                    Some(v) => lit(self, Literal::Int(v), span),
+                    None => Err(ParseError::syntax(
+                        format!("integer literal `{}` is out of range", self.text(span)),
+                        span,
+                    )),
+                }
+            }
+            TokenKind::Double(v) => {
+                let v = if negate.is_some() { -*v } else { *v };
+                self.bump()?;
+                lit(
+                    self,
+                    Literal::Double(v),
+                    negate.map_or(tok_span, |m| m.to(tok_span)),
+                )
+            }
+            TokenKind::Uint(v) => {
+                let v = *v;
+                self.bump()?;
+                lit(self, Literal::Uint(v), tok_span)
+            }
+            TokenKind::String(_) | TokenKind::Bytes(_) => {
+                let tok = self.bump()?;
+                let value = match tok.kind {
+                    TokenKind::String(s) => Literal::String(s),
+                    TokenKind::Bytes(b) => Literal::Bytes(b),
+                    _ => Literal::Null,
+                };
+                lit(self, value, tok_span)
+            }
+            TokenKind::True => {
+                self.bump()?;
+                lit(self, Literal::Bool(true), tok_span)
+            }
+            TokenKind::False => {
+                self.bump()?;
+                lit(self, Literal::Bool(false), tok_span)
+            }
+            TokenKind::Null => {
+                self.bump()?;
+                lit(self, Literal::Null, tok_span)
+            }
+            TokenKind::Dot | TokenKind::Ident => self.ident_or_call(),
+            TokenKind::LParen => {
+                self.bump()?;
+                let mut inner = self.expr()?;
+                let close = self.expect(TokenKind::RParen, "`)`")?;
+                inner.expr.span = tok_span.to(close);
+                Ok((inner, None))
+            }
+            TokenKind::LBracket => {
+                self.bump()?;
+                let mut items = Vec::new();
+                let mut height = 0;
+                let close = loop {
+                    if self.tok.kind == TokenKind::RBracket {
+                        break self.bump()?.span;
+                    }
+                    let item = self.expr()?;
+                    height = height.max(item.height);
+                    items.push(item.expr);
+                    match self.tok.kind {
+                        TokenKind::Comma => {
+                            self.bump()?;
+                        }
+                        TokenKind::RBracket => break self.bump()?.span,
+                        _ => return Err(self.unexpected("`,` or `]`")),
+                    }
+                };
+                let node = self.node(ExprKind::List(items), tok_span.to(close), height)?;
+                Ok((node, None))
+            }
+            TokenKind::LBrace => {
+                self.bump()?;
+                let mut entries = Vec::new();
+                let mut height = 0;
+                let close = loop {
+                    if self.tok.kind == TokenKind::RBrace {
+                        break self.bump()?.span;
+                    }
+                    let key = self.expr()?;
+                    self.expect(TokenKind::Colon, "`:`")?;
+                    let value = self.expr()?;
+                    height = height.max(key.height).max(value.height);
+                    entries.push((key.expr, value.expr));
+                    match self.tok.kind {
+                        TokenKind::Comma => {
+                            self.bump()?;
+                        }
+                        TokenKind::RBrace => break self.bump()?.span,
+                        _ => return Err(self.unexpected("`,` or `}`")),
+                    }
+                };
+                let node = self.node(ExprKind::Map(entries), tok_span.to(close), height)?;
+                Ok((node, None))
+            }
+            TokenKind::QuotedIdent(_) => Err(ParseError::syntax(
+                format!(
+                    "quoted identifier {} is only allowed after `.` or as a message field name",
+                    self.text(tok_span)
+                ),
+                tok_span,
+            )),
+            _ => Err(self.unexpected("an expression")),
+        }
+    }
+
+    /// `["."] IDENT` or `["."] IDENT "(" args ")"` (including the `has` macro).
+    fn ident_or_call(&mut self) -> PResult<(Node, Option<String>)> {
+        let start = self.tok.span;
+        let leading_dot = self.tok.kind == TokenKind::Dot;
+        if leading_dot {
+            self.bump()?;
+        }
+        if self.tok.kind != TokenKind::Ident {
+            return Err(self.unexpected("an identifier"));
+        }
+        let ident = self.bump()?;
+        let name = self.text(ident.span).to_string();
+        if is_reserved(&name) {
+            return Err(ParseError::syntax(
+                format!("`{name}` is a reserved word and cannot be used as an identifier"),
+                ident.span,
+            ));
+        }
+        let span = start.to(ident.span);
+        if self.tok.kind != TokenKind::LParen {
+            let qualified = if leading_dot {
+                format!(".{name}")
+            } else {
+                name.clone()
+            };
+            let node = self.leaf(ExprKind::Ident { name, leading_dot }, span)?;
+            return Ok((node, Some(qualified)));
+        }
+        self.bump()?;
+        let (mut args, close) = self.call_args()?;
+        let span = span.to(close);
+        if !leading_dot && name == "has" && args.len() == 1 {
+            let arg = args.pop().ok_or_else(|| self.unexpected("an argument"))?;
+            let height = arg.height;
+            return match arg.expr.kind {
+                ExprKind::Select { operand, field } => {
+                    let node = self.node(ExprKind::Has { operand, field }, span, height)?;
+                    Ok((node, None))
+                }
+                _ => Err(ParseError::syntax(
+                    "invalid argument to `has`: expected a field selection such as `has(a.b)`"
+                        .to_string(),
+                    arg.expr.span,
+                )),
+            };
+        }
+        let function = if leading_dot {
+            format!(".{name}")
+        } else {
+            name
+        };
+        let height = args.iter().map(|a| a.height).max().unwrap_or(0);
+        let args = args.into_iter().map(|a| a.expr).collect();
+        let node = self.node(
+            ExprKind::Call {
+                target: None,
+                function,
+                args,
+            },
+            span,
+            height,
+        )?;
+        Ok((node, None))
+    }
+
+    /// Arguments after `(`, up to and including `)`; no trailing comma.
+    fn call_args(&mut self) -> PResult<(Vec<Node>, Span)> {
+        let mut args = Vec::new();
+        if self.tok.kind == TokenKind::RParen {
+            return Ok((args, self.bump()?.span));
+        }
+        loop {
+            args.push(self.expr()?);
+            match self.tok.kind {
+                TokenKind::Comma => {
+                    self.bump()?;
+                }
+                TokenKind::RParen => return Ok((args, self.bump()?.span)),
+                _ => return Err(self.unexpected("`,` or `)`")),
+            }
+        }
+    }
+
+    /// `target.name(args)`: a comprehension macro or a method call.
+    fn method_call(
+        &self,
+        target: Node,
+        function: String,
+        mut args: Vec<Node>,
+        span: Span,
+    ) -> PResult<Node> {
+        let kind = match (function.as_str(), args.len()) {
+            ("all", 2) => Some(MacroKind::All),
+            ("exists", 2) => Some(MacroKind::Exists),
+            ("exists_one", 2) => Some(MacroKind::ExistsOne),
+            ("filter", 2) => Some(MacroKind::Filter),
+            ("map", 2 | 3) => Some(MacroKind::Map),
+            _ => None,
+        };
+        let height = args
+            .iter()
+            .map(|a| a.height)
+            .max()
+            .unwrap_or(0)
+            .max(target.height);
+        if let Some(kind) = kind {
+            let first = args.remove(0);
+            let var = match first.expr.kind {
+                ExprKind::Ident {
+                    name,
+                    leading_dot: false,
+                } => name,
+                _ => {
+                    return Err(ParseError::syntax(
+                        format!(
+                            "the first argument of `{function}` must be a simple identifier (the iteration variable)"
+                        ),
+                        first.expr.span,
+                    ))
+                }
+            };
+            return self.node(
+                ExprKind::Macro {
+                    kind,
+                    target: boxed(target),
+                    var,
+                    args: args.into_iter().map(|a| a.expr).collect(),
+                },
+                span,
+                height,
+            );
+        }
+        self.node(
+            ExprKind::Call {
+                target: Some(boxed(target)),
+                function,
+                args: args.into_iter().map(|a| a.expr).collect(),
+            },
+            span,
+            height,
+        )
+    }
+
+    /// `Name{field: value, ...}` after the type name; the current token is `{`.
+    fn struct_fields(&mut self, type_name: String, name_span: Span) -> PResult<Node> {
+        self.bump()?;
+        let mut fields = Vec::new();
+        let mut height = 0;
+        let close = loop {
+            if self.tok.kind == TokenKind::RBrace {
+                break self.bump()?.span;
+            }
+            let field = match &self.tok.kind {
+                TokenKind::Ident => {
+                    let tok = self.bump()?;
+                    self.text(tok.span).to_string()
+                }
+                TokenKind::QuotedIdent(name) => {
+                    let name = name.clone();
+                    self.bump()?;
+                    name
+                }
+                _ => return Err(self.unexpected("a field name or `}`")),
+            };
+            self.expect(TokenKind::Colon, "`:`")?;
+            let value = self.expr()?;
+            height = height.max(value.height);
+            fields.push((field, value.expr));
+            match self.tok.kind {
+                TokenKind::Comma => {
+                    self.bump()?;
+                }
+                TokenKind::RBrace => break self.bump()?.span,
+                _ => return Err(self.unexpected("`,` or `}`")),
+            }
+        };
+        self.node(
+            ExprKind::Struct { type_name, fields },
+            name_span.to(close),
+            height,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cel::printer::print;
+    use proptest::prelude::*;
+
+    fn e(kind: ExprKind) -> Expr {
+        Expr {
+            kind,
+            span: Span::default(),
+        }
+    }
+    fn b(kind: ExprKind) -> Box<Expr> {
+        Box::new(e(kind))
+    }
+    fn id(name: &str) -> ExprKind {
+        ExprKind::Ident {
+            name: name.into(),
+            leading_dot: false,
+        }
+    }
+    fn int(v: i64) -> ExprKind {
+        ExprKind::Literal(Literal::Int(v))
+    }
+    fn bin(op: BinaryOp, l: ExprKind, r: ExprKind) -> ExprKind {
+        ExprKind::Binary {
+            op,
+            left: b(l),
+            right: b(r),
+        }
+    }
+    fn sel(operand: ExprKind, field: &str) -> ExprKind {
+        ExprKind::Select {
+            operand: b(operand),
+            field: field.into(),
+        }
+    }
+    fn call(target: Option<ExprKind>, function: &str, args: Vec<ExprKind>) -> ExprKind {
+        ExprKind::Call {
+            target: target.map(b),
+            function: function.into(),
+            args: args.into_iter().map(e).collect(),
+        }
+    }
+    fn unary(op: UnaryOp, operand: ExprKind) -> ExprKind {
+        ExprKind::Unary {
+            op,
+            operand: b(operand),
+        }
+    }
+
+    fn ok(src: &str) -> Expr {
+        match parse(src) {
+            Ok(x) => x,
+            Err(err) => panic!("{src:?} failed: {err:?}"),
+        }
+    }
+    fn kind(src: &str) -> ExprKind {
+        ok(src).kind
+    }
+    fn err(src: &str) -> ParseError {
+        match parse(src) {
+            Ok(x) => panic!("{src:?} parsed as {x:?}"),
+            Err(err) => err,
+        }
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(kind("null"), ExprKind::Literal(Literal::Null));
+        assert_eq!(kind("true"), ExprKind::Literal(Literal::Bool(true)));
+        assert_eq!(kind("false"), ExprKind::Literal(Literal::Bool(false)));
+        assert_eq!(kind("42"), int(42));
+        assert_eq!(kind("0x2A"), int(42));
+        assert_eq!(kind("42u"), ExprKind::Literal(Literal::Uint(42)));
+        assert_eq!(kind("2.5"), ExprKind::Literal(Literal::Double(2.5)));
+        assert_eq!(kind("'s'"), ExprKind::Literal(Literal::String("s".into())));
+        assert_eq!(
+            kind("b's'"),
+            ExprKind::Literal(Literal::Bytes(b"s".to_vec()))
+        );
+        assert_eq!(kind("9223372036854775807"), int(i64::MAX));
+    }
+
+    #[test]
+    fn negative_literals_fold() {
+        assert_eq!(kind("-9223372036854775808"), int(i64::MIN));
+        assert_eq!(kind("-0x8000000000000000"), int(i64::MIN));
+        assert_eq!(kind("-5"), int(-5));
+        assert_eq!(kind("-2.5"), ExprKind::Literal(Literal::Double(-2.5)));
+        assert_eq!(kind("--5"), unary(UnaryOp::Neg, int(-5)));
+        assert_eq!(kind("!-5"), unary(UnaryOp::Not, int(-5)));
+        assert_eq!(kind("-(5)"), unary(UnaryOp::Neg, int(5)));
+        assert_eq!(kind("-x"), unary(UnaryOp::Neg, id("x")));
+        assert_eq!(kind("-5.abs()"), call(Some(int(-5)), "abs", vec![]));
+        assert_eq!(kind("1 - 1"), bin(BinaryOp::Sub, int(1), int(1)));
+        let span = ok("  -5").span;
+        assert_eq!(span, Span::new(2, 4));
+    }
+
+    #[test]
+    fn literal_range_errors() {
+        let x = err("9223372036854775808");
+        assert_eq!(x.code, "cel.syntax");
+        assert_eq!(
+            x.message,
+            "integer literal `9223372036854775808` is out of range"
+        );
+        assert_eq!(x.span, Span::new(0, 19));
+        let x = err("1 + -9223372036854775809");
+        assert_eq!(x.span, Span::new(4, 24));
+        let x = err("-1u");
+        assert_eq!(x.message, "a uint literal cannot be negated: `1u`");
+        assert_eq!(x.span, Span::new(0, 3));
+        assert_eq!(
+            kind("-(1u)"),
+            unary(UnaryOp::Neg, ExprKind::Literal(Literal::Uint(1)))
+        );
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        assert_eq!(
+            kind("a + b * c"),
+            bin(BinaryOp::Add, id("a"), bin(BinaryOp::Mul, id("b"), id("c")))
+        );
+        assert_eq!(
+            kind("a - b - c"),
+            bin(BinaryOp::Sub, bin(BinaryOp::Sub, id("a"), id("b")), id("c"))
+        );
+        assert_eq!(
+            kind("a < b == c in d"),
+            bin(
+                BinaryOp::In,
+                bin(BinaryOp::Eq, bin(BinaryOp::Lt, id("a"), id("b")), id("c")),
+                id("d")
+            )
+        );
+        assert_eq!(
+            kind("a || b && c"),
+            bin(BinaryOp::Or, id("a"), bin(BinaryOp::And, id("b"), id("c")))
+        );
+        assert_eq!(
+            kind("!a && -b % c"),
+            bin(
+                BinaryOp::And,
+                unary(UnaryOp::Not, id("a")),
+                bin(BinaryOp::Rem, unary(UnaryOp::Neg, id("b")), id("c"))
+            )
+        );
+        assert_eq!(
+            kind("a <= b != c >= d > e / f"),
+            bin(
+                BinaryOp::Gt,
+                bin(
+                    BinaryOp::Ge,
+                    bin(BinaryOp::Ne, bin(BinaryOp::Le, id("a"), id("b")), id("c")),
+                    id("d")
+                ),
+                bin(BinaryOp::Div, id("e"), id("f"))
+            )
+        );
+        assert_eq!(kind("((a))"), id("a"));
+        assert_eq!(ok(" (a) ").span, Span::new(1, 4));
+    }
+
+    #[test]
+    fn logical_chains_are_balanced() {
+        let or = |l, r| bin(BinaryOp::Or, l, r);
+        assert_eq!(
+            kind("a || b || c || d"),
+            or(or(id("a"), id("b")), or(id("c"), id("d")))
+        );
+        assert_eq!(kind("a || b || c"), or(or(id("a"), id("b")), id("c")));
+        let and = |l, r| bin(BinaryOp::And, l, r);
+        assert_eq!(
+            kind("a && b && c && d && e"),
+            and(and(and(id("a"), id("b")), and(id("c"), id("d"))), id("e"))
+        );
+        // A long disjunction stays shallow: 1000 terms fit the depth limit.
+        let long = vec!["x == 1"; 1000].join(" || ");
+        assert!(parse(&long).is_ok());
+    }
+
+    #[test]
+    fn conditional() {
+        let cond = |c, t, o| ExprKind::Conditional {
+            cond: b(c),
+            then: b(t),
+            otherwise: b(o),
+        };
+        assert_eq!(
+            kind("a ? b : c ? d : e"),
+            cond(id("a"), id("b"), cond(id("c"), id("d"), id("e")))
+        );
+        assert_eq!(
+            kind("a || b ? c + 1 : d"),
+            cond(
+                bin(BinaryOp::Or, id("a"), id("b")),
+                bin(BinaryOp::Add, id("c"), int(1)),
+                id("d")
+            )
+        );
+        let x = err("a ? b ? c : d : e");
+        assert_eq!(x.message, "unexpected token `?`, expected `:`");
+        assert_eq!(x.span, Span::new(6, 7));
+    }
+
+    #[test]
+    fn members_calls_index() {
+        assert_eq!(kind("a.b.c"), sel(sel(id("a"), "b"), "c"));
+        assert_eq!(
+            kind(".a.b"),
+            sel(
+                ExprKind::Ident {
+                    name: "a".into(),
+                    leading_dot: true
+                },
+                "b"
+            )
+        );
+        assert_eq!(kind("size(x)"), call(None, "size", vec![id("x")]));
+        assert_eq!(kind("f()"), call(None, "f", vec![]));
+        assert_eq!(kind(".f(1)"), call(None, ".f", vec![int(1)]));
+        assert_eq!(
+            kind("x.startsWith('a')"),
+            call(
+                Some(id("x")),
+                "startsWith",
+                vec![ExprKind::Literal(Literal::String("a".into()))]
+            )
+        );
+        assert_eq!(
+            kind("math.greatest(1, 2)"),
+            call(Some(id("math")), "greatest", vec![int(1), int(2)])
+        );
+        assert_eq!(
+            kind("a[0][k]"),
+            ExprKind::Index {
+                operand: b(ExprKind::Index {
+                    operand: b(id("a")),
+                    index: b(int(0)),
+                }),
+                index: b(id("k")),
+            }
+        );
+        assert_eq!(kind("m.`a-b`"), sel(id("m"), "a-b"));
+        assert_eq!(kind("m.as"), sel(id("m"), "as"));
+        assert_eq!(
+            kind("a.while() || true"),
+            bin(
+                BinaryOp::Or,
+                call(Some(id("a")), "while", vec![]),
+                ExprKind::Literal(Literal::Bool(true))
+            )
+        );
+        let x = ok("ab.cd(1)[2]");
+        assert_eq!(x.span, Span::new(0, 11));
+        match x.kind {
+            ExprKind::Index { operand, .. } => assert_eq!(operand.span, Span::new(0, 8)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn lists_maps_structs() {
+        assert_eq!(kind("[]"), ExprKind::List(vec![]));
+        assert_eq!(kind("[1, 2,]"), ExprKind::List(vec![e(int(1)), e(int(2))]));
+        assert_eq!(kind("{}"), ExprKind::Map(vec![]));
+        assert_eq!(
+            kind("{'a': 1, 2: x,}"),
+            ExprKind::Map(vec![
+                (e(ExprKind::Literal(Literal::String("a".into()))), e(int(1))),
+                (e(int(2)), e(id("x"))),
+            ])
+        );
+        assert_eq!(
+            kind("a.b.T{x: 1, `y-z`: 2, as: 3,}"),
+            ExprKind::Struct {
+                type_name: "a.b.T".into(),
+                fields: vec![
+                    ("x".into(), e(int(1))),
+                    ("y-z".into(), e(int(2))),
+                    ("as".into(), e(int(3)))
+                ],
+            }
+        );
+        assert_eq!(
+            kind(".T{}.f"),
+            sel(
+                ExprKind::Struct {
+                    type_name: ".T".into(),
+                    fields: vec![]
+                },
+                "f"
+            )
+        );
+        assert_eq!(ok("x + T{a: 1}").span, Span::new(0, 11));
+        assert_eq!(
+            err("(T){}").message,
+            "unexpected token `{`, expected an operator or the end of the expression"
+        );
+        assert_eq!(
+            err("[,]").message,
+            "unexpected token `,`, expected an expression"
+        );
+        assert_eq!(
+            err("[1 2]").message,
+            "unexpected token `2`, expected `,` or `]`"
+        );
+        assert_eq!(err("{1 2}").message, "unexpected token `2`, expected `:`");
+        assert_eq!(
+            err("f(1,)").message,
+            "unexpected token `)`, expected an expression"
+        );
+        assert_eq!(
+            err("T{1: 2}").message,
+            "unexpected token `1`, expected a field name or `}`"
+        );
+    }
+
+    #[test]
+    fn macros() {
+        assert_eq!(
+            kind("has(a.b)"),
+            ExprKind::Has {
+                operand: b(id("a")),
+                field: "b".into()
+            }
+        );
+        let x = err("has(a)");
+        assert_eq!(
+            x.message,
+            "invalid argument to `has`: expected a field selection such as `has(a.b)`"
+        );
+        assert_eq!(x.span, Span::new(4, 5));
+        assert_eq!(kind("has(a, b)"), call(None, "has", vec![id("a"), id("b")]));
+        for (name, mk) in [
+            ("all", MacroKind::All),
+            ("exists", MacroKind::Exists),
+            ("exists_one", MacroKind::ExistsOne),
+            ("filter", MacroKind::Filter),
+            ("map", MacroKind::Map),
+        ] {
+            assert_eq!(
+                kind(&format!("l.{name}(x, x > 0)")),
+                ExprKind::Macro {
+                    kind: mk,
+                    target: b(id("l")),
+                    var: "x".into(),
+                    args: vec![e(bin(BinaryOp::Gt, id("x"), int(0)))],
+                }
+            );
+        }
+        assert_eq!(
+            kind("l.map(x, p, t)"),
+            ExprKind::Macro {
+                kind: MacroKind::Map,
+                target: b(id("l")),
+                var: "x".into(),
+                args: vec![e(id("p")), e(id("t"))],
+            }
+        );
+        assert_eq!(kind("l.all(x)"), call(Some(id("l")), "all", vec![id("x")]));
+        let x = err("l.all(x.y, true)");
+        assert_eq!(
+            x.message,
+            "the first argument of `all` must be a simple identifier (the iteration variable)"
+        );
+        assert_eq!(x.span, Span::new(6, 9));
+        assert_eq!(err("l.exists(.x, true)").code, "cel.syntax");
+    }
+
+    #[test]
+    fn syntax_errors() {
+        let x = err("a + ");
+        assert_eq!(x.message, "unexpected end of input, expected an expression");
+        assert_eq!(x.span, Span::new(4, 4));
+        let x = err("(a + b");
+        assert_eq!(x.message, "unexpected end of input, expected `)`");
+        let x = err("a b");
+        assert_eq!(
+            x.message,
+            "unexpected token `b`, expected an operator or the end of the expression"
+        );
+        assert_eq!(x.span, Span::new(2, 3));
+        let x = err("f(a))");
+        assert_eq!(x.span, Span::new(4, 5));
+        let x = err("as + 1");
+        assert_eq!(
+            x.message,
+            "`as` is a reserved word and cannot be used as an identifier"
+        );
+        assert_eq!(x.span, Span::new(0, 2));
+        assert_eq!(err("while(1)").code, "cel.syntax");
+        assert_eq!(
+            err("a.true").message,
+            "unexpected token `true`, expected a field name"
+        );
+        assert_eq!(
+            err("").message,
+            "unexpected end of input, expected an expression"
+        );
+        assert_eq!(err("`a`").code, "cel.syntax");
+        assert_eq!(
+            err("a = 1").message,
+            "unexpected character `=`, did you mean `==`?"
+        );
+        // The first error wins: a bad character after a syntax error is not reported.
+        assert_eq!(err("a b #").span, Span::new(2, 3));
+    }
+
+    #[test]
+    fn limits() {
+        let x = err(&"a".repeat(MAX_EXPR_LEN + 1));
+        assert_eq!(x.code, "cel.too_long");
+        assert_eq!(
+            x.message,
+            "expression is 16385 bytes long, the limit is 16384 bytes"
+        );
+        assert!(parse(&format!("{}1{}", "(".repeat(40), ")".repeat(40))).is_ok());
+        for deep in [
+            format!("{}1{}", "(".repeat(65), ")".repeat(65)),
+            format!("{}1{}", "[".repeat(65), "]".repeat(65)),
+            format!("{}1", "-".repeat(100)),
+            format!("{}true", "!".repeat(100)),
+            format!("a{}", ".b".repeat(100)),
+            format!("a{}", "[0]".repeat(100)),
+            vec!["1"; 100].join(" + "),
+            format!("{}x", "a ? b : ".repeat(100)),
+            format!("{}1{}", "f(".repeat(100), ")".repeat(100)),
+            format!("{}1{}", "{1: ".repeat(100), "}".repeat(100)),
+        ] {
+            let x = err(&deep);
+            assert_eq!(x.code, "cel.too_deep", "{deep}");
+            assert_eq!(
+                x.message,
+                "expression is nested too deeply, the limit is 64 levels"
+            );
+        }
+        let x = err(&"(".repeat(16000));
+        assert_eq!(x.code, "cel.too_deep");
+        assert_eq!(x.span, Span::new(64, 65));
+    }
+
+    #[test]
+    fn no_stack_overflow_without_length_limit() {
+        for src in [
+            "(".repeat(100_000),
+            "-".repeat(100_000),
+            "!".repeat(100_000),
+            "[".repeat(100_000),
+            "{".repeat(100_000),
+            "f(".repeat(100_000),
+            format!("a{}", ".b".repeat(100_000)),
+            format!("a{}", "[0]".repeat(100_000)),
+            vec!["1"; 100_000].join("+"),
+            "a ? b : ".repeat(100_000),
+        ] {
+            match parse_with_limits(&src, usize::MAX, MAX_EXPR_DEPTH) {
+                Err(x) => assert_eq!(x.code, "cel.too_deep", "{}", &src[..20]),
+                Ok(_) => panic!("parsed {}", &src[..20]),
+            }
+        }
+    }
+
+    /// Reads the CEL conformance files (beside the repository) and parses every expression.
+    #[test]
+    fn conformance_expressions_parse() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/cel-conformance");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("skipped: {} not found", dir.display());
+            return;
+        };
+        let mut files: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        let (mut total, mut failed) = (0, Vec::new());
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let file = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("?")
+                .to_string();
+            let sections = json["section"].as_array().cloned().unwrap_or_default();
+            for section in sections {
+                for test in section["test"].as_array().cloned().unwrap_or_default() {
+                    let Some(expr) = test["expr"].as_str() else {
+                        continue;
+                    };
+                    total += 1;
+                    match parse(expr) {
+                        Ok(ast) => {
+                            // Printing and re-parsing gives the same tree.
+                            let printed = print(&ast);
+                            assert_eq!(parse(&printed).ok(), Some(ast), "{printed}");
+                        }
+                        Err(x) => failed.push(format!(
+                            "{file} {}/{}: {expr} -> {}",
+                            section["name"], test["name"], x.message
+                        )),
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "{} of {total} conformance expressions parse",
+            total - failed.len()
+        );
+        assert!(total > 1000, "only {total} expressions found");
+        assert_eq!(failed, Vec::<String>::new());
+    }
+
+    const NAMES: &[&str] = &["a", "b", "x", "size", "_y", "as_", "has", "all"];
+    const FIELDS: &[&str] = &["f", "as", "in", "content-type", "while", "x_1"];
+    const FUNCS: &[&str] = &["f", "size", "startsWith", ".g", "int"];
+
+    fn name() -> impl Strategy<Value = String> {
+        prop::sample::select(NAMES).prop_map(str::to_string)
+    }
+    fn field() -> impl Strategy<Value = String> {
+        prop::sample::select(FIELDS).prop_map(str::to_string)
+    }
+
+    fn literal() -> impl Strategy<Value = Literal> {
+        prop_oneof![
+            Just(Literal::Null),
+            any::<bool>().prop_map(Literal::Bool),
+            any::<i64>().prop_map(Literal::Int),
+            any::<u64>().prop_map(Literal::Uint),
+            any::<f64>()
+                .prop_filter("finite", |v| v.is_finite())
+                .prop_map(Literal::Double),
+            any::<String>().prop_map(Literal::String),
+            any::<Vec<u8>>().prop_map(Literal::Bytes),
+        ]
+    }
+
+    fn arb_expr() -> impl Strategy<Value = Expr> {
+        let leaf = prop_oneof![
+            literal().prop_map(ExprKind::Literal),
+            (name(), any::<bool>())
+                .prop_map(|(name, leading_dot)| ExprKind::Ident { name, leading_dot }),
+        ]
+        .prop_map(e);
+        leaf.prop_recursive(6, 48, 4, |inner| {
+            let bx = inner.clone().prop_map(Box::new);
+            let unop = prop_oneof![Just(UnaryOp::Not), Just(UnaryOp::Neg)];
+            let binop = prop::sample::select(vec![
+                BinaryOp::And,
+                BinaryOp::Or,
+                BinaryOp::Add,
+                BinaryOp::Sub,
+                BinaryOp::Mul,
+                BinaryOp::Div,
+                BinaryOp::Rem,
+                BinaryOp::Eq,
+                BinaryOp::Ne,
+                BinaryOp::Lt,
+                BinaryOp::Le,
+                BinaryOp::Gt,
+                BinaryOp::Ge,
+                BinaryOp::In,
+            ]);
+            let macro_kind = prop::sample::select(vec![
+                MacroKind::All,
+                MacroKind::Exists,
+                MacroKind::ExistsOne,
+                MacroKind::Map,
+                MacroKind::Filter,
+            ]);
+            prop_oneof![
+                (bx.clone(), field())
+                    .prop_map(|(operand, field)| ExprKind::Select { operand, field }),
+                (bx.clone(), field()).prop_map(|(operand, field)| ExprKind::Has { operand, field }),
+                (bx.clone(), bx.clone())
+                    .prop_map(|(operand, index)| ExprKind::Index { operand, index }),
+                (
+                    prop::option::of(bx.clone()),
+                    prop::sample::select(FUNCS),
+                    prop::collection::vec(inner.clone(), 0..3)
+                )
+                    .prop_filter("method names have no leading dot", |(t, f, _)| {
+                        t.is_none() || !f.starts_with('.')
+                    })
+                    .prop_map(|(target, function, args)| ExprKind::Call {
+                        target,
+                        function: function.to_string(),
+                        args
+                    }),
+                (unop, bx.clone()).prop_map(|(op, operand)| ExprKind::Unary { op, operand }),
+                (binop, bx.clone(), bx.clone()).prop_map(|(op, left, right)| ExprKind::Binary {
+                    op,
+                    left,
+                    right
+                }),
+                (bx.clone(), bx.clone(), bx.clone()).prop_map(|(cond, then, otherwise)| {
+                    ExprKind::Conditional {
+                        cond,
+                        then,
+                        otherwise,
+                    }
+                }),
+                prop::collection::vec(inner.clone(), 0..4).prop_map(ExprKind::List),
+                prop::collection::vec((inner.clone(), inner.clone()), 0..3).prop_map(ExprKind::Map),
+                (
+                    prop::sample::select(vec!["T", "a.b.T", ".T", ".a.T"]),
+                    prop::collection::vec((field(), inner.clone()), 0..3)
+                )
+                    .prop_map(|(t, fields)| ExprKind::Struct {
+                        type_name: t.to_string(),
+                        fields
+                    }),
+                (macro_kind, bx, name(), prop::collection::vec(inner, 1..3)).prop_map(
+                    |(kind, target, var, mut args)| {
+                        if kind != MacroKind::Map {
+                            args.truncate(1);
+                        }
+                        ExprKind::Macro {
+                            kind,
+                            target,
+                            var,
+                            args,
+                        }
+                    }
+                ),
+            ]
+            .prop_map(e)
+        })
+    }
+
+    const TOKENS: &[&str] = &[
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ".",
+        ",",
+        ":",
+        "?",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "!",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "==",
+        "!=",
+        "&&",
+        "||",
+        "in",
+        "a",
+        "b.c",
+        "has",
+        "all",
+        "map",
+        "1",
+        "1u",
+        "1.5",
+        "'s'",
+        "b'x'",
+        "r'\\'",
+        "'''t'''",
+        "true",
+        "null",
+        "`q-x`",
+        "as",
+        "0x",
+        "\"",
+        "\\",
+        "//",
+        "\n",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "é",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn parse_never_panics_on_strings(src in any::<String>()) {
+            let _ = parse(&src);
+        }
+
+        #[test]
+        fn parse_never_panics_on_tokens(
+            toks in prop::collection::vec(prop::sample::select(TOKENS), 0..40),
+            sep in prop::sample::select(vec!["", " "]),
+        ) {
+            let src = toks.join(sep);
+            if let Ok(ast) = parse(&src) {
+                let printed = print(&ast);
+                prop_assert_eq!(parse(&printed).ok(), Some(ast), "{}", printed);
+            } else if let Err(x) = parse(&src) {
+                prop_assert!(x.span.start <= x.span.end && (x.span.end as usize) <= src.len());
+                prop_assert!(src.is_char_boundary(x.span.start as usize));
+                prop_assert!(src.is_char_boundary(x.span.end as usize));
+            }
+        }
+
+        #[test]
+        fn print_then_parse_round_trips(ast in arb_expr()) {
+            let printed = print(&ast);
+            match parse(&printed) {
+                Ok(back) => prop_assert_eq!(back, ast, "{}", printed),
+                Err(x) => prop_assert!(false, "{} failed to parse: {:?}", printed, x),
+            }
+        }
+    }
 }

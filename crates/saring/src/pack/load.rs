@@ -1,26 +1,314 @@
 //! Loading packs from a directory, a file, or in-memory file texts (TOML or JSON).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::diagnostic::Diagnostic;
 use crate::error::PackError;
-use crate::pack::Pack;
+use crate::limits::MAX_PACK_FILE_BYTES;
+use crate::pack::build::{build_pack, schema_ref};
+use crate::pack::ctx::{Diags, Reader};
+use crate::pack::tree::{parse_json, parse_toml, Node, Span};
+use crate::pack::{digest, schema_file, Pack};
+
+/// The result of asking for a file's text.
+pub(crate) enum Fetched {
+    /// The text.
+    Text(String),
+    /// No such file.
+    Missing,
+    /// Larger than [`MAX_PACK_FILE_BYTES`] (size in bytes).
+    TooLarge(u64),
+    /// Could not be read (message).
+    Failed(String),
+}
+
+/// Where referenced files come from (a map in memory, or the disk), with name resolution
+/// relative to the pack file's folder.
+pub(crate) struct FileSource<'f> {
+    /// Folder of the pack file, relative to the pack root (`""` or `sub/`).
+    base: String,
+    fetch: &'f mut dyn FnMut(&str) -> Fetched,
+}
+
+/// Joins `rel` onto `base` (both `/`-separated), resolving `.` and `..`. `None` for absolute
+/// paths and paths that leave the pack folder.
+fn resolve(base: &str, rel: &str) -> Option<String> {
+    let rel = rel.replace('\\', "/");
+    if rel.starts_with('/') || rel.contains(':') || rel.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    let depth = parts.len();
+    let mut min = depth;
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+                min = min.min(parts.len());
+            }
+            p => parts.push(p),
+        }
+    }
+    (min >= depth).then(|| parts.join("/"))
+}
+
+impl FileSource<'_> {
+    /// Reads the file a pack refers to as `rel` (at `span` of the reader's file). Records the
+    /// text in the diagnostics' sources and returns its name, or reports why it cannot.
+    pub(crate) fn read(
+        &mut self,
+        reader: &mut Reader<'_>,
+        rel: &str,
+        span: Span,
+    ) -> Option<String> {
+        let Some(name) = resolve(&self.base, rel) else {
+            reader.error_help(
+                "pack.invalid_path",
+                format!("file `{rel}` is outside the pack folder"),
+                "refer to files with relative paths inside the pack folder".to_string(),
+                span,
+            );
+            return None;
+        };
+        if reader.diags.sources.files.contains_key(&name) && reader.diags.order.contains(&name) {
+            return Some(name);
+        }
+        match (self.fetch)(&name) {
+            Fetched::Text(text) => {
+                reader.diags.add_file(&name, text);
+                Some(name)
+            }
+            Fetched::Missing => {
+                reader.error_help(
+                    "pack.missing_file",
+                    format!("file `{rel}` not found"),
+                    format!("create `{name}` next to the pack file, or fix the path"),
+                    span,
+                );
+                None
+            }
+            Fetched::TooLarge(size) => {
+                reader.error(
+                    "pack.limit",
+                    format!(
+                        "file `{rel}` is {size} bytes, more than the limit of {MAX_PACK_FILE_BYTES}"
+                    ),
+                    span,
+                );
+                None
+            }
+            Fetched::Failed(message) => {
+                reader.error("pack.io", format!("cannot read `{rel}`: {message}"), span);
+                None
+            }
+        }
+    }
+}
+
+/// Parses a file as JSON (`.json`) or TOML (anything else), reporting `pack.syntax`.
+fn parse(diags: &mut Diags, name: &str) -> Option<Node> {
+    let text = diags.text(name);
+    let result = if name.ends_with(".json") {
+        parse_json(text)
+    } else {
+        parse_toml(text)
+    };
+    match result {
+        Ok(node) => Some(node),
+        Err(e) => {
+            let kind = if name.ends_with(".json") {
+                "JSON"
+            } else {
+                "TOML"
+            };
+            diags.push_at(
+                Diagnostic::error("pack.syntax", format!("invalid {kind}: {}", e.message))
+                    .with_help(format!("fix the {kind} syntax of `{name}`")),
+                name,
+                e.span,
+            );
+            None
+        }
+    }
+}
+
+/// Loads a pack whose main file is `main` (already read as `main_text`).
+pub(crate) fn load_with(
+    main: &str,
+    main_text: String,
+    fetch: &mut dyn FnMut(&str) -> Fetched,
+) -> Result<Pack, PackError> {
+    let mut diags = Diags::default();
+    let main = main.replace('\\', "/");
+    let base = main
+        .rfind('/')
+        .map_or(String::new(), |i| main[..=i].to_string());
+    let mut files = FileSource { base, fetch };
+    diags.add_file(&main, main_text);
+    let root = parse(&mut diags, &main);
+
+    // The schema named by the pack (or the default when the pack cannot be read).
+    let (schema_rel, schema_span) = root
+        .as_ref()
+        .map_or(("schema.toml".to_string(), None), schema_ref);
+    let mut schema = None;
+    let mut schema_names = Vec::new();
+    {
+        let mut reader = Reader {
+            file: main.clone(),
+            diags: &mut diags,
+            prefix: "pack",
+        };
+        let span = schema_span.unwrap_or((0, 0));
+        if let Some(schema_name) = files.read(&mut reader, &schema_rel, span) {
+            if let Some(schema_root) = parse(&mut diags, &schema_name) {
+                let mut reader = Reader {
+                    file: schema_name.clone(),
+                    diags: &mut diags,
+                    prefix: "schema",
+                };
+                (schema, schema_names) = schema_file::build_schema(&mut reader, &schema_root);
+            }
+        }
+    }
+
+    let parts = root.and_then(|root| {
+        let mut reader = Reader {
+            file: main.clone(),
+            diags: &mut diags,
+            prefix: "pack",
+        };
+        build_pack(&mut reader, &root, &schema_names, &mut files)
+    });
+
+    let failed = diags.has_errors();
+    let (diagnostics, sources) = diags.sorted();
+    let sources = Arc::new(sources);
+    match (parts, schema) {
+        (Some(parts), Some(schema)) if !failed => {
+            let digest = digest::digest(&parts, &schema);
+            Ok(Pack {
+                meta: parts.meta,
+                outcomes: parts.outcomes,
+                lists: parts.lists,
+                derive: parts.derive,
+                rules: parts.rules,
+                schema,
+                digest,
+                sources,
+                warnings: diagnostics,
+            })
+        }
+        _ => Err(PackError::new(diagnostics, sources)),
+    }
+}
+
+fn read_limited(path: &Path) -> Fetched {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Fetched::Missing,
+        Err(e) => return Fetched::Failed(e.to_string()),
+        Ok(m) if !m.is_file() => return Fetched::Failed("not a file".to_string()),
+        Ok(m) if m.len() > MAX_PACK_FILE_BYTES as u64 => return Fetched::TooLarge(m.len()),
+        Ok(_) => {}
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Fetched::Text(text),
+            Err(_) => Fetched::Failed("the file is not UTF-8 text".to_string()),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Fetched::Missing,
+        Err(e) => Fetched::Failed(e.to_string()),
+    }
+}
+
+fn single_error(code: &'static str, message: String) -> PackError {
+    PackError::new(vec![Diagnostic::error(code, message)], Default::default())
+}
 
 impl Pack {
     /// Loads a pack from disk. `path` is a pack file (`departure.toml`, `pack.json`) or a
     /// directory holding `pack.toml` (or `pack.json`); the schema and list files are read
     /// relative to the pack file.
     pub fn load(path: impl AsRef<Path>) -> Result<Pack, PackError> {
-        let _ = path;
-        Err(PackError::new(vec![], Default::default()))
+        let path = path.as_ref();
+        let file: PathBuf = if path.is_dir() {
+            let toml = path.join("pack.toml");
+            let json = path.join("pack.json");
+            if toml.is_file() {
+                toml
+            } else if json.is_file() {
+                json
+            } else {
+                return Err(single_error(
+                    "pack.missing_file",
+                    format!("no `pack.toml` or `pack.json` in `{}`", path.display()),
+                ));
+            }
+        } else {
+            path.to_path_buf()
+        };
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "pack.toml".to_string());
+        let text = match read_limited(&file) {
+            Fetched::Text(t) => t,
+            Fetched::Missing => {
+                return Err(single_error(
+                    "pack.missing_file",
+                    format!("pack file `{}` not found", file.display()),
+                ))
+            }
+            Fetched::TooLarge(size) => {
+                return Err(single_error(
+                    "pack.limit",
+                    format!(
+                    "pack file `{}` is {size} bytes, more than the limit of {MAX_PACK_FILE_BYTES}",
+                    file.display()
+                ),
+                ))
+            }
+            Fetched::Failed(m) => {
+                return Err(single_error(
+                    "pack.io",
+                    format!("cannot read `{}`: {m}", file.display()),
+                ))
+            }
+        };
+        let mut fetch = |rel: &str| read_limited(&dir.join(rel));
+        load_with(&name, text, &mut fetch)
     }
 
     /// Loads a pack from in-memory files: `files` maps names relative to the pack directory
     /// (`pack.toml`, `schema.toml`, `lists/x.txt`) to their text; `main` names the pack file.
     /// No I/O: this is what the WebAssembly build uses.
     pub fn from_files(files: BTreeMap<String, String>, main: &str) -> Result<Pack, PackError> {
-        let _ = (files, main);
-        Err(PackError::new(vec![], Default::default()))
+        let mut files = files;
+        let Some(main_text) = files.remove(main) else {
+            return Err(single_error(
+                "pack.missing_file",
+                format!("pack file `{main}` not found"),
+            ));
+        };
+        if main_text.len() > MAX_PACK_FILE_BYTES {
+            return Err(single_error(
+                "pack.limit",
+                format!(
+                    "pack file `{main}` is {} bytes, more than the limit of {MAX_PACK_FILE_BYTES}",
+                    main_text.len()
+                ),
+            ));
+        }
+        let mut fetch = |name: &str| match files.get(name) {
+            Some(t) if t.len() > MAX_PACK_FILE_BYTES => Fetched::TooLarge(t.len() as u64),
+            Some(t) => Fetched::Text(t.clone()),
+            None => Fetched::Missing,
+        };
+        load_with(main, main_text, &mut fetch)
     }
 
     /// Loads a pack from the text of a pack file and of its schema file (no list files).
@@ -29,5 +317,20 @@ impl Pack {
         files.insert("pack.toml".to_string(), pack_toml.to_string());
         files.insert("schema.toml".to_string(), schema_toml.to_string());
         Pack::from_files(files, "pack.toml")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    #[test]
+    fn resolves_relative_paths_inside_the_pack() {
+        assert_eq!(resolve("", "lists/a.txt").as_deref(), Some("lists/a.txt"));
+        assert_eq!(resolve("sub/", "./x.toml").as_deref(), Some("sub/x.toml"));
+        assert_eq!(resolve("sub/", "../x.toml"), None);
+        assert_eq!(resolve("", "../x.toml"), None);
+        assert_eq!(resolve("", "/etc/passwd"), None);
+        assert_eq!(resolve("", "a/../b.txt").as_deref(), Some("b.txt"));
     }
 }

@@ -3,7 +3,17 @@
 //!
 //! Loading does no type checking of expressions; [`crate::Engine::compile`] does that.
 
+mod build;
+mod ctx;
+mod digest;
+mod lint;
 mod load;
+mod schema_file;
+#[cfg(test)]
+mod tests;
+mod tree;
+
+pub use lint::review_overdue;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,5 +1,17 @@
 //! Records: JSON text or values decoded against the schema straight into slot-addressed
 //! values, so evaluation never looks a field up by name.
+//!
+//! [`decode_json`] and [`decode_value`] share one schema-driven serde seed;
+//! [`value_to_json`] / [`cel_to_json`] turn values back into JSON for evidence.
+
+mod decode;
+mod to_json;
+
+#[cfg(test)]
+mod tests;
+
+pub use decode::{convert_json_value, decode_json, decode_value};
+pub use to_json::{cel_to_json, value_to_json};
 
 use crate::cel::Value;
 
@@ -27,6 +39,11 @@ impl Record {
         if let Some(s) = self.slots.get_mut(slot as usize) {
             *s = value;
         }
+    }
+
+    /// All slots in slot order (`None` = absent).
+    pub fn slots(&self) -> &[Option<Value>] {
+        &self.slots
     }
 
     /// Number of slots.

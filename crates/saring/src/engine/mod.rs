@@ -1,14 +1,63 @@
 //! The compiled engine: a pack type-checked and compiled to IR, ready to screen records.
+//!
+//! ```
+//! use saring::{Engine, Pack, Outcome};
+//!
+//! let schema = r#"
+//! [field.destination]
+//! type = "string"
+//! required = true
+//! [field.return_ticket]
+//! type = "bool"
+//! required = true
+//! "#;
+//! let pack = r#"
+//! [pack]
+//! id = "demo"
+//! version = "1"
+//! title = "Demo"
+//! schema = "schema.toml"
+//! [outcomes]
+//! review = 20
+//! refer = 60
+//! [lists]
+//! hotspot = ["KH", "MM", "LA"]
+//! [[rule]]
+//! id = "one_way_hotspot"
+//! title = "One-way ticket towards a scam-compound region"
+//! weight = 25
+//! when = "destination in hotspot && !return_ticket"
+//! reason = "No return ticket for travel to {destination}"
+//! remedy = "A return or onward ticket clears this flag"
+//! references = ["synthetic example"]
+//! "#;
+//! let engine = Engine::compile(&Pack::from_toml_str(pack, schema)?)?;
+//! let decision = engine.screen_json(r#"{"destination": "KH", "return_ticket": false}"#)?;
+//! assert_eq!(decision.outcome, Outcome::Review);
+//! assert_eq!(decision.hits[0].reason, "No return ticket for travel to KH");
+//!
+//! // Missing data is never a "no": the rule is incomplete, not a miss.
+//! let decision = engine.screen_json(r#"{"destination": "KH"}"#)?;
+//! assert_eq!(decision.incomplete[0].missing, vec!["return_ticket".to_string()]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+mod build;
+mod run;
+pub mod template;
+
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::cel::ir::Node;
 use crate::decision::{Decision, PackRef};
 use crate::error::{PackError, RecordError};
-use crate::pack::{Pack, RuleStatus};
+use crate::pack::{Outcomes, Pack, RuleStatus};
 use crate::record::{DecodeOptions, Record};
-use crate::schema::Schema;
+use crate::schema::{FieldKind, Schema};
+use template::Template;
 
 /// Metadata about one compiled rule (for listings and bindings).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,8 +114,11 @@ pub struct RuleExplanation {
     pub result: RuleResult,
     /// The rendered reason (for every evaluated rule, hit or not).
     pub reason: String,
+    /// The remedy, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
     /// Field values the condition read.
-    pub evidence: std::collections::BTreeMap<String, serde_json::Value>,
+    pub evidence: BTreeMap<String, serde_json::Value>,
 }
 
 /// A full explanation: every rule, fired or not, plus the decision.
@@ -75,9 +127,29 @@ pub struct Explanation {
     /// The decision.
     pub decision: Decision,
     /// Derived values computed for the record (`null` where they could not be computed).
-    pub derived: std::collections::BTreeMap<String, serde_json::Value>,
+    pub derived: BTreeMap<String, serde_json::Value>,
     /// Every rule in pack order.
     pub rules: Vec<RuleExplanation>,
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledDerived {
+    pub name: String,
+    pub node: Node,
+    pub slots: Vec<(u32, Arc<str>)>,
+    pub monitored: std::collections::BTreeSet<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub id: Arc<str>,
+    pub weight: i64,
+    pub status: RuleStatus,
+    pub node: Node,
+    pub reason: Template,
+    pub remedy: Option<String>,
+    pub evidence: Vec<(u32, Arc<str>, FieldKind)>,
+    pub evidence_derived: Vec<u32>,
 }
 
 /// A compiled rule pack. Cheap to clone (shared), `Send + Sync`.
@@ -90,12 +162,19 @@ pub struct Engine {
 struct Compiled {
     pack: Pack,
     pack_ref: PackRef,
-    rules: Vec<RuleInfo>,
+    outcomes: Outcomes,
+    infos: Vec<RuleInfo>,
+    derived: Vec<CompiledDerived>,
+    rules: Vec<CompiledRule>,
+    /// Evaluation order (dependencies first), disabled rules left out.
+    order: Vec<u32>,
 }
 
 impl Engine {
     /// Type-checks and compiles a pack. Every diagnostic is collected before failing.
     pub fn compile(pack: &Pack) -> Result<Engine, PackError> {
+        let built =
+            build::build(pack).map_err(|diags| PackError::new(diags, pack.sources.clone()))?;
         let pack_ref = PackRef {
             id: pack.meta.id.clone(),
             version: pack.meta.version.clone(),
@@ -105,9 +184,18 @@ impl Engine {
             inner: Arc::new(Compiled {
                 pack: pack.clone(),
                 pack_ref,
-                rules: Vec::new(),
+                outcomes: pack.outcomes,
+                infos: built.infos,
+                derived: built.derived,
+                rules: built.rules,
+                order: built.order,
             }),
         })
+    }
+
+    /// Loads a pack from disk and compiles it.
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Engine, PackError> {
+        Engine::compile(&Pack::load(path)?)
     }
 
     /// The pack this engine was compiled from.
@@ -127,13 +215,17 @@ impl Engine {
 
     /// The compiled rules, in pack order.
     pub fn rules(&self) -> &[RuleInfo] {
-        &self.inner.rules
+        &self.inner.infos
+    }
+
+    /// The outcome thresholds.
+    pub fn outcomes(&self) -> Outcomes {
+        self.inner.outcomes
     }
 
     /// Decodes a JSON object text into a record.
     pub fn decode_json(&self, json: &str, options: DecodeOptions) -> Result<Record, RecordError> {
-        let _ = (json, options);
-        Err(RecordError::new("record.syntax", None, "not implemented"))
+        crate::record::decode_json(self.schema(), json, options)
     }
 
     /// Decodes a JSON value into a record.
@@ -142,21 +234,7 @@ impl Engine {
         value: &serde_json::Value,
         options: DecodeOptions,
     ) -> Result<Record, RecordError> {
-        let _ = (value, options);
-        Err(RecordError::new("record.syntax", None, "not implemented"))
-    }
-
-    /// Screens a decoded record.
-    pub fn screen(&self, record: &Record) -> Decision {
-        let _ = record;
-        Decision {
-            outcome: crate::Outcome::Clear,
-            score: 0,
-            hits: vec![],
-            shadow_hits: vec![],
-            incomplete: vec![],
-            pack: self.inner.pack_ref.clone(),
-        }
+        crate::record::decode_value(self.schema(), value, options)
     }
 
     /// Decodes and screens one JSON object text (unknown fields ignored).
@@ -172,20 +250,27 @@ impl Engine {
     /// Screens many JSON texts, in parallel when the `parallel` feature is on; results are in
     /// input order.
     pub fn screen_json_batch(&self, lines: &[&str]) -> Vec<Result<Decision, RecordError>> {
-        lines.iter().map(|l| self.screen_json(l)).collect()
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            lines.par_iter().map(|l| self.screen_json(l)).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            lines.iter().map(|l| self.screen_json(l)).collect()
+        }
     }
 
     /// Screens many decoded records, in parallel when the `parallel` feature is on.
     pub fn screen_batch(&self, records: &[Record]) -> Vec<Decision> {
-        records.iter().map(|r| self.screen(r)).collect()
-    }
-
-    /// Explains a decision: every rule, fired, not fired or unknown, with evidence.
-    pub fn explain(&self, record: &Record) -> Explanation {
-        Explanation {
-            decision: self.screen(record),
-            derived: Default::default(),
-            rules: vec![],
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            records.par_iter().map(|r| self.screen(r)).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            records.iter().map(|r| self.screen(r)).collect()
         }
     }
 }

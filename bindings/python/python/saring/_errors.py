@@ -1,0 +1,67 @@
+"""Exception classes raised by saring (defined in Python so they can inherit from both
+:class:`SaringError` and :class:`ValueError`)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+
+class SaringError(Exception):
+    """Base class of every error saring raises."""
+
+
+class PackError(SaringError, ValueError):
+    """A rule pack could not be loaded or compiled.
+
+    ``errors()`` lists every error diagnostic of every file (not just the first), each a dict
+    with ``code``, ``message``, ``file``, ``line``, ``column``, ``rule`` and ``help``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        diagnostics: Optional[List[Dict[str, Any]]] = None,
+        rendered: str = "",
+    ) -> None:
+        super().__init__(message)
+        self._diagnostics: List[Dict[str, Any]] = list(diagnostics or [])
+        self._rendered = rendered
+
+    def errors(self) -> List[Dict[str, Any]]:
+        """The error diagnostics, as dicts (copies)."""
+        return [dict(d) for d in self._diagnostics if d.get("severity", "error") == "error"]
+
+    def warnings(self) -> List[Dict[str, Any]]:
+        """The warning diagnostics, as dicts (copies)."""
+        return [dict(d) for d in self._diagnostics if d.get("severity") == "warning"]
+
+    def render(self) -> str:
+        """All diagnostics rendered like rustc: source line, caret, help."""
+        return self._rendered
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.args[0] if self.args else "", self._diagnostics, self._rendered))
+
+
+class RecordError(SaringError, ValueError):
+    """A record does not fit the pack's schema.
+
+    ``code`` is a stable code (``record.type_mismatch``, ``record.not_object``, ...), ``path``
+    the dotted path of the offending field (``None`` for the record as a whole) and ``row``
+    the 0-based row number in a batch (``None`` for a single record).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "record.invalid_value",
+        path: Optional[str] = None,
+        row: Optional[int] = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.path = path
+        self.row = row
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.args[0] if self.args else "", self.code, self.path, self.row))

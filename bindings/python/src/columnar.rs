@@ -1,0 +1,423 @@
+//! The columnar fast path: Arrow record batches in, one result batch out.
+//!
+//! Every schema slot whose dotted path equals a column name is read from that column; cells
+//! are converted straight to runtime values for the common (field type, Arrow type) pairs and
+//! through the core's [`saring::record::convert_json_value`] otherwise, so that values and
+//! error messages are those of the JSON decoder. Rows are converted and screened in parallel
+//! chunks (rayon); nothing here touches Python.
+//!
+//! Differences from decoding a dict, both deliberate: a floating-point column may feed an
+//! `int` field when the value is integral (pandas turns integer columns with gaps into
+//! floats), and a timestamp at midnight may feed a `date` field (pandas has no date dtype).
+
+use std::sync::Arc;
+
+use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    Int8Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{ArrowError, DataType, Field, Schema as ArrowSchema, TimeUnit};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use saring::cel::Value;
+use saring::record::{convert_json_value, DecodeOptions};
+use saring::schema::FieldKind;
+use saring::{Decision, Engine, Outcome, Record, RecordError};
+
+/// Rows converted and screened per parallel task.
+const CHUNK: usize = 2048;
+
+/// One cell as read from Arrow, before conversion to the field's type.
+enum Raw<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(&'a str),
+    /// Days since the Unix epoch.
+    Date(i64),
+    /// Microseconds since the Unix epoch (UTC); nanosecond precision is kept separately.
+    Time(DateTime<Utc>),
+    /// A list cell: the item array slice.
+    List(ArrayRef),
+    /// A value saring cannot take from this column type.
+    Unsupported(&'a DataType),
+}
+
+/// A column resolved to its slot.
+struct Plan<'a> {
+    slot: u32,
+    path: &'a str,
+    kind: &'a FieldKind,
+    array: &'a dyn Array,
+    /// For dictionary-encoded columns: the keys as indices (computed once) and the values.
+    dict: Option<(Vec<usize>, &'a ArrayRef)>,
+}
+
+impl Plan<'_> {
+    fn read(&self, row: usize) -> Raw<'_> {
+        match &self.dict {
+            None => read(self.array, row),
+            Some((keys, values)) => {
+                if self.array.is_null(row) {
+                    return Raw::Null;
+                }
+                match keys.get(row) {
+                    Some(&k) if k < values.len() => read(values.as_ref(), k),
+                    _ => Raw::Null,
+                }
+            }
+        }
+    }
+}
+
+/// Per-row result of the columnar screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowResult {
+    /// The record decoded and was screened.
+    Screened(Box<Decision>),
+    /// The row could not be decoded.
+    Failed(RecordError),
+}
+
+fn read(array: &dyn Array, row: usize) -> Raw<'_> {
+    if array.is_null(row) {
+        return Raw::Null;
+    }
+    match array.data_type() {
+        DataType::Null => Raw::Null,
+        DataType::Boolean => Raw::Bool(array.as_boolean().value(row)),
+        DataType::Int8 => Raw::Int(array.as_primitive::<Int8Type>().value(row).into()),
+        DataType::Int16 => Raw::Int(array.as_primitive::<Int16Type>().value(row).into()),
+        DataType::Int32 => Raw::Int(array.as_primitive::<Int32Type>().value(row).into()),
+        DataType::Int64 => Raw::Int(array.as_primitive::<Int64Type>().value(row)),
+        DataType::UInt8 => Raw::UInt(array.as_primitive::<UInt8Type>().value(row).into()),
+        DataType::UInt16 => Raw::UInt(array.as_primitive::<UInt16Type>().value(row).into()),
+        DataType::UInt32 => Raw::UInt(array.as_primitive::<UInt32Type>().value(row).into()),
+        DataType::UInt64 => Raw::UInt(array.as_primitive::<UInt64Type>().value(row)),
+        DataType::Float16 => Raw::Float(array.as_primitive::<Float16Type>().value(row).to_f64()),
+        DataType::Float32 => Raw::Float(array.as_primitive::<Float32Type>().value(row).into()),
+        DataType::Float64 => Raw::Float(array.as_primitive::<Float64Type>().value(row)),
+        DataType::Utf8 => Raw::Str(array.as_string::<i32>().value(row)),
+        DataType::LargeUtf8 => Raw::Str(array.as_string::<i64>().value(row)),
+        DataType::Utf8View => Raw::Str(array.as_string_view().value(row)),
+        DataType::Date32 => Raw::Date(array.as_primitive::<Date32Type>().value(row).into()),
+        DataType::Date64 => Raw::Date(
+            array
+                .as_primitive::<Date64Type>()
+                .value(row)
+                .div_euclid(86_400_000),
+        ),
+        DataType::Timestamp(unit, _) => {
+            let t = match unit {
+                TimeUnit::Second => DateTime::from_timestamp(
+                    array.as_primitive::<TimestampSecondType>().value(row),
+                    0,
+                ),
+                TimeUnit::Millisecond => DateTime::from_timestamp_millis(
+                    array.as_primitive::<TimestampMillisecondType>().value(row),
+                ),
+                TimeUnit::Microsecond => DateTime::from_timestamp_micros(
+                    array.as_primitive::<TimestampMicrosecondType>().value(row),
+                ),
+                TimeUnit::Nanosecond => Some(DateTime::from_timestamp_nanos(
+                    array.as_primitive::<TimestampNanosecondType>().value(row),
+                )),
+            };
+            match t {
+                Some(t) => Raw::Time(t),
+                None => Raw::Unsupported(array.data_type()),
+            }
+        }
+        DataType::Dictionary(_, _) => match array.as_any_dictionary_opt() {
+            // Slow path (list items): columns are resolved once in `Plan`.
+            Some(dict) => match dict.normalized_keys().get(row) {
+                Some(&k) if k < dict.values().len() => read(dict.values().as_ref(), k),
+                _ => Raw::Null,
+            },
+            None => Raw::Unsupported(array.data_type()),
+        },
+        DataType::List(_) => Raw::List(array.as_list::<i32>().value(row)),
+        DataType::LargeList(_) => Raw::List(array.as_list::<i64>().value(row)),
+        other => Raw::Unsupported(other),
+    }
+}
+
+fn midnight(days: i64) -> Option<DateTime<Utc>> {
+    days.checked_mul(86_400)
+        .and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+/// Converts one raw cell to the field's runtime value.
+fn convert(kind: &FieldKind, path: &str, raw: Raw<'_>) -> Result<Option<Value>, RecordError> {
+    // Fast paths: the common pairs, with exactly the decoder's results.
+    match (kind, &raw) {
+        (_, Raw::Null) => return Ok(None),
+        (FieldKind::String, Raw::Str(s)) => return Ok(Some(Value::String(Arc::from(*s)))),
+        (FieldKind::Enum(values), Raw::Str(s)) if values.iter().any(|v| v == s) => {
+            return Ok(Some(Value::String(Arc::from(*s))))
+        }
+        (FieldKind::Int, Raw::Int(i)) => return Ok(Some(Value::Int(*i))),
+        (FieldKind::Float, Raw::Int(i)) => return Ok(Some(Value::Double(*i as f64))),
+        (FieldKind::Float, Raw::UInt(u)) => return Ok(Some(Value::Double(*u as f64))),
+        (FieldKind::Float, Raw::Float(f)) => {
+            // NaN is pandas' and polars' missing marker: absent.
+            return Ok(if f.is_nan() {
+                None
+            } else {
+                Some(Value::Double(*f))
+            });
+        }
+        (FieldKind::Int, Raw::Float(f)) => {
+            if f.is_nan() {
+                return Ok(None);
+            }
+            if f.fract() == 0.0 && *f >= -9.223_372_036_854_776e18 && *f < 9.223_372_036_854_776e18
+            {
+                return Ok(Some(Value::Int(*f as i64)));
+            }
+        }
+        (FieldKind::Bool, Raw::Bool(b)) => return Ok(Some(Value::Bool(*b))),
+        (FieldKind::Date | FieldKind::Timestamp, Raw::Date(d)) => {
+            if let Some(t) = midnight(*d) {
+                return Ok(Some(Value::Timestamp(t)));
+            }
+        }
+        (FieldKind::Timestamp, Raw::Time(t)) => return Ok(Some(Value::Timestamp(*t))),
+        (FieldKind::Date, Raw::Time(t)) => {
+            if t.timestamp().rem_euclid(86_400) == 0 && t.timestamp_subsec_nanos() == 0 {
+                return Ok(Some(Value::Timestamp(*t)));
+            }
+            return Err(RecordError::new(
+                "record.invalid_value",
+                Some(path.to_string()),
+                format!(
+                    "`{}` is not a date: it has a time of day",
+                    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+                ),
+            ));
+        }
+        _ => {}
+    }
+    // Everything else goes through the JSON decoder, for its exact values and errors.
+    let json = to_json(raw, path, 0)?;
+    convert_json_value(kind, path, &json, DecodeOptions::default())
+}
+
+/// A raw cell as JSON, for the decoder.
+fn to_json(raw: Raw<'_>, path: &str, depth: usize) -> Result<serde_json::Value, RecordError> {
+    use serde_json::Value as J;
+    Ok(match raw {
+        Raw::Null => J::Null,
+        Raw::Bool(b) => J::Bool(b),
+        Raw::Int(i) => J::from(i),
+        Raw::UInt(u) => J::from(u),
+        Raw::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+        Raw::Str(s) => J::String(s.to_string()),
+        Raw::Date(d) => match midnight(d) {
+            Some(t) => J::String(t.format("%Y-%m-%d").to_string()),
+            None => J::Null,
+        },
+        Raw::Time(t) => J::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        Raw::List(items) => {
+            if depth > 16 {
+                return Err(RecordError::new(
+                    "record.too_large",
+                    Some(path.to_string()),
+                    "list column nested too deeply",
+                ));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for i in 0..items.len() {
+                out.push(to_json(read(items.as_ref(), i), path, depth + 1)?);
+            }
+            J::Array(out)
+        }
+        Raw::Unsupported(dt) => {
+            return Err(RecordError::new(
+                "record.type_mismatch",
+                Some(path.to_string()),
+                format!("column `{path}` has Arrow type {dt}, which saring cannot read"),
+            ))
+        }
+    })
+}
+
+/// Which schema slots the batch's columns feed, plus the object slots whose presence markers
+/// follow from their children.
+struct Mapping<'a> {
+    plans: Vec<Plan<'a>>,
+    /// (object slot, indices into `plans` of the columns below it)
+    objects: Vec<(u32, Vec<usize>)>,
+}
+
+fn map_columns<'a>(engine: &'a Engine, batch: &'a RecordBatch) -> Mapping<'a> {
+    let schema = engine.schema();
+    let arrow_schema = batch.schema_ref();
+    let mut plans = Vec::new();
+    for (slot, info) in schema.slots.iter().enumerate() {
+        if matches!(info.kind, FieldKind::Object(_)) {
+            continue;
+        }
+        if let Ok(idx) = arrow_schema.index_of(&info.path) {
+            let array = batch.column(idx).as_ref();
+            let dict = array
+                .as_any_dictionary_opt()
+                .map(|d| (d.normalized_keys(), d.values()));
+            plans.push(Plan {
+                slot: slot as u32,
+                path: &info.path,
+                kind: &info.kind,
+                array,
+                dict,
+            });
+        }
+    }
+    let mut objects = Vec::new();
+    for (slot, info) in schema.slots.iter().enumerate() {
+        if !matches!(info.kind, FieldKind::Object(_)) {
+            continue;
+        }
+        let prefix = format!("{}.", info.path);
+        let below: Vec<usize> = plans
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.path.starts_with(&prefix))
+            .map(|(i, _)| i)
+            .collect();
+        if !below.is_empty() {
+            objects.push((slot as u32, below));
+        }
+    }
+    Mapping { plans, objects }
+}
+
+fn build_record(n_slots: usize, mapping: &Mapping<'_>, row: usize) -> Result<Record, RecordError> {
+    let mut record = Record::empty(n_slots);
+    for plan in &mapping.plans {
+        let value = convert(plan.kind, plan.path, plan.read(row))?;
+        record.set(plan.slot, value);
+    }
+    // A nested object is present when any of its fields is.
+    for (slot, below) in &mapping.objects {
+        if below.iter().any(|&i| {
+            mapping
+                .plans
+                .get(i)
+                .is_some_and(|p| record.get(p.slot).is_some())
+        }) {
+            record.set(*slot, Some(Value::Bool(true)));
+        }
+    }
+    Ok(record)
+}
+
+/// Screens every row of a batch, in parallel, returning one result per row in order.
+pub fn screen_rows(engine: &Engine, batch: &RecordBatch) -> Vec<RowResult> {
+    let mapping = map_columns(engine, batch);
+    let n_slots = engine.schema().slots.len();
+    let rows = batch.num_rows();
+    let chunks: Vec<(usize, usize)> = (0..rows)
+        .step_by(CHUNK)
+        .map(|start| (start, (start + CHUNK).min(rows)))
+        .collect();
+    let per_chunk: Vec<Vec<RowResult>> = chunks
+        .par_iter()
+        .map(|&(start, end)| {
+            (start..end)
+                .map(|row| match build_record(n_slots, &mapping, row) {
+                    Ok(record) => RowResult::Screened(Box::new(engine.screen(&record))),
+                    Err(e) => RowResult::Failed(e),
+                })
+                .collect()
+        })
+        .collect();
+    per_chunk.into_iter().flatten().collect()
+}
+
+/// The columns of the result batch.
+pub fn result_schema() -> Arc<ArrowSchema> {
+    let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    Arc::new(ArrowSchema::new(vec![
+        Field::new("outcome", DataType::Utf8, true),
+        Field::new("score", DataType::Int64, true),
+        Field::new("hits", list(), true),
+        Field::new("shadow_hits", list(), true),
+        Field::new("incomplete", list(), true),
+        Field::new("error", DataType::Utf8, true),
+    ]))
+}
+
+/// Screens a batch and returns the result batch: outcome, score, hits, shadow_hits and
+/// incomplete (lists of rule ids) and error (`code at path: message` for rows that failed to
+/// decode; the other columns are null there).
+pub fn screen_record_batch(
+    engine: &Engine,
+    batch: &RecordBatch,
+) -> Result<RecordBatch, ArrowError> {
+    let results = screen_rows(engine, batch);
+    let n = results.len();
+    let mut outcome = StringBuilder::with_capacity(n, n * 6);
+    let mut score = Int64Builder::with_capacity(n);
+    let mut hits = ListBuilder::new(StringBuilder::new());
+    let mut shadow = ListBuilder::new(StringBuilder::new());
+    let mut incomplete = ListBuilder::new(StringBuilder::new());
+    let mut error = StringBuilder::new();
+    for r in &results {
+        match r {
+            RowResult::Screened(d) => {
+                outcome.append_value(outcome_str(d.outcome));
+                score.append_value(d.score);
+                for h in &d.hits {
+                    hits.values().append_value(&h.rule);
+                }
+                hits.append(true);
+                for h in &d.shadow_hits {
+                    shadow.values().append_value(&h.rule);
+                }
+                shadow.append(true);
+                for i in &d.incomplete {
+                    incomplete.values().append_value(&i.rule);
+                }
+                incomplete.append(true);
+                error.append_null();
+            }
+            RowResult::Failed(e) => {
+                outcome.append_null();
+                score.append_null();
+                hits.append(false);
+                shadow.append(false);
+                incomplete.append(false);
+                error.append_value(format_error(e));
+            }
+        }
+    }
+    RecordBatch::try_new(
+        result_schema(),
+        vec![
+            Arc::new(outcome.finish()),
+            Arc::new(score.finish()),
+            Arc::new(hits.finish()),
+            Arc::new(shadow.finish()),
+            Arc::new(incomplete.finish()),
+            Arc::new(error.finish()),
+        ],
+    )
+}
+
+fn outcome_str(o: Outcome) -> &'static str {
+    o.as_str()
+}
+
+/// `code at path: message`, the text of the error column.
+pub fn format_error(e: &RecordError) -> String {
+    match &e.path {
+        Some(p) => format!("{} at `{}`: {}", e.code, p, e.message),
+        None => format!("{}: {}", e.code, e.message),
+    }
+}

@@ -1,0 +1,102 @@
+//! Raising saring's Python exceptions (`saring._errors`) from Rust errors.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::pyconv::ConvError;
+
+fn errors_module(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
+    py.import("saring._errors")
+}
+
+/// A `saring.PackError` carrying every diagnostic as a dict.
+pub fn pack_error(py: Python<'_>, err: &saring::PackError) -> PyErr {
+    match build_pack_error(py, err) {
+        Ok(e) => e,
+        Err(e) => e,
+    }
+}
+
+fn build_pack_error(py: Python<'_>, err: &saring::PackError) -> PyResult<PyErr> {
+    let diagnostics = err
+        .diagnostics
+        .iter()
+        .map(|d| diagnostic_dict(py, d))
+        .collect::<PyResult<Vec<_>>>()?;
+    let rendered = err.render();
+    let message = if rendered.trim().is_empty() {
+        err.to_string()
+    } else {
+        format!("{err}\n{rendered}")
+    };
+    let cls = errors_module(py)?.getattr("PackError")?;
+    let exc = cls.call1((message, diagnostics, rendered))?;
+    Ok(PyErr::from_value(exc))
+}
+
+/// A `saring.PackError` with a single diagnostic made here (e.g. a pack dict that cannot be
+/// turned into JSON).
+pub fn pack_error_simple(py: Python<'_>, code: &str, message: &str) -> PyErr {
+    let make = || -> PyResult<PyErr> {
+        let d = PyDict::new(py);
+        d.set_item("code", code)?;
+        d.set_item("severity", "error")?;
+        d.set_item("message", message)?;
+        for key in ["file", "line", "column", "rule", "help"] {
+            d.set_item(key, py.None())?;
+        }
+        let cls = errors_module(py)?.getattr("PackError")?;
+        let exc = cls.call1((format!("{code}: {message}"), vec![d], ""))?;
+        Ok(PyErr::from_value(exc))
+    };
+    make().unwrap_or_else(|e| e)
+}
+
+fn diagnostic_dict<'py>(py: Python<'py>, d: &saring::Diagnostic) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("code", d.code)?;
+    dict.set_item("severity", if d.is_error() { "error" } else { "warning" })?;
+    dict.set_item("message", &d.message)?;
+    dict.set_item("file", &d.file)?;
+    dict.set_item("line", d.line)?;
+    dict.set_item("column", d.column)?;
+    dict.set_item("rule", &d.rule)?;
+    dict.set_item("help", &d.help)?;
+    Ok(dict)
+}
+
+/// A `saring.RecordError` with code, path and (for batches) row number.
+pub fn record_error(
+    py: Python<'_>,
+    code: &str,
+    path: Option<&str>,
+    message: &str,
+    row: Option<usize>,
+) -> PyErr {
+    let make = || -> PyResult<PyErr> {
+        let cls = errors_module(py)?.getattr("RecordError")?;
+        let text = match row {
+            Some(r) => format!("row {r}: {message}"),
+            None => message.to_string(),
+        };
+        let exc = cls.call1((text, code, path, row))?;
+        Ok(PyErr::from_value(exc))
+    };
+    make().unwrap_or_else(|e| PyValueError::new_err(format!("{code}: {message} ({e})")))
+}
+
+/// A `saring.RecordError` from the core decoder's error.
+pub fn from_record_error(py: Python<'_>, e: &saring::RecordError, row: Option<usize>) -> PyErr {
+    record_error(py, e.code, e.path.as_deref(), &e.message, row)
+}
+
+/// A `saring.RecordError` from a Python → JSON conversion failure.
+pub fn from_conv_error(py: Python<'_>, e: &ConvError, row: Option<usize>) -> PyErr {
+    let path = if e.path.is_empty() {
+        None
+    } else {
+        Some(e.path.as_str())
+    };
+    record_error(py, e.code, path, &e.message, row)
+}

@@ -1,0 +1,410 @@
+//! Python binding of saring: the native module `saring._saring`.
+//!
+//! Bindings only convert at the edge: dicts become `serde_json::Value`s walked straight from
+//! the Python objects (no JSON text), DataFrames arrive as Arrow record batches through the
+//! Arrow C stream interface (zero-copy), and everything else is the core crate's work.
+//! Screening of batches and frames runs with the interpreter detached, on all cores.
+
+mod columnar;
+mod decision;
+mod errors;
+mod pyconv;
+
+use std::collections::BTreeMap;
+use std::ffi::CStr;
+use std::sync::Mutex;
+
+use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
+use arrow_array::{RecordBatch, RecordBatchIterator};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
+use rayon::prelude::*;
+use saring::{DecodeOptions, Pack};
+
+use crate::decision::{PyDecision, PyHit};
+use crate::errors::{from_conv_error, from_record_error, pack_error, pack_error_simple};
+use crate::pyconv::{json_to_py, py_to_json};
+
+pub use columnar::{screen_record_batch, screen_rows, RowResult};
+
+const STREAM_CAPSULE: &CStr = c"arrow_array_stream";
+
+/// A compiled rule pack, ready to screen records. Immutable and thread-safe; pickles by its
+/// pack files, so it can be shipped to Dask, Spark or Ray workers.
+#[pyclass(module = "saring._saring", name = "Engine", frozen)]
+pub struct PyEngine {
+    engine: saring::Engine,
+    files: BTreeMap<String, String>,
+    main: String,
+}
+
+fn serialize<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    let json = serde_json::to_value(value).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    json_to_py(py, &json)
+}
+
+impl PyEngine {
+    fn compile(
+        py: Python<'_>,
+        pack: Result<Pack, saring::PackError>,
+        files: BTreeMap<String, String>,
+        main: String,
+    ) -> PyResult<PyEngine> {
+        let pack = pack.map_err(|e| pack_error(py, &e))?;
+        let engine = saring::Engine::compile(&pack).map_err(|e| pack_error(py, &e))?;
+        Ok(PyEngine {
+            engine,
+            files,
+            main,
+        })
+    }
+
+    fn from_file_map(
+        py: Python<'_>,
+        files: BTreeMap<String, String>,
+        main: &str,
+    ) -> PyResult<PyEngine> {
+        let pack = py.detach(|| Pack::from_files(files.clone(), main));
+        PyEngine::compile(py, pack, files, main.to_string())
+    }
+
+    fn decode(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<saring::Record> {
+        let value = py_to_json(record).map_err(|e| from_conv_error(py, &e, None))?;
+        self.engine
+            .decode_value(&value, DecodeOptions::default())
+            .map_err(|e| from_record_error(py, &e, None))
+    }
+}
+
+#[pymethods]
+impl PyEngine {
+    /// Compiles a pack from in-memory files: `files` maps names relative to the pack directory
+    /// (`pack.toml`, `schema.toml`, `lists/x.txt`) to their text; `main` names the pack file.
+    #[staticmethod]
+    #[pyo3(signature = (files, main = "pack.toml"))]
+    fn from_files(py: Python<'_>, files: BTreeMap<String, String>, main: &str) -> PyResult<Self> {
+        PyEngine::from_file_map(py, files, main)
+    }
+
+    /// Compiles a pack from the text of its pack file and of its schema file (named
+    /// `schema.toml` in the pack's `[pack] schema = ...`).
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, pack: &str, schema: &str) -> PyResult<Self> {
+        let mut files = BTreeMap::new();
+        files.insert("pack.toml".to_string(), pack.to_string());
+        files.insert("schema.toml".to_string(), schema.to_string());
+        PyEngine::from_file_map(py, files, "pack.toml")
+    }
+
+    /// Compiles a pack given as a dict with the structure of a JSON pack file. The schema is
+    /// either `d["schema"]` as a dict (the structure of a JSON schema file: `{"field": {...}}`),
+    /// or the name of a file in `files`. `files` adds list files (`{"lists/x.txt": "..."}`).
+    #[staticmethod]
+    #[pyo3(signature = (pack, files = None))]
+    fn from_dict(
+        py: Python<'_>,
+        pack: &Bound<'_, PyAny>,
+        files: Option<BTreeMap<String, String>>,
+    ) -> PyResult<Self> {
+        let mut value =
+            py_to_json(pack).map_err(|e| pack_error_simple(py, "pack.invalid", &e.message))?;
+        let Some(obj) = value.as_object_mut() else {
+            return Err(pack_error_simple(
+                py,
+                "pack.invalid",
+                "a pack dict must be a dict",
+            ));
+        };
+        let mut files = files.unwrap_or_default();
+        if let Some(schema @ serde_json::Value::Object(_)) = obj.remove("schema") {
+            let text = serde_json::to_string_pretty(&schema)
+                .map_err(|e| pack_error_simple(py, "pack.invalid", &e.to_string()))?;
+            files.insert("schema.json".to_string(), text);
+            if let Some(serde_json::Value::Object(meta)) = obj.get_mut("pack") {
+                meta.insert("schema".into(), "schema.json".into());
+            }
+        } else if let Some(other) = obj.get("schema").cloned() {
+            // Not a dict: put it back and let the loader report it.
+            obj.insert("schema".into(), other);
+        }
+        let text = serde_json::to_string_pretty(&value)
+            .map_err(|e| pack_error_simple(py, "pack.invalid", &e.to_string()))?;
+        files.insert("pack.json".to_string(), text);
+        PyEngine::from_file_map(py, files, "pack.json")
+    }
+
+    /// Screens one record (a dict) and returns its decision.
+    fn screen(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
+        let record = self.decode(py, record)?;
+        let decision = self.engine.screen(&record);
+        Ok(PyDecision { decision })
+    }
+
+    /// Screens one record given as JSON text.
+    fn screen_json(&self, py: Python<'_>, text: &str) -> PyResult<PyDecision> {
+        match self.engine.screen_json(text) {
+            Ok(decision) => Ok(PyDecision { decision }),
+            Err(e) => Err(from_record_error(py, &e, None)),
+        }
+    }
+
+    /// Screens many records (any iterable of dicts); decisions in input order. Conversion
+    /// from Python happens first; decoding and screening run on all cores with the
+    /// interpreter detached. The first bad record raises `RecordError` with its `row`.
+    fn screen_many(&self, py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Vec<PyDecision>> {
+        let mut values = Vec::new();
+        for (row, item) in records.try_iter()?.enumerate() {
+            let item = item?;
+            let value = py_to_json(&item).map_err(|e| from_conv_error(py, &e, Some(row)))?;
+            values.push(value);
+        }
+        let engine = &self.engine;
+        let results: Vec<Result<saring::Decision, (usize, saring::RecordError)>> =
+            py.detach(|| {
+                values
+                    .par_iter()
+                    .enumerate()
+                    .map(|(row, v)| engine.screen_value(v).map_err(|e| (row, e)))
+                    .collect()
+            });
+        let mut out = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(decision) => out.push(PyDecision { decision }),
+                Err((row, e)) => return Err(from_record_error(py, &e, Some(row))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Explains a record: every rule (hit, miss, unknown or disabled) with its reason and
+    /// evidence, the derived values, and the decision — as a dict.
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let record = self.decode(py, record)?;
+        let explanation = self.engine.explain(&record);
+        serialize(py, &explanation)
+    }
+
+    /// Screens an Arrow stream (any object with `__arrow_c_stream__`, e.g. a pyarrow Table)
+    /// and returns the result columns as an Arrow stream object. Used by `screen_frame`.
+    fn _screen_arrow(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<ArrowStream> {
+        let batches = import_stream(data)?;
+        let engine = &self.engine;
+        let results: Result<Vec<RecordBatch>, _> = py.detach(|| {
+            batches
+                .iter()
+                .map(|b| columnar::screen_record_batch(engine, b))
+                .collect()
+        });
+        let results = results.map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(ArrowStream {
+            batches: Mutex::new(Some(results)),
+        })
+    }
+
+    /// Pack id.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.engine.pack_ref().id
+    }
+
+    /// Pack version.
+    #[getter]
+    fn version(&self) -> &str {
+        &self.engine.pack_ref().version
+    }
+
+    /// `sha256:<hex>` digest of the canonical pack content.
+    #[getter]
+    fn digest(&self) -> &str {
+        &self.engine.pack_ref().digest
+    }
+
+    /// Pack title.
+    #[getter]
+    fn title(&self) -> &str {
+        &self.engine.pack().meta.title
+    }
+
+    /// The compiled rules, in pack order, as dicts (id, title, weight, status, when, remedy,
+    /// reads_monitored).
+    #[getter]
+    fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        serialize(py, &self.engine.rules())
+    }
+
+    /// Score thresholds: `{"review": int, "refer": int}`.
+    #[getter]
+    fn thresholds<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("review", self.engine.pack().outcomes.review)?;
+        d.set_item("refer", self.engine.pack().outcomes.refer)?;
+        Ok(d)
+    }
+
+    /// The schema's fields (those with a record slot), as dicts: path, type, required,
+    /// monitored, protected.
+    #[getter]
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for s in &self.engine.schema().slots {
+            let d = PyDict::new(py);
+            d.set_item("path", &*s.path)?;
+            d.set_item("type", kind_name(&s.kind))?;
+            d.set_item("required", s.required)?;
+            d.set_item("monitored", s.monitored)?;
+            d.set_item("protected", s.protected)?;
+            list.append(d)?;
+        }
+        Ok(list)
+    }
+
+    /// The pack's source files (name → text), as pickled.
+    #[getter]
+    fn files(&self) -> BTreeMap<String, String> {
+        self.files.clone()
+    }
+
+    /// Name of the pack file among `files`.
+    #[getter]
+    fn main(&self) -> &str {
+        &self.main
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let this = slf.get();
+        let ctor = py.import("saring._saring")?.getattr("_unpickle")?;
+        let args = (this.files.clone(), this.main.clone()).into_pyobject(py)?;
+        PyTuple::new(py, [ctor, args.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        let r = self.engine.pack_ref();
+        format!(
+            "Engine(id={:?}, version={:?}, rules={})",
+            r.id,
+            r.version,
+            self.engine.rules().len()
+        )
+    }
+}
+
+fn kind_name(kind: &saring::schema::FieldKind) -> String {
+    use saring::schema::FieldKind as K;
+    match kind {
+        K::String => "string".into(),
+        K::Int => "int".into(),
+        K::Float => "float".into(),
+        K::Bool => "bool".into(),
+        K::Date => "date".into(),
+        K::Timestamp => "timestamp".into(),
+        K::Enum(_) => "enum".into(),
+        K::List(item) => format!("list<{}>", kind_name(item)),
+        K::Object(_) => "object".into(),
+    }
+}
+
+/// Reads every batch of an object exporting `__arrow_c_stream__`.
+fn import_stream(data: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
+    if !data.hasattr("__arrow_c_stream__")? {
+        return Err(PyTypeError::new_err(
+            "expected an Arrow stream (an object with __arrow_c_stream__, e.g. a pyarrow Table)",
+        ));
+    }
+    let capsule = data.call_method0("__arrow_c_stream__")?;
+    let capsule = capsule
+        .cast::<PyCapsule>()
+        .map_err(|_| PyTypeError::new_err("__arrow_c_stream__ did not return a capsule"))?;
+    let ptr = capsule.pointer_checked(Some(STREAM_CAPSULE))?;
+    // SAFETY: the capsule is named `arrow_array_stream`, so by the Arrow PyCapsule protocol it
+    // points to a valid `ArrowArrayStream`; `from_raw` moves the stream out and leaves a
+    // released one behind, which the capsule's destructor then ignores.
+    let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast()) };
+    let reader = ArrowArrayStreamReader::try_new(stream)
+        .map_err(|e| PyValueError::new_err(format!("cannot read Arrow stream: {e}")))?;
+    reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| PyValueError::new_err(format!("cannot read Arrow stream: {e}")))
+}
+
+/// Result columns of `screen_frame`, exported once through the Arrow PyCapsule interface
+/// (`pyarrow.table(obj)` consumes it).
+#[pyclass(module = "saring._saring", name = "ArrowStream", frozen)]
+pub struct ArrowStream {
+    batches: Mutex<Option<Vec<RecordBatch>>>,
+}
+
+#[pymethods]
+impl ArrowStream {
+    /// Exports the batches as an `arrow_array_stream` capsule (only once).
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let batches = self
+            .batches
+            .lock()
+            .map_err(|_| PyRuntimeError::new_err("arrow stream lock poisoned"))?
+            .take()
+            .ok_or_else(|| PyRuntimeError::new_err("arrow stream already consumed"))?;
+        let schema = columnar::result_schema();
+        let reader = RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
+        let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+        PyCapsule::new_with_value(py, stream, STREAM_CAPSULE)
+    }
+}
+
+/// Loads a pack from disk (a pack file, or a directory holding `pack.toml` / `pack.json`).
+#[pyfunction]
+fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
+    let pack = py.detach(|| Pack::load(&path));
+    let (files, main) = match &pack {
+        Ok(p) => (p.sources.files.clone(), main_name(&path, &p.sources.files)),
+        Err(_) => (BTreeMap::new(), String::new()),
+    };
+    PyEngine::compile(py, pack, files, main)
+}
+
+/// The pack file's name as `Pack::load` keys it in the source map.
+fn main_name(path: &std::path::Path, files: &BTreeMap<String, String>) -> String {
+    if path.is_dir() {
+        for candidate in ["pack.toml", "pack.json"] {
+            if files.contains_key(candidate) {
+                return candidate.to_string();
+            }
+        }
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "pack.toml".to_string());
+    name
+}
+
+/// Rebuilds a pickled engine from its files.
+#[pyfunction]
+fn _unpickle(py: Python<'_>, files: BTreeMap<String, String>, main: &str) -> PyResult<PyEngine> {
+    PyEngine::from_file_map(py, files, main)
+}
+
+/// The native module.
+#[pymodule]
+fn _saring(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyEngine>()?;
+    m.add_class::<PyDecision>()?;
+    m.add_class::<PyHit>()?;
+    m.add_class::<ArrowStream>()?;
+    m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(_unpickle, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+// A tiny static file server for the saring page, bound to 127.0.0.1 only.
+//
+//   node scripts/serve.mjs DIR [PORT]      (PORT 0 picks a free port)
+//
+// Also imported by the browser test: `startServer(dir, port)`.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+};
+
+/**
+ * Serves `dir` on 127.0.0.1:`port`.
+ * @param {string} dir
+ * @param {number} port
+ * @returns {Promise<{server: import("node:http").Server, url: string, requests: string[]}>}
+ */
+export function startServer(dir, port = 0) {
+  const root = resolve(dir);
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    requests.push(req.url ?? "");
+    try {
+      const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
+      let file = normalize(join(root, path));
+      if (file !== root && !file.startsWith(root + sep)) {
+        res.writeHead(403).end("forbidden");
+        return;
+      }
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      res.writeHead(200, {
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      const actual = typeof address === "object" && address ? address.port : port;
+      ok({ server, url: `http://127.0.0.1:${actual}/`, requests });
+    });
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = process.argv[2];
+  if (!dir) {
+    console.error("usage: node scripts/serve.mjs DIR [PORT]");
+    process.exit(2);
+  }
+  const port = Number(process.argv[3] ?? 8080);
+  startServer(dir, port).then(
+    ({ url }) => console.log(`serving ${dir} at ${url}`),
+    (e) => {
+      console.error(`cannot serve on 127.0.0.1:${port}: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,233 @@
+/* saring — WebAssembly binding. Hand-written types (the generated ones say `any`). */
+
+/** A JSON value as it appears in evidence and records. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** A record to screen: a JSON object (or its JSON text). */
+export type RecordInput = { [field: string]: JsonValue } | string;
+
+/** What should happen to the record. There is no "deny": officers decide. */
+export type Outcome = "clear" | "review" | "refer";
+
+/** A rule's status in the pack. */
+export type RuleStatus = "active" | "shadow" | "disabled";
+
+/** One rule that fired, with its explanation. */
+export interface Hit {
+  /** Rule id. */
+  rule: string;
+  /** Rule weight (added to the score for active rules). */
+  weight: number;
+  /** The reason template rendered from the record. */
+  reason: string;
+  /** What would clear the flag (absent when the rule has no remedy). */
+  remedy?: string;
+  /** The field values the condition read, by dotted path (missing ones omitted). */
+  evidence: { [path: string]: JsonValue };
+}
+
+/** A rule that could not be decided because data was missing (or evaluation failed). */
+export interface Incomplete {
+  /** Rule id. */
+  rule: string;
+  /** Dotted paths of the absent fields the rule needed. */
+  missing: string[];
+  /** A runtime error other than missing data, if that is what stopped the rule. */
+  error?: string;
+}
+
+/** Identity of the pack that decided. */
+export interface PackRef {
+  id: string;
+  version: string;
+  /** `sha256:<hex>` of the canonical pack content. */
+  digest: string;
+}
+
+/** The result of screening one record: the same JSON in Rust, Python and JavaScript. */
+export interface Decision {
+  outcome: Outcome;
+  /** Sum of the weights of the active rules that fired. */
+  score: number;
+  /** Active rules that fired, in pack order. */
+  hits: Hit[];
+  /** Shadow rules that fired (reported, not scored). */
+  shadow_hits: Hit[];
+  /** Rules that could not be decided, with the missing paths. */
+  incomplete: Incomplete[];
+  pack: PackRef;
+}
+
+/** What one rule did on one record. */
+export type RuleResult =
+  | { result: "hit" }
+  | { result: "miss" }
+  | { result: "unknown"; missing: string[]; error?: string }
+  | { result: "disabled" };
+
+/** One rule in an explanation. */
+export type RuleExplanation = RuleResult & {
+  rule: string;
+  title: string;
+  status: RuleStatus;
+  weight: number;
+  /** The rendered reason (for every evaluated rule, hit or not). */
+  reason: string;
+  /** Field values the condition read. */
+  evidence: { [path: string]: JsonValue };
+};
+
+/** Every rule, fired or not, plus the decision and the derived values. */
+export interface Explanation {
+  decision: Decision;
+  /** Derived values (`null` where they could not be computed). */
+  derived: { [name: string]: JsonValue };
+  rules: RuleExplanation[];
+}
+
+/** One compiled rule. */
+export interface RuleInfo {
+  id: string;
+  title: string;
+  weight: number;
+  status: RuleStatus;
+  /** The condition's CEL source. */
+  when: string;
+  remedy: string | null;
+  /** Monitored fields the rule reads (justified by `uses_monitored`). */
+  reads_monitored: string[];
+}
+
+/** A field type name in the schema. */
+export type FieldType =
+  | "string"
+  | "int"
+  | "float"
+  | "bool"
+  | "date"
+  | "timestamp"
+  | "enum"
+  | "list"
+  | "object";
+
+/** A field type: enum values, list item type or object children where they apply. */
+export interface FieldKind {
+  type: FieldType;
+  /** Allowed values, for `enum`. */
+  values?: string[];
+  /** Item type, for `list`. */
+  items?: FieldKind;
+  /** Fields, for `object`. */
+  children?: SchemaField[];
+}
+
+/** One schema field. */
+export interface SchemaField extends FieldKind {
+  /** The field's own name (`agent_present`). */
+  name: string;
+  /** Dotted path (`interview.agent_present`; list items use `legs[].country`). */
+  path: string;
+  /** Absence makes rules that read it incomplete. */
+  required: boolean;
+  /** Used for fairness audits only. */
+  monitored: boolean;
+  /** Never readable by rules. */
+  protected: boolean;
+  description?: string;
+}
+
+/** One problem found in a pack. */
+export interface Diagnostic {
+  /** Stable code, e.g. `cel.type_mismatch`, `pack.unknown_field`. */
+  code: string;
+  severity: "error" | "warning";
+  /** Lowercase message; user input in backticks. */
+  message: string;
+  /** What to do about it. */
+  help: string | null;
+  file: string | null;
+  /** 1-based line. */
+  line: number | null;
+  /** 1-based column. */
+  column: number | null;
+  /** The rule the problem belongs to. */
+  rule: string | null;
+}
+
+/** Thrown by `Engine.fromPack` / `Engine.fromJson` when the pack does not load. */
+export interface PackError extends Error {
+  name: "PackError";
+  /** Code of the first error diagnostic (`pack.invalid` when there is none). */
+  code: string;
+  diagnostics: Diagnostic[];
+}
+
+/** Thrown by `screen` / `explain` when the record does not fit the schema. */
+export interface RecordError extends Error {
+  name: "RecordError";
+  /** `record.syntax`, `record.not_object`, `record.type_mismatch`, `record.too_large`, ... */
+  code: string;
+  /** Dotted path of the offending field, `null` when the whole record is at fault. */
+  path: string | null;
+}
+
+/** Thrown when an argument has the wrong shape (`code` is `js.invalid_argument`). */
+export interface ArgumentError extends Error {
+  code: "js.invalid_argument";
+}
+
+/** Pack files by name relative to the pack directory (`pack.toml`, `lists/x.txt`). */
+export type PackFiles = { [name: string]: string };
+
+/** A pack as JSON: the structure of pack.toml and schema.toml, plus list files. */
+export interface JsonPack {
+  pack: { [key: string]: JsonValue };
+  schema: { [key: string]: JsonValue };
+  files?: PackFiles;
+}
+
+/** A compiled rule pack, ready to screen records. */
+export class Engine {
+  private constructor();
+  /** Frees the engine's WebAssembly memory (optional; the GC also does it). */
+  free(): void;
+  /**
+   * Compiles a pack from in-memory files. `main` names the pack file: by default
+   * `pack.toml`, or `pack.json` when there is no `pack.toml`.
+   * @throws {PackError} with every diagnostic when the pack does not load.
+   */
+  static fromPack(files: PackFiles, main?: string | null): Engine;
+  /**
+   * Compiles a pack given as JSON objects.
+   * @throws {PackError} with every diagnostic when the pack does not load.
+   */
+  static fromJson(json: JsonPack): Engine;
+  /** Pack id. */
+  readonly id: string;
+  /** Pack version. */
+  readonly version: string;
+  /** `sha256:<hex>` of the canonical pack content. */
+  readonly digest: string;
+  /** Pack title. */
+  readonly title: string;
+  /** The compiled rules, in pack order. */
+  readonly rules: RuleInfo[];
+  /** The record schema as a field tree. */
+  schema(): SchemaField[];
+  /**
+   * Screens one record.
+   * @throws {RecordError} when the record does not fit the schema.
+   */
+  screen(record: RecordInput): Decision;
+  /**
+   * Explains the decision on one record: every rule, fired or not.
+   * @throws {RecordError} when the record does not fit the schema.
+   */
+  explain(record: RecordInput): Explanation;
+}

@@ -1,0 +1,160 @@
+//! `saring explain`: one record → every rule, fired, not fired or unknown, with evidence.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use saring::engine::{Explanation, RuleExplanation, RuleResult};
+use saring::pack::{Outcomes, RuleStatus};
+use saring::DecodeOptions;
+
+use crate::exit::{Code, OK};
+use crate::packs;
+
+/// Output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable text, grouped by what each rule did.
+    Text,
+    /// The explanation as JSON.
+    Json,
+}
+
+/// Arguments of `saring explain`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Pack file or directory (default: rules/id-pmi/departure.toml, else rules/demo).
+    #[arg(long, env = "SARING_PACK")]
+    pack: Option<PathBuf>,
+    /// One record as a JSON object (file, or `-` for stdin).
+    record: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Explains one record; exit 2 when the record does not fit the schema.
+pub fn run(args: Args) -> anyhow::Result<Code> {
+    let engine = packs::load_engine(args.pack.as_deref())?;
+    let mut text = String::new();
+    let read = if args.record.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(&args.record).map(|t| text = t)
+    };
+    read.map_err(|e| {
+        crate::exit::usage(format!("error: cannot read `{}`: {e}", args.record.display()))
+    })?;
+    let record = engine
+        .decode_json(&text, DecodeOptions::default())
+        .map_err(|e| {
+            crate::exit::usage(format!(
+                "error: the record does not fit the schema: {}",
+                crate::output::error_text(&e)
+            ))
+        })?;
+    let explanation = engine.explain(&record);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&explanation)?),
+        Format::Text => print!("{}", render(&explanation, engine.outcomes())),
+    }
+    Ok(OK)
+}
+
+/// Human text: the decision, then rules grouped as fired, shadow fired, unknown, not fired,
+/// disabled; then derived values.
+pub fn render(x: &Explanation, outcomes: Outcomes) -> String {
+    let d = &x.decision;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "pack {} {} ({})",
+        d.pack.id, d.pack.version, d.pack.digest
+    );
+    let _ = writeln!(
+        s,
+        "outcome: {}  score {}  (review at {}, refer at {})",
+        d.outcome.as_str().to_uppercase(),
+        d.score,
+        outcomes.review,
+        outcomes.refer
+    );
+    let group = |pred: &dyn Fn(&RuleExplanation) -> bool| -> Vec<&RuleExplanation> {
+        x.rules.iter().filter(|r| pred(r)).collect()
+    };
+    let fired = group(&|r| r.result == RuleResult::Hit && r.status == RuleStatus::Active);
+    let shadow = group(&|r| r.result == RuleResult::Hit && r.status == RuleStatus::Shadow);
+    let unknown = group(&|r| matches!(r.result, RuleResult::Unknown { .. }));
+    let missed = group(&|r| r.result == RuleResult::Miss);
+    let disabled = group(&|r| r.result == RuleResult::Disabled);
+
+    section(&mut s, "fired", &fired, |s, r| {
+        let _ = writeln!(s, "  + {}  [+{}]  {}", r.rule, r.weight, r.title);
+        detail(s, r, true);
+    });
+    section(&mut s, "fired in shadow (not scored)", &shadow, |s, r| {
+        let _ = writeln!(s, "  ~ {}  [{}]  {}", r.rule, r.weight, r.title);
+        detail(s, r, true);
+    });
+    section(&mut s, "unknown: missing data", &unknown, |s, r| {
+        let _ = writeln!(s, "  ? {}  [{}]  {}", r.rule, r.weight, r.title);
+        if let RuleResult::Unknown { missing, error } = &r.result {
+            if !missing.is_empty() {
+                let _ = writeln!(s, "      missing:  {}", missing.join(", "));
+            }
+            if let Some(e) = error {
+                let _ = writeln!(s, "      error:    {e}");
+            }
+        }
+        evidence(s, &r.evidence);
+    });
+    section(&mut s, "not fired", &missed, |s, r| {
+        let _ = writeln!(s, "  - {}  [{}]  {}", r.rule, r.weight, r.title);
+        evidence(s, &r.evidence);
+    });
+    section(&mut s, "disabled", &disabled, |s, r| {
+        let _ = writeln!(s, "    {}  {}", r.rule, r.title);
+    });
+    if !x.derived.is_empty() {
+        let _ = writeln!(s, "\nderived values:");
+        for (k, v) in &x.derived {
+            let _ = writeln!(s, "  {k} = {v}");
+        }
+    }
+    s
+}
+
+fn section(
+    s: &mut String,
+    title: &str,
+    rules: &[&RuleExplanation],
+    mut each: impl FnMut(&mut String, &RuleExplanation),
+) {
+    if rules.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n{title} ({}):", rules.len());
+    for r in rules {
+        each(s, r);
+    }
+}
+
+fn detail(s: &mut String, r: &RuleExplanation, with_remedy: bool) {
+    let _ = writeln!(s, "      reason:   {}", r.reason);
+    evidence(s, &r.evidence);
+    if with_remedy {
+        if let Some(remedy) = &r.remedy {
+            let _ = writeln!(s, "      remedy:   {remedy}");
+        }
+    }
+}
+
+fn evidence(s: &mut String, evidence: &BTreeMap<String, serde_json::Value>) {
+    if evidence.is_empty() {
+        return;
+    }
+    let items: Vec<String> = evidence.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    let _ = writeln!(s, "      evidence: {}", items.join(", "));
+}

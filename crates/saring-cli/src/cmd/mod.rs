@@ -1,0 +1,9 @@
+//! One module per subcommand: its clap arguments and its `run`.
+
+pub mod backtest;
+pub mod check;
+pub mod diff;
+pub mod explain;
+pub mod screen;
+pub mod synth;
+pub mod test;

@@ -1,0 +1,118 @@
+//! Finding and loading packs.
+
+use std::path::{Path, PathBuf};
+
+use saring::{Engine, Pack, PackError};
+
+use crate::exit::{Failure, USAGE};
+
+/// Packs tried, in order, when `--pack` is not given.
+pub const DEFAULT_PACKS: [&str; 2] = ["rules/id-pmi/departure.toml", "rules/demo"];
+
+/// The pack path: the one given, or the first default that exists.
+pub fn resolve(pack: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = pack {
+        return Ok(p.to_path_buf());
+    }
+    DEFAULT_PACKS
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .ok_or_else(|| {
+            crate::exit::usage(format!(
+                "error: no `--pack` given and no default pack found (tried {})",
+                DEFAULT_PACKS.join(", ")
+            ))
+        })
+}
+
+/// Renders a pack error with a header naming the path.
+pub fn render_error(path: &Path, e: &PackError) -> String {
+    let errors = e.errors().count();
+    let warnings = e.diagnostics.len() - errors;
+    let mut text = e.render();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "error: pack `{}` could not be loaded: {} error{}, {} warning{}",
+        path.display(),
+        errors,
+        plural(errors),
+        warnings,
+        plural(warnings)
+    ));
+    text
+}
+
+/// Loads and compiles a pack; a failure renders its diagnostics and exits with code 2.
+pub fn load_engine(pack: Option<&Path>) -> anyhow::Result<Engine> {
+    let path = resolve(pack)?;
+    let fail = |e: PackError| Failure {
+        message: render_error(&path, &e),
+        code: USAGE,
+    };
+    let loaded = Pack::load(&path).map_err(fail)?;
+    Ok(Engine::compile(&loaded).map_err(fail)?)
+}
+
+/// `"s"` unless `n == 1`.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Pack files under a path: the path itself if it is a file or a directory holding
+/// `pack.toml`/`pack.json`; otherwise every pack file found below it (a `.toml` file with a
+/// `[pack]` table, or a `.json` file with a `"pack"` key), sorted.
+pub fn discover(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if root.is_file() || root.join("pack.toml").is_file() || root.join("pack.json").is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    if !root.is_dir() {
+        return Err(crate::exit::usage(format!(
+            "error: `{}` is neither a pack file nor a directory",
+            root.display()
+        )));
+    }
+    let mut found = Vec::new();
+    walk(root, &mut found)?;
+    found.sort();
+    Ok(found)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if dir.join("pack.toml").is_file() || dir.join("pack.json").is_file() {
+        found.push(dir.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if is_pack_file(&path) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn is_pack_file(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    match ext {
+        "toml" => text.lines().any(|l| l.trim() == "[pack]"),
+        "json" => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .is_some_and(|v| v.get("pack").is_some_and(|p| p.is_object())),
+        _ => false,
+    }
+}

@@ -1,0 +1,366 @@
+//! Compiling a pack: parse and check every expression, resolve rule references (acyclic),
+//! enforce the protected/monitored policy, and collect every diagnostic before failing.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::cel::ast::Span;
+use crate::cel::check::{check, CheckError, Env, ListBinding};
+use crate::cel::compile::list_set;
+use crate::cel::ir::Node;
+use crate::cel::parser::parse;
+use crate::cel::types::Type;
+use crate::cel::Value;
+use crate::diagnostic::Diagnostic;
+use crate::engine::template::Template;
+use crate::engine::{CompiledDerived, CompiledRule, RuleInfo};
+use crate::pack::{Expression, Pack, RuleStatus};
+use crate::schema::FieldKind;
+
+/// Output of [`build`].
+pub(crate) struct Built {
+    pub derived: Vec<CompiledDerived>,
+    pub rules: Vec<CompiledRule>,
+    pub order: Vec<u32>,
+    pub infos: Vec<RuleInfo>,
+}
+
+fn place(pack: &Pack, expr: &Expression, span: Span, d: Diagnostic) -> Diagnostic {
+    let start = expr.offset + span.start as usize;
+    let end = expr.offset + (span.end as usize).max(span.start as usize + 1);
+    d.at(&pack.sources.locate(&expr.file, (start, end)))
+}
+
+fn diag_of(pack: &Pack, expr: &Expression, e: &CheckError) -> Diagnostic {
+    let mut d = Diagnostic::error(e.code, e.message.clone());
+    d.help = e.help.clone();
+    place(pack, expr, e.span, d)
+}
+
+/// Parses and checks one expression; returns `None` (with diagnostics pushed) on failure.
+fn compile_expr(
+    pack: &Pack,
+    expr: &Expression,
+    env: &Env,
+    rule: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<crate::cel::check::Checked> {
+    let tag = |d: Diagnostic| match rule {
+        Some(r) => d.with_rule(r),
+        None => d,
+    };
+    let ast = match parse(&expr.text) {
+        Ok(ast) => ast,
+        Err(e) => {
+            let d = place(pack, expr, e.span, Diagnostic::error(e.code, e.message));
+            diags.push(tag(d));
+            return None;
+        }
+    };
+    let checked = check(&ast, env);
+    if checked.errors.is_empty() {
+        Some(checked)
+    } else {
+        diags.extend(checked.errors.iter().map(|e| tag(diag_of(pack, expr, e))));
+        None
+    }
+}
+
+fn list_elem_type(items: &[Value]) -> Type {
+    let mut t: Option<Type> = None;
+    for v in items {
+        let vt = match v {
+            Value::String(_) => Type::String,
+            Value::Int(_) => Type::Int,
+            Value::Uint(_) => Type::Uint,
+            Value::Double(_) => Type::Double,
+            Value::Bool(_) => Type::Bool,
+            _ => Type::Dyn,
+        };
+        t = Some(match t {
+            None => vt,
+            Some(p) if std::mem::discriminant(&p) == std::mem::discriminant(&vt) => p,
+            Some(p) if p.is_numeric() && vt.is_numeric() => Type::Double,
+            Some(_) => Type::Dyn,
+        });
+    }
+    t.unwrap_or(Type::Dyn)
+}
+
+/// Compiles the pack's expressions. On failure returns all diagnostics.
+pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut env = Env {
+        root: Some(pack.schema.root.clone()),
+        ..Env::default()
+    };
+    for list in &pack.lists {
+        let value = Value::List(list.items.clone().into());
+        let set = list_set(&value).unwrap_or_default();
+        env.lists.push(ListBinding {
+            name: list.name.clone(),
+            set,
+            value,
+            elem: list_elem_type(&list.items),
+        });
+    }
+
+    // Derived values, in declaration order: each sees the ones before it.
+    let mut derived = Vec::new();
+    for d in &pack.derive {
+        let compiled = compile_expr(pack, &d.expr, &env, None, &mut diags);
+        let (node, ty, slots, monitored) = match compiled {
+            Some(c) => {
+                let mut monitored = c.monitored.clone();
+                let mut slots: Vec<(u32, Arc<str>)> = c.slots_read.iter().cloned().collect();
+                for i in &c.derived_read {
+                    if let Some(prev) = derived.get(*i as usize) {
+                        let prev: &CompiledDerived = prev;
+                        monitored.extend(prev.monitored.iter().cloned());
+                        slots.extend(prev.slots.iter().cloned());
+                    }
+                }
+                (c.node, c.ty, slots, monitored)
+            }
+            None => (
+                Node::Const(Value::Null),
+                Type::Dyn,
+                Vec::new(),
+                BTreeSet::new(),
+            ),
+        };
+        env.derived.push((d.name.clone(), ty));
+        derived.push(CompiledDerived {
+            name: d.name.clone(),
+            node,
+            slots,
+            monitored,
+        });
+    }
+    let derived_names: Vec<String> = pack.derive.iter().map(|d| d.name.clone()).collect();
+
+    // Rules: every rule id is visible through `rules.<id>`.
+    env.rules = pack.rules.iter().map(|r| r.id.clone()).collect();
+    let mut rules = Vec::new();
+    let mut infos = Vec::new();
+    let mut deps: Vec<Vec<u32>> = Vec::new();
+    for rule in &pack.rules {
+        let checked = compile_expr(pack, &rule.when, &env, Some(&rule.id), &mut diags);
+        let mut monitored = BTreeSet::new();
+        let mut evidence_slots: Vec<(u32, Arc<str>)> = Vec::new();
+        let mut evidence_derived: Vec<u32> = Vec::new();
+        let mut node = Node::Const(Value::Bool(false));
+        let mut rule_deps = Vec::new();
+        if let Some(c) = checked {
+            if !matches!(c.ty, Type::Bool | Type::Dyn) {
+                let d = Diagnostic::error(
+                    "cel.type_mismatch",
+                    format!("the condition must be bool, found {}", c.ty),
+                )
+                .with_help("compare the value, e.g. `x > 0` or `x == \"value\"`")
+                .with_rule(&rule.id);
+                diags.push(place(
+                    pack,
+                    &rule.when,
+                    Span::new(0, rule.when.text.len()),
+                    d,
+                ));
+            }
+            monitored.extend(c.monitored.iter().cloned());
+            evidence_slots.extend(c.slots_read.iter().cloned());
+            for i in &c.derived_read {
+                evidence_derived.push(*i);
+                if let Some(d) = derived.get(*i as usize) {
+                    monitored.extend(d.monitored.iter().cloned());
+                }
+            }
+            rule_deps = c.rules_read.iter().copied().collect();
+            node = c.node;
+        }
+        if !monitored.is_empty() && rule.uses_monitored.is_none() {
+            let fields: Vec<String> = monitored.iter().map(|m| format!("`{m}`")).collect();
+            let d = Diagnostic::error(
+                "pack.monitored_field",
+                format!("rule `{}` reads monitored field {} without a justification", rule.id, fields.join(", ")),
+            )
+            .with_help("monitored fields are for fairness audits; add `uses_monitored = \"why\"` or remove the condition")
+            .with_rule(&rule.id);
+            diags.push(place(
+                pack,
+                &rule.when,
+                Span::new(0, rule.when.text.len()),
+                d,
+            ));
+        }
+        let reason = match Template::parse(&rule.reason, &pack.schema, &derived_names) {
+            Ok(t) => t,
+            Err(e) => {
+                let mut d = Diagnostic::error(e.code, e.message).with_rule(&rule.id);
+                d.help = e.help;
+                if let Some(loc) = &rule.location {
+                    d = d.at(loc);
+                }
+                diags.push(d);
+                Template::default()
+            }
+        };
+        let evidence_kinds = evidence_slots
+            .iter()
+            .map(|(slot, path)| {
+                let kind = pack
+                    .schema
+                    .slots
+                    .get(*slot as usize)
+                    .map(|s| s.kind.clone())
+                    .unwrap_or(FieldKind::String);
+                (*slot, path.clone(), kind)
+            })
+            .collect();
+        infos.push(RuleInfo {
+            id: rule.id.clone(),
+            title: rule.title.clone(),
+            weight: rule.weight,
+            status: rule.status,
+            when: rule.when.text.clone(),
+            remedy: rule.remedy.clone(),
+            reads_monitored: monitored.iter().cloned().collect(),
+        });
+        deps.push(rule_deps);
+        rules.push(CompiledRule {
+            id: Arc::from(rule.id.as_str()),
+            weight: rule.weight,
+            status: rule.status,
+            node,
+            reason,
+            remedy: rule.remedy.clone(),
+            evidence: evidence_kinds,
+            evidence_derived,
+        });
+    }
+
+    // References to disabled rules, and cycles.
+    for (i, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            if pack.rules[d as usize].status == RuleStatus::Disabled
+                && pack.rules[i].status != RuleStatus::Disabled
+            {
+                let mut diag = Diagnostic::error(
+                    "pack.disabled_reference",
+                    format!("rule `{}` refers to disabled rule `{}`", pack.rules[i].id, pack.rules[d as usize].id),
+                )
+                .with_help("enable the referenced rule (status = \"shadow\" keeps it out of the score) or remove the reference")
+                .with_rule(&pack.rules[i].id);
+                if let Some(loc) = &pack.rules[i].location {
+                    diag = diag.at(loc);
+                }
+                diags.push(diag);
+            }
+        }
+    }
+    let order = match topo_order(&deps) {
+        Ok(order) => order,
+        Err(cycle) => {
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|&i| format!("`{}`", pack.rules[i as usize].id))
+                .collect();
+            let first = cycle[0] as usize;
+            let mut d = Diagnostic::error(
+                "pack.rule_cycle",
+                format!(
+                    "rules refer to each other in a cycle: {}",
+                    names.join(" → ")
+                ),
+            )
+            .with_help("a rule may use `rules.<id>` only of rules that do not depend on it")
+            .with_rule(&pack.rules[first].id);
+            if let Some(loc) = &pack.rules[first].location {
+                d = d.at(loc);
+            }
+            diags.push(d);
+            Vec::new()
+        }
+    };
+    let order = order
+        .into_iter()
+        .filter(|&i| pack.rules[i as usize].status != RuleStatus::Disabled)
+        .collect();
+
+    if diags.is_empty() {
+        Ok(Built {
+            derived,
+            rules,
+            order,
+            infos,
+        })
+    } else {
+        Err(diags)
+    }
+}
+
+/// Topological order of rules by their references, or one cycle (closed: first == last).
+fn topo_order(deps: &[Vec<u32>]) -> Result<Vec<u32>, Vec<u32>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let mut marks = vec![Mark::New; deps.len()];
+    let mut order = Vec::with_capacity(deps.len());
+    for start in 0..deps.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        // Iterative DFS: (node, next dependency index).
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        marks[start] = Mark::Active;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&dep) = deps[node].get(*next) {
+                *next += 1;
+                let dep = dep as usize;
+                match marks[dep] {
+                    Mark::New => {
+                        marks[dep] = Mark::Active;
+                        stack.push((dep, 0));
+                    }
+                    Mark::Active => {
+                        let pos = stack.iter().position(|(n, _)| *n == dep).unwrap_or(0);
+                        let mut cycle: Vec<u32> =
+                            stack[pos..].iter().map(|(n, _)| *n as u32).collect();
+                        cycle.push(dep as u32);
+                        return Err(cycle);
+                    }
+                    Mark::Done => {}
+                }
+            } else {
+                marks[node] = Mark::Done;
+                order.push(node as u32);
+                stack.pop();
+            }
+        }
+    }
+    Ok(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::topo_order;
+
+    #[test]
+    fn orders_dependencies_first() {
+        assert_eq!(
+            topo_order(&[vec![1], vec![], vec![0, 1]]),
+            Ok(vec![1, 0, 2])
+        );
+    }
+
+    #[test]
+    fn finds_cycles() {
+        assert_eq!(
+            topo_order(&[vec![1], vec![2], vec![0]]),
+            Err(vec![0, 1, 2, 0])
+        );
+        assert_eq!(topo_order(&[vec![0]]), Err(vec![0, 0]));
+    }
+}

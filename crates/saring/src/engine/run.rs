@@ -1,0 +1,221 @@
+//! Screening: evaluate derived values and rules over a record and build the decision.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::cel::eval::{eval, Activation, Computed, Frame};
+use crate::cel::{EvalError, Value};
+use crate::decision::{Decision, Hit, Incomplete, Outcome};
+use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
+use crate::pack::RuleStatus;
+use crate::record::{cel_to_json, value_to_json, Record};
+
+thread_local! {
+    static FRAME: RefCell<Frame> = RefCell::new(Frame::default());
+}
+
+/// Derived values and rule results for one record.
+struct Evaluation {
+    derived: Vec<Computed>,
+    rules: Vec<Computed>,
+}
+
+fn finish(result: Result<Value, EvalError>, frame: &Frame) -> Computed {
+    match result {
+        Ok(v) => Computed::Ok(v),
+        Err(e) => {
+            let mut paths: Vec<Arc<str>> = frame.missing.clone();
+            paths.sort();
+            paths.dedup();
+            Computed::Failed(e, paths)
+        }
+    }
+}
+
+impl Engine {
+    fn evaluate(&self, record: &Record) -> Evaluation {
+        let c = &self.inner;
+        let mut derived = vec![Computed::Pending; c.derived.len()];
+        let mut rules = vec![Computed::Pending; c.rules.len()];
+        FRAME.with(|cell| {
+            let mut fresh = Frame::default();
+            let mut guard = cell.try_borrow_mut();
+            let frame: &mut Frame = match guard.as_deref_mut() {
+                Ok(f) => f,
+                Err(_) => &mut fresh,
+            };
+            for i in 0..c.derived.len() {
+                frame.reset();
+                let act = Activation {
+                    record: Some(record),
+                    vars: &[],
+                    derived: &derived,
+                    rules: &[],
+                };
+                let r = eval(&c.derived[i].node, &act, frame);
+                derived[i] = finish(r, frame);
+            }
+            for &i in &c.order {
+                let i = i as usize;
+                frame.reset();
+                let act = Activation {
+                    record: Some(record),
+                    vars: &[],
+                    derived: &derived,
+                    rules: &rules,
+                };
+                let r = match eval(&c.rules[i].node, &act, frame) {
+                    Ok(Value::Bool(b)) => Ok(Value::Bool(b)),
+                    Ok(other) => Err(EvalError::msg(format!(
+                        "the condition evaluated to {}, not bool",
+                        other.type_name()
+                    ))),
+                    Err(e) => Err(e),
+                };
+                rules[i] = finish(r, frame);
+            }
+        });
+        Evaluation { derived, rules }
+    }
+
+    fn evidence(
+        &self,
+        rule: &CompiledRule,
+        record: &Record,
+        ev: &Evaluation,
+    ) -> BTreeMap<String, serde_json::Value> {
+        let mut out = BTreeMap::new();
+        for (slot, path, kind) in &rule.evidence {
+            if let Some(v) = record.get(*slot) {
+                out.insert(path.to_string(), value_to_json(kind, v));
+            }
+        }
+        for &i in &rule.evidence_derived {
+            if let (Some(d), Some(Computed::Ok(v))) = (
+                self.inner.derived.get(i as usize),
+                ev.derived.get(i as usize),
+            ) {
+                out.insert(d.name.clone(), cel_to_json(v));
+            }
+        }
+        out
+    }
+
+    fn decide(&self, record: &Record, ev: &Evaluation) -> Decision {
+        let c = &self.inner;
+        let mut score = 0i64;
+        let mut hits = Vec::new();
+        let mut shadow_hits = Vec::new();
+        let mut incomplete = Vec::new();
+        for (rule, result) in c.rules.iter().zip(&ev.rules) {
+            if rule.status == RuleStatus::Disabled {
+                continue;
+            }
+            match result {
+                Computed::Ok(Value::Bool(true)) => {
+                    let hit = Hit {
+                        rule: rule.id.to_string(),
+                        weight: rule.weight,
+                        reason: rule.reason.render(record, &ev.derived),
+                        remedy: rule.remedy.clone(),
+                        evidence: self.evidence(rule, record, ev),
+                    };
+                    if rule.status == RuleStatus::Active {
+                        score = score.saturating_add(rule.weight);
+                        hits.push(hit);
+                    } else {
+                        shadow_hits.push(hit);
+                    }
+                }
+                Computed::Failed(e, paths) => incomplete.push(Incomplete {
+                    rule: rule.id.to_string(),
+                    missing: paths.iter().map(|p| p.to_string()).collect(),
+                    error: if paths.is_empty() {
+                        Some(e.to_string())
+                    } else {
+                        None
+                    },
+                }),
+                _ => {}
+            }
+        }
+        let outcome = if score >= c.outcomes.refer {
+            Outcome::Refer
+        } else if score >= c.outcomes.review {
+            Outcome::Review
+        } else {
+            Outcome::Clear
+        };
+        Decision {
+            outcome,
+            score,
+            hits,
+            shadow_hits,
+            incomplete,
+            pack: c.pack_ref.clone(),
+        }
+    }
+
+    /// Screens a decoded record.
+    pub fn screen(&self, record: &Record) -> Decision {
+        let ev = self.evaluate(record);
+        self.decide(record, &ev)
+    }
+
+    /// Explains a decision: every rule, fired, not fired or unknown, with evidence.
+    pub fn explain(&self, record: &Record) -> Explanation {
+        let c = &self.inner;
+        let ev = self.evaluate(record);
+        let decision = self.decide(record, &ev);
+        let derived = c
+            .derived
+            .iter()
+            .zip(&ev.derived)
+            .map(|(d, v)| {
+                let json = match v {
+                    Computed::Ok(v) => cel_to_json(v),
+                    _ => serde_json::Value::Null,
+                };
+                (d.name.clone(), json)
+            })
+            .collect();
+        let rules = c
+            .rules
+            .iter()
+            .zip(&ev.rules)
+            .zip(&c.infos)
+            .map(|((rule, result), info)| {
+                let result = match (rule.status, result) {
+                    (RuleStatus::Disabled, _) => RuleResult::Disabled,
+                    (_, Computed::Ok(Value::Bool(true))) => RuleResult::Hit,
+                    (_, Computed::Ok(_)) => RuleResult::Miss,
+                    (_, Computed::Failed(e, paths)) => RuleResult::Unknown {
+                        missing: paths.iter().map(|p| p.to_string()).collect(),
+                        error: if paths.is_empty() {
+                            Some(e.to_string())
+                        } else {
+                            None
+                        },
+                    },
+                    (_, Computed::Pending) => RuleResult::Disabled,
+                };
+                RuleExplanation {
+                    rule: info.id.clone(),
+                    title: info.title.clone(),
+                    status: info.status,
+                    weight: info.weight,
+                    result,
+                    reason: rule.reason.render(record, &ev.derived),
+                    remedy: rule.remedy.clone(),
+                    evidence: self.evidence(rule, record, &ev),
+                }
+            })
+            .collect();
+        Explanation {
+            decision,
+            derived,
+            rules,
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Reason templates: `"No return ticket for travel to {destination}"` rendered from a record.
+
+use std::sync::Arc;
+
+use crate::cel::eval::Computed;
+use crate::cel::Value;
+use crate::record::Record;
+use crate::schema::{FieldKind, Schema};
+
+/// One piece of a parsed template.
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(String),
+    Slot(u32, FieldKind),
+    Derived(u32),
+}
+
+/// A parsed reason template.
+#[derive(Debug, Clone, Default)]
+pub struct Template {
+    pieces: Vec<Piece>,
+}
+
+/// Why a template could not be parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateError {
+    /// Code: `pack.bad_placeholder` or `pack.protected_field`.
+    pub code: &'static str,
+    /// Message.
+    pub message: String,
+    /// Help text.
+    pub help: Option<String>,
+}
+
+impl Template {
+    /// Parses a template; placeholders name schema fields (dotted paths, outside lists) or
+    /// derived values. `{{` and `}}` are literal braces.
+    pub fn parse(
+        text: &str,
+        schema: &Schema,
+        derived: &[String],
+    ) -> Result<Template, TemplateError> {
+        let mut pieces = Vec::new();
+        let mut buf = String::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '{' if chars.peek().map(|p| p.1) == Some('{') => {
+                    chars.next();
+                    buf.push('{');
+                }
+                '}' if chars.peek().map(|p| p.1) == Some('}') => {
+                    chars.next();
+                    buf.push('}');
+                }
+                '{' => {
+                    let rest = &text[i + 1..];
+                    let Some(end) = rest.find('}') else {
+                        return Err(TemplateError {
+                            code: "pack.bad_placeholder",
+                            message: "unclosed `{` in reason".into(),
+                            help: Some("write `{{` for a literal brace".into()),
+                        });
+                    };
+                    let name = rest[..end].trim();
+                    for _ in 0..rest[..end].chars().count() + 1 {
+                        chars.next();
+                    }
+                    if !buf.is_empty() {
+                        pieces.push(Piece::Text(std::mem::take(&mut buf)));
+                    }
+                    pieces.push(resolve(name, schema, derived)?);
+                }
+                c => buf.push(c),
+            }
+        }
+        if !buf.is_empty() {
+            pieces.push(Piece::Text(buf));
+        }
+        Ok(Template { pieces })
+    }
+
+    /// Renders the template; absent values render as `unknown`.
+    pub fn render(&self, record: &Record, derived: &[Computed]) -> String {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Slot(slot, kind) => match record.get(*slot) {
+                    Some(v) => push_value(&mut out, v, Some(kind)),
+                    None => out.push_str("unknown"),
+                },
+                Piece::Derived(i) => match derived.get(*i as usize) {
+                    Some(Computed::Ok(v)) => push_value(&mut out, v, None),
+                    _ => out.push_str("unknown"),
+                },
+            }
+        }
+        out
+    }
+}
+
+fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
+    use std::fmt::Write;
+    match (v, kind) {
+        (Value::Timestamp(t), Some(FieldKind::Date)) => {
+            let _ = write!(out, "{}", t.format("%Y-%m-%d"));
+        }
+        _ => {
+            let _ = write!(out, "{v}");
+        }
+    }
+}
+
+fn resolve(name: &str, schema: &Schema, derived: &[String]) -> Result<Piece, TemplateError> {
+    if let Some(i) = derived.iter().position(|d| d == name) {
+        return Ok(Piece::Derived(i as u32));
+    }
+    match schema.field(name) {
+        Some(f) if f.protected => Err(TemplateError {
+            code: "pack.protected_field",
+            message: format!("reason shows protected field `{name}`"),
+            help: Some("protected attributes never appear in reasons".into()),
+        }),
+        Some(f) => match f.slot {
+            Some(slot) if !matches!(f.kind, FieldKind::Object(_)) => {
+                Ok(Piece::Slot(slot, f.kind.clone()))
+            }
+            _ => Err(TemplateError {
+                code: "pack.bad_placeholder",
+                message: format!("`{{{name}}}` is not a value field"),
+                help: Some("placeholders name a schema field or a derived value".into()),
+            }),
+        },
+        None => {
+            let mut names: Vec<&str> = schema.slots.iter().map(|s| &*s.path).collect();
+            names.extend(derived.iter().map(String::as_str));
+            Err(TemplateError {
+                code: "pack.bad_placeholder",
+                message: format!("unknown placeholder `{{{name}}}` in reason"),
+                help: crate::diagnostic::did_you_mean(name, names),
+            })
+        }
+    }
+}
+
+/// Paths used in evidence (shared string).
+pub type Path = Arc<str>;

@@ -1,0 +1,130 @@
+//! The pack digest: `sha256:<hex>` over a canonical JSON rendering of the pack's semantic
+//! content (independent of key order, whitespace, comments, and TOML vs JSON).
+
+use sha2::{Digest as _, Sha256};
+
+use crate::cel::Value;
+use crate::pack::build::PackParts;
+use crate::pack::{schema_file, Expectation, RuleStatus};
+use crate::schema::Schema;
+
+fn item_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::String(s) => serde_json::Value::String(s.to_string()),
+        Value::Int(i) => (*i).into(),
+        Value::Uint(u) => (*u).into(),
+        Value::Double(d) => serde_json::Number::from_f64(*d)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Bool(b) => (*b).into(),
+        other => serde_json::Value::String(format!("{other:?}")),
+    }
+}
+
+/// The canonical content of a pack, as a JSON value.
+pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value {
+    use serde_json::json;
+    let lists: serde_json::Map<String, serde_json::Value> = parts
+        .lists
+        .iter()
+        .map(|l| {
+            (
+                l.name.clone(),
+                serde_json::Value::Array(l.items.iter().map(item_json).collect()),
+            )
+        })
+        .collect();
+    let derive: serde_json::Map<String, serde_json::Value> = parts
+        .derive
+        .iter()
+        .map(|d| (d.name.clone(), d.expr.text.clone().into()))
+        .collect();
+    let rules: Vec<serde_json::Value> = parts
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "title": r.title,
+                "weight": r.weight,
+                "status": match r.status {
+                    RuleStatus::Active => "active",
+                    RuleStatus::Shadow => "shadow",
+                    RuleStatus::Disabled => "disabled",
+                },
+                "when": r.when.text,
+                "reason": r.reason,
+                "remedy": r.remedy,
+                "references": r.references,
+                "review_by": r.review_by,
+                "uses_monitored": r.uses_monitored,
+                "examples": r.examples.iter().map(|x| json!({
+                    "expect": match x.expect {
+                        Expectation::Hit => "hit",
+                        Expectation::Miss => "miss",
+                        Expectation::Incomplete => "incomplete",
+                    },
+                    "record": x.record,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "pack": {
+            "id": parts.meta.id,
+            "version": parts.meta.version,
+            "title": parts.meta.title,
+            "description": parts.meta.description,
+        },
+        "outcomes": { "review": parts.outcomes.review, "refer": parts.outcomes.refer },
+        "lists": lists,
+        "derive": derive,
+        "rules": rules,
+        "schema": schema_file::schema_json(schema),
+    })
+}
+
+/// Writes JSON compactly with object keys sorted (whatever map order serde_json uses).
+pub(crate) fn write_canonical(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::String((*k).clone()).to_string());
+                out.push(':');
+                if let Some(value) = map.get(*k) {
+                    write_canonical(value, out);
+                }
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// `sha256:<hex>` of the canonical content.
+pub(crate) fn digest(parts: &PackParts, schema: &Schema) -> String {
+    let mut text = String::new();
+    write_canonical(&canonical(parts, schema), &mut text);
+    let hash = Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in hash {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}

@@ -1,0 +1,666 @@
+//! Tests of pack and schema loading, diagnostics and the digest.
+
+use std::collections::BTreeMap;
+
+use crate::cel::Value;
+use crate::diagnostic::Diagnostic;
+use crate::error::PackError;
+use crate::pack::{review_overdue, Expectation, Pack, RuleStatus};
+use crate::schema::FieldKind;
+
+const SCHEMA: &str = r#"
+[field.destination]
+type = "string"
+required = true
+
+[field.return_ticket]
+type = "bool"
+
+[field.ticket_paid_by]
+type = "enum"
+values = ["self", "family", "employer", "agent", "unknown"]
+
+[field.interview]
+type = "object"
+
+[field.interview.agent_present]
+type = "bool"
+required = true
+
+[field.legs]
+type = "list"
+items = "object"
+
+[field.legs.country]
+type = "string"
+
+[field.tags]
+type = "list"
+items = "string"
+
+[field.sex]
+type = "string"
+monitored = true
+
+[field.religion]
+type = "string"
+protected = true
+
+[field.birth_date]
+type = "date"
+description = "date of birth"
+"#;
+
+const PACK: &str = r#"# a comment
+[pack]
+id = "demo"
+version = "1.0"
+title = "Demo"
+schema = "schema.toml"
+description = "a test pack"
+
+[outcomes]
+review = 30
+refer = 60
+
+[lists]
+hotspot = ["KH", "MM", 7, 1.5]
+watch = { file = "lists/watch.txt" }
+
+[derive]
+age = "years_between(birth_date, timestamp('2025-01-01T00:00:00Z'))"
+
+[[rule]]
+id = "one_way"
+title = "One-way ticket"
+weight = 25
+status = "shadow"
+when = "destination in hotspot && !return_ticket"
+reason = "No return ticket for travel to {destination}"
+remedy = "Show a return ticket"
+references = ["domain.md"]
+review_by = 2026-05-01
+uses_monitored = "none"
+
+  [[rule.example]]
+  expect = "hit"
+  record = { destination = "KH", return_ticket = false, interview = { agent_present = true }, birth_date = 2000-01-02 }
+
+  [[rule.example]]
+  expect = "miss"
+  record = { destination = "JP", return_ticket = false }
+
+[[rule]]
+id = "agent"
+title = "Agent present"
+weight = 10
+when = """
+interview.agent_present"""
+review_by = "2024-01-31"
+"#;
+
+const WATCH: &str = "# watch list\n\n  Acme Recruiting  \nPT Example\n";
+
+fn files(pack: &str, schema: &str) -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    f.insert("pack.toml".to_string(), pack.to_string());
+    f.insert("schema.toml".to_string(), schema.to_string());
+    f.insert("lists/watch.txt".to_string(), WATCH.to_string());
+    f
+}
+
+fn load(pack: &str, schema: &str) -> Result<Pack, PackError> {
+    Pack::from_files(files(pack, schema), "pack.toml")
+}
+
+fn load_err(pack: &str, schema: &str) -> Vec<Diagnostic> {
+    match load(pack, schema) {
+        Ok(_) => panic!("expected the pack to fail"),
+        Err(e) => e.errors().cloned().collect(),
+    }
+}
+
+/// (code, file, line, column) of each error.
+fn places(errors: &[Diagnostic]) -> Vec<(&'static str, String, u32, u32)> {
+    errors
+        .iter()
+        .map(|d| {
+            (
+                d.code,
+                d.file.clone().unwrap_or_default(),
+                d.line.unwrap_or(0),
+                d.column.unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn strs(items: &[Value]) -> Vec<String> {
+    items.iter().map(|v| format!("{v:?}")).collect()
+}
+
+#[test]
+fn loads_a_pack_with_every_feature() {
+    let pack = match load(PACK, SCHEMA) {
+        Ok(p) => p,
+        Err(e) => panic!("{}", e.render()),
+    };
+    assert_eq!(pack.meta.id, "demo");
+    assert_eq!(pack.meta.version, "1.0");
+    assert_eq!(pack.meta.description.as_deref(), Some("a test pack"));
+    assert_eq!(pack.outcomes.review, 30);
+    assert_eq!(pack.outcomes.refer, 60);
+
+    assert_eq!(pack.lists.len(), 2);
+    assert_eq!(pack.lists[0].name, "hotspot");
+    assert!(matches!(&pack.lists[0].items[0], Value::String(s) if &**s == "KH"));
+    assert!(matches!(pack.lists[0].items[2], Value::Int(7)));
+    assert!(matches!(pack.lists[0].items[3], Value::Double(f) if f == 1.5));
+    assert_eq!(pack.lists[1].name, "watch");
+    assert_eq!(
+        pack.lists[1].items.len(),
+        2,
+        "{:?}",
+        strs(&pack.lists[1].items)
+    );
+    assert!(matches!(&pack.lists[1].items[0], Value::String(s) if &**s == "Acme Recruiting"));
+    assert_eq!(pack.lists[0].location.as_ref().map(|l| l.line), Some(14));
+
+    assert_eq!(pack.derive.len(), 1);
+    let age = &pack.derive[0].expr;
+    assert_eq!(pack.derive[0].name, "age");
+    assert_eq!(&PACK[age.offset..age.offset + 13], "years_between");
+
+    let r = &pack.rules[0];
+    assert_eq!(r.id, "one_way");
+    assert_eq!(r.weight, 25);
+    assert_eq!(r.status, RuleStatus::Shadow);
+    assert_eq!(r.when.text, "destination in hotspot && !return_ticket");
+    assert_eq!(r.when.file, "pack.toml");
+    assert_eq!(&PACK[r.when.offset..r.when.offset + 11], "destination");
+    assert_eq!(r.reason, "No return ticket for travel to {destination}");
+    assert_eq!(r.remedy.as_deref(), Some("Show a return ticket"));
+    assert_eq!(r.references, vec!["domain.md".to_string()]);
+    assert_eq!(r.review_by.as_deref(), Some("2026-05-01"));
+    assert_eq!(r.uses_monitored.as_deref(), Some("none"));
+    assert_eq!(r.examples.len(), 2);
+    assert_eq!(r.examples[0].expect, Expectation::Hit);
+    assert_eq!(
+        r.examples[0].record,
+        serde_json::json!({"destination": "KH", "return_ticket": false,
+                           "interview": {"agent_present": true}, "birth_date": "2000-01-02"})
+    );
+    assert_eq!(r.examples[1].expect, Expectation::Miss);
+    assert_eq!(
+        r.location.as_ref().map(|l| (l.line, l.column)),
+        Some((21, 6))
+    );
+
+    // Triple-quoted string starting with a newline: the offset skips the newline.
+    let a = &pack.rules[1];
+    assert_eq!(a.status, RuleStatus::Active);
+    assert_eq!(a.reason, "Agent present", "reason defaults to the title");
+    assert_eq!(a.when.text, "interview.agent_present");
+    assert_eq!(&PACK[a.when.offset..a.when.offset + 9], "interview");
+    assert_eq!(a.review_by.as_deref(), Some("2024-01-31"));
+
+    // Warnings of the second rule: no references, no remedy, no examples.
+    let codes: Vec<_> = pack.warnings.iter().map(|w| (w.code, w.line)).collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("pack.no_references", Some(41)),
+            ("pack.no_remedy", Some(41)),
+            ("pack.no_examples", Some(41)),
+        ]
+    );
+    assert!(pack.digest.starts_with("sha256:"));
+    assert_eq!(pack.digest.len(), 7 + 64);
+    assert!(pack.sources.files.contains_key("lists/watch.txt"));
+}
+
+#[test]
+fn builds_the_schema_tree_with_slots_and_paths() {
+    let pack = match load(PACK, SCHEMA) {
+        Ok(p) => p,
+        Err(e) => panic!("{}", e.render()),
+    };
+    let s = &pack.schema;
+    let slots: Vec<&str> = s.slots.iter().map(|i| &*i.path).collect();
+    assert_eq!(
+        slots,
+        vec![
+            "destination",
+            "return_ticket",
+            "ticket_paid_by",
+            "interview",
+            "interview.agent_present",
+            "legs",
+            "tags",
+            "sex",
+            "religion",
+            "birth_date"
+        ]
+    );
+    assert_eq!(s.slot("interview.agent_present"), Some(4));
+    let agent = s.field("interview.agent_present");
+    assert!(matches!(agent, Some(f) if f.required && matches!(f.kind, FieldKind::Bool)));
+    let Some(legs) = s.field("legs") else {
+        panic!("no legs")
+    };
+    let FieldKind::List(item) = &legs.kind else {
+        panic!("legs is not a list")
+    };
+    let FieldKind::Object(obj) = &**item else {
+        panic!("legs items are not objects")
+    };
+    assert!(obj.in_list);
+    assert_eq!(obj.path, "legs[]");
+    assert_eq!(obj.fields[0].path, "legs[].country");
+    assert_eq!(obj.fields[0].slot, None);
+    assert!(
+        matches!(&s.field("tags").map(|f| &f.kind), Some(FieldKind::List(k)) if matches!(**k, FieldKind::String))
+    );
+    assert!(
+        matches!(&s.field("ticket_paid_by").map(|f| &f.kind), Some(FieldKind::Enum(v)) if v.len() == 5)
+    );
+    assert!(s.field("sex").is_some_and(|f| f.monitored && !f.protected));
+    assert!(s.field("religion").is_some_and(|f| f.protected));
+    assert_eq!(
+        s.field("birth_date").and_then(|f| f.description.as_deref()),
+        Some("date of birth")
+    );
+    assert_eq!(
+        s.field("destination")
+            .and_then(|f| f.location.as_ref())
+            .map(|l| l.line),
+        Some(2)
+    );
+}
+
+/// The same pack as JSON (and its schema as JSON).
+const PACK_JSON: &str = r#"{
+  "rule": [
+    {"id": "one_way", "title": "One-way ticket", "weight": 25, "status": "shadow",
+     "when": "destination in hotspot && !return_ticket",
+     "reason": "No return ticket for travel to {destination}",
+     "remedy": "Show a return ticket", "references": ["domain.md"],
+     "review_by": "2026-05-01", "uses_monitored": "none",
+     "example": [
+       {"expect": "hit", "record": {"destination": "KH", "return_ticket": false,
+         "interview": {"agent_present": true}, "birth_date": "2000-01-02"}},
+       {"record": {"return_ticket": false, "destination": "JP"}, "expect": "miss"}
+     ]},
+    {"id": "agent", "title": "Agent present", "weight": 10,
+     "when": "interview.agent_present", "review_by": "2024-01-31"}
+  ],
+  "pack": {"id": "demo", "version": "1.0", "title": "Demo", "schema": "schema.toml",
+           "description": "a test pack"},
+  "outcomes": {"refer": 60, "review": 30},
+  "lists": {"hotspot": ["KH", "MM", 7, 1.5], "watch": {"file": "lists/watch.txt"}},
+  "derive": {"age": "years_between(birth_date, timestamp('2025-01-01T00:00:00Z'))"}
+}"#;
+
+fn digest_of(files: BTreeMap<String, String>, main: &str) -> String {
+    match Pack::from_files(files, main) {
+        Ok(p) => p.digest,
+        Err(e) => panic!("{}", e.render()),
+    }
+}
+
+#[test]
+fn digest_is_canonical() {
+    let toml = digest_of(files(PACK, SCHEMA), "pack.toml");
+
+    let mut json = files(PACK, SCHEMA);
+    json.remove("pack.toml");
+    json.insert("pack.json".to_string(), PACK_JSON.to_string());
+    assert_eq!(digest_of(json.clone(), "pack.json"), toml);
+
+    let p = Pack::from_files(json, "pack.json");
+    let offset = p.as_ref().map(|p| p.rules[0].when.offset).unwrap_or(0);
+    assert_eq!(&PACK_JSON[offset..offset + 11], "destination");
+
+    // Reordered keys, comments, whitespace: the same digest.
+    let reordered = PACK
+        .replace("review = 30\nrefer = 60", "refer = 60   # top\nreview = 30")
+        .replace(
+            "id = \"demo\"\nversion = \"1.0\"",
+            "version = \"1.0\"\n\n# id\nid = \"demo\"",
+        );
+    assert_ne!(reordered, PACK);
+    assert_eq!(digest_of(files(&reordered, SCHEMA), "pack.toml"), toml);
+
+    // A list file's items count, not its name.
+    let mut renamed = files(&PACK.replace("lists/watch.txt", "lists/w2.txt"), SCHEMA);
+    renamed.insert(
+        "lists/w2.txt".to_string(),
+        "Acme Recruiting\n# other\nPT Example".to_string(),
+    );
+    assert_eq!(digest_of(renamed, "pack.toml"), toml);
+
+    // One changed list item changes it; so does a changed list file.
+    let changed = PACK.replace("\"MM\"", "\"LA\"");
+    assert_ne!(digest_of(files(&changed, SCHEMA), "pack.toml"), toml);
+    let mut changed_file = files(PACK, SCHEMA);
+    changed_file.insert(
+        "lists/watch.txt".to_string(),
+        "Acme Recruiting\nPT Other\n".to_string(),
+    );
+    assert_ne!(digest_of(changed_file, "pack.toml"), toml);
+    // And a schema change.
+    let schema2 = SCHEMA.replace("date of birth", "birth date");
+    assert_ne!(digest_of(files(PACK, &schema2), "pack.toml"), toml);
+}
+
+const SMALL_SCHEMA: &str = "[field.destination]\ntype = \"string\"\n";
+
+fn small_pack(rules: &str) -> String {
+    format!(
+        "[pack]\nid = \"p\"\nversion = \"1\"\ntitle = \"t\"\n\n[outcomes]\nreview = 1\nrefer = 2\n{rules}"
+    )
+}
+
+#[test]
+fn unknown_key_has_did_you_mean() {
+    let pack = small_pack(
+        "\n[[rule]]\nid = \"a\"\ntitle = \"A\"\nwieght = 10\nweight = 1\nwhen = \"true\"\n",
+    );
+    let errors = load_err(&pack, SMALL_SCHEMA);
+    assert_eq!(
+        places(&errors),
+        vec![("pack.unknown_key", "pack.toml".to_string(), 13, 1)]
+    );
+    assert_eq!(errors[0].help.as_deref(), Some("did you mean `weight`?"));
+    assert_eq!(errors[0].message, "unknown key `wieght` in `[[rule]]`");
+}
+
+#[test]
+fn collects_errors_from_every_rule_and_file() {
+    let pack = small_pack(
+        "[lists]\ndestination = [\"x\"]\n1bad = [\"y\"]\nl = [\"a\"]\n\n[derive]\nl = \"1\"\n\n\
+         [[rule]]\nid = \"a\"\ntitle = \"A\"\nweight = 1\nwhen = \"true\"\n\n\
+         [[rule]]\nid = \"a\"\ntitle = \"B\"\nweight = \"heavy\"\nwhen = \"true\"\nstatus = \"shdow\"\n\n\
+         [[rule]]\nid = \"b-c\"\ntitle = \"C\"\nweight = 1\nwhen = \"true\"\nreview_by = \"soon\"\n",
+    );
+    let schema =
+        "[field.destination]\ntype = \"strng\"\n\n[field.x]\ntype = \"int\"\nrequird = true\n";
+    let errors = load_err(&pack, schema);
+    assert_eq!(
+        places(&errors),
+        vec![
+            ("pack.name_clash", "pack.toml".to_string(), 10, 1),
+            ("pack.invalid_name", "pack.toml".to_string(), 11, 1),
+            ("pack.name_clash", "pack.toml".to_string(), 15, 1),
+            ("pack.duplicate_rule", "pack.toml".to_string(), 24, 6),
+            ("pack.invalid_value", "pack.toml".to_string(), 26, 10),
+            ("pack.invalid_value", "pack.toml".to_string(), 28, 10),
+            ("pack.invalid_name", "pack.toml".to_string(), 31, 6),
+            ("pack.invalid_value", "pack.toml".to_string(), 35, 13),
+            ("schema.unknown_type", "schema.toml".to_string(), 2, 8),
+            ("schema.unknown_key", "schema.toml".to_string(), 6, 1),
+        ]
+    );
+    assert_eq!(
+        errors[2].help.as_deref(),
+        Some("the first definition is on line 12")
+    );
+    assert_eq!(
+        errors[3].help.as_deref(),
+        Some("the first rule `a` is on line 18")
+    );
+    assert_eq!(errors[3].rule.as_deref(), Some("a"));
+    assert_eq!(errors[5].help.as_deref(), Some("did you mean `shadow`?"));
+    assert_eq!(errors[8].help.as_deref(), Some("did you mean `string`?"));
+    assert_eq!(errors[9].help.as_deref(), Some("did you mean `required`?"));
+}
+
+#[test]
+fn outcomes_must_be_ordered_and_present() {
+    let pack = "[pack]\nid = \"p\"\nversion = \"1\"\ntitle = \"t\"\n\n[outcomes]\nreview = 70\nrefer = 60\n";
+    let errors = load_err(pack, SMALL_SCHEMA);
+    assert_eq!(
+        places(&errors),
+        vec![("pack.invalid_value", "pack.toml".to_string(), 7, 10)]
+    );
+    let errors = load_err("[pack]\nid = \"p\"\ntitle = \"t\"\n", SMALL_SCHEMA);
+    assert_eq!(
+        places(&errors),
+        vec![
+            ("pack.missing_key", "pack.toml".to_string(), 1, 1),
+            ("pack.missing_key", "pack.toml".to_string(), 1, 2),
+        ]
+    );
+    assert_eq!(errors[0].message, "missing table `[outcomes]`");
+    assert_eq!(errors[1].message, "missing key `version` in `[pack]`");
+}
+
+#[test]
+fn missing_list_file_points_at_the_reference() {
+    let pack =
+        small_pack("[lists]\nw = { file = \"lists/nope.txt\" }\nv = { file = \"../x.txt\" }\n");
+    let errors = load_err(&pack, SMALL_SCHEMA);
+    assert_eq!(
+        places(&errors),
+        vec![
+            ("pack.missing_file", "pack.toml".to_string(), 10, 14),
+            ("pack.invalid_path", "pack.toml".to_string(), 11, 14),
+        ]
+    );
+    assert_eq!(errors[0].message, "file `lists/nope.txt` not found");
+}
+
+#[test]
+fn missing_schema_file_points_at_the_reference() {
+    let pack = small_pack("").replace("title = \"t\"", "title = \"t\"\nschema = \"s.toml\"");
+    let errors = load_err(&pack, SMALL_SCHEMA);
+    assert_eq!(
+        places(&errors),
+        vec![("pack.missing_file", "pack.toml".to_string(), 5, 10)]
+    );
+}
+
+#[test]
+fn bad_toml_and_json_syntax_have_lines() {
+    let pack = small_pack("\n[[rule]]\nid = \"a\ntitle = \"x\"\n");
+    let errors = load_err(&pack, SMALL_SCHEMA);
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].code, errors[0].line), ("pack.syntax", Some(11)));
+    assert!(
+        errors[0].message.starts_with("invalid TOML"),
+        "{}",
+        errors[0].message
+    );
+
+    // Bad schema syntax is reported together with pack errors.
+    let errors = load_err(&small_pack("wrong = 1\n"), "[field.x\ntype = 1");
+    assert_eq!(
+        places(&errors)
+            .iter()
+            .map(|p| (p.0, p.2))
+            .collect::<Vec<_>>(),
+        vec![("pack.unknown_key", 9), ("pack.syntax", 1)]
+    );
+
+    let mut f = files("", SMALL_SCHEMA);
+    f.insert(
+        "pack.json".to_string(),
+        "{\n  \"pack\": {\n    \"id\": 1,,\n}".to_string(),
+    );
+    let errors: Vec<Diagnostic> = match Pack::from_files(f, "pack.json") {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.errors().cloned().collect(),
+    };
+    assert_eq!(
+        places(&errors),
+        vec![("pack.syntax", "pack.json".to_string(), 3, 13)]
+    );
+}
+
+#[test]
+fn json_duplicate_keys_are_errors() {
+    let mut f = files("", SMALL_SCHEMA);
+    f.insert(
+        "pack.json".to_string(),
+        "{\"pack\": {\"id\": \"a\", \"id\": \"b\", \"version\": \"1\", \"title\": \"t\"},\n\"outcomes\": {\"review\": 1, \"refer\": 2}}".to_string(),
+    );
+    let errors: Vec<Diagnostic> = match Pack::from_files(f, "pack.json") {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.errors().cloned().collect(),
+    };
+    assert_eq!(
+        places(&errors),
+        vec![("pack.duplicate_key", "pack.json".to_string(), 1, 22)]
+    );
+}
+
+#[test]
+fn too_many_list_items_is_a_limit_error() {
+    let items = "\"a\"\n".repeat(crate::limits::MAX_LIST_ITEMS + 1);
+    let mut f = files(
+        &small_pack("[lists]\nbig = { file = \"big.txt\" }\n"),
+        SMALL_SCHEMA,
+    );
+    f.insert("big.txt".to_string(), items);
+    let errors: Vec<Diagnostic> = match Pack::from_files(f, "pack.toml") {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.errors().cloned().collect(),
+    };
+    assert_eq!(
+        places(&errors),
+        vec![("pack.limit", "pack.toml".to_string(), 10, 16)]
+    );
+}
+
+#[test]
+fn too_many_rules_is_a_limit_error() {
+    let rules = vec!["{}"; crate::limits::MAX_RULES + 1].join(",");
+    let json = format!(
+        "{{\"pack\": {{\"id\": \"p\", \"version\": \"1\", \"title\": \"t\"}},\n\
+         \"outcomes\": {{\"review\": 1, \"refer\": 2}},\n\"rule\": [{rules}]}}"
+    );
+    let mut f = files("", SMALL_SCHEMA);
+    f.insert("pack.json".to_string(), json);
+    let errors: Vec<Diagnostic> = match Pack::from_files(f, "pack.json") {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.errors().cloned().collect(),
+    };
+    assert_eq!(
+        places(&errors),
+        vec![("pack.limit", "pack.json".to_string(), 3, 1)]
+    );
+}
+
+#[test]
+fn schema_errors() {
+    let schema = "[field.a]\ntype = \"string\"\n[field.a.b]\ntype = \"int\"\n\n\
+                  [field.e]\ntype = \"enum\"\n\n[field.o]\ntype = \"object\"\n[field.o.c]\ntype = \"bool\"\nvalues = [\"x\"]\n";
+    let errors = load_err(&small_pack(""), schema);
+    assert_eq!(
+        places(&errors)
+            .iter()
+            .map(|p| (p.0, p.2, p.3))
+            .collect::<Vec<_>>(),
+        vec![
+            ("schema.unknown_key", 3, 10),
+            ("schema.missing_key", 7, 8),
+            ("schema.unknown_key", 13, 1),
+        ]
+    );
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("only `object` fields (and lists of objects) have child fields; `a` is not one")
+    );
+}
+
+#[test]
+fn review_overdue_compares_dates() {
+    let pack = match load(PACK, SCHEMA) {
+        Ok(p) => p,
+        Err(e) => panic!("{}", e.render()),
+    };
+    let late = review_overdue(&pack, "2025-06-01");
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0].code, "pack.review_overdue");
+    assert_eq!(late[0].rule.as_deref(), Some("agent"));
+    assert_eq!(
+        late[0].message,
+        "rule `agent` was due for review on 2024-01-31"
+    );
+    assert_eq!(review_overdue(&pack, "2027-01-01").len(), 2);
+    assert!(review_overdue(&pack, "2024-01-31").is_empty());
+}
+
+#[test]
+fn renders_a_pack_error_like_rustc() {
+    let pack = small_pack("\n[[rule]]\nid = \"a\"\ntitle = \"A\"\nwieght = 1\nwhen = \"true\"\n");
+    let rendered = match load(&pack, SMALL_SCHEMA) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.render(),
+    };
+    assert_eq!(
+        rendered,
+        "error[pack.missing_key]: missing key `weight` in rule `a`\n  \
+         --> pack.toml:11:6\n   |\n11 | id = \"a\"\n   |      ^^^\n   |\n\n\
+         error[pack.unknown_key]: unknown key `wieght` in `[[rule]]`\n  \
+         --> pack.toml:13:1\n   |\n13 | wieght = 1\n   | ^^^^^^\n   |\n   \
+         = help: did you mean `weight`?\n\n\
+         warning[pack.no_references]: rule `a` has no `references`\n  \
+         --> pack.toml:11:6\n   |\n11 | id = \"a\"\n   |      ^^^\n   |\n   \
+         = help: cite why the indicator is legitimate: `references = [\"...\"]`\n\n\
+         warning[pack.no_remedy]: rule `a` has no `remedy`\n  \
+         --> pack.toml:11:6\n   |\n11 | id = \"a\"\n   |      ^^^\n   |\n   \
+         = help: say what would clear the flag: `remedy = \"...\"`\n\n\
+         warning[pack.no_examples]: rule `a` has no examples\n  \
+         --> pack.toml:11:6\n   |\n11 | id = \"a\"\n   |      ^^^\n   |\n   \
+         = help: add `[[rule.example]]` tables with `expect = \"hit\"` and `\"miss\"`\n"
+    );
+}
+
+#[test]
+fn loads_the_demo_pack_from_disk() {
+    let pack = match Pack::load("../../rules/demo") {
+        Ok(p) => p,
+        Err(e) => panic!("{}", e.render()),
+    };
+    assert_eq!(pack.meta.id, "demo-departure");
+    assert_eq!(pack.rules.len(), 5);
+    assert!(pack.warnings.is_empty(), "{:?}", pack.warnings);
+    let hotspot = pack.lists.iter().find(|l| l.name == "hotspot");
+    assert!(hotspot.is_some_and(|l| l.items.len() >= 3));
+    assert!(pack.rules.iter().all(|r| r.examples.len() >= 2));
+    assert!(pack.schema.field("religion").is_some_and(|f| f.protected));
+
+    let missing = Pack::load("../../rules/does-not-exist");
+    assert!(matches!(missing, Err(e) if e.diagnostics[0].code == "pack.missing_file"));
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn on_arbitrary_pack_text(text in "\\PC{0,200}", cut in 0usize..2000) {
+            let mut f = files(&text, SMALL_SCHEMA);
+            f.insert("pack.json".to_string(), text.clone());
+            let _ = Pack::from_files(f.clone(), "pack.toml");
+            let _ = Pack::from_files(f, "pack.json");
+            // Truncated and spliced versions of a good pack.
+            let cut = cut.min(PACK.len());
+            let cut = (0..=cut).rev().find(|i| PACK.is_char_boundary(*i)).unwrap_or(0);
+            let spliced = format!("{}{}{}", &PACK[..cut], text, &PACK[cut..]);
+            if let Err(e) = load(&spliced, SCHEMA) {
+                let _ = e.render();
+            }
+            let json_cut = cut.min(PACK_JSON.len());
+            let mut jf = files("", SCHEMA);
+            jf.insert("pack.json".to_string(), format!("{}{}", &PACK_JSON[..json_cut], text));
+            if let Err(e) = Pack::from_files(jf, "pack.json") {
+                let _ = e.render();
+            }
+        }
+    }
+}

@@ -1,0 +1,860 @@
+//! Schema-driven decoding: JSON text (or a `serde_json::Value`) is deserialized straight into
+//! record slots with a [`DeserializeSeed`] that walks the schema alongside the input.
+//!
+//! The text path and the value path run the *same* seed code: `serde_json::Deserializer` and
+//! `&serde_json::Value` are both serde deserializers, so type conversion, error messages and
+//! limits are identical by construction.
+//!
+//! Hot-path properties: slots are allocated once; keys are matched borrowed (no key `String`
+//! is ever built) by a linear scan that starts after the previously matched field, so keys in
+//! schema order match on the first comparison; no intermediate `serde_json::Value` is built;
+//! field paths for error messages are a linked list on the stack, rendered only on error.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use crate::cel::value::MapValue;
+use crate::cel::Value;
+use crate::error::RecordError;
+use crate::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH};
+use crate::schema::{Field, FieldKind, ObjectType, Schema};
+
+use super::{DecodeOptions, Record};
+
+/// Decodes a JSON object text against the schema into a [`Record`].
+///
+/// * Known fields are converted to their schema type and stored in their slot; a nested
+///   object's own slot holds `true` as a presence marker and its fields fill their own slots.
+///   Lists become `Value::List`; objects inside lists become string-keyed `Value::Map`s
+///   holding only the children that are present.
+/// * JSON `null` means absent (the slot stays `None`; a `null` list *item* is a type mismatch).
+/// * Unknown fields are skipped, or rejected with `record.unknown_field` when
+///   `options.strict` is set.
+/// * A key that appears twice in one object is rejected (`record.syntax`, "duplicate field"):
+///   parsers disagree on which copy wins, and a screening record must mean one thing.
+/// * Text longer than [`MAX_RECORD_BYTES`] or nested deeper than [`MAX_RECORD_DEPTH`]
+///   (unknown fields included) is `record.too_large`.
+///
+/// Errors carry a stable code (`record.syntax`, `record.not_object`, `record.type_mismatch`,
+/// `record.invalid_value`, `record.unknown_field`, `record.too_large`) and, where there is
+/// one, the dotted path of the field (`legs[2].country`).
+pub fn decode_json(
+    schema: &Schema,
+    text: &str,
+    options: DecodeOptions,
+) -> Result<Record, RecordError> {
+    if text.len() > MAX_RECORD_BYTES {
+        return Err(RecordError::new(
+            "record.too_large",
+            None,
+            format!(
+                "record is {} bytes, more than the limit of {MAX_RECORD_BYTES}",
+                text.len()
+            ),
+        ));
+    }
+    let mut record = Record::empty(schema.slots.len());
+    let mut ctx = Ctx::new(&mut record.slots, options.strict);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result = RootSeed {
+        ctx: &mut ctx,
+        obj: &schema.root,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    match result {
+        Ok(()) => Ok(record),
+        Err(e) => Err(ctx.into_error(&e)),
+    }
+}
+
+/// Decodes a `serde_json::Value` against the schema into a [`Record`], with exactly the
+/// semantics of [`decode_json`] (it runs the same code; only the byte-size limit does not
+/// apply, and a value cannot hold duplicate keys).
+pub fn decode_value(
+    schema: &Schema,
+    value: &serde_json::Value,
+    options: DecodeOptions,
+) -> Result<Record, RecordError> {
+    let mut record = Record::empty(schema.slots.len());
+    let mut ctx = Ctx::new(&mut record.slots, options.strict);
+    let result = RootSeed {
+        ctx: &mut ctx,
+        obj: &schema.root,
+    }
+    .deserialize(value);
+    match result {
+        Ok(()) => Ok(record),
+        Err(e) => Err(ctx.into_error(&e)),
+    }
+}
+
+/// Converts one JSON value to the runtime value of a field of kind `kind`, for front ends that
+/// fill a record field by field (columnar input) with [`Record::set`].
+///
+/// `path` is the field's dotted path, used in error messages. `null` gives `Ok(None)`
+/// (absent). Objects are returned as string-keyed `Value::Map`s (the form used for list
+/// items); to fill a nested object's slots, set its leaf fields one by one and its own slot to
+/// `Value::Bool(true)`. `options.strict` applies to unknown keys inside objects.
+pub fn convert_json_value(
+    kind: &FieldKind,
+    path: &str,
+    value: &serde_json::Value,
+    options: DecodeOptions,
+) -> Result<Option<Value>, RecordError> {
+    let mut no_slots: [Option<Value>; 0] = [];
+    let mut ctx = Ctx::new(&mut no_slots, options.strict);
+    let base = PathSeg::Base(path);
+    let result = KindSeed {
+        ctx: &mut ctx,
+        kind,
+        path: &base,
+        depth: 1,
+        into_slots: false,
+        null_ok: true,
+    }
+    .deserialize(value);
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => Err(ctx.into_error(&e)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Context, paths, errors
+// ---------------------------------------------------------------------------------------------
+
+/// State shared by all seeds of one decode: the slots being filled and the first semantic
+/// error (serde errors can only carry a string, so the structured error is kept here and the
+/// serde error is a placeholder).
+struct Ctx<'r> {
+    slots: &'r mut [Option<Value>],
+    strict: bool,
+    error: Option<RecordError>,
+    /// Path of the innermost field whose value failed to parse (for `record.syntax`).
+    syntax_path: Option<String>,
+}
+
+impl<'r> Ctx<'r> {
+    fn new(slots: &'r mut [Option<Value>], strict: bool) -> Ctx<'r> {
+        Ctx {
+            slots,
+            strict,
+            error: None,
+            syntax_path: None,
+        }
+    }
+
+    /// Records a semantic error (the first one wins) and returns the placeholder serde error.
+    #[cold]
+    fn fail<E: de::Error>(&mut self, error: RecordError) -> E {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+        E::custom("record error")
+    }
+
+    /// Notes the innermost field path a serde-level error passed through.
+    #[cold]
+    fn note_syntax_path(&mut self, path: &PathSeg<'_>) {
+        if self.error.is_none() && self.syntax_path.is_none() {
+            self.syntax_path = Some(path.render());
+        }
+    }
+
+    /// The error to report: the recorded semantic error, or a syntax error from serde_json
+    /// (whose message includes the line and column for text input).
+    fn into_error(self, e: &serde_json::Error) -> RecordError {
+        if let Some(error) = self.error {
+            return error;
+        }
+        RecordError::new(
+            "record.syntax",
+            self.syntax_path.filter(|p| !p.is_empty()),
+            format!("invalid JSON: {e}"),
+        )
+    }
+}
+
+/// A field path as a linked list on the stack; rendered to `a.b[2].c` only on error.
+#[derive(Clone, Copy)]
+enum PathSeg<'a> {
+    /// The start of the path (`""` for the record root).
+    Base(&'a str),
+    /// A named field below `parent`.
+    Field(&'a PathSeg<'a>, &'a str),
+    /// A list item below `parent`.
+    Index(&'a PathSeg<'a>, usize),
+}
+
+impl PathSeg<'_> {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            PathSeg::Base(base) => out.push_str(base),
+            PathSeg::Field(parent, name) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            PathSeg::Index(parent, i) => {
+                parent.write(out);
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+
+    /// The rendered path, `None` when empty (the record root).
+    fn some(&self) -> Option<String> {
+        Some(self.render()).filter(|p| !p.is_empty())
+    }
+}
+
+/// What the input held where a value of another type was expected.
+enum Found<'a> {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(&'a str),
+    Array,
+    Object,
+}
+
+impl fmt::Display for Found<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::Null => f.write_str("null"),
+            Found::Bool(b) => write!(f, "bool {b}"),
+            Found::Int(i) => write!(f, "integer {i}"),
+            Found::Float(x) => write!(f, "number {x:?}"),
+            Found::Str(s) => write!(f, "string {:?}", Shorten(s)),
+            Found::Array => f.write_str("array"),
+            Found::Object => f.write_str("object"),
+        }
+    }
+}
+
+/// Input text quoted in messages, cut to a readable length on a char boundary.
+struct Shorten<'a>(&'a str);
+
+impl fmt::Debug for Shorten<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 40;
+        match self.0.char_indices().nth(MAX) {
+            None => write!(f, "{:?}", self.0),
+            Some((cut, _)) => write!(f, "{:?}...", &self.0[..cut]),
+        }
+    }
+}
+
+impl fmt::Display for Shorten<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 40;
+        match self.0.char_indices().nth(MAX) {
+            None => f.write_str(self.0),
+            Some((cut, _)) => write!(f, "{}...", &self.0[..cut]),
+        }
+    }
+}
+
+/// The schema type as written in messages (`bool`, `list of string`, ...).
+fn kind_name(kind: &FieldKind) -> String {
+    match kind {
+        FieldKind::String => "string".into(),
+        FieldKind::Int => "int".into(),
+        FieldKind::Float => "float".into(),
+        FieldKind::Bool => "bool".into(),
+        FieldKind::Date => "date".into(),
+        FieldKind::Timestamp => "timestamp".into(),
+        FieldKind::Enum(_) => "enum string".into(),
+        FieldKind::List(item) => format!("list of {}", kind_name(item)),
+        FieldKind::Object(_) => "object".into(),
+    }
+}
+
+#[cold]
+fn type_mismatch(kind: &FieldKind, path: &PathSeg<'_>, found: Found<'_>) -> RecordError {
+    let p = path.render();
+    RecordError::new(
+        "record.type_mismatch",
+        Some(p.clone()).filter(|p| !p.is_empty()),
+        format!("field `{p}`: expected {}, found {found}", kind_name(kind)),
+    )
+}
+
+#[cold]
+fn invalid_value(path: &PathSeg<'_>, what: String) -> RecordError {
+    let p = path.render();
+    RecordError::new(
+        "record.invalid_value",
+        Some(p.clone()).filter(|p| !p.is_empty()),
+        format!("field `{p}`: {what}"),
+    )
+}
+
+#[cold]
+fn too_deep(path: &PathSeg<'_>) -> RecordError {
+    RecordError::new(
+        "record.too_large",
+        path.some(),
+        format!("record is nested deeper than the limit of {MAX_RECORD_DEPTH} levels"),
+    )
+}
+
+#[cold]
+fn enum_error(values: &[String], path: &PathSeg<'_>, s: &str) -> RecordError {
+    const SHOWN: usize = 20;
+    let mut allowed = String::new();
+    for (i, v) in values.iter().take(SHOWN).enumerate() {
+        if i > 0 {
+            allowed.push_str(", ");
+        }
+        let _ = write!(allowed, "`{v}`");
+    }
+    if values.len() > SHOWN {
+        let _ = write!(allowed, " (and {} more)", values.len() - SHOWN);
+    }
+    invalid_value(path, format!("`{}` is not one of {allowed}", Shorten(s)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalar conversions
+// ---------------------------------------------------------------------------------------------
+
+/// Parses exactly `YYYY-MM-DD` into midnight UTC.
+pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &c in &b[range] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    let year = i32::try_from(num(0..4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// Parses an RFC 3339 timestamp (any offset) into UTC.
+pub(crate) fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeds
+// ---------------------------------------------------------------------------------------------
+
+/// The record root: must be an object; its fields go to their slots.
+struct RootSeed<'c, 'r, 's> {
+    ctx: &'c mut Ctx<'r>,
+    obj: &'s ObjectType,
+}
+
+impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl RootSeed<'_, '_, '_> {
+    #[cold]
+    fn not_object<E: de::Error>(self, found: Found<'_>) -> E {
+        self.ctx.fail(RecordError::new(
+            "record.not_object",
+            None,
+            format!("a record must be a JSON object, found {found}"),
+        ))
+    }
+}
+
+impl<'de> Visitor<'de> for RootSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let root = PathSeg::Base("");
+        decode_object(self.ctx, self.obj, &root, 1, true, map).map(|_| ())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.not_object(Found::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Err(self.not_object(Found::Null))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        Err(self.not_object(Found::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        Err(self.not_object(Found::Int(v.into())))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        Err(self.not_object(Found::Int(v.into())))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        Err(self.not_object(Found::Float(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        Err(self.not_object(Found::Str(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<(), A::Error> {
+        Err(self.not_object(Found::Array))
+    }
+}
+
+/// Which fields of one object have been seen (duplicate-key detection without allocating for
+/// objects of up to 128 fields).
+enum Seen {
+    Small(u128),
+    Large(Vec<bool>),
+}
+
+impl Seen {
+    fn new(len: usize) -> Seen {
+        if len <= 128 {
+            Seen::Small(0)
+        } else {
+            Seen::Large(vec![false; len])
+        }
+    }
+
+    /// Marks field `i`; false if it was already marked.
+    fn insert(&mut self, i: usize) -> bool {
+        match self {
+            Seen::Small(bits) => {
+                let bit = 1u128 << (i & 127);
+                let fresh = *bits & bit == 0;
+                *bits |= bit;
+                fresh
+            }
+            Seen::Large(v) => match v.get_mut(i) {
+                Some(b) => !std::mem::replace(b, true),
+                None => true,
+            },
+        }
+    }
+}
+
+/// Decodes the entries of one object. With `into_slots`, field values go to their record slots
+/// and the result is the presence marker `true`; otherwise the result is a `Value::Map`.
+fn decode_object<'de, A: MapAccess<'de>>(
+    ctx: &mut Ctx<'_>,
+    obj: &ObjectType,
+    path: &PathSeg<'_>,
+    depth: usize,
+    into_slots: bool,
+    mut map: A,
+) -> Result<Option<Value>, A::Error> {
+    if depth > MAX_RECORD_DEPTH {
+        return Err(ctx.fail(too_deep(path)));
+    }
+    let fields = obj.fields.as_slice();
+    let mut seen = Seen::new(fields.len());
+    let mut entries: Vec<(Value, Value)> = Vec::new();
+    let mut hint = 0usize;
+    loop {
+        let key = match map.next_key_seed(KeySeed {
+            fields,
+            hint,
+            strict: ctx.strict,
+        }) {
+            Ok(Some(key)) => key,
+            Ok(None) => break,
+            Err(e) => {
+                ctx.note_syntax_path(path);
+                return Err(e);
+            }
+        };
+        let index = match key {
+            Key::Field(i) => i,
+            Key::Unknown(name) => {
+                if let Some(name) = name {
+                    return Err(ctx.fail(unknown_field(obj, path, &name)));
+                }
+                if let Err(e) = map.next_value_seed(Skip {
+                    ctx: &mut *ctx,
+                    path,
+                    depth: depth + 1,
+                }) {
+                    ctx.note_syntax_path(path);
+                    return Err(e);
+                }
+                continue;
+            }
+        };
+        let Some(field) = fields.get(index) else {
+            continue;
+        };
+        hint = index + 1;
+        let child = PathSeg::Field(path, &field.name);
+        if !seen.insert(index) {
+            return Err(ctx.fail(RecordError::new(
+                "record.syntax",
+                child.some(),
+                format!("duplicate field `{}`", child.render()),
+            )));
+        }
+        let value = match map.next_value_seed(KindSeed {
+            ctx: &mut *ctx,
+            kind: &field.kind,
+            path: &child,
+            depth: depth + 1,
+            into_slots,
+            null_ok: true,
+        }) {
+            Ok(v) => v,
+            Err(e) => {
+                ctx.note_syntax_path(&child);
+                return Err(e);
+            }
+        };
+        if let Some(value) = value {
+            store(ctx, &mut entries, field, value, into_slots);
+        }
+    }
+    if into_slots {
+        Ok(Some(Value::Bool(true)))
+    } else {
+        Ok(Some(Value::Map(Arc::new(MapValue { entries }))))
+    }
+}
+
+#[inline]
+fn store(
+    ctx: &mut Ctx<'_>,
+    entries: &mut Vec<(Value, Value)>,
+    field: &Field,
+    value: Value,
+    into_slots: bool,
+) {
+    if into_slots {
+        if let Some(slot) = field.slot.and_then(|s| ctx.slots.get_mut(s as usize)) {
+            *slot = Some(value);
+        }
+    } else {
+        entries.push((Value::String(Arc::from(field.name.as_str())), value));
+    }
+}
+
+#[cold]
+fn unknown_field(obj: &ObjectType, path: &PathSeg<'_>, name: &str) -> RecordError {
+    let child = PathSeg::Field(path, name);
+    let p = child.render();
+    let best = obj
+        .fields
+        .iter()
+        .map(|f| (strsim::jaro_winkler(&f.name, name), &f.name))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let hint = match best {
+        Some((_, n)) => format!(" (did you mean `{n}`?)"),
+        None => String::new(),
+    };
+    RecordError::new(
+        "record.unknown_field",
+        Some(p.clone()),
+        format!("unknown field `{p}`{hint}"),
+    )
+}
+
+/// A key of an object: the index of a schema field, or unknown (with its name in strict mode,
+/// where it is about to be reported).
+enum Key {
+    Field(usize),
+    Unknown(Option<String>),
+}
+
+/// Matches an object key against the fields, borrowed, starting the scan at `hint`.
+struct KeySeed<'s> {
+    fields: &'s [Field],
+    hint: usize,
+    strict: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        let start = self.hint.min(self.fields.len());
+        let (before, after) = self.fields.split_at(start);
+        if let Some(i) = after.iter().position(|f| f.name == key) {
+            return Ok(Key::Field(start + i));
+        }
+        if let Some(i) = before.iter().position(|f| f.name == key) {
+            return Ok(Key::Field(i));
+        }
+        Ok(Key::Unknown(self.strict.then(|| key.to_owned())))
+    }
+}
+
+/// Skips an unknown value, enforcing the nesting limit (so the text and value paths agree).
+struct Skip<'c, 'r, 'p> {
+    ctx: &'c mut Ctx<'r>,
+    path: &'p PathSeg<'p>,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Skip<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if self.depth > MAX_RECORD_DEPTH {
+            return Err(self.ctx.fail(too_deep(self.path)));
+        }
+        while seq
+            .next_element_seed(Skip {
+                ctx: &mut *self.ctx,
+                path: self.path,
+                depth: self.depth + 1,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if self.depth > MAX_RECORD_DEPTH {
+            return Err(self.ctx.fail(too_deep(self.path)));
+        }
+        while map.next_key::<de::IgnoredAny>()?.is_some() {
+            map.next_value_seed(Skip {
+                ctx: &mut *self.ctx,
+                path: self.path,
+                depth: self.depth + 1,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Decodes one value of a schema kind. `None` means JSON `null` (absent).
+struct KindSeed<'c, 'r, 's, 'p> {
+    ctx: &'c mut Ctx<'r>,
+    kind: &'s FieldKind,
+    path: &'p PathSeg<'p>,
+    /// Nesting depth of this value (the record root object is 1).
+    depth: usize,
+    /// Objects of this value fill record slots (outside lists) rather than building maps.
+    into_slots: bool,
+    /// `null` is allowed (fields) or a type mismatch (list items).
+    null_ok: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for KindSeed<'_, '_, '_, '_> {
+    type Value = Option<Value>;
+
+    #[inline]
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl KindSeed<'_, '_, '_, '_> {
+    #[cold]
+    fn mismatch<E: de::Error>(self, found: Found<'_>) -> E {
+        self.ctx.fail(type_mismatch(self.kind, self.path, found))
+    }
+}
+
+impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&kind_name(self.kind))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Value>, E> {
+        if self.null_ok {
+            Ok(None)
+        } else {
+            Err(self.mismatch(Found::Null))
+        }
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<Value>, E> {
+        self.visit_unit()
+    }
+
+    #[inline]
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Value>, E> {
+        match self.kind {
+            FieldKind::Bool => Ok(Some(Value::Bool(v))),
+            _ => Err(self.mismatch(Found::Bool(v))),
+        }
+    }
+
+    #[inline]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Value>, E> {
+        match self.kind {
+            FieldKind::Int => Ok(Some(Value::Int(v))),
+            FieldKind::Float => Ok(Some(Value::Double(v as f64))),
+            _ => Err(self.mismatch(Found::Int(v.into()))),
+        }
+    }
+
+    #[inline]
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Value>, E> {
+        match self.kind {
+            FieldKind::Int => match i64::try_from(v) {
+                Ok(i) => Ok(Some(Value::Int(i))),
+                Err(_) => Err(self.ctx.fail(invalid_value(
+                    self.path,
+                    format!("{v} is out of range for int (64-bit signed)"),
+                ))),
+            },
+            FieldKind::Float => Ok(Some(Value::Double(v as f64))),
+            _ => Err(self.mismatch(Found::Int(v.into()))),
+        }
+    }
+
+    #[inline]
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Value>, E> {
+        match self.kind {
+            FieldKind::Float => Ok(Some(Value::Double(v))),
+            _ => Err(self.mismatch(Found::Float(v))),
+        }
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<Value>, E> {
+        match self.kind {
+            FieldKind::String => Ok(Some(Value::String(Arc::from(s)))),
+            FieldKind::Enum(values) => {
+                if values.iter().any(|v| v == s) {
+                    Ok(Some(Value::String(Arc::from(s))))
+                } else {
+                    Err(self.ctx.fail(enum_error(values, self.path, s)))
+                }
+            }
+            FieldKind::Date => match parse_date(s) {
+                Some(t) => Ok(Some(Value::Timestamp(t))),
+                None => Err(self.ctx.fail(invalid_value(
+                    self.path,
+                    format!("`{}` is not a valid date (expected YYYY-MM-DD)", Shorten(s)),
+                ))),
+            },
+            FieldKind::Timestamp => match parse_timestamp(s) {
+                Some(t) => Ok(Some(Value::Timestamp(t))),
+                None => Err(self.ctx.fail(invalid_value(
+                    self.path,
+                    format!(
+                        "`{}` is not a valid RFC 3339 timestamp (e.g. 2025-05-01T08:30:00Z)",
+                        Shorten(s)
+                    ),
+                ))),
+            },
+            _ => Err(self.mismatch(Found::Str(s))),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Value>, A::Error> {
+        let FieldKind::List(item) = self.kind else {
+            return Err(self.mismatch(Found::Array));
+        };
+        if self.depth > MAX_RECORD_DEPTH {
+            return Err(self.ctx.fail(too_deep(self.path)));
+        }
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        loop {
+            let child = PathSeg::Index(self.path, items.len());
+            let next = seq.next_element_seed(KindSeed {
+                ctx: &mut *self.ctx,
+                kind: item,
+                path: &child,
+                depth: self.depth + 1,
+                into_slots: false,
+                null_ok: false,
+            });
+            match next {
+                Ok(Some(Some(v))) => items.push(v),
+                // `null_ok: false` makes a null item an error; nothing else yields `None`.
+                Ok(Some(None)) => {}
+                Ok(None) => break,
+                Err(e) => {
+                    self.ctx.note_syntax_path(&child);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Some(Value::List(items.into())))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
+        let FieldKind::Object(obj) = self.kind else {
+            return Err(self.mismatch(Found::Object));
+        };
+        decode_object(self.ctx, obj, self.path, self.depth, self.into_slots, map)
+    }
+}
