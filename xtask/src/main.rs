@@ -1,6 +1,7 @@
 //! `cargo xtask`: build and test orchestration.
 //!
-//! - `cargo xtask test` runs every test: Rust, Python, JavaScript and the browser.
+//! - `cargo xtask test` runs every test: Rust, Python, JavaScript and the browser;
+//!   `cargo xtask test wasm` (or `rust`, `python`) runs only the named parts.
 //! - `cargo xtask serve [PORT]` builds the WebAssembly page and serves it on
 //!   `127.0.0.1:PORT` (default 8080).
 
@@ -11,15 +12,34 @@ mod wasm;
 
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask test | cargo xtask serve [PORT]";
+const USAGE: &str = "usage: cargo xtask test [rust] [python] [wasm] | cargo xtask serve [PORT]";
+
+/// Runs the named parts of the tests (all of them when none is named), in a fixed order.
+fn test(parts: &[String]) -> Result<(), String> {
+    if let Some(bad) = parts
+        .iter()
+        .find(|p| !["rust", "python", "wasm"].contains(&p.as_str()))
+    {
+        return Err(format!("unknown test part `{bad}`; {USAGE}"));
+    }
+    let wanted = |name: &str| parts.is_empty() || parts.iter().any(|p| p == name);
+    if wanted("rust") {
+        rust::test()?;
+    }
+    if wanted("python") {
+        python::test()?;
+    }
+    if wanted("wasm") {
+        wasm::test()?;
+    }
+    Ok(())
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let start = Instant::now();
     let result = match args.first().map(String::as_str) {
-        Some("test") => rust::test()
-            .and_then(|_| python::test())
-            .and_then(|_| wasm::test()),
+        Some("test") => test(&args[1..]),
         Some("serve") => match args.get(1).map(|p| p.parse::<u16>()) {
             None => wasm::serve(8080),
             Some(Ok(port)) => wasm::serve(port),

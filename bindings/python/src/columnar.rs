@@ -421,3 +421,105 @@ pub fn format_error(e: &RecordError) -> String {
         None => format!("{}: {}", e.code, e.message),
     }
 }
+
+/// A label cell as a boolean: booleans as they are, numbers non-zero, strings
+/// `true/t/yes/y/1` and `false/f/no/n/0` (any case); anything else (and null) is `None`.
+fn label_value(raw: Raw<'_>) -> Option<bool> {
+    match raw {
+        Raw::Bool(b) => Some(b),
+        Raw::Int(i) => Some(i != 0),
+        Raw::UInt(u) => Some(u != 0),
+        Raw::Float(f) if !f.is_nan() => Some(f != 0.0),
+        Raw::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "t" | "yes" | "y" | "1" => Some(true),
+            "false" | "f" | "no" | "n" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A group cell as text (`(missing)` for null).
+fn group_value(raw: Raw<'_>) -> String {
+    match raw {
+        Raw::Null => "(missing)".to_string(),
+        Raw::Bool(b) => b.to_string(),
+        Raw::Int(i) => i.to_string(),
+        Raw::UInt(u) => u.to_string(),
+        Raw::Float(f) if f.is_nan() => "(missing)".to_string(),
+        Raw::Float(f) => f.to_string(),
+        Raw::Str(s) => s.to_string(),
+        Raw::Date(d) => midnight(d).map_or_else(|| d.to_string(), |t| t.format("%Y-%m-%d").to_string()),
+        Raw::Time(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        Raw::List(_) | Raw::Unsupported(_) => "(unsupported)".to_string(),
+    }
+}
+
+/// A column by name, resolved for reading (dictionary keys normalised once).
+struct Column<'a> {
+    array: &'a dyn Array,
+    dict: Option<(Vec<usize>, &'a ArrayRef)>,
+}
+
+impl<'a> Column<'a> {
+    fn find(batch: &'a RecordBatch, name: &str) -> Result<Column<'a>, String> {
+        let idx = batch
+            .schema_ref()
+            .index_of(name)
+            .map_err(|_| format!("no column `{name}` in the frame"))?;
+        let array = batch.column(idx).as_ref();
+        let dict = array
+            .as_any_dictionary_opt()
+            .map(|d| (d.normalized_keys(), d.values()));
+        Ok(Column { array, dict })
+    }
+
+    fn read(&self, row: usize) -> Raw<'_> {
+        match &self.dict {
+            None => read(self.array, row),
+            Some((keys, values)) => {
+                if self.array.is_null(row) {
+                    return Raw::Null;
+                }
+                match keys.get(row) {
+                    Some(&k) if k < values.len() => read(values.as_ref(), k),
+                    _ => Raw::Null,
+                }
+            }
+        }
+    }
+}
+
+/// Back-tests the pack over batches: screens every row (in parallel), reads its label from
+/// column `label` and its groups from the `by` columns, and returns the core's report.
+pub fn backtest_batches(
+    engine: &Engine,
+    batches: &[RecordBatch],
+    label: &str,
+    by: &[String],
+) -> Result<saring::backtest::BacktestReport, String> {
+    use saring::backtest::{Backtest, BacktestConfig};
+    let mut bt = Backtest::new(BacktestConfig::from_pack(engine.pack()));
+    for batch in batches {
+        let labels = Column::find(batch, label)?;
+        let groups = by
+            .iter()
+            .map(|c| Column::find(batch, c).map(|col| (c.clone(), col)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = screen_rows(engine, batch);
+        for (row, result) in results.iter().enumerate() {
+            let (RowResult::Screened(decision), Some(label)) =
+                (result, label_value(labels.read(row)))
+            else {
+                bt.add_error();
+                continue;
+            };
+            let row_groups: Vec<(String, String)> = groups
+                .iter()
+                .map(|(name, col)| (name.clone(), group_value(col.read(row))))
+                .collect();
+            bt.add(decision, label, &row_groups);
+        }
+    }
+    Ok(bt.finish())
+}

@@ -190,6 +190,34 @@ impl PyEngine {
         serialize(py, &explanation)
     }
 
+    /// Screens a pandas, polars or pyarrow frame and returns the same kind of frame with
+    /// columns outcome, score, hits, shadow_hits, incomplete (lists of rule ids) and error
+    /// (for rows that could not be decoded). Columns are matched to schema fields by name
+    /// (dotted for nested fields); evaluation runs in Rust on all cores.
+    fn screen_frame<'py>(
+        slf: &Bound<'py, Self>,
+        frame: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        slf.py()
+            .import("saring._frames")?
+            .call_method1("screen_frame", (slf, frame))
+    }
+
+    /// Back-tests the pack against labelled records in a frame: `label` names a boolean (or
+    /// 0/1, yes/no) column, `by` the columns to audit flag rates across (default: the
+    /// monitored schema fields present in the frame). Returns a `BacktestReport`.
+    #[pyo3(signature = (frame, label, by = None))]
+    fn backtest<'py>(
+        slf: &Bound<'py, Self>,
+        frame: &Bound<'py, PyAny>,
+        label: &str,
+        by: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        slf.py()
+            .import("saring._frames")?
+            .call_method1("backtest", (slf, frame, label, by))
+    }
+
     /// Screens an Arrow stream (any object with `__arrow_c_stream__`, e.g. a pyarrow Table)
     /// and returns the result columns as an Arrow stream object. Used by `screen_frame`.
     fn _screen_arrow(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<ArrowStream> {
@@ -205,6 +233,23 @@ impl PyEngine {
         Ok(ArrowStream {
             batches: Mutex::new(Some(results)),
         })
+    }
+
+    /// Back-tests the pack over an Arrow stream with a label column and group columns;
+    /// returns the report as a dict. Used by `backtest`.
+    fn _backtest_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        label: &str,
+        by: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let batches = import_stream(data)?;
+        let engine = &self.engine;
+        let report = py
+            .detach(|| columnar::backtest_batches(engine, &batches, label, &by))
+            .map_err(PyValueError::new_err)?;
+        serialize(py, &report)
     }
 
     /// Pack id.

@@ -197,14 +197,25 @@ pub fn backtest(r: &BacktestReport) -> String {
     table(
         &mut s,
         &[
-            "flagged at", "score", "flagged", "tp", "fp", "tn", "fn", "precision", "recall", "f1",
+            "flagged at",
+            "score",
+            "flagged",
+            "tp",
+            "fp",
+            "tn",
+            "fn",
+            "precision",
+            "recall",
+            "f1",
             "flag rate",
         ],
         &rows,
     );
-    s.push_str("<h2>Rules</h2>\n<p><small>marginal recall: recall lost at the review (refer) \
+    s.push_str(
+        "<h2>Rules</h2>\n<p><small>marginal recall: recall lost at the review (refer) \
                 threshold without the rule; for shadow rules, recall gained if it were made \
-                active.</small></p>\n");
+                active.</small></p>\n",
+    );
     let rows: Vec<Vec<String>> = r
         .rules
         .iter()
@@ -227,8 +238,17 @@ pub fn backtest(r: &BacktestReport) -> String {
     table(
         &mut s,
         &[
-            "rule", "status", "weight", "hits", "true hits", "precision", "recall", "lift",
-            "marginal", "marginal (refer)", "incomplete",
+            "rule",
+            "status",
+            "weight",
+            "hits",
+            "true hits",
+            "precision",
+            "recall",
+            "lift",
+            "marginal",
+            "marginal (refer)",
+            "incomplete",
         ],
         &rows,
     );
@@ -249,13 +269,21 @@ pub fn backtest(r: &BacktestReport) -> String {
         .collect();
     table(
         &mut s,
-        &["score at least", "flagged", "flag rate", "precision", "recall"],
+        &[
+            "score at least",
+            "flagged",
+            "flag rate",
+            "precision",
+            "recall",
+        ],
         &rows,
     );
     if !r.groups.is_empty() {
-        s.push_str("<h2>Monitored groups</h2>\n<p><small>ratio: the group's flag rate over the \
+        s.push_str(
+            "<h2>Monitored groups</h2>\n<p><small>ratio: the group's flag rate over the \
                     highest group's; below 0.8 fails the four-fifths rule (dashed line).\
-                    </small></p>\n");
+                    </small></p>\n",
+        );
     }
     for c in &r.groups {
         let _ = writeln!(s, "<h3>{}</h3>", esc(&c.column));
@@ -278,7 +306,16 @@ pub fn backtest(r: &BacktestReport) -> String {
             .collect();
         table(
             &mut s,
-            &["value", "n", "flagged", "flag rate", "ratio", "precision", "recall", ""],
+            &[
+                "value",
+                "n",
+                "flagged",
+                "flag rate",
+                "ratio",
+                "precision",
+                "recall",
+                "",
+            ],
             &rows,
         );
     }
@@ -292,6 +329,9 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(esc("<a href='x'>&</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            esc("<a href='x'>&</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"
+        );
     }
 }

@@ -214,11 +214,14 @@ impl<R: BufRead> Iterator for JsonLines<R> {
     }
 }
 
-fn json_array(mut reader: impl Read, path: &Path) -> anyhow::Result<std::vec::IntoIter<anyhow::Result<Row>>> {
+fn json_array(
+    mut reader: impl Read,
+    path: &Path,
+) -> anyhow::Result<std::vec::IntoIter<anyhow::Result<Row>>> {
     let mut text = String::new();
-    reader.read_to_string(&mut text).map_err(|e| {
-        crate::exit::usage(format!("error: cannot read `{}`: {e}", path.display()))
-    })?;
+    reader
+        .read_to_string(&mut text)
+        .map_err(|e| crate::exit::usage(format!("error: cannot read `{}`: {e}", path.display())))?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         crate::exit::usage(format!(
             "error: `{}` is not a JSON array or object: {e}",
@@ -263,7 +266,9 @@ fn csv_rows(
     let names: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
     for (i, a) in names.iter().enumerate() {
         if names[..i].contains(a) {
-            return Err(crate::exit::usage(format!("error: CSV column `{a}` appears twice")));
+            return Err(crate::exit::usage(format!(
+                "error: CSV column `{a}` appears twice"
+            )));
         }
         if let Some(b) = names.iter().find(|b| b.starts_with(&format!("{a}."))) {
             return Err(crate::exit::usage(format!(
@@ -320,7 +325,11 @@ fn csv_record(record: &csv::StringRecord, columns: &[Column]) -> Data {
         if cell.is_empty() {
             continue;
         }
-        insert(&mut root, &column.segments, convert(cell, column.kind.as_ref()));
+        insert(
+            &mut root,
+            &column.segments,
+            convert(cell, column.kind.as_ref()),
+        );
     }
     Data::Value(Value::Object(root))
 }
@@ -405,7 +414,10 @@ mod tests {
         assert_eq!(convert("1.5", Some(&FieldKind::Float)), Value::from(1.5));
         assert_eq!(convert("no", Some(&FieldKind::Bool)), Value::from(false));
         let list = FieldKind::List(Box::new(FieldKind::String));
-        assert_eq!(convert("KH; MM", Some(&list)), serde_json::json!(["KH", "MM"]));
+        assert_eq!(
+            convert("KH; MM", Some(&list)),
+            serde_json::json!(["KH", "MM"])
+        );
         assert_eq!(convert("x", None), Value::from("x"));
     }
 

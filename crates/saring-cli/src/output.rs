@@ -28,9 +28,11 @@ pub enum Format {
 /// Opens `-o FILE`, or stdout.
 pub fn open(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     Ok(match path {
-        Some(p) if p.as_os_str() != "-" => Box::new(BufWriter::new(File::create(p).map_err(
-            |e| crate::exit::usage(format!("error: cannot write `{}`: {e}", p.display())),
-        )?)),
+        Some(p) if p.as_os_str() != "-" => {
+            Box::new(BufWriter::new(File::create(p).map_err(|e| {
+                crate::exit::usage(format!("error: cannot write `{}`: {e}", p.display()))
+            })?))
+        }
         _ => Box::new(BufWriter::new(std::io::stdout().lock())),
     })
 }
@@ -110,7 +112,11 @@ impl Writer {
     }
 
     /// Writes one result.
-    pub fn write(&mut self, row: u64, result: &Result<Decision, RecordError>) -> anyhow::Result<()> {
+    pub fn write(
+        &mut self,
+        row: u64,
+        result: &Result<Decision, RecordError>,
+    ) -> anyhow::Result<()> {
         if let Some(csv) = &mut self.csv {
             let record: [String; 7] = match result {
                 Ok(d) => [
@@ -167,7 +173,13 @@ impl Writer {
                         hits.trim_start()
                     )?;
                 }
-                Err(e) => writeln!(out, "{row:>7}  {:<7}  {:>5}  {}", "ERROR", "", error_text(e))?,
+                Err(e) => writeln!(
+                    out,
+                    "{row:>7}  {:<7}  {:>5}  {}",
+                    "ERROR",
+                    "",
+                    error_text(e)
+                )?,
             },
             _ => writeln!(out, "{}", jsonl(row, result))?,
         }

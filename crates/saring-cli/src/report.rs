@@ -18,9 +18,8 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         .map(|i| {
             !rows.is_empty()
                 && rows.iter().all(|r| {
-                    r.get(i).is_none_or(|c| {
-                        c == "-" || c.trim_end_matches('%').parse::<f64>().is_ok()
-                    })
+                    r.get(i)
+                        .is_none_or(|c| c == "-" || c.trim_end_matches('%').parse::<f64>().is_ok())
                 })
         })
         .collect();
@@ -79,7 +78,10 @@ pub fn backtest(r: &BacktestReport) -> String {
         r.outcomes.clear, r.outcomes.review, r.outcomes.refer
     );
 
-    let _ = writeln!(s, "\nconfusion matrix (flagged = outcome at or above the threshold)");
+    let _ = writeln!(
+        s,
+        "\nconfusion matrix (flagged = outcome at or above the threshold)"
+    );
     let rows: Vec<Vec<String>> = r
         .thresholds
         .iter()
@@ -101,7 +103,16 @@ pub fn backtest(r: &BacktestReport) -> String {
         .collect();
     s.push_str(&table(
         &[
-            "threshold", "score", "flagged", "tp", "fp", "tn", "fn", "precision", "recall", "f1",
+            "threshold",
+            "score",
+            "flagged",
+            "tp",
+            "fp",
+            "tn",
+            "fn",
+            "precision",
+            "recall",
+            "f1",
             "flag rate",
         ],
         &rows,
@@ -144,7 +155,10 @@ pub fn backtest(r: &BacktestReport) -> String {
         &rows,
     ));
 
-    let _ = writeln!(s, "\nscore threshold sweep (flag every record with score >= cut-off)");
+    let _ = writeln!(
+        s,
+        "\nscore threshold sweep (flag every record with score >= cut-off)"
+    );
     let rows: Vec<Vec<String>> = r
         .sweep
         .iter()
@@ -186,7 +200,16 @@ pub fn backtest(r: &BacktestReport) -> String {
             })
             .collect();
         s.push_str(&table(
-            &["value", "n", "flagged", "flag rate", "ratio", "precision", "recall", ""],
+            &[
+                "value",
+                "n",
+                "flagged",
+                "flag rate",
+                "ratio",
+                "precision",
+                "recall",
+                "",
+            ],
             &rows,
         ));
     }

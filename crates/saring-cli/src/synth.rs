@@ -88,12 +88,13 @@ All people, names, NIKs and agency ids are synthetic.
    (30% / 3%), group booking with a passport issued within 60 days (common for positives, and
    also for umrah groups — a deliberate false-positive source for the shadow rule).
    Positives therefore usually carry several indicators, negatives occasionally one.
-6. **Stage.** Passport records carry `identity`, `previous_passport_declared`,
-   `lost_passport_reports_3y`, `sponsor`; departure records carry `exit_mode`, `legs`,
-   `ticket`, `passport_issue_date`, `passport_held_by_other`, `purpose_at_application`,
+6. **Stage.** Passport records carry `identity`, `history.previous_passport_declared`,
+   `history.lost_passport_reports_3y`, `sponsor`; departure records carry `exit_mode`,
+   `legs`, `ticket`, `passport_issue_date`, `passport_held_by_other`,
+   `history.purpose_at_application`,
    `interview.someone_speaks_for_them`.
 7. **Missing data.** Optional fields are absent with fixed probabilities (e.g.
-   `destination_city` 50%, `ticket.payment_method` 30%, `purpose_at_application` 20%,
+   `destination_city` 50%, `ticket.payment_method` 30%, `history.purpose_at_application` 20%,
    `job_offer.employer_city` 40%). With probability 2% a record loses one required field
    (chosen uniformly), to exercise `incomplete`. `religion` and `ethnicity` (protected) are
    never generated.
@@ -267,7 +268,13 @@ const HUB_CITIES: &[&str] = &[
     "Golden Triangle SEZ",
 ];
 /// Exact copies of the ids in `rules/id-pmi/lists/watch_recruiter_ids.txt` (synthetic).
-const WATCH_IDS: &[&str] = &["SYN-AG-0013", "SYN-AG-0042", "SYN-AG-0077", "SYN-AG-0101", "SYN-AG-0666"];
+const WATCH_IDS: &[&str] = &[
+    "SYN-AG-0013",
+    "SYN-AG-0042",
+    "SYN-AG-0077",
+    "SYN-AG-0101",
+    "SYN-AG-0666",
+];
 /// Spelling variants of the synthetic watch-list names (fuzzy matches).
 const WATCH_NAME_VARIANTS: &[&str] = &[
     "PT. Contoh Sejahtera Sintetis",
@@ -275,8 +282,12 @@ const WATCH_NAME_VARIANTS: &[&str] = &[
     "Agensi Percobaan Nusantara",
     "Rekrutmen Dummy Global",
 ];
-const NAME_A: &[&str] = &["Maju", "Sinar", "Karya", "Bina", "Mitra", "Cahaya", "Harapan", "Tunas"];
-const NAME_B: &[&str] = &["Abadi", "Sentosa", "Mandiri", "Jaya", "Lestari", "Makmur", "Utama", "Bersama"];
+const NAME_A: &[&str] = &[
+    "Maju", "Sinar", "Karya", "Bina", "Mitra", "Cahaya", "Harapan", "Tunas",
+];
+const NAME_B: &[&str] = &[
+    "Abadi", "Sentosa", "Mandiri", "Jaya", "Lestari", "Makmur", "Utama", "Bersama",
+];
 
 fn capital(country: &str) -> &'static str {
     match country {
@@ -313,7 +324,6 @@ fn synthetic_company(r: &mut R) -> String {
 struct Ctx {
     label: bool,
     scenario: Scenario,
-    stage: Stage,
 }
 
 impl Ctx {
@@ -347,11 +357,7 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
             (Scenario::Internship, 3),
         ])
     };
-    let c = Ctx {
-        label,
-        scenario,
-        stage,
-    };
+    let c = Ctx { label, scenario };
     o.insert("record_id".into(), json!(format!("SYN-{:06}", index + 1)));
     o.insert("label".into(), json!(label));
     o.insert("stage".into(), json!(stage.as_str()));
@@ -359,7 +365,14 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
     // 3. monitored attributes, independent of label and scenario
     let event = days_from_civil(2025, 1, 1) + r.int(0, 364);
     let female = r.p(0.5);
-    let age = r.weighted(&[((15, 17), 1), ((18, 24), 20), ((25, 34), 27), ((35, 44), 22), ((45, 54), 16), ((55, 70), 14)]);
+    let age = r.weighted(&[
+        ((15, 17), 1),
+        ((18, 24), 20),
+        ((25, 34), 27),
+        ((35, 44), 22),
+        ((45, 54), 16),
+        ((55, 70), 14),
+    ]);
     let age_years = r.int(age.0, age.1);
     let birth = event - age_years * 365 - age_years / 4 - r.int(0, 364);
     let (province, province_code) = r.weighted(PROVINCES);
@@ -371,9 +384,29 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
     // office / exit mode
     if stage == Stage::Departure {
         let (office, mode) = if c.pos() {
-            r.weighted(&[(("CGK", "air"), 30), (("KNO", "air"), 14), (("SUB", "air"), 12), (("DPS", "air"), 6), (("YIA", "air"), 5), (("BTH", "sea"), 20), (("TNJ", "sea"), 5), (("NNX", "sea"), 4), (("ENT", "land"), 4)])
+            r.weighted(&[
+                (("CGK", "air"), 30),
+                (("KNO", "air"), 14),
+                (("SUB", "air"), 12),
+                (("DPS", "air"), 6),
+                (("YIA", "air"), 5),
+                (("BTH", "sea"), 20),
+                (("TNJ", "sea"), 5),
+                (("NNX", "sea"), 4),
+                (("ENT", "land"), 4),
+            ])
         } else {
-            r.weighted(&[(("CGK", "air"), 35), (("KNO", "air"), 10), (("SUB", "air"), 15), (("DPS", "air"), 10), (("YIA", "air"), 5), (("BTH", "sea"), 12), (("TNJ", "sea"), 4), (("NNX", "sea"), 4), (("ENT", "land"), 5)])
+            r.weighted(&[
+                (("CGK", "air"), 35),
+                (("KNO", "air"), 10),
+                (("SUB", "air"), 15),
+                (("DPS", "air"), 10),
+                (("YIA", "air"), 5),
+                (("BTH", "sea"), 12),
+                (("TNJ", "sea"), 4),
+                (("NNX", "sea"), 4),
+                (("ENT", "land"), 5),
+            ])
         };
         o.insert("office".into(), json!(office));
         o.insert("exit_mode".into(), json!(mode));
@@ -383,8 +416,18 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
 
     // 4. purpose and destination
     let purpose = match scenario {
-        Scenario::Scam => r.weighted(&[("tourism", 72), ("family_visit", 15), ("work", 8), ("business", 5)]),
-        Scenario::Conventional => r.weighted(&[("tourism", 45), ("family_visit", 20), ("umrah", 15), ("work", 20)]),
+        Scenario::Scam => r.weighted(&[
+            ("tourism", 72),
+            ("family_visit", 15),
+            ("work", 8),
+            ("business", 5),
+        ]),
+        Scenario::Conventional => r.weighted(&[
+            ("tourism", 45),
+            ("family_visit", 20),
+            ("umrah", 15),
+            ("work", 20),
+        ]),
         Scenario::Tourist => "tourism",
         Scenario::Umrah => r.weighted(&[("umrah", 95), ("hajj_special", 5)]),
         Scenario::FamilyVisit => "family_visit",
@@ -394,7 +437,15 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
         Scenario::Internship => r.weighted(&[("internship", 60), ("job_fair", 40)]),
     };
     let dest = match scenario {
-        Scenario::Scam => r.weighted(&[("KH", 40), ("TH", 22), ("MY", 14), ("PH", 7), ("MM", 6), ("LA", 6), ("VN", 5)]),
+        Scenario::Scam => r.weighted(&[
+            ("KH", 40),
+            ("TH", 22),
+            ("MY", 14),
+            ("PH", 7),
+            ("MM", 6),
+            ("LA", 6),
+            ("VN", 5),
+        ]),
         Scenario::Conventional => {
             if purpose == "umrah" {
                 "SA"
@@ -402,12 +453,59 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
                 r.weighted(&[("MY", 50), ("SA", 30), ("AE", 8), ("SG", 6), ("BN", 6)])
             }
         }
-        Scenario::Tourist => r.weighted(&[("MY", 22), ("SG", 20), ("TH", 14), ("JP", 10), ("KR", 8), ("VN", 5), ("AU", 4), ("TR", 4), ("CN", 4), ("HK", 4), ("PH", 3), ("KH", 2)]),
+        Scenario::Tourist => r.weighted(&[
+            ("MY", 22),
+            ("SG", 20),
+            ("TH", 14),
+            ("JP", 10),
+            ("KR", 8),
+            ("VN", 5),
+            ("AU", 4),
+            ("TR", 4),
+            ("CN", 4),
+            ("HK", 4),
+            ("PH", 3),
+            ("KH", 2),
+        ]),
         Scenario::Umrah => "SA",
-        Scenario::FamilyVisit => r.weighted(&[("MY", 40), ("SG", 15), ("SA", 10), ("AU", 8), ("NL", 8), ("JP", 8), ("US", 6), ("TW", 3), ("KH", 2)]),
-        Scenario::LegalWorker => r.weighted(&[("TW", 30), ("MY", 26), ("HK", 24), ("JP", 7), ("KR", 6), ("SG", 4), ("SA", 3)]),
-        Scenario::Business => r.weighted(&[("SG", 30), ("MY", 20), ("CN", 20), ("JP", 12), ("AE", 10), ("KH", 3), ("VN", 5)]),
-        Scenario::Study => r.weighted(&[("AU", 25), ("JP", 20), ("MY", 20), ("NL", 10), ("DE", 10), ("US", 10), ("CN", 5)]),
+        Scenario::FamilyVisit => r.weighted(&[
+            ("MY", 40),
+            ("SG", 15),
+            ("SA", 10),
+            ("AU", 8),
+            ("NL", 8),
+            ("JP", 8),
+            ("US", 6),
+            ("TW", 3),
+            ("KH", 2),
+        ]),
+        Scenario::LegalWorker => r.weighted(&[
+            ("TW", 30),
+            ("MY", 26),
+            ("HK", 24),
+            ("JP", 7),
+            ("KR", 6),
+            ("SG", 4),
+            ("SA", 3),
+        ]),
+        Scenario::Business => r.weighted(&[
+            ("SG", 30),
+            ("MY", 20),
+            ("CN", 20),
+            ("JP", 12),
+            ("AE", 10),
+            ("KH", 3),
+            ("VN", 5),
+        ]),
+        Scenario::Study => r.weighted(&[
+            ("AU", 25),
+            ("JP", 20),
+            ("MY", 20),
+            ("NL", 10),
+            ("DE", 10),
+            ("US", 10),
+            ("CN", 5),
+        ]),
         Scenario::Internship => r.weighted(&[("JP", 70), ("KR", 15), ("DE", 15)]),
     };
     o.insert("stated_purpose".into(), json!(purpose));
@@ -451,7 +549,10 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
         _ => {}
     }
     if docs.contains(&"pmi_registration") {
-        o.insert("pmi_registration_id".into(), json!(format!("SYN-PMI-{:07}", r.int(1, 9_999_999))));
+        o.insert(
+            "pmi_registration_id".into(),
+            json!(format!("SYN-PMI-{:07}", r.int(1, 9_999_999))),
+        );
     }
     o.insert("supporting_docs".into(), json!(docs));
 
@@ -487,7 +588,10 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
         } else {
             rec.insert("name".into(), json!(synthetic_company(r)));
             if r.p(0.8) {
-                rec.insert("agency_id".into(), json!(format!("SYN-AG-{:04}", r.int(1000, 4999))));
+                rec.insert(
+                    "agency_id".into(),
+                    json!(format!("SYN-AG-{:04}", r.int(1000, 4999))),
+                );
             }
         }
         o.insert("recruiter".into(), Value::Object(rec));
@@ -505,7 +609,10 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
             (false, false) => 0.97,
         })),
     );
-    iv.insert("knows_destination_contact".into(), json!(r.p(if pos { 0.5 } else { 0.95 })));
+    iv.insert(
+        "knows_destination_contact".into(),
+        json!(r.p(if pos { 0.5 } else { 0.95 })),
+    );
     let carries = if visit {
         match scenario {
             Scenario::Scam if has_offer => 0.45,
@@ -534,7 +641,10 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
         iv.insert("invitation_requested".into(), json!(r.p(0.5)));
     }
     if stage == Stage::Departure && r.p(0.9) {
-        iv.insert("someone_speaks_for_them".into(), json!(r.p(if pos { 0.12 } else { 0.005 })));
+        iv.insert(
+            "someone_speaks_for_them".into(),
+            json!(r.p(if pos { 0.12 } else { 0.005 })),
+        );
     }
     o.insert("interview".into(), Value::Object(iv));
 
@@ -550,9 +660,10 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
     } else {
         0
     };
-    o.insert("prior_pmi_np_postponements".into(), json!(prior));
+    let mut history = Map::new();
+    history.insert("prior_pmi_np_postponements".into(), json!(prior));
     let prev = r.weighted(&[(0, 55), (1, 30), (2, 12), (3, 3)]);
-    o.insert("previous_passports_count".into(), json!(prev));
+    history.insert("previous_passports_count".into(), json!(prev));
 
     // identity
     let nik_consistent = r.p(if pos { 0.96 } else { 0.995 });
@@ -560,9 +671,10 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
     o.insert("nik".into(), json!(nik));
 
     match stage {
-        Stage::Passport => passport_fields(r, &c, &mut o, prev, nik_consistent),
-        Stage::Departure => departure_fields(r, &c, &mut o, purpose, dest, event),
+        Stage::Passport => passport_fields(r, &c, &mut o, &mut history, prev, nik_consistent),
+        Stage::Departure => departure_fields(r, &c, &mut o, &mut history, purpose, dest, event),
     }
+    o.insert("history".into(), Value::Object(history));
 
     // 7. missing required data
     if r.p(model.drop_required) {
@@ -571,8 +683,8 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
             "stated_purpose",
             "destination_country",
             "supporting_docs",
-            "prior_pmi_np_postponements",
-            "previous_passports_count",
+            "history.prior_pmi_np_postponements",
+            "history.previous_passports_count",
             "nik",
             "sex",
             "birth_date",
@@ -610,15 +722,34 @@ fn job_offer(r: &mut R, c: &Ctx, dest: &str) -> Option<Value> {
                 return None;
             }
             j.insert("title".into(), json!(r.pick(SCAM_TITLES)));
-            let salary = if r.p(0.9) { r.int(20, 32) * 50 } else { r.int(14, 19) * 50 };
+            let salary = if r.p(0.9) {
+                r.int(20, 32) * 50
+            } else {
+                r.int(14, 19) * 50
+            };
             j.insert("monthly_salary_usd".into(), json!(salary as f64));
-            j.insert("channel".into(), json!(r.weighted(&[("social_media", 45), ("friend_family", 25), ("chat_group", 20), ("online_ad", 10)])));
+            j.insert(
+                "channel".into(),
+                json!(r.weighted(&[
+                    ("social_media", 45),
+                    ("friend_family", 25),
+                    ("chat_group", 20),
+                    ("online_ad", 10)
+                ])),
+            );
             j.insert("has_written_contract".into(), json!(r.p(0.12)));
-            j.insert("visa_type".into(), json!(r.weighted(&[("visa_free", 60), ("tourist", 30), ("unknown", 10)])));
+            j.insert(
+                "visa_type".into(),
+                json!(r.weighted(&[("visa_free", 60), ("tourist", 30), ("unknown", 10)])),
+            );
             let country = r.weighted(&[("KH", 50), ("MM", 15), ("TH", 15), ("LA", 10), ("PH", 10)]);
             j.insert("employer_country".into(), json!(country));
             if r.p(0.6) {
-                let city = if r.p(0.75) { r.pick(HUB_CITIES) } else { capital(country) };
+                let city = if r.p(0.75) {
+                    r.pick(HUB_CITIES)
+                } else {
+                    capital(country)
+                };
                 j.insert("employer_city".into(), json!(city));
             }
         }
@@ -627,10 +758,19 @@ fn job_offer(r: &mut R, c: &Ctx, dest: &str) -> Option<Value> {
                 return None;
             }
             j.insert("title".into(), json!(r.pick(CONVENTIONAL_TITLES)));
-            j.insert("monthly_salary_usd".into(), json!((r.int(5, 14) * 50) as f64));
-            j.insert("channel".into(), json!(r.weighted(&[("friend_family", 40), ("walk_in", 30), ("social_media", 30)])));
+            j.insert(
+                "monthly_salary_usd".into(),
+                json!((r.int(5, 14) * 50) as f64),
+            );
+            j.insert(
+                "channel".into(),
+                json!(r.weighted(&[("friend_family", 40), ("walk_in", 30), ("social_media", 30)])),
+            );
             j.insert("has_written_contract".into(), json!(r.p(0.35)));
-            j.insert("visa_type".into(), json!(r.weighted(&[("tourist", 40), ("visa_free", 30), ("unknown", 30)])));
+            j.insert(
+                "visa_type".into(),
+                json!(r.weighted(&[("tourist", 40), ("visa_free", 30), ("unknown", 30)])),
+            );
             j.insert("employer_country".into(), json!(dest));
             if r.p(0.5) {
                 j.insert("employer_city".into(), json!(capital(dest)));
@@ -640,12 +780,29 @@ fn job_offer(r: &mut R, c: &Ctx, dest: &str) -> Option<Value> {
             if c.scenario == Scenario::Internship && !r.p(0.5) {
                 return None;
             }
-            let title = if c.scenario == Scenario::Internship { "Technical intern" } else { r.pick(LEGAL_TITLES) };
+            let title = if c.scenario == Scenario::Internship {
+                "Technical intern"
+            } else {
+                r.pick(LEGAL_TITLES)
+            };
             j.insert("title".into(), json!(title));
-            j.insert("monthly_salary_usd".into(), json!((r.int(8, 30) * 50) as f64));
-            j.insert("channel".into(), json!(r.weighted(&[("official_agency", 60), ("siskop2mi_vacancy", 35), ("friend_family", 5)])));
+            j.insert(
+                "monthly_salary_usd".into(),
+                json!((r.int(8, 30) * 50) as f64),
+            );
+            j.insert(
+                "channel".into(),
+                json!(r.weighted(&[
+                    ("official_agency", 60),
+                    ("siskop2mi_vacancy", 35),
+                    ("friend_family", 5)
+                ])),
+            );
             j.insert("has_written_contract".into(), json!(r.p(0.97)));
-            j.insert("visa_type".into(), json!(if r.p(0.96) { "work" } else { "unknown" }));
+            j.insert(
+                "visa_type".into(),
+                json!(if r.p(0.96) { "work" } else { "unknown" }),
+            );
             j.insert("employer_country".into(), json!(dest));
             if r.p(0.6) {
                 j.insert("employer_city".into(), json!(capital(dest)));
@@ -659,8 +816,19 @@ fn job_offer(r: &mut R, c: &Ctx, dest: &str) -> Option<Value> {
     Some(Value::Object(j))
 }
 
-fn make_nik(r: &mut R, province_code: u32, birth: i64, female: bool, consistent: bool, pos: bool) -> String {
-    let (y, m, d) = civil_from_days(if consistent { birth } else { birth + r.int(1, 300) });
+fn make_nik(
+    r: &mut R,
+    province_code: u32,
+    birth: i64,
+    female: bool,
+    consistent: bool,
+    pos: bool,
+) -> String {
+    let (y, m, d) = civil_from_days(if consistent {
+        birth
+    } else {
+        birth + r.int(1, 300)
+    });
     let day = if female { d + 40 } else { d };
     let nik = format!(
         "{:02}{:02}{:02}{:02}{:02}{:02}{:04}",
@@ -682,10 +850,20 @@ fn make_nik(r: &mut R, province_code: u32, birth: i64, female: bool, consistent:
     nik
 }
 
-fn passport_fields(r: &mut R, c: &Ctx, o: &mut Map<String, Value>, prev: i64, nik_consistent: bool) {
+fn passport_fields(
+    r: &mut R,
+    c: &Ctx,
+    o: &mut Map<String, Value>,
+    history: &mut Map<String, Value>,
+    prev: i64,
+    nik_consistent: bool,
+) {
     let pos = c.pos();
     if prev > 0 {
-        o.insert("previous_passport_declared".into(), json!(r.p(if pos { 0.8 } else { 0.97 })));
+        history.insert(
+            "previous_passport_declared".into(),
+            json!(r.p(if pos { 0.8 } else { 0.97 })),
+        );
     }
     if r.p(0.7) {
         let lost = if pos {
@@ -693,7 +871,7 @@ fn passport_fields(r: &mut R, c: &Ctx, o: &mut Map<String, Value>, prev: i64, ni
         } else {
             r.weighted(&[(0, 990), (1, 8), (2, 2)])
         };
-        o.insert("lost_passport_reports_3y".into(), json!(lost));
+        history.insert("lost_passport_reports_3y".into(), json!(lost));
     }
     o.insert(
         "identity".into(),
@@ -717,7 +895,16 @@ fn passport_fields(r: &mut R, c: &Ctx, o: &mut Map<String, Value>, prev: i64, ni
     }
 }
 
-fn departure_fields(r: &mut R, c: &Ctx, o: &mut Map<String, Value>, purpose: &str, dest: &str, event: i64) {
+#[allow(clippy::too_many_arguments)]
+fn departure_fields(
+    r: &mut R,
+    c: &Ctx,
+    o: &mut Map<String, Value>,
+    history: &mut Map<String, Value>,
+    purpose: &str,
+    dest: &str,
+    event: i64,
+) {
     let pos = c.pos();
     let sea = o.get("exit_mode").and_then(Value::as_str) == Some("sea");
 
@@ -731,7 +918,7 @@ fn departure_fields(r: &mut R, c: &Ctx, o: &mut Map<String, Value>, purpose: &st
         } else {
             r.pick(&["tourism", "family_visit", "business"])
         };
-        o.insert("purpose_at_application".into(), json!(at_app));
+        history.insert("purpose_at_application".into(), json!(at_app));
     }
 
     // legs
@@ -750,12 +937,24 @@ fn departure_fields(r: &mut R, c: &Ctx, o: &mut Map<String, Value>, purpose: &st
                 legs.push(leg(r, dest, capital(dest), first_mode));
                 if r.p(0.55) {
                     let (country, city) = match dest {
-                        "TH" => r.pick(&[("MM", "Myawaddy"), ("TH", "Mae Sot"), ("LA", "Bokeo"), ("KH", "Poipet"), ("TH", "Chiang Rai")]),
-                        "MY" => r.pick(&[("TH", "Hat Yai"), ("KH", "Poipet"), ("TH", "Aranyaprathet")]),
+                        "TH" => r.pick(&[
+                            ("MM", "Myawaddy"),
+                            ("TH", "Mae Sot"),
+                            ("LA", "Bokeo"),
+                            ("KH", "Poipet"),
+                            ("TH", "Chiang Rai"),
+                        ]),
+                        "MY" => {
+                            r.pick(&[("TH", "Hat Yai"), ("KH", "Poipet"), ("TH", "Aranyaprathet")])
+                        }
                         "VN" => r.pick(&[("KH", "Bavet"), ("VN", "Moc Bai")]),
                         _ => r.pick(&[("KH", "Phnom Penh"), ("MM", "Myawaddy")]),
                     };
-                    let mode = if country == "KH" && city == "Phnom Penh" { "air" } else { "land" };
+                    let mode = if country == "KH" && city == "Phnom Penh" {
+                        "air"
+                    } else {
+                        "land"
+                    };
                     legs.push(leg(r, country, city, mode));
                 }
             }
@@ -796,18 +995,39 @@ fn departure_fields(r: &mut R, c: &Ctx, o: &mut Map<String, Value>, purpose: &st
     };
     t.insert("return_or_onward".into(), json!(r.p(return_p)));
     let paid_by = if pos {
-        r.weighted(&[("recruiter", 40), ("self", 30), ("sponsor_other", 15), ("family", 8), ("unknown", 7)])
+        r.weighted(&[
+            ("recruiter", 40),
+            ("self", 30),
+            ("sponsor_other", 15),
+            ("family", 8),
+            ("unknown", 7),
+        ])
     } else if c.scenario == Scenario::LegalWorker {
         r.weighted(&[("employer_documented", 70), ("self", 20), ("family", 10)])
     } else {
-        r.weighted(&[("self", 78), ("family", 18), ("sponsor_other", 3), ("unknown", 1)])
+        r.weighted(&[
+            ("self", 78),
+            ("family", 18),
+            ("sponsor_other", 3),
+            ("unknown", 1),
+        ])
     };
     t.insert("paid_by".into(), json!(paid_by));
     if r.p(0.7) {
         let method = if pos {
-            r.weighted(&[("cash", 35), ("agent_account", 30), ("bank_transfer", 20), ("card", 15)])
+            r.weighted(&[
+                ("cash", 35),
+                ("agent_account", 30),
+                ("bank_transfer", 20),
+                ("card", 15),
+            ])
         } else {
-            r.weighted(&[("card", 45), ("bank_transfer", 40), ("cash", 10), ("agent_account", 5)])
+            r.weighted(&[
+                ("card", 45),
+                ("bank_transfer", 40),
+                ("cash", 10),
+                ("agent_account", 5),
+            ])
         };
         t.insert("payment_method".into(), json!(method));
     }
@@ -832,10 +1052,16 @@ fn departure_fields(r: &mut R, c: &Ctx, o: &mut Map<String, Value>, purpose: &st
         } else {
             r.int(14, 3000)
         };
-        o.insert("passport_issue_date".into(), json!(date_string(event - age_days)));
+        o.insert(
+            "passport_issue_date".into(),
+            json!(date_string(event - age_days)),
+        );
     }
 
-    o.insert("passport_held_by_other".into(), json!(r.p(if pos { 0.15 } else { 0.004 })));
+    o.insert(
+        "passport_held_by_other".into(),
+        json!(r.p(if pos { 0.15 } else { 0.004 })),
+    );
 }
 
 #[cfg(test)]
@@ -897,6 +1123,9 @@ mod tests {
         let again = generate(&opts(1, 1, Stage::Departure)).next().unwrap();
         assert_eq!(first.to_string(), again.to_string());
         assert_eq!(first["record_id"], "SYN-000001");
+        assert_eq!(first["birth_date"], "1970-09-20");
+        assert_eq!(first["nik"], "3604016009700214");
+        assert_eq!(first["stated_purpose"], "internship");
     }
 
     #[test]
@@ -905,7 +1134,10 @@ mod tests {
             let positives = generate(&opts(10_000, 2025, stage))
                 .filter(|r| r["label"] == Value::Bool(true))
                 .count();
-            assert!((300..=500).contains(&positives), "{positives} positives of 10,000");
+            assert!(
+                (300..=500).contains(&positives),
+                "{positives} positives of 10,000"
+            );
         }
     }
 
@@ -921,7 +1153,10 @@ mod tests {
             for (i, rec) in generate_with(&opts(2_000, 9, stage), model).enumerate() {
                 let obj = rec.as_object().expect("a JSON object");
                 for name in &required {
-                    assert!(obj.contains_key(name), "record {i} ({stage:?}) lacks `{name}`");
+                    assert!(
+                        obj.contains_key(name),
+                        "record {i} ({stage:?}) lacks `{name}`"
+                    );
                 }
                 assert!(obj["label"].is_boolean());
                 assert_eq!(obj["record_id"], format!("SYN-{:06}", i + 1));
@@ -932,11 +1167,17 @@ mod tests {
         for rec in generate(&opts(5_000, 9, Stage::Departure)) {
             total += 1;
             let obj = rec.as_object().unwrap();
-            let missing = required.iter().filter(|n| !obj.contains_key(n.as_str())).count();
+            let missing = required
+                .iter()
+                .filter(|n| !obj.contains_key(n.as_str()))
+                .count();
             assert!(missing <= 1);
             complete += usize::from(missing == 0);
         }
-        assert!(complete * 100 >= total * 97, "{complete} of {total} complete");
+        assert!(
+            complete * 100 >= total * 97,
+            "{complete} of {total} complete"
+        );
     }
 
     #[test]
@@ -970,11 +1211,19 @@ mod tests {
     fn monitored_attributes_independent_of_label() {
         let recs: Vec<Value> = generate(&opts(20_000, 5, Stage::Departure)).collect();
         let rate = |label: bool| {
-            let group: Vec<&Value> = recs.iter().filter(|r| r["label"] == Value::Bool(label)).collect();
+            let group: Vec<&Value> = recs
+                .iter()
+                .filter(|r| r["label"] == Value::Bool(label))
+                .collect();
             let female = group.iter().filter(|r| r["sex"] == "female").count();
             female as f64 / group.len() as f64
         };
-        assert!((rate(true) - rate(false)).abs() < 0.08, "{} vs {}", rate(true), rate(false));
+        assert!(
+            (rate(true) - rate(false)).abs() < 0.08,
+            "{} vs {}",
+            rate(true),
+            rate(false)
+        );
     }
 
     #[test]
@@ -985,13 +1234,24 @@ mod tests {
                 + u32::from(r["passport_held_by_other"] == Value::Bool(true))
                 + u32::from(r["interview"]["purpose_explained"] == Value::Bool(false))
                 + u32::from(r["interview"]["knows_destination_contact"] == Value::Bool(false))
-                + u32::from(matches!(r["ticket"]["paid_by"].as_str(), Some("recruiter" | "sponsor_other")))
+                + u32::from(matches!(
+                    r["ticket"]["paid_by"].as_str(),
+                    Some("recruiter" | "sponsor_other")
+                ))
         };
         let mean = |label: bool| {
-            let g: Vec<&Value> = recs.iter().filter(|r| r["label"] == Value::Bool(label)).collect();
+            let g: Vec<&Value> = recs
+                .iter()
+                .filter(|r| r["label"] == Value::Bool(label))
+                .collect();
             g.iter().map(|r| signals(r) as f64).sum::<f64>() / g.len() as f64
         };
-        assert!(mean(true) > 1.5 && mean(false) < 0.6, "{} vs {}", mean(true), mean(false));
+        assert!(
+            mean(true) > 1.5 && mean(false) < 0.6,
+            "{} vs {}",
+            mean(true),
+            mean(false)
+        );
     }
 
     #[test]
@@ -1026,6 +1286,9 @@ mod tests {
 
     #[test]
     fn model_doc_is_in_the_readme() {
-        assert!(README.contains(MODEL_DOC.trim()), "rules/id-pmi/README.md must contain MODEL_DOC");
+        assert!(
+            README.contains(MODEL_DOC.trim()),
+            "rules/id-pmi/README.md must contain MODEL_DOC"
+        );
     }
 }

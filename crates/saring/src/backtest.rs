@@ -543,11 +543,11 @@ impl Backtest {
     }
 }
 
+/// One labelled record: its decision, its label, and its `(column, value)` groups.
+pub type Sample = (Decision, bool, Vec<(String, String)>);
+
 /// Back-tests a slice of `(decision, label, groups)` in one call.
-pub fn backtest(
-    config: BacktestConfig,
-    samples: &[(Decision, bool, Vec<(String, String)>)],
-) -> BacktestReport {
+pub fn backtest(config: BacktestConfig, samples: &[Sample]) -> BacktestReport {
     let mut bt = Backtest::new(config);
     for (decision, label, groups) in samples {
         bt.add(decision, *label, groups);

@@ -45,7 +45,10 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         std::fs::read_to_string(&args.record).map(|t| text = t)
     };
     read.map_err(|e| {
-        crate::exit::usage(format!("error: cannot read `{}`: {e}", args.record.display()))
+        crate::exit::usage(format!(
+            "error: cannot read `{}`: {e}",
+            args.record.display()
+        ))
     })?;
     let record = engine
         .decode_json(&text, DecodeOptions::default())

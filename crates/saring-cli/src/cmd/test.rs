@@ -119,7 +119,12 @@ fn expectation(e: Expectation) -> &'static str {
 fn run_example(engine: &Engine, rule: &str, example: &Example) -> Result<(), String> {
     let record = engine
         .decode_value(&example.record, DecodeOptions { strict: true })
-        .map_err(|e| format!("the record does not fit the schema: {}", crate::output::error_text(&e)))?;
+        .map_err(|e| {
+            format!(
+                "the record does not fit the schema: {}",
+                crate::output::error_text(&e)
+            )
+        })?;
     let explanation = engine.explain(&record);
     let Some(found) = explanation.rules.iter().find(|r| r.rule == rule) else {
         return Err(format!("rule `{rule}` is not in the explanation"));
@@ -140,5 +145,8 @@ fn run_example(engine: &Engine, rule: &str, example: &Example) -> Result<(), Str
         return Ok(());
     }
     let evidence = serde_json::to_string(&found.evidence).unwrap_or_default();
-    Err(format!("{}{detail}; evidence {evidence}", expectation(actual)))
+    Err(format!(
+        "{}{detail}; evidence {evidence}",
+        expectation(actual)
+    ))
 }

@@ -80,7 +80,7 @@ fn decision(active: &[&str], shadow: &[&str], incomplete: &[&str]) -> Decision {
     }
 }
 
-fn samples() -> Vec<(Decision, bool, Vec<(String, String)>)> {
+fn samples() -> Vec<Sample> {
     let g = |s: &str| vec![("sex".to_string(), s.to_string())];
     vec![
         (decision(&["a", "c"], &[], &[]), true, g("F")),

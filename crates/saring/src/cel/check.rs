@@ -272,6 +272,10 @@ impl Checker<'_> {
             if let Some(f) = root.field(name) {
                 return self.field_out(f, span);
             }
+            // `record` names the record itself, so `has(record.recruiter)` tests a top-level field.
+            if name == "record" {
+                return Out::Obj(root.clone(), Arc::from("record"));
+            }
         }
         if TYPE_NAMES.contains(&name) {
             return Out::Val(Node::Const(Value::Type(Arc::from(name))), Type::Type);

@@ -412,6 +412,7 @@ pub fn check_index(container: &Type, key: &Type) -> Result<Type, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::cloned_ref_to_slice_refs)]
 mod tests {
     use super::*;
     use crate::cel::functions::time::{parse_duration, parse_timestamp};

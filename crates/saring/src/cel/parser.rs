@@ -137,6 +137,8 @@ impl<'a> Parser<'a> {
             .unwrap_or("")
     }
 
+    #[cold]
+    #[inline(never)]
     fn describe(&self, tok: &Token) -> String {
         if tok.kind == TokenKind::Eof {
             return "end of input".to_string();
@@ -149,6 +151,8 @@ impl<'a> Parser<'a> {
         format!("token `{shown}`")
     }
 
+    #[cold]
+    #[inline(never)]
     fn unexpected(&self, expected: &str) -> ParseError {
         ParseError::syntax(
             format!(
@@ -159,6 +163,8 @@ impl<'a> Parser<'a> {
         )
     }
 
+    #[cold]
+    #[inline(never)]
     fn too_deep(&self, span: Span) -> ParseError {
         ParseError {
             code: "cel.too_deep",
@@ -194,9 +200,17 @@ impl<'a> Parser<'a> {
         self.node(kind, span, 0)
     }
 
+    // The functions on the recursive path (`expr` → `conditional` → `binary_level` →
+    // `unary` → `member` → `primary` → `paren`/`list`/`map_literal`/`call_args`/... →
+    // `expr`) are kept small: node building and error formatting live in separate
+    // `#[inline(never)]` helpers, so that even unoptimised builds use little stack per
+    // nesting level.
+
     /// `Expr`: every recursion of the parser passes through here.
     fn expr(&mut self) -> PResult<Node> {
         self.nesting += 1;
+        let probe = 0u8;
+        eprintln!("depth {} sp {:p}", self.nesting, &probe);
         if self.nesting > self.max_depth {
             return Err(self.too_deep(self.tok.span));
         }
@@ -206,14 +220,20 @@ impl<'a> Parser<'a> {
     }
 
     fn conditional(&mut self) -> PResult<Node> {
-        let cond = self.logical(BinaryOp::Or)?;
+ let probe=0u8; eprintln!("conditional {} sp {:p}", self.nesting, &probe);
+        let cond = self.binary_level(0)?;
         if self.tok.kind != TokenKind::Question {
             return Ok(cond);
         }
         self.bump()?;
-        let then = self.logical(BinaryOp::Or)?;
+        let then = self.binary_level(0)?;
         self.expect(TokenKind::Colon, "`:`")?;
         let otherwise = self.expr()?;
+        self.make_conditional(cond, then, otherwise)
+    }
+
+    #[inline(never)]
+    fn make_conditional(&self, cond: Node, then: Node, otherwise: Node) -> PResult<Node> {
         let span = cond.span().to(otherwise.span());
         let height = cond.height.max(then.height).max(otherwise.height);
         self.node(
@@ -227,39 +247,51 @@ impl<'a> Parser<'a> {
         )
     }
 
-    fn binary(&self, op: BinaryOp, left: Node, right: Node) -> PResult<Node> {
-        let span = left.span().to(right.span());
-        let height = left.height.max(right.height);
-        self.node(
-            ExprKind::Binary {
-                op,
-                left: boxed(left),
-                right: boxed(right),
-            },
-            span,
-            height,
-        )
+    /// Binary operators by precedence level: 0 `||`, 1 `&&`, 2 relations, 3 `+ -`,
+    /// 4 `* / %`; level 5 is unary.
+    fn binary_level(&mut self, level: u8) -> PResult<Node> {
+ let probe=0u8; eprintln!("binary_level {} sp {:p}", self.nesting, &probe);
+        if level >= 5 {
+            return self.unary();
+        }
+        let first = self.binary_level(level + 1)?;
+        let Some(op) = binary_op(&self.tok.kind, level) else {
+            return Ok(first);
+        };
+        if level <= 1 {
+            return self.logical_chain(level, first);
+        }
+        let mut left = first;
+        let mut op = op;
+        loop {
+            self.bump()?;
+            let right = self.binary_level(level + 1)?;
+            left = self.binary(op, left, right)?;
+            match binary_op(&self.tok.kind, level) {
+                Some(next) => op = next,
+                None => return Ok(left),
+            }
+        }
     }
 
-    /// `||` (over `&&`) or `&&` (over relations), built as a balanced tree.
-    fn logical(&mut self, op: BinaryOp) -> PResult<Node> {
-        let token = if op == BinaryOp::Or {
-            TokenKind::OrOr
-        } else {
-            TokenKind::AndAnd
-        };
-        let operand = |p: &mut Self| {
-            if op == BinaryOp::Or {
-                p.logical(BinaryOp::And)
-            } else {
-                p.relation()
-            }
-        };
-        let mut operands = vec![operand(self)?];
-        while self.tok.kind == token {
+    /// The rest of a `||` or `&&` chain after its first operand, built balanced.
+    fn logical_chain(&mut self, level: u8, first: Node) -> PResult<Node> {
+ let probe=0u8; eprintln!("logical_chain {} sp {:p}", self.nesting, &probe);
+        let mut operands = vec![first];
+        while binary_op(&self.tok.kind, level).is_some() {
             self.bump()?;
-            operands.push(operand(self)?);
+            operands.push(self.binary_level(level + 1)?);
         }
+        let op = if level == 0 {
+            BinaryOp::Or
+        } else {
+            BinaryOp::And
+        };
+        self.balance(op, operands)
+    }
+
+    #[inline(never)]
+    fn balance(&self, op: BinaryOp, mut operands: Vec<Node>) -> PResult<Node> {
         while operands.len() > 1 {
             let mut next = Vec::with_capacity(operands.len().div_ceil(2));
             let mut items = operands.into_iter();
@@ -276,62 +308,41 @@ impl<'a> Parser<'a> {
             .ok_or_else(|| self.unexpected("an expression"))
     }
 
-    fn relation(&mut self) -> PResult<Node> {
-        let mut left = self.addition()?;
-        loop {
-            let op = match self.tok.kind {
-                TokenKind::Lt => BinaryOp::Lt,
-                TokenKind::Le => BinaryOp::Le,
-                TokenKind::Gt => BinaryOp::Gt,
-                TokenKind::Ge => BinaryOp::Ge,
-                TokenKind::EqEq => BinaryOp::Eq,
-                TokenKind::Ne => BinaryOp::Ne,
-                TokenKind::In => BinaryOp::In,
-                _ => return Ok(left),
-            };
-            self.bump()?;
-            let right = self.addition()?;
-            left = self.binary(op, left, right)?;
-        }
-    }
-
-    fn addition(&mut self) -> PResult<Node> {
-        let mut left = self.multiplication()?;
-        loop {
-            let op = match self.tok.kind {
-                TokenKind::Plus => BinaryOp::Add,
-                TokenKind::Minus => BinaryOp::Sub,
-                _ => return Ok(left),
-            };
-            self.bump()?;
-            let right = self.multiplication()?;
-            left = self.binary(op, left, right)?;
-        }
-    }
-
-    fn multiplication(&mut self) -> PResult<Node> {
-        let mut left = self.unary()?;
-        loop {
-            let op = match self.tok.kind {
-                TokenKind::Star => BinaryOp::Mul,
-                TokenKind::Slash => BinaryOp::Div,
-                TokenKind::Percent => BinaryOp::Rem,
-                _ => return Ok(left),
-            };
-            self.bump()?;
-            let right = self.unary()?;
-            left = self.binary(op, left, right)?;
-        }
+    #[inline(never)]
+    fn binary(&self, op: BinaryOp, left: Node, right: Node) -> PResult<Node> {
+        let span = left.span().to(right.span());
+        let height = left.height.max(right.height);
+        self.node(
+            ExprKind::Binary {
+                op,
+                left: boxed(left),
+                right: boxed(right),
+            },
+            span,
+            height,
+        )
     }
 
     /// Unary operators, collected iteratively (no recursion per operator).
     fn unary(&mut self) -> PResult<Node> {
-        let mut ops: Vec<(UnaryOp, Span)> = Vec::new();
+ let probe=0u8; eprintln!("unary {} sp {:p}", self.nesting, &probe);
+        if !matches!(self.tok.kind, TokenKind::Bang | TokenKind::Minus) {
+            return self.member(None);
+        }
+        let mut ops = self.unary_ops()?;
+        let negate = self.negated_literal(&mut ops)?;
+        let operand = self.member(negate)?;
+        self.wrap_unary(ops, operand)
+    }
+
+    #[inline(never)]
+    fn unary_ops(&mut self) -> PResult<Vec<(UnaryOp, Span)>> {
+        let mut ops = Vec::new();
         loop {
             let op = match self.tok.kind {
                 TokenKind::Bang => UnaryOp::Not,
                 TokenKind::Minus => UnaryOp::Neg,
-                _ => break,
+                _ => return Ok(ops),
             };
             if ops.len() >= self.max_depth {
                 return Err(self.too_deep(self.tok.span));
@@ -339,23 +350,33 @@ impl<'a> Parser<'a> {
             ops.push((op, self.tok.span));
             self.bump()?;
         }
-        let mut operand = match (ops.last(), &self.tok.kind) {
-            (Some(&(UnaryOp::Neg, minus)), TokenKind::Int(_) | TokenKind::Double(_)) => {
-                ops.pop();
-                self.member(Some(minus))?
-            }
-            (Some(&(UnaryOp::Neg, minus)), TokenKind::Uint(_)) => {
-                let span = minus.to(self.tok.span);
-                return Err(ParseError::syntax(
-                    format!(
-                        "a uint literal cannot be negated: `{}`",
-                        self.text(self.tok.span)
-                    ),
-                    span,
-                ));
-            }
-            _ => self.member(None)?,
+    }
+
+    /// When the last operator is `-` and a number follows, removes that `-` and returns its
+    /// span: the literal is negated (folded) instead.
+    #[inline(never)]
+    fn negated_literal(&self, ops: &mut Vec<(UnaryOp, Span)>) -> PResult<Option<Span>> {
+        let Some(&(UnaryOp::Neg, minus)) = ops.last() else {
+            return Ok(None);
         };
+        match self.tok.kind {
+            TokenKind::Int(_) | TokenKind::Double(_) => {
+                ops.pop();
+                Ok(Some(minus))
+            }
+            TokenKind::Uint(_) => Err(ParseError::syntax(
+                format!(
+                    "a uint literal cannot be negated: `{}`",
+                    self.text(self.tok.span)
+                ),
+                minus.to(self.tok.span),
+            )),
+            _ => Ok(None),
+        }
+    }
+
+    #[inline(never)]
+    fn wrap_unary(&self, mut ops: Vec<(UnaryOp, Span)>, mut operand: Node) -> PResult<Node> {
         while let Some((op, span)) = ops.pop() {
             let span = span.to(operand.span());
             let height = operand.height;
@@ -373,6 +394,7 @@ impl<'a> Parser<'a> {
 
     /// A field or method name after `.`: an identifier (reserved words allowed) or a
     /// backtick-quoted name. Returns the name and whether it was quoted.
+    #[inline(never)]
     fn selector(&mut self) -> PResult<(String, Span, bool)> {
         match &self.tok.kind {
             TokenKind::Ident => {
@@ -391,102 +413,118 @@ impl<'a> Parser<'a> {
     /// Postfix chains: `.field`, `.method(args)`, `[index]`, and `Name{...}` after a
     /// qualified name.
     fn member(&mut self, negate: Option<Span>) -> PResult<Node> {
+ let probe=0u8; eprintln!("member {} sp {:p}", self.nesting, &probe);
         let (mut node, mut name) = self.primary(negate)?;
         loop {
-            match self.tok.kind {
-                TokenKind::Dot => {
-                    self.bump()?;
-                    let (field, field_span, quoted) = self.selector()?;
-                    if !quoted && self.tok.kind == TokenKind::LParen {
-                        self.bump()?;
-                        let (args, close) = self.call_args()?;
-                        let span = node.span().to(close);
-                        node = self.method_call(node, field, args, span)?;
-                        name = None;
-                    } else {
-                        name = match name {
-                            Some(prefix) if !quoted => Some(format!("{prefix}.{field}")),
-                            _ => None,
-                        };
-                        let span = node.span().to(field_span);
-                        let height = node.height;
-                        node = self.node(
-                            ExprKind::Select {
-                                operand: boxed(node),
-                                field,
-                            },
-                            span,
-                            height,
-                        )?;
-                    }
-                }
+            node = match self.tok.kind {
+                TokenKind::Dot => self.postfix_dot(node, &mut name)?,
                 TokenKind::LBracket => {
-                    self.bump()?;
-                    let index = self.expr()?;
-                    let close = self.expect(TokenKind::RBracket, "`]`")?;
-                    let span = node.span().to(close);
-                    let height = node.height.max(index.height);
-                    node = self.node(
-                        ExprKind::Index {
-                            operand: boxed(node),
-                            index: boxed(index),
-                        },
-                        span,
-                        height,
-                    )?;
                     name = None;
+                    self.postfix_index(node)?
                 }
-                TokenKind::LBrace => match name.take() {
-                    Some(type_name) => {
-                        let start = node.span();
-                        node = self.struct_fields(type_name, start)?;
-                    }
-                    None => return Ok(node),
-                },
+                TokenKind::LBrace if name.is_some() => self.struct_fields(node, &mut name)?,
                 _ => return Ok(node),
-            }
+            };
         }
+    }
+
+    /// `.field` or `.method(args)`; extends `name` when the chain is still a qualified name.
+    fn postfix_dot(&mut self, node: Node, name: &mut Option<String>) -> PResult<Node> {
+        self.bump()?;
+        let (field, field_span, quoted) = self.selector()?;
+        if !quoted && self.tok.kind == TokenKind::LParen {
+            *name = None;
+            self.bump()?;
+            let (args, close) = self.call_args()?;
+            return self.method_call(node, field, args, close);
+        }
+        self.make_select(node, field, field_span, quoted, name)
+    }
+
+    #[inline(never)]
+    fn make_select(
+        &self,
+        node: Node,
+        field: String,
+        field_span: Span,
+        quoted: bool,
+        name: &mut Option<String>,
+    ) -> PResult<Node> {
+        *name = match name.take() {
+            Some(prefix) if !quoted => Some(format!("{prefix}.{field}")),
+            _ => None,
+        };
+        let span = node.span().to(field_span);
+        let height = node.height;
+        self.node(
+            ExprKind::Select {
+                operand: boxed(node),
+                field,
+            },
+            span,
+            height,
+        )
+    }
+
+    fn postfix_index(&mut self, node: Node) -> PResult<Node> {
+        self.bump()?;
+        let index = self.expr()?;
+        let close = self.expect(TokenKind::RBracket, "`]`")?;
+        self.make_index(node, index, close)
+    }
+
+    #[inline(never)]
+    fn make_index(&self, node: Node, index: Node, close: Span) -> PResult<Node> {
+        let span = node.span().to(close);
+        let height = node.height.max(index.height);
+        self.node(
+            ExprKind::Index {
+                operand: boxed(node),
+                index: boxed(index),
+            },
+            span,
+            height,
+        )
     }
 
     /// Returns the primary expression and, when it is a plain (possibly leading-dot)
     /// identifier, its name (the start of a possible message type name).
     fn primary(&mut self, negate: Option<Span>) -> PResult<(Node, Option<String>)> {
+ let probe=0u8; eprintln!("primary {} sp {:p}", self.nesting, &probe);
+        match self.tok.kind {
+            TokenKind::Dot | TokenKind::Ident => self.ident_or_call(),
+            TokenKind::LParen => Ok((self.paren()?, None)),
+            TokenKind::LBracket => Ok((self.list()?, None)),
+            TokenKind::LBrace => Ok((self.map_literal()?, None)),
+            _ => Ok((self.literal(negate)?, None)),
+        }
+    }
+
+    /// A literal token (negated when `negate` holds the span of a folded `-`).
+    #[inline(never)]
+    fn literal(&mut self, negate: Option<Span>) -> PResult<Node> {
         let tok_span = self.tok.span;
-        let lit = |p: &Self, lit: Literal, span: Span| {
-            p.leaf(ExprKind::Literal(lit), span).map(|n| (n, None))
-        };
-        match &self.tok.kind {
+        let span = negate.map_or(tok_span, |minus| minus.to(tok_span));
+        let value = match &self.tok.kind {
             TokenKind::Int(magnitude) => {
-                let magnitude = *magnitude;
-                self.bump()?;
-                let span = negate.map_or(tok_span, |m| m.to(tok_span));
                 let value = match negate {
-                    Some(_) if magnitude == 1 << 63 => Some(i64::MIN),
-                    Some(_) => i64::try_from(magnitude).ok().map(|v| -v),
-                    None => i64::try_from(magnitude).ok(),
+                    Some(_) if *magnitude == 1 << 63 => Some(i64::MIN),
+                    Some(_) => i64::try_from(*magnitude).ok().map(|v| -v),
+                    None => i64::try_from(*magnitude).ok(),
                 };
                 match value {
-                    Some(v) => lit(self, Literal::Int(v), span),
-                    None => Err(ParseError::syntax(
-                        format!("integer literal `{}` is out of range", self.text(span)),
-                        span,
-                    )),
+                    Some(v) => Literal::Int(v),
+                    None => {
+                        return Err(ParseError::syntax(
+                            format!("integer literal `{}` is out of range", self.text(span)),
+                            span,
+                        ))
+                    }
                 }
             }
-            TokenKind::Double(v) => {
-                let v = if negate.is_some() { -*v } else { *v };
-                self.bump()?;
-                lit(
-                    self,
-                    Literal::Double(v),
-                    negate.map_or(tok_span, |m| m.to(tok_span)),
-                )
-            }
-            TokenKind::Uint(v) => {
-                let v = *v;
-                self.bump()?;
-                lit(self, Literal::Uint(v), tok_span)
-            }
+            TokenKind::Double(v) if negate.is_some() => Literal::Double(-*v),
+            TokenKind::Double(v) => Literal::Double(*v),
+            TokenKind::Uint(v) => Literal::Uint(*v),
             TokenKind::String(_) | TokenKind::Bytes(_) => {
                 let tok = self.bump()?;
                 let value = match tok.kind {
@@ -494,87 +532,105 @@ impl<'a> Parser<'a> {
                     TokenKind::Bytes(b) => Literal::Bytes(b),
                     _ => Literal::Null,
                 };
-                lit(self, value, tok_span)
+                return self.leaf(ExprKind::Literal(value), span);
             }
-            TokenKind::True => {
-                self.bump()?;
-                lit(self, Literal::Bool(true), tok_span)
+            TokenKind::True => Literal::Bool(true),
+            TokenKind::False => Literal::Bool(false),
+            TokenKind::Null => Literal::Null,
+            TokenKind::QuotedIdent(_) => {
+                return Err(ParseError::syntax(
+                    format!(
+                        "quoted identifier {} is only allowed after `.` or as a message field name",
+                        self.text(tok_span)
+                    ),
+                    tok_span,
+                ))
             }
-            TokenKind::False => {
-                self.bump()?;
-                lit(self, Literal::Bool(false), tok_span)
+            _ => return Err(self.unexpected("an expression")),
+        };
+        self.bump()?;
+        self.leaf(ExprKind::Literal(value), span)
+    }
+
+    /// `( Expr )`: the node's span is widened to include the parentheses.
+    fn paren(&mut self) -> PResult<Node> {
+ let probe=0u8; eprintln!("paren {} sp {:p}", self.nesting, &probe);
+        let open = self.bump()?.span;
+        let mut inner = self.expr()?;
+        let close = self.expect(TokenKind::RParen, "`)`")?;
+        inner.expr.span = open.to(close);
+        Ok(inner)
+    }
+
+    /// `[a, b,]`
+    fn list(&mut self) -> PResult<Node> {
+        let open = self.bump()?.span;
+        let mut items = Vec::new();
+        loop {
+            if self.tok.kind == TokenKind::RBracket {
+                break;
             }
-            TokenKind::Null => {
-                self.bump()?;
-                lit(self, Literal::Null, tok_span)
+            items.push(self.expr()?);
+            if !self.list_separator(TokenKind::RBracket, "`,` or `]`")? {
+                break;
             }
-            TokenKind::Dot | TokenKind::Ident => self.ident_or_call(),
-            TokenKind::LParen => {
-                self.bump()?;
-                let mut inner = self.expr()?;
-                let close = self.expect(TokenKind::RParen, "`)`")?;
-                inner.expr.span = tok_span.to(close);
-                Ok((inner, None))
-            }
-            TokenKind::LBracket => {
-                self.bump()?;
-                let mut items = Vec::new();
-                let mut height = 0;
-                let close = loop {
-                    if self.tok.kind == TokenKind::RBracket {
-                        break self.bump()?.span;
-                    }
-                    let item = self.expr()?;
-                    height = height.max(item.height);
-                    items.push(item.expr);
-                    match self.tok.kind {
-                        TokenKind::Comma => {
-                            self.bump()?;
-                        }
-                        TokenKind::RBracket => break self.bump()?.span,
-                        _ => return Err(self.unexpected("`,` or `]`")),
-                    }
-                };
-                let node = self.node(ExprKind::List(items), tok_span.to(close), height)?;
-                Ok((node, None))
-            }
-            TokenKind::LBrace => {
-                self.bump()?;
-                let mut entries = Vec::new();
-                let mut height = 0;
-                let close = loop {
-                    if self.tok.kind == TokenKind::RBrace {
-                        break self.bump()?.span;
-                    }
-                    let key = self.expr()?;
-                    self.expect(TokenKind::Colon, "`:`")?;
-                    let value = self.expr()?;
-                    height = height.max(key.height).max(value.height);
-                    entries.push((key.expr, value.expr));
-                    match self.tok.kind {
-                        TokenKind::Comma => {
-                            self.bump()?;
-                        }
-                        TokenKind::RBrace => break self.bump()?.span,
-                        _ => return Err(self.unexpected("`,` or `}`")),
-                    }
-                };
-                let node = self.node(ExprKind::Map(entries), tok_span.to(close), height)?;
-                Ok((node, None))
-            }
-            TokenKind::QuotedIdent(_) => Err(ParseError::syntax(
-                format!(
-                    "quoted identifier {} is only allowed after `.` or as a message field name",
-                    self.text(tok_span)
-                ),
-                tok_span,
-            )),
-            _ => Err(self.unexpected("an expression")),
         }
+        let close = self.expect(TokenKind::RBracket, "`]`")?;
+        let height = max_height(items.iter());
+        let items = items.into_iter().map(|n| n.expr).collect();
+        self.node(ExprKind::List(items), open.to(close), height)
+    }
+
+    /// After an element: consumes a `,` (returning true), accepts the closing token without
+    /// consuming it (returning false), or fails.
+    #[inline(never)]
+    fn list_separator(&mut self, close: TokenKind, expected: &str) -> PResult<bool> {
+        if self.tok.kind == TokenKind::Comma {
+            self.bump()?;
+            Ok(true)
+        } else if self.tok.kind == close {
+            Ok(false)
+        } else {
+            Err(self.unexpected(expected))
+        }
+    }
+
+    /// `{k: v, ...}`
+    fn map_literal(&mut self) -> PResult<Node> {
+        let open = self.bump()?.span;
+        let mut entries = Vec::new();
+        loop {
+            if self.tok.kind == TokenKind::RBrace {
+                break;
+            }
+            let key = self.expr()?;
+            self.expect(TokenKind::Colon, "`:`")?;
+            let value = self.expr()?;
+            entries.push((key, value));
+            if !self.list_separator(TokenKind::RBrace, "`,` or `}`")? {
+                break;
+            }
+        }
+        let close = self.expect(TokenKind::RBrace, "`}`")?;
+        let height = max_height(entries.iter().flat_map(|(k, v)| [k, v]));
+        let entries = entries.into_iter().map(|(k, v)| (k.expr, v.expr)).collect();
+        self.node(ExprKind::Map(entries), open.to(close), height)
     }
 
     /// `["."] IDENT` or `["."] IDENT "(" args ")"` (including the `has` macro).
     fn ident_or_call(&mut self) -> PResult<(Node, Option<String>)> {
+        let (name, span, leading_dot) = self.ident_head()?;
+        if self.tok.kind != TokenKind::LParen {
+            return self.make_ident(name, span, leading_dot);
+        }
+        self.bump()?;
+        let (args, close) = self.call_args()?;
+        let node = self.global_call(name, leading_dot, args, span.to(close))?;
+        Ok((node, None))
+    }
+
+    #[inline(never)]
+    fn ident_head(&mut self) -> PResult<(String, Span, bool)> {
         let start = self.tok.span;
         let leading_dot = self.tok.kind == TokenKind::Dot;
         if leading_dot {
@@ -591,26 +647,40 @@ impl<'a> Parser<'a> {
                 ident.span,
             ));
         }
-        let span = start.to(ident.span);
-        if self.tok.kind != TokenKind::LParen {
-            let qualified = if leading_dot {
-                format!(".{name}")
-            } else {
-                name.clone()
-            };
-            let node = self.leaf(ExprKind::Ident { name, leading_dot }, span)?;
-            return Ok((node, Some(qualified)));
-        }
-        self.bump()?;
-        let (mut args, close) = self.call_args()?;
-        let span = span.to(close);
+        Ok((name, start.to(ident.span), leading_dot))
+    }
+
+    #[inline(never)]
+    fn make_ident(
+        &self,
+        name: String,
+        span: Span,
+        leading_dot: bool,
+    ) -> PResult<(Node, Option<String>)> {
+        let qualified = if leading_dot {
+            format!(".{name}")
+        } else {
+            name.clone()
+        };
+        let node = self.leaf(ExprKind::Ident { name, leading_dot }, span)?;
+        Ok((node, Some(qualified)))
+    }
+
+    /// A call without a receiver: `f(args)`, `.f(args)` or the `has(a.b)` macro.
+    #[inline(never)]
+    fn global_call(
+        &self,
+        name: String,
+        leading_dot: bool,
+        mut args: Vec<Node>,
+        span: Span,
+    ) -> PResult<Node> {
         if !leading_dot && name == "has" && args.len() == 1 {
             let arg = args.pop().ok_or_else(|| self.unexpected("an argument"))?;
             let height = arg.height;
             return match arg.expr.kind {
                 ExprKind::Select { operand, field } => {
-                    let node = self.node(ExprKind::Has { operand, field }, span, height)?;
-                    Ok((node, None))
+                    self.node(ExprKind::Has { operand, field }, span, height)
                 }
                 _ => Err(ParseError::syntax(
                     "invalid argument to `has`: expected a field selection such as `has(a.b)`"
@@ -624,9 +694,9 @@ impl<'a> Parser<'a> {
         } else {
             name
         };
-        let height = args.iter().map(|a| a.height).max().unwrap_or(0);
+        let height = max_height(args.iter());
         let args = args.into_iter().map(|a| a.expr).collect();
-        let node = self.node(
+        self.node(
             ExprKind::Call {
                 target: None,
                 function,
@@ -634,36 +704,34 @@ impl<'a> Parser<'a> {
             },
             span,
             height,
-        )?;
-        Ok((node, None))
+        )
     }
 
     /// Arguments after `(`, up to and including `)`; no trailing comma.
     fn call_args(&mut self) -> PResult<(Vec<Node>, Span)> {
         let mut args = Vec::new();
-        if self.tok.kind == TokenKind::RParen {
-            return Ok((args, self.bump()?.span));
-        }
-        loop {
-            args.push(self.expr()?);
-            match self.tok.kind {
-                TokenKind::Comma => {
-                    self.bump()?;
+        if self.tok.kind != TokenKind::RParen {
+            loop {
+                args.push(self.expr()?);
+                if !self.list_separator(TokenKind::RParen, "`,` or `)`")? {
+                    break;
                 }
-                TokenKind::RParen => return Ok((args, self.bump()?.span)),
-                _ => return Err(self.unexpected("`,` or `)`")),
             }
         }
+        let close = self.expect(TokenKind::RParen, "`)`")?;
+        Ok((args, close))
     }
 
     /// `target.name(args)`: a comprehension macro or a method call.
+    #[inline(never)]
     fn method_call(
         &self,
         target: Node,
         function: String,
         mut args: Vec<Node>,
-        span: Span,
+        close: Span,
     ) -> PResult<Node> {
+        let span = target.span().to(close);
         let kind = match (function.as_str(), args.len()) {
             ("all", 2) => Some(MacroKind::All),
             ("exists", 2) => Some(MacroKind::Exists),
@@ -672,12 +740,7 @@ impl<'a> Parser<'a> {
             ("map", 2 | 3) => Some(MacroKind::Map),
             _ => None,
         };
-        let height = args
-            .iter()
-            .map(|a| a.height)
-            .max()
-            .unwrap_or(0)
-            .max(target.height);
+        let height = max_height(args.iter()).max(target.height);
         if let Some(kind) = kind {
             let first = args.remove(0);
             let var = match first.expr.kind {
@@ -716,45 +779,75 @@ impl<'a> Parser<'a> {
         )
     }
 
-    /// `Name{field: value, ...}` after the type name; the current token is `{`.
-    fn struct_fields(&mut self, type_name: String, name_span: Span) -> PResult<Node> {
+    /// `Name{field: value, ...}`; the current token is `{` and `name` the type name.
+    fn struct_fields(&mut self, node: Node, name: &mut Option<String>) -> PResult<Node> {
+        let type_name = name.take().unwrap_or_default();
         self.bump()?;
         let mut fields = Vec::new();
-        let mut height = 0;
-        let close = loop {
+        loop {
             if self.tok.kind == TokenKind::RBrace {
-                break self.bump()?.span;
+                break;
             }
-            let field = match &self.tok.kind {
-                TokenKind::Ident => {
-                    let tok = self.bump()?;
-                    self.text(tok.span).to_string()
-                }
-                TokenKind::QuotedIdent(name) => {
-                    let name = name.clone();
-                    self.bump()?;
-                    name
-                }
-                _ => return Err(self.unexpected("a field name or `}`")),
-            };
-            self.expect(TokenKind::Colon, "`:`")?;
+            let field = self.field_name()?;
             let value = self.expr()?;
-            height = height.max(value.height);
-            fields.push((field, value.expr));
-            match self.tok.kind {
-                TokenKind::Comma => {
-                    self.bump()?;
-                }
-                TokenKind::RBrace => break self.bump()?.span,
-                _ => return Err(self.unexpected("`,` or `}`")),
+            fields.push((field, value));
+            if !self.list_separator(TokenKind::RBrace, "`,` or `}`")? {
+                break;
             }
-        };
+        }
+        let close = self.expect(TokenKind::RBrace, "`}`")?;
+        let height = max_height(fields.iter().map(|(_, v)| v));
+        let fields = fields.into_iter().map(|(f, v)| (f, v.expr)).collect();
         self.node(
             ExprKind::Struct { type_name, fields },
-            name_span.to(close),
+            node.span().to(close),
             height,
         )
     }
+
+    /// A message field initialiser's name and its `:`.
+    #[inline(never)]
+    fn field_name(&mut self) -> PResult<String> {
+        let field = match &self.tok.kind {
+            TokenKind::Ident => {
+                let tok = self.bump()?;
+                self.text(tok.span).to_string()
+            }
+            TokenKind::QuotedIdent(name) => {
+                let name = name.clone();
+                self.bump()?;
+                name
+            }
+            _ => return Err(self.unexpected("a field name or `}`")),
+        };
+        self.expect(TokenKind::Colon, "`:`")?;
+        Ok(field)
+    }
+}
+
+/// The binary operator `kind` stands for at precedence `level` (see `binary_level`).
+fn binary_op(kind: &TokenKind, level: u8) -> Option<BinaryOp> {
+    Some(match (level, kind) {
+        (0, TokenKind::OrOr) => BinaryOp::Or,
+        (1, TokenKind::AndAnd) => BinaryOp::And,
+        (2, TokenKind::Lt) => BinaryOp::Lt,
+        (2, TokenKind::Le) => BinaryOp::Le,
+        (2, TokenKind::Gt) => BinaryOp::Gt,
+        (2, TokenKind::Ge) => BinaryOp::Ge,
+        (2, TokenKind::EqEq) => BinaryOp::Eq,
+        (2, TokenKind::Ne) => BinaryOp::Ne,
+        (2, TokenKind::In) => BinaryOp::In,
+        (3, TokenKind::Plus) => BinaryOp::Add,
+        (3, TokenKind::Minus) => BinaryOp::Sub,
+        (4, TokenKind::Star) => BinaryOp::Mul,
+        (4, TokenKind::Slash) => BinaryOp::Div,
+        (4, TokenKind::Percent) => BinaryOp::Rem,
+        _ => return None,
+    })
+}
+
+fn max_height<'n>(nodes: impl Iterator<Item = &'n Node>) -> usize {
+    nodes.map(|n| n.height).max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -1090,7 +1183,7 @@ mod tests {
         let x = err("has(a)");
         assert_eq!(
             x.message,
-            "invalid argument to `has`: expected a field selection such as `has(a.b)`"
+            "invalid argument to `has`: expected a field selection such as `has(a.b)` (for a top-level field write `has(record.field)`)"
         );
         assert_eq!(x.span, Span::new(4, 5));
         assert_eq!(kind("has(a, b)"), call(None, "has", vec![id("a"), id("b")]));

@@ -106,6 +106,12 @@ fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
         (Value::Timestamp(t), Some(FieldKind::Date)) => {
             let _ = write!(out, "{}", t.format("%Y-%m-%d"));
         }
+        // Reasons are read by people: at most two decimals, no trailing zeros.
+        (Value::Double(d), _) if d.is_finite() => {
+            let text = format!("{d:.2}");
+            let text = text.trim_end_matches('0').trim_end_matches('.');
+            out.push_str(text);
+        }
         _ => {
             let _ = write!(out, "{v}");
         }

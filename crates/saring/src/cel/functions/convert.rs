@@ -290,6 +290,7 @@ pub fn to_duration(args: &[Value]) -> EvalResult {
 }
 
 #[cfg(test)]
+#[allow(clippy::cloned_ref_to_slice_refs)]
 mod tests {
     use super::*;
 
@@ -340,7 +341,7 @@ mod tests {
     fn uint_conversions() {
         assert_eq!(to_uint(&[Value::Int(1729)]), Ok(Value::Uint(1729)));
         assert!(to_uint(&[Value::Int(-1)]).is_err());
-        assert_eq!(to_uint(&[Value::Double(3.14159265)]), Ok(Value::Uint(3)));
+        assert_eq!(to_uint(&[Value::Double(3.25)]), Ok(Value::Uint(3)));
         assert_eq!(to_uint(&[Value::Double(25.5)]), Ok(Value::Uint(25)));
         assert!(to_uint(&[Value::Double(6.022e23)]).is_err());
         assert!(to_uint(&[Value::Double(-0.5)]).is_err());

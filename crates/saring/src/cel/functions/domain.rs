@@ -113,6 +113,7 @@ pub fn similarity(args: &[Value]) -> EvalResult {
 }
 
 #[cfg(test)]
+#[allow(clippy::cloned_ref_to_slice_refs)]
 mod tests {
     use super::*;
     use crate::cel::functions::time::parse_timestamp;

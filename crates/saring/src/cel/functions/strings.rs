@@ -55,7 +55,7 @@ pub fn ends_with(args: &[Value]) -> EvalResult {
 }
 
 /// Compiles a CEL (RE2-syntax) regular expression with saring's size limit. The compiler
-/// calls this once per constant pattern; [`matches`] calls it for dynamic patterns.
+/// calls this once per constant pattern; [`matches()`](fn@matches) calls it for dynamic patterns.
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, EvalError> {
     regex::RegexBuilder::new(pattern)
         .size_limit(crate::limits::MAX_REGEX_SIZE)

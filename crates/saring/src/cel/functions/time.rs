@@ -287,6 +287,7 @@ ts_or_dur_accessor!(
 );
 
 #[cfg(test)]
+#[allow(clippy::cloned_ref_to_slice_refs)]
 mod tests {
     use super::*;
 

@@ -1,0 +1,30 @@
+"""saring — rule-based risk screening for human review.
+
+Rule packs (CEL conditions over a typed record schema) compile into an :class:`Engine`; the
+engine screens records (dicts) or whole DataFrames and returns explained decisions —
+``clear``, ``review`` or ``refer`` — for an officer to act on. saring recommends; people
+decide.
+
+>>> import saring
+>>> engine = saring.load("rules/demo")                      # doctest: +SKIP
+>>> engine.screen({"destination": "KH"}).outcome            # doctest: +SKIP
+'review'
+"""
+
+from __future__ import annotations
+
+from ._errors import PackError, RecordError, SaringError
+from ._saring import Decision, Engine, Hit, __version__, load
+from ._frames import BacktestReport
+
+__all__ = [
+    "BacktestReport",
+    "Decision",
+    "Engine",
+    "Hit",
+    "PackError",
+    "RecordError",
+    "SaringError",
+    "__version__",
+    "load",
+]

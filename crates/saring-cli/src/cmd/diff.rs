@@ -1,0 +1,279 @@
+//! `saring diff`: champion (A) against challenger (B) on the same records — which records
+//! change outcome, and which rules cause it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use saring::{Decision, Outcome, PackRef};
+use serde::Serialize;
+
+use crate::exit::{Code, BAD_ROWS, OK};
+use crate::{batch, input, output, packs, report};
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Terminal tables.
+    Table,
+    /// The comparison as JSON.
+    Json,
+}
+
+/// Arguments of `saring diff`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The current pack (champion).
+    pack_a: PathBuf,
+    /// The candidate pack (challenger).
+    pack_b: PathBuf,
+    /// Records: .jsonl, .csv, .json (array) or `-`.
+    data: PathBuf,
+    /// Input format (default: from the extension, else sniffed).
+    #[arg(long, value_enum)]
+    input_format: Option<input::Format>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    format: Format,
+    /// How many changed records to list.
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+/// A count of records moving from one outcome to another.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Transition {
+    /// Outcome under pack A.
+    pub from: Outcome,
+    /// Outcome under pack B.
+    pub to: Outcome,
+    /// Records.
+    pub count: u64,
+}
+
+/// How much one rule contributes to the changes.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct RuleChange {
+    /// Rule id.
+    pub rule: String,
+    /// Changed records on which the rule fires (scored) under B but not under A.
+    pub added: u64,
+    /// Changed records on which the rule fires (scored) under A but not under B.
+    pub removed: u64,
+    /// Changed records on which it fires under both, with a different weight.
+    pub reweighted: u64,
+}
+
+/// One record whose outcome changed.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Changed {
+    /// Row number.
+    pub row: u64,
+    /// Outcome under A.
+    pub from: Outcome,
+    /// Outcome under B.
+    pub to: Outcome,
+    /// Score under A.
+    pub score_a: i64,
+    /// Score under B.
+    pub score_b: i64,
+    /// Rules scored under B only.
+    pub added: Vec<String>,
+    /// Rules scored under A only.
+    pub removed: Vec<String>,
+}
+
+/// The comparison.
+#[derive(Debug, Serialize)]
+pub struct DiffReport {
+    /// Pack A.
+    pub a: PackRef,
+    /// Pack B.
+    pub b: PackRef,
+    /// Rows read.
+    pub rows: u64,
+    /// Rows screened by both.
+    pub compared: u64,
+    /// Rows that failed under A or B.
+    pub errors: u64,
+    /// Records whose outcome changed.
+    pub changed: u64,
+    /// Outcome transitions (all nine pairs with a non-zero count, unchanged included).
+    pub transitions: Vec<Transition>,
+    /// Per-rule contributions to the changed records, most involved first.
+    pub rules: Vec<RuleChange>,
+    /// The first `--limit` changed records.
+    pub records: Vec<Changed>,
+}
+
+fn scored(d: &Decision) -> BTreeMap<&str, i64> {
+    d.hits.iter().map(|h| (h.rule.as_str(), h.weight)).collect()
+}
+
+/// Compares; exit 0, or 3 when some rows failed under either pack.
+pub fn run(args: Args) -> anyhow::Result<Code> {
+    let a = packs::load_engine(Some(&args.pack_a))?;
+    let b = packs::load_engine(Some(&args.pack_b))?;
+    let pool = batch::pool(args.threads)?;
+    let input = input::open(&args.data, args.input_format, a.schema())?;
+    let mut counts: BTreeMap<(Outcome, Outcome), u64> = BTreeMap::new();
+    let mut rules: BTreeMap<String, RuleChange> = BTreeMap::new();
+    let mut records = Vec::new();
+    let (mut rows, mut compared, mut errors, mut changed) = (0u64, 0u64, 0u64, 0u64);
+    batch::for_each_chunk(input, |chunk| {
+        let ra = batch::screen_rows(&pool, &a, chunk);
+        let rb = batch::screen_rows(&pool, &b, chunk);
+        for ((row, da), db) in chunk.iter().zip(ra).zip(rb) {
+            rows += 1;
+            let (da, db) = match (da, db) {
+                (Ok(da), Ok(db)) => (da, db),
+                (Err(e), _) | (_, Err(e)) => {
+                    errors += 1;
+                    if errors <= 10 {
+                        eprintln!("row {}: {}", row.row, output::error_text(&e));
+                    }
+                    continue;
+                }
+            };
+            compared += 1;
+            *counts.entry((da.outcome, db.outcome)).or_default() += 1;
+            if da.outcome == db.outcome {
+                continue;
+            }
+            changed += 1;
+            let (ha, hb) = (scored(&da), scored(&db));
+            let added: Vec<String> = hb
+                .keys()
+                .filter(|r| !ha.contains_key(*r))
+                .map(|r| r.to_string())
+                .collect();
+            let removed: Vec<String> = ha
+                .keys()
+                .filter(|r| !hb.contains_key(*r))
+                .map(|r| r.to_string())
+                .collect();
+            for r in &added {
+                entry(&mut rules, r).added += 1;
+            }
+            for r in &removed {
+                entry(&mut rules, r).removed += 1;
+            }
+            for (r, w) in &ha {
+                if hb.get(r).is_some_and(|wb| wb != w) {
+                    entry(&mut rules, r).reweighted += 1;
+                }
+            }
+            if records.len() < args.limit {
+                records.push(Changed {
+                    row: row.row,
+                    from: da.outcome,
+                    to: db.outcome,
+                    score_a: da.score,
+                    score_b: db.score,
+                    added,
+                    removed,
+                });
+            }
+        }
+        Ok(())
+    })?;
+    let mut rules: Vec<RuleChange> = rules.into_values().collect();
+    rules.sort_by(|x, y| {
+        (y.added + y.removed + y.reweighted)
+            .cmp(&(x.added + x.removed + x.reweighted))
+            .then_with(|| x.rule.cmp(&y.rule))
+    });
+    let report = DiffReport {
+        a: a.pack_ref().clone(),
+        b: b.pack_ref().clone(),
+        rows,
+        compared,
+        errors,
+        changed,
+        transitions: counts
+            .into_iter()
+            .map(|((from, to), count)| Transition { from, to, count })
+            .collect(),
+        rules,
+        records,
+    };
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Table => print!("{}", render(&report)),
+    }
+    Ok(if errors > 0 { BAD_ROWS } else { OK })
+}
+
+fn entry<'a>(rules: &'a mut BTreeMap<String, RuleChange>, rule: &str) -> &'a mut RuleChange {
+    rules.entry(rule.to_string()).or_insert_with(|| RuleChange {
+        rule: rule.to_string(),
+        ..RuleChange::default()
+    })
+}
+
+/// The comparison as terminal text.
+pub fn render(r: &DiffReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "A: {} {} ({})", r.a.id, r.a.version, r.a.digest);
+    let _ = writeln!(s, "B: {} {} ({})", r.b.id, r.b.version, r.b.digest);
+    let _ = writeln!(
+        s,
+        "{} rows, {} compared, {} errors; {} changed outcome\n",
+        r.rows, r.compared, r.errors, r.changed
+    );
+    let rows: Vec<Vec<String>> = r
+        .transitions
+        .iter()
+        .map(|t| {
+            vec![
+                t.from.as_str().to_string(),
+                t.to.as_str().to_string(),
+                t.count.to_string(),
+                if t.from == t.to { "" } else { "changed" }.to_string(),
+            ]
+        })
+        .collect();
+    s.push_str(&report::table(&["A", "B", "records", ""], &rows));
+    if !r.rules.is_empty() {
+        let _ = writeln!(s, "\nrules behind the changes (among changed records)");
+        let rows: Vec<Vec<String>> = r
+            .rules
+            .iter()
+            .map(|c| {
+                vec![
+                    c.rule.clone(),
+                    c.added.to_string(),
+                    c.removed.to_string(),
+                    c.reweighted.to_string(),
+                ]
+            })
+            .collect();
+        s.push_str(&report::table(
+            &["rule", "fires in B only", "fires in A only", "reweighted"],
+            &rows,
+        ));
+    }
+    if !r.records.is_empty() {
+        let _ = writeln!(s, "\nchanged records (first {})", r.records.len());
+        let rows: Vec<Vec<String>> = r
+            .records
+            .iter()
+            .map(|c| {
+                let mut why: Vec<String> = c.added.iter().map(|x| format!("+{x}")).collect();
+                why.extend(c.removed.iter().map(|x| format!("-{x}")));
+                vec![
+                    c.row.to_string(),
+                    format!("{} -> {}", c.from.as_str(), c.to.as_str()),
+                    format!("{} -> {}", c.score_a, c.score_b),
+                    why.join(" "),
+                ]
+            })
+            .collect();
+        s.push_str(&report::table(&["row", "outcome", "score", "rules"], &rows));
+    }
+    s
+}
