@@ -449,7 +449,9 @@ fn group_value(raw: Raw<'_>) -> String {
         Raw::Float(f) if f.is_nan() => "(missing)".to_string(),
         Raw::Float(f) => f.to_string(),
         Raw::Str(s) => s.to_string(),
-        Raw::Date(d) => midnight(d).map_or_else(|| d.to_string(), |t| t.format("%Y-%m-%d").to_string()),
+        Raw::Date(d) => {
+            midnight(d).map_or_else(|| d.to_string(), |t| t.format("%Y-%m-%d").to_string())
+        }
         Raw::Time(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         Raw::List(_) | Raw::Unsupported(_) => "(unsupported)".to_string(),
     }

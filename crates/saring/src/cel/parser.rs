@@ -220,7 +220,8 @@ impl<'a> Parser<'a> {
     }
 
     fn conditional(&mut self) -> PResult<Node> {
- let probe=0u8; eprintln!("conditional {} sp {:p}", self.nesting, &probe);
+        let probe = 0u8;
+        eprintln!("conditional {} sp {:p}", self.nesting, &probe);
         let cond = self.binary_level(0)?;
         if self.tok.kind != TokenKind::Question {
             return Ok(cond);
@@ -250,7 +251,8 @@ impl<'a> Parser<'a> {
     /// Binary operators by precedence level: 0 `||`, 1 `&&`, 2 relations, 3 `+ -`,
     /// 4 `* / %`; level 5 is unary.
     fn binary_level(&mut self, level: u8) -> PResult<Node> {
- let probe=0u8; eprintln!("binary_level {} sp {:p}", self.nesting, &probe);
+        let probe = 0u8;
+        eprintln!("binary_level {} sp {:p}", self.nesting, &probe);
         if level >= 5 {
             return self.unary();
         }
@@ -276,7 +278,8 @@ impl<'a> Parser<'a> {
 
     /// The rest of a `||` or `&&` chain after its first operand, built balanced.
     fn logical_chain(&mut self, level: u8, first: Node) -> PResult<Node> {
- let probe=0u8; eprintln!("logical_chain {} sp {:p}", self.nesting, &probe);
+        let probe = 0u8;
+        eprintln!("logical_chain {} sp {:p}", self.nesting, &probe);
         let mut operands = vec![first];
         while binary_op(&self.tok.kind, level).is_some() {
             self.bump()?;
@@ -325,7 +328,8 @@ impl<'a> Parser<'a> {
 
     /// Unary operators, collected iteratively (no recursion per operator).
     fn unary(&mut self) -> PResult<Node> {
- let probe=0u8; eprintln!("unary {} sp {:p}", self.nesting, &probe);
+        let probe = 0u8;
+        eprintln!("unary {} sp {:p}", self.nesting, &probe);
         if !matches!(self.tok.kind, TokenKind::Bang | TokenKind::Minus) {
             return self.member(None);
         }
@@ -413,7 +417,8 @@ impl<'a> Parser<'a> {
     /// Postfix chains: `.field`, `.method(args)`, `[index]`, and `Name{...}` after a
     /// qualified name.
     fn member(&mut self, negate: Option<Span>) -> PResult<Node> {
- let probe=0u8; eprintln!("member {} sp {:p}", self.nesting, &probe);
+        let probe = 0u8;
+        eprintln!("member {} sp {:p}", self.nesting, &probe);
         let (mut node, mut name) = self.primary(negate)?;
         loop {
             node = match self.tok.kind {
@@ -490,7 +495,8 @@ impl<'a> Parser<'a> {
     /// Returns the primary expression and, when it is a plain (possibly leading-dot)
     /// identifier, its name (the start of a possible message type name).
     fn primary(&mut self, negate: Option<Span>) -> PResult<(Node, Option<String>)> {
- let probe=0u8; eprintln!("primary {} sp {:p}", self.nesting, &probe);
+        let probe = 0u8;
+        eprintln!("primary {} sp {:p}", self.nesting, &probe);
         match self.tok.kind {
             TokenKind::Dot | TokenKind::Ident => self.ident_or_call(),
             TokenKind::LParen => Ok((self.paren()?, None)),
@@ -554,7 +560,8 @@ impl<'a> Parser<'a> {
 
     /// `( Expr )`: the node's span is widened to include the parentheses.
     fn paren(&mut self) -> PResult<Node> {
- let probe=0u8; eprintln!("paren {} sp {:p}", self.nesting, &probe);
+        let probe = 0u8;
+        eprintln!("paren {} sp {:p}", self.nesting, &probe);
         let open = self.bump()?.span;
         let mut inner = self.expr()?;
         let close = self.expect(TokenKind::RParen, "`)`")?;

@@ -281,6 +281,28 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             Vec::new()
         }
     };
+    // A combination rule's evidence includes the evidence of the rules it refers to
+    // (dependencies come first in `order`, so their evidence is already complete).
+    for &i in &order {
+        let i = i as usize;
+        for &d in &deps[i] {
+            let (slots, derived) = (
+                rules[d as usize].evidence.clone(),
+                rules[d as usize].evidence_derived.clone(),
+            );
+            let rule: &mut CompiledRule = &mut rules[i];
+            for s in slots {
+                if !rule.evidence.iter().any(|e| e.0 == s.0) {
+                    rule.evidence.push(s);
+                }
+            }
+            for x in derived {
+                if !rule.evidence_derived.contains(&x) {
+                    rule.evidence_derived.push(x);
+                }
+            }
+        }
+    }
     let order = order
         .into_iter()
         .filter(|&i| pack.rules[i as usize].status != RuleStatus::Disabled)
