@@ -165,13 +165,13 @@ impl Writer {
                             ids(d.incomplete.iter().map(|i| i.rule.as_str())).replace(';', ", ")
                         ));
                     }
-                    writeln!(
-                        out,
+                    let line = format!(
                         "{row:>7}  {:<7}  {:>5}  {}",
                         d.outcome.as_str(),
                         d.score,
                         hits.trim_start()
-                    )?;
+                    );
+                    writeln!(out, "{}", line.trim_end())?;
                 }
                 Err(e) => writeln!(
                     out,

@@ -54,6 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             Err(e) => {
                 let mut d = e.diagnostics.clone();
                 add_missing(&mut d, &pack.warnings);
+                d.extend(saring::pack::review_overdue(&pack, &today));
                 let sources = e.sources.clone();
                 (Some(pack), None, d, sources)
             }

@@ -85,6 +85,8 @@ pub struct Changed {
     pub added: Vec<String>,
     /// Rules scored under A only.
     pub removed: Vec<String>,
+    /// Rules scored under both with a different weight.
+    pub reweighted: Vec<String>,
 }
 
 /// The comparison.
@@ -162,10 +164,13 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             for r in &removed {
                 entry(&mut rules, r).removed += 1;
             }
-            for (r, w) in &ha {
-                if hb.get(r).is_some_and(|wb| wb != w) {
-                    entry(&mut rules, r).reweighted += 1;
-                }
+            let reweighted: Vec<String> = ha
+                .iter()
+                .filter(|(r, w)| hb.get(*r).is_some_and(|wb| wb != *w))
+                .map(|(r, _)| r.to_string())
+                .collect();
+            for r in &reweighted {
+                entry(&mut rules, r).reweighted += 1;
             }
             if records.len() < args.limit {
                 records.push(Changed {
@@ -176,6 +181,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
                     score_b: db.score,
                     added,
                     removed,
+                    reweighted,
                 });
             }
         }
@@ -265,6 +271,7 @@ pub fn render(r: &DiffReport) -> String {
             .map(|c| {
                 let mut why: Vec<String> = c.added.iter().map(|x| format!("+{x}")).collect();
                 why.extend(c.removed.iter().map(|x| format!("-{x}")));
+                why.extend(c.reweighted.iter().map(|x| format!("~{x}")));
                 vec![
                     c.row.to_string(),
                     format!("{} -> {}", c.from.as_str(), c.to.as_str()),
@@ -273,7 +280,15 @@ pub fn render(r: &DiffReport) -> String {
                 ]
             })
             .collect();
-        s.push_str(&report::table(&["row", "outcome", "score", "rules"], &rows));
+        s.push_str(&report::table(
+            &[
+                "row",
+                "outcome",
+                "score",
+                "rules (+ B only, - A only, ~ reweighted)",
+            ],
+            &rows,
+        ));
     }
     s
 }

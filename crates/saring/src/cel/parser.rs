@@ -47,12 +47,13 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn syntax(message: String, span: Span) -> ParseError {
-        ParseError {
+    #[cold]
+    fn syntax(message: String, span: Span) -> Box<ParseError> {
+        Box::new(ParseError {
             code: "cel.syntax",
             message,
             span,
-        }
+        })
     }
 }
 
@@ -78,19 +79,21 @@ pub fn parse_with_limits(
             span: Span::new(0, source.len()),
         });
     }
-    let mut parser = Parser::new(source, max_depth)?;
-    let node = parser.expr()?;
+    let mut parser = Parser::new(source, max_depth).map_err(|e| *e)?;
+    let node = parser.expr().map_err(|e| *e)?;
     if parser.tok.kind != TokenKind::Eof {
-        return Err(parser.unexpected("an operator or the end of the expression"));
+        return Err(*parser.unexpected("an operator or the end of the expression"));
     }
-    Ok(node.expr)
+    Ok(*node.expr)
 }
 
-type PResult<T> = Result<T, ParseError>;
+/// Errors are boxed inside the parser: it keeps the values moved around (and so the stack
+/// frames of unoptimised builds) small.
+type PResult<T> = Result<T, Box<ParseError>>;
 
 /// A parsed subtree and its height (a leaf has height 1).
 struct Node {
-    expr: Expr,
+    expr: Box<Expr>,
     height: usize,
 }
 
@@ -109,13 +112,13 @@ struct Parser<'a> {
 }
 
 fn boxed(node: Node) -> Box<Expr> {
-    Box::new(node.expr)
+    node.expr
 }
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str, max_depth: usize) -> PResult<Parser<'a>> {
         let mut lexer = Lexer::new(src);
-        let tok = lexer.next_token()?;
+        let tok = lexer.next_token().map_err(Box::new)?;
         Ok(Parser {
             src,
             lexer,
@@ -127,7 +130,7 @@ impl<'a> Parser<'a> {
 
     /// Consumes the current token and returns it.
     fn bump(&mut self) -> PResult<Token> {
-        let next = self.lexer.next_token()?;
+        let next = self.lexer.next_token().map_err(Box::new)?;
         Ok(std::mem::replace(&mut self.tok, next))
     }
 
@@ -153,7 +156,7 @@ impl<'a> Parser<'a> {
 
     #[cold]
     #[inline(never)]
-    fn unexpected(&self, expected: &str) -> ParseError {
+    fn unexpected(&self, expected: &str) -> Box<ParseError> {
         ParseError::syntax(
             format!(
                 "unexpected {}, expected {expected}",
@@ -165,15 +168,15 @@ impl<'a> Parser<'a> {
 
     #[cold]
     #[inline(never)]
-    fn too_deep(&self, span: Span) -> ParseError {
-        ParseError {
+    fn too_deep(&self, span: Span) -> Box<ParseError> {
+        Box::new(ParseError {
             code: "cel.too_deep",
             message: format!(
                 "expression is nested too deeply, the limit is {} levels",
                 self.max_depth
             ),
             span,
-        }
+        })
     }
 
     fn expect(&mut self, kind: TokenKind, what: &str) -> PResult<Span> {
@@ -191,7 +194,7 @@ impl<'a> Parser<'a> {
             return Err(self.too_deep(span));
         }
         Ok(Node {
-            expr: Expr { kind, span },
+            expr: Box::new(Expr { kind, span }),
             height,
         })
     }
@@ -209,8 +212,6 @@ impl<'a> Parser<'a> {
     /// `Expr`: every recursion of the parser passes through here.
     fn expr(&mut self) -> PResult<Node> {
         self.nesting += 1;
-        let probe = 0u8;
-        eprintln!("depth {} sp {:p}", self.nesting, &probe);
         if self.nesting > self.max_depth {
             return Err(self.too_deep(self.tok.span));
         }
@@ -220,8 +221,6 @@ impl<'a> Parser<'a> {
     }
 
     fn conditional(&mut self) -> PResult<Node> {
-        let probe = 0u8;
-        eprintln!("conditional {} sp {:p}", self.nesting, &probe);
         let cond = self.binary_level(0)?;
         if self.tok.kind != TokenKind::Question {
             return Ok(cond);
@@ -251,8 +250,6 @@ impl<'a> Parser<'a> {
     /// Binary operators by precedence level: 0 `||`, 1 `&&`, 2 relations, 3 `+ -`,
     /// 4 `* / %`; level 5 is unary.
     fn binary_level(&mut self, level: u8) -> PResult<Node> {
-        let probe = 0u8;
-        eprintln!("binary_level {} sp {:p}", self.nesting, &probe);
         if level >= 5 {
             return self.unary();
         }
@@ -278,8 +275,6 @@ impl<'a> Parser<'a> {
 
     /// The rest of a `||` or `&&` chain after its first operand, built balanced.
     fn logical_chain(&mut self, level: u8, first: Node) -> PResult<Node> {
-        let probe = 0u8;
-        eprintln!("logical_chain {} sp {:p}", self.nesting, &probe);
         let mut operands = vec![first];
         while binary_op(&self.tok.kind, level).is_some() {
             self.bump()?;
@@ -328,8 +323,6 @@ impl<'a> Parser<'a> {
 
     /// Unary operators, collected iteratively (no recursion per operator).
     fn unary(&mut self) -> PResult<Node> {
-        let probe = 0u8;
-        eprintln!("unary {} sp {:p}", self.nesting, &probe);
         if !matches!(self.tok.kind, TokenKind::Bang | TokenKind::Minus) {
             return self.member(None);
         }
@@ -417,8 +410,6 @@ impl<'a> Parser<'a> {
     /// Postfix chains: `.field`, `.method(args)`, `[index]`, and `Name{...}` after a
     /// qualified name.
     fn member(&mut self, negate: Option<Span>) -> PResult<Node> {
-        let probe = 0u8;
-        eprintln!("member {} sp {:p}", self.nesting, &probe);
         let (mut node, mut name) = self.primary(negate)?;
         loop {
             node = match self.tok.kind {
@@ -495,8 +486,6 @@ impl<'a> Parser<'a> {
     /// Returns the primary expression and, when it is a plain (possibly leading-dot)
     /// identifier, its name (the start of a possible message type name).
     fn primary(&mut self, negate: Option<Span>) -> PResult<(Node, Option<String>)> {
-        let probe = 0u8;
-        eprintln!("primary {} sp {:p}", self.nesting, &probe);
         match self.tok.kind {
             TokenKind::Dot | TokenKind::Ident => self.ident_or_call(),
             TokenKind::LParen => Ok((self.paren()?, None)),
@@ -560,8 +549,6 @@ impl<'a> Parser<'a> {
 
     /// `( Expr )`: the node's span is widened to include the parentheses.
     fn paren(&mut self) -> PResult<Node> {
-        let probe = 0u8;
-        eprintln!("paren {} sp {:p}", self.nesting, &probe);
         let open = self.bump()?.span;
         let mut inner = self.expr()?;
         let close = self.expect(TokenKind::RParen, "`)`")?;
@@ -584,7 +571,7 @@ impl<'a> Parser<'a> {
         }
         let close = self.expect(TokenKind::RBracket, "`]`")?;
         let height = max_height(items.iter());
-        let items = items.into_iter().map(|n| n.expr).collect();
+        let items = items.into_iter().map(|n| *n.expr).collect();
         self.node(ExprKind::List(items), open.to(close), height)
     }
 
@@ -620,7 +607,10 @@ impl<'a> Parser<'a> {
         }
         let close = self.expect(TokenKind::RBrace, "`}`")?;
         let height = max_height(entries.iter().flat_map(|(k, v)| [k, v]));
-        let entries = entries.into_iter().map(|(k, v)| (k.expr, v.expr)).collect();
+        let entries = entries
+            .into_iter()
+            .map(|(k, v)| (*k.expr, *v.expr))
+            .collect();
         self.node(ExprKind::Map(entries), open.to(close), height)
     }
 
@@ -685,14 +675,19 @@ impl<'a> Parser<'a> {
         if !leading_dot && name == "has" && args.len() == 1 {
             let arg = args.pop().ok_or_else(|| self.unexpected("an argument"))?;
             let height = arg.height;
-            return match arg.expr.kind {
+            let Expr {
+                kind,
+                span: arg_span,
+            } = *arg.expr;
+            return match kind {
                 ExprKind::Select { operand, field } => {
                     self.node(ExprKind::Has { operand, field }, span, height)
                 }
                 _ => Err(ParseError::syntax(
-                    "invalid argument to `has`: expected a field selection such as `has(a.b)`"
+                    "invalid argument to `has`: expected a field selection such as `has(a.b)` \
+                     (for a top-level field write `has(record.field)`)"
                         .to_string(),
-                    arg.expr.span,
+                    arg_span,
                 )),
             };
         }
@@ -702,7 +697,7 @@ impl<'a> Parser<'a> {
             name
         };
         let height = max_height(args.iter());
-        let args = args.into_iter().map(|a| a.expr).collect();
+        let args = args.into_iter().map(|a| *a.expr).collect();
         self.node(
             ExprKind::Call {
                 target: None,
@@ -750,7 +745,11 @@ impl<'a> Parser<'a> {
         let height = max_height(args.iter()).max(target.height);
         if let Some(kind) = kind {
             let first = args.remove(0);
-            let var = match first.expr.kind {
+            let Expr {
+                kind: first_kind,
+                span: first_span,
+            } = *first.expr;
+            let var = match first_kind {
                 ExprKind::Ident {
                     name,
                     leading_dot: false,
@@ -760,7 +759,7 @@ impl<'a> Parser<'a> {
                         format!(
                             "the first argument of `{function}` must be a simple identifier (the iteration variable)"
                         ),
-                        first.expr.span,
+                        first_span,
                     ))
                 }
             };
@@ -769,7 +768,7 @@ impl<'a> Parser<'a> {
                     kind,
                     target: boxed(target),
                     var,
-                    args: args.into_iter().map(|a| a.expr).collect(),
+                    args: args.into_iter().map(|a| *a.expr).collect(),
                 },
                 span,
                 height,
@@ -779,7 +778,7 @@ impl<'a> Parser<'a> {
             ExprKind::Call {
                 target: Some(boxed(target)),
                 function,
-                args: args.into_iter().map(|a| a.expr).collect(),
+                args: args.into_iter().map(|a| *a.expr).collect(),
             },
             span,
             height,
@@ -804,7 +803,7 @@ impl<'a> Parser<'a> {
         }
         let close = self.expect(TokenKind::RBrace, "`}`")?;
         let height = max_height(fields.iter().map(|(_, v)| v));
-        let fields = fields.into_iter().map(|(f, v)| (f, v.expr)).collect();
+        let fields = fields.into_iter().map(|(f, v)| (f, *v.expr)).collect();
         self.node(
             ExprKind::Struct { type_name, fields },
             node.span().to(close),

@@ -1,0 +1,276 @@
+//! Snapshot tests of rendered diagnostics for broken packs: each case's rustc-style rendering
+//! must equal `tests/diagnostics/<case>.txt` (`SARING_BLESS=1` rewrites the snapshots).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use saring::{Engine, Pack, PackError};
+
+const SCHEMA: &str = r#"[field.destination]
+type = "string"
+required = true
+
+[field.return_ticket]
+type = "bool"
+required = true
+
+[field.sex]
+type = "enum"
+values = ["f", "m", "x"]
+monitored = true
+
+[field.religion]
+type = "string"
+protected = true
+"#;
+
+fn pack_with(rules: &str) -> String {
+    format!(
+        r#"[pack]
+id = "broken"
+version = "1"
+title = "Broken pack"
+
+[outcomes]
+review = 10
+refer = 20
+
+[lists]
+hotspot = ["KH", "MM"]
+
+{rules}"#
+    )
+}
+
+fn rule(id: &str, when: &str) -> String {
+    format!(
+        "[[rule]]\nid = \"{id}\"\ntitle = \"T\"\nweight = 10\nwhen = '{when}'\nreason = \"r\"\n"
+    )
+}
+
+/// Loads and compiles; returns the error.
+fn failure(files: &[(&str, &str)]) -> PackError {
+    let files: BTreeMap<String, String> = files
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    match Pack::from_files(files, "pack.toml").and_then(|p| Engine::compile(&p)) {
+        Ok(_) => panic!("pack unexpectedly compiled"),
+        Err(e) => e,
+    }
+}
+
+fn cases() -> Vec<(&'static str, PackError)> {
+    let deep = format!(
+        "{}destination == \"KH\"{}",
+        "(".repeat(200),
+        ")".repeat(200)
+    );
+    vec![
+        (
+            "unknown_field",
+            failure(&[
+                ("pack.toml", &pack_with(&rule("r", "destinaton == \"KH\""))),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "type_mismatch",
+            failure(&[
+                ("pack.toml", &pack_with(&rule("r", "destination > 5"))),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "protected_field",
+            failure(&[
+                ("pack.toml", &pack_with(&rule("r", "religion == \"x\""))),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "monitored_field",
+            failure(&[
+                ("pack.toml", &pack_with(&rule("r", "sex == \"f\""))),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "bad_regex",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&rule("r", "destination.matches(\"([A-Z]\")")),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "rule_cycle",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(
+                        &(rule("a", "rules.b && return_ticket") + "\n" + &rule("b", "rules.a")),
+                    ),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "unknown_rule",
+            failure(&[
+                ("pack.toml", &pack_with(&rule("a", "rules.one_way"))),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "missing_list_file",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&rule("r", "destination in hotspot")).replace(
+                        "hotspot = [\"KH\", \"MM\"]",
+                        "hotspot = { file = \"lists/hotspot.txt\" }",
+                    ),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "bad_toml",
+            failure(&[
+                ("pack.toml", "[pack]\nid = \"x\nversion = \"1\"\n"),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "too_deep",
+            failure(&[
+                ("pack.toml", &pack_with(&rule("r", &deep))),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "unknown_key",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&rule("r", "!return_ticket").replace("weight", "wieght")),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "not_bool",
+            failure(&[
+                ("pack.toml", &pack_with(&rule("r", "size(destination)"))),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "bad_placeholder",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(
+                        &rule("r", "!return_ticket")
+                            .replace("reason = \"r\"", "reason = \"to {destnation}\""),
+                    ),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "syntax_error",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&rule("r", "destination in in hotspot")),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "errors_in_two_files",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&rule("r", "!return_ticket")).replace(
+                        "title = \"Broken pack\"",
+                        "title = \"Broken pack\"\nowner = \"x\"",
+                    ),
+                ),
+                (
+                    "schema.toml",
+                    &SCHEMA.replace("type = \"bool\"", "type = \"boolean\""),
+                ),
+            ]),
+        ),
+    ]
+}
+
+#[test]
+fn rendered_diagnostics_match_snapshots() {
+    let bless = std::env::var("SARING_BLESS").is_ok_and(|v| v == "1");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("diagnostics");
+    let mut failures = Vec::new();
+    let all = cases();
+    for (name, err) in &all {
+        let rendered = err.render();
+        let path = dir.join(format!("{name}.txt"));
+        if bless {
+            std::fs::write(&path, &rendered).expect("write snapshot");
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        if want != rendered {
+            failures.push(format!("--- {name}: expected\n{want}\n--- got\n{rendered}"));
+        }
+    }
+    println!(
+        "diagnostic snapshots: {} passed, {} failed",
+        all.len() - failures.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn diagnostics_have_codes_and_places() {
+    let by_name: BTreeMap<&str, PackError> = cases().into_iter().collect();
+    let first = |name: &str| by_name[name].diagnostics[0].clone();
+    let d = first("unknown_field");
+    assert_eq!(
+        (d.code, d.file.as_deref(), d.line, d.column),
+        ("pack.unknown_field", Some("pack.toml"), Some(17), Some(9))
+    );
+    assert_eq!(d.help.as_deref(), Some("did you mean `destination`?"));
+    assert_eq!(d.rule.as_deref(), Some("r"));
+    assert_eq!(first("protected_field").code, "pack.protected_field");
+    assert_eq!(first("monitored_field").code, "pack.monitored_field");
+    assert_eq!(first("bad_regex").code, "cel.bad_regex");
+    assert_eq!(first("rule_cycle").code, "pack.rule_cycle");
+    assert_eq!(first("unknown_rule").code, "pack.unknown_rule");
+    assert_eq!(first("missing_list_file").code, "pack.missing_file");
+    assert_eq!(first("bad_toml").code, "pack.syntax");
+    assert_eq!(first("too_deep").code, "cel.too_deep");
+    assert_eq!(first("unknown_key").code, "pack.unknown_key");
+    assert_eq!(first("type_mismatch").code, "cel.type_mismatch");
+    assert_eq!(first("not_bool").code, "cel.type_mismatch");
+    assert_eq!(first("bad_placeholder").code, "pack.bad_placeholder");
+    // Loading collects the diagnostics of every file before failing.
+    let files: Vec<Option<String>> = by_name["errors_in_two_files"]
+        .diagnostics
+        .iter()
+        .map(|d| d.file.clone())
+        .collect();
+    assert!(
+        files.contains(&Some("pack.toml".into())) && files.contains(&Some("schema.toml".into())),
+        "{files:?}"
+    );
+    // The JSON projection names code, message, file, line and column.
+    let json = serde_json::to_value(&by_name["unknown_field"].diagnostics[0]).expect("json");
+    assert_eq!(json["code"], "pack.unknown_field");
+    assert_eq!(json["line"], 17);
+}
