@@ -173,7 +173,9 @@ pub fn mask_digest(text: &str) -> String {
 /// Compares `actual` with the golden file `tests/golden/<name>` (rewritten when
 /// `SARING_BLESS` is set).
 pub fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("SARING_BLESS").is_some() {
         std::fs::write(&path, actual).expect("bless golden");
         return;

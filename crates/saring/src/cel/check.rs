@@ -294,12 +294,21 @@ impl Checker<'_> {
             );
         }
         let help = did_you_mean(name, candidates);
-        let code = if env.root.is_some() {
-            "pack.unknown_field"
+        if env.root.is_some() {
+            self.error(
+                "pack.unknown_field",
+                span,
+                format!("the record has no field `{name}`"),
+                help,
+            );
         } else {
-            "cel.unknown_name"
-        };
-        self.error(code, span, format!("unknown name `{name}`"), help);
+            self.error(
+                "cel.unknown_name",
+                span,
+                format!("unknown name `{name}`"),
+                help,
+            );
+        }
         Out::Poison
     }
 
