@@ -263,38 +263,38 @@ fn build(tools: &Tools) -> Result<(), String> {
     step.done();
 
     let raw = target_dir().join(format!("{TARGET}/{PROFILE}/saring_wasm.wasm"));
-    let step = Step::start("wasm: wasm-bindgen + wasm-opt -Oz");
-    let stamp = target_dir().join("bindgen.stamp");
-    let up_to_date = match (mtime(&raw), mtime(&stamp)) {
-        (Some(r), Some(s)) => s >= r && mtime(&tools.wasm_bindgen).is_some_and(|b| s >= b),
-        _ => false,
-    };
+    // wasm-opt runs once, on cargo's output and before wasm-bindgen: Debian's binaryen 108
+    // breaks the externref table that wasm-bindgen adds, and the module wasm-bindgen then
+    // emits for both targets is already optimised.
+    let step = Step::start("wasm: wasm-opt -Oz + wasm-bindgen (nodejs, web)");
+    let optimised = target_dir().join("saring_wasm.opt.wasm");
     let outputs = [("nodejs", "pkg-node"), ("web", "pkg-web")];
-    let all_present = outputs
-        .iter()
-        .all(|(_, dir)| wasm_dir().join(dir).join("saring_wasm_bg.wasm").exists());
-    if up_to_date && all_present {
+    let newer = |a: &Path, b: &Path| matches!((mtime(a), mtime(b)), (Some(a), Some(b)) if a >= b);
+    let up_to_date = newer(&optimised, &raw)
+        && outputs.iter().all(|(_, dir)| {
+            let out = wasm_dir().join(dir).join("saring_wasm_bg.wasm");
+            newer(&out, &optimised) && newer(&out, &tools.wasm_bindgen)
+        });
+    if up_to_date {
         println!("bindings are up to date with {}", raw.display());
     } else {
+        step.run(
+            Command::new("wasm-opt")
+                .args(["-Oz", "--strip-debug", "--strip-producers"])
+                .args(WASM_OPT_FEATURES)
+                .arg(&raw)
+                .arg("-o")
+                .arg(&optimised),
+        )?;
         for (target, dir) in outputs {
-            let out = wasm_dir().join(dir);
             step.run(
                 Command::new(&tools.wasm_bindgen)
-                    .arg(&raw)
-                    .args(["--target", target, "--no-typescript", "--out-dir"])
-                    .arg(&out),
-            )?;
-            let wasm = out.join("saring_wasm_bg.wasm");
-            step.run(
-                Command::new("wasm-opt")
-                    .args(["-Oz", "--strip-debug", "--strip-producers"])
-                    .args(WASM_OPT_FEATURES)
-                    .arg(&wasm)
-                    .arg("-o")
-                    .arg(&wasm),
+                    .arg(&optimised)
+                    .args(["--target", target, "--no-typescript"])
+                    .args(["--out-name", "saring_wasm", "--out-dir"])
+                    .arg(wasm_dir().join(dir)),
             )?;
         }
-        write(&step, &stamp, "")?;
     }
     for (target, dir) in outputs {
         let out = wasm_dir().join(dir);

@@ -532,10 +532,10 @@ impl Checker<'_> {
             );
             return Out::Poison;
         };
-        let style_ok = match (builtin.style, target.is_some()) {
-            (CallStyle::Both, _) | (CallStyle::Method, true) | (CallStyle::Global, false) => true,
-            _ => false,
-        };
+        let style_ok = matches!(
+            (builtin.style, target.is_some()),
+            (CallStyle::Both, _) | (CallStyle::Method, true) | (CallStyle::Global, false)
+        );
         if !style_ok {
             let how = if target.is_some() {
                 "as a method"
