@@ -290,6 +290,22 @@ fn keys_in_any_order_and_with_escapes() {
     assert_eq!(dbg(get(&r, &s, "age")), "Some(Int(1))");
 }
 
+/// Text and value input must give bit-identical doubles (decisions are reproducible across
+/// front ends). serde_json only parses floats correctly rounded with its `float_roundtrip`
+/// feature; without it this value comes out one ULP off.
+#[test]
+fn floats_parse_correctly_rounded() {
+    let s = schema();
+    let r = ok(r#"{"score": -227108.46304280794}"#);
+    assert_eq!(
+        get(&r, &s, "score").map(|v| match v {
+            Value::Double(d) => d.to_bits(),
+            _ => 0,
+        }),
+        Some((-227108.46304280794f64).to_bits())
+    );
+}
+
 // ---- errors ----------------------------------------------------------------------------------
 
 #[test]
