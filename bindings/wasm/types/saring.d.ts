@@ -1,4 +1,4 @@
-/* saring — WebAssembly binding. Hand-written types (the generated ones say `any`). */
+/* saring — WebAssembly binding. Hand-written TypeScript types, precise where the generated ones are not. */
 
 /** A JSON value as it appears in evidence and records. */
 export type JsonValue =

@@ -69,6 +69,17 @@ fn pr_curve(r: &BacktestReport) -> String {
         h / 2.0,
         h / 2.0
     );
+    for (v, label) in [(0.0, "0"), (0.5, "0.5"), (1.0, "1")] {
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{label}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{label}</text>",
+            x(v),
+            h - m + 12.0,
+            m - 4.0,
+            y(v) + 3.0
+        );
+    }
     let points: Vec<(f64, f64, i64)> = r
         .sweep
         .iter()
@@ -300,7 +311,14 @@ pub fn backtest(r: &BacktestReport) -> String {
                     num(g.ratio_to_max),
                     num(g.precision),
                     num(g.recall),
-                    if g.below_four_fifths { "below 4/5" } else { "" }.to_string(),
+                    if g.below_four_fifths {
+                        "below 4/5"
+                    } else if g.small {
+                        "small group"
+                    } else {
+                        ""
+                    }
+                    .to_string(),
                 ]
             })
             .collect();

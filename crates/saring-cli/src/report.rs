@@ -195,7 +195,14 @@ pub fn backtest(r: &BacktestReport) -> String {
                     num(g.ratio_to_max),
                     num(g.precision),
                     num(g.recall),
-                    if g.below_four_fifths { "below 4/5" } else { "" }.to_string(),
+                    if g.below_four_fifths {
+                        "below 4/5"
+                    } else if g.small {
+                        "small group"
+                    } else {
+                        ""
+                    }
+                    .to_string(),
                 ]
             })
             .collect();

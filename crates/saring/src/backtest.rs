@@ -207,8 +207,12 @@ pub struct GroupMetrics {
     pub flag_rate: Option<f64>,
     /// flag_rate / the highest flag_rate among the column's groups.
     pub ratio_to_max: Option<f64>,
-    /// True when `ratio_to_max` is below 0.8 (the four-fifths rule).
+    /// True when `ratio_to_max` is below 0.8 (the four-fifths rule). Never set for groups
+    /// smaller than the minimum group size.
     pub below_four_fifths: bool,
+    /// True when the group is smaller than the minimum group size: it is reported, but left
+    /// out of the highest rate and of the four-fifths check (too few records to judge).
+    pub small: bool,
     /// Precision within the group (review threshold).
     pub precision: Option<f64>,
     /// Recall within the group (review threshold).
@@ -313,6 +317,8 @@ pub struct Backtest {
     scores: BTreeMap<i64, (u64, u64)>,
     /// Column names in first-seen order, and their groups.
     columns: Vec<(String, BTreeMap<String, GroupAcc>)>,
+    /// Groups with fewer records are not compared (see [`Backtest::min_group_size`]).
+    min_group_size: u64,
 }
 
 impl Backtest {
@@ -339,7 +345,15 @@ impl Backtest {
             rules,
             scores: BTreeMap::new(),
             columns: Vec::new(),
+            min_group_size: 0,
         }
+    }
+
+    /// Groups with fewer than `n` records are still reported but take no part in the
+    /// four-fifths comparison (default 0: every group takes part).
+    pub fn min_group_size(mut self, n: u64) -> Backtest {
+        self.min_group_size = n;
+        self
     }
 
     /// Adds one screened record: its decision, its label (true = a confirmed case), and the
@@ -483,8 +497,10 @@ impl Backtest {
             .columns
             .iter()
             .map(|(column, values)| {
+                let min = self.min_group_size;
                 let max = values
                     .values()
+                    .filter(|g| g.n >= min)
                     .filter_map(|g| ratio(g.flagged, g.n))
                     .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.max(r))));
                 let groups = values
@@ -495,7 +511,8 @@ impl Backtest {
                             (Some(r), Some(m)) if m > 0.0 => Some(r / m),
                             _ => None,
                         };
-                        let below = ratio_to_max.is_some_and(|r| r < FOUR_FIFTHS);
+                        let small = g.n < min;
+                        let below = !small && ratio_to_max.is_some_and(|r| r < FOUR_FIFTHS);
                         if below {
                             warnings.push(format!(
                                 "`{column}` = `{value}`: flag rate {:.3} is {:.2} of the highest \
@@ -513,6 +530,7 @@ impl Backtest {
                             flag_rate,
                             ratio_to_max,
                             below_four_fifths: below,
+                            small,
                             precision: ratio(g.tp, g.flagged),
                             recall: ratio(g.tp, g.positives),
                         }

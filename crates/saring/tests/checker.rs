@@ -1,4 +1,13 @@
-use saring::{Engine, Pack};
+//! Type checking of CEL expressions: `Program::compile` for plain CEL and `Engine::compile`
+//! for packs (names, types, protected/monitored policy, rule references, regexes, limits).
+
+use std::collections::BTreeMap;
+
+use saring::cel::check::Env;
+use saring::cel::program::Program;
+use saring::cel::{Type, Value};
+use saring::limits::{MAX_EXPR_DEPTH, MAX_EXPR_LEN};
+use saring::{Diagnostic, Engine, Outcome, Pack};
 
 const SCHEMA: &str = r#"
 [field.destination]
@@ -37,41 +46,609 @@ values = ["f", "m", "x"]
 monitored = true
 "#;
 
-fn pack(body: &str) -> String {
-    format!("[pack]\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nschema = \"schema.toml\"\n[outcomes]\nreview = 10\nrefer = 20\n[lists]\nhotspot = [\"KH\", \"MM\"]\n{body}")
+fn pack_text(body: &str) -> String {
+    format!(
+        "[pack]\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nschema = \"schema.toml\"\n\
+         [outcomes]\nreview = 10\nrefer = 20\n[lists]\nhotspot = [\"KH\", \"MM\"]\n{body}"
+    )
+}
+
+fn rule_named(id: &str, when: &str) -> String {
+    format!(
+        "[[rule]]\nid = \"{id}\"\ntitle = \"R\"\nweight = 1\nwhen = '''{when}'''\nreason = \"x\"\n"
+    )
 }
 
 fn rule(when: &str) -> String {
-    format!("[[rule]]\nid = \"r\"\ntitle = \"R\"\nweight = 1\nwhen = '''{when}'''\nreason = \"x\"\n")
+    rule_named("r", when)
+}
+
+fn compile(body: &str) -> Result<Engine, saring::PackError> {
+    Engine::compile(&Pack::from_toml_str(&pack_text(body), SCHEMA).expect("pack loads"))
+}
+
+/// The error diagnostics of a pack that must fail to compile.
+fn errors(body: &str) -> Vec<Diagnostic> {
+    match compile(body) {
+        Ok(_) => panic!("pack compiled, expected errors:\n{body}"),
+        Err(e) => e.errors().cloned().collect(),
+    }
+}
+
+/// The single error of a pack that must fail with exactly one.
+fn error(body: &str) -> Diagnostic {
+    let errs = errors(body);
+    assert_eq!(errs.len(), 1, "expected one error, got {errs:#?}");
+    errs.into_iter().next().unwrap()
+}
+
+fn codes(errs: &[Diagnostic]) -> Vec<&'static str> {
+    errs.iter().map(|d| d.code).collect()
+}
+
+// The rule's `when` starts at line 15, column 11 of the generated pack.toml.
+const WHEN_LINE: u32 = 15;
+const WHEN_COL: u32 = 11;
+
+// ---------------------------------------------------------------- names
+
+#[test]
+fn unknown_field_with_did_you_mean() {
+    let d = error(&rule("destnation == 'KH'"));
+    assert_eq!(d.code, "pack.unknown_field");
+    assert_eq!(d.message, "the record has no field `destnation`");
+    assert_eq!(d.help.as_deref(), Some("did you mean `destination`?"));
+    assert_eq!(d.rule.as_deref(), Some("r"));
+    assert_eq!(d.file.as_deref(), Some("pack.toml"));
+    assert_eq!((d.line, d.column), (Some(WHEN_LINE), Some(WHEN_COL)));
 }
 
 #[test]
-fn probe() {
-    for body in [
-        rule("destnation == 'KH'"),
-        rule("interview.agnt"),
-        rule("destination > 5"),
-        rule("\"a\" + 1 == 'a'"),
-        rule("!5"),
-        rule("tags.exists(t, t == 1)"),
-        rule("[1, 2].exists(t, t == 'a')"),
-        rule("religion == 'x'"),
-        rule("legs.exists(l, l.religion == 'x')"),
-        rule("has(interview.faith)"),
-        rule("has(record.religion)"),
-        rule("sex == 'f'"),
-        rule("rules.nope"),
-        rule("rules.r"),
-        rule("destination.matches('(')"),
-        rule("count"),
-        format!("[derive]\nd = \"religion\"\n{}", rule("d == 'x'")),
-        format!("[derive]\nd = \"sex\"\n{}", rule("d == 'x'")),
-        "[[rule]]\nid = \"r\"\ntitle = \"R\"\nweight = 1\nwhen = 'true'\nreason = \"{religion}\"\n".to_string(),
-    ] {
-        let p = pack(&body);
-        match Pack::from_toml_str(&p, SCHEMA).and_then(|p| Engine::compile(&p)) {
-            Ok(_) => println!("OK: {body}"),
-            Err(e) => println!("ERR {body}\n{:#?}", e.diagnostics),
-        }
+fn unknown_field_without_close_candidate_has_no_help() {
+    let d = error(&rule("zzzzzz == 1"));
+    assert_eq!(d.code, "pack.unknown_field");
+    assert_eq!(d.message, "the record has no field `zzzzzz`");
+    assert_eq!(d.help, None);
+}
+
+#[test]
+fn nested_unknown_field() {
+    let d = error(&rule("interview.agnt"));
+    assert_eq!(d.code, "pack.unknown_field");
+    assert_eq!(d.message, "`interview` has no field `agnt`");
+    assert_eq!(d.help.as_deref(), Some("did you mean `agent`?"));
+}
+
+#[test]
+fn unknown_field_of_list_item() {
+    let d = error(&rule("legs.exists(l, l.contry == 'KH')"));
+    assert_eq!(d.code, "pack.unknown_field");
+    assert_eq!(d.help.as_deref(), Some("did you mean `country`?"));
+}
+
+#[test]
+fn unknown_name_in_plain_cel() {
+    let env = Env {
+        vars: vec![("amount".into(), Type::Int)],
+        ..Env::default()
+    };
+    let errs = Program::compile("amont > 1", &env).unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code, "cel.unknown_name");
+    assert_eq!(errs[0].message, "unknown name `amont`");
+    assert_eq!(errs[0].help.as_deref(), Some("did you mean `amount`?"));
+    assert_eq!((errs[0].span.start, errs[0].span.end), (0, 5));
+}
+
+#[test]
+fn every_error_is_collected() {
+    let body = format!(
+        "{}{}",
+        rule_named("a", "destnation == 'KH'"),
+        rule_named("b", "!5")
+    );
+    let errs = errors(&body);
+    assert_eq!(codes(&errs), ["pack.unknown_field", "cel.type_mismatch"]);
+    assert_eq!(errs[0].rule.as_deref(), Some("a"));
+    assert_eq!(errs[1].rule.as_deref(), Some("b"));
+}
+
+// ---------------------------------------------------------------- types
+
+#[test]
+fn string_compared_with_int() {
+    let d = error(&rule("destination > 5"));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert_eq!(d.message, "no matching overload for `string > int`");
+    assert_eq!((d.line, d.column), (Some(WHEN_LINE), Some(WHEN_COL)));
+}
+
+#[test]
+fn string_plus_int() {
+    let d = error(&rule("\"a\" + 1 == 'a'"));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert_eq!(d.message, "no matching overload for `string + int`");
+}
+
+#[test]
+fn not_of_int() {
+    let d = error(&rule("!5"));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert_eq!(d.message, "no matching overload for `!int`");
+}
+
+#[test]
+fn list_element_types() {
+    // `tags` is a list of strings: its items do not compare with ints.
+    let d = error(&rule("tags.exists(t, t == 1)"));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert_eq!(d.message, "no matching overload for `string == int`");
+    assert_eq!(d.column, Some(WHEN_COL + 15));
+    // A literal list of ints.
+    let d = error(&rule("[1, 2].exists(t, t == 'a')"));
+    assert_eq!(d.message, "no matching overload for `int == string`");
+    // A named list of strings cannot contain an int.
+    let d = error(&rule("count in hotspot"));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert_eq!(
+        d.message,
+        "`hotspot` is a list of string, it cannot contain a int"
+    );
+}
+
+#[test]
+fn condition_must_be_bool() {
+    let d = error(&rule("count"));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert_eq!(d.message, "the condition must be bool, found int");
+    assert_eq!(
+        d.help.as_deref(),
+        Some("compare the value, e.g. `x > 0` or `x == \"value\"`")
+    );
+}
+
+#[test]
+fn object_is_not_a_value() {
+    let d = error(&rule("interview == 1"));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert_eq!(d.message, "object `interview` cannot be used as a value");
+}
+
+#[test]
+fn plain_cel_type_errors() {
+    let env = Env {
+        vars: vec![("x".into(), Type::Int), ("s".into(), Type::String)],
+        ..Env::default()
+    };
+    let errs = Program::compile("x + s", &env).unwrap_err();
+    assert_eq!(errs[0].code, "cel.type_mismatch");
+    assert_eq!(errs[0].message, "no matching overload for `int + string`");
+    let p = Program::compile("x + size(s)", &env).unwrap();
+    assert!(matches!(p.result_type(), Type::Int));
+    assert_eq!(
+        p.eval(&[Value::Int(2), Value::string("abc")]),
+        Ok(Value::Int(5))
+    );
+}
+
+#[test]
+fn well_typed_rules_compile() {
+    let e = compile(&format!(
+        "{}{}{}",
+        rule_named("a", "destination in hotspot && count > 2 && amount >= 1.5"),
+        rule_named("b", "tags.exists(t, t.startsWith('x')) || interview.agent"),
+        rule_named("c", "legs.all(l, l.country != destination) && !flag"),
+    ))
+    .unwrap();
+    let ids: Vec<&str> = e.rules().iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    assert!(e.rules().iter().all(|r| r.reads_monitored.is_empty()));
+}
+
+// ---------------------------------------------------------------- protected fields
+
+const PROTECTED_MSG: &str =
+    "field `religion` is protected and cannot be read by rules or derived values";
+const PROTECTED_HELP: &str = "protected attributes are never risk factors; remove this condition";
+
+#[test]
+fn protected_field_in_rule() {
+    let d = error(&rule("religion == 'x'"));
+    assert_eq!(d.code, "pack.protected_field");
+    assert_eq!(d.message, PROTECTED_MSG);
+    assert_eq!(d.help.as_deref(), Some(PROTECTED_HELP));
+    assert_eq!((d.line, d.column), (Some(WHEN_LINE), Some(WHEN_COL)));
+}
+
+#[test]
+fn protected_nested_field_in_rule() {
+    let d = error(&rule("interview.faith == 'x'"));
+    assert_eq!(d.code, "pack.protected_field");
+    assert_eq!(
+        d.message,
+        "field `interview.faith` is protected and cannot be read by rules or derived values"
+    );
+}
+
+#[test]
+fn protected_field_in_derived_value() {
+    let d = error(&format!("[derive]\nd = \"religion\"\n{}", rule("d == 'x'")));
+    assert_eq!(d.code, "pack.protected_field");
+    assert_eq!(d.message, PROTECTED_MSG);
+    assert_eq!(d.rule, None);
+    assert_eq!((d.line, d.column), (Some(12), Some(6)));
+}
+
+#[test]
+fn protected_field_inside_macro_over_list_of_objects() {
+    let d = error(&rule("legs.exists(l, l.religion == 'x')"));
+    assert_eq!(d.code, "pack.protected_field");
+    assert_eq!(
+        d.message,
+        "field `legs[].religion` is protected and cannot be read by rules or derived values"
+    );
+    assert_eq!(d.column, Some(WHEN_COL + 15));
+    // Also through map() and filter().
+    let d = error(&rule("size(legs.map(l, l.religion)) > 0"));
+    assert_eq!(d.code, "pack.protected_field");
+    let d = error(&rule("size(legs.filter(l, has(l.religion))) > 0"));
+    assert_eq!(d.code, "pack.protected_field");
+}
+
+#[test]
+fn protected_field_in_has() {
+    let d = error(&rule("has(record.religion)"));
+    assert_eq!(d.code, "pack.protected_field");
+    assert_eq!(d.message, PROTECTED_MSG);
+    let d = error(&rule("has(interview.faith)"));
+    assert_eq!(d.code, "pack.protected_field");
+}
+
+#[test]
+fn protected_field_in_reason_placeholder() {
+    for placeholder in ["religion", "interview.faith"] {
+        let body = format!(
+            "[[rule]]\nid = \"r\"\ntitle = \"R\"\nweight = 1\nwhen = 'true'\nreason = \"about {{{placeholder}}}\"\n"
+        );
+        let d = error(&body);
+        assert_eq!(d.code, "pack.protected_field");
+        assert_eq!(
+            d.message,
+            format!("reason shows protected field `{placeholder}`")
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("protected attributes never appear in reasons")
+        );
+        assert_eq!(d.rule.as_deref(), Some("r"));
     }
+}
+
+// ---------------------------------------------------------------- monitored fields
+
+const MONITORED_MSG: &str = "rule `r` reads monitored field `sex` without a justification";
+
+#[test]
+fn monitored_field_without_justification() {
+    let d = error(&rule("sex == 'f'"));
+    assert_eq!(d.code, "pack.monitored_field");
+    assert_eq!(d.message, MONITORED_MSG);
+    assert_eq!(
+        d.help.as_deref(),
+        Some("monitored fields are for fairness audits; add `uses_monitored = \"why\"` or remove the condition")
+    );
+}
+
+#[test]
+fn monitored_field_in_has_needs_justification() {
+    let d = error(&rule("has(record.sex)"));
+    assert_eq!(d.code, "pack.monitored_field");
+    assert_eq!(d.message, MONITORED_MSG);
+}
+
+#[test]
+fn monitored_field_with_justification() {
+    let body = format!(
+        "{}uses_monitored = \"legal eligibility\"\n{}",
+        rule_named("r", "sex == 'f'"),
+        rule_named("s", "count > 1")
+    );
+    let e = compile(&body).unwrap();
+    assert_eq!(e.rules()[0].reads_monitored, ["sex"]);
+    assert!(e.rules()[1].reads_monitored.is_empty());
+    let d = e
+        .screen_json(r#"{"destination": "KH", "sex": "f"}"#)
+        .unwrap();
+    assert_eq!(d.hits.len(), 1);
+    assert_eq!(d.hits[0].rule, "r");
+}
+
+#[test]
+fn monitored_field_through_derived_value() {
+    let d = error(&format!("[derive]\nd = \"sex == 'f'\"\n{}", rule("d")));
+    assert_eq!(d.code, "pack.monitored_field");
+    assert_eq!(d.message, MONITORED_MSG);
+    assert_eq!(d.line, Some(17));
+    // Through a chain of derived values.
+    let d = error(&format!(
+        "[derive]\nd = \"sex\"\ne = \"d == 'f'\"\n{}",
+        rule("e")
+    ));
+    assert_eq!(d.code, "pack.monitored_field");
+    assert_eq!(d.message, MONITORED_MSG);
+    // With a justification it is allowed and reported.
+    let e = compile(&format!(
+        "[derive]\nd = \"sex\"\ne = \"d == 'f'\"\n{}uses_monitored = \"why\"\n",
+        rule("e")
+    ))
+    .unwrap();
+    assert_eq!(e.rules()[0].reads_monitored, ["sex"]);
+}
+
+// ---------------------------------------------------------------- rule references
+
+#[test]
+fn unknown_rule_reference() {
+    let body = format!(
+        "{}{}",
+        rule_named("high_count", "count > 1"),
+        rule_named("r", "rules.high_cont")
+    );
+    let d = error(&body);
+    assert_eq!(d.code, "pack.unknown_rule");
+    assert_eq!(d.message, "there is no rule `high_cont`");
+    assert_eq!(d.help.as_deref(), Some("did you mean `high_count`?"));
+}
+
+#[test]
+fn self_reference() {
+    let d = error(&rule("rules.r"));
+    assert_eq!(d.code, "pack.rule_cycle");
+    assert_eq!(d.message, "rules refer to each other in a cycle: `r` → `r`");
+    assert_eq!(
+        d.help.as_deref(),
+        Some("a rule may use `rules.<id>` only of rules that do not depend on it")
+    );
+}
+
+#[test]
+fn cycle_between_rules() {
+    let body = format!(
+        "{}{}{}",
+        rule_named("a", "rules.b && flag"),
+        rule_named("b", "rules.c || count > 1"),
+        rule_named("c", "rules.a")
+    );
+    let d = error(&body);
+    assert_eq!(d.code, "pack.rule_cycle");
+    assert_eq!(
+        d.message,
+        "rules refer to each other in a cycle: `a` → `b` → `c` → `a`"
+    );
+    assert_eq!(d.rule.as_deref(), Some("a"));
+}
+
+#[test]
+fn reference_to_disabled_rule() {
+    let body = format!(
+        "{}status = \"disabled\"\n{}",
+        rule_named("old", "flag"),
+        rule_named("r", "rules.old")
+    );
+    let d = error(&body);
+    assert_eq!(d.code, "pack.disabled_reference");
+    assert_eq!(d.message, "rule `r` refers to disabled rule `old`");
+    // A shadow rule may be referenced.
+    let body = format!(
+        "{}status = \"shadow\"\n{}",
+        rule_named("old", "flag"),
+        rule_named("r", "rules.old")
+    );
+    assert!(compile(&body).is_ok());
+}
+
+#[test]
+fn rules_namespace_is_not_a_value() {
+    let d = error(&format!(
+        "{}{}",
+        rule_named("a", "flag"),
+        rule("rules == 1")
+    ));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert_eq!(d.message, "`rules` cannot be used as a value");
+}
+
+// ---------------------------------------------------------------- regexes
+
+#[test]
+fn bad_regex() {
+    let d = error(&rule("destination.matches('(')"));
+    assert_eq!(d.code, "cel.bad_regex");
+    assert_eq!(
+        d.message,
+        "invalid regular expression `(`: error: unclosed group"
+    );
+    // Placed on the pattern argument.
+    assert_eq!(d.column, Some(WHEN_COL + 20));
+    let d = error(&rule("destination.matches('[a-')"));
+    assert_eq!(d.code, "cel.bad_regex");
+}
+
+#[test]
+fn oversized_regex_is_rejected() {
+    // Compiles to far more than MAX_REGEX_SIZE.
+    let d = error(&rule("destination.matches('(\\\\w{100}){100}')"));
+    assert_eq!(d.code, "cel.bad_regex");
+}
+
+#[test]
+fn good_regex_matches() {
+    let e = compile(&rule("destination.matches('^K[A-Z]$')")).unwrap();
+    assert_eq!(
+        e.screen_json(r#"{"destination":"KH"}"#).unwrap().hits.len(),
+        1
+    );
+    assert_eq!(
+        e.screen_json(r#"{"destination":"MY"}"#).unwrap().hits.len(),
+        0
+    );
+}
+
+// ---------------------------------------------------------------- named lists, folding
+
+#[test]
+fn large_named_list_is_a_set() {
+    let items: Vec<String> = (0..100_000).map(|i| format!("C{i:06}")).collect();
+    let mut files = BTreeMap::new();
+    files.insert(
+        "pack.toml".to_string(),
+        "[pack]\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nschema = \"schema.toml\"\n\
+         [outcomes]\nreview = 1\nrefer = 2\n[lists]\nbig = { file = \"lists/big.txt\" }\n\
+         [[rule]]\nid = \"r\"\ntitle = \"R\"\nweight = 1\nwhen = \"destination in big\"\nreason = \"x\"\n"
+            .to_string(),
+    );
+    files.insert("schema.toml".to_string(), SCHEMA.to_string());
+    files.insert("lists/big.txt".to_string(), items.join("\n"));
+    let e = Engine::compile(&Pack::from_files(files, "pack.toml").unwrap()).unwrap();
+    let start = std::time::Instant::now();
+    let mut hits = 0;
+    for i in (0..200_000).step_by(97) {
+        let d = e
+            .screen_json(&format!(r#"{{"destination":"C{i:06}"}}"#))
+            .unwrap();
+        hits += d.hits.len();
+    }
+    // 0, 97, ... below 100,000 are in the list: 1031 of them.
+    assert_eq!(hits, 1031);
+    // ~2,000 lookups in a 100,000-item list: a linear scan would take far longer.
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    let d = e.screen_json(r#"{"destination":"C099999"}"#).unwrap();
+    assert_eq!(d.outcome, Outcome::Review);
+    let d = e.screen_json(r#"{"destination":"C100000"}"#).unwrap();
+    assert_eq!(d.outcome, Outcome::Clear);
+}
+
+#[test]
+fn constant_expressions_fold() {
+    let env = Env::default();
+    let p = Program::compile("1 + 2 == 3", &env).unwrap();
+    assert!(matches!(p.result_type(), Type::Bool));
+    assert_eq!(p.eval(&[]), Ok(Value::Bool(true)));
+    let p = Program::compile("'ab' + 'c' == 'abc' && [1, 2][1] == 2", &env).unwrap();
+    assert_eq!(p.eval(&[]), Ok(Value::Bool(true)));
+    // Constants that fail are kept and fail at run time, not at compile time.
+    let p = Program::compile("1 / 0 == 1", &env).unwrap();
+    assert!(p.eval(&[]).is_err());
+    // In a pack, a constant rule fires on every record and reads nothing.
+    let e = compile(&rule("1 + 2 == 3")).unwrap();
+    let d = e.screen_json("{}").unwrap();
+    assert_eq!(d.hits.len(), 1);
+    assert!(d.hits[0].evidence.is_empty());
+    assert!(d.incomplete.is_empty());
+    let e = compile(&rule("9223372036854775807 + 1 > 0")).unwrap();
+    let d = e.screen_json("{}").unwrap();
+    assert_eq!(d.incomplete.len(), 1);
+    assert_eq!(d.incomplete[0].missing, Vec::<String>::new());
+    assert!(d.incomplete[0].error.is_some());
+}
+
+// ---------------------------------------------------------------- limits
+
+fn compile_code(src: &str) -> &'static str {
+    match Program::compile(src, &Env::default()) {
+        Ok(_) => "ok",
+        Err(e) => e[0].code,
+    }
+}
+
+#[test]
+fn too_long() {
+    let src = format!("{}1 == 1", "1 + ".repeat(MAX_EXPR_LEN / 4));
+    assert!(src.len() > MAX_EXPR_LEN);
+    let errs = Program::compile(&src, &Env::default()).unwrap_err();
+    assert_eq!(errs[0].code, "cel.too_long");
+    assert_eq!(
+        errs[0].message,
+        format!(
+            "expression is {} bytes long, the limit is {MAX_EXPR_LEN} bytes",
+            src.len()
+        )
+    );
+    // Through a pack too.
+    let d = error(&rule(&format!("{}true", "!!".repeat(MAX_EXPR_LEN / 2))));
+    assert_eq!(d.code, "cel.too_long");
+}
+
+#[test]
+fn too_deep() {
+    let limit_msg =
+        format!("expression is nested too deeply, the limit is {MAX_EXPR_DEPTH} levels");
+    let over = MAX_EXPR_DEPTH + 1;
+    for src in [
+        format!("{}true", "!".repeat(over)),
+        format!("{}1{}", "(".repeat(over), ")".repeat(over)),
+        format!("{}1{}", "[".repeat(over), "]".repeat(over)),
+        format!("a{}", ".b".repeat(over)),
+        vec!["1"; over + 1].join(" + "),
+    ] {
+        let errs = Program::compile(&src, &Env::default()).unwrap_err();
+        assert_eq!(errs[0].code, "cel.too_deep", "{src}");
+        assert_eq!(errs[0].message, limit_msg);
+    }
+    // Shallow enough is fine.
+    assert_eq!(compile_code(&format!("{}true", "!".repeat(32))), "ok");
+    assert_eq!(
+        compile_code(&format!("{}1{}", "[".repeat(32), "]".repeat(32))),
+        "ok"
+    );
+}
+
+#[test]
+fn huge_nesting_does_not_overflow_the_stack() {
+    // Under the length limit: rejected as too deep.
+    let n = 8_000;
+    for src in [
+        format!("{}true", "!".repeat(10_000)),
+        format!("a{}", ".b".repeat(n)),
+        format!("{}1{}", "[".repeat(n), "]".repeat(n)),
+        format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+        format!("{}1", "-".repeat(10_000)),
+    ] {
+        assert!(src.len() <= MAX_EXPR_LEN);
+        assert_eq!(compile_code(&src), "cel.too_deep", "{}", &src[..10]);
+    }
+    // 10,000-element chains and lists exceed the length limit first.
+    for src in [
+        format!("a{}", ".b".repeat(10_000)),
+        format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)),
+        format!("{}true", "!".repeat(20_000)),
+    ] {
+        assert_eq!(compile_code(&src), "cel.too_long", "{}", &src[..10]);
+    }
+    // And through a pack.
+    let d = error(&rule(&format!("{}flag", "!".repeat(10_000))));
+    assert_eq!(d.code, "cel.too_deep");
+    let d = error(&rule(&format!(
+        "{}flag{}",
+        "[".repeat(8_000),
+        "]".repeat(8_000)
+    )));
+    assert_eq!(d.code, "cel.too_deep");
+}
+
+#[test]
+fn long_flat_disjunction_is_balanced() {
+    // 1,000 `||` terms are far over the depth limit as a chain, but `&&`/`||` are balanced.
+    let src = (0..1000)
+        .map(|i| format!("x == {i}"))
+        .collect::<Vec<_>>()
+        .join(" || ");
+    assert!(src.len() < MAX_EXPR_LEN);
+    let env = Env {
+        vars: vec![("x".into(), Type::Int)],
+        ..Env::default()
+    };
+    let p = Program::compile(&src, &env).unwrap();
+    assert_eq!(p.eval(&[Value::Int(999)]), Ok(Value::Bool(true)));
+    assert_eq!(p.eval(&[Value::Int(1000)]), Ok(Value::Bool(false)));
 }

@@ -39,6 +39,9 @@ pub struct Args {
     /// groups a numeric column into bands of width W (`age:10` → `30-39`).
     #[arg(long, value_delimiter = ',')]
     by: Vec<String>,
+    /// Groups with fewer records are reported but left out of the four-fifths comparison.
+    #[arg(long, default_value_t = 30)]
+    min_group: u64,
     /// Input format (default: from the extension, else sniffed).
     #[arg(long, value_enum)]
     input_format: Option<input::Format>,
@@ -140,7 +143,8 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         .map(|s| parse_by(s))
         .collect::<anyhow::Result<_>>()?;
     let input = input::open(&args.data, args.input_format, engine.schema())?;
-    let mut bt = Backtest::new(BacktestConfig::from_pack(engine.pack()));
+    let mut bt =
+        Backtest::new(BacktestConfig::from_pack(engine.pack())).min_group_size(args.min_group);
     let mut reported = 0usize;
     batch::for_each_chunk(input, |rows| {
         let results: Vec<_> = pool.install(|| {

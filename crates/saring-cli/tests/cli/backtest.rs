@@ -24,6 +24,8 @@ fn json_report_matches_hand_computed_values() {
             "label",
             "--by",
             "sex",
+            "--min-group",
+            "5",
             "-f",
             "json",
         ])
@@ -119,6 +121,8 @@ fn table_golden_and_html() {
             "label",
             "--by",
             "sex",
+            "--min-group",
+            "5",
         ])
         .output()
         .expect("run");
@@ -135,6 +139,8 @@ fn table_golden_and_html() {
             "label",
             "--by",
             "sex",
+            "--min-group",
+            "5",
             "-f",
             "html",
             "-o",
@@ -181,4 +187,32 @@ fn unlabelled_rows_are_counted_as_errors() {
         (Some(1), Some(1))
     );
     assert!(crate::fixture::stderr(&out).contains("row 2: record.label: label `label` is missing"));
+}
+
+#[test]
+fn groups_under_the_default_minimum_size_are_not_compared() {
+    let f = Fixture::new();
+    let out = f
+        .saring()
+        .args([
+            "backtest",
+            "--pack",
+            "pack",
+            "data.jsonl",
+            "--label",
+            "label",
+            "--by",
+            "sex",
+            "-f",
+            "json",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let r: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let m = &r["groups"][0]["groups"][1];
+    assert_eq!(m["small"], true);
+    assert_eq!(m["below_four_fifths"], false);
+    assert_eq!(m["ratio_to_max"], Value::Null);
+    assert_eq!(r["warnings"], serde_json::json!([]));
 }

@@ -272,6 +272,29 @@ fn monitored_groups_and_four_fifths() {
 }
 
 #[test]
+fn small_groups_are_reported_but_not_compared() {
+    // min size 5: both sex groups (5 records each) take part, as before.
+    let mut bt = Backtest::new(config()).min_group_size(5);
+    let mut extra = Backtest::new(config()).min_group_size(6);
+    for (d, label, groups) in samples() {
+        bt.add(&d, label, &groups);
+        extra.add(&d, label, &groups);
+    }
+    let r = bt.finish();
+    assert!(r.groups[0].groups[1].below_four_fifths);
+    assert!(!r.groups[0].groups[1].small);
+    // min size 6: both groups are small, so there is no highest rate and no warning.
+    let r = extra.finish();
+    let m = &r.groups[0].groups[1];
+    assert!(m.small);
+    assert!(!m.below_four_fifths);
+    assert_eq!(m.ratio_to_max, None);
+    assert_eq!(r.groups[0].max_flag_rate, None);
+    close(m.flag_rate, 0.4);
+    assert!(r.warnings.is_empty());
+}
+
+#[test]
 fn empty_and_errors() {
     let mut bt = Backtest::new(config());
     bt.add_error();

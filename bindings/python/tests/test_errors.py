@@ -1,0 +1,165 @@
+"""Errors: structured PackError / RecordError, and hostile packs and records that must never
+crash the interpreter or surface a panic."""
+
+from __future__ import annotations
+
+import pytest
+
+import saring
+from conftest import SMALL_PACK, SMALL_SCHEMA
+
+
+def test_exception_hierarchy() -> None:
+    assert issubclass(saring.PackError, saring.SaringError)
+    assert issubclass(saring.PackError, ValueError)
+    assert issubclass(saring.RecordError, saring.SaringError)
+    assert issubclass(saring.RecordError, ValueError)
+
+
+def test_pack_error_unknown_field_with_location() -> None:
+    pack = SMALL_PACK.replace('when = "age < 21"', 'when = "agee < 21"')
+    with pytest.raises(saring.PackError) as info:
+        saring.Engine.from_toml(pack, SMALL_SCHEMA)
+    errors = info.value.errors()
+    assert len(errors) >= 1
+    e = errors[0]
+    assert set(e) >= {"code", "message", "file", "line", "column", "rule", "help"}
+    assert e["file"] == "pack.toml"
+    assert e["rule"] == "young"
+    assert isinstance(e["line"], int) and e["line"] > 1
+    assert "agee" in e["message"]
+    assert e["help"] is not None and "age" in e["help"]
+    assert "agee" in info.value.render()
+
+
+def test_pack_error_collects_all_errors() -> None:
+    pack = SMALL_PACK.replace('when = "age < 21"', 'when = "agee < 21"').replace(
+        'when = "salary >= 1500.0"', 'when = "salary >= \'x\'"'
+    )
+    with pytest.raises(saring.PackError) as info:
+        saring.Engine.from_toml(pack, SMALL_SCHEMA)
+    rules = {e["rule"] for e in info.value.errors()}
+    assert {"young", "shadow_salary"} <= rules
+
+
+def test_protected_field_is_rejected() -> None:
+    schema = SMALL_SCHEMA + '\n[field.religion]\ntype = "string"\nprotected = true\n'
+    pack = SMALL_PACK.replace('when = "age < 21"', "when = \"religion == 'x'\"")
+    with pytest.raises(saring.PackError) as info:
+        saring.Engine.from_toml(pack, schema)
+    assert "pack.protected_field" in [e["code"] for e in info.value.errors()]
+
+
+@pytest.mark.parametrize(
+    "pack",
+    [
+        "this is [not toml",
+        "",
+        "[pack]\nid = 1\n",
+        SMALL_PACK.replace("[outcomes]", "[outcomes]\nbogus = 3"),
+        SMALL_PACK + "\n[unknown_table]\nx = 1\n",
+        SMALL_PACK.replace('when = "age < 21"', 'when = "' + "(" * 5000 + "1" + ")" * 5000 + '"'),
+        SMALL_PACK.replace('when = "age < 21"', 'when = "' + "!" * 100000 + 'true"'),
+        SMALL_PACK.replace('when = "age < 21"', "when = \"country.matches('(a+)+(' )\""),
+        SMALL_PACK.replace('when = "age < 21"', 'when = "rules.young"'),
+        "\x00\xff" * 100,
+    ],
+    ids=["bad-toml", "empty", "wrong-type", "unknown-key", "unknown-table", "deep-parens",
+         "deep-unary", "bad-regex", "self-cycle", "binary"],
+)
+def test_hostile_packs_raise_pack_error(pack: str) -> None:
+    with pytest.raises(saring.PackError) as info:
+        saring.Engine.from_toml(pack, SMALL_SCHEMA)
+    assert info.value.errors(), "a PackError always carries at least one error"
+    for e in info.value.errors():
+        assert isinstance(e["code"], str) and e["code"]
+
+
+def test_hostile_schema_raises_pack_error() -> None:
+    deep = "".join(f"[field.{'.'.join(['a'] * i)}]\ntype = \"object\"\n" for i in range(1, 200))
+    for schema in ["[field.x]\ntype = \"nope\"\n", deep, "[[[", "[field.x]\n"]:
+        with pytest.raises(saring.PackError):
+            saring.Engine.from_toml(SMALL_PACK, schema)
+
+
+def test_missing_files() -> None:
+    with pytest.raises(saring.PackError):
+        saring.load("/nonexistent/saring/pack")
+    with pytest.raises(saring.PackError):
+        saring.Engine.from_files({"schema.toml": SMALL_SCHEMA})
+    with pytest.raises(saring.PackError):
+        saring.Engine.from_dict({"pack": "not a table"})
+    with pytest.raises(saring.PackError):
+        saring.Engine.from_dict({"pack": {"id": object()}})
+
+
+def test_record_type_mismatch(small: saring.Engine) -> None:
+    with pytest.raises(saring.RecordError) as info:
+        small.screen({"country": "KH", "return_ticket": "no"})
+    assert info.value.code == "record.type_mismatch"
+    assert info.value.path == "return_ticket"
+    assert info.value.row is None
+    with pytest.raises(saring.RecordError) as info:
+        small.screen({"country": "KH", "interview": {"agent_present": 1}})
+    assert info.value.path == "interview.agent_present"
+    with pytest.raises(saring.RecordError) as info:
+        small.screen({"country": "KH", "paid_by": "cousin"})
+    assert info.value.code == "record.invalid_value"
+    assert info.value.path == "paid_by"
+
+
+@pytest.mark.parametrize(
+    "record, code",
+    [
+        ([1, 2], "record.not_object"),
+        ("text", "record.not_object"),
+        (None, "record.not_object"),
+        (42, "record.not_object"),
+        ({"country": object()}, "record.type_mismatch"),
+        ({"country": "KH", 3: "x"}, "record.type_mismatch"),
+        ({"country": 2**80}, "record.invalid_value"),
+        ({"country": "KH", "age": 2**63}, "record.invalid_value"),
+    ],
+    ids=["list", "str", "none", "int", "object", "int-key", "bigint", "int-overflow"],
+)
+def test_hostile_records(small: saring.Engine, record: object, code: str) -> None:
+    with pytest.raises(saring.RecordError) as info:
+        small.screen(record)
+    assert info.value.code == code
+
+
+def test_deeply_nested_record(small: saring.Engine) -> None:
+    deep: object = "x"
+    for _ in range(100_000 // 100):
+        deep = {"a": deep}
+    with pytest.raises(saring.RecordError) as info:
+        small.screen({"country": "KH", "return_ticket": True, "extra": deep})
+    assert info.value.code == "record.too_large"
+    lst: object = []
+    for _ in range(5000):
+        lst = [lst]
+    with pytest.raises(saring.RecordError):
+        small.screen({"country": "KH", "extra": lst})
+    with pytest.raises(saring.RecordError):
+        small.screen_json("[" * 100_000)
+
+
+def test_self_referencing_record_does_not_hang(small: saring.Engine) -> None:
+    d: dict = {"country": "KH", "return_ticket": True}
+    d["self"] = d
+    with pytest.raises(saring.RecordError):
+        small.screen(d)
+
+
+def test_bad_json_text(small: saring.Engine) -> None:
+    with pytest.raises(saring.RecordError) as info:
+        small.screen_json('{"country": ')
+    assert info.value.code == "record.syntax"
+
+
+def test_errors_pickle() -> None:
+    import pickle
+
+    e = saring.RecordError("bad", "record.type_mismatch", "x", 3)
+    e2 = pickle.loads(pickle.dumps(e))
+    assert (e2.code, e2.path, e2.row) == ("record.type_mismatch", "x", 3)

@@ -1,0 +1,62 @@
+"""The shared screening goldens (`tests/goldens/*.json`): the same decisions as Rust and JS."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+import saring
+from conftest import REPO_ROOT
+
+GOLDEN_DIR = REPO_ROOT / "tests" / "goldens"
+FILES = sorted(GOLDEN_DIR.glob("*.json"))
+
+
+def cases() -> List[Tuple[str, Dict[str, Any], Dict[str, Any]]]:
+    out = []
+    for path in FILES:
+        golden = json.loads(path.read_text(encoding="utf-8"))
+        for case in golden["cases"]:
+            out.append((f"{path.stem}::{case['name']}", golden["pack"], case))
+    return out
+
+
+CASES = cases()
+
+
+@pytest.mark.skipif(not FILES, reason=f"no screening goldens in {GOLDEN_DIR} yet")
+@pytest.mark.parametrize("name, pack, case", CASES, ids=[c[0] for c in CASES])
+def test_golden(name: str, pack: Dict[str, Any], case: Dict[str, Any]) -> None:
+    engine = _engine(json.dumps(pack, sort_keys=True))
+
+    def run() -> saring.Decision:
+        if "record_text" in case:
+            return engine.screen_json(case["record_text"])
+        return engine.screen(case["record"])
+
+    if "expect_error" in case:
+        with pytest.raises(saring.RecordError) as info:
+            run()
+        want = case["expect_error"]
+        assert info.value.code == want["code"], name
+        assert info.value.path == want.get("path"), name
+    else:
+        assert run().to_dict() == case["expect"], name
+
+
+_ENGINES: Dict[str, saring.Engine] = {}
+
+
+def _engine(key: str) -> saring.Engine:
+    if key not in _ENGINES:
+        pack = json.loads(key)
+        _ENGINES[key] = saring.Engine.from_files(pack["files"], pack["main"])
+    return _ENGINES[key]
+
+
+def test_goldens_present_or_skipped() -> None:
+    if not FILES:
+        pytest.skip(f"no screening goldens in {GOLDEN_DIR} yet")
+    assert len(CASES) >= 1

@@ -1,0 +1,610 @@
+//! Screening behaviour of the compiled engine: explanations, reason templates, evidence,
+//! shadow and disabled rules, thresholds, batches, thread safety and strict decoding.
+
+use std::collections::BTreeMap;
+
+use saring::engine::{RuleExplanation, RuleResult};
+use saring::pack::RuleStatus;
+use saring::{Decision, DecodeOptions, Engine, Outcome, Pack};
+use serde_json::json;
+
+const SCHEMA: &str = r#"
+[field.destination]
+type = "string"
+required = true
+[field.return_ticket]
+type = "bool"
+[field.paid_by]
+type = "enum"
+values = ["self", "agent", "employer"]
+[field.interview]
+type = "object"
+[field.interview.agent]
+type = "bool"
+[field.interview.officer]
+type = "string"
+[field.job]
+type = "object"
+[field.job.salary]
+type = "float"
+[field.job.start]
+type = "date"
+[field.birth_date]
+type = "date"
+[field.application_date]
+type = "date"
+[field.legs]
+type = "list"
+items = "object"
+[field.legs.country]
+type = "string"
+[field.tags]
+type = "list"
+items = "string"
+[field.sex]
+type = "enum"
+values = ["f", "m"]
+monitored = true
+[field.religion]
+type = "string"
+protected = true
+"#;
+
+const PACK: &str = r#"
+[pack]
+id = "engine-tests"
+version = "2.1"
+title = "Engine tests"
+schema = "schema.toml"
+
+[outcomes]
+review = 30
+refer = 60
+
+[lists]
+hotspot = ["KH", "MM", "LA"]
+
+[derive]
+age = "years_between(birth_date, application_date)"
+salary_k = "job.salary / 1000.0"
+
+[[rule]]
+id = "one_way"
+title = "One-way ticket to a hotspot"
+weight = 25
+when = "destination in hotspot && !return_ticket"
+reason = "No return ticket to {destination}"
+remedy = "Show a return ticket"
+
+[[rule]]
+id = "paid"
+title = "Paid by an agent"
+weight = 5
+when = "paid_by == 'agent'"
+reason = "Paid by {paid_by}"
+
+[[rule]]
+id = "agent"
+title = "Agent present"
+weight = 20
+when = "interview.agent"
+reason = "Agent present: {interview.agent}; officer {interview.officer}"
+
+[[rule]]
+id = "salary"
+title = "High salary"
+weight = 40
+status = "shadow"
+when = "job.salary >= 1500.0"
+reason = "Salary {job.salary} ({salary_k}k) from {job.start}, {{literal}} }}"
+
+[[rule]]
+id = "minor"
+title = "Minor"
+weight = 10
+when = "age < 18"
+reason = "Age {age}, born {birth_date}"
+
+[[rule]]
+id = "combo"
+title = "One-way and agent-paid"
+weight = 5
+when = "rules.one_way && rules.paid"
+reason = "Combination for {destination}"
+
+[[rule]]
+id = "retired"
+title = "Retired"
+weight = 99
+status = "disabled"
+when = "destination == 'KH' || return_ticket"
+reason = "never {destination}"
+
+[[rule]]
+id = "route"
+title = "Route via a hotspot"
+weight = 7
+status = "shadow"
+when = "legs.exists(l, l.country in hotspot)"
+reason = "route"
+"#;
+
+fn engine() -> Engine {
+    Engine::compile(&Pack::from_toml_str(PACK, SCHEMA).unwrap()).unwrap()
+}
+
+fn screen(e: &Engine, v: serde_json::Value) -> Decision {
+    e.screen_value(&v).unwrap()
+}
+
+fn explain(e: &Engine, v: serde_json::Value) -> saring::engine::Explanation {
+    e.explain(&e.decode_value(&v, DecodeOptions::default()).unwrap())
+}
+
+fn rule<'a>(ex: &'a saring::engine::Explanation, id: &str) -> &'a RuleExplanation {
+    ex.rules.iter().find(|r| r.rule == id).unwrap()
+}
+
+fn ids(hits: &[saring::Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.rule.as_str()).collect()
+}
+
+fn full_record() -> serde_json::Value {
+    json!({
+        "destination": "KH",
+        "return_ticket": false,
+        "paid_by": "agent",
+        "interview": {"agent": true, "officer": "B. Santoso"},
+        "job": {"salary": 2500.0, "start": "2025-03-01"},
+        "birth_date": "2010-06-15",
+        "application_date": "2025-05-01",
+        "legs": [{"country": "TH"}, {"country": "MM"}],
+        "tags": ["a"],
+    })
+}
+
+// ---------------------------------------------------------------- explain
+
+#[test]
+fn explain_lists_every_rule_with_its_result() {
+    let e = engine();
+    let ex = explain(
+        &e,
+        json!({"destination": "KH", "return_ticket": true, "paid_by": "agent",
+               "interview": {"agent": false}}),
+    );
+    let results: Vec<(&str, &RuleResult)> = ex
+        .rules
+        .iter()
+        .map(|r| (r.rule.as_str(), &r.result))
+        .collect();
+    assert_eq!(
+        results,
+        vec![
+            ("one_way", &RuleResult::Miss),
+            ("paid", &RuleResult::Hit),
+            ("agent", &RuleResult::Miss),
+            (
+                "salary",
+                &RuleResult::Unknown {
+                    missing: vec!["job.salary".into()],
+                    error: None
+                }
+            ),
+            (
+                "minor",
+                &RuleResult::Unknown {
+                    missing: vec!["application_date".into(), "birth_date".into()],
+                    error: None
+                }
+            ),
+            ("combo", &RuleResult::Miss),
+            ("retired", &RuleResult::Disabled),
+            (
+                "route",
+                &RuleResult::Unknown {
+                    missing: vec!["legs".into()],
+                    error: None
+                }
+            ),
+        ]
+    );
+    assert_eq!(ex.decision, e.screen(&e.decode_value(&json!({"destination": "KH", "return_ticket": true, "paid_by": "agent", "interview": {"agent": false}}), DecodeOptions::default()).unwrap()));
+    assert_eq!(ex.decision.score, 5);
+    assert_eq!(ex.decision.outcome, Outcome::Clear);
+    // Titles, statuses, weights and remedies are carried over.
+    let one_way = rule(&ex, "one_way");
+    assert_eq!(one_way.title, "One-way ticket to a hotspot");
+    assert_eq!(one_way.status, RuleStatus::Active);
+    assert_eq!(one_way.weight, 25);
+    assert_eq!(one_way.remedy.as_deref(), Some("Show a return ticket"));
+    // Reasons are rendered for every rule, fired or not.
+    assert_eq!(one_way.reason, "No return ticket to KH");
+    assert_eq!(rule(&ex, "salary").status, RuleStatus::Shadow);
+}
+
+#[test]
+fn explain_evidence_and_derived_values() {
+    let e = engine();
+    let ex = explain(&e, full_record());
+    assert_eq!(
+        ex.derived,
+        BTreeMap::from([
+            ("age".to_string(), json!(14)),
+            ("salary_k".to_string(), json!(2.5))
+        ])
+    );
+    assert_eq!(
+        rule(&ex, "one_way").evidence,
+        BTreeMap::from([
+            ("destination".to_string(), json!("KH")),
+            ("return_ticket".to_string(), json!(false)),
+        ])
+    );
+    assert_eq!(
+        rule(&ex, "minor").evidence,
+        BTreeMap::from([("age".to_string(), json!(14)),])
+    );
+    assert_eq!(
+        rule(&ex, "salary").evidence,
+        BTreeMap::from([("job.salary".to_string(), json!(2500.0))])
+    );
+    assert_eq!(
+        rule(&ex, "route").evidence,
+        BTreeMap::from([(
+            "legs".to_string(),
+            json!([{"country": "TH"}, {"country": "MM"}])
+        )])
+    );
+    // Missing values are omitted from evidence; derived values that failed are null.
+    let ex = explain(&e, json!({"destination": "KH"}));
+    assert_eq!(
+        ex.derived,
+        BTreeMap::from([
+            ("age".to_string(), serde_json::Value::Null),
+            ("salary_k".to_string(), serde_json::Value::Null)
+        ])
+    );
+    assert_eq!(
+        rule(&ex, "one_way").evidence,
+        BTreeMap::from([("destination".to_string(), json!("KH"))])
+    );
+    assert!(rule(&ex, "minor").evidence.is_empty());
+}
+
+#[test]
+fn explanation_serializes_with_result_tag() {
+    let e = engine();
+    let ex = explain(&e, json!({"destination": "KH"}));
+    let v = serde_json::to_value(&ex).unwrap();
+    assert_eq!(v["rules"][0]["result"], "unknown");
+    assert_eq!(v["rules"][0]["missing"], json!(["return_ticket"]));
+    assert_eq!(v["rules"][6]["result"], "disabled");
+    assert_eq!(v["decision"]["outcome"], "clear");
+}
+
+// ---------------------------------------------------------------- reasons
+
+#[test]
+fn reason_templates() {
+    let e = engine();
+    let d = screen(&e, full_record());
+    let reason = |id: &str| {
+        d.hits
+            .iter()
+            .chain(&d.shadow_hits)
+            .find(|h| h.rule == id)
+            .unwrap_or_else(|| panic!("{id} did not fire"))
+            .reason
+            .clone()
+    };
+    assert_eq!(reason("one_way"), "No return ticket to KH");
+    assert_eq!(reason("paid"), "Paid by agent");
+    // Nested paths.
+    assert_eq!(reason("agent"), "Agent present: true; officer B. Santoso");
+    // Doubles: no trailing zeros; dates as YYYY-MM-DD; `{{` and `}}` are literal braces.
+    assert_eq!(
+        reason("salary"),
+        "Salary 2500 (2.5k) from 2025-03-01, {literal} }"
+    );
+    assert_eq!(reason("minor"), "Age 14, born 2010-06-15");
+}
+
+#[test]
+fn reason_doubles_have_at_most_two_decimals() {
+    let e = engine();
+    for (salary, text) in [
+        (1500.0, "1500"),
+        (1500.5, "1500.5"),
+        (1500.125, "1500.12"),
+        (1999.999, "2000"),
+        (1234.5678, "1234.57"),
+    ] {
+        let d = screen(&e, json!({"destination": "JP", "job": {"salary": salary}}));
+        assert_eq!(d.shadow_hits.len(), 1, "{d:#?}");
+        assert_eq!(d.shadow_hits[0].rule, "salary");
+        assert!(
+            d.shadow_hits[0]
+                .reason
+                .starts_with(&format!("Salary {text} (")),
+            "{salary}: {}",
+            d.shadow_hits[0].reason
+        );
+    }
+    let d = screen(
+        &e,
+        json!({"destination": "JP", "job": {"salary": 1234.5678}}),
+    );
+    assert_eq!(
+        d.shadow_hits[0].reason,
+        "Salary 1234.57 (1.23k) from unknown, {literal} }"
+    );
+}
+
+#[test]
+fn absent_values_render_as_unknown() {
+    let e = engine();
+    let d = screen(
+        &e,
+        json!({"destination": "JP", "interview": {"agent": true}}),
+    );
+    assert_eq!(d.hits[0].rule, "agent");
+    assert_eq!(d.hits[0].reason, "Agent present: true; officer unknown");
+}
+
+// ---------------------------------------------------------------- evidence of combinations
+
+#[test]
+fn combination_evidence_includes_referenced_rules() {
+    let e = engine();
+    let d = screen(
+        &e,
+        json!({"destination": "KH", "return_ticket": false, "paid_by": "agent"}),
+    );
+    assert_eq!(ids(&d.hits), ["one_way", "paid", "combo"]);
+    let combo = d.hits.iter().find(|h| h.rule == "combo").unwrap();
+    assert_eq!(combo.reason, "Combination for KH");
+    assert_eq!(
+        combo.evidence,
+        BTreeMap::from([
+            ("destination".to_string(), json!("KH")),
+            ("paid_by".to_string(), json!("agent")),
+            ("return_ticket".to_string(), json!(false)),
+        ])
+    );
+    assert_eq!(d.score, 35);
+    assert_eq!(d.outcome, Outcome::Review);
+}
+
+#[test]
+fn combination_of_incomplete_rule_is_incomplete() {
+    let e = engine();
+    let d = screen(&e, json!({"destination": "KH", "paid_by": "agent"}));
+    let inc: Vec<(&str, Vec<String>)> = d
+        .incomplete
+        .iter()
+        .filter(|i| i.rule == "one_way" || i.rule == "combo")
+        .map(|i| (i.rule.as_str(), i.missing.clone()))
+        .collect();
+    assert_eq!(
+        inc,
+        [
+            ("one_way", vec!["return_ticket".to_string()]),
+            ("combo", vec!["return_ticket".to_string()])
+        ]
+    );
+    // `false && missing` is decided: a non-agent payment makes combo a miss.
+    let d = screen(&e, json!({"destination": "KH", "paid_by": "self"}));
+    assert!(d.incomplete.iter().all(|i| i.rule != "combo"));
+}
+
+// ---------------------------------------------------------------- shadow and disabled
+
+#[test]
+fn shadow_rules_never_change_the_score() {
+    let e = engine();
+    let with_shadow = screen(
+        &e,
+        json!({"destination": "JP", "job": {"salary": 9000.0}, "legs": [{"country": "KH"}]}),
+    );
+    assert_eq!(ids(&with_shadow.shadow_hits), ["salary", "route"]);
+    assert!(with_shadow.hits.is_empty());
+    assert_eq!(with_shadow.score, 0);
+    assert_eq!(with_shadow.outcome, Outcome::Clear);
+    let without = screen(&e, json!({"destination": "JP", "legs": []}));
+    assert_eq!(without.score, 0);
+    // Shadow hits carry their weight for reporting.
+    assert_eq!(with_shadow.shadow_hits[0].weight, 40);
+}
+
+#[test]
+fn disabled_rules_never_appear() {
+    let e = engine();
+    for v in [
+        json!({"destination": "KH"}),
+        json!({"destination": "KH", "return_ticket": true}),
+        full_record(),
+    ] {
+        let d = screen(&e, v);
+        assert!(d.hits.iter().all(|h| h.rule != "retired"));
+        assert!(d.shadow_hits.iter().all(|h| h.rule != "retired"));
+        assert!(d.incomplete.iter().all(|i| i.rule != "retired"));
+        assert!(d.score < 99);
+    }
+    // It is still listed among the rules, as disabled.
+    let info = e.rules().iter().find(|r| r.id == "retired").unwrap();
+    assert_eq!(info.status, RuleStatus::Disabled);
+}
+
+// ---------------------------------------------------------------- thresholds
+
+#[test]
+fn outcome_thresholds_are_inclusive() {
+    let schema =
+        "[field.a]\ntype = \"bool\"\n[field.b]\ntype = \"bool\"\n[field.c]\ntype = \"bool\"\n";
+    let mut pack = String::from(
+        "[pack]\nid = \"th\"\nversion = \"1\"\ntitle = \"T\"\nschema = \"schema.toml\"\n\
+         [outcomes]\nreview = 30\nrefer = 60\n",
+    );
+    for (id, w) in [("a", 29), ("b", 1), ("c", 30)] {
+        pack.push_str(&format!(
+            "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nweight = {w}\nwhen = \"{id}\"\nreason = \"r\"\n"
+        ));
+    }
+    let e = Engine::compile(&Pack::from_toml_str(&pack, schema).unwrap()).unwrap();
+    for (rec, score, outcome) in [
+        (json!({}), 0, Outcome::Clear),
+        (json!({"a": true}), 29, Outcome::Clear),
+        (json!({"a": true, "b": true}), 30, Outcome::Review),
+        (json!({"c": true}), 30, Outcome::Review),
+        (json!({"a": true, "c": true}), 59, Outcome::Review),
+        (json!({"a": true, "b": true, "c": true}), 60, Outcome::Refer),
+    ] {
+        let d = screen(&e, rec.clone());
+        assert_eq!((d.score, d.outcome), (score, outcome), "{rec}");
+    }
+    assert_eq!(e.outcomes().review, 30);
+    assert_eq!(e.outcomes().refer, 60);
+}
+
+#[test]
+fn decision_names_the_pack() {
+    let e = engine();
+    let d = screen(&e, json!({"destination": "JP"}));
+    assert_eq!(d.pack.id, "engine-tests");
+    assert_eq!(d.pack.version, "2.1");
+    assert!(d.pack.digest.starts_with("sha256:"));
+    assert_eq!(d.pack.digest.len(), "sha256:".len() + 64);
+}
+
+// ---------------------------------------------------------------- batches
+
+fn batch_lines() -> Vec<String> {
+    let mut lines: Vec<String> = (0..200)
+        .map(|i| {
+            let destination = ["KH", "JP", "MM"][i % 3];
+            let paid_by = ["self", "agent"][i % 2];
+            json!({
+                "destination": destination,
+                "return_ticket": i % 3 == 0,
+                "paid_by": paid_by,
+                "interview": {"agent": i % 5 == 0},
+                "job": {"salary": (i * 37) as f64},
+            })
+            .to_string()
+        })
+        .collect();
+    lines[7] = "not json".to_string();
+    lines[50] = r#"{"destination": 5}"#.to_string();
+    lines[51] = "[1, 2]".to_string();
+    lines
+}
+
+#[test]
+fn screen_json_batch_equals_sequential() {
+    let e = engine();
+    let lines = batch_lines();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let batch = e.screen_json_batch(&refs);
+    let sequential: Vec<_> = refs.iter().map(|l| e.screen_json(l)).collect();
+    assert_eq!(batch.len(), 200);
+    assert_eq!(batch, sequential);
+    assert_eq!(batch[7].as_ref().unwrap_err().code, "record.syntax");
+    assert_eq!(batch[50].as_ref().unwrap_err().code, "record.type_mismatch");
+    assert_eq!(
+        batch[50].as_ref().unwrap_err().path.as_deref(),
+        Some("destination")
+    );
+    assert_eq!(batch[51].as_ref().unwrap_err().code, "record.not_object");
+    assert_eq!(batch.iter().filter(|r| r.is_err()).count(), 3);
+}
+
+#[test]
+fn screen_batch_equals_sequential() {
+    let e = engine();
+    let records: Vec<_> = batch_lines()
+        .iter()
+        .filter_map(|l| e.decode_json(l, DecodeOptions::default()).ok())
+        .collect();
+    assert_eq!(records.len(), 197);
+    let batch = e.screen_batch(&records);
+    let sequential: Vec<_> = records.iter().map(|r| e.screen(r)).collect();
+    assert_eq!(batch, sequential);
+    assert!(batch.iter().any(|d| d.outcome == Outcome::Review));
+    assert!(batch.iter().any(|d| d.outcome == Outcome::Clear));
+    assert!(e.screen_batch(&[]).is_empty());
+}
+
+// ---------------------------------------------------------------- threads
+
+#[test]
+fn engine_is_send_sync_clone() {
+    fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+    assert_traits::<Engine>();
+    let e = engine();
+    let expected = screen(&e, full_record());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let e = e.clone();
+            std::thread::spawn(move || e.screen_value(&full_record()).unwrap())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), expected);
+    }
+}
+
+// ---------------------------------------------------------------- decoding
+
+#[test]
+fn strict_decoding_rejects_unknown_fields() {
+    let e = engine();
+    let strict = DecodeOptions { strict: true };
+    let err = e
+        .decode_json(r#"{"destination": "KH", "colour": "red"}"#, strict)
+        .unwrap_err();
+    assert_eq!(err.code, "record.unknown_field");
+    assert_eq!(err.path.as_deref(), Some("colour"));
+    let err = e
+        .decode_value(
+            &json!({"destination": "KH", "interview": {"agent": true, "extra": 1}}),
+            strict,
+        )
+        .unwrap_err();
+    assert_eq!(err.code, "record.unknown_field");
+    assert_eq!(err.path.as_deref(), Some("interview.extra"));
+    let err = e
+        .decode_json(
+            r#"{"destination": "KH", "legs": [{"country": "KH", "x": 1}]}"#,
+            strict,
+        )
+        .unwrap_err();
+    assert_eq!(err.code, "record.unknown_field");
+    assert_eq!(err.path.as_deref(), Some("legs[0].x"));
+    // Known fields decode in strict mode; lenient mode ignores unknown ones.
+    assert!(e.decode_json(r#"{"destination": "KH"}"#, strict).is_ok());
+    let lenient = e
+        .screen_json(r#"{"destination": "KH", "colour": "red", "return_ticket": false}"#)
+        .unwrap();
+    assert_eq!(ids(&lenient.hits), ["one_way"]);
+}
+
+#[test]
+fn zz_probe() {
+    let e = engine();
+    for s in [
+        json!(1500.0),
+        json!(1500.5),
+        json!(2500.0),
+        json!(1600),
+        json!(9000.0),
+    ] {
+        let v = json!({"destination": "JP", "job": {"salary": s}});
+        let r = e.decode_value(&v, DecodeOptions::default()).unwrap();
+        let ex = e.explain(&r);
+        println!("{s} -> {:?} {:?} | {:?}", rule(&ex, "salary").result, rule(&ex, "salary").evidence, ex.derived);
+        let r = e.decode_json(&v.to_string(), DecodeOptions::default()).unwrap();
+        let ex = e.explain(&r);
+        println!("  text {s} -> {:?} {:?}", rule(&ex, "salary").result, rule(&ex, "salary").evidence);
+    }
+}
