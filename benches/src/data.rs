@@ -296,8 +296,10 @@ const JOB_TITLES: &[&str] = &[
     "Game Tester",
     "Construction Worker",
 ];
-const PHONE_PREFIXES: &[&str] = &["+62812", "+62813", "+62857", "+855", "+95", "+856", "+6012"];
-const EMAIL_DOMAINS: &[&str] = &["@mail.example", "@post.example", "@tempmail.example"];
+const PHONE_PREFIXES: &[&str] = &["+62812", "+62813", "+62857", "+6012"];
+/// Prefixes of hotspot countries (rare).
+const HOTSPOT_PHONE_PREFIXES: &[&str] = &["+855", "+95", "+856"];
+const EMAIL_DOMAINS: &[&str] = &["@mail.example", "@post.example"];
 const REMARKS: &[&str] = &[
     "nervous, travel story vague",
     "documents in order",
@@ -313,6 +315,15 @@ fn date(rng: &mut ChaCha8Rng, year_from: i32, year_to: i32) -> NaiveDate {
 
 fn pick<'a>(rng: &mut ChaCha8Rng, items: &[&'a str]) -> &'a str {
     items.choose(rng).copied().unwrap_or_default()
+}
+
+/// From `rare` with probability `p`, else from `common`.
+fn pick_rare<'a>(rng: &mut ChaCha8Rng, p: f64, rare: &[&'a str], common: &[&'a str]) -> &'a str {
+    if rng.gen_bool(p) {
+        pick(rng, rare)
+    } else {
+        pick(rng, common)
+    }
 }
 
 fn name_variant(rng: &mut ChaCha8Rng, name: &str) -> String {
@@ -370,14 +381,25 @@ pub fn departure(rng: &mut ChaCha8Rng, index: usize) -> Departure {
         monthly_salary_usd: opt(rng, 0.95, |rng| f64::from(rng.gen_range(300..3000))),
         employer_country: opt(rng, 0.8, |rng| pick(rng, DESTINATIONS).to_string()),
     });
+    let destination = pick(rng, DESTINATIONS).to_string();
+    let job = job.map(|mut j| {
+        if rng.gen_bool(0.8) {
+            j.employer_country = Some(destination.clone());
+        }
+        j
+    });
     let legs = opt(rng, 0.95, |rng| {
-        (0..rng.gen_range(0..5))
+        (0..if rng.gen_bool(0.1) {
+            rng.gen_range(3..6)
+        } else {
+            rng.gen_range(0..3)
+        })
             .map(|_| Leg {
                 country: Some(pick(rng, COUNTRIES).to_string()),
-                mode: opt(rng, 0.97, |rng| {
-                    *[Mode::Air, Mode::Air, Mode::Air, Mode::Sea, Mode::Land]
-                        .choose(rng)
-                        .unwrap_or(&Mode::Air)
+                mode: opt(rng, 0.97, |rng| match rng.gen_range(0..10) {
+                    0 => Mode::Sea,
+                    1 => Mode::Land,
+                    _ => Mode::Air,
                 }),
                 days: Some(rng.gen_range(0..30)),
             })
@@ -394,7 +416,7 @@ pub fn departure(rng: &mut ChaCha8Rng, index: usize) -> Departure {
         application_date: Some(application),
         departure_date: Some(departure),
         passport_issued: Some(issued),
-        destination: Some(pick(rng, DESTINATIONS).to_string()),
+        destination: Some(destination),
         purpose: Some(purpose),
         visa_type: Some(
             *[
@@ -413,6 +435,10 @@ pub fn departure(rng: &mut ChaCha8Rng, index: usize) -> Departure {
                 PaidBy::Myself,
                 PaidBy::Myself,
                 PaidBy::Myself,
+                PaidBy::Myself,
+                PaidBy::Myself,
+                PaidBy::Myself,
+                PaidBy::Family,
                 PaidBy::Family,
                 PaidBy::Employer,
                 PaidBy::Agent,
@@ -429,7 +455,7 @@ pub fn departure(rng: &mut ChaCha8Rng, index: usize) -> Departure {
         phone: opt(rng, 0.9, |rng| {
             format!(
                 "{}{}",
-                pick(rng, PHONE_PREFIXES),
+                pick_rare(rng, 0.05, HOTSPOT_PHONE_PREFIXES, PHONE_PREFIXES),
                 rng.gen_range(1_000_000..99_999_999)
             )
         }),
@@ -437,12 +463,12 @@ pub fn departure(rng: &mut ChaCha8Rng, index: usize) -> Departure {
             format!(
                 "{}{}",
                 name.to_lowercase().replace(' ', "."),
-                pick(rng, EMAIL_DOMAINS)
+                pick_rare(rng, 0.1, &["@tempmail.example"], EMAIL_DOMAINS)
             )
         }),
         prior_departures: Some(rng.gen_range(0..4)),
         prior_postponements: opt(rng, 0.2, |rng| rng.gen_range(0..3)),
-        previous_passports: opt(rng, 0.3, |rng| {
+        previous_passports: opt(rng, 0.12, |rng| {
             (0..rng.gen_range(1..4))
                 .map(|_| format!("X{:07}", rng.gen_range(0..10_000_000)))
                 .collect()

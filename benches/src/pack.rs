@@ -344,6 +344,12 @@ fn toml_list(items: &[&str]) -> String {
 
 /// The pack's TOML text, built from [`RULES`] and the named lists.
 pub fn pack_toml() -> String {
+    pack_toml_with(&RULES)
+}
+
+/// A pack's TOML text with the given rules (the schema, lists and derived values of the
+/// benchmark pack); used to time rules one by one.
+pub fn pack_toml_with(rules: &[RuleSpec]) -> String {
     let mut out = String::from(
         r#"[pack]
 id = "bench-departure"
@@ -366,7 +372,7 @@ schema = "schema.toml"
         "\n[derive]\nage = \"years_between(birth_date, departure_date)\"\n\
          passport_age_days = \"days_between(passport_issued, departure_date)\"\n",
     );
-    for r in &RULES {
+    for r in rules {
         out.push_str(&format!(
             "\n[[rule]]\nid = \"{}\"\ntitle = \"{}\"\nweight = {}\nstatus = \"{}\"\n\
              when = '''{}'''\nreason = '''{}'''\nreferences = [\"synthetic benchmark rule\"]\n",

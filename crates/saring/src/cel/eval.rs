@@ -98,8 +98,7 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
             other => Err(EvalError::no_overload("_?_:_", &[other])),
         },
         Node::Binary(op, a, b) => {
-            let a = eval(a, act, frame)?;
-            let b = eval(b, act, frame)?;
+            let (a, b) = both(a, b, act, frame)?;
             ops::binary(*op, &a, &b)
         }
         Node::Select {
@@ -138,16 +137,24 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
                 (builtin.eval)(std::slice::from_ref(&a))
             }
             [a, b] => {
-                let a = eval(a, act, frame)?;
-                let b = eval(b, act, frame)?;
+                let (a, b) = both(a, b, act, frame)?;
                 (builtin.eval)(&[a, b])
             }
             many => {
                 let mut values = Vec::with_capacity(many.len());
+                let mut first_error = None;
                 for a in many {
-                    values.push(eval(a, act, frame)?);
+                    match eval(a, act, frame) {
+                        Ok(v) => values.push(v),
+                        Err(e) => {
+                            first_error.get_or_insert(e);
+                        }
+                    }
                 }
-                (builtin.eval)(&values)
+                match first_error {
+                    Some(e) => Err(e),
+                    None => (builtin.eval)(&values),
+                }
             }
         },
         Node::Matches(subject, re) => match eval(subject, act, frame)? {
@@ -193,6 +200,19 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
             )
         }
     }
+}
+
+/// Evaluates two operands. When the first fails, the second is still evaluated so that every
+/// missing field is reported; the first error wins.
+fn both(
+    a: &Node,
+    b: &Node,
+    act: &Activation<'_>,
+    frame: &mut Frame,
+) -> Result<(Value, Value), EvalError> {
+    let a = eval(a, act, frame);
+    let b = eval(b, act, frame);
+    Ok((a?, b?))
 }
 
 /// Checks that a value may be a map key (`bool`, `int`, `uint`, `string`).
