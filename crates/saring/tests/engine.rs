@@ -595,7 +595,6 @@ fn strict_decoding_rejects_unknown_fields() {
 /// The evaluator documents that an incomplete rule is reported "with every missing path", but
 /// operands of a call or binary operator stop at the first absent one.
 #[test]
-#[ignore = "bug: only the first missing operand of a call/operator is reported"]
 fn every_missing_path_is_reported() {
     let e = engine();
     let d = screen(&e, json!({"destination": "JP"}));

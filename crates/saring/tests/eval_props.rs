@@ -944,3 +944,34 @@ fn absorption_through_the_engine() {
         assert_eq!(d.hits.len(), usize::from(want == "hit"), "{when}");
     }
 }
+
+/// Guards against vacuous properties: the generator yields records that decode and fire
+/// rules, records that are incomplete, and records that are rejected.
+#[test]
+fn generator_covers_every_kind_of_result() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let engine = engine();
+    let mut runner = TestRunner::deterministic();
+    let strategy = any_record();
+    let (mut ok, mut err, mut hits, mut shadow, mut incomplete, mut errors) = (0, 0, 0, 0, 0, 0);
+    for _ in 0..400 {
+        let v = strategy.new_tree(&mut runner).unwrap().current();
+        match engine.screen_value(&v) {
+            Ok(d) => {
+                ok += 1;
+                hits += usize::from(!d.hits.is_empty());
+                shadow += usize::from(!d.shadow_hits.is_empty());
+                incomplete += usize::from(!d.incomplete.is_empty());
+                errors += usize::from(d.incomplete.iter().any(|i| i.error.is_some()));
+            }
+            Err(_) => err += 1,
+        }
+    }
+    assert!(ok >= 100, "{ok} decoded");
+    assert!(err >= 40, "{err} rejected");
+    assert!(
+        hits >= 20 && shadow >= 5 && incomplete >= 50 && errors >= 5,
+        "hits {hits}, shadow {shadow}, incomplete {incomplete}, runtime errors {errors}"
+    );
+}
