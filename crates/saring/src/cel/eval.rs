@@ -126,8 +126,7 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
             ))),
         },
         Node::Index(a, i) => {
-            let a = eval(a, act, frame)?;
-            let i = eval(i, act, frame)?;
+            let (a, i) = both(a, i, act, frame)?;
             ops::index(&a, &i)
         }
         Node::Call(builtin, args) => match args.as_slice() {
