@@ -92,5 +92,7 @@ fn per_rule(lines: &[String], rounds: usize, eval_only: bool) {
             t,
             t.saturating_sub(base)
         );
+        total += t.saturating_sub(base);
     }
+    eprintln!("sum of the increments: {total:.2?}");
 }

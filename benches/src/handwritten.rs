@@ -123,7 +123,7 @@ pub fn screen(d: &Departure) -> HandDecision {
     fired[16] = d.cash_carried_usd.is_some_and(|c| c < 200.0) && d.return_ticket == Some(false);
     // name_mismatch
     fired[17] = match (&d.full_name, &d.passport_name) {
-        (Some(a), Some(b)) => a.trim().to_ascii_lowercase() != b.trim().to_ascii_lowercase(),
+        (Some(a), Some(b)) => !a.trim().eq_ignore_ascii_case(b.trim()),
         _ => false,
     };
     // agent_led_group

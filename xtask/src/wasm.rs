@@ -26,6 +26,9 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
+/// Largest rules/ file embedded in the page.
+const MAX_PAGE_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// How to compile for `wasm32-unknown-unknown` on this machine.
 struct Toolchain {
     /// Extra environment for cargo.
@@ -436,6 +439,12 @@ fn collect(
         }
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if !matches!(ext, "toml" | "json" | "txt" | "csv") {
+            continue;
+        }
+        // Pack, schema and list files are small; anything big (sample data) stays out.
+        let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
+        if size > MAX_PAGE_FILE_BYTES {
+            println!("not embedding {} in the page (over 4 MiB)", path.display());
             continue;
         }
         let rel = path

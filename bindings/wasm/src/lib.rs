@@ -13,6 +13,8 @@
 //! const decision = engine.screen({ destination: "KH", return_ticket: false });
 //! ```
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 
 use js_sys::{Error, JsString, Reflect, JSON};

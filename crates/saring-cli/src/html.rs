@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use saring::backtest::{BacktestReport, GroupColumn, FOUR_FIFTHS};
 
-use crate::report::{num, pct};
+use crate::report::{groups_table, pct, rules_table, sweep_table, thresholds_table, Table};
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -28,13 +28,13 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{padding:.25rem .6rem;
 th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}.warn{color:#a40;font-weight:600}\
 svg{background:#fafafa;border:1px solid #ddd;margin:.5rem 1rem 1rem 0}small{color:#666}";
 
-fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
+fn table(out: &mut String, t: &Table) {
     out.push_str("<table><thead><tr>");
-    for h in headers {
+    for h in t.html_headers() {
         let _ = write!(out, "<th>{}</th>", esc(h));
     }
     out.push_str("</tr></thead><tbody>");
-    for row in rows {
+    for row in &t.rows {
         out.push_str("<tr>");
         for cell in row {
             let _ = write!(out, "<td>{}</td>", esc(cell));
@@ -186,109 +186,16 @@ pub fn backtest(r: &BacktestReport) -> String {
         s.push_str("</ul>\n");
     }
     s.push_str("<h2>Confusion matrix</h2>\n");
-    let rows: Vec<Vec<String>> = r
-        .thresholds
-        .iter()
-        .map(|t| {
-            vec![
-                t.threshold.as_str().to_string(),
-                t.min_score.to_string(),
-                t.flagged.to_string(),
-                t.tp.to_string(),
-                t.fp.to_string(),
-                t.tn.to_string(),
-                t.fn_.to_string(),
-                num(t.precision),
-                num(t.recall),
-                num(t.f1),
-                pct(t.flag_rate),
-            ]
-        })
-        .collect();
-    table(
-        &mut s,
-        &[
-            "flagged at",
-            "score",
-            "flagged",
-            "tp",
-            "fp",
-            "tn",
-            "fn",
-            "precision",
-            "recall",
-            "f1",
-            "flag rate",
-        ],
-        &rows,
-    );
+    table(&mut s, &thresholds_table(r));
     s.push_str(
         "<h2>Rules</h2>\n<p><small>marginal recall: recall lost at the review (refer) \
                 threshold without the rule; for shadow rules, recall gained if it were made \
                 active.</small></p>\n",
     );
-    let rows: Vec<Vec<String>> = r
-        .rules
-        .iter()
-        .map(|m| {
-            vec![
-                m.rule.clone(),
-                format!("{:?}", m.status).to_lowercase(),
-                m.weight.to_string(),
-                m.hits.to_string(),
-                m.true_hits.to_string(),
-                num(m.precision),
-                num(m.recall),
-                num(m.lift),
-                num(m.marginal_recall.or(m.promotion_recall)),
-                num(m.marginal_recall_refer),
-                m.incomplete.to_string(),
-            ]
-        })
-        .collect();
-    table(
-        &mut s,
-        &[
-            "rule",
-            "status",
-            "weight",
-            "hits",
-            "true hits",
-            "precision",
-            "recall",
-            "lift",
-            "marginal",
-            "marginal (refer)",
-            "incomplete",
-        ],
-        &rows,
-    );
+    table(&mut s, &rules_table(r));
     s.push_str("<h2>Score threshold sweep</h2>\n");
     s.push_str(&pr_curve(r));
-    let rows: Vec<Vec<String>> = r
-        .sweep
-        .iter()
-        .map(|p| {
-            vec![
-                p.min_score.to_string(),
-                p.flagged.to_string(),
-                pct(p.flag_rate),
-                num(p.precision),
-                num(p.recall),
-            ]
-        })
-        .collect();
-    table(
-        &mut s,
-        &[
-            "score at least",
-            "flagged",
-            "flag rate",
-            "precision",
-            "recall",
-        ],
-        &rows,
-    );
+    table(&mut s, &sweep_table(r));
     if !r.groups.is_empty() {
         s.push_str(
             "<h2>Monitored groups</h2>\n<p><small>ratio: the group's flag rate over the \
@@ -299,43 +206,7 @@ pub fn backtest(r: &BacktestReport) -> String {
     for c in &r.groups {
         let _ = writeln!(s, "<h3>{}</h3>", esc(&c.column));
         s.push_str(&group_bars(c));
-        let rows: Vec<Vec<String>> = c
-            .groups
-            .iter()
-            .map(|g| {
-                vec![
-                    g.value.clone(),
-                    g.n.to_string(),
-                    g.flagged.to_string(),
-                    pct(g.flag_rate),
-                    num(g.ratio_to_max),
-                    num(g.precision),
-                    num(g.recall),
-                    if g.below_four_fifths {
-                        "below 4/5"
-                    } else if g.small {
-                        "small group"
-                    } else {
-                        ""
-                    }
-                    .to_string(),
-                ]
-            })
-            .collect();
-        table(
-            &mut s,
-            &[
-                "value",
-                "n",
-                "flagged",
-                "flag rate",
-                "ratio",
-                "precision",
-                "recall",
-                "",
-            ],
-            &rows,
-        );
+        table(&mut s, &groups_table(c));
     }
     s.push_str("</body></html>\n");
     s

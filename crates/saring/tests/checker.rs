@@ -9,6 +9,8 @@ use saring::cel::{Type, Value};
 use saring::limits::{MAX_EXPR_DEPTH, MAX_EXPR_LEN};
 use saring::{Diagnostic, Engine, Outcome, Pack};
 
+mod common;
+
 const SCHEMA: &str = r#"
 [field.destination]
 type = "string"
@@ -48,8 +50,8 @@ monitored = true
 
 fn pack_text(body: &str) -> String {
     format!(
-        "[pack]\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nschema = \"schema.toml\"\n\
-         [outcomes]\nreview = 10\nrefer = 20\n[lists]\nhotspot = [\"KH\", \"MM\"]\n{body}"
+        "{}[lists]\nhotspot = [\"KH\", \"MM\"]\n{body}",
+        common::pack_header("t", "T", 10, 20)
     )
 }
 
@@ -502,10 +504,11 @@ fn large_named_list_is_a_set() {
     let mut files = BTreeMap::new();
     files.insert(
         "pack.toml".to_string(),
-        "[pack]\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nschema = \"schema.toml\"\n\
-         [outcomes]\nreview = 1\nrefer = 2\n[lists]\nbig = { file = \"lists/big.txt\" }\n\
-         [[rule]]\nid = \"r\"\ntitle = \"R\"\nweight = 1\nwhen = \"destination in big\"\nreason = \"x\"\n"
-            .to_string(),
+        format!(
+            "{}[lists]\nbig = {{ file = \"lists/big.txt\" }}\n{}",
+            common::pack_header("t", "T", 1, 2),
+            common::rule_toml("r", "R", 1, "destination in big", "x")
+        ),
     );
     files.insert("schema.toml".to_string(), SCHEMA.to_string());
     files.insert("lists/big.txt".to_string(), items.join("\n"));

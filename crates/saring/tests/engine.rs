@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use saring::engine::{RuleExplanation, RuleResult};
 use saring::pack::RuleStatus;
-use saring::{Decision, DecodeOptions, Engine, Outcome, Pack};
+use saring::{Decision, DecodeOptions, Engine, Outcome};
 use serde_json::json;
+
+mod common;
 
 const SCHEMA: &str = r#"
 [field.destination]
@@ -130,7 +132,7 @@ reason = "route"
 "#;
 
 fn engine() -> Engine {
-    Engine::compile(&Pack::from_toml_str(PACK, SCHEMA).unwrap()).unwrap()
+    common::compile(PACK, SCHEMA)
 }
 
 fn screen(e: &Engine, v: serde_json::Value) -> Decision {
@@ -445,16 +447,11 @@ fn disabled_rules_never_appear() {
 fn outcome_thresholds_are_inclusive() {
     let schema =
         "[field.a]\ntype = \"bool\"\n[field.b]\ntype = \"bool\"\n[field.c]\ntype = \"bool\"\n";
-    let mut pack = String::from(
-        "[pack]\nid = \"th\"\nversion = \"1\"\ntitle = \"T\"\nschema = \"schema.toml\"\n\
-         [outcomes]\nreview = 30\nrefer = 60\n",
-    );
+    let mut pack = common::pack_header("th", "T", 30, 60);
     for (id, w) in [("a", 29), ("b", 1), ("c", 30)] {
-        pack.push_str(&format!(
-            "[[rule]]\nid = \"{id}\"\ntitle = \"t\"\nweight = {w}\nwhen = \"{id}\"\nreason = \"r\"\n"
-        ));
+        pack.push_str(&common::rule_toml(id, "t", w, id, "r"));
     }
-    let e = Engine::compile(&Pack::from_toml_str(&pack, schema).unwrap()).unwrap();
+    let e = common::compile(&pack, schema);
     for (rec, score, outcome) in [
         (json!({}), 0, Outcome::Clear),
         (json!({"a": true}), 29, Outcome::Clear),

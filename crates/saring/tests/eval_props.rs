@@ -13,8 +13,10 @@ use saring::cel::{Type, Value};
 use saring::engine::RuleResult;
 use saring::pack::RuleStatus;
 use saring::schema::ObjectType;
-use saring::{Decision, Engine, Outcome, Pack};
+use saring::{Decision, Engine, Outcome};
 use serde_json::{json, Map, Value as J};
+
+mod common;
 
 const SCHEMA: &str = r#"
 [field.name]
@@ -254,7 +256,7 @@ reason = "not x {x}"
 "#;
 
 fn compile_engine() -> Engine {
-    Engine::compile(&Pack::from_toml_str(PACK, SCHEMA).expect("pack loads")).expect("compiles")
+    common::compile(PACK, SCHEMA)
 }
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(compile_engine);
@@ -919,12 +921,8 @@ fn absorption_through_the_engine() {
         ("1 / n == 1 || !f", "hit", vec![]),
     ];
     for (when, want, missing) in cases {
-        let pack = format!(
-            "[pack]\nid = \"l\"\nversion = \"1\"\ntitle = \"L\"\nschema = \"schema.toml\"\n\
-             [outcomes]\nreview = 1\nrefer = 2\n\
-             [[rule]]\nid = \"r\"\ntitle = \"R\"\nweight = 1\nwhen = \"{when}\"\nreason = \"r\"\n"
-        );
-        let engine = Engine::compile(&Pack::from_toml_str(&pack, schema).unwrap()).unwrap();
+        let pack = common::pack_header("l", "L", 1, 2) + &common::rule_toml("r", "R", 1, when, "r");
+        let engine = common::compile(&pack, schema);
         let record = engine
             .decode_json(r#"{"f": false, "n": 0}"#, Default::default())
             .unwrap();

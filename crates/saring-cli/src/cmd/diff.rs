@@ -116,6 +116,14 @@ fn scored(d: &Decision) -> BTreeMap<&str, i64> {
     d.hits.iter().map(|h| (h.rule.as_str(), h.weight)).collect()
 }
 
+/// The rules scored in `x` but not in `y`.
+fn only_in(x: &BTreeMap<&str, i64>, y: &BTreeMap<&str, i64>) -> Vec<String> {
+    x.keys()
+        .filter(|r| !y.contains_key(*r))
+        .map(|r| r.to_string())
+        .collect()
+}
+
 /// Compares; exit 0, or 3 when some rows failed under either pack.
 pub fn run(args: Args) -> anyhow::Result<Code> {
     let a = packs::load_engine(Some(&args.pack_a))?;
@@ -148,16 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             }
             changed += 1;
             let (ha, hb) = (scored(&da), scored(&db));
-            let added: Vec<String> = hb
-                .keys()
-                .filter(|r| !ha.contains_key(*r))
-                .map(|r| r.to_string())
-                .collect();
-            let removed: Vec<String> = ha
-                .keys()
-                .filter(|r| !hb.contains_key(*r))
-                .map(|r| r.to_string())
-                .collect();
+            let (added, removed) = (only_in(&hb, &ha), only_in(&ha, &hb));
             for r in &added {
                 entry(&mut rules, r).added += 1;
             }

@@ -1,9 +1,20 @@
 //! `saring backtest` on the fixture: the numbers computed by hand in
 //! `crates/saring/src/backtest/tests.rs`, end to end through the CLI.
 
+use assert_cmd::Command;
 use serde_json::Value;
 
 use crate::fixture::{golden, mask_digest, stdout, Fixture};
+
+/// Groups by `sex`, comparing groups of five records or more.
+const BY_SEX: [&str; 4] = ["--by", "sex", "--min-group", "5"];
+
+/// `saring backtest` of the fixture pack on `data`, labelled by its `label` column.
+fn backtest(f: &Fixture, data: &str) -> Command {
+    let mut cmd = f.saring();
+    cmd.args(["backtest", "--pack", "pack", data, "--label", "label"]);
+    cmd
+}
 
 fn close(v: &Value, expected: f64) {
     let a = v.as_f64().unwrap_or(f64::NAN);
@@ -13,22 +24,9 @@ fn close(v: &Value, expected: f64) {
 #[test]
 fn json_report_matches_hand_computed_values() {
     let f = Fixture::new();
-    let out = f
-        .saring()
-        .args([
-            "backtest",
-            "--pack",
-            "pack",
-            "data.jsonl",
-            "--label",
-            "label",
-            "--by",
-            "sex",
-            "--min-group",
-            "5",
-            "-f",
-            "json",
-        ])
+    let out = backtest(&f, "data.jsonl")
+        .args(BY_SEX)
+        .args(["-f", "json"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0));
@@ -110,42 +108,16 @@ fn json_report_matches_hand_computed_values() {
 #[test]
 fn table_golden_and_html() {
     let f = Fixture::new();
-    let out = f
-        .saring()
-        .args([
-            "backtest",
-            "--pack",
-            "pack",
-            "data.jsonl",
-            "--label",
-            "label",
-            "--by",
-            "sex",
-            "--min-group",
-            "5",
-        ])
+    let out = backtest(&f, "data.jsonl")
+        .args(BY_SEX)
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0));
     golden("backtest_fixture.txt", &mask_digest(&stdout(&out)));
 
-    f.saring()
-        .args([
-            "backtest",
-            "--pack",
-            "pack",
-            "data.jsonl",
-            "--label",
-            "label",
-            "--by",
-            "sex",
-            "--min-group",
-            "5",
-            "-f",
-            "html",
-            "-o",
-            "r.html",
-        ])
+    backtest(&f, "data.jsonl")
+        .args(BY_SEX)
+        .args(["-f", "html", "-o", "r.html"])
         .assert()
         .code(0);
     let html = std::fs::read_to_string(f.path("r.html")).expect("html");
@@ -166,18 +138,8 @@ fn unlabelled_rows_are_counted_as_errors() {
         "partial.jsonl",
         "{\"a\":true,\"b\":true,\"c\":true,\"s\":false,\"label\":\"yes\"}\n{\"a\":true,\"b\":true,\"c\":true,\"s\":false}\n",
     );
-    let out = f
-        .saring()
-        .args([
-            "backtest",
-            "--pack",
-            "pack",
-            "partial.jsonl",
-            "--label",
-            "label",
-            "-f",
-            "json",
-        ])
+    let out = backtest(&f, "partial.jsonl")
+        .args(["-f", "json"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(3));
@@ -192,20 +154,8 @@ fn unlabelled_rows_are_counted_as_errors() {
 #[test]
 fn groups_under_the_default_minimum_size_are_not_compared() {
     let f = Fixture::new();
-    let out = f
-        .saring()
-        .args([
-            "backtest",
-            "--pack",
-            "pack",
-            "data.jsonl",
-            "--label",
-            "label",
-            "--by",
-            "sex",
-            "-f",
-            "json",
-        ])
+    let out = backtest(&f, "data.jsonl")
+        .args(["--by", "sex", "-f", "json"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0));

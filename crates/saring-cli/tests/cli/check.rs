@@ -16,11 +16,7 @@ fn broken() -> Fixture {
 #[test]
 fn clean_pack_reports_overdue_review_and_exits_0() {
     let f = Fixture::new();
-    let out = f
-        .saring()
-        .args(["check", "pack", "--today", "2025-06-01"])
-        .output()
-        .expect("run");
+    let out = f.run(&["check", "pack", "--today", "2025-06-01"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(
@@ -34,11 +30,7 @@ fn clean_pack_reports_overdue_review_and_exits_0() {
         Some("pack `fixture` v1.0: 4 rules, 0 errors, 1 warning")
     );
     // Before the review date: no warning.
-    let out = f
-        .saring()
-        .args(["check", "pack", "--today", "2019-12-31"])
-        .output()
-        .expect("run");
+    let out = f.run(&["check", "pack", "--today", "2019-12-31"]);
     assert_eq!(
         stdout(&out),
         "pack `fixture` v1.0: 4 rules, 0 errors, 0 warnings\n"
@@ -48,11 +40,7 @@ fn clean_pack_reports_overdue_review_and_exits_0() {
 #[test]
 fn broken_pack_text_golden() {
     let f = broken();
-    let out = f
-        .saring()
-        .args(["check", "pack", "--today", "2019-01-01"])
-        .output()
-        .expect("run");
+    let out = f.run(&["check", "pack", "--today", "2019-01-01"]);
     assert_eq!(out.status.code(), Some(1));
     golden("check_broken.txt", &stdout(&out));
 }
@@ -60,11 +48,7 @@ fn broken_pack_text_golden() {
 #[test]
 fn broken_pack_json() {
     let f = broken();
-    let out = f
-        .saring()
-        .args(["check", "pack", "--format", "json", "--today", "2025-06-01"])
-        .output()
-        .expect("run");
+    let out = f.run(&["check", "pack", "--format", "json", "--today", "2025-06-01"]);
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(v["ok"], false);
@@ -94,11 +78,7 @@ fn monitored_use_is_reported_with_its_justification() {
          uses_monitored = \"audit of the sex split\"\n"
     );
     let f = Fixture::with_pack(&pack);
-    let out = f
-        .saring()
-        .args(["check", "pack", "--today", "2019-01-01"])
-        .output()
-        .expect("run");
+    let out = f.run(&["check", "pack", "--today", "2019-01-01"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(
@@ -109,11 +89,7 @@ fn monitored_use_is_reported_with_its_justification() {
         text.contains("= help: justification: audit of the sex split"),
         "{text}"
     );
-    let out = f
-        .saring()
-        .args(["check", "pack", "-f", "json", "--today", "2019-01-01"])
-        .output()
-        .expect("run");
+    let out = f.run(&["check", "pack", "-f", "json", "--today", "2019-01-01"]);
     let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(v["monitored_use"][0]["rule"], "rule_m");
     assert_eq!(v["monitored_use"][0]["fields"][0], "sex");

@@ -18,11 +18,7 @@ fn challenger(f: &Fixture) {
 fn transitions_and_rules_json() {
     let f = Fixture::new();
     challenger(&f);
-    let out = f
-        .saring()
-        .args(["diff", "pack", "b", "data.jsonl", "-f", "json"])
-        .output()
-        .expect("run");
+    let out = f.run(&["diff", "pack", "b", "data.jsonl", "-f", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(v["rows"], 10);
@@ -55,11 +51,7 @@ fn transitions_and_rules_json() {
 fn table_golden() {
     let f = Fixture::new();
     challenger(&f);
-    let out = f
-        .saring()
-        .args(["diff", "pack", "b", "data.jsonl"])
-        .output()
-        .expect("run");
+    let out = f.run(&["diff", "pack", "b", "data.jsonl"]);
     assert_eq!(out.status.code(), Some(0));
     golden("diff_fixture.txt", &mask_digest(&stdout(&out)));
 }

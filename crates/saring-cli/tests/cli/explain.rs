@@ -10,11 +10,7 @@ const RECORD: &str = r#"{"a": true, "c": true, "s": true, "sex": "f"}"#;
 fn text_golden() {
     let f = Fixture::new();
     f.write("rec.json", RECORD);
-    let out = f
-        .saring()
-        .args(["explain", "--pack", "pack", "rec.json"])
-        .output()
-        .expect("run");
+    let out = f.run(&["explain", "--pack", "pack", "rec.json"]);
     assert_eq!(out.status.code(), Some(0));
     golden("explain_fixture.txt", &mask_digest(&stdout(&out)));
 }

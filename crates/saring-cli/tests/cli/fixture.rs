@@ -2,6 +2,7 @@
 //! back-test metrics are computed by hand in `crates/saring/src/backtest/tests.rs`.
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -152,6 +153,11 @@ impl Fixture {
         let mut cmd = Command::cargo_bin("saring").expect("binary");
         cmd.current_dir(self.dir.path()).env_remove("SARING_PACK");
         cmd
+    }
+
+    /// Runs `saring args` inside the fixture directory to completion.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.saring().args(args).output().expect("run")
     }
 }
 

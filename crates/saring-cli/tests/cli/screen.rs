@@ -13,11 +13,7 @@ fn lines(text: &str) -> Vec<Value> {
 #[test]
 fn jsonl_golden() {
     let f = Fixture::new();
-    let out = f
-        .saring()
-        .args(["screen", "--pack", "pack", "data.jsonl"])
-        .output()
-        .expect("run");
+    let out = f.run(&["screen", "--pack", "pack", "data.jsonl"]);
     assert_eq!(out.status.code(), Some(0));
     golden("screen_fixture.jsonl", &mask_digest(&stdout(&out)));
     let err = stderr(&out);
@@ -31,11 +27,7 @@ fn jsonl_golden() {
 #[test]
 fn csv_and_table_outputs() {
     let f = Fixture::new();
-    let out = f
-        .saring()
-        .args(["screen", "-q", "--pack", "pack", "data.jsonl", "-f", "csv"])
-        .output()
-        .expect("run");
+    let out = f.run(&["screen", "-q", "--pack", "pack", "data.jsonl", "-f", "csv"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     let rows: Vec<&str> = text.lines().collect();
@@ -48,19 +40,15 @@ fn csv_and_table_outputs() {
     assert_eq!(rows[8], "8,review,40,rule_c,rule_s,,");
     assert_eq!(rows[9], "9,clear,10,rule_b,rule_s,rule_a,");
 
-    let out = f
-        .saring()
-        .args([
-            "screen",
-            "-q",
-            "--pack",
-            "pack",
-            "data.jsonl",
-            "--format",
-            "table",
-        ])
-        .output()
-        .expect("run");
+    let out = f.run(&[
+        "screen",
+        "-q",
+        "--pack",
+        "pack",
+        "data.jsonl",
+        "--format",
+        "table",
+    ]);
     golden("screen_fixture.table", &stdout(&out));
 }
 
@@ -100,11 +88,7 @@ fn ten_percent_malformed_gives_one_row_per_input_row() {
         input.push('\n');
     }
     f.write("mixed.jsonl", &input);
-    let out = f
-        .saring()
-        .args(["screen", "--pack", "pack", "mixed.jsonl"])
-        .output()
-        .expect("run");
+    let out = f.run(&["screen", "--pack", "pack", "mixed.jsonl"]);
     assert_eq!(out.status.code(), Some(3), "some rows failed → exit 3");
     let rows = lines(&stdout(&out));
     assert_eq!(rows.len(), 100);
@@ -127,11 +111,7 @@ fn csv_input_converts_cells_with_the_schema() {
         "data.csv",
         "a,b,c,s,sex,label\nyes,no,1,0,f,1\nno,,true,false,m,0\nmaybe,no,no,no,f,0\n1,2\n",
     );
-    let out = f
-        .saring()
-        .args(["screen", "-q", "--pack", "pack", "data.csv"])
-        .output()
-        .expect("run");
+    let out = f.run(&["screen", "-q", "--pack", "pack", "data.csv"]);
     assert_eq!(out.status.code(), Some(3));
     let rows = lines(&stdout(&out));
     assert_eq!(rows.len(), 4);
@@ -155,11 +135,7 @@ fn json_array_input() {
         "data.json",
         r#"[{"a":true,"b":true,"c":false,"s":false}, 7, {"a":false,"b":false,"c":false,"s":true}]"#,
     );
-    let out = f
-        .saring()
-        .args(["screen", "-q", "--pack", "pack", "data.json"])
-        .output()
-        .expect("run");
+    let out = f.run(&["screen", "-q", "--pack", "pack", "data.json"]);
     let rows = lines(&stdout(&out));
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["outcome"], "review");

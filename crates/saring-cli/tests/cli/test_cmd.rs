@@ -5,7 +5,7 @@ use crate::fixture::{stdout, Fixture, PACK};
 #[test]
 fn all_examples_pass() {
     let f = Fixture::new();
-    let out = f.saring().args(["test", "pack"]).output().expect("run");
+    let out = f.run(&["test", "pack"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out).lines().last(), Some("5 passed, 0 failed"));
 }
@@ -21,7 +21,7 @@ fn failures_show_rule_record_expected_and_actual() {
         )
         .replacen("record = { b = true }", "record = { bb = true }", 1);
     let f = Fixture::with_pack(&pack);
-    let out = f.saring().args(["test", "pack"]).output().expect("run");
+    let out = f.run(&["test", "pack"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("FAIL fixture / rule_a example 2"), "{text}");
@@ -43,7 +43,7 @@ fn discovers_packs_below_a_directory_and_counts_a_broken_pack_as_a_failure() {
         &PACK.replace("when = \"a\"", "when = \"zzz\""),
     );
     f.write("more/bad/schema.toml", crate::fixture::SCHEMA);
-    let out = f.saring().args(["test", "more"]).output().expect("run");
+    let out = f.run(&["test", "more"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("the pack does not load"), "{text}");

@@ -105,6 +105,22 @@ fn close(actual: Option<f64>, expected: f64) {
     assert!((a - expected).abs() < 1e-12, "{a} != {expected}");
 }
 
+/// Checks a rule's `(hits, true hits, incomplete)` counts and its precision, recall and lift.
+fn check_rule(m: &RuleMetrics, counts: (u64, u64, u64), precision: f64, recall: f64, lift: f64) {
+    assert_eq!((m.hits, m.true_hits, m.incomplete), counts, "{}", m.rule);
+    close(m.precision, precision);
+    close(m.recall, recall);
+    close(m.lift, lift);
+}
+
+/// Checks what an active rule's removal costs: recall at review and at refer, and the
+/// records no longer flagged.
+fn check_marginal(m: &RuleMetrics, recall: f64, recall_refer: f64, flags: i64) {
+    close(m.marginal_recall, recall);
+    close(m.marginal_recall_refer, recall_refer);
+    assert_eq!(m.marginal_flags, Some(flags), "{}", m.rule);
+}
+
 #[test]
 fn totals_and_outcomes() {
     let r = report();
@@ -159,42 +175,24 @@ fn per_rule_metrics() {
     assert_eq!(ids, ["a", "b", "c", "s"]);
 
     let a = &r.rules[0];
-    assert_eq!((a.hits, a.true_hits, a.incomplete), (4, 4, 1));
-    close(a.precision, 1.0);
-    close(a.recall, 0.8);
-    close(a.lift, 2.0);
+    check_rule(a, (4, 4, 1), 1.0, 0.8, 2.0);
     // without a: #2 35→10 loses review (positive); #1 65→40 and #7 75→50 lose refer.
-    close(a.marginal_recall, 0.2);
-    close(a.marginal_recall_refer, 0.4);
-    assert_eq!(a.marginal_flags, Some(1));
+    check_marginal(a, 0.2, 0.4, 1);
     assert_eq!((a.promotion_recall, a.promotion_flags), (None, None));
 
     let b = &r.rules[1];
-    assert_eq!((b.hits, b.true_hits, b.incomplete), (4, 3, 0));
-    close(b.precision, 0.75);
-    close(b.recall, 0.6);
-    close(b.lift, 1.5);
+    check_rule(b, (4, 3, 0), 0.75, 0.6, 1.5);
     // without b: #2 35→25 loses review; #7 75→65 keeps refer.
-    close(b.marginal_recall, 0.2);
-    close(b.marginal_recall_refer, 0.0);
-    assert_eq!(b.marginal_flags, Some(1));
+    check_marginal(b, 0.2, 0.0, 1);
 
     let c = &r.rules[2];
-    assert_eq!((c.hits, c.true_hits, c.incomplete), (4, 2, 1));
-    close(c.precision, 0.5);
-    close(c.recall, 0.4);
-    close(c.lift, 1.0);
+    check_rule(c, (4, 2, 1), 0.5, 0.4, 1.0);
     // without c: #1 65→25 (pos), #3 40→0, #8 40→0 lose review; #1, #7 lose refer.
-    close(c.marginal_recall, 0.2);
-    close(c.marginal_recall_refer, 0.4);
-    assert_eq!(c.marginal_flags, Some(3));
+    check_marginal(c, 0.2, 0.4, 3);
 
     let s = &r.rules[3];
     assert_eq!(s.status, RuleStatus::Shadow);
-    assert_eq!((s.hits, s.true_hits, s.incomplete), (2, 1, 0));
-    close(s.precision, 0.5);
-    close(s.recall, 0.2);
-    close(s.lift, 1.0);
+    check_rule(s, (2, 1, 0), 0.5, 0.2, 1.0);
     assert_eq!(s.marginal_recall, None);
     assert_eq!(s.marginal_recall_refer, None);
     assert_eq!(s.marginal_flags, None);

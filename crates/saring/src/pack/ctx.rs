@@ -1,6 +1,7 @@
 //! Shared helpers for the pack and schema builders: diagnostic collection and typed access to
 //! tree values with precise error spans.
 
+use crate::cel::lexer::RESERVED_WORDS;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::pack::tree::{Entry, Kind, Node, Span};
 use crate::pack::SourceFiles;
@@ -268,30 +269,14 @@ pub(crate) fn check_duplicates(reader: &mut Reader<'_>, node: &Node) {
     }
 }
 
-/// CEL reserved words, which cannot name lists, derived values, rules or fields.
-pub(crate) const RESERVED: &[&str] = &[
-    "true",
-    "false",
-    "null",
-    "in",
-    "as",
-    "break",
-    "const",
-    "continue",
-    "else",
-    "for",
-    "function",
-    "if",
-    "import",
-    "let",
-    "loop",
-    "package",
-    "namespace",
-    "return",
-    "var",
-    "void",
-    "while",
-];
+/// CEL keywords that are not in [`RESERVED_WORDS`]: the literals and the `in` operator.
+const KEYWORDS: &[&str] = &["true", "false", "null", "in"];
+
+/// Whether `name` is a CEL keyword or reserved word, which cannot name lists, derived values,
+/// rules or fields.
+pub(crate) fn is_reserved(name: &str) -> bool {
+    KEYWORDS.contains(&name) || RESERVED_WORDS.contains(&name)
+}
 
 /// True for `[A-Za-z_][A-Za-z0-9_]*`.
 pub(crate) fn is_identifier(name: &str) -> bool {
@@ -315,7 +300,7 @@ pub(crate) fn check_name(reader: &mut Reader<'_>, name: &str, what: &str, span: 
             span,
         );
         false
-    } else if RESERVED.contains(&name) {
+    } else if is_reserved(name) {
         reader.error_help(
             code,
             format!("{what} `{name}` is a reserved word"),
@@ -325,5 +310,20 @@ pub(crate) fn check_name(reader: &mut Reader<'_>, name: &str, what: &str, span: 
         false
     } else {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_reserved;
+
+    #[test]
+    fn keywords_and_reserved_words_cannot_be_names() {
+        for word in ["true", "false", "null", "in", "as", "namespace", "while"] {
+            assert!(is_reserved(word), "{word}");
+        }
+        for word in ["size", "truth", "input", "whiles"] {
+            assert!(!is_reserved(word), "{word}");
+        }
     }
 }

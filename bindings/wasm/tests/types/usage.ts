@@ -1,0 +1,60 @@
+// Type-checked (never run) by types.test.mjs with `tsc --strict`: the hand-written
+// declarations must describe the API as the tests and the page use it.
+import init, {
+  Decision,
+  Diagnostic,
+  Engine,
+  Explanation,
+  Hit,
+  Incomplete,
+  Outcome,
+  PackError,
+  RecordError,
+  RuleInfo,
+  SchemaField,
+} from "../../pkg-web/saring_wasm.js";
+
+export async function usage(packText: string, schemaText: string): Promise<string> {
+  await init();
+  const engine: Engine = Engine.fromPack({ "pack.toml": packText, "schema.toml": schemaText });
+  const named: Engine = Engine.fromPack({ "departure.toml": packText }, "departure.toml");
+  const fromJson: Engine = Engine.fromJson({
+    pack: { pack: { id: "x", version: "1", title: "t", schema: "schema.json" }, rule: [] },
+    schema: { field: { a: { type: "string" } } },
+    files: { "lists/x.txt": "a\nb\n" },
+  });
+  const decision: Decision = engine.screen({ destination: "KH", legs: [{ country: "TH" }], n: null });
+  const outcome: Outcome = decision.outcome;
+  const hits: Hit[] = [...decision.hits, ...decision.shadow_hits];
+  const incomplete: Incomplete[] = decision.incomplete;
+  const explanation: Explanation = named.explain(JSON.stringify({ destination: "KH" }));
+  const rules: RuleInfo[] = fromJson.rules;
+  const fields: SchemaField[] = engine.schema();
+  const paths = fields.flatMap((f) => f.children?.map((c) => c.path) ?? [f.path]);
+  const enumValues: string[] = fields.flatMap((f) => f.values ?? f.items?.values ?? []);
+  try {
+    Engine.fromPack({ "pack.toml": "[pack" });
+  } catch (e) {
+    const diagnostics: Diagnostic[] = (e as PackError).diagnostics;
+    const where = diagnostics.map((d) => `${d.file ?? "?"}:${d.line ?? 0}:${d.column ?? 0} ${d.code}`);
+    paths.push(...where);
+  }
+  try {
+    engine.screen({ destination: 5 });
+  } catch (e) {
+    const error = e as RecordError;
+    paths.push(`${error.code} ${error.path ?? ""}`);
+  }
+  engine.free();
+  return [
+    outcome,
+    decision.score + hits.reduce((sum, h) => sum + h.weight, 0),
+    incomplete.flatMap((i) => i.missing).join(","),
+    explanation.rules.map((r) => (r.result === "unknown" ? r.missing.join("+") : r.result)).join(),
+    rules.map((r) => r.remedy ?? r.when).join(),
+    decision.pack.digest,
+    engine.id + engine.version + engine.digest + engine.title,
+    enumValues.length,
+    paths.join(),
+  ].join(" ");
+}
