@@ -14,8 +14,14 @@ use std::collections::BTreeMap;
 use std::ffi::CStr;
 use std::sync::Mutex;
 
-use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
-use arrow_array::{RecordBatch, RecordBatchIterator};
+use std::sync::Arc;
+
+use arrow_array::ffi::from_ffi_and_data_type;
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::{RecordBatch, RecordBatchIterator, StructArray};
+use arrow_data::ffi::FFI_ArrowArray;
+use arrow_schema::ffi::FFI_ArrowSchema;
+use arrow_schema::{DataType, Schema as ArrowSchema};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
@@ -160,14 +166,18 @@ impl PyEngine {
             values.push(value);
         }
         let engine = &self.engine;
-        let results: Vec<Result<saring::Decision, (usize, saring::RecordError)>> =
-            py.detach(|| {
-                values
-                    .par_iter()
-                    .enumerate()
-                    .map(|(row, v)| engine.screen_value(v).map_err(|e| (row, e)))
-                    .collect()
-            });
+        type Screened = Result<saring::Decision, (usize, saring::RecordError)>;
+        let results: Vec<Screened> = py
+            .detach(|| {
+                guard(|| {
+                    Ok(values
+                        .par_iter()
+                        .enumerate()
+                        .map(|(row, v)| engine.screen_value(v).map_err(|e| (row, e)))
+                        .collect())
+                })
+            })
+            .map_err(PyRuntimeError::new_err)?;
         let mut out = Vec::with_capacity(results.len());
         for r in results {
             match r {
@@ -223,13 +233,16 @@ impl PyEngine {
     fn _screen_arrow(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<ArrowStream> {
         let batches = import_stream(data)?;
         let engine = &self.engine;
-        let results: Result<Vec<RecordBatch>, _> = py.detach(|| {
-            batches
-                .iter()
-                .map(|b| columnar::screen_record_batch(engine, b))
-                .collect()
+        let results = py.detach(|| {
+            guard(|| {
+                batches
+                    .iter()
+                    .map(|b| columnar::screen_record_batch(engine, b))
+                    .collect::<Result<Vec<RecordBatch>, _>>()
+                    .map_err(|e| e.to_string())
+            })
         });
-        let results = results.map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let results = results.map_err(PyValueError::new_err)?;
         Ok(ArrowStream {
             batches: Mutex::new(Some(results)),
         })
@@ -247,7 +260,7 @@ impl PyEngine {
         let batches = import_stream(data)?;
         let engine = &self.engine;
         let report = py
-            .detach(|| columnar::backtest_batches(engine, &batches, label, &by))
+            .detach(|| guard(|| columnar::backtest_batches(engine, &batches, label, &by)))
             .map_err(PyValueError::new_err)?;
         serialize(py, &report)
     }
@@ -340,6 +353,22 @@ impl PyEngine {
     }
 }
 
+/// Runs `f`, turning a panic (a bug, never expected) into an error message instead of letting
+/// it unwind into Python.
+fn guard<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".to_string());
+            Err(format!("internal error in saring (please report): {what}"))
+        }
+    }
+}
+
 fn kind_name(kind: &saring::schema::FieldKind) -> String {
     use saring::schema::FieldKind as K;
     match kind {
@@ -356,6 +385,10 @@ fn kind_name(kind: &saring::schema::FieldKind) -> String {
 }
 
 /// Reads every batch of an object exporting `__arrow_c_stream__`.
+///
+/// The stream is driven by hand rather than with arrow's `ArrowArrayStreamReader`, so that
+/// buffers that are not aligned for their type (numpy arrays unpickled on a Dask worker can
+/// be) are copied to aligned memory instead of panicking.
 fn import_stream(data: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
     if !data.hasattr("__arrow_c_stream__")? {
         return Err(PyTypeError::new_err(
@@ -370,12 +403,69 @@ fn import_stream(data: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
     // SAFETY: the capsule is named `arrow_array_stream`, so by the Arrow PyCapsule protocol it
     // points to a valid `ArrowArrayStream`; `from_raw` moves the stream out and leaves a
     // released one behind, which the capsule's destructor then ignores.
-    let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast()) };
-    let reader = ArrowArrayStreamReader::try_new(stream)
-        .map_err(|e| PyValueError::new_err(format!("cannot read Arrow stream: {e}")))?;
-    reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| PyValueError::new_err(format!("cannot read Arrow stream: {e}")))
+    let mut stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast()) };
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_stream(&mut stream)));
+    match result {
+        Ok(r) => r.map_err(|e| PyValueError::new_err(format!("cannot read Arrow stream: {e}"))),
+        Err(_) => Err(PyValueError::new_err(
+            "cannot read Arrow stream: malformed Arrow data",
+        )),
+    }
+}
+
+fn stream_error(stream: &mut FFI_ArrowArrayStream, code: i32) -> String {
+    let Some(get_last_error) = stream.get_last_error else {
+        return format!("error code {code}");
+    };
+    // SAFETY: the stream is live (not released); the callback returns a NUL-terminated string
+    // owned by the stream, or null.
+    let message = unsafe { get_last_error(stream) };
+    if message.is_null() {
+        return format!("error code {code}");
+    }
+    // SAFETY: non-null, NUL-terminated, valid until the next call on the stream.
+    unsafe { CStr::from_ptr(message) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn read_stream(stream: &mut FFI_ArrowArrayStream) -> Result<Vec<RecordBatch>, String> {
+    let (Some(get_schema), Some(get_next)) = (stream.get_schema, stream.get_next) else {
+        return Err("the stream is released".to_string());
+    };
+    if stream.release.is_none() {
+        return Err("the stream is released".to_string());
+    }
+    let mut ffi_schema = FFI_ArrowSchema::empty();
+    // SAFETY: the stream is live and `ffi_schema` is a valid, empty out-parameter.
+    let code = unsafe { get_schema(stream, &mut ffi_schema) };
+    if code != 0 {
+        return Err(stream_error(stream, code));
+    }
+    let schema = Arc::new(ArrowSchema::try_from(&ffi_schema).map_err(|e| e.to_string())?);
+    let struct_type = DataType::Struct(schema.fields().clone());
+    let mut batches = Vec::new();
+    loop {
+        let mut array = FFI_ArrowArray::empty();
+        // SAFETY: the stream is live and `array` is a valid, empty out-parameter.
+        let code = unsafe { get_next(stream, &mut array) };
+        if code != 0 {
+            return Err(stream_error(stream, code));
+        }
+        if array.is_released() {
+            break;
+        }
+        // SAFETY: the producer follows the C data interface and the array has the stream's
+        // schema (a struct of the columns).
+        let mut data = unsafe { from_ffi_and_data_type(array, struct_type.clone()) }
+            .map_err(|e| e.to_string())?;
+        data.align_buffers();
+        data.validate().map_err(|e| e.to_string())?;
+        let columns = StructArray::from(data).into_parts().1;
+        batches.push(RecordBatch::try_new(schema.clone(), columns).map_err(|e| e.to_string())?);
+    }
+    Ok(batches)
 }
 
 /// Result columns of `screen_frame`, exported once through the Arrow PyCapsule interface

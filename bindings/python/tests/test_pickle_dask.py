@@ -14,7 +14,10 @@ def _frame(n: int) -> pd.DataFrame:
     rows = small_rows(n)
     for r in rows:
         r["interview.agent_present"] = r.pop("interview", {}).get("agent_present")
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    # A nullable boolean dtype: Dask turns `object` columns into strings.
+    df["interview.agent_present"] = df["interview.agent_present"].astype("boolean")
+    return df
 
 
 def test_dask_map_partitions_on_local_cluster(small: saring.Engine) -> None:

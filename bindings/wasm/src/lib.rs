@@ -100,25 +100,25 @@ impl WasmEngine {
     /// The pack id.
     #[wasm_bindgen(getter)]
     pub fn id(&self) -> String {
-        self.engine.pack_ref().id.clone()
+        self.engine.pack_ref().id.to_string()
     }
 
     /// The pack version.
     #[wasm_bindgen(getter)]
     pub fn version(&self) -> String {
-        self.engine.pack_ref().version.clone()
+        self.engine.pack_ref().version.to_string()
     }
 
     /// The pack's content digest, `sha256:<hex>`.
     #[wasm_bindgen(getter)]
     pub fn digest(&self) -> String {
-        self.engine.pack_ref().digest.clone()
+        self.engine.pack_ref().digest.to_string()
     }
 
     /// The pack's human title.
     #[wasm_bindgen(getter)]
     pub fn title(&self) -> String {
-        self.engine.pack().meta.title.clone()
+        self.engine.pack().meta.title.to_string()
     }
 
     /// The compiled rules, in pack order, as plain objects.

@@ -12,7 +12,7 @@ const goldenFiles = existsSync(dir)
   : [];
 
 if (goldenFiles.length === 0) {
-  console.log(`# no screening goldens in ${dir} yet`);
+  console.log(`no screening goldens in ${dir} yet`);
 }
 
 test("the screening goldens are present", (t) => {
@@ -21,7 +21,7 @@ test("the screening goldens are present", (t) => {
     return;
   }
   assert.ok(goldenFiles.length >= 1, `expected at least one golden file in ${dir}`);
-  console.log(`# ${goldenFiles.length} golden files`);
+  console.log(`${goldenFiles.length} golden files (tests/goldens)`);
 });
 
 for (const file of goldenFiles) {

@@ -30,6 +30,9 @@ const UI = {
     choose: "— Not sure / choose —",
     verdict_clear: "No warning sign found",
     verdict_clear_note: "This does not prove the offer is safe: still verify the agency (see below).",
+    verdict_incomplete: "Not enough answers yet",
+    verdict_incomplete_note:
+      "No warning sign so far, but questions that matter are unanswered. Find out the answers below — an offer you cannot check is not safe yet.",
     verdict_review: "Be careful",
     verdict_review_note: "Some warning signs. Check them before you agree to anything or pay.",
     verdict_refer: "Likely scam",
@@ -65,6 +68,9 @@ const UI = {
     choose: "— Tidak tahu / pilih —",
     verdict_clear: "Tidak ditemukan tanda bahaya",
     verdict_clear_note: "Ini belum membuktikan tawaran itu aman: tetap periksa agensinya (lihat di bawah).",
+    verdict_incomplete: "Jawaban belum cukup",
+    verdict_incomplete_note:
+      "Belum ada tanda bahaya, tetapi ada pertanyaan penting yang belum dijawab. Cari tahu jawabannya di bawah — tawaran yang belum bisa diperiksa belum tentu aman.",
     verdict_review: "Hati-hati",
     verdict_review_note: "Ada beberapa tanda bahaya. Periksa dulu sebelum menyetujui apa pun atau membayar.",
     verdict_refer: "Kemungkinan penipuan",
@@ -626,12 +632,14 @@ function citizenResult(decision) {
     citizenEngine.schema().map((f) => [f.path, bilingual(f.description) || humanize(f.name)]),
   );
   const missing = [...new Set(decision.incomplete.flatMap((i) => i.missing))];
+  // Missing is not false: "clear" with unanswered questions is not "safe".
+  const verdict = decision.outcome === "clear" && missing.length ? "incomplete" : decision.outcome;
   return [
     el(
       "div",
-      { class: `verdict verdict-${decision.outcome}`, "data-outcome": decision.outcome },
-      el("p", { class: "verdict-title" }, t(`verdict_${decision.outcome}`)),
-      el("p", {}, t(`verdict_${decision.outcome}_note`)),
+      { class: `verdict verdict-${verdict}`, "data-outcome": decision.outcome, "data-verdict": verdict },
+      el("p", { class: "verdict-title" }, t(`verdict_${verdict}`)),
+      el("p", {}, t(`verdict_${verdict}_note`)),
     ),
     decision.hits.length
       ? [

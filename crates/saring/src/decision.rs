@@ -2,6 +2,7 @@
 //! and the identity of the pack that decided.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -56,15 +57,15 @@ pub struct Incomplete {
     pub error: Option<String>,
 }
 
-/// Identity of the pack that made a decision.
+/// Identity of the pack that made a decision (shared, so a decision copies no strings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackRef {
     /// Pack id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Pack version.
-    pub version: String,
+    pub version: Arc<str>,
     /// `sha256:<hex>` of the canonical pack content.
-    pub digest: String,
+    pub digest: Arc<str>,
 }
 
 /// The result of screening one record.

@@ -471,8 +471,8 @@ fn outcome_thresholds_are_inclusive() {
 fn decision_names_the_pack() {
     let e = engine();
     let d = screen(&e, json!({"destination": "JP"}));
-    assert_eq!(d.pack.id, "engine-tests");
-    assert_eq!(d.pack.version, "2.1");
+    assert_eq!(&*d.pack.id, "engine-tests");
+    assert_eq!(&*d.pack.version, "2.1");
     assert!(d.pack.digest.starts_with("sha256:"));
     assert_eq!(d.pack.digest.len(), "sha256:".len() + 64);
 }

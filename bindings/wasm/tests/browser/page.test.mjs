@@ -223,6 +223,18 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
     assert.ok(shown.includes(bilingual(schema[path].description, "en")), `not listed: ${path}`);
   }
   await page.screenshot({ path: join(shots, "citizen-selfcheck-en.png"), fullPage: true });
+
+  // Nothing answered: never "safe", the page asks for more answers.
+  await form.getByRole("button", { name: "Clear answers" }).click();
+  await form.getByRole("button", { name: "Check this offer" }).click();
+  const empty = engine.screen({});
+  const verdict = result.locator("[data-verdict]");
+  await verdict.waitFor();
+  assert.equal(await verdict.getAttribute("data-outcome"), empty.outcome);
+  if (empty.outcome === "clear") {
+    assert.equal(await verdict.getAttribute("data-verdict"), "incomplete");
+    assert.match(await result.innerText(), /Not enough answers yet/);
+  }
 });
 
 test("the page is usable at phone width and by keyboard", async () => {
@@ -252,6 +264,6 @@ test("no request left 127.0.0.1 and the page logged no errors", () => {
     requests.some((u) => u.endsWith(".wasm")),
     "the page should have loaded the .wasm from the local server",
   );
-  console.log(`# ${requests.length} requests, all to ${base.host}`);
+  console.log(`${requests.length} requests, all to ${base.host}`);
   assert.deepEqual(problems, []);
 });

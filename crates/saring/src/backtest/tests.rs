@@ -105,6 +105,28 @@ fn close(actual: Option<f64>, expected: f64) {
     assert!((a - expected).abs() < 1e-12, "{a} != {expected}");
 }
 
+/// Checks a threshold's `(flagged, tp, fp, tn, fn)` counts and its precision, recall, f1 and
+/// flag rate.
+fn check_confusion(
+    t: &ThresholdMetrics,
+    counts: (u64, u64, u64, u64, u64),
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    flag_rate: f64,
+) {
+    assert_eq!(
+        (t.flagged, t.tp, t.fp, t.tn, t.fn_),
+        counts,
+        "{:?}",
+        t.threshold
+    );
+    close(t.precision, precision);
+    close(t.recall, recall);
+    close(t.f1, f1);
+    close(t.flag_rate, flag_rate);
+}
+
 /// Checks a rule's `(hits, true hits, incomplete)` counts and its precision, recall and lift.
 fn check_rule(m: &RuleMetrics, counts: (u64, u64, u64), precision: f64, recall: f64, lift: f64) {
     assert_eq!((m.hits, m.true_hits, m.incomplete), counts, "{}", m.rule);
@@ -137,7 +159,7 @@ fn totals_and_outcomes() {
             refer: 2
         }
     );
-    assert_eq!(r.pack.map(|p| p.id), Some("t".to_string()));
+    assert_eq!(r.pack.map(|p| p.id.to_string()), Some("t".to_string()));
 }
 
 #[test]
@@ -146,26 +168,12 @@ fn confusion_at_review_and_refer() {
     let review = &r.thresholds[0];
     assert_eq!(review.threshold, Outcome::Review);
     assert_eq!(review.min_score, 30);
-    assert_eq!(
-        (review.flagged, review.tp, review.fp, review.tn, review.fn_),
-        (5, 3, 2, 3, 2)
-    );
-    close(review.precision, 0.6);
-    close(review.recall, 0.6);
-    close(review.f1, 0.6);
-    close(review.flag_rate, 0.5);
+    check_confusion(review, (5, 3, 2, 3, 2), 0.6, 0.6, 0.6, 0.5);
 
     let refer = &r.thresholds[1];
     assert_eq!(refer.threshold, Outcome::Refer);
     assert_eq!(refer.min_score, 60);
-    assert_eq!(
-        (refer.flagged, refer.tp, refer.fp, refer.tn, refer.fn_),
-        (2, 2, 0, 5, 3)
-    );
-    close(refer.precision, 1.0);
-    close(refer.recall, 0.4);
-    close(refer.f1, 2.0 * 0.4 / 1.4);
-    close(refer.flag_rate, 0.2);
+    check_confusion(refer, (2, 2, 0, 5, 3), 1.0, 0.4, 2.0 * 0.4 / 1.4, 0.2);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! field yields [`EvalError::Missing`] and records the path in the frame, so a rule that fails
 //! because of it can be reported as incomplete with every missing path.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::cel::ast::MacroKind;
@@ -60,25 +61,50 @@ pub struct Frame {
 impl Frame {
     /// Clears the frame for reuse (keeps its capacity).
     pub fn reset(&mut self) {
-        self.locals.clear();
-        self.missing.clear();
+        if !self.locals.is_empty() {
+            self.locals.clear();
+        }
+        if !self.missing.is_empty() {
+            self.missing.clear();
+        }
     }
 }
 
-/// Evaluates a node.
+/// Evaluates a node to an owned value.
 pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult {
+    eval_ref(node, act, frame).map(Cow::into_owned)
+}
+
+/// A value borrowed from the record, a constant or a computed value when possible.
+pub type ValueRef<'a> = Cow<'a, Value>;
+
+fn owned<'a>(r: EvalResult) -> Result<ValueRef<'a>, EvalError> {
+    r.map(Cow::Owned)
+}
+
+fn boolean<'a>(b: bool) -> Result<ValueRef<'a>, EvalError> {
+    Ok(Cow::Owned(Value::Bool(b)))
+}
+
+/// Evaluates a node, borrowing instead of cloning wherever the value already exists
+/// (record slots, constants, derived values): the hot path copies nothing.
+pub fn eval_ref<'a>(
+    node: &'a Node,
+    act: &Activation<'a>,
+    frame: &mut Frame,
+) -> Result<ValueRef<'a>, EvalError> {
     match node {
-        Node::Const(v) => Ok(v.clone()),
+        Node::Const(v) => Ok(Cow::Borrowed(v)),
         Node::Unbound(msg) => Err(EvalError::Runtime(msg.clone())),
         Node::Slot { slot, path } => match act.record.and_then(|r| r.get(*slot)) {
-            Some(v) => Ok(v.clone()),
+            Some(v) => Ok(Cow::Borrowed(v)),
             None => Err(missing(frame, path)),
         },
-        Node::Present(slot) => Ok(Value::Bool(act.record.and_then(|r| r.get(*slot)).is_some())),
+        Node::Present(slot) => boolean(act.record.and_then(|r| r.get(*slot)).is_some()),
         Node::Var(i) => act
             .vars
             .get(*i as usize)
-            .cloned()
+            .map(Cow::Borrowed)
             .ok_or_else(|| EvalError::msg("unbound variable")),
         Node::Derived(i) => computed(act.derived.get(*i as usize), frame),
         Node::RuleRef(i) => computed(act.rules.get(*i as usize), frame),
@@ -86,40 +112,48 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
             .locals
             .get(*i as usize)
             .cloned()
+            .map(Cow::Owned)
             .ok_or_else(|| EvalError::msg("unbound comprehension variable")),
-        Node::InSet(elem, set) => Ok(Value::Bool(set.contains(&eval(elem, act, frame)?))),
-        Node::Not(x) => ops::not(&eval(x, act, frame)?),
-        Node::Neg(x) => ops::neg(&eval(x, act, frame)?),
-        Node::And(a, b) => logic(true, a, b, act, frame),
-        Node::Or(a, b) => logic(false, a, b, act, frame),
-        Node::Cond(c, a, b) => match eval(c, act, frame)? {
-            Value::Bool(true) => eval(a, act, frame),
-            Value::Bool(false) => eval(b, act, frame),
-            other => Err(EvalError::no_overload("_?_:_", &[other])),
+        Node::InSet(elem, set) => boolean(set.contains(eval_ref(elem, act, frame)?.as_ref())),
+        Node::Not(x) => owned(ops::not(eval_ref(x, act, frame)?.as_ref())),
+        Node::Neg(x) => owned(ops::neg(eval_ref(x, act, frame)?.as_ref())),
+        Node::And(a, b) => logic(true, a, b, act, frame).map(Cow::Owned),
+        Node::Or(a, b) => logic(false, a, b, act, frame).map(Cow::Owned),
+        Node::Cond(c, a, b) => match eval_ref(c, act, frame)?.as_ref() {
+            Value::Bool(true) => eval_ref(a, act, frame),
+            Value::Bool(false) => eval_ref(b, act, frame),
+            other => Err(EvalError::no_overload("_?_:_", std::slice::from_ref(other))),
         },
         Node::Binary(op, a, b) => {
             let (a, b) = both(a, b, act, frame)?;
-            ops::binary(*op, &a, &b)
+            owned(ops::binary(*op, &a, &b))
         }
         Node::Select {
             operand,
             field,
             path,
-        } => match eval(operand, act, frame)? {
-            Value::Map(m) => match m.get_str(field) {
-                Some(v) => Ok(v.clone()),
-                None => match path {
-                    Some(p) => Err(missing(frame, p)),
-                    None => Err(EvalError::msg(format!("no such key: {field}"))),
+        } => {
+            let not_found = |frame: &mut Frame| match path {
+                Some(p) => Err(missing(frame, p)),
+                None => Err(EvalError::msg(format!("no such key: {field}"))),
+            };
+            match eval_ref(operand, act, frame)? {
+                Cow::Borrowed(Value::Map(m)) => match m.get_str(field) {
+                    Some(v) => Ok(Cow::Borrowed(v)),
+                    None => not_found(frame),
                 },
-            },
-            other => Err(EvalError::msg(format!(
-                "cannot select field `{field}` from {}",
-                other.type_name()
-            ))),
-        },
-        Node::HasField(operand, field) => match eval(operand, act, frame)? {
-            Value::Map(m) => Ok(Value::Bool(m.get_str(field).is_some())),
+                Cow::Owned(Value::Map(m)) => match m.get_str(field) {
+                    Some(v) => Ok(Cow::Owned(v.clone())),
+                    None => not_found(frame),
+                },
+                other => Err(EvalError::msg(format!(
+                    "cannot select field `{field}` from {}",
+                    other.type_name()
+                ))),
+            }
+        }
+        Node::HasField(operand, field) => match eval_ref(operand, act, frame)?.as_ref() {
+            Value::Map(m) => boolean(m.get_str(field).is_some()),
             other => Err(EvalError::msg(format!(
                 "invalid type for has(): {}",
                 other.type_name()
@@ -127,24 +161,24 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
         },
         Node::Index(a, i) => {
             let (a, i) = both(a, i, act, frame)?;
-            ops::index(&a, &i)
+            owned(ops::index(&a, &i))
         }
         Node::Call(builtin, args) => match args.as_slice() {
-            [] => (builtin.eval)(&[]),
+            [] => owned((builtin.eval)(&[])),
             [a] => {
-                let a = eval(a, act, frame)?;
-                (builtin.eval)(std::slice::from_ref(&a))
+                let a = eval_ref(a, act, frame)?;
+                owned((builtin.eval)(std::slice::from_ref(a.as_ref())))
             }
             [a, b] => {
                 let (a, b) = both(a, b, act, frame)?;
-                (builtin.eval)(&[a, b])
+                owned((builtin.eval)(&[a.into_owned(), b.into_owned()]))
             }
             many => {
                 let mut values = Vec::with_capacity(many.len());
                 let mut first_error = None;
                 for a in many {
-                    match eval(a, act, frame) {
-                        Ok(v) => values.push(v),
+                    match eval_ref(a, act, frame) {
+                        Ok(v) => values.push(v.into_owned()),
                         Err(e) => {
                             first_error.get_or_insert(e);
                         }
@@ -152,20 +186,23 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
                 }
                 match first_error {
                     Some(e) => Err(e),
-                    None => (builtin.eval)(&values),
+                    None => owned((builtin.eval)(&values)),
                 }
             }
         },
-        Node::Matches(subject, re) => match eval(subject, act, frame)? {
-            Value::String(s) => Ok(Value::Bool(re.is_match(&s))),
-            other => Err(EvalError::no_overload("matches", &[other])),
+        Node::Matches(subject, re) => match eval_ref(subject, act, frame)?.as_ref() {
+            Value::String(s) => boolean(re.is_match(s)),
+            other => Err(EvalError::no_overload(
+                "matches",
+                std::slice::from_ref(other),
+            )),
         },
         Node::MakeList(items) => {
             let mut values = Vec::with_capacity(items.len());
             for item in items {
                 values.push(eval(item, act, frame)?);
             }
-            Ok(Value::List(values.into()))
+            Ok(Cow::Owned(Value::List(values.into())))
         }
         Node::MakeMap(entries) => {
             let mut map = MapValue::default();
@@ -178,7 +215,7 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
                 }
                 map.entries.push((key, value));
             }
-            Ok(Value::Map(Arc::new(map)))
+            Ok(Cow::Owned(Value::Map(Arc::new(map))))
         }
         Node::Comprehension {
             kind,
@@ -187,8 +224,8 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
             predicate,
             transform,
         } => {
-            let range = eval(range, act, frame)?;
-            comprehension(
+            let range = eval_ref(range, act, frame)?;
+            owned(comprehension(
                 *kind,
                 &range,
                 *local,
@@ -196,21 +233,21 @@ pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult 
                 transform.as_deref(),
                 act,
                 frame,
-            )
+            ))
         }
     }
 }
 
 /// Evaluates two operands. When the first fails, the second is still evaluated so that every
 /// missing field is reported; the first error wins.
-fn both(
-    a: &Node,
-    b: &Node,
-    act: &Activation<'_>,
+fn both<'a>(
+    a: &'a Node,
+    b: &'a Node,
+    act: &Activation<'a>,
     frame: &mut Frame,
-) -> Result<(Value, Value), EvalError> {
-    let a = eval(a, act, frame);
-    let b = eval(b, act, frame);
+) -> Result<(ValueRef<'a>, ValueRef<'a>), EvalError> {
+    let a = eval_ref(a, act, frame);
+    let b = eval_ref(b, act, frame);
     Ok((a?, b?))
 }
 
@@ -230,9 +267,9 @@ fn missing(frame: &mut Frame, path: &Arc<str>) -> EvalError {
     EvalError::Missing(path.clone())
 }
 
-fn computed(c: Option<&Computed>, frame: &mut Frame) -> EvalResult {
+fn computed<'a>(c: Option<&'a Computed>, frame: &mut Frame) -> Result<ValueRef<'a>, EvalError> {
     match c {
-        Some(Computed::Ok(v)) => Ok(v.clone()),
+        Some(Computed::Ok(v)) => Ok(Cow::Borrowed(v)),
         Some(Computed::Failed(e, paths)) => {
             frame.missing.extend(paths.iter().cloned());
             Err(e.clone())
@@ -242,20 +279,26 @@ fn computed(c: Option<&Computed>, frame: &mut Frame) -> EvalResult {
 }
 
 /// `&&` (`is_and`) or `||`: the short-circuit value wins over an error on either side.
-fn logic(is_and: bool, a: &Node, b: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult {
+fn logic<'a>(
+    is_and: bool,
+    a: &'a Node,
+    b: &'a Node,
+    act: &Activation<'a>,
+    frame: &mut Frame,
+) -> EvalResult {
     let short = !is_and; // `false` decides `&&`, `true` decides `||`
     let name = if is_and { "_&&_" } else { "_||_" };
     // A non-bool operand is an error, absorbed like any other by the deciding side.
-    let as_bool = |r: EvalResult| match r {
-        Ok(Value::Bool(b)) => Ok(b),
-        Ok(other) => Err(EvalError::no_overload(name, &[other])),
-        Err(e) => Err(e),
+    let as_bool = |r: Result<ValueRef<'_>, EvalError>| match r.as_deref() {
+        Ok(Value::Bool(b)) => Ok(*b),
+        Ok(other) => Err(EvalError::no_overload(name, std::slice::from_ref(other))),
+        Err(e) => Err(e.clone()),
     };
-    let left = as_bool(eval(a, act, frame));
+    let left = as_bool(eval_ref(a, act, frame));
     if left == Ok(short) {
         return Ok(Value::Bool(short));
     }
-    let right = as_bool(eval(b, act, frame));
+    let right = as_bool(eval_ref(b, act, frame));
     match (left, right) {
         (_, Ok(v)) if v == short => Ok(Value::Bool(short)),
         (Ok(_), Ok(_)) => Ok(Value::Bool(!short)),

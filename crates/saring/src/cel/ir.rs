@@ -1,19 +1,24 @@
 //! The compiled form of a CEL expression: names resolved to record slots, list sets, derived
 //! values and rule results; regexes compiled; constants folded.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use regex::Regex;
+use rustc_hash::FxHashSet;
 
 use crate::cel::ast::{BinaryOp, MacroKind};
 use crate::cel::functions::Builtin;
 use crate::cel::value::Value;
 
-/// A set of values for `x in list`: strings hashed, other values compared with CEL equality.
+/// Lists up to this size are scanned; larger ones are hashed.
+const SCAN_LIMIT: usize = 8;
+
+/// A set of values for `x in list`: strings hashed (or scanned, for short lists), other values
+/// compared with CEL equality. The keys come from the pack, so a fast non-keyed hash is safe.
 #[derive(Debug, Default)]
 pub struct ValueSet {
-    strings: HashSet<Box<str>>,
+    strings: FxHashSet<Box<str>>,
+    short: Vec<Box<str>>,
     others: Vec<Value>,
 }
 
@@ -29,12 +34,16 @@ impl ValueSet {
                 other => set.others.push(other.clone()),
             }
         }
+        if set.strings.len() <= SCAN_LIMIT {
+            set.short = set.strings.drain().collect();
+        }
         set
     }
 
     /// CEL membership: `value in list`.
     pub fn contains(&self, value: &Value) -> bool {
         match value {
+            Value::String(s) if self.strings.is_empty() => self.short.iter().any(|x| **x == **s),
             Value::String(s) => self.strings.contains(&**s),
             other => self.others.iter().any(|v| v.cel_eq(other)),
         }

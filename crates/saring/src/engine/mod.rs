@@ -176,9 +176,9 @@ impl Engine {
         let built =
             build::build(pack).map_err(|diags| PackError::new(diags, pack.sources.clone()))?;
         let pack_ref = PackRef {
-            id: pack.meta.id.clone(),
-            version: pack.meta.version.clone(),
-            digest: pack.digest.clone(),
+            id: pack.meta.id.as_str().into(),
+            version: pack.meta.version.as_str().into(),
+            digest: pack.digest.as_str().into(),
         };
         Ok(Engine {
             inner: Arc::new(Compiled {

@@ -4,15 +4,24 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::cel::eval::{eval, Activation, Computed, Frame};
+use crate::cel::eval::{eval, eval_ref, Activation, Computed, Frame};
 use crate::cel::{EvalError, Value};
 use crate::decision::{Decision, Hit, Incomplete, Outcome};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
 use crate::pack::RuleStatus;
 use crate::record::{cel_to_json, value_to_json, Record};
 
+/// Per-thread scratch space reused across records, so screening does not allocate for the
+/// evaluation itself.
+#[derive(Default)]
+struct Scratch {
+    frame: Frame,
+    derived: Vec<Computed>,
+    rules: Vec<Computed>,
+}
+
 thread_local! {
-    static FRAME: RefCell<Frame> = RefCell::new(Frame::default());
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Derived values and rule results for one record.
@@ -33,49 +42,82 @@ fn finish(result: Result<Value, EvalError>, frame: &Frame) -> Computed {
     }
 }
 
+fn pending(mut v: Vec<Computed>, len: usize) -> Vec<Computed> {
+    v.clear();
+    v.resize(len, Computed::Pending);
+    v
+}
+
 impl Engine {
     fn evaluate(&self, record: &Record) -> Evaluation {
-        let c = &self.inner;
-        let mut derived = vec![Computed::Pending; c.derived.len()];
-        let mut rules = vec![Computed::Pending; c.rules.len()];
-        FRAME.with(|cell| {
-            let mut fresh = Frame::default();
-            let mut guard = cell.try_borrow_mut();
-            let frame: &mut Frame = match guard.as_deref_mut() {
-                Ok(f) => f,
-                Err(_) => &mut fresh,
-            };
-            for i in 0..c.derived.len() {
-                frame.reset();
-                let act = Activation {
-                    record: Some(record),
-                    vars: &[],
-                    derived: &derived,
-                    rules: &[],
-                };
-                let r = eval(&c.derived[i].node, &act, frame);
-                derived[i] = finish(r, frame);
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let scratch = &mut *scratch;
+                let derived = std::mem::take(&mut scratch.derived);
+                let rules = std::mem::take(&mut scratch.rules);
+                self.evaluate_into(record, &mut scratch.frame, derived, rules)
             }
-            for &i in &c.order {
-                let i = i as usize;
-                frame.reset();
-                let act = Activation {
-                    record: Some(record),
-                    vars: &[],
-                    derived: &derived,
-                    rules: &rules,
-                };
-                let r = match eval(&c.rules[i].node, &act, frame) {
-                    Ok(Value::Bool(b)) => Ok(Value::Bool(b)),
-                    Ok(other) => Err(EvalError::msg(format!(
-                        "the condition evaluated to {}, not bool",
-                        other.type_name()
-                    ))),
-                    Err(e) => Err(e),
-                };
-                rules[i] = finish(r, frame);
+            Err(_) => self.evaluate_into(record, &mut Frame::default(), Vec::new(), Vec::new()),
+        })
+    }
+
+    /// Hands an evaluation's buffers back to this thread's scratch space.
+    fn recycle(ev: Evaluation) {
+        SCRATCH.with(|cell| {
+            if let Ok(mut scratch) = cell.try_borrow_mut() {
+                let (mut derived, mut rules) = (ev.derived, ev.rules);
+                derived.clear();
+                rules.clear();
+                if scratch.derived.capacity() < derived.capacity() {
+                    scratch.derived = derived;
+                }
+                if scratch.rules.capacity() < rules.capacity() {
+                    scratch.rules = rules;
+                }
             }
         });
+    }
+
+    fn evaluate_into(
+        &self,
+        record: &Record,
+        frame: &mut Frame,
+        derived: Vec<Computed>,
+        rules: Vec<Computed>,
+    ) -> Evaluation {
+        let c = &self.inner;
+        let mut derived = pending(derived, c.derived.len());
+        let mut rules = pending(rules, c.rules.len());
+        for i in 0..c.derived.len() {
+            frame.reset();
+            let act = Activation {
+                record: Some(record),
+                vars: &[],
+                derived: &derived,
+                rules: &[],
+            };
+            let r = eval(&c.derived[i].node, &act, frame);
+            derived[i] = finish(r, frame);
+        }
+        for &i in &c.order {
+            let i = i as usize;
+            frame.reset();
+            let act = Activation {
+                record: Some(record),
+                vars: &[],
+                derived: &derived,
+                rules: &rules,
+            };
+            let r = match eval_ref(&c.rules[i].node, &act, frame).as_deref() {
+                Ok(Value::Bool(b)) => Ok(Value::Bool(*b)),
+                Ok(other) => Err(EvalError::msg(format!(
+                    "the condition evaluated to {}, not bool",
+                    other.type_name()
+                ))),
+                Err(e) => Err(e.clone()),
+            };
+            rules[i] = finish(r, frame);
+        }
         Evaluation { derived, rules }
     }
 
@@ -160,7 +202,9 @@ impl Engine {
     /// Screens a decoded record.
     pub fn screen(&self, record: &Record) -> Decision {
         let ev = self.evaluate(record);
-        self.decide(record, &ev)
+        let decision = self.decide(record, &ev);
+        Engine::recycle(ev);
+        decision
     }
 
     /// Explains a decision: every rule, fired, not fired or unknown, with evidence.
