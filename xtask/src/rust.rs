@@ -17,5 +17,23 @@ pub fn test() -> Result<(), String> {
     let step = Step::start("rust: cargo test (default members)");
     step.run(cargo().args(["test", "-j2"]))?;
     step.done();
+
+    // The shared corpora again, with their counts printed: CEL conformance (pass count and
+    // deliberate skips), screening goldens and diagnostic snapshots.
+    let step = Step::start("rust: conformance corpora (counts)");
+    step.run(cargo().args([
+        "test",
+        "-j2",
+        "-q",
+        "-p",
+        "saring-conformance",
+        "--",
+        "--nocapture",
+    ]))?;
+    step.done();
+
+    let step = Step::start("rust: saring test (inline examples of every pack in rules/)");
+    step.run(cargo().args(["run", "-j2", "-q", "-p", "saring-cli", "--", "test"]))?;
+    step.done();
     Ok(())
 }

@@ -2,7 +2,7 @@
 //!
 //! Sets up what is missing (the `wasm32-unknown-unknown` target from rustup, or Debian's
 //! `rustc-web` route; `wasm-bindgen-cli` at the version in Cargo.lock, cached under
-//! `target/tools/`; `wasm-opt` from `binaryen`; Chromium; the npm dev dependencies), builds
+//! `~/.cargo/saring-tools/`; `wasm-opt` from `binaryen`; Chromium; the npm dev dependencies), builds
 //! `bindings/wasm` for the `nodejs` and `web` targets, assembles the static page in
 //! `target/wasm/site/`, and runs the Node tests and the browser test.
 
@@ -176,11 +176,21 @@ fn locked_wasm_bindgen_version() -> Result<String, String> {
     Err("no wasm-bindgen in Cargo.lock (is bindings/wasm a workspace member?)".to_string())
 }
 
-/// `wasm-bindgen-cli` at the locked version, installed once under `target/tools/`.
+/// Where tools built by xtask are cached: `$CARGO_HOME/saring-tools` (default
+/// `~/.cargo/saring-tools`), so a fresh clone on the same machine reuses them.
+fn tools_dir() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("saring-tools"))
+        .unwrap_or_else(|| root().join("target/tools"))
+}
+
+/// `wasm-bindgen-cli` at the locked version, installed once under [`tools_dir`].
 fn wasm_bindgen_cli() -> Result<PathBuf, String> {
     let step = Step::start("wasm: wasm-bindgen-cli");
     let version = locked_wasm_bindgen_version().map_err(|e| step.fail(e))?;
-    let prefix = root().join(format!("target/tools/wasm-bindgen-{version}"));
+    let prefix = tools_dir().join(format!("wasm-bindgen-{version}"));
     let bin = prefix.join("bin/wasm-bindgen");
     let matches = |bin: &Path| {
         capture(Command::new(bin).arg("--version")).is_ok_and(|v| v.trim().ends_with(&version))

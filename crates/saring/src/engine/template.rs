@@ -103,6 +103,7 @@ impl Template {
 fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
     use std::fmt::Write;
     match (v, kind) {
+        (Value::String(s), _) => out.push_str(s),
         (Value::Timestamp(t), Some(FieldKind::Date)) => {
             let _ = write!(out, "{}", t.format("%Y-%m-%d"));
         }
