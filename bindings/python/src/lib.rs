@@ -7,6 +7,7 @@
 
 mod columnar;
 mod decision;
+mod dictdecode;
 mod errors;
 mod pyconv;
 
@@ -26,9 +27,10 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
 use rayon::prelude::*;
-use saring::{DecodeOptions, Pack};
+use saring::Pack;
 
 use crate::decision::{PyDecision, PyHit};
+use crate::dictdecode::DecodeFailure;
 use crate::errors::{from_conv_error, from_record_error, pack_error, pack_error_simple};
 use crate::pyconv::{json_to_py, py_to_json};
 
@@ -75,11 +77,16 @@ impl PyEngine {
         PyEngine::compile(py, pack, files, main.to_string())
     }
 
-    fn decode(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<saring::Record> {
-        let value = py_to_json(record).map_err(|e| from_conv_error(py, &e, None))?;
-        self.engine
-            .decode_value(&value, DecodeOptions::default())
-            .map_err(|e| from_record_error(py, &e, None))
+    fn decode(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        row: Option<usize>,
+    ) -> PyResult<saring::Record> {
+        dictdecode::decode(&self.engine, record).map_err(|e| match e {
+            DecodeFailure::Conv(e) => from_conv_error(py, &e, row),
+            DecodeFailure::Record(e) => from_record_error(py, &e, row),
+        })
     }
 }
 
@@ -142,7 +149,7 @@ impl PyEngine {
 
     /// Screens one record (a dict) and returns its decision.
     fn screen(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
-        let record = self.decode(py, record)?;
+        let record = self.decode(py, record, None)?;
         let decision = self.engine.screen(&record);
         Ok(PyDecision { decision })
     }
@@ -155,37 +162,23 @@ impl PyEngine {
         }
     }
 
-    /// Screens many records (any iterable of dicts); decisions in input order. Conversion
-    /// from Python happens first; decoding and screening run on all cores with the
-    /// interpreter detached. The first bad record raises `RecordError` with its `row`.
+    /// Screens many records (any iterable of dicts); decisions in input order. Records are
+    /// decoded from the Python objects first (no JSON in between); screening then runs on all
+    /// cores with the interpreter detached. The first bad record raises `RecordError` with its `row`
+    /// (before anything is screened).
     fn screen_many(&self, py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Vec<PyDecision>> {
-        let mut values = Vec::new();
+        let mut decoded = Vec::new();
         for (row, item) in records.try_iter()?.enumerate() {
-            let item = item?;
-            let value = py_to_json(&item).map_err(|e| from_conv_error(py, &e, Some(row)))?;
-            values.push(value);
+            decoded.push(self.decode(py, &item?, Some(row))?);
         }
         let engine = &self.engine;
-        type Screened = Result<saring::Decision, (usize, saring::RecordError)>;
-        let results: Vec<Screened> = py
-            .detach(|| {
-                guard(|| {
-                    Ok(values
-                        .par_iter()
-                        .enumerate()
-                        .map(|(row, v)| engine.screen_value(v).map_err(|e| (row, e)))
-                        .collect())
-                })
-            })
+        let decisions: Vec<saring::Decision> = py
+            .detach(|| guard(|| Ok(decoded.par_iter().map(|r| engine.screen(r)).collect())))
             .map_err(PyRuntimeError::new_err)?;
-        let mut out = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(decision) => out.push(PyDecision { decision }),
-                Err((row, e)) => return Err(from_record_error(py, &e, Some(row))),
-            }
-        }
-        Ok(out)
+        Ok(decisions
+            .into_iter()
+            .map(|decision| PyDecision { decision })
+            .collect())
     }
 
     /// Explains a record: every rule (hit, miss, unknown or disabled) with its reason and
@@ -195,7 +188,7 @@ impl PyEngine {
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let record = self.decode(py, record)?;
+        let record = self.decode(py, record, None)?;
         let explanation = self.engine.explain(&record);
         serialize(py, &explanation)
     }

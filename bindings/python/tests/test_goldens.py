@@ -60,3 +60,26 @@ def test_goldens_present_or_skipped() -> None:
     if not FILES:
         pytest.skip(f"no screening goldens in {GOLDEN_DIR} yet")
     assert len(CASES) >= 1
+
+
+@pytest.mark.skipif(not FILES, reason=f"no screening goldens in {GOLDEN_DIR} yet")
+@pytest.mark.parametrize("name, pack, case", CASES, ids=[c[0] for c in CASES])
+def test_golden_dict_path_equals_json_path(name: str, pack: Dict[str, Any], case: Dict[str, Any]) -> None:
+    """The direct dict decoder gives exactly what the JSON decoder gives, errors included."""
+    if "record" not in case:
+        pytest.skip("text-only case")
+    engine = _engine(json.dumps(pack, sort_keys=True))
+    text = json.dumps(case["record"])
+
+    def outcome(fn: Any) -> Any:
+        try:
+            return fn().to_dict()
+        except saring.RecordError as e:
+            return (e.code, e.path, str(e))
+
+    assert outcome(lambda: engine.screen(case["record"])) == outcome(lambda: engine.screen_json(text))
+    many = outcome(lambda: engine.screen_many([case["record"]])[0])
+    if isinstance(many, tuple):
+        assert many[:2] == outcome(lambda: engine.screen(case["record"]))[:2]
+    else:
+        assert many == outcome(lambda: engine.screen(case["record"]))

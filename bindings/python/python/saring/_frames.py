@@ -99,7 +99,13 @@ def _num_rows(frame: Any, kind: str) -> int:
 def from_table(result: "pa.Table", kind: str, like: Any) -> Any:
     """The result table as the kind of frame the user passed."""
     if kind == "pandas":
-        df = result.to_pandas()
+        import pandas as pd
+        import pyarrow as pa
+
+        # List columns stay Arrow-backed (no Python object per row); cells read as lists.
+        df = result.to_pandas(
+            types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None
+        )
         df.index = like.index
         return df
     if kind == "polars":

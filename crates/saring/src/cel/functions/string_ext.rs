@@ -150,21 +150,30 @@ fn one_string<'a>(name: &str, args: &'a [Value]) -> Result<&'a str, EvalError> {
 
 /// `s.lowerAscii()`: ASCII letters lowercased, everything else unchanged.
 pub fn lower_ascii(args: &[Value]) -> EvalResult {
-    Ok(Value::string(
-        one_string("lowerAscii", args)?.to_ascii_lowercase(),
-    ))
+    let s = one_string("lowerAscii", args)?;
+    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Ok(args[0].clone()); // already lowercase: share, don't copy
+    }
+    Ok(Value::string(s.to_ascii_lowercase()))
 }
 
 /// `s.upperAscii()`: ASCII letters uppercased, everything else unchanged.
 pub fn upper_ascii(args: &[Value]) -> EvalResult {
-    Ok(Value::string(
-        one_string("upperAscii", args)?.to_ascii_uppercase(),
-    ))
+    let s = one_string("upperAscii", args)?;
+    if !s.bytes().any(|b| b.is_ascii_lowercase()) {
+        return Ok(args[0].clone()); // already uppercase: share, don't copy
+    }
+    Ok(Value::string(s.to_ascii_uppercase()))
 }
 
 /// `s.trim()`: leading and trailing Unicode white space removed.
 pub fn trim(args: &[Value]) -> EvalResult {
-    Ok(Value::string(one_string("trim", args)?.trim()))
+    let s = one_string("trim", args)?;
+    let trimmed = s.trim();
+    if trimmed.len() == s.len() {
+        return Ok(args[0].clone()); // nothing to trim: share, don't copy
+    }
+    Ok(Value::string(trimmed))
 }
 
 /// `s.reverse()`: the code points in reverse order.
