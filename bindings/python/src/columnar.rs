@@ -31,6 +31,9 @@ use saring::{Decision, Engine, Outcome, Record, RecordError};
 /// Rows converted and screened per parallel task.
 const CHUNK: usize = 2048;
 
+/// Rows whose full decisions a back-test holds at once.
+const BACKTEST_SLICE: usize = 64 * 1024;
+
 /// One cell as read from Arrow, before conversion to the field's type.
 enum Raw<'a> {
     Null,
@@ -317,16 +320,25 @@ fn build_record(n_slots: usize, mapping: &Mapping<'_>, row: usize) -> Result<Rec
     Ok(record)
 }
 
-/// Screens every row of a batch, in parallel, returning one result per row in order.
-pub fn screen_rows(engine: &Engine, batch: &RecordBatch) -> Vec<RowResult> {
+/// Row ranges of at most [`CHUNK`] rows covering `start..end`.
+fn chunks(start: usize, end: usize) -> Vec<(usize, usize)> {
+    (start..end)
+        .step_by(CHUNK)
+        .map(|s| (s, (s + CHUNK).min(end)))
+        .collect()
+}
+
+/// Screens rows `start..end` of a batch, in parallel, returning one full result per row in
+/// order (used by the back-test, which needs whole decisions).
+pub fn screen_rows(
+    engine: &Engine,
+    batch: &RecordBatch,
+    start: usize,
+    end: usize,
+) -> Vec<RowResult> {
     let mapping = map_columns(engine, batch);
     let n_slots = engine.schema().slots.len();
-    let rows = batch.num_rows();
-    let chunks: Vec<(usize, usize)> = (0..rows)
-        .step_by(CHUNK)
-        .map(|start| (start, (start + CHUNK).min(rows)))
-        .collect();
-    let per_chunk: Vec<Vec<RowResult>> = chunks
+    let per_chunk: Vec<Vec<RowResult>> = chunks(start, end.min(batch.num_rows()))
         .par_iter()
         .map(|&(start, end)| {
             (start..end)
@@ -353,6 +365,100 @@ pub fn result_schema() -> Arc<ArrowSchema> {
     ]))
 }
 
+/// The compact result of one chunk of rows: what the result columns need, nothing more
+/// (rule ids as indices into the engine's rules), so full decisions are dropped as soon as
+/// they are made.
+#[derive(Default)]
+struct ChunkOut {
+    /// `None` for rows that failed to decode.
+    outcome: Vec<Option<Outcome>>,
+    score: Vec<i64>,
+    hits: IdLists,
+    shadow: IdLists,
+    incomplete: IdLists,
+    /// (row within the chunk, error text)
+    errors: Vec<(usize, String)>,
+}
+
+/// Lists of rule indices, flattened: row `i` holds `ids[ends[i-1]..ends[i]]`.
+#[derive(Default)]
+struct IdLists {
+    ids: Vec<u32>,
+    ends: Vec<usize>,
+}
+
+impl IdLists {
+    fn push_row<'a>(&mut self, index: &RuleIndex, rules: impl Iterator<Item = &'a str>) {
+        self.ids.extend(rules.map(|r| index.get(r)));
+        self.ends.push(self.ids.len());
+    }
+
+    fn row(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.ids.get(start..self.ends[i]).unwrap_or(&[])
+    }
+}
+
+/// Rule id → index in the engine's rule list.
+struct RuleIndex {
+    names: Vec<String>,
+    by_name: std::collections::HashMap<String, u32>,
+}
+
+impl RuleIndex {
+    fn new(engine: &Engine) -> RuleIndex {
+        let names: Vec<String> = engine.rules().iter().map(|r| r.id.clone()).collect();
+        let by_name = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as u32))
+            .collect();
+        RuleIndex { names, by_name }
+    }
+
+    fn get(&self, rule: &str) -> u32 {
+        self.by_name.get(rule).copied().unwrap_or(u32::MAX)
+    }
+
+    fn name(&self, i: u32) -> &str {
+        self.names.get(i as usize).map_or("?", String::as_str)
+    }
+}
+
+fn screen_chunk(
+    engine: &Engine,
+    mapping: &Mapping<'_>,
+    index: &RuleIndex,
+    n_slots: usize,
+    (start, end): (usize, usize),
+) -> ChunkOut {
+    let mut out = ChunkOut::default();
+    for row in start..end {
+        match build_record(n_slots, mapping, row) {
+            Ok(record) => {
+                let d = engine.screen(&record);
+                out.outcome.push(Some(d.outcome));
+                out.score.push(d.score);
+                out.hits
+                    .push_row(index, d.hits.iter().map(|h| h.rule.as_str()));
+                out.shadow
+                    .push_row(index, d.shadow_hits.iter().map(|h| h.rule.as_str()));
+                out.incomplete
+                    .push_row(index, d.incomplete.iter().map(|i| i.rule.as_str()));
+            }
+            Err(e) => {
+                out.outcome.push(None);
+                out.score.push(0);
+                out.hits.push_row(index, std::iter::empty());
+                out.shadow.push_row(index, std::iter::empty());
+                out.incomplete.push_row(index, std::iter::empty());
+                out.errors.push((row - start, format_error(&e)));
+            }
+        }
+    }
+    out
+}
+
 /// Screens a batch and returns the result batch: outcome, score, hits, shadow_hits and
 /// incomplete (lists of rule ids) and error (`code at path: message` for rows that failed to
 /// decode; the other columns are null there).
@@ -360,40 +466,49 @@ pub fn screen_record_batch(
     engine: &Engine,
     batch: &RecordBatch,
 ) -> Result<RecordBatch, ArrowError> {
-    let results = screen_rows(engine, batch);
-    let n = results.len();
+    let mapping = map_columns(engine, batch);
+    let n_slots = engine.schema().slots.len();
+    let index = RuleIndex::new(engine);
+    let n = batch.num_rows();
+    let outs: Vec<ChunkOut> = chunks(0, n)
+        .par_iter()
+        .map(|&range| screen_chunk(engine, &mapping, &index, n_slots, range))
+        .collect();
     let mut outcome = StringBuilder::with_capacity(n, n * 6);
     let mut score = Int64Builder::with_capacity(n);
     let mut hits = ListBuilder::new(StringBuilder::new());
     let mut shadow = ListBuilder::new(StringBuilder::new());
     let mut incomplete = ListBuilder::new(StringBuilder::new());
     let mut error = StringBuilder::new();
-    for r in &results {
-        match r {
-            RowResult::Screened(d) => {
-                outcome.append_value(outcome_str(d.outcome));
-                score.append_value(d.score);
-                for h in &d.hits {
-                    hits.values().append_value(&h.rule);
+    let append = |b: &mut ListBuilder<StringBuilder>, ids: &[u32], valid: bool| {
+        for &id in ids {
+            b.values().append_value(index.name(id));
+        }
+        b.append(valid);
+    };
+    for out in &outs {
+        let mut errors = out.errors.iter().peekable();
+        for (i, o) in out.outcome.iter().enumerate() {
+            match o {
+                Some(o) => {
+                    outcome.append_value(outcome_str(*o));
+                    score.append_value(out.score.get(i).copied().unwrap_or(0));
+                    append(&mut hits, out.hits.row(i), true);
+                    append(&mut shadow, out.shadow.row(i), true);
+                    append(&mut incomplete, out.incomplete.row(i), true);
+                    error.append_null();
                 }
-                hits.append(true);
-                for h in &d.shadow_hits {
-                    shadow.values().append_value(&h.rule);
+                None => {
+                    outcome.append_null();
+                    score.append_null();
+                    append(&mut hits, &[], false);
+                    append(&mut shadow, &[], false);
+                    append(&mut incomplete, &[], false);
+                    match errors.next_if(|(row, _)| *row == i) {
+                        Some((_, e)) => error.append_value(e),
+                        None => error.append_value("record error"),
+                    }
                 }
-                shadow.append(true);
-                for i in &d.incomplete {
-                    incomplete.values().append_value(&i.rule);
-                }
-                incomplete.append(true);
-                error.append_null();
-            }
-            RowResult::Failed(e) => {
-                outcome.append_null();
-                score.append_null();
-                hits.append(false);
-                shadow.append(false);
-                incomplete.append(false);
-                error.append_value(format_error(e));
             }
         }
     }
@@ -508,19 +623,24 @@ pub fn backtest_batches(
             .iter()
             .map(|c| Column::find(batch, c).map(|col| (c.clone(), col)))
             .collect::<Result<Vec<_>, _>>()?;
-        let results = screen_rows(engine, batch);
-        for (row, result) in results.iter().enumerate() {
-            let (RowResult::Screened(decision), Some(label)) =
-                (result, label_value(labels.read(row)))
-            else {
-                bt.add_error();
-                continue;
-            };
-            let row_groups: Vec<(String, String)> = groups
-                .iter()
-                .map(|(name, col)| (name.clone(), group_value(col.read(row))))
-                .collect();
-            bt.add(decision, label, &row_groups);
+        // Slices keep memory flat: whole decisions exist for one slice at a time.
+        for slice_start in (0..batch.num_rows()).step_by(BACKTEST_SLICE) {
+            let slice_end = (slice_start + BACKTEST_SLICE).min(batch.num_rows());
+            let results = screen_rows(engine, batch, slice_start, slice_end);
+            for (offset, result) in results.iter().enumerate() {
+                let row = slice_start + offset;
+                let (RowResult::Screened(decision), Some(label)) =
+                    (result, label_value(labels.read(row)))
+                else {
+                    bt.add_error();
+                    continue;
+                };
+                let row_groups: Vec<(String, String)> = groups
+                    .iter()
+                    .map(|(name, col)| (name.clone(), group_value(col.read(row))))
+                    .collect();
+                bt.add(decision, label, &row_groups);
+            }
         }
     }
     Ok(bt.finish())

@@ -166,7 +166,11 @@ impl PyEngine {
     /// decoded from the Python objects first (no JSON in between); screening then runs on all
     /// cores with the interpreter detached. The first bad record raises `RecordError` with its `row`
     /// (before anything is screened).
-    fn screen_many(&self, py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Vec<PyDecision>> {
+    fn screen_many<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let mut decoded = Vec::new();
         for (row, item) in records.try_iter()?.enumerate() {
             decoded.push(self.decode(py, &item?, Some(row))?);
@@ -175,10 +179,23 @@ impl PyEngine {
         let decisions: Vec<saring::Decision> = py
             .detach(|| guard(|| Ok(decoded.par_iter().map(|r| engine.screen(r)).collect())))
             .map_err(PyRuntimeError::new_err)?;
-        Ok(decisions
+        // Creating many objects triggers the cyclic GC, which would traverse every object the
+        // caller holds (all the input dicts) again and again; the decisions hold no Python
+        // references, so collection is paused while they are made.
+        let gc = py.import("gc")?;
+        let was_enabled: bool = gc.call_method0("isenabled")?.extract()?;
+        if was_enabled {
+            gc.call_method0("disable")?;
+        }
+        let list = decisions
             .into_iter()
-            .map(|decision| PyDecision { decision })
-            .collect())
+            .map(|decision| Bound::new(py, PyDecision { decision }))
+            .collect::<PyResult<Vec<_>>>()
+            .and_then(|items| PyList::new(py, items));
+        if was_enabled {
+            gc.call_method0("enable")?;
+        }
+        list
     }
 
     /// Explains a record: every rule (hit, miss, unknown or disabled) with its reason and
