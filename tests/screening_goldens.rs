@@ -25,6 +25,41 @@ fn screening_goldens_match() {
                 (None, Some(t)) => engine.screen_json(t),
                 (None, None) => panic!("{}: case `{}` has no record", path.display(), case.name),
             };
+            if let (Ok(d), Some(v)) = (&result, &case.record) {
+                // The unexplained summary agrees with the explained decision.
+                let record = engine.decode_value(v, Default::default()).expect("decodes");
+                let s = engine.screen_summary(&record);
+                let ids = |ix: &[u32]| -> Vec<String> {
+                    ix.iter()
+                        .map(|&i| engine.rules()[i as usize].id.clone())
+                        .collect()
+                };
+                assert_eq!((s.outcome, s.score), (d.outcome, d.score), "{}", case.name);
+                assert_eq!(
+                    ids(&s.hits),
+                    d.hits.iter().map(|h| h.rule.clone()).collect::<Vec<_>>(),
+                    "{}",
+                    case.name
+                );
+                assert_eq!(
+                    ids(&s.shadow_hits),
+                    d.shadow_hits
+                        .iter()
+                        .map(|h| h.rule.clone())
+                        .collect::<Vec<_>>(),
+                    "{}",
+                    case.name
+                );
+                assert_eq!(
+                    ids(&s.incomplete),
+                    d.incomplete
+                        .iter()
+                        .map(|h| h.rule.clone())
+                        .collect::<Vec<_>>(),
+                    "{}",
+                    case.name
+                );
+            }
             let (got, got_err) = match result {
                 Ok(d) => (Some(serde_json::to_value(&d).expect("decision JSON")), None),
                 Err(e) => (

@@ -388,8 +388,8 @@ struct IdLists {
 }
 
 impl IdLists {
-    fn push_row<'a>(&mut self, index: &RuleIndex, rules: impl Iterator<Item = &'a str>) {
-        self.ids.extend(rules.map(|r| index.get(r)));
+    fn push_ids(&mut self, ids: &[u32]) {
+        self.ids.extend_from_slice(ids);
         self.ends.push(self.ids.len());
     }
 
@@ -399,25 +399,16 @@ impl IdLists {
     }
 }
 
-/// Rule id → index in the engine's rule list.
+/// Rule index (as in `Engine::rules` and `Summary`) → rule id.
 struct RuleIndex {
     names: Vec<String>,
-    by_name: std::collections::HashMap<String, u32>,
 }
 
 impl RuleIndex {
     fn new(engine: &Engine) -> RuleIndex {
-        let names: Vec<String> = engine.rules().iter().map(|r| r.id.clone()).collect();
-        let by_name = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.clone(), i as u32))
-            .collect();
-        RuleIndex { names, by_name }
-    }
-
-    fn get(&self, rule: &str) -> u32 {
-        self.by_name.get(rule).copied().unwrap_or(u32::MAX)
+        RuleIndex {
+            names: engine.rules().iter().map(|r| r.id.clone()).collect(),
+        }
     }
 
     fn name(&self, i: u32) -> &str {
@@ -428,7 +419,6 @@ impl RuleIndex {
 fn screen_chunk(
     engine: &Engine,
     mapping: &Mapping<'_>,
-    index: &RuleIndex,
     n_slots: usize,
     (start, end): (usize, usize),
 ) -> ChunkOut {
@@ -436,22 +426,20 @@ fn screen_chunk(
     for row in start..end {
         match build_record(n_slots, mapping, row) {
             Ok(record) => {
-                let d = engine.screen(&record);
-                out.outcome.push(Some(d.outcome));
-                out.score.push(d.score);
-                out.hits
-                    .push_row(index, d.hits.iter().map(|h| h.rule.as_str()));
-                out.shadow
-                    .push_row(index, d.shadow_hits.iter().map(|h| h.rule.as_str()));
-                out.incomplete
-                    .push_row(index, d.incomplete.iter().map(|i| i.rule.as_str()));
+                // Frames need outcome, score and rule ids: no reasons or evidence rendered.
+                let s = engine.screen_summary(&record);
+                out.outcome.push(Some(s.outcome));
+                out.score.push(s.score);
+                out.hits.push_ids(&s.hits);
+                out.shadow.push_ids(&s.shadow_hits);
+                out.incomplete.push_ids(&s.incomplete);
             }
             Err(e) => {
                 out.outcome.push(None);
                 out.score.push(0);
-                out.hits.push_row(index, std::iter::empty());
-                out.shadow.push_row(index, std::iter::empty());
-                out.incomplete.push_row(index, std::iter::empty());
+                out.hits.push_ids(&[]);
+                out.shadow.push_ids(&[]);
+                out.incomplete.push_ids(&[]);
                 out.errors.push((row - start, format_error(&e)));
             }
         }
@@ -472,7 +460,7 @@ pub fn screen_record_batch(
     let n = batch.num_rows();
     let outs: Vec<ChunkOut> = chunks(0, n)
         .par_iter()
-        .map(|&range| screen_chunk(engine, &mapping, &index, n_slots, range))
+        .map(|&range| screen_chunk(engine, &mapping, n_slots, range))
         .collect();
     let mut outcome = StringBuilder::with_capacity(n, n * 6);
     let mut score = Int64Builder::with_capacity(n);

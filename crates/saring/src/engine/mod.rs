@@ -44,6 +44,8 @@
 
 mod build;
 mod run;
+
+pub use run::Summary;
 pub mod template;
 
 use std::collections::BTreeMap;

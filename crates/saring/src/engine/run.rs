@@ -11,6 +11,21 @@ use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResu
 use crate::pack::RuleStatus;
 use crate::record::{cel_to_json, value_to_json, Record};
 
+/// A decision without explanations: see [`Engine::screen_summary`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// `clear`, `review` or `refer`.
+    pub outcome: Outcome,
+    /// Sum of the weights of the active rules that fired.
+    pub score: i64,
+    /// Indices of the active rules that fired, in pack order.
+    pub hits: Vec<u32>,
+    /// Indices of the shadow rules that fired.
+    pub shadow_hits: Vec<u32>,
+    /// Indices of the rules that could not be decided.
+    pub incomplete: Vec<u32>,
+}
+
 /// Per-thread scratch space reused across records, so screening does not allocate for the
 /// evaluation itself.
 #[derive(Default)]
@@ -182,13 +197,7 @@ impl Engine {
                 _ => {}
             }
         }
-        let outcome = if score >= c.outcomes.refer {
-            Outcome::Refer
-        } else if score >= c.outcomes.review {
-            Outcome::Review
-        } else {
-            Outcome::Clear
-        };
+        let outcome = self.outcome_of(score);
         Decision {
             outcome,
             score,
@@ -196,6 +205,48 @@ impl Engine {
             shadow_hits,
             incomplete,
             pack: c.pack_ref.clone(),
+        }
+    }
+
+    /// Screens a decoded record without rendering explanations: the outcome, score and the
+    /// indices (into [`Engine::rules`]) of the rules that fired or could not be decided.
+    /// For bulk work (DataFrames, back-tests) where reasons and evidence are not needed;
+    /// [`Engine::screen`] gives the same outcome and score with every flag explained.
+    pub fn screen_summary(&self, record: &Record) -> Summary {
+        let ev = self.evaluate(record);
+        let mut summary = Summary {
+            outcome: Outcome::Clear,
+            score: 0,
+            hits: Vec::new(),
+            shadow_hits: Vec::new(),
+            incomplete: Vec::new(),
+        };
+        for (i, (rule, result)) in self.inner.rules.iter().zip(&ev.rules).enumerate() {
+            match (rule.status, result) {
+                (RuleStatus::Disabled, _) => {}
+                (RuleStatus::Active, Computed::Ok(Value::Bool(true))) => {
+                    summary.score = summary.score.saturating_add(rule.weight);
+                    summary.hits.push(i as u32);
+                }
+                (_, Computed::Ok(Value::Bool(true))) => summary.shadow_hits.push(i as u32),
+                (_, Computed::Failed(..)) => summary.incomplete.push(i as u32),
+                _ => {}
+            }
+        }
+        summary.outcome = self.outcome_of(summary.score);
+        Engine::recycle(ev);
+        summary
+    }
+
+    /// The outcome for a score under the pack's thresholds.
+    pub fn outcome_of(&self, score: i64) -> Outcome {
+        let o = &self.inner.outcomes;
+        if score >= o.refer {
+            Outcome::Refer
+        } else if score >= o.review {
+            Outcome::Review
+        } else {
+            Outcome::Clear
         }
     }
 
