@@ -1,5 +1,5 @@
 //! A loop for profilers (`perf record`, callgrind): screens the benchmark records over and
-//! over. `cargo run --release -p saring-benches --example profile -- [decoded|json|decode] [N]`
+//! over. `cargo run --release -p saring-benches --example profile -- [decoded|summary|json|decode] [N]`
 
 use std::hint::black_box;
 
@@ -31,6 +31,9 @@ fn main() {
         match mode.as_str() {
             "json" => lines.iter().for_each(|l| {
                 black_box(engine.screen_json(l).ok());
+            }),
+            "summary" => records.iter().for_each(|r| {
+                black_box(engine.screen_summary(r));
             }),
             "decode" => lines.iter().for_each(|l| {
                 black_box(engine.decode_json(l, DecodeOptions::default()).ok());

@@ -25,6 +25,25 @@ pub enum Computed {
     Failed(EvalError, Vec<Arc<str>>),
 }
 
+/// A rule's result for the current record (`Copy`: resetting between records costs nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleState {
+    /// Not evaluated (yet, or disabled).
+    Pending,
+    /// The condition was true.
+    Hit,
+    /// The condition was false.
+    Miss,
+    /// The condition could not be evaluated; the index of its [`Failure`].
+    Failed(u32),
+}
+
+/// Why an evaluation failed: the error and the missing paths it met.
+pub type Failure = (EvalError, Vec<Arc<str>>);
+
+static TRUE: Value = Value::Bool(true);
+static FALSE: Value = Value::Bool(false);
+
 /// What an expression can read.
 #[derive(Debug, Clone, Copy)]
 pub struct Activation<'a> {
@@ -34,8 +53,10 @@ pub struct Activation<'a> {
     pub vars: &'a [Value],
     /// Derived values, by index.
     pub derived: &'a [Computed],
-    /// Rule results (`Value::Bool`), by index.
-    pub rules: &'a [Computed],
+    /// Rule results, by index.
+    pub rules: &'a [RuleState],
+    /// Why failed rules failed (indexed by [`RuleState::Failed`]).
+    pub failures: &'a [Failure],
 }
 
 impl Activation<'_> {
@@ -46,6 +67,7 @@ impl Activation<'_> {
             vars: &[],
             derived: &[],
             rules: &[],
+            failures: &[],
         }
     }
 }
@@ -60,6 +82,7 @@ pub struct Frame {
 
 impl Frame {
     /// Clears the frame for reuse (keeps its capacity).
+    #[inline]
     pub fn reset(&mut self) {
         if !self.locals.is_empty() {
             self.locals.clear();
@@ -83,7 +106,7 @@ fn owned<'a>(r: EvalResult) -> Result<ValueRef<'a>, EvalError> {
 }
 
 fn boolean<'a>(b: bool) -> Result<ValueRef<'a>, EvalError> {
-    Ok(Cow::Owned(Value::Bool(b)))
+    Ok(Cow::Borrowed(if b { &TRUE } else { &FALSE }))
 }
 
 /// Evaluates a node, borrowing instead of cloning wherever the value already exists
@@ -107,7 +130,20 @@ pub fn eval_ref<'a>(
             .map(Cow::Borrowed)
             .ok_or_else(|| EvalError::msg("unbound variable")),
         Node::Derived(i) => computed(act.derived.get(*i as usize), frame),
-        Node::RuleRef(i) => computed(act.rules.get(*i as usize), frame),
+        Node::RuleRef(i) => match act.rules.get(*i as usize) {
+            Some(RuleState::Hit) => Ok(Cow::Borrowed(&TRUE)),
+            Some(RuleState::Miss) => Ok(Cow::Borrowed(&FALSE)),
+            Some(RuleState::Failed(f)) => match act.failures.get(*f as usize) {
+                Some((e, paths)) => {
+                    frame.missing.extend(paths.iter().cloned());
+                    Err(e.clone())
+                }
+                None => Err(EvalError::msg("rule failure not recorded")),
+            },
+            Some(RuleState::Pending) | None => {
+                Err(EvalError::msg("rule used before it was evaluated"))
+            }
+        },
         Node::Local(i) => frame
             .locals
             .get(*i as usize)
@@ -288,21 +324,28 @@ fn logic<'a>(
 ) -> EvalResult {
     let short = !is_and; // `false` decides `&&`, `true` decides `||`
     let name = if is_and { "_&&_" } else { "_||_" };
-    // A non-bool operand is an error, absorbed like any other by the deciding side.
-    let as_bool = |r: Result<ValueRef<'_>, EvalError>| match r.as_deref() {
-        Ok(Value::Bool(b)) => Ok(*b),
-        Ok(other) => Err(EvalError::no_overload(name, std::slice::from_ref(other))),
-        Err(e) => Err(e.clone()),
-    };
-    let left = as_bool(eval_ref(a, act, frame));
+    let left = truth(eval_ref(a, act, frame), name);
     if left == Ok(short) {
         return Ok(Value::Bool(short));
     }
-    let right = as_bool(eval_ref(b, act, frame));
+    let right = truth(eval_ref(b, act, frame), name);
     match (left, right) {
         (_, Ok(v)) if v == short => Ok(Value::Bool(short)),
         (Ok(_), Ok(_)) => Ok(Value::Bool(!short)),
         (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// A logical operand: a bool, or an error (a non-bool value is an error too, absorbed like
+/// any other by the deciding side).
+#[inline]
+fn truth(r: Result<ValueRef<'_>, EvalError>, name: &str) -> Result<bool, EvalError> {
+    match r {
+        Ok(v) => match v.as_ref() {
+            Value::Bool(b) => Ok(*b),
+            other => Err(EvalError::no_overload(name, std::slice::from_ref(other))),
+        },
+        Err(e) => Err(e),
     }
 }
 

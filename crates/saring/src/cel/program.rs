@@ -59,6 +59,7 @@ impl Program {
             vars,
             derived: &[],
             rules: &[],
+            failures: &[],
         };
         eval(&self.node, &act, &mut Frame::default())
     }

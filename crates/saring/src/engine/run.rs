@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::cel::eval::{eval, eval_ref, Activation, Computed, Frame};
+use crate::cel::eval::{eval, eval_ref, Activation, Computed, Failure, Frame, RuleState};
 use crate::cel::{EvalError, Value};
 use crate::decision::{Decision, Hit, Incomplete, Outcome};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
@@ -31,8 +31,7 @@ pub struct Summary {
 #[derive(Default)]
 struct Scratch {
     frame: Frame,
-    derived: Vec<Computed>,
-    rules: Vec<Computed>,
+    buffers: Option<Evaluation>,
 }
 
 thread_local! {
@@ -40,27 +39,28 @@ thread_local! {
 }
 
 /// Derived values and rule results for one record.
+#[derive(Default)]
 struct Evaluation {
     derived: Vec<Computed>,
-    rules: Vec<Computed>,
+    rules: Vec<RuleState>,
+    /// Why failed rules failed (indexed by `RuleState::Failed`).
+    failures: Vec<Failure>,
 }
 
-fn finish(result: Result<Value, EvalError>, frame: &Frame) -> Computed {
-    match result {
-        Ok(v) => Computed::Ok(v),
-        Err(e) => {
-            let mut paths: Vec<Arc<str>> = frame.missing.clone();
-            paths.sort();
-            paths.dedup();
-            Computed::Failed(e, paths)
+impl Evaluation {
+    fn failure(&self, state: RuleState) -> Option<&Failure> {
+        match state {
+            RuleState::Failed(f) => self.failures.get(f as usize),
+            _ => None,
         }
     }
 }
 
-fn pending(mut v: Vec<Computed>, len: usize) -> Vec<Computed> {
-    v.clear();
-    v.resize(len, Computed::Pending);
-    v
+fn missing_paths(frame: &Frame) -> Vec<Arc<str>> {
+    let mut paths: Vec<Arc<str>> = frame.missing.clone();
+    paths.sort();
+    paths.dedup();
+    paths
 }
 
 impl Engine {
@@ -68,51 +68,45 @@ impl Engine {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
                 let scratch = &mut *scratch;
-                let derived = std::mem::take(&mut scratch.derived);
-                let rules = std::mem::take(&mut scratch.rules);
-                self.evaluate_into(record, &mut scratch.frame, derived, rules)
+                let buffers = scratch.buffers.take().unwrap_or_default();
+                self.evaluate_into(record, &mut scratch.frame, buffers)
             }
-            Err(_) => self.evaluate_into(record, &mut Frame::default(), Vec::new(), Vec::new()),
+            Err(_) => self.evaluate_into(record, &mut Frame::default(), Evaluation::default()),
         })
     }
 
     /// Hands an evaluation's buffers back to this thread's scratch space.
-    fn recycle(ev: Evaluation) {
+    fn recycle(mut ev: Evaluation) {
+        ev.derived.clear();
+        ev.failures.clear();
         SCRATCH.with(|cell| {
             if let Ok(mut scratch) = cell.try_borrow_mut() {
-                let (mut derived, mut rules) = (ev.derived, ev.rules);
-                derived.clear();
-                rules.clear();
-                if scratch.derived.capacity() < derived.capacity() {
-                    scratch.derived = derived;
-                }
-                if scratch.rules.capacity() < rules.capacity() {
-                    scratch.rules = rules;
-                }
+                scratch.buffers = Some(ev);
             }
         });
     }
 
-    fn evaluate_into(
-        &self,
-        record: &Record,
-        frame: &mut Frame,
-        derived: Vec<Computed>,
-        rules: Vec<Computed>,
-    ) -> Evaluation {
+    fn evaluate_into(&self, record: &Record, frame: &mut Frame, mut ev: Evaluation) -> Evaluation {
         let c = &self.inner;
-        let mut derived = pending(derived, c.derived.len());
-        let mut rules = pending(rules, c.rules.len());
+        ev.derived.clear();
+        ev.derived.resize(c.derived.len(), Computed::Pending);
+        ev.rules.clear();
+        ev.rules.resize(c.rules.len(), RuleState::Pending);
+        ev.failures.clear();
         for i in 0..c.derived.len() {
             frame.reset();
             let act = Activation {
                 record: Some(record),
                 vars: &[],
-                derived: &derived,
+                derived: &ev.derived,
                 rules: &[],
+                failures: &[],
             };
-            let r = eval(&c.derived[i].node, &act, frame);
-            derived[i] = finish(r, frame);
+            let computed = match eval(&c.derived[i].node, &act, frame) {
+                Ok(v) => Computed::Ok(v),
+                Err(e) => Computed::Failed(e, missing_paths(frame)),
+            };
+            ev.derived[i] = computed;
         }
         for &i in &c.order {
             let i = i as usize;
@@ -120,20 +114,27 @@ impl Engine {
             let act = Activation {
                 record: Some(record),
                 vars: &[],
-                derived: &derived,
-                rules: &rules,
+                derived: &ev.derived,
+                rules: &ev.rules,
+                failures: &ev.failures,
             };
-            let r = match eval_ref(&c.rules[i].node, &act, frame).as_deref() {
-                Ok(Value::Bool(b)) => Ok(Value::Bool(*b)),
-                Ok(other) => Err(EvalError::msg(format!(
-                    "the condition evaluated to {}, not bool",
-                    other.type_name()
-                ))),
-                Err(e) => Err(e.clone()),
+            let error = match eval_ref(&c.rules[i].node, &act, frame) {
+                Ok(v) => match v.as_ref() {
+                    Value::Bool(b) => {
+                        ev.rules[i] = if *b { RuleState::Hit } else { RuleState::Miss };
+                        continue;
+                    }
+                    other => EvalError::msg(format!(
+                        "the condition evaluated to {}, not bool",
+                        other.type_name()
+                    )),
+                },
+                Err(e) => e,
             };
-            rules[i] = finish(r, frame);
+            ev.rules[i] = RuleState::Failed(ev.failures.len() as u32);
+            ev.failures.push((error, missing_paths(frame)));
         }
-        Evaluation { derived, rules }
+        ev
     }
 
     fn evidence(
@@ -170,7 +171,7 @@ impl Engine {
                 continue;
             }
             match result {
-                Computed::Ok(Value::Bool(true)) => {
+                RuleState::Hit => {
                     let hit = Hit {
                         rule: rule.id.to_string(),
                         weight: rule.weight,
@@ -185,15 +186,19 @@ impl Engine {
                         shadow_hits.push(hit);
                     }
                 }
-                Computed::Failed(e, paths) => incomplete.push(Incomplete {
-                    rule: rule.id.to_string(),
-                    missing: paths.iter().map(|p| p.to_string()).collect(),
-                    error: if paths.is_empty() {
-                        Some(e.to_string())
-                    } else {
-                        None
-                    },
-                }),
+                RuleState::Failed(_) => {
+                    if let Some((e, paths)) = ev.failure(*result) {
+                        incomplete.push(Incomplete {
+                            rule: rule.id.to_string(),
+                            missing: paths.iter().map(|p| p.to_string()).collect(),
+                            error: if paths.is_empty() {
+                                Some(e.to_string())
+                            } else {
+                                None
+                            },
+                        });
+                    }
+                }
                 _ => {}
             }
         }
@@ -224,12 +229,12 @@ impl Engine {
         for (i, (rule, result)) in self.inner.rules.iter().zip(&ev.rules).enumerate() {
             match (rule.status, result) {
                 (RuleStatus::Disabled, _) => {}
-                (RuleStatus::Active, Computed::Ok(Value::Bool(true))) => {
+                (RuleStatus::Active, RuleState::Hit) => {
                     summary.score = summary.score.saturating_add(rule.weight);
                     summary.hits.push(i as u32);
                 }
-                (_, Computed::Ok(Value::Bool(true))) => summary.shadow_hits.push(i as u32),
-                (_, Computed::Failed(..)) => summary.incomplete.push(i as u32),
+                (_, RuleState::Hit) => summary.shadow_hits.push(i as u32),
+                (_, RuleState::Failed(_)) => summary.incomplete.push(i as u32),
                 _ => {}
             }
         }
@@ -283,17 +288,20 @@ impl Engine {
             .map(|((rule, result), info)| {
                 let result = match (rule.status, result) {
                     (RuleStatus::Disabled, _) => RuleResult::Disabled,
-                    (_, Computed::Ok(Value::Bool(true))) => RuleResult::Hit,
-                    (_, Computed::Ok(_)) => RuleResult::Miss,
-                    (_, Computed::Failed(e, paths)) => RuleResult::Unknown {
-                        missing: paths.iter().map(|p| p.to_string()).collect(),
-                        error: if paths.is_empty() {
-                            Some(e.to_string())
-                        } else {
-                            None
+                    (_, RuleState::Hit) => RuleResult::Hit,
+                    (_, RuleState::Miss) => RuleResult::Miss,
+                    (_, state @ RuleState::Failed(_)) => match ev.failure(*state) {
+                        Some((e, paths)) => RuleResult::Unknown {
+                            missing: paths.iter().map(|p| p.to_string()).collect(),
+                            error: if paths.is_empty() {
+                                Some(e.to_string())
+                            } else {
+                                None
+                            },
                         },
+                        None => RuleResult::Disabled,
                     },
-                    (_, Computed::Pending) => RuleResult::Disabled,
+                    (_, RuleState::Pending) => RuleResult::Disabled,
                 };
                 RuleExplanation {
                     rule: info.id.clone(),
