@@ -10,10 +10,16 @@ import re
 
 from conftest import REPO_ROOT
 
-README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+import pytest
+
+READMES = [
+    pathlib.Path(__file__).resolve().parents[1] / "README.md",  # bindings/python/README.md
+    pathlib.Path(__file__).resolve().parents[3] / "README.md",  # the repository's README
+]
 
 
-def test_readme_example_runs() -> None:
+@pytest.mark.parametrize("README", READMES, ids=["bindings-readme", "top-readme"])
+def test_readme_example_runs(README: pathlib.Path) -> None:
     text = README.read_text(encoding="utf-8")
     section = text.split("## Five lines", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S)
