@@ -51,14 +51,7 @@ fn compile(c: &mut Criterion) {
 
 fn per_record(c: &mut Criterion) {
     let (engine, lines) = setup();
-    let records: Vec<Record> = lines
-        .iter()
-        .map(|l| {
-            engine
-                .decode_json(l, DecodeOptions::default())
-                .unwrap_or_else(|e| panic!("{e:?}"))
-        })
-        .collect();
+    let records: Vec<Record> = saring_benches::data::decode_all(&engine, &lines);
     let structs: Vec<Departure> = lines
         .iter()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}")))

@@ -14,14 +14,7 @@ fn main() {
     let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
     let engine = engine().unwrap_or_else(|e| panic!("{e:?}"));
     let lines = json_lines(1_000);
-    let records: Vec<_> = lines
-        .iter()
-        .map(|l| {
-            engine
-                .decode_json(l, DecodeOptions::default())
-                .unwrap_or_else(|e| panic!("{e:?}"))
-        })
-        .collect();
+    let records: Vec<_> = saring_benches::data::decode_all(&engine, &lines);
     if mode == "per_rule" || mode == "per_rule_eval" {
         per_rule(&lines, rounds, mode == "per_rule_eval");
         return;
@@ -52,14 +45,7 @@ fn time_pack(lines: &[String], rules: &[RuleSpec], rounds: usize) -> std::time::
     let pack = Pack::from_toml_str(&pack_toml_with(rules), SCHEMA_TOML)
         .unwrap_or_else(|e| panic!("{e:?}"));
     let engine = Engine::compile(&pack).unwrap_or_else(|e| panic!("{e:?}"));
-    let records: Vec<Record> = lines
-        .iter()
-        .map(|l| {
-            engine
-                .decode_json(l, DecodeOptions::default())
-                .unwrap_or_else(|e| panic!("{e:?}"))
-        })
-        .collect();
+    let records: Vec<Record> = saring_benches::data::decode_all(&engine, lines);
     let start = std::time::Instant::now();
     for _ in 0..rounds {
         records.iter().for_each(|r| {

@@ -534,3 +534,16 @@ pub fn json_lines(n: usize) -> Vec<String> {
         .map(|d| serde_json::to_string(d).unwrap_or_default())
         .collect()
 }
+
+/// Decodes generated lines with `engine` (the lines come from [`json_lines`], so they all fit
+/// the benchmark schema; a failure is a bug in the generator and panics).
+pub fn decode_all(engine: &saring::Engine, lines: &[String]) -> Vec<saring::Record> {
+    lines
+        .iter()
+        .map(|l| {
+            engine
+                .decode_json(l, saring::DecodeOptions::default())
+                .unwrap_or_else(|e| panic!("generated line does not decode: {e:?}"))
+        })
+        .collect()
+}

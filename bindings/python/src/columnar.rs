@@ -57,25 +57,13 @@ struct Plan<'a> {
     slot: u32,
     path: &'a str,
     kind: &'a FieldKind,
-    array: &'a dyn Array,
-    /// For dictionary-encoded columns: the keys as indices (computed once) and the values.
-    dict: Option<(Vec<usize>, &'a ArrayRef)>,
+    /// The column, read through its dictionary if it has one.
+    column: Column<'a>,
 }
 
 impl Plan<'_> {
     fn read(&self, row: usize) -> Raw<'_> {
-        match &self.dict {
-            None => read(self.array, row),
-            Some((keys, values)) => {
-                if self.array.is_null(row) {
-                    return Raw::Null;
-                }
-                match keys.get(row) {
-                    Some(&k) if k < values.len() => read(values.as_ref(), k),
-                    _ => Raw::Null,
-                }
-            }
-        }
+        self.column.read(row)
     }
 }
 
@@ -268,16 +256,11 @@ fn map_columns<'a>(engine: &'a Engine, batch: &'a RecordBatch) -> Mapping<'a> {
             continue;
         }
         if let Ok(idx) = arrow_schema.index_of(&info.path) {
-            let array = batch.column(idx).as_ref();
-            let dict = array
-                .as_any_dictionary_opt()
-                .map(|d| (d.normalized_keys(), d.values()));
             plans.push(Plan {
                 slot: slot as u32,
                 path: &info.path,
                 kind: &info.kind,
-                array,
-                dict,
+                column: Column::of(batch.column(idx).as_ref()),
             });
         }
     }
@@ -563,6 +546,7 @@ fn group_value(raw: Raw<'_>) -> String {
 /// A column by name, resolved for reading (dictionary keys normalised once).
 struct Column<'a> {
     array: &'a dyn Array,
+    /// For dictionary-encoded columns: the keys as indices (computed once) and the values.
     dict: Option<(Vec<usize>, &'a ArrayRef)>,
 }
 
@@ -572,11 +556,15 @@ impl<'a> Column<'a> {
             .schema_ref()
             .index_of(name)
             .map_err(|_| format!("no column `{name}` in the frame"))?;
-        let array = batch.column(idx).as_ref();
+        Ok(Column::of(batch.column(idx).as_ref()))
+    }
+
+    /// Resolves an array for reading (dictionary keys normalised once).
+    fn of(array: &'a dyn Array) -> Column<'a> {
         let dict = array
             .as_any_dictionary_opt()
             .map(|d| (d.normalized_keys(), d.values()));
-        Ok(Column { array, dict })
+        Column { array, dict }
     }
 
     fn read(&self, row: usize) -> Raw<'_> {
