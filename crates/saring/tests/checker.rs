@@ -655,3 +655,46 @@ fn long_flat_disjunction_is_balanced() {
     assert_eq!(p.eval(&[Value::Int(999)]), Ok(Value::Bool(true)));
     assert_eq!(p.eval(&[Value::Int(1000)]), Ok(Value::Bool(false)));
 }
+
+/// A list item holding a protected field may be read field by field, counted and indexed,
+/// but never used whole (it would carry the protected value into a comparison or result).
+#[test]
+fn list_items_with_protected_fields_are_only_read_field_by_field() {
+    let schema = r#"
+[field.companions]
+type = "list"
+items = "object"
+[field.companions.name]
+type = "string"
+[field.companions.ethnicity]
+type = "string"
+protected = true
+"#;
+    let pack = |when: &str| {
+        format!(
+            "[pack]\nid = \"p\"\nversion = \"1\"\ntitle = \"t\"\n[outcomes]\nreview = 1\nrefer = 2\n\
+             [[rule]]\nid = \"r\"\ntitle = \"t\"\nweight = 1\nwhen = '{when}'\nreason = \"r\"\n"
+        )
+    };
+    let compile = |when: &str| {
+        saring::Pack::from_toml_str(&pack(when), schema).and_then(|p| saring::Engine::compile(&p))
+    };
+    for ok in [
+        r#"companions.exists(c, c.name == "x")"#,
+        r#"size(companions) > 2"#,
+        r#"companions[0].name == "x""#,
+    ] {
+        assert!(compile(ok).is_ok(), "{ok} should compile");
+    }
+    for bad in [
+        r#"companions.exists(c, c == {"name": "x"})"#,
+        r#"companions.map(c, c).size() > 0"#,
+        r#"companions[0] == {"name": "x"}"#,
+        r#"companions.exists(c, c.ethnicity == "x")"#,
+    ] {
+        let err = compile(bad)
+            .err()
+            .unwrap_or_else(|| panic!("{bad} should not compile"));
+        assert_eq!(err.diagnostics[0].code, "pack.protected_field", "{bad}");
+    }
+}

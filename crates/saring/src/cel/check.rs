@@ -174,7 +174,20 @@ impl Checker<'_> {
     /// Turns an [`Out`] into a value, refusing bare objects and the `rules` namespace.
     fn value(&mut self, out: Out, span: Span) -> (Node, Type) {
         match out {
-            Out::Val(n, t) => (n, t),
+            Out::Val(n, t) => match protected_inside(&t) {
+                // A whole list item (or list of items) holding a protected field would carry
+                // it into comparisons, strings or results: only its other fields may be read.
+                Some(path) => {
+                    self.error(
+                        "pack.protected_field",
+                        span,
+                        format!("this value contains protected field `{path}` and cannot be used whole"),
+                        Some("select the fields you need; protected attributes are never risk factors".into()),
+                    );
+                    poison()
+                }
+                None => (n, t),
+            },
             Out::Obj(_, path) => {
                 self.error(
                     "cel.type_mismatch",
@@ -200,6 +213,16 @@ impl Checker<'_> {
     fn val(&mut self, e: &Expr) -> (Node, Type) {
         let out = self.expr(e);
         self.value(out, e.span)
+    }
+
+    /// Like [`Checker::val`], for the operand of an index or the range of a comprehension:
+    /// a list of objects is allowed there even when its items hold protected fields, because
+    /// the items are only reached field by field.
+    fn container(&mut self, e: &Expr) -> (Node, Type) {
+        match self.expr(e) {
+            Out::Val(n, t) => (n, t),
+            other => self.value(other, e.span),
+        }
     }
 
     fn field_out(&mut self, field: &Field, span: Span) -> Out {
@@ -553,7 +576,13 @@ impl Checker<'_> {
         let mut nodes = Vec::with_capacity(args.len() + 1);
         let mut types = Vec::with_capacity(args.len() + 1);
         for a in target.into_iter().chain(args.iter()) {
-            let (n, t) = self.val(a);
+            // `size()` reveals nothing of the items, so a list of objects holding protected
+            // fields may be counted.
+            let (n, t) = if builtin.name == "size" {
+                self.container(a)
+            } else {
+                self.val(a)
+            };
             nodes.push(n);
             types.push(t);
         }
@@ -673,7 +702,7 @@ impl Checker<'_> {
         args: &[Expr],
         span: Span,
     ) -> Out {
-        let (range, rt) = self.val(target);
+        let (range, rt) = self.container(target);
         let elem = match &rt {
             Type::List(t) => (**t).clone(),
             Type::Map(k, _) => (**k).clone(),
@@ -767,7 +796,7 @@ impl Checker<'_> {
             ExprKind::Select { operand, field } => self.select(operand, field, span),
             ExprKind::Has { operand, field } => self.has(operand, field, span),
             ExprKind::Index { operand, index } => {
-                let (a, at) = self.val(operand);
+                let (a, at) = self.container(operand);
                 let (i, it) = self.val(index);
                 let ty = match (&at, &it) {
                     (Type::List(t), Type::Int | Type::Uint | Type::Double | Type::Dyn) => {
@@ -888,5 +917,30 @@ impl Checker<'_> {
                 args,
             } => self.comprehension(*kind, target, var, args, span),
         }
+    }
+}
+
+/// The path of a protected field somewhere inside values of this type (objects and lists of
+/// objects), if there is one.
+fn protected_inside(t: &Type) -> Option<String> {
+    fn walk(obj: &ObjectType) -> Option<String> {
+        obj.fields.iter().find_map(|f| {
+            if f.protected {
+                return Some(f.path.clone());
+            }
+            match &f.kind {
+                FieldKind::Object(o) => walk(o),
+                FieldKind::List(item) => match &**item {
+                    FieldKind::Object(o) => walk(o),
+                    _ => None,
+                },
+                _ => None,
+            }
+        })
+    }
+    match t {
+        Type::Object(o) => walk(o),
+        Type::List(item) => protected_inside(item),
+        _ => None,
     }
 }
