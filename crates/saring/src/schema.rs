@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::diagnostic::Location;
+use crate::record::DecodePlan;
 
 /// The type of a schema field.
 #[derive(Debug, Clone)]
@@ -77,6 +78,8 @@ pub struct Schema {
     pub root: Arc<ObjectType>,
     /// Slot table: for each slot, the field declared there (cloned, children omitted).
     pub slots: Vec<SlotInfo>,
+    /// Decoding tables precomputed from `root` once (key match data, shared enum strings).
+    pub(crate) decode_plan: Arc<DecodePlan>,
 }
 
 /// What a record slot holds.
@@ -117,7 +120,12 @@ impl Schema {
             }
         }
         walk(&root, &mut slots);
-        Schema { root, slots }
+        let decode_plan = Arc::new(DecodePlan::new(&root));
+        Schema {
+            root,
+            slots,
+            decode_plan,
+        }
     }
 
     /// Finds a field by dotted path (`interview.agent_present`).

@@ -62,6 +62,7 @@ pub fn decode_json(
     let result = RootSeed {
         ctx: &mut ctx,
         obj: &schema.root,
+        plan: DecodePlan::root_of(schema),
     }
     .deserialize(&mut de)
     .and_then(|()| de.end());
@@ -84,6 +85,7 @@ pub fn decode_value(
     let result = RootSeed {
         ctx: &mut ctx,
         obj: &schema.root,
+        plan: DecodePlan::root_of(schema),
     }
     .deserialize(value);
     match result {
@@ -111,6 +113,7 @@ pub fn convert_json_value(
     let result = KindSeed {
         ctx: &mut ctx,
         kind,
+        plan: &PLAIN,
         path: &base,
         depth: 1,
         into_slots: false,
@@ -120,6 +123,104 @@ pub fn convert_json_value(
     match result {
         Ok(v) => Ok(v),
         Err(e) => Err(ctx.into_error(&e)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Precomputed decoding tables
+// ---------------------------------------------------------------------------------------------
+
+/// Decoding data derived once from a schema's object tree (in [`Schema::new`]): per object
+/// field, its name as a shared string (the key of list-item maps); per enum field, its values
+/// as shared strings. Decoding those clones an `Arc` instead of allocating.
+///
+/// The plan keeps the root it was built from; it is used only when that is still the schema's
+/// root (the tree behind a shared `Arc<ObjectType>` cannot change), otherwise decoding falls
+/// back to working from the schema alone, with the same results.
+pub(crate) struct DecodePlan {
+    root: Arc<ObjectType>,
+    obj: ObjPlan,
+}
+
+impl fmt::Debug for DecodePlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodePlan").finish_non_exhaustive()
+    }
+}
+
+impl DecodePlan {
+    pub(crate) fn new(root: &Arc<ObjectType>) -> DecodePlan {
+        DecodePlan {
+            root: Arc::clone(root),
+            obj: ObjPlan::new(root),
+        }
+    }
+
+    /// The plan of `schema`'s root object, or the empty plan when it does not apply.
+    fn root_of(schema: &Schema) -> &ObjPlan {
+        let plan = &*schema.decode_plan;
+        if Arc::ptr_eq(&plan.root, &schema.root) {
+            &plan.obj
+        } else {
+            &EMPTY_OBJ
+        }
+    }
+}
+
+/// Plan of one object; `fields` is parallel to `ObjectType::fields` (or empty).
+struct ObjPlan {
+    fields: Vec<FieldPlan>,
+}
+
+struct FieldPlan {
+    /// The field name, shared by every list-item map that holds the field.
+    name: Arc<str>,
+    kind: KindPlan,
+}
+
+enum KindPlan {
+    /// Nothing precomputed.
+    Plain,
+    /// The enum's values, in schema order.
+    Enum(Vec<Arc<str>>),
+    List(Box<KindPlan>),
+    Object(ObjPlan),
+}
+
+static EMPTY_OBJ: ObjPlan = ObjPlan { fields: Vec::new() };
+static PLAIN: KindPlan = KindPlan::Plain;
+
+impl ObjPlan {
+    fn new(obj: &ObjectType) -> ObjPlan {
+        ObjPlan {
+            fields: obj
+                .fields
+                .iter()
+                .map(|f| FieldPlan {
+                    name: Arc::from(f.name.as_str()),
+                    kind: KindPlan::new(&f.kind),
+                })
+                .collect(),
+        }
+    }
+
+    /// The kind plan of field `i` (plain when there is none).
+    #[inline]
+    fn kind(&self, i: usize) -> &KindPlan {
+        self.fields.get(i).map_or(&PLAIN, |f| &f.kind)
+    }
+}
+
+impl KindPlan {
+    fn new(kind: &FieldKind) -> KindPlan {
+        match kind {
+            FieldKind::Enum(values) => {
+                KindPlan::Enum(values.iter().map(|v| Arc::from(v.as_str())).collect())
+            }
+            FieldKind::List(item) => KindPlan::List(Box::new(KindPlan::new(item))),
+            FieldKind::Object(obj) => KindPlan::Object(ObjPlan::new(obj)),
+            _ => KindPlan::Plain,
+        }
     }
 }
 
@@ -368,6 +469,7 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
 struct RootSeed<'c, 'r, 's> {
     ctx: &'c mut Ctx<'r>,
     obj: &'s ObjectType,
+    plan: &'s ObjPlan,
 }
 
 impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_, '_> {
@@ -398,7 +500,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         let root = PathSeg::Base("");
-        decode_object(self.ctx, self.obj, &root, 1, true, map).map(|_| ())
+        decode_object(self.ctx, self.obj, self.plan, &root, 1, true, map).map(|_| ())
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
@@ -430,26 +532,29 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_, '_> {
 /// Which fields of one object have been seen (duplicate-key detection without allocating for
 /// objects of up to 128 fields).
 enum Seen {
-    Small(u128),
+    /// Bit `i % 64` of word `i / 64` (two 64-bit words: cheaper than `u128` shifts).
+    Small([u64; 2]),
     Large(Vec<bool>),
 }
 
 impl Seen {
     fn new(len: usize) -> Seen {
         if len <= 128 {
-            Seen::Small(0)
+            Seen::Small([0; 2])
         } else {
             Seen::Large(vec![false; len])
         }
     }
 
     /// Marks field `i`; false if it was already marked.
+    #[inline]
     fn insert(&mut self, i: usize) -> bool {
         match self {
-            Seen::Small(bits) => {
-                let bit = 1u128 << (i & 127);
-                let fresh = *bits & bit == 0;
-                *bits |= bit;
+            Seen::Small(words) => {
+                let word = &mut words[(i >> 6) & 1];
+                let bit = 1u64 << (i & 63);
+                let fresh = *word & bit == 0;
+                *word |= bit;
                 fresh
             }
             Seen::Large(v) => match v.get_mut(i) {
@@ -465,6 +570,7 @@ impl Seen {
 fn decode_object<'de, A: MapAccess<'de>>(
     ctx: &mut Ctx<'_>,
     obj: &ObjectType,
+    plan: &ObjPlan,
     path: &PathSeg<'_>,
     depth: usize,
     into_slots: bool,
@@ -477,11 +583,13 @@ fn decode_object<'de, A: MapAccess<'de>>(
     let mut seen = Seen::new(fields.len());
     let mut entries: Vec<(Value, Value)> = Vec::new();
     let mut hint = 0usize;
+    let mut unknown_name: Option<String> = None;
     loop {
         let key = match map.next_key_seed(KeySeed {
             fields,
             hint,
             strict: ctx.strict,
+            unknown_name: &mut unknown_name,
         }) {
             Ok(Some(key)) => key,
             Ok(None) => break,
@@ -492,8 +600,8 @@ fn decode_object<'de, A: MapAccess<'de>>(
         };
         let index = match key {
             Key::Field(i) => i,
-            Key::Unknown(name) => {
-                if let Some(name) = name {
+            Key::Unknown => {
+                if let Some(name) = unknown_name.take() {
                     return Err(ctx.fail(unknown_field(obj, path, &name)));
                 }
                 if let Err(e) = map.next_value_seed(Skip {
@@ -522,6 +630,7 @@ fn decode_object<'de, A: MapAccess<'de>>(
         let value = match map.next_value_seed(KindSeed {
             ctx: &mut *ctx,
             kind: &field.kind,
+            plan: plan.kind(index),
             path: &child,
             depth: depth + 1,
             into_slots,
@@ -534,30 +643,23 @@ fn decode_object<'de, A: MapAccess<'de>>(
             }
         };
         if let Some(value) = value {
-            store(ctx, &mut entries, field, value, into_slots);
+            if into_slots {
+                if let Some(slot) = field.slot.and_then(|s| ctx.slots.get_mut(s as usize)) {
+                    *slot = Some(value);
+                }
+            } else {
+                let name = match plan.fields.get(index) {
+                    Some(f) => Arc::clone(&f.name),
+                    None => Arc::from(field.name.as_str()),
+                };
+                entries.push((Value::String(name), value));
+            }
         }
     }
     if into_slots {
         Ok(Some(Value::Bool(true)))
     } else {
         Ok(Some(Value::Map(Arc::new(MapValue { entries }))))
-    }
-}
-
-#[inline]
-fn store(
-    ctx: &mut Ctx<'_>,
-    entries: &mut Vec<(Value, Value)>,
-    field: &Field,
-    value: Value,
-    into_slots: bool,
-) {
-    if into_slots {
-        if let Some(slot) = field.slot.and_then(|s| ctx.slots.get_mut(s as usize)) {
-            *slot = Some(value);
-        }
-    } else {
-        entries.push((Value::String(Arc::from(field.name.as_str())), value));
     }
 }
 
@@ -582,21 +684,24 @@ fn unknown_field(obj: &ObjectType, path: &PathSeg<'_>, name: &str) -> RecordErro
     )
 }
 
-/// A key of an object: the index of a schema field, or unknown (with its name in strict mode,
-/// where it is about to be reported).
+/// A key of an object: the index of a schema field, or unknown (in strict mode, where it is
+/// about to be reported, its name is left in [`KeySeed::unknown_name`]).
 enum Key {
     Field(usize),
-    Unknown(Option<String>),
+    Unknown,
 }
 
 /// Matches an object key against the fields, borrowed, starting the scan at `hint`.
-struct KeySeed<'s> {
+struct KeySeed<'s, 'u> {
     fields: &'s [Field],
     hint: usize,
     strict: bool,
+    /// Receives the name of an unknown key in strict mode (kept out of [`Key`] so that the
+    /// common result stays small).
+    unknown_name: &'u mut Option<String>,
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
     type Value = Key;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
@@ -604,7 +709,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed<'_> {
+impl<'de> Visitor<'de> for KeySeed<'_, '_> {
     type Value = Key;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -621,7 +726,10 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
         if let Some(i) = before.iter().position(|f| f.name == key) {
             return Ok(Key::Field(i));
         }
-        Ok(Key::Unknown(self.strict.then(|| key.to_owned())))
+        if self.strict {
+            *self.unknown_name = Some(key.to_owned());
+        }
+        Ok(Key::Unknown)
     }
 }
 
@@ -703,6 +811,8 @@ impl<'de> Visitor<'de> for Skip<'_, '_, '_> {
 struct KindSeed<'c, 'r, 's, 'p> {
     ctx: &'c mut Ctx<'r>,
     kind: &'s FieldKind,
+    /// Precomputed data for `kind` (or [`KindPlan::Plain`]).
+    plan: &'s KindPlan,
     path: &'p PathSeg<'p>,
     /// Nesting depth of this value (the record root object is 1).
     depth: usize,
@@ -792,6 +902,11 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
         match self.kind {
             FieldKind::String => Ok(Some(Value::String(Arc::from(s)))),
             FieldKind::Enum(values) => {
+                if let KindPlan::Enum(shared) = self.plan {
+                    if let Some(v) = shared.iter().find(|v| v.as_bytes() == s.as_bytes()) {
+                        return Ok(Some(Value::String(Arc::clone(v))));
+                    }
+                }
                 if values.iter().any(|v| v == s) {
                     Ok(Some(Value::String(Arc::from(s))))
                 } else {
@@ -826,12 +941,17 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
         if self.depth > MAX_RECORD_DEPTH {
             return Err(self.ctx.fail(too_deep(self.path)));
         }
+        let item_plan = match self.plan {
+            KindPlan::List(p) => &**p,
+            _ => &PLAIN,
+        };
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
         loop {
             let child = PathSeg::Index(self.path, items.len());
             let next = seq.next_element_seed(KindSeed {
                 ctx: &mut *self.ctx,
                 kind: item,
+                plan: item_plan,
                 path: &child,
                 depth: self.depth + 1,
                 into_slots: false,
@@ -855,6 +975,18 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
         let FieldKind::Object(obj) = self.kind else {
             return Err(self.mismatch(Found::Object));
         };
-        decode_object(self.ctx, obj, self.path, self.depth, self.into_slots, map)
+        let plan = match self.plan {
+            KindPlan::Object(p) => p,
+            _ => &EMPTY_OBJ,
+        };
+        decode_object(
+            self.ctx,
+            obj,
+            plan,
+            self.path,
+            self.depth,
+            self.into_slots,
+            map,
+        )
     }
 }

@@ -10,6 +10,7 @@ mod to_json;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use decode::DecodePlan;
 pub use decode::{convert_json_value, decode_json, decode_value};
 pub use to_json::{cel_to_json, value_to_json};
 
@@ -25,7 +26,8 @@ impl Record {
     /// An empty record (every field absent) with `len` slots.
     pub fn empty(len: usize) -> Record {
         Record {
-            slots: vec![None; len].into_boxed_slice(),
+            // `repeat_with` writes only the `None` tag per slot (no per-element clone).
+            slots: std::iter::repeat_with(|| None).take(len).collect(),
         }
     }
 
