@@ -56,6 +56,17 @@ impl Evaluation {
     }
 }
 
+/// How a failure is reported: the missing paths, or (when nothing was missing) the error.
+fn report((error, paths): &Failure) -> (Vec<String>, Option<String>) {
+    let missing = paths.iter().map(|p| p.to_string()).collect();
+    let error = if paths.is_empty() {
+        Some(error.to_string())
+    } else {
+        None
+    };
+    (missing, error)
+}
+
 fn missing_paths(frame: &Frame) -> Vec<Arc<str>> {
     let mut paths: Vec<Arc<str>> = frame.missing.clone();
     paths.sort();
@@ -187,15 +198,12 @@ impl Engine {
                     }
                 }
                 RuleState::Failed(_) => {
-                    if let Some((e, paths)) = ev.failure(*result) {
+                    if let Some(failure) = ev.failure(*result) {
+                        let (missing, error) = report(failure);
                         incomplete.push(Incomplete {
                             rule: rule.id.to_string(),
-                            missing: paths.iter().map(|p| p.to_string()).collect(),
-                            error: if paths.is_empty() {
-                                Some(e.to_string())
-                            } else {
-                                None
-                            },
+                            missing,
+                            error,
                         });
                     }
                 }
@@ -291,14 +299,10 @@ impl Engine {
                     (_, RuleState::Hit) => RuleResult::Hit,
                     (_, RuleState::Miss) => RuleResult::Miss,
                     (_, state @ RuleState::Failed(_)) => match ev.failure(*state) {
-                        Some((e, paths)) => RuleResult::Unknown {
-                            missing: paths.iter().map(|p| p.to_string()).collect(),
-                            error: if paths.is_empty() {
-                                Some(e.to_string())
-                            } else {
-                                None
-                            },
-                        },
+                        Some(failure) => {
+                            let (missing, error) = report(failure);
+                            RuleResult::Unknown { missing, error }
+                        }
                         None => RuleResult::Disabled,
                     },
                     (_, RuleState::Pending) => RuleResult::Disabled,
