@@ -698,3 +698,35 @@ protected = true
         assert_eq!(err.diagnostics[0].code, "pack.protected_field", "{bad}");
     }
 }
+
+/// An optional field read without `has()` compiles, with a warning that records without it
+/// make the rule incomplete; a `has()` test of the field (or `required = true`) silences it.
+#[test]
+fn optional_fields_read_without_has_are_warned_about() {
+    let schema = "[field.recruiter]\ntype = \"string\"\n[field.destination]\ntype = \"string\"\nrequired = true\n";
+    let pack = |when: &str| {
+        format!(
+            "[pack]\nid = \"p\"\nversion = \"1\"\ntitle = \"t\"\n[outcomes]\nreview = 1\nrefer = 2\n\
+             [[rule]]\nid = \"r\"\ntitle = \"t\"\nweight = 1\nwhen = '{when}'\nreason = \"r\"\n"
+        )
+    };
+    let warnings = |when: &str| -> Vec<(String, String)> {
+        let engine = saring::Pack::from_toml_str(&pack(when), schema)
+            .and_then(|p| saring::Engine::compile(&p))
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        engine
+            .warnings()
+            .iter()
+            .map(|d| (d.code.to_string(), d.message.clone()))
+            .collect()
+    };
+    assert_eq!(
+        warnings(r#"recruiter == "x""#),
+        vec![(
+            "pack.unguarded_optional".to_string(),
+            "rule `r` reads optional field `recruiter` without `has()`: records without it list the rule as incomplete".to_string()
+        )]
+    );
+    assert!(warnings(r#"has(record.recruiter) && recruiter == "x""#).is_empty());
+    assert!(warnings(r#"destination == "KH""#).is_empty());
+}

@@ -62,6 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
                 let mut d = pack.warnings.clone();
                 d.extend(saring::pack::review_overdue(&pack, &today));
                 d.extend(monitored_use(&pack, &engine));
+                d.extend(engine.warnings().iter().cloned());
                 let sources = pack.sources.clone();
                 (Some(pack), Some(engine), d, sources)
             }

@@ -72,6 +72,9 @@ pub struct Checked {
     pub rules_read: BTreeSet<u32>,
     /// Monitored field paths read.
     pub monitored: BTreeSet<String>,
+    /// Optional (not `required`) fields read without a `has()` test of them anywhere in the
+    /// expression: records without them make the rule incomplete.
+    pub optional_unguarded: BTreeSet<String>,
     /// Problems; the node is meaningless when this is not empty.
     pub errors: Vec<CheckError>,
 }
@@ -85,10 +88,17 @@ pub fn check(expr: &Expr, env: &Env) -> Checked {
         derived_read: BTreeSet::new(),
         rules_read: BTreeSet::new(),
         monitored: BTreeSet::new(),
+        optional_read: BTreeSet::new(),
+        presence_tested: BTreeSet::new(),
         errors: Vec::new(),
     };
     let out = c.expr(expr);
     let (node, ty) = c.value(out, expr.span);
+    let optional_unguarded = c
+        .optional_read
+        .difference(&c.presence_tested)
+        .cloned()
+        .collect();
     Checked {
         node,
         ty,
@@ -96,6 +106,7 @@ pub fn check(expr: &Expr, env: &Env) -> Checked {
         derived_read: c.derived_read,
         rules_read: c.rules_read,
         monitored: c.monitored,
+        optional_unguarded,
         errors: c.errors,
     }
 }
@@ -147,6 +158,8 @@ struct Checker<'a> {
     derived_read: BTreeSet<u32>,
     rules_read: BTreeSet<u32>,
     monitored: BTreeSet<String>,
+    optional_read: BTreeSet<String>,
+    presence_tested: BTreeSet<String>,
     errors: Vec<CheckError>,
 }
 
@@ -245,6 +258,9 @@ impl Checker<'_> {
         match (&field.kind, field.slot) {
             (FieldKind::Object(o), _) if !o.in_list => Out::Obj(o.clone(), path),
             (kind, Some(slot)) => {
+                if !field.required {
+                    self.optional_read.insert(field.path.clone());
+                }
                 self.slots_read.insert((slot, path.clone()));
                 Out::Val(Node::Slot { slot, path }, field_type(kind))
             }
@@ -490,6 +506,7 @@ impl Checker<'_> {
                     if f.monitored {
                         self.monitored.insert(f.path.clone());
                     }
+                    self.presence_tested.insert(f.path.clone());
                     match f.slot {
                         Some(slot) => Out::Val(Node::Present(slot), Type::Bool),
                         None => Out::Val(Node::Const(Value::Bool(false)), Type::Bool),

@@ -23,6 +23,7 @@ pub(crate) struct Built {
     pub rules: Vec<CompiledRule>,
     pub order: Vec<u32>,
     pub infos: Vec<RuleInfo>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 fn place(pack: &Pack, expr: &Expression, span: Span, d: Diagnostic) -> Diagnostic {
@@ -90,6 +91,7 @@ fn list_elem_type(items: &[Value]) -> Type {
 /// Compiles the pack's expressions. On failure returns all diagnostics.
 pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
     let mut diags = Vec::new();
+    let mut warnings = Vec::new();
     let mut env = Env {
         root: Some(pack.schema.root.clone()),
         ..Env::default()
@@ -167,6 +169,37 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                 ));
             }
             monitored.extend(c.monitored.iter().cloned());
+            if !c.optional_unguarded.is_empty() {
+                let fields: Vec<String> = c
+                    .optional_unguarded
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect();
+                let guard = c
+                    .optional_unguarded
+                    .iter()
+                    .next()
+                    .map(|f| format!("has(record.{f})"))
+                    .unwrap_or_default();
+                let d = Diagnostic::warning(
+                    "pack.unguarded_optional",
+                    format!(
+                        "rule `{}` reads optional field{} {} without `has()`: records without {} list the rule as incomplete",
+                        rule.id,
+                        if fields.len() > 1 { "s" } else { "" },
+                        fields.join(", "),
+                        if fields.len() > 1 { "them" } else { "it" }
+                    ),
+                )
+                .with_help(format!("if absence is meaningful, test it (`{guard} && ...`); if every record has it, mark it `required = true`"))
+                .with_rule(&rule.id);
+                warnings.push(place(
+                    pack,
+                    &rule.when,
+                    Span::new(0, rule.when.text.len()),
+                    d,
+                ));
+            }
             evidence_slots.extend(c.slots_read.iter().cloned());
             for i in &c.derived_read {
                 evidence_derived.push(*i);
@@ -314,6 +347,7 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             rules,
             order,
             infos,
+            warnings,
         })
     } else {
         Err(diags)

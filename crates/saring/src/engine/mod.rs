@@ -170,6 +170,8 @@ struct Compiled {
     rules: Vec<CompiledRule>,
     /// Evaluation order (dependencies first), disabled rules left out.
     order: Vec<u32>,
+    /// Warnings found while compiling (e.g. optional fields read without `has()`).
+    warnings: Vec<crate::Diagnostic>,
 }
 
 impl Engine {
@@ -191,6 +193,7 @@ impl Engine {
                 derived: built.derived,
                 rules: built.rules,
                 order: built.order,
+                warnings: built.warnings,
             }),
         })
     }
@@ -218,6 +221,12 @@ impl Engine {
     /// The compiled rules, in pack order.
     pub fn rules(&self) -> &[RuleInfo] {
         &self.inner.infos
+    }
+
+    /// Warnings found while compiling (`saring check` prints them with the pack's own):
+    /// currently `pack.unguarded_optional`, an optional field read without `has()`.
+    pub fn warnings(&self) -> &[crate::Diagnostic] {
+        &self.inner.warnings
     }
 
     /// The outcome thresholds.
