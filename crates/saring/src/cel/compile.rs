@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 
 use crate::cel::eval::{eval, Activation, Frame};
+use crate::cel::functions::strings::build_regex;
 use crate::cel::ir::{Node, ValueSet};
 use crate::cel::value::Value;
-use crate::limits::MAX_REGEX_SIZE;
 
 /// Evaluates a node whose inputs are all constants, replacing it by its value. Nodes that
 /// would fail at run time are kept as they are, so the error surfaces per record.
@@ -46,10 +46,7 @@ fn is_foldable(node: &Node) -> bool {
 
 /// Compiles a regular expression under the size limit.
 pub fn compile_regex(pattern: &str) -> Result<Arc<Regex>, String> {
-    RegexBuilder::new(pattern)
-        .size_limit(MAX_REGEX_SIZE)
-        .dfa_size_limit(MAX_REGEX_SIZE)
-        .build()
+    build_regex(pattern)
         .map(Arc::new)
         .map_err(|e| e.to_string())
 }

@@ -2,7 +2,6 @@
 //! then evaluate it over variables. This is how saring runs the CEL conformance suite, and
 //! how embedders can evaluate plain CEL without a pack.
 
-use crate::cel::ast::Span;
 use crate::cel::check::{check, CheckError, Env};
 use crate::cel::eval::{eval, Activation, Frame};
 use crate::cel::ir::Node;
@@ -63,9 +62,4 @@ impl Program {
         };
         eval(&self.node, &act, &mut Frame::default())
     }
-}
-
-/// The span of a whole source text (for errors about an expression as a whole).
-pub fn whole(source: &str) -> Span {
-    Span::new(0, source.len())
 }

@@ -1,7 +1,5 @@
 //! Reason templates: `"No return ticket for travel to {destination}"` rendered from a record.
 
-use std::sync::Arc;
-
 use crate::cel::eval::Computed;
 use crate::cel::Value;
 use crate::record::Record;
@@ -150,6 +148,3 @@ fn resolve(name: &str, schema: &Schema, derived: &[String]) -> Result<Piece, Tem
         }
     }
 }
-
-/// Paths used in evidence (shared string).
-pub type Path = Arc<str>;

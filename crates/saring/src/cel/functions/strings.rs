@@ -57,10 +57,17 @@ pub fn ends_with(args: &[Value]) -> EvalResult {
 /// Compiles a CEL (RE2-syntax) regular expression with saring's size limit. The compiler
 /// calls this once per constant pattern; [`matches()`](fn@matches) calls it for dynamic patterns.
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, EvalError> {
+    build_regex(pattern)
+        .map_err(|e| EvalError::msg(format!("invalid regular expression `{pattern}`: {e}")))
+}
+
+/// Builds a regex under saring's size limits: the one place both the compiler (constant
+/// patterns) and [`compile_regex`] (dynamic patterns) build regexes.
+pub fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(pattern)
         .size_limit(crate::limits::MAX_REGEX_SIZE)
+        .dfa_size_limit(crate::limits::MAX_REGEX_SIZE)
         .build()
-        .map_err(|e| EvalError::msg(format!("invalid regular expression `{pattern}`: {e}")))
 }
 
 /// `s.matches(re)` / `matches(s, re)`: true when the regex matches anywhere in `s`.
