@@ -1,4 +1,5 @@
-//! Raising saring's Python exceptions (`saring._errors`) from Rust errors.
+//! Raising saring's Python exceptions (`saring._errors`) from Rust errors, and the panic
+//! guard every entry point runs behind.
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -99,4 +100,33 @@ pub fn from_conv_error(py: Python<'_>, e: &ConvError, row: Option<usize>) -> PyE
         Some(e.path.as_str())
     };
     record_error(py, e.code, path, &e.message, row)
+}
+
+/// The message of a panic payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// A `saring.InternalError` (a `SaringError`): a bug in saring, reported instead of crashing.
+pub fn internal_error(py: Python<'_>, what: &str) -> PyErr {
+    let message = format!("internal error in saring (please report): {what}");
+    let make = || -> PyResult<PyErr> {
+        let cls = errors_module(py)?.getattr("InternalError")?;
+        Ok(PyErr::from_value(cls.call1((message.clone(),))?))
+    };
+    make().unwrap_or_else(|e| e)
+}
+
+/// Runs an entry point's body, turning a panic (a bug, never expected) into
+/// `saring.InternalError` instead of letting it unwind into Python as `PanicException`.
+/// Every `#[pymethods]` / `#[pyfunction]` that reaches the core runs behind it.
+pub fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => Err(internal_error(py, &panic_message(&*payload))),
+    }
 }

@@ -31,7 +31,10 @@ use saring::Pack;
 
 use crate::decision::{PyDecision, PyHit};
 use crate::dictdecode::DecodeFailure;
-use crate::errors::{from_conv_error, from_record_error, pack_error, pack_error_simple};
+use crate::errors::{
+    from_conv_error, from_record_error, guarded, internal_error, pack_error, pack_error_simple,
+    panic_message,
+};
 use crate::pyconv::{json_to_py, py_to_json};
 
 pub use columnar::{screen_record_batch, screen_rows, RowResult};
@@ -73,8 +76,10 @@ impl PyEngine {
         files: BTreeMap<String, String>,
         main: &str,
     ) -> PyResult<PyEngine> {
-        let pack = py.detach(|| Pack::from_files(files.clone(), main));
-        PyEngine::compile(py, pack, files, main.to_string())
+        guarded(py, || {
+            let pack = py.detach(|| Pack::from_files(files.clone(), main));
+            PyEngine::compile(py, pack, files, main.to_string())
+        })
     }
 
     fn decode(
@@ -149,17 +154,19 @@ impl PyEngine {
 
     /// Screens one record (a dict) and returns its decision.
     fn screen(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
-        let record = self.decode(py, record, None)?;
-        let decision = self.engine.screen(&record);
-        Ok(PyDecision { decision })
+        guarded(py, || {
+            let record = self.decode(py, record, None)?;
+            let decision = self.engine.screen(&record);
+            Ok(PyDecision { decision })
+        })
     }
 
     /// Screens one record given as JSON text.
     fn screen_json(&self, py: Python<'_>, text: &str) -> PyResult<PyDecision> {
-        match self.engine.screen_json(text) {
+        guarded(py, || match self.engine.screen_json(text) {
             Ok(decision) => Ok(PyDecision { decision }),
             Err(e) => Err(from_record_error(py, &e, None)),
-        }
+        })
     }
 
     /// Screens many records (any iterable of dicts); decisions in input order. Records are
@@ -173,12 +180,12 @@ impl PyEngine {
     ) -> PyResult<Bound<'py, PyList>> {
         let mut decoded = Vec::new();
         for (row, item) in records.try_iter()?.enumerate() {
-            decoded.push(self.decode(py, &item?, Some(row))?);
+            decoded.push(guarded(py, || self.decode(py, &item?, Some(row)))?);
         }
         let engine = &self.engine;
         let decisions: Vec<saring::Decision> = py
             .detach(|| guard(|| Ok(decoded.par_iter().map(|r| engine.screen(r)).collect())))
-            .map_err(PyRuntimeError::new_err)?;
+            .map_err(|e| internal_error(py, &e))?;
         // Creating many objects triggers the cyclic GC, which would traverse every object the
         // caller holds (all the input dicts) again and again; the decisions hold no Python
         // references, so collection is paused while they are made.
@@ -205,9 +212,11 @@ impl PyEngine {
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let record = self.decode(py, record, None)?;
-        let explanation = self.engine.explain(&record);
-        serialize(py, &explanation)
+        guarded(py, || {
+            let record = self.decode(py, record, None)?;
+            let explanation = self.engine.explain(&record);
+            serialize(py, &explanation)
+        })
     }
 
     /// Screens a pandas, polars or pyarrow frame and returns the same kind of frame with
@@ -244,15 +253,18 @@ impl PyEngine {
         let batches = import_stream(data)?;
         let engine = &self.engine;
         let results = py.detach(|| {
-            guard(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 batches
                     .iter()
                     .map(|b| columnar::screen_record_batch(engine, b))
                     .collect::<Result<Vec<RecordBatch>, _>>()
                     .map_err(|e| e.to_string())
-            })
+            }))
+            .map_err(|p| panic_message(&*p))
         });
-        let results = results.map_err(PyValueError::new_err)?;
+        let results = results
+            .map_err(|e| internal_error(py, &e))?
+            .map_err(PyValueError::new_err)?;
         Ok(ArrowStream {
             batches: Mutex::new(Some(results)),
         })
@@ -270,7 +282,13 @@ impl PyEngine {
         let batches = import_stream(data)?;
         let engine = &self.engine;
         let report = py
-            .detach(|| guard(|| columnar::backtest_batches(engine, &batches, label, &by)))
+            .detach(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    columnar::backtest_batches(engine, &batches, label, &by)
+                }))
+                .map_err(|p| panic_message(&*p))
+            })
+            .map_err(|e| internal_error(py, &e))?
             .map_err(PyValueError::new_err)?;
         serialize(py, &report)
     }
@@ -363,19 +381,11 @@ impl PyEngine {
     }
 }
 
-/// Runs `f`, turning a panic (a bug, never expected) into an error message instead of letting
-/// it unwind into Python.
+/// Runs `f` (on a thread without the interpreter), turning a panic into its message.
 fn guard<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".to_string());
-            Err(format!("internal error in saring (please report): {what}"))
-        }
+        Err(payload) => Err(panic_message(&*payload)),
     }
 }
 
@@ -511,12 +521,14 @@ impl ArrowStream {
 /// Loads a pack from disk (a pack file, or a directory holding `pack.toml` / `pack.json`).
 #[pyfunction]
 fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
-    let pack = py.detach(|| Pack::load(&path));
-    let (files, main) = match &pack {
-        Ok(p) => (p.sources.files.clone(), main_name(&path, &p.sources.files)),
-        Err(_) => (BTreeMap::new(), String::new()),
-    };
-    PyEngine::compile(py, pack, files, main)
+    guarded(py, || {
+        let pack = py.detach(|| Pack::load(&path));
+        let (files, main) = match &pack {
+            Ok(p) => (p.sources.files.clone(), main_name(&path, &p.sources.files)),
+            Err(_) => (BTreeMap::new(), String::new()),
+        };
+        PyEngine::compile(py, pack, files, main)
+    })
 }
 
 /// The pack file's name as `Pack::load` keys it in the source map.

@@ -163,3 +163,25 @@ def test_errors_pickle() -> None:
     e = saring.RecordError("bad", "record.type_mismatch", "x", 3)
     e2 = pickle.loads(pickle.dumps(e))
     assert (e2.code, e2.path, e2.row) == ("record.type_mismatch", "x", 3)
+
+
+def test_format_precision_from_a_record_is_an_incomplete_rule_not_a_panic() -> None:
+    """A `format()` precision over Rust's formatter limit once panicked across FFI."""
+    schema = '[field.fmt]\ntype = "string"\nrequired = true\n[field.x]\ntype = "float"\nrequired = true\n'
+    pack = (
+        '[pack]\nid = "p"\nversion = "1"\ntitle = "t"\n[outcomes]\nreview = 1\nrefer = 2\n'
+        '[[rule]]\nid = "fmt"\ntitle = "t"\nweight = 1\nwhen = "fmt.format([x]) == \'1\'"\nreason = "r"\n'
+        '[[rule]]\nid = "lit"\ntitle = "t"\nweight = 1\nwhen = "\'%.70000f\'.format([x]) == \'1\'"\nreason = "r"\n'
+    )
+    engine = saring.Engine.from_toml(pack, schema)
+    decision = engine.screen({"fmt": "%.70000f", "x": 0.5})
+    assert decision.outcome == "clear"
+    incomplete = {i["rule"]: i for i in decision.incomplete}
+    assert set(incomplete) == {"fmt", "lit"}
+    assert "precision 70000 is over the limit" in incomplete["fmt"]["error"]
+    assert [d.outcome for d in engine.screen_many([{"fmt": "%.70000e", "x": 1.0}] * 3)] == ["clear"] * 3
+
+
+def test_internal_error_is_a_saring_error() -> None:
+    assert issubclass(saring.InternalError, saring.SaringError)
+    assert not issubclass(saring.InternalError, ValueError)

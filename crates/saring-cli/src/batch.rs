@@ -27,13 +27,26 @@ pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     Ok(builder.build()?)
 }
 
-/// Screens one row.
+/// Screens one row. A bug inside saring (a panic) becomes that row's `internal.error`, so the
+/// rest of the batch is still screened and no row is lost.
 pub fn screen_row(engine: &Engine, row: &Row) -> Result<Decision, RecordError> {
-    match &row.data {
+    let screen = || match &row.data {
         Data::Text(t) => engine.screen_json(t),
         Data::Value(v) => engine.screen_value(v),
         Data::Bad(e) => Err(e.clone()),
-    }
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(screen)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".to_string());
+        Err(RecordError::new(
+            "internal.error",
+            None,
+            format!("internal error in saring (please report): {what}"),
+        ))
+    })
 }
 
 /// Screens a chunk of rows in parallel; results are in input order.

@@ -17,3 +17,5 @@ pub const MAX_RULES: usize = 10_000;
 pub const MAX_RECORD_DEPTH: usize = 32;
 /// Largest record text, in bytes.
 pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
+/// Largest precision of a `format()` clause (`%.3f`).
+pub const MAX_FORMAT_PRECISION: usize = 1000;

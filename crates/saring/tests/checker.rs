@@ -691,6 +691,12 @@ protected = true
         r#"companions.map(c, c).size() > 0"#,
         r#"companions[0] == {"name": "x"}"#,
         r#"companions.exists(c, c.ethnicity == "x")"#,
+        // The number of keys of an item would reveal whether its protected value is present.
+        r#"companions.exists(c, size(c) > 1)"#,
+        r#"companions.map(c, size(c)).exists(n, n > 1)"#,
+        r#"size(companions[0]) > 1"#,
+        r#"companions.exists(c, string(c) == "x")"#,
+        r#"companions.exists(c, c.exists(k, k == "ethnicity"))"#,
     ] {
         let err = compile(bad)
             .err()

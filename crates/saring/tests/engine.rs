@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use saring::engine::{RuleExplanation, RuleResult};
 use saring::pack::RuleStatus;
-use saring::{Decision, DecodeOptions, Engine, Outcome};
+use saring::{Decision, DecodeOptions, Engine, Outcome, Pack};
 use serde_json::json;
 
 mod common;
@@ -597,4 +597,52 @@ fn every_missing_path_is_reported() {
     let d = screen(&e, json!({"destination": "JP"}));
     let minor = d.incomplete.iter().find(|i| i.rule == "minor").unwrap();
     assert_eq!(minor.missing, ["application_date", "birth_date"]);
+}
+
+/// A protected value inside a list item can never change an outcome or appear in a decision:
+/// it is dropped when the record is decoded, so whole-list evidence and `explain` never show
+/// it, and records that differ only in it get identical decisions.
+#[test]
+fn protected_values_in_list_items_never_reach_a_decision() {
+    let schema = r#"
+[field.people]
+type = "list"
+items = "object"
+[field.people.name]
+type = "string"
+[field.people.religion]
+type = "string"
+protected = true
+"#;
+    let pack = r#"
+[pack]
+id = "p"
+version = "1"
+title = "t"
+[outcomes]
+review = 1
+refer = 2
+[[rule]]
+id = "group"
+title = "Travels in a group"
+weight = 1
+when = "size(people) > 0 && people.exists(p, p.name != '')"
+reason = "group"
+"#;
+    let engine = Engine::compile(&Pack::from_toml_str(pack, schema).unwrap()).unwrap();
+    let with = serde_json::json!({"people": [{"name": "A", "religion": "R"}]});
+    let without = serde_json::json!({"people": [{"name": "A"}]});
+    let (a, b) = (screen(&engine, with.clone()), screen(&engine, without));
+    assert_eq!(a, b);
+    assert_eq!(a.outcome, Outcome::Review);
+    let json = a.to_json();
+    assert!(
+        !json.contains("religion") && !json.contains("\"R\""),
+        "{json}"
+    );
+    let explained = serde_json::to_string(&explain(&engine, with)).unwrap();
+    assert!(!explained.contains("religion"), "{explained}");
+    // An invalid protected value does not reject the record either: it is never read.
+    let odd = serde_json::json!({"people": [{"name": "A", "religion": [1, {"x": 2}]}]});
+    assert_eq!(screen(&engine, odd), a);
 }

@@ -13,7 +13,7 @@ decide.
 
 from __future__ import annotations
 
-from ._errors import PackError, RecordError, SaringError
+from ._errors import InternalError, PackError, RecordError, SaringError
 from ._saring import Decision, Engine, Hit, __version__, load
 from ._frames import BacktestReport
 
@@ -22,6 +22,7 @@ __all__ = [
     "Decision",
     "Engine",
     "Hit",
+    "InternalError",
     "PackError",
     "RecordError",
     "SaringError",

@@ -10,6 +10,11 @@ class SaringError(Exception):
     """Base class of every error saring raises."""
 
 
+class InternalError(SaringError):
+    """A bug inside saring (it never crashes the interpreter: the failing call raises this).
+    Please report it with the input that caused it."""
+
+
 class PackError(SaringError, ValueError):
     """A rule pack could not be loaded or compiled.
 

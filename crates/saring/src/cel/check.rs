@@ -593,10 +593,14 @@ impl Checker<'_> {
         let mut nodes = Vec::with_capacity(args.len() + 1);
         let mut types = Vec::with_capacity(args.len() + 1);
         for a in target.into_iter().chain(args.iter()) {
-            // `size()` reveals nothing of the items, so a list of objects holding protected
-            // fields may be counted.
+            // `size()` of a list reveals nothing of its items, so a list of objects holding
+            // protected fields may be counted; the size of one such object (its number of
+            // keys) would reveal whether a protected value is present, so it is refused.
             let (n, t) = if builtin.name == "size" {
-                self.container(a)
+                match self.container(a) {
+                    (n, t @ Type::List(_)) => (n, t),
+                    (n, t) => self.value(Out::Val(n, t), a.span),
+                }
             } else {
                 self.val(a)
             };
@@ -719,7 +723,11 @@ impl Checker<'_> {
         args: &[Expr],
         span: Span,
     ) -> Out {
-        let (range, rt) = self.container(target);
+        let (range, rt) = match self.container(target) {
+            // Iterating one object would reach its keys, protected ones included.
+            (n, t @ Type::Object(_)) => self.value(Out::Val(n, t), target.span),
+            other => other,
+        };
         let elem = match &rt {
             Type::List(t) => (**t).clone(),
             Type::Map(k, _) => (**k).clone(),

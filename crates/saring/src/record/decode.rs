@@ -627,6 +627,19 @@ fn decode_object<'de, A: MapAccess<'de>>(
                 format!("duplicate field `{}`", child.render()),
             )));
         }
+        // A protected value is never kept: not in a slot, not inside a list item, so nothing
+        // (`size()`, equality, strings, evidence) can ever depend on it or show it.
+        if field.protected {
+            if let Err(e) = map.next_value_seed(Skip {
+                ctx: &mut *ctx,
+                path: &child,
+                depth: depth + 1,
+            }) {
+                ctx.note_syntax_path(&child);
+                return Err(e);
+            }
+            continue;
+        }
         let value = match map.next_value_seed(KindSeed {
             ctx: &mut *ctx,
             kind: &field.kind,

@@ -10,6 +10,7 @@ use super::{out_of_range, resolve, P};
 use crate::cel::error::{EvalError, EvalResult};
 use crate::cel::types::Type;
 use crate::cel::value::Value;
+use crate::limits::MAX_FORMAT_PRECISION;
 
 macro_rules! checker {
     ($fn_name:ident, $name:literal, [$(([$($p:ident),*], $r:ident)),*]) => {
@@ -324,10 +325,15 @@ pub fn format(args: &[Value]) -> EvalResult {
                 digits.push(*d);
                 it.next();
             }
-            precision =
-                Some(digits.parse().map_err(|_| {
-                    EvalError::msg("could not parse formatting clause: bad precision")
-                })?);
+            let p: usize = digits
+                .parse()
+                .map_err(|_| EvalError::msg("could not parse formatting clause: bad precision"))?;
+            if p > MAX_FORMAT_PRECISION {
+                return Err(EvalError::msg(format!(
+                    "could not parse formatting clause: precision {p} is over the limit of {MAX_FORMAT_PRECISION}"
+                )));
+            }
+            precision = Some(p);
         }
         let Some(verb) = it.next() else {
             return Err(EvalError::msg(
@@ -788,6 +794,22 @@ mod tests {
         assert!(err_msg(fmt("%x", vec![Value::Double(0.5)])).contains("was given double"));
         assert!(fmt("%E", vec![Value::Double(0.5)]).is_err());
         assert!(fmt("%", vec![]).is_err());
+        // Precision is bounded (Rust's formatter panics above 65535).
+        for clause in [
+            "%.70000f",
+            "%.70000e",
+            "%.1001f",
+            "%.99999999999999999999999f",
+        ] {
+            assert!(fmt(clause, vec![Value::Double(0.5)]).is_err(), "{clause}");
+        }
+        assert_eq!(
+            fmt("%.1000f", vec![Value::Double(0.5)]).map(|v| match v {
+                Value::String(s) => s.len(),
+                _ => 0,
+            }),
+            Ok(1002)
+        );
     }
 
     #[test]
