@@ -2,9 +2,12 @@
 //!
 //! - `cargo xtask test` runs every test: Rust, Python, JavaScript and the browser;
 //!   `cargo xtask test wasm` (or `rust`, `python`) runs only the named parts.
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]` runs the fuzz targets of `fuzz/` (all of
+//!   them, 60 s each, unless told otherwise); `cargo xtask test` runs each for a short smoke.
 //! - `cargo xtask serve [PORT]` builds the WebAssembly page and serves it on
 //!   `127.0.0.1:PORT` (default 8080).
 
+mod fuzz;
 mod python;
 mod rust;
 mod util;
@@ -12,7 +15,8 @@ mod wasm;
 
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask test [rust] [python] [wasm] | cargo xtask serve [PORT]";
+const USAGE: &str = "usage: cargo xtask test [rust] [python] [wasm] | cargo xtask fuzz \
+                     [--seconds N] [TARGET...] | cargo xtask serve [PORT]";
 
 /// Runs the named parts of the tests (all of them when none is named), in a fixed order.
 fn test(parts: &[String]) -> Result<(), String> {
@@ -40,6 +44,7 @@ fn main() {
     let start = Instant::now();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("serve") => match args.get(1).map(|p| p.parse::<u16>()) {
             None => wasm::serve(8080),
             Some(Ok(port)) => wasm::serve(port),

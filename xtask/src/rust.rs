@@ -1,6 +1,6 @@
-//! Rust part of `cargo xtask test`: formatting, clippy and the test suites of the default
-//! workspace members (the bindings are checked by their own steps, which set up their
-//! toolchains first).
+//! Rust part of `cargo xtask test`: formatting, clippy, the test suites of the default
+//! workspace members and a short run of every fuzz target (the bindings are checked by their
+//! own steps, which set up their toolchains first).
 
 use crate::util::{cargo, Step};
 
@@ -35,5 +35,8 @@ pub fn test() -> Result<(), String> {
     let step = Step::start("rust: saring test (inline examples of every pack in rules/)");
     step.run(cargo().args(["run", "-j2", "-q", "-p", "saring-cli", "--", "test"]))?;
     step.done();
+
+    // Every fuzz target built and run briefly from its seeds (fuzz/, cargo-fuzz).
+    crate::fuzz::smoke()?;
     Ok(())
 }

@@ -92,6 +92,16 @@ pub fn show(cmd: &Command) -> String {
     parts.join(" ")
 }
 
+/// Where tools built by xtask are cached: `$CARGO_HOME/saring-tools` (default
+/// `~/.cargo/saring-tools`), so a fresh clone on the same machine reuses them.
+pub fn tools_dir() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("saring-tools"))
+        .unwrap_or_else(|| root().join("target/tools"))
+}
+
 /// A `cargo` command (the one running xtask, when known).
 pub fn cargo() -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-use crate::util::{apt_install, capture, cargo, root, which, Step};
+use crate::util::{apt_install, capture, cargo, root, tools_dir, which, Step};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "wasm-release";
@@ -174,16 +174,6 @@ fn locked_wasm_bindgen_version() -> Result<String, String> {
         }
     }
     Err("no wasm-bindgen in Cargo.lock (is bindings/wasm a workspace member?)".to_string())
-}
-
-/// Where tools built by xtask are cached: `$CARGO_HOME/saring-tools` (default
-/// `~/.cargo/saring-tools`), so a fresh clone on the same machine reuses them.
-fn tools_dir() -> PathBuf {
-    std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .map(|home| home.join("saring-tools"))
-        .unwrap_or_else(|| root().join("target/tools"))
 }
 
 /// `wasm-bindgen-cli` at the locked version, installed once under [`tools_dir`].
