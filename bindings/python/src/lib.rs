@@ -524,7 +524,10 @@ fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
     guarded(py, || {
         let pack = py.detach(|| Pack::load(&path));
         let (files, main) = match &pack {
-            Ok(p) => (p.sources.files.clone(), main_name(&path, &p.sources.files)),
+            Ok(p) => (
+                p.sources.files().clone(),
+                main_name(&path, p.sources.files()),
+            ),
             Err(_) => (BTreeMap::new(), String::new()),
         };
         PyEngine::compile(py, pack, files, main)

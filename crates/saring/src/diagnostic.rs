@@ -109,7 +109,10 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
+    for c in candidates
+        .into_iter()
+        .take(crate::limits::MAX_SUGGESTION_CANDIDATES)
+    {
         let score = strsim::jaro_winkler(name, c);
         if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));

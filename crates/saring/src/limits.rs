@@ -19,3 +19,19 @@ pub const MAX_RECORD_DEPTH: usize = 32;
 pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
 /// Largest precision of a `format()` clause (`%.3f`).
 pub const MAX_FORMAT_PRECISION: usize = 1000;
+/// Most names a "did you mean" suggestion compares a misspelt name with (the first ones in
+/// declaration order), so that thousands of errors in a pack of thousands of rules stay fast.
+pub const MAX_SUGGESTION_CANDIDATES: usize = 1000;
+/// Characters of each normalized name that `similarity()` compares (Jaro–Winkler is
+/// quadratic in the length; names longer than this differing only further on count as equal).
+pub const MAX_SIMILARITY_CHARS: usize = 256;
+/// Most errors compiling one pack reports: after this many, the remaining rules are not
+/// checked and a last `pack.too_many_errors` says so (keeps hostile packs from costing time
+/// per error, e.g. a "did you mean" search for each of 10,000 misspelt names).
+pub const MAX_PACK_ERRORS: usize = 1000;
+/// Most derived values (`[derive]`) in one pack.
+pub const MAX_DERIVED: usize = 1000;
+/// Most named lists (`[lists]`) in one pack.
+pub const MAX_LISTS: usize = 1000;
+/// Largest total of a pack's files (pack, schema and list files together), in bytes.
+pub const MAX_PACK_TOTAL_BYTES: usize = 64 * 1024 * 1024;

@@ -40,9 +40,26 @@ fn render_with(diagnostics: &[Diagnostic], sources: &SourceFiles, renderer: &Ren
         .join("\n")
 }
 
-/// The lines of `text` that hold `span` (only the first line of a multi-line span), and the
-/// span relative to them. `None` when the span is not in the text.
-fn excerpt(text: &str, span: (usize, usize)) -> Option<(usize, &str, std::ops::Range<usize>)> {
+/// Longest excerpt of a line shown under a diagnostic, in bytes; longer lines are cut to a
+/// window around the span (annotate-snippets' own trimming of long lines can underflow).
+const MAX_EXCERPT_BYTES: usize = 120;
+/// Characters kept before the span when a line is cut.
+const EXCERPT_CONTEXT_CHARS: usize = 40;
+
+/// The part of a line shown under a diagnostic.
+struct Excerpt<'s> {
+    line_no: usize,
+    line: &'s str,
+    range: std::ops::Range<usize>,
+    /// The line was cut: columns in the excerpt are not the line's columns.
+    cut: bool,
+}
+
+/// The line of `file` that holds `span` (only the first line of a multi-line span; a window
+/// of a long line), and the span relative to it. `None` when the file or the span is not
+/// there.
+fn excerpt<'s>(sources: &'s SourceFiles, file: &str, span: (usize, usize)) -> Option<Excerpt<'s>> {
+    let text = sources.get(file)?;
     let (mut start, end) = span;
     if start > text.len() {
         return None;
@@ -50,10 +67,23 @@ fn excerpt(text: &str, span: (usize, usize)) -> Option<(usize, &str, std::ops::R
     while !text.is_char_boundary(start) {
         start -= 1;
     }
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let at = sources.line_at(file, start)?;
+    let (mut line_start, mut line_end) = (at.start, at.end);
+    let cut = line_end - line_start > MAX_EXCERPT_BYTES;
+    if cut {
+        line_start = text[line_start..start]
+            .char_indices()
+            .rev()
+            .take(EXCERPT_CONTEXT_CHARS)
+            .last()
+            .map_or(start, |(i, _)| line_start + i);
+        let mut window_end = (line_start + MAX_EXCERPT_BYTES).min(line_end);
+        while !text.is_char_boundary(window_end) {
+            window_end -= 1;
+        }
+        line_end = window_end;
+    }
     let line = text[line_start..line_end].trim_end_matches('\r');
-    let line_no = text[..line_start].matches('\n').count() + 1;
     let rel_start = start - line_start;
     let mut rel_end = end.clamp(start, line_end).saturating_sub(line_start);
     rel_end = rel_end.min(line.len());
@@ -68,7 +98,12 @@ fn excerpt(text: &str, span: (usize, usize)) -> Option<(usize, &str, std::ops::R
             .next()
             .map_or(rel_start, |c| rel_start + c.len_utf8());
     }
-    Some((line_no, line, rel_start..rel_end))
+    Some(Excerpt {
+        line_no: at.number,
+        line,
+        range: rel_start..rel_end,
+        cut,
+    })
 }
 
 fn render_diagnostic(d: &Diagnostic, sources: &SourceFiles, renderer: &Renderer) -> String {
@@ -80,9 +115,8 @@ fn render_diagnostic(d: &Diagnostic, sources: &SourceFiles, renderer: &Renderer)
         Level::Warning
     };
     let location = d.file.as_deref().and_then(|file| {
-        let text = sources.files.get(file)?;
         let span = d.span?;
-        excerpt(text, span).map(|(line_no, line, range)| (file, line_no, line, range))
+        excerpt(sources, file, span).map(|excerpt| (file, excerpt))
     });
     let fallback_origin = match (&d.file, d.line, d.column) {
         (Some(file), Some(line), Some(column)) => format!(" --> {file}:{line}:{column}"),
@@ -92,27 +126,27 @@ fn render_diagnostic(d: &Diagnostic, sources: &SourceFiles, renderer: &Renderer)
     if let Some(help) = &d.help {
         message = message.footer(Level::Help.title(help));
     }
-    match &location {
-        Some((file, line_no, line, range)) => {
-            message = message.snippet(
-                Snippet::source(line)
-                    .line_start(*line_no)
-                    .origin(file)
-                    .annotation(Level::Error.span(range.clone())),
-            );
+    let mut own_origin = true;
+    if let Some((file, excerpt)) = &location {
+        let mut snippet = Snippet::source(excerpt.line)
+            .line_start(excerpt.line_no)
+            .annotation(Level::Error.span(excerpt.range.clone()));
+        // A cut line would get the column in the window: name the place ourselves.
+        if !excerpt.cut {
+            snippet = snippet.origin(file);
+            own_origin = false;
         }
-        None => {
-            // A place without a span (or without the file's text): name it under the header.
-            if !fallback_origin.is_empty() {
-                let rendered = renderer.render(message).to_string();
-                return match rendered.split_once('\n') {
-                    Some((head, rest)) => format!("{head}\n{fallback_origin}\n{rest}"),
-                    None => format!("{rendered}\n{fallback_origin}"),
-                };
-            }
-        }
+        message = message.snippet(snippet);
     }
     let rendered = renderer.render(message).to_string();
+    // A place without a span, without the file's text, or on a cut line: name it under the
+    // header.
+    if own_origin && !fallback_origin.is_empty() {
+        return match rendered.split_once('\n') {
+            Some((head, rest)) => format!("{head}\n{fallback_origin}\n{rest}"),
+            None => format!("{rendered}\n{fallback_origin}"),
+        };
+    }
     rendered
 }
 
@@ -123,7 +157,7 @@ mod tests {
 
     fn sources(name: &str, text: &str) -> SourceFiles {
         let mut s = SourceFiles::default();
-        s.files.insert(name.to_string(), text.to_string());
+        s.insert(name, text);
         s
     }
 
@@ -172,15 +206,15 @@ mod tests {
 
     #[test]
     fn clips_multi_line_and_empty_spans() {
-        let text = "a = 1\nbé = \"x\ny\"\n";
-        let (line, l, r) = excerpt(text, (6, 14)).unwrap_or((0, "", 0..0));
-        assert_eq!((line, l, r), (2, "bé = \"x", 0..8));
-        let (line, l, r) = excerpt(text, (6, 6)).unwrap_or((0, "", 0..0));
-        assert_eq!((line, l, r), (2, "bé = \"x", 0..1));
-        assert!(excerpt(text, (100, 100)).is_none());
+        let text = sources("pack.toml", "a = 1\nbé = \"x\ny\"\n");
+        let text = &text;
+        let at =
+            |span| excerpt(text, "pack.toml", span).map(|e| (e.line_no, e.line, e.range, e.cut));
+        assert_eq!(at((6, 14)), Some((2, "bé = \"x", 0..8, false)));
+        assert_eq!(at((6, 6)), Some((2, "bé = \"x", 0..1, false)));
+        assert!(at((100, 100)).is_none());
         // Inside a multi-byte character: moves to its start.
-        let (_, _, r) = excerpt(text, (8, 8)).unwrap_or((0, "", 0..0));
-        assert_eq!(r, 1..3);
+        assert_eq!(at((8, 8)).map(|e| e.2), Some(1..3));
     }
 
     #[test]
@@ -190,5 +224,71 @@ mod tests {
             .at(&src.locate("pack.toml", (0, 1)));
         assert!(render_all_color(std::slice::from_ref(&d), &src).contains('\u{1b}'));
         assert!(!render_all(&[d], &src).contains('\u{1b}'));
+    }
+}
+
+#[cfg(test)]
+mod hostile_lines {
+    use super::*;
+
+    fn sources(text: &str) -> SourceFiles {
+        let mut s = SourceFiles::default();
+        s.insert("pack.json", text);
+        s
+    }
+
+    /// Found by the `pack` fuzz target: a span inside a long run of leading whitespace on
+    /// a line wider than the terminal made annotate-snippets subtract with overflow.
+    #[test]
+    fn spans_in_long_leading_whitespace_of_long_lines_render() {
+        for ws in ["\u{c}", " ", "\t"] {
+            let text = format!("{}{}\n", ws.repeat(30), "x".repeat(300));
+            let src = sources(&text);
+            for offset in [0, 5, 29, 30, 31, 200, 330] {
+                let d = Diagnostic::error("pack.syntax", "invalid JSON")
+                    .at(&src.locate("pack.json", (offset, offset + 1)));
+                let out = render_one(&d, &src);
+                assert!(out.starts_with("error[pack.syntax]: invalid JSON"), "{out}");
+                let origin = format!(" --> pack.json:1:{}\n", offset.min(330) + 1);
+                assert!(out.contains(&origin), "{out}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let text = format!("{}needle{}\n", "a".repeat(500), "b".repeat(500));
+        let src = sources(&text);
+        let d = Diagnostic::error("pack.syntax", "here").at(&src.locate("pack.json", (500, 506)));
+        let out = render_one(&d, &src);
+        assert!(out.contains(" --> pack.json:1:501\n"), "{out}");
+        let shown = out
+            .lines()
+            .find(|l| l.contains("needle"))
+            .expect("the excerpt shows the span");
+        assert!(shown.len() < 200, "{shown}");
+        assert!(
+            shown.contains(&format!("{}needle", "a".repeat(40))),
+            "{shown}"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any line and span render without a panic and name the diagnostic's own place.
+        #[test]
+        fn any_line_and_span_render(
+            text in "([ \t\u{c}\r]{0,40}|[a-z]{0,60}|é|字|\n){0,12}",
+            start in 0usize..800,
+            len in 0usize..50,
+        ) {
+            let src = sources(&text);
+            let d = Diagnostic::error("pack.syntax", "x")
+                .at(&src.locate("pack.json", (start, start + len)));
+            let out = render_one(&d, &src);
+            let origin = format!(" --> pack.json:{}:{}", d.line.unwrap_or(0), d.column.unwrap_or(0));
+            proptest::prop_assert!(out.contains(&origin), "{}", out);
+        }
     }
 }

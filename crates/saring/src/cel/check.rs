@@ -53,8 +53,33 @@ pub struct Env {
     pub derived: Vec<(String, Type)>,
     /// Rule ids that `rules.<id>` may name (index = position).
     pub rules: Vec<String>,
+    /// Position of every id of `rules`, for lookups in constant time in packs with thousands
+    /// of rules ([`Env::set_rules`] fills both; when it is out of step with `rules`, names
+    /// are looked up by a scan of `rules`).
+    pub rule_positions: rustc_hash::FxHashMap<String, u32>,
     /// Gradual mode: type errors are not reported; operators dispatch at run time.
     pub lenient: bool,
+}
+
+impl Env {
+    /// Sets the rule ids that `rules.<id>` may name, with their lookup index.
+    pub fn set_rules(&mut self, ids: Vec<String>) {
+        self.rule_positions = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i as u32))
+            .collect();
+        self.rules = ids;
+    }
+
+    /// The position of rule `id` in `rules`.
+    fn rule_position(&self, id: &str) -> Option<usize> {
+        if self.rule_positions.len() == self.rules.len() {
+            self.rule_positions.get(id).map(|&i| i as usize)
+        } else {
+            self.rules.iter().position(|r| r == id)
+        }
+    }
 }
 
 /// The result of checking one expression.
@@ -397,7 +422,7 @@ impl Checker<'_> {
         }
         match self.expr(operand) {
             Out::Poison => Out::Poison,
-            Out::Rules => match self.env.rules.iter().position(|r| r == field) {
+            Out::Rules => match self.env.rule_position(field) {
                 Some(i) => {
                     self.rules_read.insert(i as u32);
                     Out::Val(Node::RuleRef(i as u32), Type::Bool)

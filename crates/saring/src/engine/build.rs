@@ -2,6 +2,8 @@
 //! enforce the protected/monitored policy, and collect every diagnostic before failing.
 
 use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
 use crate::cel::ast::Span;
@@ -14,6 +16,7 @@ use crate::cel::Value;
 use crate::diagnostic::Diagnostic;
 use crate::engine::template::Template;
 use crate::engine::{CompiledDerived, CompiledRule, RuleInfo};
+use crate::limits::MAX_PACK_ERRORS;
 use crate::pack::{Expression, Pack, RuleStatus};
 use crate::schema::FieldKind;
 
@@ -88,7 +91,17 @@ fn list_elem_type(items: &[Value]) -> Type {
     t.unwrap_or(Type::Dyn)
 }
 
-/// Compiles the pack's expressions. On failure returns all diagnostics.
+/// The error that ends compiling once [`MAX_PACK_ERRORS`] have been found.
+fn too_many_errors(next_rule: &str) -> Diagnostic {
+    Diagnostic::error(
+        "pack.too_many_errors",
+        format!("more than {MAX_PACK_ERRORS} errors: rules from `{next_rule}` on were not checked"),
+    )
+    .with_help("fix the errors above and check the pack again")
+}
+
+/// Compiles the pack's expressions. On failure returns all diagnostics (at most
+/// [`MAX_PACK_ERRORS`] of them, and then `pack.too_many_errors`).
 pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut warnings = Vec::new();
@@ -122,6 +135,9 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                         slots.extend(prev.slots.iter().cloned());
                     }
                 }
+                // Each slot once, however many derived values lead to it.
+                slots.sort_unstable_by_key(|s| s.0);
+                slots.dedup_by_key(|s| s.0);
                 (c.node, c.ty, slots, monitored)
             }
             None => (
@@ -142,11 +158,15 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
     let derived_names: Vec<String> = pack.derive.iter().map(|d| d.name.clone()).collect();
 
     // Rules: every rule id is visible through `rules.<id>`.
-    env.rules = pack.rules.iter().map(|r| r.id.clone()).collect();
+    env.set_rules(pack.rules.iter().map(|r| r.id.clone()).collect());
     let mut rules = Vec::new();
     let mut infos = Vec::new();
     let mut deps: Vec<Vec<u32>> = Vec::new();
     for rule in &pack.rules {
+        if diags.len() >= MAX_PACK_ERRORS {
+            diags.push(too_many_errors(&rule.id));
+            return Err(diags);
+        }
         let checked = compile_expr(pack, &rule.when, &env, Some(&rule.id), &mut diags);
         let mut monitored = BTreeSet::new();
         let mut evidence_slots: Vec<(u32, Arc<str>)> = Vec::new();
@@ -315,26 +335,30 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
         }
     };
     // A combination rule's evidence includes the evidence of the rules it refers to
-    // (dependencies come first in `order`, so their evidence is already complete).
+    // (dependencies come first in `order`, so their evidence is already complete). Sets of
+    // what a rule already shows keep this linear in the evidence added, also for chains of
+    // thousands of rules.
     for &i in &order {
         let i = i as usize;
-        for &d in &deps[i] {
-            let (slots, derived) = (
-                rules[d as usize].evidence.clone(),
-                rules[d as usize].evidence_derived.clone(),
-            );
-            let rule: &mut CompiledRule = &mut rules[i];
-            for s in slots {
-                if !rule.evidence.iter().any(|e| e.0 == s.0) {
-                    rule.evidence.push(s);
-                }
-            }
-            for x in derived {
-                if !rule.evidence_derived.contains(&x) {
-                    rule.evidence_derived.push(x);
-                }
-            }
+        if deps[i].is_empty() {
+            continue;
         }
+        let rule = &rules[i];
+        let mut seen: FxHashSet<u32> = rule.evidence.iter().map(|e| e.0).collect();
+        let mut seen_derived: FxHashSet<u32> = rule.evidence_derived.iter().copied().collect();
+        let (mut slots, mut derived) = (Vec::new(), Vec::new());
+        for &d in &deps[i] {
+            let dep = &rules[d as usize];
+            slots.extend(dep.evidence.iter().filter(|e| seen.insert(e.0)).cloned());
+            derived.extend(
+                dep.evidence_derived
+                    .iter()
+                    .copied()
+                    .filter(|x| seen_derived.insert(*x)),
+            );
+        }
+        rules[i].evidence.extend(slots);
+        rules[i].evidence_derived.extend(derived);
     }
     let order = order
         .into_iter()

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::cel::Value;
 use crate::diagnostic::Diagnostic;
-use crate::limits::{MAX_LIST_ITEMS, MAX_RULES};
+use crate::limits::{MAX_DERIVED, MAX_LISTS, MAX_LIST_ITEMS, MAX_RULES};
 use crate::pack::ctx::{check_duplicates, check_name, get, Reader};
 use crate::pack::load::FileSource;
 use crate::pack::tree::{to_json, Entry, Kind, Node, Span};
@@ -219,6 +219,23 @@ fn check_new_name(
     }
 }
 
+/// Reports `pack.limit` (at the first entry past the limit) when a table has more than
+/// `limit` entries.
+fn too_many(reader: &mut Reader<'_>, t: &[Entry], what: &str, limit: usize) -> bool {
+    let Some(first_over) = t.get(limit) else {
+        return false;
+    };
+    reader.error(
+        "pack.limit",
+        format!(
+            "the pack has {} {what}, more than the limit of {limit}",
+            t.len()
+        ),
+        first_over.key_span,
+    );
+    true
+}
+
 fn lists(
     reader: &mut Reader<'_>,
     t: &[Entry],
@@ -227,6 +244,9 @@ fn lists(
     files: &mut FileSource<'_>,
 ) -> Vec<NamedList> {
     let mut out = Vec::new();
+    if too_many(reader, t, "named lists", MAX_LISTS) {
+        return out;
+    }
     for e in t {
         check_new_name(reader, e, "list", schema_names, names);
         let location = Some(reader.diags.sources.locate(&reader.file, e.key_span));
@@ -317,6 +337,9 @@ fn derive(
     names: &mut BTreeMap<String, Span>,
 ) -> Vec<Derived> {
     let mut out = Vec::new();
+    if too_many(reader, t, "derived values", MAX_DERIVED) {
+        return out;
+    }
     for e in t {
         check_new_name(reader, e, "derived value", schema_names, names);
         if let Some(text) = reader.string(e) {

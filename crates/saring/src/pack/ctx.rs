@@ -23,12 +23,12 @@ impl Diags {
         if !self.order.iter().any(|n| n == name) {
             self.order.push(name.to_string());
         }
-        self.sources.files.insert(name.to_string(), text);
+        self.sources.insert(name, text);
     }
 
     /// The text of a file read earlier.
     pub fn text(&self, file: &str) -> &str {
-        self.sources.files.get(file).map_or("", String::as_str)
+        self.sources.get(file).unwrap_or("")
     }
 
     /// Places a diagnostic at a span of a file and records it.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::PackError;
-use crate::limits::MAX_PACK_FILE_BYTES;
+use crate::limits::{MAX_PACK_FILE_BYTES, MAX_PACK_TOTAL_BYTES};
 use crate::pack::build::{build_pack, schema_ref};
 use crate::pack::ctx::{Diags, Reader};
 use crate::pack::tree::{parse_json, parse_toml, Node, Span};
@@ -30,6 +30,8 @@ pub(crate) struct FileSource<'f> {
     /// Folder of the pack file, relative to the pack root (`""` or `sub/`).
     base: String,
     fetch: &'f mut dyn FnMut(&str) -> Fetched,
+    /// Bytes of every file read so far, the pack file included.
+    total: usize,
 }
 
 /// Joins `rel` onto `base` (both `/`-separated), resolving `.` and `..`. `None` for absolute
@@ -73,11 +75,23 @@ impl FileSource<'_> {
             );
             return None;
         };
-        if reader.diags.sources.files.contains_key(&name) && reader.diags.order.contains(&name) {
+        if reader.diags.sources.contains(&name) && reader.diags.order.contains(&name) {
             return Some(name);
         }
         match (self.fetch)(&name) {
+            Fetched::Text(text) if self.total + text.len() > MAX_PACK_TOTAL_BYTES => {
+                reader.error(
+                    "pack.limit",
+                    format!(
+                        "file `{rel}` takes the pack's files to {} bytes, more than the limit of {MAX_PACK_TOTAL_BYTES}",
+                        self.total + text.len()
+                    ),
+                    span,
+                );
+                None
+            }
             Fetched::Text(text) => {
+                self.total += text.len();
                 reader.diags.add_file(&name, text);
                 Some(name)
             }
@@ -146,7 +160,11 @@ pub(crate) fn load_with(
     let base = main
         .rfind('/')
         .map_or(String::new(), |i| main[..=i].to_string());
-    let mut files = FileSource { base, fetch };
+    let mut files = FileSource {
+        base,
+        fetch,
+        total: main_text.len(),
+    };
     diags.add_file(&main, main_text);
     let root = parse(&mut diags, &main);
 

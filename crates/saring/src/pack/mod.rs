@@ -23,29 +23,134 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::schema::Schema;
 
 /// The source files of a pack, by name relative to the pack directory, kept so that
-/// diagnostics can show the offending line.
+/// diagnostics can show the offending line. Each file is indexed when it is added (line
+/// starts, and character counts every few hundred bytes), so placing a span costs
+/// O(log n), not a scan of the file: packs with thousands of diagnostics stay linear.
 #[derive(Debug, Clone, Default)]
 pub struct SourceFiles {
-    /// File name → text.
-    pub files: BTreeMap<String, String>,
+    files: BTreeMap<String, String>,
+    index: BTreeMap<String, LineIndex>,
+}
+
+/// Where line starts and character counts are in one file.
+#[derive(Debug, Clone, Default)]
+struct LineIndex {
+    /// Byte offset of the start of every line (the first is 0).
+    line_starts: Vec<usize>,
+    /// `(byte offset, characters before it)` at char boundaries, about every
+    /// [`LineIndex::MARK_EVERY`] bytes, starting with `(0, 0)`.
+    marks: Vec<(usize, usize)>,
+}
+
+impl LineIndex {
+    const MARK_EVERY: usize = 256;
+
+    fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        let mut marks = vec![(0, 0)];
+        let mut next_mark = LineIndex::MARK_EVERY;
+        for (chars, (offset, c)) in text.char_indices().enumerate() {
+            if offset >= next_mark {
+                marks.push((offset, chars));
+                next_mark = offset + LineIndex::MARK_EVERY;
+            }
+            if c == '\n' {
+                line_starts.push(offset + 1);
+            }
+        }
+        LineIndex { line_starts, marks }
+    }
+
+    /// Characters of `text` before byte `offset` (a char boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let at = self.marks.partition_point(|&(o, _)| o <= offset);
+        let (mark, chars) = self.marks[at.saturating_sub(1)];
+        chars + text.get(mark..offset).map_or(0, |s| s.chars().count())
+    }
+}
+
+/// The line holding a byte offset of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LineAt {
+    /// 1-based line number.
+    pub number: usize,
+    /// Byte offset of the line's first character.
+    pub start: usize,
+    /// Byte offset of its end (the `\n`, or the end of the file).
+    pub end: usize,
 }
 
 impl SourceFiles {
+    /// Adds (or replaces) a file.
+    pub fn insert(&mut self, name: impl Into<String>, text: impl Into<String>) {
+        let (name, text) = (name.into(), text.into());
+        self.index.insert(name.clone(), LineIndex::new(&text));
+        self.files.insert(name, text);
+    }
+
+    /// The text of a file.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(String::as_str)
+    }
+
+    /// True when the file is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// Every file: name → text.
+    pub fn files(&self) -> &BTreeMap<String, String> {
+        &self.files
+    }
+
+    /// The line holding byte `offset` of a file (clamped to the file, moved back to a char
+    /// boundary); `None` when there is no such file.
+    pub(crate) fn line_at(&self, file: &str, offset: usize) -> Option<LineAt> {
+        let text = self.files.get(file)?;
+        let index = self.index.get(file)?;
+        let offset = floor_char_boundary(text, offset);
+        let line = index.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = index.line_starts[line - 1];
+        let end = index
+            .line_starts
+            .get(line)
+            .map_or(text.len(), |next| next - 1);
+        Some(LineAt {
+            number: line,
+            start,
+            end,
+        })
+    }
+
     /// The location (line, column) of a byte span in a named file.
     pub fn locate(&self, file: &str, span: (usize, usize)) -> Location {
-        let text = self.files.get(file).map(String::as_str).unwrap_or("");
-        let start = span.0.min(text.len());
-        let before = text.get(..start).unwrap_or("");
-        let line = before.matches('\n').count() as u32 + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = text.get(line_start..start).map_or(0, |s| s.chars().count()) as u32 + 1;
+        let (line, column) = match (self.files.get(file), self.index.get(file)) {
+            (Some(text), Some(index)) => {
+                let offset = floor_char_boundary(text, span.0);
+                let line = self.line_at(file, offset).map_or(1, |l| l.number);
+                let line_start = index.line_starts[line - 1];
+                let column =
+                    index.chars_before(text, offset) - index.chars_before(text, line_start);
+                (line, column)
+            }
+            _ => (1, 0),
+        };
         Location {
             file: file.to_string(),
-            line,
-            column,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
             span,
         }
     }
+}
+
+/// `offset` clamped to `text` and moved back to the start of the character it falls in.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// A CEL expression as written in a pack, with where its text starts.

@@ -216,7 +216,7 @@ fn loads_a_pack_with_every_feature() {
     );
     assert!(pack.digest.starts_with("sha256:"));
     assert_eq!(pack.digest.len(), 7 + 64);
-    assert!(pack.sources.files.contains_key("lists/watch.txt"));
+    assert!(pack.sources.contains("lists/watch.txt"));
 }
 
 #[test]
@@ -661,6 +661,78 @@ mod never_panics {
             if let Err(e) = Pack::from_files(jf, "pack.json") {
                 let _ = e.render();
             }
+        }
+    }
+}
+
+mod source_files {
+    use proptest::prelude::*;
+
+    use crate::pack::SourceFiles;
+
+    /// Line and column by scanning from the start of the text (what the index replaces).
+    fn scan(text: &str, offset: usize) -> (u32, u32) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.matches('\n').count() as u32 + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, text[line_start..offset].chars().count() as u32 + 1)
+    }
+
+    fn one(text: &str) -> SourceFiles {
+        let mut sources = SourceFiles::default();
+        sources.insert("pack.toml", text);
+        sources
+    }
+
+    #[test]
+    fn locates_lines_and_columns_in_characters() {
+        let sources = one("ab\nçé x\n\nlast");
+        let at = |offset| {
+            let l = sources.locate("pack.toml", (offset, offset + 1));
+            (l.line, l.column)
+        };
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(2), (1, 3));
+        assert_eq!(at(3), (2, 1));
+        // `x` is after two 2-byte characters and a space: byte 8, column 4.
+        assert_eq!(at(8), (2, 4));
+        // Inside `é` (bytes 5..7): the character's own column.
+        assert_eq!(at(6), (2, 2));
+        assert_eq!(at(10), (3, 1));
+        assert_eq!(at(11), (4, 1));
+        // Past the end: the end of the last line.
+        assert_eq!(at(999), (4, 5));
+        let unknown = sources.locate("other.toml", (5, 6));
+        assert_eq!((unknown.line, unknown.column), (1, 1));
+    }
+
+    #[test]
+    fn line_at_gives_the_line_bounds() {
+        let sources = one("ab\ncd\n");
+        let line = sources.line_at("pack.toml", 4).expect("line");
+        assert_eq!((line.number, line.start, line.end), (2, 3, 5));
+        let last = sources.line_at("pack.toml", 6).expect("empty last line");
+        assert_eq!((last.number, last.start, last.end), (3, 6, 6));
+        assert!(sources.line_at("nope", 0).is_none());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The index agrees with a scan from the start for any text and offset, long lines
+        /// of multi-byte characters included.
+        #[test]
+        fn index_agrees_with_a_scan(
+            text in "([a-z \\n]|é|字|🦀){0,2000}",
+            offset in 0usize..9000,
+        ) {
+            let sources = one(&text);
+            let l = sources.locate("pack.toml", (offset, offset));
+            prop_assert_eq!((l.line, l.column), scan(&text, offset));
         }
     }
 }

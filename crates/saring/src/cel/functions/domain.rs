@@ -101,14 +101,26 @@ pub fn check_similarity(args: &[Type]) -> Result<Type, String> {
 }
 
 /// `similarity(a, b)`: Jaro–Winkler similarity in `[0, 1]` of the normalized names
-/// (1 for equal names after normalization).
+/// (1 for equal names after normalization). Jaro–Winkler takes time proportional to the
+/// product of the lengths, so only the first
+/// [`MAX_SIMILARITY_CHARS`](crate::limits::MAX_SIMILARITY_CHARS) characters of each
+/// normalized name are compared: names longer than that which differ only further on
+/// count as equal.
 pub fn similarity(args: &[Value]) -> EvalResult {
     match args {
         [Value::String(a), Value::String(b)] => Ok(Value::Double(strsim::jaro_winkler(
-            &normalize(a),
-            &normalize(b),
+            comparable_prefix(&normalize(a)),
+            comparable_prefix(&normalize(b)),
         ))),
         _ => Err(EvalError::no_overload("similarity", args)),
+    }
+}
+
+/// The first [`MAX_SIMILARITY_CHARS`](crate::limits::MAX_SIMILARITY_CHARS) characters.
+fn comparable_prefix(name: &str) -> &str {
+    match name.char_indices().nth(crate::limits::MAX_SIMILARITY_CHARS) {
+        Some((end, _)) => &name[..end],
+        None => name,
     }
 }
 
@@ -202,6 +214,29 @@ mod tests {
         assert!(close > 0.9 && close < 1.0, "{close}");
         assert!((sim("MARTHA", "MARHTA") - 0.9611111111111111).abs() < 1e-12);
         assert!(similarity(&[Value::string("a"), Value::Null]).is_err());
+    }
+
+    #[test]
+    fn similarity_compares_a_bounded_prefix() {
+        use crate::limits::MAX_SIMILARITY_CHARS;
+        let sim = |a: &str, b: &str| match similarity(&[Value::string(a), Value::string(b)]) {
+            Ok(Value::Double(d)) => d,
+            other => panic!("{other:?}"),
+        };
+        let long = "é".repeat(MAX_SIMILARITY_CHARS);
+        // Differences past the limit are not seen; differences within it are.
+        assert_eq!(sim(&format!("{long}abc"), &format!("{long}xyz")), 1.0);
+        let shorter = "e".repeat(MAX_SIMILARITY_CHARS - 1);
+        assert!(sim(&format!("{shorter}a"), &format!("{shorter}b")) < 1.0);
+        assert_eq!(comparable_prefix("ab"), "ab");
+        assert_eq!(
+            comparable_prefix(&long).chars().count(),
+            MAX_SIMILARITY_CHARS
+        );
+        assert_eq!(
+            comparable_prefix(&format!("{long}字")).chars().count(),
+            MAX_SIMILARITY_CHARS
+        );
     }
 
     #[test]
