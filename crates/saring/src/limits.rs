@@ -35,3 +35,6 @@ pub const MAX_DERIVED: usize = 1000;
 pub const MAX_LISTS: usize = 1000;
 /// Largest total of a pack's files (pack, schema and list files together), in bytes.
 pub const MAX_PACK_TOTAL_BYTES: usize = 64 * 1024 * 1024;
+/// Largest rule weight, either sign: with at most [`MAX_RULES`] rules a score stays far from
+/// `i64` overflow, so scores never saturate.
+pub const MAX_WEIGHT: i64 = 1_000_000;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::cel::Value;
 use crate::diagnostic::Diagnostic;
-use crate::limits::{MAX_DERIVED, MAX_LISTS, MAX_LIST_ITEMS, MAX_RULES};
+use crate::limits::{MAX_DERIVED, MAX_LISTS, MAX_LIST_ITEMS, MAX_RULES, MAX_WEIGHT};
 use crate::pack::ctx::{check_duplicates, check_name, get, Reader};
 use crate::pack::load::FileSource;
 use crate::pack::tree::{to_json, Entry, Kind, Node, Span};
@@ -441,7 +441,19 @@ fn rule(
         e
     };
     let title = required(reader, "title").and_then(|e| reader.string(e));
-    let weight = required(reader, "weight").and_then(|e| reader.int(e));
+    let weight = required(reader, "weight").and_then(|e| {
+        let weight = reader.int(e)?;
+        if weight.unsigned_abs() > MAX_WEIGHT.unsigned_abs() {
+            reader.error_help(
+                "pack.limit",
+                format!("weight `{weight}` of rule `{rule_label}` is outside -{MAX_WEIGHT}..={MAX_WEIGHT}"),
+                "scores add weights up: keep them small (thresholds are usually tens)".to_string(),
+                e.value.span,
+            );
+            return None;
+        }
+        Some(weight)
+    });
     let when = required(reader, "when").and_then(|e| reader.string(e).map(|s| (e, s)));
     let when = when.map(|(e, s)| expression(reader, e, s));
     let status = match get(t, "status") {

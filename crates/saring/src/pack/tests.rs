@@ -552,6 +552,73 @@ fn too_many_rules_is_a_limit_error() {
 }
 
 #[test]
+fn weights_are_bounded() {
+    use crate::limits::MAX_WEIGHT;
+    let rule = |w: i64| {
+        small_pack(&format!(
+            "\n[[rule]]\nid = \"a\"\ntitle = \"A\"\nweight = {w}\nwhen = \"true\"\nreason = \"r\"\n"
+        ))
+    };
+    for ok in [MAX_WEIGHT, -MAX_WEIGHT, 0] {
+        let pack = load(&rule(ok), SMALL_SCHEMA).expect("a weight within the limit");
+        assert_eq!(pack.rules[0].weight, ok);
+    }
+    for bad in [MAX_WEIGHT + 1, -MAX_WEIGHT - 1, i64::MIN, i64::MAX] {
+        let errors = load_err(&rule(bad), SMALL_SCHEMA);
+        assert_eq!(
+            places(&errors),
+            vec![("pack.limit", "pack.toml".to_string(), 13, 10)]
+        );
+        assert_eq!(
+            errors[0].message,
+            format!("weight `{bad}` of rule `a` is outside -1000000..=1000000")
+        );
+    }
+}
+
+#[test]
+fn named_lists_and_pack_bytes_are_bounded() {
+    use crate::limits::{MAX_LISTS, MAX_PACK_TOTAL_BYTES};
+    let mut lists = String::from("[lists]\n");
+    for i in 0..=MAX_LISTS {
+        lists.push_str(&format!("l{i} = [\"a\"]\n"));
+    }
+    let errors = load_err(&small_pack(&lists), SMALL_SCHEMA);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, "pack.limit");
+    assert_eq!(
+        errors[0].message,
+        format!(
+            "the pack has {} named lists, more than the limit of {MAX_LISTS}",
+            MAX_LISTS + 1
+        )
+    );
+    // Three list files of a third of the total limit each: the third goes over it.
+    let mut f = files(
+        &small_pack(
+            "[lists]\na = { file = \"a.txt\" }\nb = { file = \"b.txt\" }\nc = { file = \"c.txt\" }\n",
+        ),
+        SMALL_SCHEMA,
+    );
+    let line = format!("{}\n", "x".repeat(999));
+    let third = line.repeat(MAX_PACK_TOTAL_BYTES / 3 / line.len() + 1);
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        f.insert(name.to_string(), third.clone());
+    }
+    let errors: Vec<Diagnostic> = match Pack::from_files(f, "pack.toml") {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.errors().cloned().collect(),
+    };
+    assert_eq!(
+        places(&errors),
+        vec![("pack.limit", "pack.toml".to_string(), 12, 14)]
+    );
+    assert!(errors[0]
+        .message
+        .starts_with("file `c.txt` takes the pack's files to "));
+}
+
+#[test]
 fn schema_errors() {
     let schema = "[field.a]\ntype = \"string\"\n[field.a.b]\ntype = \"int\"\n\n\
                   [field.e]\ntype = \"enum\"\n\n[field.o]\ntype = \"object\"\n[field.o.c]\ntype = \"bool\"\nvalues = [\"x\"]\n";
