@@ -171,6 +171,10 @@ fn sniff(reader: &mut impl BufRead) -> anyhow::Result<Format> {
     }
 }
 
+/// Longest JSONL line kept: a record at the size limit, and its line end (`\r\n`). Longer
+/// lines are skipped without being buffered and reported as `record.too_large`.
+const MAX_LINE_BYTES: usize = saring::limits::MAX_RECORD_BYTES + 2;
+
 struct JsonLines<R> {
     reader: R,
     line: u64,
@@ -183,10 +187,23 @@ impl<R: BufRead> Iterator for JsonLines<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
+            match crate::lines::read_line(&mut self.reader, &mut self.buf, MAX_LINE_BYTES) {
+                Ok(crate::lines::Line::End) => self.done = true,
+                Ok(crate::lines::Line::TooLong(bytes)) => {
+                    self.line += 1;
+                    return Some(Ok(Row {
+                        row: self.line,
+                        data: Data::Bad(RecordError::new(
+                            "record.too_large",
+                            None,
+                            format!(
+                                "line is {bytes} bytes, more than the limit of {}",
+                                saring::limits::MAX_RECORD_BYTES
+                            ),
+                        )),
+                    }));
+                }
+                Ok(crate::lines::Line::Read) => {
                     self.line += 1;
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;

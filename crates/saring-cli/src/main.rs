@@ -6,6 +6,7 @@ mod cmd;
 mod exit;
 mod html;
 mod input;
+mod lines;
 mod output;
 mod packs;
 mod report;

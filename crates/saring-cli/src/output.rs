@@ -6,9 +6,14 @@
 //! - `csv`: `row,outcome,score,hits,shadow_hits,incomplete,error` with rule ids joined by
 //!   `;` and the error as `code: message`.
 //! - `table`: fixed-width columns for a terminal.
+//!
+//! `screen` writes through a [`LineSink`]: the lines of a chunk of rows are kept in memory
+//! and appended to the file in one write when the chunk is done, so the file only ever
+//! grows by whole lines (a reader never sees half a decision), and it is synced to disk at
+//! the end. [`prepare_resume`] finds where an interrupted run stopped.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use clap::ValueEnum;
@@ -35,6 +40,132 @@ pub fn open(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
         }
         _ => Box::new(BufWriter::new(std::io::stdout().lock())),
     })
+}
+
+/// Output that reaches its target in whole lines: what is written is kept until
+/// [`Write::flush`], which appends every complete line at once (a trailing partial line
+/// waits for its end); [`LineSink::finish`] writes the rest and syncs a file to disk.
+pub struct LineSink {
+    pending: Vec<u8>,
+    target: Target,
+}
+
+enum Target {
+    Stdout(std::io::Stdout),
+    File(File),
+}
+
+impl LineSink {
+    /// `-o FILE` (created, or appended to when `append`), or stdout for `None` and `-`.
+    pub fn open(path: Option<&Path>, append: bool) -> anyhow::Result<LineSink> {
+        let target = match path {
+            Some(p) if p.as_os_str() != "-" => {
+                let mut options = OpenOptions::new();
+                if append {
+                    options.append(true).create(true);
+                } else {
+                    options.write(true).create(true).truncate(true);
+                }
+                Target::File(options.open(p).map_err(|e| {
+                    crate::exit::usage(format!("error: cannot write `{}`: {e}", p.display()))
+                })?)
+            }
+            _ => Target::Stdout(std::io::stdout()),
+        };
+        Ok(LineSink {
+            pending: Vec::with_capacity(1 << 16),
+            target,
+        })
+    }
+
+    fn target(&mut self) -> &mut dyn Write {
+        match &mut self.target {
+            Target::Stdout(out) => out,
+            Target::File(file) => file,
+        }
+    }
+
+    /// Writes everything (a last line without a newline too), flushes, and syncs a file.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        let target = self.target();
+        target.write_all(&pending)?;
+        target.flush()?;
+        if let Target::File(file) = &self.target {
+            file.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for LineSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let Some(last) = self.pending.iter().rposition(|&b| b == b'\n') else {
+            return Ok(());
+        };
+        let rest = self.pending.split_off(last + 1);
+        let lines = std::mem::replace(&mut self.pending, rest);
+        let target = self.target();
+        target.write_all(&lines)?;
+        target.flush()
+    }
+}
+
+/// Prepares `-o FILE` for `--resume`: drops a partial last line (a run killed mid-write)
+/// and returns the row number of the last whole line, `None` when the file is missing or
+/// empty. Fails when that line is not a `screen` JSONL result.
+pub fn prepare_resume(path: &Path) -> anyhow::Result<Option<u64>> {
+    let cannot = |e: std::io::Error| {
+        crate::exit::usage(format!("error: cannot resume `{}`: {e}", path.display()))
+    };
+    let mut file = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot(e)),
+    };
+    let len = file.metadata().map_err(cannot)?.len();
+    // The last two newlines, read backwards in blocks: the file may be large.
+    let mut newlines = Vec::new();
+    let mut end = len;
+    let mut block = vec![0u8; 1 << 16];
+    while end > 0 && newlines.len() < 2 {
+        let start = end.saturating_sub(block.len() as u64);
+        let n = (end - start) as usize;
+        file.seek(SeekFrom::Start(start)).map_err(cannot)?;
+        file.read_exact(&mut block[..n]).map_err(cannot)?;
+        for i in (0..n).rev() {
+            if block[i] == b'\n' && newlines.len() < 2 {
+                newlines.push(start + i as u64);
+            }
+        }
+        end = start;
+    }
+    let Some(&last) = newlines.first() else {
+        file.set_len(0).map_err(cannot)?;
+        return Ok(None);
+    };
+    if last + 1 < len {
+        file.set_len(last + 1).map_err(cannot)?;
+    }
+    let line_start = newlines.get(1).map_or(0, |nl| nl + 1);
+    let mut line = vec![0u8; (last - line_start) as usize];
+    file.seek(SeekFrom::Start(line_start)).map_err(cannot)?;
+    file.read_exact(&mut line).map_err(cannot)?;
+    let row = serde_json::from_slice::<serde_json::Value>(&line)
+        .ok()
+        .and_then(|v| v.get("row").and_then(serde_json::Value::as_u64));
+    match row {
+        Some(row) => Ok(Some(row)),
+        None => Err(crate::exit::usage(format!(
+            "error: cannot resume `{}`: its last line is not a `saring screen` JSONL result",
+            path.display()
+        ))),
+    }
 }
 
 /// The JSONL line of one result (without the newline).
@@ -70,16 +201,23 @@ pub fn error_text(e: &RecordError) -> String {
 /// Writes results in one format.
 pub struct Writer {
     format: Format,
-    out: Option<Box<dyn Write>>,
-    csv: Option<csv::Writer<Box<dyn Write>>>,
+    out: Option<LineSink>,
+    csv: Option<csv::Writer<LineSink>>,
 }
 
 impl Writer {
-    /// A writer of `format` into `out`; writes the CSV or table header.
-    pub fn new(format: Format, mut out: Box<dyn Write>) -> anyhow::Result<Writer> {
+    /// A writer of `format` into `out`; writes the CSV or table header (unless `resumed`).
+    pub fn new(format: Format, mut out: LineSink, resumed: bool) -> anyhow::Result<Writer> {
         match format {
             Format::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
+                if resumed {
+                    return Ok(Writer {
+                        format,
+                        out: None,
+                        csv: Some(csv),
+                    });
+                }
                 csv.write_record([
                     "row",
                     "outcome",
@@ -96,7 +234,9 @@ impl Writer {
                 })
             }
             Format::Table => {
-                writeln!(out, "{:>7}  {:<7}  {:>5}  HITS", "ROW", "OUTCOME", "SCORE")?;
+                if !resumed {
+                    writeln!(out, "{:>7}  {:<7}  {:>5}  HITS", "ROW", "OUTCOME", "SCORE")?;
+                }
                 Ok(Writer {
                     format,
                     out: Some(out),
@@ -186,13 +326,27 @@ impl Writer {
         Ok(())
     }
 
-    /// Flushes everything.
-    pub fn finish(self) -> anyhow::Result<()> {
-        if let Some(mut csv) = self.csv {
+    /// Ends a chunk of rows: its lines reach the output, whole.
+    pub fn end_chunk(&mut self) -> anyhow::Result<()> {
+        if let Some(csv) = &mut self.csv {
             csv.flush()?;
         }
-        if let Some(mut out) = self.out {
+        if let Some(out) = &mut self.out {
             out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes everything and syncs a file to disk.
+    pub fn finish(self) -> anyhow::Result<()> {
+        if let Some(csv) = self.csv {
+            let mut sink = csv
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+            sink.finish()?;
+        }
+        if let Some(mut out) = self.out {
+            out.finish()?;
         }
         Ok(())
     }

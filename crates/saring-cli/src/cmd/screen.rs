@@ -19,9 +19,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "jsonl")]
     format: output::Format,
-    /// Output file (default: stdout).
+    /// Output file (default: stdout). Written in whole lines and synced at the end.
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
+    /// Continue an interrupted run: keep the whole lines of `-o FILE` (JSONL), drop a
+    /// partial last line, and screen only the rows after the last one written.
+    #[arg(long, requires = "output")]
+    resume: bool,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -35,18 +39,36 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
     let engine = packs::load_engine(args.pack.as_deref())?;
     let pool = batch::pool(args.threads)?;
     let input = input::open(&args.input, args.input_format, engine.schema())?;
-    let mut writer = output::Writer::new(args.format, output::open(args.output.as_deref())?)?;
+    let resume_after = match (&args.output, args.resume) {
+        (Some(path), true) => {
+            if args.format != output::Format::Jsonl || path.as_os_str() == "-" {
+                return Err(crate::exit::usage(
+                    "error: `--resume` needs `--format jsonl` and an output file `-o FILE`",
+                ));
+            }
+            output::prepare_resume(path)?
+        }
+        _ => None,
+    };
+    let sink = output::LineSink::open(args.output.as_deref(), args.resume)?;
+    let mut writer = output::Writer::new(args.format, sink, resume_after.is_some())?;
     let mut summary = Summary::start();
+    let done = resume_after.unwrap_or(0);
     batch::for_each_chunk(input, |rows| {
+        let todo = rows.partition_point(|r| r.row <= done);
+        let rows = &rows[todo..];
         let results = batch::screen_rows(&pool, &engine, rows);
         for (row, result) in rows.iter().zip(&results) {
             summary.add(result);
             writer.write(row.row, result)?;
         }
-        Ok(())
+        writer.end_chunk()
     })?;
     writer.finish()?;
     if !args.quiet {
+        if let Some(row) = resume_after {
+            eprintln!("resumed after row {row}");
+        }
         eprintln!("{}", summary.render());
     }
     Ok(if summary.errors > 0 { BAD_ROWS } else { OK })
