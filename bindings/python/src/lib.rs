@@ -10,6 +10,7 @@ mod decision;
 mod dictdecode;
 mod errors;
 mod pyconv;
+mod streaming;
 
 use std::collections::BTreeMap;
 use std::ffi::CStr;
@@ -88,6 +89,7 @@ impl PyEngine {
         record: &Bound<'_, PyAny>,
         row: Option<usize>,
     ) -> PyResult<saring::Record> {
+        streaming::check_size(record).map_err(|e| from_record_error(py, &e, row))?;
         dictdecode::decode(&self.engine, record).map_err(|e| match e {
             DecodeFailure::Conv(e) => from_conv_error(py, &e, row),
             DecodeFailure::Record(e) => from_record_error(py, &e, row),
@@ -203,6 +205,17 @@ impl PyEngine {
             gc.call_method0("enable")?;
         }
         list
+    }
+
+    /// Screens an iterable of records lazily: returns an iterator of decisions in input order,
+    /// screened in chunks of 1024 on all cores, so memory stays bounded however long the
+    /// input (a generator, a file read line by line). A bad record raises `RecordError` with
+    /// its `row` when the iteration reaches it.
+    fn screen_iter(
+        slf: &Bound<'_, Self>,
+        records: &Bound<'_, PyAny>,
+    ) -> PyResult<streaming::ScreenIter> {
+        streaming::ScreenIter::new(slf.clone().unbind(), records)
     }
 
     /// Explains a record: every rule (hit, miss, unknown or disabled) with its reason and
@@ -562,6 +575,7 @@ fn _saring(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_class::<PyDecision>()?;
     m.add_class::<PyHit>()?;
+    m.add_class::<streaming::ScreenIter>()?;
     m.add_class::<ArrowStream>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(_unpickle, m)?)?;
