@@ -4,7 +4,7 @@ from os import PathLike
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union, final
 
 __version__: str
-__all__ = ["Engine", "Decision", "Hit", "ArrowStream", "load", "_unpickle", "__version__"]
+__all__ = ["Engine", "Decision", "Hit", "ArrowStream", "ScreenIter", "load", "_unpickle", "__version__"]
 
 @final
 class Hit:
