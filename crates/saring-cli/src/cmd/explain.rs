@@ -152,6 +152,10 @@ fn detail(s: &mut String, r: &RuleExplanation, with_remedy: bool) {
             let _ = writeln!(s, "      remedy:   {remedy}");
         }
     }
+    for (i, reference) in r.references.iter().enumerate() {
+        let label = if i == 0 { "sources: " } else { "         " };
+        let _ = writeln!(s, "      {label} {reference}");
+    }
 }
 
 fn evidence(s: &mut String, evidence: &BTreeMap<String, serde_json::Value>) {

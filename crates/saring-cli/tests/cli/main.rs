@@ -11,3 +11,4 @@ mod fixture;
 mod screen;
 mod synth;
 mod test_cmd;
+mod trust;
