@@ -40,7 +40,7 @@ pub struct ScreenLog {
 
 impl ScreenLog {
     /// Opens the log `args` names, if any (exit 2 with the reason when it cannot be resumed).
-    pub fn open(args: &LogArgs, _engine: &Engine) -> anyhow::Result<Option<ScreenLog>> {
+    pub fn open(args: &LogArgs) -> anyhow::Result<Option<ScreenLog>> {
         let Some(path) = &args.log else {
             return Ok(None);
         };

@@ -39,7 +39,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Code> {
     let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
     let pool = batch::pool(args.threads)?;
-    let mut log = decision_log::ScreenLog::open(&args.log, &engine)?;
+    let mut log = decision_log::ScreenLog::open(&args.log)?;
     let input = input::open(&args.input, args.input_format, engine.schema())?;
     let record_column = engine.pack().meta.record_id.is_some();
     let mut writer = output::Writer::new(
