@@ -38,6 +38,12 @@ impl PyHit {
         self.hit.remedy.as_deref()
     }
 
+    /// The rule's references: why the indicator is legitimate (ids or URLs).
+    #[getter]
+    fn references(&self) -> Vec<String> {
+        self.hit.references.clone()
+    }
+
     /// The field values the condition read, by dotted path.
     #[getter]
     fn evidence<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -91,6 +97,13 @@ fn hits<'py>(py: Python<'py>, hits: &[saring::Hit]) -> PyResult<Bound<'py, PyLis
 
 #[pymethods]
 impl PyDecision {
+    /// The record's id (from the field the pack names as `record_id`), `None` when the pack
+    /// names none or the record lacks it.
+    #[getter]
+    fn record(&self) -> Option<&str> {
+        self.decision.record_id()
+    }
+
     /// `"clear"`, `"review"` or `"refer"`.
     #[getter]
     fn outcome(&self) -> &'static str {
@@ -146,8 +159,12 @@ impl PyDecision {
 
     fn __repr__(&self) -> String {
         let ids: Vec<&str> = self.decision.hits.iter().map(|h| h.rule.as_str()).collect();
+        let record = match self.decision.record_id() {
+            Some(id) => format!("record={id:?}, "),
+            None => String::new(),
+        };
         format!(
-            "Decision(outcome={:?}, score={}, hits={:?}, incomplete={})",
+            "Decision({record}outcome={:?}, score={}, hits={:?}, incomplete={})",
             self.decision.outcome.as_str(),
             self.decision.score,
             ids,

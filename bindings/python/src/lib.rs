@@ -11,6 +11,7 @@ mod dictdecode;
 mod errors;
 mod pyconv;
 mod streaming;
+mod trust;
 
 use std::collections::BTreeMap;
 use std::ffi::CStr;
@@ -154,12 +155,46 @@ impl PyEngine {
         PyEngine::from_file_map(py, files, "pack.json")
     }
 
-    /// Screens one record (a dict) and returns its decision.
-    fn screen(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
+    /// Screens one record (a dict) and returns its decision. With `log` (a `DecisionLog`),
+    /// the decision is also appended to the log.
+    #[pyo3(signature = (record, log = None))]
+    fn screen(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        log: Option<&Bound<'_, trust::PyDecisionLog>>,
+    ) -> PyResult<PyDecision> {
         guarded(py, || {
-            let record = self.decode(py, record, None)?;
-            let decision = self.engine.screen(&record);
+            let decoded = self.decode(py, record, None)?;
+            let decision = self.engine.screen(&decoded);
+            if let Some(log) = log {
+                log.get()
+                    .append_record(py, &self.engine, record, &decision)?;
+            }
             Ok(PyDecision { decision })
+        })
+    }
+
+    /// Compiles the pack of a bundle (the bytes of a `.bundle` file) after checking it: file
+    /// hashes, signatures (one by `trusted_keys` when given), `expect_digest`, list expiry
+    /// against `today` (default: today).
+    #[staticmethod]
+    #[pyo3(signature = (data, trusted_keys = None, expect_digest = None, today = None))]
+    fn from_bundle(
+        py: Python<'_>,
+        data: &[u8],
+        trusted_keys: Option<&Bound<'_, PyAny>>,
+        expect_digest: Option<String>,
+        today: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        guarded(py, || {
+            let options = trust::load_options(trusted_keys, expect_digest, today)?;
+            let pack = py.detach(|| Pack::from_bundle(data, &options));
+            let (files, main) = match &pack {
+                Ok(p) => (p.sources.files().clone(), p.main.clone()),
+                Err(_) => (BTreeMap::new(), String::new()),
+            };
+            PyEngine::compile(py, pack, files, main)
         })
     }
 
@@ -531,36 +566,28 @@ impl ArrowStream {
     }
 }
 
-/// Loads a pack from disk (a pack file, or a directory holding `pack.toml` / `pack.json`).
+/// Loads a pack from disk: a pack file, a directory holding `pack.toml` / `pack.json`, or a
+/// bundle. `trusted_keys` (key texts `ed25519:<hex>` or `.pub` paths) requires a bundle
+/// signed by one of them; `expect_digest` pins the content digest; `today` (a date) is what
+/// list expiry is checked against (default: today).
 #[pyfunction]
-fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
+#[pyo3(signature = (path, trusted_keys = None, expect_digest = None, today = None))]
+fn load(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    trusted_keys: Option<&Bound<'_, PyAny>>,
+    expect_digest: Option<String>,
+    today: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyEngine> {
     guarded(py, || {
-        let pack = py.detach(|| Pack::load(&path));
+        let options = trust::load_options(trusted_keys, expect_digest, today)?;
+        let pack = py.detach(|| Pack::load_with(&path, &options));
         let (files, main) = match &pack {
-            Ok(p) => (
-                p.sources.files().clone(),
-                main_name(&path, p.sources.files()),
-            ),
+            Ok(p) => (p.sources.files().clone(), p.main.clone()),
             Err(_) => (BTreeMap::new(), String::new()),
         };
         PyEngine::compile(py, pack, files, main)
     })
-}
-
-/// The pack file's name as `Pack::load` keys it in the source map.
-fn main_name(path: &std::path::Path, files: &BTreeMap<String, String>) -> String {
-    if path.is_dir() {
-        for candidate in ["pack.toml", "pack.json"] {
-            if files.contains_key(candidate) {
-                return candidate.to_string();
-            }
-        }
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "pack.toml".to_string());
-    name
 }
 
 /// Rebuilds a pickled engine from its files.
@@ -577,7 +604,9 @@ fn _saring(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyHit>()?;
     m.add_class::<streaming::ScreenIter>()?;
     m.add_class::<ArrowStream>()?;
+    m.add_class::<trust::PyDecisionLog>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(trust::verify_log, m)?)?;
     m.add_function(wrap_pyfunction!(_unpickle, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

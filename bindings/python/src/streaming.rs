@@ -118,7 +118,10 @@ impl ScreenIter {
         let decisions = py
             .detach(|| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    decoded.par_iter().map(|r| inner.screen(r)).collect::<Vec<_>>()
+                    decoded
+                        .par_iter()
+                        .map(|r| inner.screen(r))
+                        .collect::<Vec<_>>()
                 }))
             })
             .map_err(|payload| internal_error(py, &panic_message(&*payload)))?;

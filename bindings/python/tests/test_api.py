@@ -18,7 +18,7 @@ def test_import_and_version() -> None:
 
 def test_load_demo_metadata(demo: saring.Engine) -> None:
     assert demo.id == "demo-departure"
-    assert demo.version == "2025.05.0"
+    assert demo.version == "2025.05.1"
     assert demo.digest.startswith("sha256:") and len(demo.digest) == 7 + 64
     ids = [r["id"] for r in demo.rules]
     assert ids == [
@@ -59,7 +59,7 @@ def test_screen_decision_attributes(demo: saring.Engine) -> None:
     assert hit.evidence == {"destination": "KH", "return_ticket": False}
     assert hit.to_dict()["rule"] == "one_way_hotspot"
     assert d.shadow_hits == []
-    assert d.pack == {"id": "demo-departure", "version": "2025.05.0", "digest": demo.digest}
+    assert d.pack == {"id": "demo-departure", "version": "2025.05.1", "digest": demo.digest}
     assert {i["rule"] for i in d.incomplete} == {"watched_recruiter", "social_media_high_salary"}
     as_dict = d.to_dict()
     assert as_dict["outcome"] == "refer" and as_dict["score"] == 60
@@ -68,8 +68,11 @@ def test_screen_decision_attributes(demo: saring.Engine) -> None:
         "weight": 20,
         "reason": "An agent was present at the interview",
         "remedy": "Interview the passenger alone; the passenger holds their own passport",
+        "references": ["research/domain.md: agents controlling documents"],
         "evidence": {"interview.agent_present": True},
     }
+    # The demo pack names `id` as its record_id; this record has none.
+    assert d.record is None and as_dict["record"] is None
     assert json.loads(d.to_json()) == as_dict
 
 

@@ -11,9 +11,12 @@
 //! ```js
 //! const engine = Engine.fromPack({ "pack.toml": packText, "schema.toml": schemaText });
 //! const decision = engine.screen({ destination: "KH", return_ticket: false });
+//! const signed = Engine.fromBundle(bundleBytes, { trustedKeys: ["ed25519:…"] });
 //! ```
 
 #![warn(missing_docs)]
+
+mod trust;
 
 use std::collections::BTreeMap;
 
@@ -164,7 +167,8 @@ impl WasmEngine {
 }
 
 fn compile(files: BTreeMap<String, String>, main: &str) -> Result<WasmEngine, JsValue> {
-    let pack = Pack::from_files(files, main).map_err(|e| pack_error(&e))?;
+    let pack = Pack::from_files_with(files, main, &trust::default_options())
+        .map_err(|e| pack_error(&e))?;
     let engine = saring::Engine::compile(&pack).map_err(|e| pack_error(&e))?;
     Ok(WasmEngine { engine })
 }

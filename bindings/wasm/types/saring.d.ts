@@ -28,6 +28,8 @@ export interface Hit {
   reason: string;
   /** What would clear the flag (absent when the rule has no remedy). */
   remedy?: string;
+  /** Why the indicator is legitimate: the rule's references (absent when it has none). */
+  references?: string[];
   /** The field values the condition read, by dotted path (missing ones omitted). */
   evidence: { [path: string]: JsonValue };
 }
@@ -52,6 +54,11 @@ export interface PackRef {
 
 /** The result of screening one record: the same JSON in Rust, Python and JavaScript. */
 export interface Decision {
+  /**
+   * The record's id, from the field the pack names as `record_id` (int ids as text): `null`
+   * when the record has none; absent when the pack names no `record_id`.
+   */
+  record?: string | null;
   outcome: Outcome;
   /** Sum of the weights of the active rules that fired. */
   score: number;
@@ -79,6 +86,10 @@ export type RuleExplanation = RuleResult & {
   weight: number;
   /** The rendered reason (for every evaluated rule, hit or not). */
   reason: string;
+  /** What would clear the flag. */
+  remedy?: string;
+  /** The rule's references (absent when it has none). */
+  references?: string[];
   /** Field values the condition read. */
   evidence: { [path: string]: JsonValue };
 };
@@ -103,6 +114,55 @@ export interface RuleInfo {
   /** Monitored fields the rule reads (justified by `uses_monitored`). */
   reads_monitored: string[];
 }
+
+/** Who may receive a list. */
+export type Sharing = "public" | "agency" | "restricted";
+
+/** One list of the pack. */
+export interface ListInfo {
+  name: string;
+  /** Number of items. */
+  items: number;
+  /** `public` lists may be published; `agency` (the default) and `restricted` may not. */
+  sharing: Sharing;
+  /** Where the list comes from. */
+  provenance: string | null;
+  /** Last day of validity (`YYYY-MM-DD`); a later load refuses the pack. */
+  expires: string | null;
+}
+
+/** What `Engine.fromBundle` requires of a bundle. */
+export interface BundleOptions {
+  /** Require a signature by one of these public keys (`ed25519:<hex>`, or a `.pub` file's text). */
+  trustedKeys?: string[];
+  /** Refuse the pack unless its digest is this `sha256:<hex>`. */
+  expectDigest?: string;
+  /** The date list expiry is checked against (`YYYY-MM-DD`; default: today). */
+  today?: string;
+}
+
+/** The result of `verifyLog`. */
+export interface LogReport {
+  /** True when every line verified. */
+  ok: boolean;
+  /** Entries that verified (before the first problem). */
+  entries: number;
+  decisions: number;
+  reviews: number;
+  anchors: number;
+  /** Anchors whose signature was checked against a trusted key. */
+  anchors_verified: number;
+  /** The last verified entry's hash. */
+  head: string | null;
+  /** The first broken line. */
+  error: { line: number; code: string; message: string } | null;
+}
+
+/**
+ * Checks a decision log (its text): every line's hash, the numbering, the chain, and with
+ * `trustedKeys` every anchor's signature.
+ */
+export function verifyLog(text: string, options?: { trustedKeys?: string[] }): LogReport;
 
 /** A field type name in the schema. */
 export type FieldType =
@@ -208,6 +268,12 @@ export class Engine {
    * @throws {PackError} with every diagnostic when the pack does not load.
    */
   static fromJson(json: JsonPack): Engine;
+  /**
+   * Compiles the pack of a bundle after checking it: file hashes, signatures, digest, list
+   * expiry.
+   * @throws {PackError} with `code` `bundle.*`, `pack.list_expired` or `pack.digest_mismatch`.
+   */
+  static fromBundle(bytes: Uint8Array, options?: BundleOptions): Engine;
   /** Pack id. */
   readonly id: string;
   /** Pack version. */
@@ -218,6 +284,8 @@ export class Engine {
   readonly title: string;
   /** The compiled rules, in pack order. */
   readonly rules: RuleInfo[];
+  /** The pack's lists, with their sharing class, provenance and expiry. */
+  readonly lists: ListInfo[];
   /** The record schema as a field tree. */
   schema(): SchemaField[];
   /**

@@ -3,6 +3,7 @@
 
 mod batch;
 mod cmd;
+mod decision_log;
 mod exit;
 mod html;
 mod input;
@@ -22,7 +23,8 @@ Exit codes:
   1  findings: `check` found errors, `test` had failures
   2  usage or input error: bad arguments, a pack that does not load, unreadable input
   3  `screen`/`backtest`/`diff`: every row was processed, but some rows were bad
-     (each is reported with its row number)";
+     (each is reported with its row number)
+`bundle verify` and `audit verify` exit 1 when the bundle or log does not verify.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,6 +63,15 @@ enum Command {
     /// Generate deterministic labelled synthetic records.
     #[command(after_help = EXIT_CODES)]
     Synth(cmd::synth::Args),
+    /// Build, sign and verify pack bundles (one signed file per pack, for exchange).
+    #[command(after_help = EXIT_CODES)]
+    Bundle(cmd::bundle::Args),
+    /// Write an Ed25519 key pair (NAME.key, NAME.pub) for signing bundles and log anchors.
+    #[command(after_help = EXIT_CODES)]
+    Keygen(cmd::keygen::Args),
+    /// Verify, review, label and repair a decision log written by `screen --log`.
+    #[command(after_help = EXIT_CODES)]
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -73,6 +84,9 @@ fn main() -> std::process::ExitCode {
         Command::Backtest(a) => cmd::backtest::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Bundle(a) => cmd::bundle::run(a),
+        Command::Keygen(a) => cmd::keygen::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
     };
     match result {
         Ok(code) => code.into(),

@@ -1,11 +1,12 @@
 //! Writing screening results: JSONL, flattened CSV, or an aligned table.
 //!
 //! - `jsonl`: one line per input row, the decision JSON with a leading `"row": N` member
-//!   (`{"row":1,"outcome":"refer","score":70,"hits":[...],...}`); a bad row is
-//!   `{"row":N,"error":{"code":"record.type_mismatch","path":"age","message":"..."}}`.
+//!   (`{"row":1,"record":"SYN-1","outcome":"refer","score":70,"hits":[...],...}`); a bad row is
+//!   `{"row":N,"record":"SYN-1","error":{"code":"record.type_mismatch","path":"age","message":"..."}}`
+//!   (`record` when the pack names a `record_id` and the id can be read from the row).
 //! - `csv`: `row,outcome,score,hits,shadow_hits,incomplete,error` with rule ids joined by
-//!   `;` and the error as `code: message`.
-//! - `table`: fixed-width columns for a terminal.
+//!   `;` and the error as `code: message`; with a `record_id`, a `record` column after `row`.
+//! - `table`: fixed-width columns for a terminal (with a `RECORD` column likewise).
 //!
 //! `screen` writes through a [`LineSink`]: the lines of a chunk of rows are kept in memory
 //! and appended to the file in one write when the chunk is done, so the file only ever
@@ -168,8 +169,14 @@ pub fn prepare_resume(path: &Path) -> anyhow::Result<Option<u64>> {
     }
 }
 
-/// The JSONL line of one result (without the newline).
-pub fn jsonl(row: u64, result: &Result<Decision, RecordError>) -> String {
+/// The JSONL line of one result (without the newline); a bad row carries `record` (the id
+/// read from the raw row) when given. A decision carries its own.
+pub fn jsonl(row: u64, record: Option<&str>, result: &Result<Decision, RecordError>) -> String {
+    if let (Err(e), Some(id)) = (result, record) {
+        let err = serde_json::to_string(e).unwrap_or_else(|_| "{}".to_string());
+        let id = serde_json::Value::String(id.to_string());
+        return format!("{{\"row\":{row},\"record\":{id},\"error\":{err}}}");
+    }
     match result {
         Ok(d) => {
             let json = d.to_json();
@@ -182,6 +189,15 @@ pub fn jsonl(row: u64, result: &Result<Decision, RecordError>) -> String {
             let err = serde_json::to_string(e).unwrap_or_else(|_| "{}".to_string());
             format!("{{\"row\":{row},\"error\":{err}}}")
         }
+    }
+}
+
+/// The record-id cell of a table row (empty when the table has no such column).
+fn record_cell(column: bool, id: Option<&str>) -> String {
+    if column {
+        format!("{:<14}  ", id.unwrap_or("-"))
+    } else {
+        String::new()
     }
 }
 
@@ -203,11 +219,19 @@ pub struct Writer {
     format: Format,
     out: Option<LineSink>,
     csv: Option<csv::Writer<LineSink>>,
+    /// Whether CSV and table output have a record-id column.
+    record_column: bool,
 }
 
 impl Writer {
     /// A writer of `format` into `out`; writes the CSV or table header (unless `resumed`).
-    pub fn new(format: Format, mut out: LineSink, resumed: bool) -> anyhow::Result<Writer> {
+    /// CSV and table output have a record-id column when `record_column`.
+    pub fn new(
+        format: Format,
+        mut out: LineSink,
+        resumed: bool,
+        record_column: bool,
+    ) -> anyhow::Result<Writer> {
         match format {
             Format::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
@@ -216,49 +240,70 @@ impl Writer {
                         format,
                         out: None,
                         csv: Some(csv),
+                        record_column,
                     });
                 }
-                csv.write_record([
-                    "row",
+                let mut header = vec!["row"];
+                if record_column {
+                    header.push("record");
+                }
+                header.extend([
                     "outcome",
                     "score",
                     "hits",
                     "shadow_hits",
                     "incomplete",
                     "error",
-                ])?;
+                ]);
+                csv.write_record(&header)?;
                 Ok(Writer {
                     format,
                     out: None,
                     csv: Some(csv),
+                    record_column,
                 })
             }
             Format::Table => {
-                if !resumed {
+                if resumed {
+                    // the header is already in the file
+                } else if record_column {
+                    writeln!(
+                        out,
+                        "{:>7}  {:<14}  {:<7}  {:>5}  HITS",
+                        "ROW", "RECORD", "OUTCOME", "SCORE"
+                    )?;
+                } else {
                     writeln!(out, "{:>7}  {:<7}  {:>5}  HITS", "ROW", "OUTCOME", "SCORE")?;
                 }
                 Ok(Writer {
                     format,
                     out: Some(out),
                     csv: None,
+                    record_column,
                 })
             }
             Format::Jsonl => Ok(Writer {
                 format,
                 out: Some(out),
                 csv: None,
+                record_column,
             }),
         }
     }
 
-    /// Writes one result.
+    /// Writes one result; `record` is the id of a bad row, read from its raw input.
     pub fn write(
         &mut self,
         row: u64,
+        record: Option<&str>,
         result: &Result<Decision, RecordError>,
     ) -> anyhow::Result<()> {
+        let id = match result {
+            Ok(d) => d.record_id(),
+            Err(_) => record,
+        };
         if let Some(csv) = &mut self.csv {
-            let record: [String; 7] = match result {
+            let mut cells: Vec<String> = match result {
                 Ok(d) => [
                     row.to_string(),
                     d.outcome.as_str().to_string(),
@@ -267,7 +312,8 @@ impl Writer {
                     ids(d.shadow_hits.iter().map(|h| h.rule.as_str())),
                     ids(d.incomplete.iter().map(|i| i.rule.as_str())),
                     String::new(),
-                ],
+                ]
+                .into(),
                 Err(e) => [
                     row.to_string(),
                     String::new(),
@@ -276,9 +322,13 @@ impl Writer {
                     String::new(),
                     String::new(),
                     error_text(e),
-                ],
+                ]
+                .into(),
             };
-            csv.write_record(&record)?;
+            if self.record_column {
+                cells.insert(1, id.unwrap_or_default().to_string());
+            }
+            csv.write_record(&cells)?;
             return Ok(());
         }
         let Some(out) = &mut self.out else {
@@ -306,7 +356,8 @@ impl Writer {
                         ));
                     }
                     let line = format!(
-                        "{row:>7}  {:<7}  {:>5}  {}",
+                        "{row:>7}  {}{:<7}  {:>5}  {}",
+                        record_cell(self.record_column, id),
                         d.outcome.as_str(),
                         d.score,
                         hits.trim_start()
@@ -315,13 +366,14 @@ impl Writer {
                 }
                 Err(e) => writeln!(
                     out,
-                    "{row:>7}  {:<7}  {:>5}  {}",
+                    "{row:>7}  {}{:<7}  {:>5}  {}",
+                    record_cell(self.record_column, id),
                     "ERROR",
                     "",
                     error_text(e)
                 )?,
             },
-            _ => writeln!(out, "{}", jsonl(row, result))?,
+            _ => writeln!(out, "{}", jsonl(row, record, result))?,
         }
         Ok(())
     }

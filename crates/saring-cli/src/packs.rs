@@ -2,9 +2,84 @@
 
 use std::path::{Path, PathBuf};
 
+use saring::bundle::{PublicKey, SecretKey};
+use saring::pack::LoadOptions;
 use saring::{Engine, Pack, PackError};
 
 use crate::exit::{Failure, USAGE};
+
+/// What a pack must prove before it is used (`screen`, `explain`, `backtest`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TrustArgs {
+    /// Require a bundle signed by this public key: a `.pub` file of `saring keygen`, or
+    /// `ed25519:<hex>`. Repeatable: a signature by any one of them is enough.
+    #[arg(long = "trusted-key", value_name = "PUB")]
+    pub trusted_keys: Vec<String>,
+    /// Refuse the pack unless its content digest is this (`sha256:<hex>`).
+    #[arg(long, value_name = "DIGEST")]
+    pub expect_digest: Option<String>,
+}
+
+impl TrustArgs {
+    /// The load options: keys read, `SARING_TODAY` applied.
+    pub fn options(&self) -> anyhow::Result<LoadOptions> {
+        let mut options = load_options()?;
+        options.trusted_keys = self
+            .trusted_keys
+            .iter()
+            .map(|k| public_key(k))
+            .collect::<anyhow::Result<_>>()?;
+        options.expect_digest = self.expect_digest.clone();
+        Ok(options)
+    }
+}
+
+/// Load options from the environment: `SARING_TODAY=YYYY-MM-DD` sets the date list expiry
+/// is checked against (default: today, UTC).
+pub fn load_options() -> anyhow::Result<LoadOptions> {
+    let today = match std::env::var("SARING_TODAY") {
+        Ok(t) if !t.trim().is_empty() => Some(t.trim().parse().map_err(|_| {
+            crate::exit::usage(format!(
+                "error: `SARING_TODAY={t}` is not a YYYY-MM-DD date"
+            ))
+        })?),
+        _ => None,
+    };
+    Ok(LoadOptions {
+        today,
+        ..LoadOptions::default()
+    })
+}
+
+/// A public key given as `ed25519:<hex>` or as the path of a `.pub` file.
+pub fn public_key(spec: &str) -> anyhow::Result<PublicKey> {
+    let text = if spec.trim_start().starts_with("ed25519:") {
+        spec.to_string()
+    } else {
+        std::fs::read_to_string(spec).map_err(|e| {
+            crate::exit::usage(format!("error: cannot read public key `{spec}`: {e}"))
+        })?
+    };
+    PublicKey::parse(&text)
+        .map_err(|e| crate::exit::usage(format!("error: public key `{spec}`: {}", e.message)))
+}
+
+/// A secret key read from a `.key` file.
+pub fn secret_key(path: &Path) -> anyhow::Result<SecretKey> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::exit::usage(format!(
+            "error: cannot read secret key `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    SecretKey::parse(&text).map_err(|e| {
+        crate::exit::usage(format!(
+            "error: secret key `{}`: {}",
+            path.display(),
+            e.message
+        ))
+    })
+}
 
 /// Packs tried, in order, when `--pack` is not given.
 pub const DEFAULT_PACKS: [&str; 2] = ["rules/id-pmi/departure.toml", "rules/demo"];
@@ -45,14 +120,21 @@ pub fn render_error(path: &Path, e: &PackError) -> String {
     text
 }
 
-/// Loads and compiles a pack; a failure renders its diagnostics and exits with code 2.
+/// Loads and compiles a pack (a directory, file or bundle); a failure renders its
+/// diagnostics and exits with code 2.
 pub fn load_engine(pack: Option<&Path>) -> anyhow::Result<Engine> {
+    load_engine_with(pack, &TrustArgs::default())
+}
+
+/// [`load_engine`] requiring what `trust` asks for (a signature by a trusted key, a digest).
+pub fn load_engine_with(pack: Option<&Path>, trust: &TrustArgs) -> anyhow::Result<Engine> {
     let path = resolve(pack)?;
+    let options = trust.options()?;
     let fail = |e: PackError| Failure {
         message: render_error(&path, &e),
         code: USAGE,
     };
-    let loaded = Pack::load(&path).map_err(fail)?;
+    let loaded = Pack::load_with(&path, &options).map_err(fail)?;
     Ok(Engine::compile(&loaded).map_err(fail)?)
 }
 

@@ -15,6 +15,7 @@
 //!     rules: vec![RuleSpec { id: "a".into(), weight: 40, status: RuleStatus::Active }],
 //! };
 //! let clear = Decision {
+//!     record: None,
 //!     outcome: Outcome::Clear, score: 0, hits: vec![], shadow_hits: vec![], incomplete: vec![],
 //!     pack: PackRef { id: "p".into(), version: "1".into(), digest: "sha256:0".into() },
 //! };

@@ -41,6 +41,10 @@ pub struct Hit {
     /// What would clear the flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// The rule's `references` (ids or URLs): why the indicator is legitimate, for the
+    /// officer to cite. Omitted from JSON when the rule has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
     /// The field values the condition read (missing ones omitted), by dotted path.
     pub evidence: BTreeMap<String, serde_json::Value>,
 }
@@ -71,6 +75,15 @@ pub struct PackRef {
 /// The result of screening one record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
+    /// The record's id, from the field the pack names as `record_id` (int ids as text):
+    /// `None` when the pack names no `record_id` (the JSON has no `record` member),
+    /// `Some(None)` when the record lacks it (`"record": null`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "record_member"
+    )]
+    pub record: Option<Option<String>>,
     /// `clear`, `review` or `refer`.
     pub outcome: Outcome,
     /// Sum of the weights of the active rules that fired.
@@ -85,7 +98,31 @@ pub struct Decision {
     pub pack: PackRef,
 }
 
+/// The `record` member: absent (no `record_id` in the pack), `null` (the record has no id) or
+/// the id.
+mod record_member {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(Some(id)) => s.serialize_str(id),
+            _ => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+}
+
 impl Decision {
+    /// The record's id, when the pack names a `record_id` and the record has one.
+    pub fn record_id(&self) -> Option<&str> {
+        self.record.as_ref().and_then(|r| r.as_deref())
+    }
+
     /// The decision as compact JSON text.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

@@ -42,7 +42,9 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod backtest;
+pub mod bundle;
 pub mod cel;
 pub mod decision;
 pub mod diagnostic;

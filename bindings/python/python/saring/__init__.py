@@ -13,13 +13,15 @@ decide.
 
 from __future__ import annotations
 
-from ._errors import InternalError, PackError, RecordError, SaringError
-from ._saring import Decision, Engine, Hit, __version__, load
+from ._errors import AuditError, InternalError, PackError, RecordError, SaringError
+from ._saring import Decision, DecisionLog, Engine, Hit, __version__, load, verify_log
 from ._frames import BacktestReport
 
 __all__ = [
+    "AuditError",
     "BacktestReport",
     "Decision",
+    "DecisionLog",
     "Engine",
     "Hit",
     "InternalError",
@@ -28,4 +30,5 @@ __all__ = [
     "SaringError",
     "__version__",
     "load",
+    "verify_log",
 ]

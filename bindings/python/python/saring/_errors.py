@@ -70,3 +70,30 @@ class RecordError(SaringError, ValueError):
 
     def __reduce__(self) -> Any:
         return (type(self), (self.args[0] if self.args else "", self.code, self.path, self.row))
+
+
+class AuditError(SaringError):
+    """A decision log could not be opened, appended to or read.
+
+    ``code`` is a stable code (``audit.torn``: the last line is torn, ``audit.locked``,
+    ``audit.no_decision``, ``audit.tail``, ``audit.io``, ...), ``line`` the 1-based line of
+    the log the problem is on (``None`` when there is none) and ``help`` what to do about it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "audit.io",
+        line: Optional[int] = None,
+        help: Optional[str] = None,
+    ) -> None:
+        super().__init__(message if not help else f"{message}\n  = help: {help}")
+        self.code = code
+        self.line = line
+        self.help = help
+
+    def __reduce__(self) -> Any:
+        message = self.args[0] if self.args else ""
+        if self.help:
+            message = message.split("\n  = help: ")[0]
+        return (type(self), (message, self.code, self.line, self.help))

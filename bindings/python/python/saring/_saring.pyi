@@ -1,10 +1,26 @@
 """Type stubs of the native module ``saring._saring`` (checked by ``mypy.stubtest``)."""
 
+import datetime
 from os import PathLike
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union, final
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 __version__: str
-__all__ = ["Engine", "Decision", "Hit", "ArrowStream", "ScreenIter", "load", "_unpickle", "__version__"]
+__all__ = [
+    "Engine",
+    "Decision",
+    "DecisionLog",
+    "Hit",
+    "ArrowStream",
+    "ScreenIter",
+    "load",
+    "verify_log",
+    "_unpickle",
+    "__version__",
+]
+
+_Path = Union[str, "PathLike[str]"]
+_Keys = Optional[Sequence[Union[str, "PathLike[str]"]]]
+_Date = Union[str, datetime.date, None]
 
 @final
 class Hit:
@@ -19,6 +35,8 @@ class Hit:
     @property
     def remedy(self) -> Optional[str]: ...
     @property
+    def references(self) -> List[str]: ...
+    @property
     def evidence(self) -> Dict[str, Any]: ...
     def to_dict(self) -> Any: ...
     def __eq__(self, value: object, /) -> bool: ...
@@ -27,6 +45,8 @@ class Hit:
 class Decision:
     """The result of screening one record."""
 
+    @property
+    def record(self) -> Optional[str]: ...
     @property
     def outcome(self) -> str: ...
     @property
@@ -59,7 +79,14 @@ class Engine:
     def from_toml(pack: str, schema: str) -> "Engine": ...
     @staticmethod
     def from_dict(pack: Mapping[str, Any], files: Optional[Mapping[str, str]] = None) -> "Engine": ...
-    def screen(self, record: Any) -> Decision: ...
+    @staticmethod
+    def from_bundle(
+        data: bytes,
+        trusted_keys: _Keys = None,
+        expect_digest: Optional[str] = None,
+        today: _Date = None,
+    ) -> "Engine": ...
+    def screen(self, record: Any, log: Optional["DecisionLog"] = None) -> Decision: ...
     def screen_json(self, text: str) -> Decision: ...
     def screen_many(self, records: Iterable[Any]) -> List[Decision]: ...
     def screen_iter(self, records: Iterable[Any]) -> ScreenIter: ...
@@ -88,7 +115,41 @@ class Engine:
     def main(self) -> str: ...
     def __reduce__(self) -> Tuple[Any, ...]: ...
 
-def load(path: Union[str, "PathLike[str]"]) -> Engine: ...
+@final
+class DecisionLog:
+    """An append-only, hash-chained decision log (JSONL)."""
+
+    def __new__(
+        cls,
+        path: _Path,
+        actor: Optional[str] = None,
+        keep_records: bool = False,
+        anchor_every: Optional[int] = None,
+        key: Optional[_Path] = None,
+        clock: Optional[str] = None,
+    ) -> "DecisionLog": ...
+    def append(self, engine: Engine, record: Any, decision: Decision) -> int: ...
+    def review(self, record: str, verdict: str, reason: str, officer: Optional[str] = None) -> int: ...
+    def verify(self, trusted_keys: _Keys = None) -> Dict[str, Any]: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def head(self) -> Dict[str, Any]: ...
+    def __enter__(self) -> "DecisionLog": ...
+    def __exit__(
+        self,
+        *_args: Any,
+    ) -> bool: ...
+
+def load(
+    path: _Path,
+    trusted_keys: _Keys = None,
+    expect_digest: Optional[str] = None,
+    today: _Date = None,
+) -> Engine: ...
+def verify_log(path: _Path, trusted_keys: _Keys = None) -> Dict[str, Any]: ...
 def _unpickle(files: Mapping[str, str], main: str) -> Engine: ...
 
 

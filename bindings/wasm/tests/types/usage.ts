@@ -12,6 +12,9 @@ import init, {
   RecordError,
   RuleInfo,
   SchemaField,
+  ListInfo,
+  LogReport,
+  verifyLog,
 } from "../../pkg-web/saring_wasm.js";
 
 export async function usage(packText: string, schemaText: string): Promise<string> {
@@ -25,6 +28,13 @@ export async function usage(packText: string, schemaText: string): Promise<strin
   });
   const decision: Decision = engine.screen({ destination: "KH", legs: [{ country: "TH" }], n: null });
   const outcome: Outcome = decision.outcome;
+  const record: string | null | undefined = decision.record;
+  const references: string[] = decision.hits.flatMap((h) => h.references ?? []);
+  const lists: ListInfo[] = engine.lists;
+  const bundled: Engine = Engine.fromBundle(new Uint8Array(0), { trustedKeys: ["ed25519:00"], expectDigest: "sha256:00", today: "2026-01-01" });
+  const report: LogReport = verifyLog("", { trustedKeys: [] });
+  const broken: number | undefined = report.error?.line;
+  void [record, references, lists, bundled, broken];
   const hits: Hit[] = [...decision.hits, ...decision.shadow_hits];
   const incomplete: Incomplete[] = decision.incomplete;
   const explanation: Explanation = named.explain(JSON.stringify({ destination: "KH" }));

@@ -30,6 +30,8 @@ pub struct Args {
     /// Pack file or directory (default: rules/id-pmi/departure.toml, else rules/demo).
     #[arg(long, env = "SARING_PACK")]
     pack: Option<PathBuf>,
+    #[command(flatten)]
+    trust: packs::TrustArgs,
     /// Labelled records: .jsonl, .csv, .json (array) or `-`.
     data: PathBuf,
     /// Column (dotted path) holding the label: true/false, 1/0 or yes/no.
@@ -135,7 +137,7 @@ fn label_of(row: &Value, column: &str) -> Result<bool, RecordError> {
 
 /// Back-tests; exit 0, or 3 when some rows could not be screened or labelled.
 pub fn run(args: Args) -> anyhow::Result<Code> {
-    let engine = packs::load_engine(args.pack.as_deref())?;
+    let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
     let pool = batch::pool(args.threads)?;
     let by: Vec<By> = args
         .by

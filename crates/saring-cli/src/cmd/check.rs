@@ -29,6 +29,10 @@ pub struct Args {
     /// The date `review_by` is compared with (YYYY-MM-DD; default: today, UTC).
     #[arg(long)]
     today: Option<String>,
+    /// Compare with an earlier version (a bundle or pack directory): print a changelog, and
+    /// fail when the content digest changed but `version` did not.
+    #[arg(long, value_name = "OLD")]
+    against: Option<std::path::PathBuf>,
 }
 
 /// Checks a pack; exit 1 when it has errors, 0 otherwise (warnings do not fail).
@@ -48,7 +52,13 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             args.path.display()
         )));
     }
-    let (pack, engine, diagnostics, sources) = match Pack::load(&args.path) {
+    let load_options = crate::packs::load_options()?;
+    let old = match &args.against {
+        Some(old) => Some(super::check_against::load_old(old)?),
+        None => None,
+    };
+    let (pack, engine, mut diagnostics, sources) = match Pack::load_with(&args.path, &load_options)
+    {
         Err(e) => (None, None, e.diagnostics.clone(), e.sources.clone()),
         Ok(pack) => match Engine::compile(&pack) {
             Err(e) => {
@@ -68,6 +78,11 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             }
         },
     };
+    let changes = match (&old, &pack) {
+        (Some(old), Some(new)) => Some(super::check_against::compare(old, new)),
+        _ => None,
+    };
+    diagnostics.extend(changes.as_ref().and_then(|c| c.diagnostic()));
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let summary = match &pack {
@@ -97,6 +112,9 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             if !rendered.trim().is_empty() {
                 println!("{}\n", rendered.trim_end());
             }
+            if let (Some(c), Some(old)) = (&changes, &args.against) {
+                println!("{}", c.render(old));
+            }
             println!("{summary}");
         }
         Format::Json => {
@@ -121,6 +139,10 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
                     .collect::<Vec<_>>()).unwrap_or_default(),
                 "summary": summary,
             });
+            let mut out = out;
+            if let Some(c) = &changes {
+                out["against"] = serde_json::to_value(c)?;
+            }
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
     }

@@ -28,6 +28,8 @@ pub struct Args {
     /// Pack file or directory (default: rules/id-pmi/departure.toml, else rules/demo).
     #[arg(long, env = "SARING_PACK")]
     pack: Option<PathBuf>,
+    #[command(flatten)]
+    trust: packs::TrustArgs,
     /// One record as a JSON object (file, or `-` for stdin).
     record: PathBuf,
     /// Output format.
@@ -37,7 +39,7 @@ pub struct Args {
 
 /// Explains one record; exit 2 when the record does not fit the schema.
 pub fn run(args: Args) -> anyhow::Result<Code> {
-    let engine = packs::load_engine(args.pack.as_deref())?;
+    let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
     let mut text = String::new();
     let read = if args.record.as_os_str() == "-" {
         std::io::stdin().read_to_string(&mut text).map(|_| ())
@@ -151,6 +153,10 @@ fn detail(s: &mut String, r: &RuleExplanation, with_remedy: bool) {
         if let Some(remedy) = &r.remedy {
             let _ = writeln!(s, "      remedy:   {remedy}");
         }
+    }
+    for (i, reference) in r.references.iter().enumerate() {
+        let label = if i == 0 { "sources: " } else { "         " };
+        let _ = writeln!(s, "      {label} {reference}");
     }
 }
 

@@ -1,9 +1,13 @@
 //! One module per subcommand: its clap arguments and its `run`.
 
+pub mod audit;
 pub mod backtest;
+pub mod bundle;
 pub mod check;
+pub mod check_against;
 pub mod diff;
 pub mod explain;
+pub mod keygen;
 pub mod screen;
 pub mod synth;
 pub mod test;

@@ -1,16 +1,19 @@
-//! `saring screen`: one decision per input row, in order, errors included.
+//! `saring screen`: one decision per input row, in order, errors included; with `--log`,
+//! every decision is also appended to a hash-chained decision log.
 
 use std::path::PathBuf;
 
 use crate::exit::{Code, BAD_ROWS, OK};
-use crate::{batch, input, output, packs, summary::Summary};
+use crate::{batch, decision_log, input, output, packs, summary::Summary};
 
 /// Arguments of `saring screen`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Pack file or directory (default: rules/id-pmi/departure.toml, else rules/demo).
+    /// Pack file, directory or bundle (default: rules/id-pmi/departure.toml, else rules/demo).
     #[arg(long, env = "SARING_PACK")]
     pack: Option<PathBuf>,
+    #[command(flatten)]
+    trust: packs::TrustArgs,
     /// Records: .jsonl, .csv, .json (array) or `-` for stdin.
     input: PathBuf,
     /// Input format (default: from the extension, else sniffed).
@@ -32,12 +35,15 @@ pub struct Args {
     /// Do not print the summary on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    log: decision_log::LogArgs,
 }
 
 /// Screens every row; exit 0, or 3 when some rows were bad.
 pub fn run(args: Args) -> anyhow::Result<Code> {
-    let engine = packs::load_engine(args.pack.as_deref())?;
+    let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
     let pool = batch::pool(args.threads)?;
+    let mut log = decision_log::ScreenLog::open(&args.log)?;
     let input = input::open(&args.input, args.input_format, engine.schema())?;
     let resume_after = match (&args.output, args.resume) {
         (Some(path), true) => {
@@ -51,25 +57,39 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         _ => None,
     };
     let sink = output::LineSink::open(args.output.as_deref(), args.resume)?;
-    let mut writer = output::Writer::new(args.format, sink, resume_after.is_some())?;
+    let record_column = engine.pack().meta.record_id.is_some();
+    let mut writer = output::Writer::new(args.format, sink, resume_after.is_some(), record_column)?;
     let mut summary = Summary::start();
     let done = resume_after.unwrap_or(0);
     batch::for_each_chunk(input, |rows| {
         let todo = rows.partition_point(|r| r.row <= done);
         let rows = &rows[todo..];
         let results = batch::screen_rows(&pool, &engine, rows);
+        if let Some(log) = &mut log {
+            log.append(&pool, &engine, rows, &results)?;
+        }
         for (row, result) in rows.iter().zip(&results) {
             summary.add(result);
-            writer.write(row.row, result)?;
+            let id = match result {
+                Err(_) => decision_log::raw_record_id(&engine, row),
+                Ok(_) => None,
+            };
+            writer.write(row.row, id.as_deref(), result)?;
         }
         writer.end_chunk()
     })?;
     writer.finish()?;
+    if let Some(log) = &mut log {
+        log.finish()?;
+    }
     if !args.quiet {
         if let Some(row) = resume_after {
             eprintln!("resumed after row {row}");
         }
         eprintln!("{}", summary.render());
+        if let Some(log) = &log {
+            eprintln!("{}", log.summary());
+        }
     }
     Ok(if summary.errors > 0 { BAD_ROWS } else { OK })
 }

@@ -12,3 +12,4 @@ mod hostile;
 mod screen;
 mod synth;
 mod test_cmd;
+mod trust;

@@ -46,6 +46,7 @@ fn hit(rule: &str, weight: i64) -> Hit {
         weight,
         reason: String::new(),
         remedy: None,
+        references: Vec::new(),
         evidence: BTreeMap::new(),
     }
 }
@@ -60,6 +61,7 @@ fn decision(active: &[&str], shadow: &[&str], incomplete: &[&str]) -> Decision {
     };
     let score: i64 = active.iter().map(|r| weight(r)).sum();
     Decision {
+        record: None,
         outcome: cfg.outcome_for(score),
         score,
         hits: active.iter().map(|r| hit(r, weight(r))).collect(),

@@ -43,6 +43,7 @@
 //! ```
 
 mod build;
+mod identity;
 mod run;
 
 pub use run::Summary;
@@ -119,6 +120,9 @@ pub struct RuleExplanation {
     /// The remedy, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// The rule's references (omitted when it has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
     /// Field values the condition read.
     pub evidence: BTreeMap<String, serde_json::Value>,
 }

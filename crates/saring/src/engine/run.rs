@@ -177,7 +177,7 @@ impl Engine {
         let mut hits = Vec::new();
         let mut shadow_hits = Vec::new();
         let mut incomplete = Vec::new();
-        for (rule, result) in c.rules.iter().zip(&ev.rules) {
+        for (i, (rule, result)) in c.rules.iter().zip(&ev.rules).enumerate() {
             if rule.status == RuleStatus::Disabled {
                 continue;
             }
@@ -188,6 +188,7 @@ impl Engine {
                         weight: rule.weight,
                         reason: rule.reason.render(record, &ev.derived),
                         remedy: rule.remedy.clone(),
+                        references: self.rule_references(i),
                         evidence: self.evidence(rule, record, ev),
                     };
                     if rule.status == RuleStatus::Active {
@@ -212,6 +213,7 @@ impl Engine {
         }
         let outcome = self.outcome_of(score);
         Decision {
+            record: self.decision_record(record),
             outcome,
             score,
             hits,
@@ -293,7 +295,8 @@ impl Engine {
             .iter()
             .zip(&ev.rules)
             .zip(&c.infos)
-            .map(|((rule, result), info)| {
+            .enumerate()
+            .map(|(i, ((rule, result), info))| {
                 let result = match (rule.status, result) {
                     (RuleStatus::Disabled, _) => RuleResult::Disabled,
                     (_, RuleState::Hit) => RuleResult::Hit,
@@ -315,6 +318,7 @@ impl Engine {
                     result,
                     reason: rule.reason.render(record, &ev.derived),
                     remedy: rule.remedy.clone(),
+                    references: self.rule_references(i),
                     evidence: self.evidence(rule, record, &ev),
                 }
             })

@@ -9,8 +9,10 @@ use crate::pack::ctx::{check_duplicates, check_name, get, Reader};
 use crate::pack::load::FileSource;
 use crate::pack::tree::{to_json, Entry, Kind, Node, Span};
 use crate::pack::{
-    Derived, Example, Expectation, Expression, NamedList, Outcomes, PackMeta, Rule, RuleStatus,
+    Derived, Example, Expectation, Expression, NamedList, Outcomes, PackMeta, RecordIdField, Rule,
+    RuleStatus, Sharing,
 };
+use crate::schema::{FieldKind, Schema};
 
 /// The interpreted content of a pack file (everything but the schema).
 pub(crate) struct PackParts {
@@ -19,10 +21,21 @@ pub(crate) struct PackParts {
     pub lists: Vec<NamedList>,
     pub derive: Vec<Derived>,
     pub rules: Vec<Rule>,
+    /// `[pack] record_id` as written, with its span (resolved against the schema by
+    /// [`resolve_record_id`]).
+    pub record_id: Option<(String, Span)>,
 }
 
 const TOP_KEYS: &[&str] = &["pack", "outcomes", "lists", "derive", "rule"];
-const META_KEYS: &[&str] = &["id", "version", "title", "schema", "description"];
+const META_KEYS: &[&str] = &[
+    "id",
+    "version",
+    "title",
+    "schema",
+    "description",
+    "record_id",
+];
+const LIST_KEYS: &[&str] = &["file", "items", "sharing", "provenance", "expires"];
 const OUTCOME_KEYS: &[&str] = &["review", "refer"];
 const RULE_KEYS: &[&str] = &[
     "id",
@@ -75,6 +88,10 @@ pub(crate) fn build_pack(
     let entries = root.entries()?;
     reader.check_keys(entries, TOP_KEYS, "the pack file");
 
+    let record_id = get(entries, "pack")
+        .and_then(|e| e.value.entries())
+        .and_then(|t| get(t, "record_id"))
+        .and_then(|e| reader.string(e).map(|path| (path, e.value.span)));
     let meta = match get(entries, "pack") {
         Some(e) => reader.table(e).and_then(|t| meta(reader, t, e.key_span)),
         None => {
@@ -122,6 +139,7 @@ pub(crate) fn build_pack(
         lists,
         derive,
         rules,
+        record_id,
     })
 }
 
@@ -153,6 +171,7 @@ fn meta(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<PackMeta> {
         title: title?,
         schema: schema?,
         description,
+        record_id: None,
     })
 }
 
@@ -249,85 +268,224 @@ fn lists(
     }
     for e in t {
         check_new_name(reader, e, "list", schema_names, names);
-        let location = Some(reader.diags.sources.locate(&reader.file, e.key_span));
-        let items = match &e.value.kind {
-            Kind::Array(items) => {
-                if items.len() > MAX_LIST_ITEMS {
-                    reader.error(
-                        "pack.limit",
-                        format!(
-                            "list `{}` has {} items, more than the limit of {MAX_LIST_ITEMS}",
-                            e.key,
-                            items.len()
-                        ),
-                        e.key_span,
-                    );
-                    continue;
-                }
-                let mut values = Vec::with_capacity(items.len());
-                for item in items {
-                    match &item.kind {
-                        Kind::Str(s) => values.push(Value::string(s.as_str())),
-                        Kind::Int(i) => values.push(Value::Int(*i)),
-                        Kind::Float(f) => values.push(Value::Double(*f)),
-                        _ => reader.error(
-                            "pack.invalid_value",
-                            format!(
-                                "items of list `{}` must be strings or numbers, found {}",
-                                e.key,
-                                item.type_name()
-                            ),
-                            item.span,
-                        ),
-                    }
-                }
-                values
-            }
-            Kind::Table(entries) => {
-                reader.check_keys(entries, &["file"], &format!("list `{}`", e.key));
-                let Some(file_entry) = get(entries, "file") else {
-                    reader.missing("file", &format!("list `{}`", e.key), e.key_span);
-                    continue;
-                };
-                let Some(rel) = reader.string(file_entry) else {
-                    continue;
-                };
-                let Some(name) = files.read(reader, &rel, file_entry.value.span) else {
-                    continue;
-                };
-                let text = reader.diags.text(&name);
-                let items: Vec<Value> = text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(Value::string)
-                    .collect();
-                if items.len() > MAX_LIST_ITEMS {
-                    reader.error(
-                        "pack.limit",
-                        format!(
-                            "list `{}` (file `{name}`) has {} items, more than the limit of {MAX_LIST_ITEMS}",
-                            e.key,
-                            items.len()
-                        ),
-                        file_entry.value.span,
-                    );
-                    continue;
-                }
-                items
-            }
-            _ => {
-                reader.wrong_type(e, "an array or `{ file = \"...\" }`");
-                continue;
-            }
-        };
-        out.push(NamedList {
-            name: e.key.clone(),
-            items,
-            location,
-        });
+        if let Some(list) = list(reader, e, files) {
+            out.push(list);
+        }
     }
     out
+}
+
+/// One `[lists]` entry: a plain array, or a table with `file` or `items` and the list's
+/// metadata (`sharing`, `provenance`, `expires`).
+fn list(reader: &mut Reader<'_>, e: &Entry, files: &mut FileSource<'_>) -> Option<NamedList> {
+    let location = Some(reader.diags.sources.locate(&reader.file, e.key_span));
+    let mut list = NamedList {
+        name: e.key.clone(),
+        items: Vec::new(),
+        file: None,
+        sharing: Sharing::default(),
+        provenance: None,
+        expires: None,
+        location,
+    };
+    let entries = match &e.value.kind {
+        Kind::Array(items) => {
+            list.items = inline_items(reader, &e.key, items, e.key_span)?;
+            return Some(list);
+        }
+        Kind::Table(entries) => entries,
+        _ => {
+            reader.wrong_type(e, "an array, `{ file = \"...\" }` or `{ items = [...] }`");
+            return None;
+        }
+    };
+    let what = format!("list `{}`", e.key);
+    reader.check_keys(entries, LIST_KEYS, &what);
+    let mut ok = true;
+    if let Some(s) = get(entries, "sharing") {
+        match reader.string(s) {
+            Some(name) => match Sharing::parse(&name) {
+                Some(sharing) => list.sharing = sharing,
+                None => {
+                    let help = crate::diagnostic::did_you_mean(
+                        &name,
+                        Sharing::ALL.iter().map(|s| s.as_str()),
+                    )
+                    .unwrap_or_else(|| "use `public`, `agency` or `restricted`".to_string());
+                    reader.error_help(
+                        "pack.invalid_value",
+                        format!("unknown sharing class `{name}` of {what}"),
+                        help,
+                        s.value.span,
+                    );
+                    ok = false;
+                }
+            },
+            None => ok = false,
+        }
+    }
+    if let Some(p) = get(entries, "provenance") {
+        list.provenance = reader.string(p);
+        ok &= list.provenance.is_some();
+    }
+    if let Some(x) = get(entries, "expires") {
+        list.expires = date(reader, x, "expires", "expires = 2026-12-31");
+        ok &= list.expires.is_some();
+    }
+    match (get(entries, "file"), get(entries, "items")) {
+        (Some(_), Some(items)) => {
+            reader.error_help(
+                "pack.invalid_value",
+                format!("{what} has both `file` and `items`"),
+                "give the items inline or in a file, not both".to_string(),
+                items.key_span,
+            );
+            None
+        }
+        (None, None) => {
+            reader.error_help(
+                "pack.missing_key",
+                format!("missing key `file` or `items` in {what}"),
+                "write `{ file = \"lists/x.txt\" }` or `{ items = [...] }`".to_string(),
+                e.key_span,
+            );
+            None
+        }
+        (None, Some(items)) => {
+            let Kind::Array(values) = &items.value.kind else {
+                reader.wrong_type(items, "an array of strings or numbers");
+                return None;
+            };
+            list.items = inline_items(reader, &e.key, values, items.key_span)?;
+            ok.then_some(list)
+        }
+        (Some(file_entry), None) => {
+            let rel = reader.string(file_entry)?;
+            let name = files.read(reader, &rel, file_entry.value.span)?;
+            let text = reader.diags.text(&name);
+            let items: Vec<Value> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(Value::string)
+                .collect();
+            if items.len() > MAX_LIST_ITEMS {
+                reader.error(
+                    "pack.limit",
+                    format!(
+                        "list `{}` (file `{name}`) has {} items, more than the limit of {MAX_LIST_ITEMS}",
+                        e.key,
+                        items.len()
+                    ),
+                    file_entry.value.span,
+                );
+                return None;
+            }
+            list.items = items;
+            list.file = Some(name);
+            ok.then_some(list)
+        }
+    }
+}
+
+/// The items of an inline list: strings or numbers.
+fn inline_items(
+    reader: &mut Reader<'_>,
+    name: &str,
+    items: &[Node],
+    span: Span,
+) -> Option<Vec<Value>> {
+    if items.len() > MAX_LIST_ITEMS {
+        reader.error(
+            "pack.limit",
+            format!(
+                "list `{name}` has {} items, more than the limit of {MAX_LIST_ITEMS}",
+                items.len()
+            ),
+            span,
+        );
+        return None;
+    }
+    let mut values = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        match &item.kind {
+            Kind::Str(s) => values.push(Value::string(s.as_str())),
+            Kind::Int(i) => values.push(Value::Int(*i)),
+            Kind::Float(f) => values.push(Value::Double(*f)),
+            _ => {
+                reader.error(
+                    "pack.invalid_value",
+                    format!(
+                        "items of list `{name}` must be strings or numbers, found {}",
+                        item.type_name()
+                    ),
+                    item.span,
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(values)
+}
+
+/// Resolves `[pack] record_id` against the schema: it must name a field with a record slot
+/// of type string or int, readable by rules (not protected). Reports `pack.record_id`.
+pub(crate) fn resolve_record_id(reader: &mut Reader<'_>, parts: &mut PackParts, schema: &Schema) {
+    let Some((path, span)) = parts.record_id.clone() else {
+        return;
+    };
+    let problem = match schema.field(&path) {
+        None => {
+            let candidates: Vec<&str> = schema.slots.iter().map(|s| &*s.path).collect();
+            let help = crate::diagnostic::did_you_mean(&path, candidates.iter().copied())
+                .unwrap_or_else(|| {
+                    "name a string or int field of the schema by its dotted path".to_string()
+                });
+            Some((
+                format!("`record_id` names `{path}`, which is not a schema field"),
+                help,
+            ))
+        }
+        Some(f) if f.protected => Some((
+            format!("`record_id` names the protected field `{path}`"),
+            "a protected value never reaches a decision: name another field".to_string(),
+        )),
+        Some(f) => match (&f.kind, f.slot) {
+            (FieldKind::String | FieldKind::Int, Some(slot)) => {
+                parts.meta.record_id = Some(RecordIdField { path, slot });
+                None
+            }
+            (FieldKind::String | FieldKind::Int, None) => Some((
+                format!("`record_id` names `{path}`, a field inside a list"),
+                "name a field outside lists: one value per record".to_string(),
+            )),
+            (kind, _) => Some((
+                format!(
+                    "`record_id` names `{path}` of type {}, not string or int",
+                    kind_name(kind)
+                ),
+                "name a string or int field of the schema".to_string(),
+            )),
+        },
+    };
+    if let Some((message, help)) = problem {
+        reader.error_help("pack.record_id", message, help, span);
+    }
+}
+
+fn kind_name(kind: &FieldKind) -> &'static str {
+    match kind {
+        FieldKind::String => "string",
+        FieldKind::Int => "int",
+        FieldKind::Float => "float",
+        FieldKind::Bool => "bool",
+        FieldKind::Date => "date",
+        FieldKind::Timestamp => "timestamp",
+        FieldKind::Enum(_) => "enum",
+        FieldKind::List(_) => "list",
+        FieldKind::Object(_) => "object",
+    }
 }
 
 fn derive(
@@ -555,23 +713,30 @@ fn rule(
     })
 }
 
-/// `review_by`: a TOML date or a `YYYY-MM-DD` string.
+/// `review_by`: a TOML date or a `YYYY-MM-DD` string, kept as text.
 fn review_date(reader: &mut Reader<'_>, e: &Entry) -> Option<String> {
+    date(reader, e, "review_by", "review_by = 2026-05-01").map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// A date: a TOML local date or a `YYYY-MM-DD` string (JSON packs).
+fn date(reader: &mut Reader<'_>, e: &Entry, key: &str, example: &str) -> Option<chrono::NaiveDate> {
     let text = match &e.value.kind {
         Kind::Datetime {
             text,
             date_only: true,
-        } => return Some(text.clone()),
+        } => text.clone(),
         Kind::Str(s) => s.clone(),
         _ => String::new(),
     };
-    if text.len() == 10 && chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_ok() {
-        return Some(text);
+    if text.len() == 10 {
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            return Some(d);
+        }
     }
     reader.error_help(
         "pack.invalid_value",
-        "`review_by` must be a date".to_string(),
-        "write it as `review_by = 2026-05-01`".to_string(),
+        format!("`{key}` must be a date"),
+        format!("write it as `{example}`"),
         e.value.span,
     );
     None

@@ -29,7 +29,12 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
         .map(|l| {
             (
                 l.name.clone(),
-                serde_json::Value::Array(l.items.iter().map(item_json).collect()),
+                json!({
+                    "items": l.items.iter().map(item_json).collect::<Vec<_>>(),
+                    "sharing": l.sharing.as_str(),
+                    "provenance": l.provenance,
+                    "expires": l.expires.map(|d| d.format("%Y-%m-%d").to_string()),
+                }),
             )
         })
         .collect();
@@ -74,6 +79,7 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
             "version": parts.meta.version,
             "title": parts.meta.title,
             "description": parts.meta.description,
+            "record_id": parts.meta.record_id.as_ref().map(|r| r.path.as_str()),
         },
         "outcomes": { "review": parts.outcomes.review, "refer": parts.outcomes.refer },
         "lists": lists,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::error::PackError;
 use crate::limits::{MAX_PACK_FILE_BYTES, MAX_PACK_TOTAL_BYTES};
-use crate::pack::build::{build_pack, schema_ref};
+use crate::pack::build::{build_pack, resolve_record_id, schema_ref};
 use crate::pack::ctx::{Diags, Reader};
 use crate::pack::tree::{parse_json, parse_toml, Node, Span};
 use crate::pack::{digest, schema_file, Pack};
@@ -149,6 +149,98 @@ fn parse(diags: &mut Diags, name: &str) -> Option<Node> {
     }
 }
 
+/// Options for loading a pack: the date list expiry is checked against, and what a pack
+/// must prove (an expected digest; for bundles, a signature by a trusted key).
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The date list expiry is checked against (default: today in UTC from the system clock;
+    /// where there is none, as in WebAssembly, expiry is checked only against a given date).
+    pub today: Option<chrono::NaiveDate>,
+    /// Do not refuse expired lists (to compare with an old pack, for example).
+    pub ignore_expiry: bool,
+    /// Require a valid signature by one of these keys. Only a bundle can carry one, so with
+    /// keys given a pack directory or file is refused.
+    pub trusted_keys: Vec<crate::bundle::PublicKey>,
+    /// Refuse the pack unless its content digest is this (`sha256:<hex>`).
+    pub expect_digest: Option<String>,
+}
+
+impl LoadOptions {
+    /// The date expiry is checked against: the given one, else today (UTC) where the system
+    /// has a clock; `None` when expiry is not checked.
+    pub fn expiry_date(&self) -> Option<chrono::NaiveDate> {
+        if self.ignore_expiry {
+            None
+        } else {
+            self.today.or_else(system_today)
+        }
+    }
+}
+
+/// Today's date in UTC from the system clock (none on `wasm32`, which has no clock).
+fn system_today() -> Option<chrono::NaiveDate> {
+    if cfg!(target_arch = "wasm32") {
+        return None;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, 0).map(|t| t.date_naive())
+}
+
+/// Refuses a loaded pack that fails `options`: an expired list, or a digest other than the
+/// expected one.
+pub(crate) fn check_loaded(pack: Pack, options: &LoadOptions) -> Result<Pack, PackError> {
+    let mut errors = Vec::new();
+    if let Some(today) = options.expiry_date() {
+        for list in &pack.lists {
+            let Some(expires) = list.expires else {
+                continue;
+            };
+            if expires < today {
+                let provenance = list
+                    .provenance
+                    .as_deref()
+                    .map_or(String::new(), |p| format!(" ({p})"));
+                let d = Diagnostic::error(
+                    "pack.list_expired",
+                    format!("list `{}` expired on {expires}", list.name),
+                )
+                .with_help(format!(
+                    "today is {today}: get a current version of the list from its provider{provenance} and update `expires`"
+                ));
+                errors.push(match &list.location {
+                    Some(loc) => d.at(loc),
+                    None => d,
+                });
+            }
+        }
+    }
+    if let Some(expected) = &options.expect_digest {
+        if expected.trim() != pack.digest {
+            errors.push(
+                Diagnostic::error(
+                    "pack.digest_mismatch",
+                    format!(
+                        "the pack's digest is `{}`, not the expected `{}`",
+                        pack.digest,
+                        expected.trim()
+                    ),
+                )
+                .with_help(
+                    "this is not the pack that was pinned: get the expected version, or pin the new digest after reviewing the change",
+                ),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(pack)
+    } else {
+        Err(PackError::new(errors, pack.sources.clone()))
+    }
+}
+
 /// Loads a pack whose main file is `main` (already read as `main_text`).
 pub(crate) fn load_with(
     main: &str,
@@ -199,7 +291,11 @@ pub(crate) fn load_with(
             diags: &mut diags,
             prefix: "pack",
         };
-        build_pack(&mut reader, &root, &schema_names, &mut files)
+        let mut parts = build_pack(&mut reader, &root, &schema_names, &mut files)?;
+        if let Some(schema) = &schema {
+            resolve_record_id(&mut reader, &mut parts, schema);
+        }
+        Some(parts)
     });
 
     let failed = diags.has_errors();
@@ -217,6 +313,7 @@ pub(crate) fn load_with(
                 schema,
                 digest,
                 sources,
+                main: main.clone(),
                 warnings: diagnostics,
             })
         }
@@ -242,16 +339,43 @@ fn read_limited(path: &Path) -> Fetched {
     }
 }
 
-fn single_error(code: &'static str, message: String) -> PackError {
+pub(crate) fn single_error(code: &'static str, message: String) -> PackError {
     PackError::new(vec![Diagnostic::error(code, message)], Default::default())
 }
 
 impl Pack {
-    /// Loads a pack from disk. `path` is a pack file (`departure.toml`, `pack.json`) or a
-    /// directory holding `pack.toml` (or `pack.json`); the schema and list files are read
-    /// relative to the pack file.
+    /// Loads a pack from disk. `path` is a pack file (`departure.toml`, `pack.json`), a
+    /// directory holding `pack.toml` (or `pack.json`), or a bundle (see [`crate::bundle`]);
+    /// the schema and list files are read relative to the pack file. A list past its
+    /// `expires` date is refused (today: the system date, UTC).
     pub fn load(path: impl AsRef<Path>) -> Result<Pack, PackError> {
+        Pack::load_with(path, &LoadOptions::default())
+    }
+
+    /// [`Pack::load`] with options: the date expiry is checked against, an expected digest,
+    /// keys one of which must have signed a bundle.
+    pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Pack, PackError> {
         let path = path.as_ref();
+        if crate::bundle::is_bundle_file(path) {
+            let bytes = std::fs::read(path).map_err(|e| {
+                single_error("pack.io", format!("cannot read `{}`: {e}", path.display()))
+            })?;
+            return Pack::from_bundle(&bytes, options);
+        }
+        if !options.trusted_keys.is_empty() {
+            return Err(single_error(
+                "bundle.unsigned",
+                format!(
+                    "`{}` is not a bundle, so it carries no signature, and a signature by a trusted key is required",
+                    path.display()
+                ),
+            ));
+        }
+        check_loaded(Pack::load_unchecked(path)?, options)
+    }
+
+    /// Loads a pack directory or file without the checks of [`LoadOptions`].
+    fn load_unchecked(path: &Path) -> Result<Pack, PackError> {
         let file: PathBuf = if path.is_dir() {
             let toml = path.join("pack.toml");
             let json = path.join("pack.json");
@@ -305,30 +429,54 @@ impl Pack {
     /// (`pack.toml`, `schema.toml`, `lists/x.txt`) to their text; `main` names the pack file.
     /// No I/O: this is what the WebAssembly build uses.
     pub fn from_files(files: BTreeMap<String, String>, main: &str) -> Result<Pack, PackError> {
-        let mut files = files;
-        let Some(main_text) = files.remove(main) else {
-            return Err(single_error(
-                "pack.missing_file",
-                format!("pack file `{main}` not found"),
-            ));
-        };
-        if main_text.len() > MAX_PACK_FILE_BYTES {
-            return Err(single_error(
-                "pack.limit",
-                format!(
-                    "pack file `{main}` is {} bytes, more than the limit of {MAX_PACK_FILE_BYTES}",
-                    main_text.len()
-                ),
-            ));
-        }
-        let mut fetch = |name: &str| match files.get(name) {
-            Some(t) if t.len() > MAX_PACK_FILE_BYTES => Fetched::TooLarge(t.len() as u64),
-            Some(t) => Fetched::Text(t.clone()),
-            None => Fetched::Missing,
-        };
-        load_with(main, main_text, &mut fetch)
+        Pack::from_files_with(files, main, &LoadOptions::default())
     }
 
+    /// [`Pack::from_files`] with options (`trusted_keys` cannot be met: loose files carry no
+    /// signature; use [`Pack::from_bundle`]).
+    pub fn from_files_with(
+        files: BTreeMap<String, String>,
+        main: &str,
+        options: &LoadOptions,
+    ) -> Result<Pack, PackError> {
+        if !options.trusted_keys.is_empty() {
+            return Err(single_error(
+                "bundle.unsigned",
+                "loose pack files carry no signature, and a signature by a trusted key is required"
+                    .to_string(),
+            ));
+        }
+        check_loaded(load_files(files, main)?, options)
+    }
+}
+
+/// Loads in-memory pack files without the checks of [`LoadOptions`].
+pub(crate) fn load_files(files: BTreeMap<String, String>, main: &str) -> Result<Pack, PackError> {
+    let mut files = files;
+    let Some(main_text) = files.remove(main) else {
+        return Err(single_error(
+            "pack.missing_file",
+            format!("pack file `{main}` not found"),
+        ));
+    };
+    if main_text.len() > MAX_PACK_FILE_BYTES {
+        return Err(single_error(
+            "pack.limit",
+            format!(
+                "pack file `{main}` is {} bytes, more than the limit of {MAX_PACK_FILE_BYTES}",
+                main_text.len()
+            ),
+        ));
+    }
+    let mut fetch = |name: &str| match files.get(name) {
+        Some(t) if t.len() > MAX_PACK_FILE_BYTES => Fetched::TooLarge(t.len() as u64),
+        Some(t) => Fetched::Text(t.clone()),
+        None => Fetched::Missing,
+    };
+    load_with(main, main_text, &mut fetch)
+}
+
+impl Pack {
     /// Loads a pack from the text of a pack file and of its schema file (no list files).
     pub fn from_toml_str(pack_toml: &str, schema_toml: &str) -> Result<Pack, PackError> {
         let mut files = BTreeMap::new();

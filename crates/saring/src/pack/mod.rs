@@ -14,6 +14,8 @@ mod tests;
 mod tree;
 
 pub use lint::review_overdue;
+pub use load::LoadOptions;
+pub(crate) use load::{check_loaded, load_files};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -178,6 +180,69 @@ pub struct PackMeta {
     pub schema: String,
     /// Optional description.
     pub description: Option<String>,
+    /// `record_id`: the dotted path of the schema field (string or int) that identifies a
+    /// record; its value is copied into every decision as `"record"`.
+    pub record_id: Option<RecordIdField>,
+}
+
+/// The field named by `[pack] record_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordIdField {
+    /// Dotted path (`record_id`, `applicant.file_no`).
+    pub path: String,
+    /// Slot of the field in a decoded record.
+    pub slot: u32,
+}
+
+/// Who may receive a list: its sharing class. Ordered from the most open to the most closed.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Sharing {
+    /// May be published (a citizen's self-check page embeds it).
+    Public,
+    /// Shared between agencies that exchange packs; not published. The default for a list
+    /// nobody classified.
+    #[default]
+    Agency,
+    /// Only for the agency that holds it (watch lists).
+    Restricted,
+}
+
+impl Sharing {
+    /// Every class, from the most open.
+    pub const ALL: [Sharing; 3] = [Sharing::Public, Sharing::Agency, Sharing::Restricted];
+
+    /// The class's name (`public`, `agency`, `restricted`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sharing::Public => "public",
+            Sharing::Agency => "agency",
+            Sharing::Restricted => "restricted",
+        }
+    }
+
+    /// Parses a class name.
+    pub fn parse(name: &str) -> Option<Sharing> {
+        Sharing::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Sharing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// `[outcomes]`: inclusive score thresholds. A score below `review` is `clear`.
@@ -196,6 +261,14 @@ pub struct NamedList {
     pub name: String,
     /// Its items (strings or numbers).
     pub items: Vec<Value>,
+    /// The list file it was read from (`lists/x.txt`), `None` for an inline list.
+    pub file: Option<String>,
+    /// Who may receive it (`agency` when the pack does not say).
+    pub sharing: Sharing,
+    /// Where the list comes from (who maintains it, as of when).
+    pub provenance: Option<String>,
+    /// The last day the list may be used; loading refuses it after that day.
+    pub expires: Option<chrono::NaiveDate>,
     /// Where it is declared.
     pub location: Option<Location>,
 }
@@ -290,8 +363,10 @@ pub struct Pack {
     pub schema: Schema,
     /// `sha256:<hex>` of the canonical pack content (schema and lists included).
     pub digest: String,
-    /// Source texts, for rendering diagnostics.
+    /// Source texts, for rendering diagnostics (every file the pack was read from).
     pub sources: Arc<SourceFiles>,
+    /// The pack file's name among `sources` (`pack.toml`, `departure.toml`).
+    pub main: String,
     /// Warnings found while loading.
     pub warnings: Vec<Diagnostic>,
 }
