@@ -37,11 +37,11 @@ fn add_size(value: &Bound<'_, PyAny>, depth: usize, total: &mut usize) {
     if *total > MAX_RECORD_BYTES || depth > MAX_RECORD_DEPTH {
         return;
     }
-    if let Ok(s) = value.downcast::<PyString>() {
+    if let Ok(s) = value.cast::<PyString>() {
         *total += s.to_cow().map_or(0, |s| s.len());
-    } else if let Ok(b) = value.downcast::<PyBytes>() {
+    } else if let Ok(b) = value.cast::<PyBytes>() {
         *total += b.as_bytes().len();
-    } else if let Ok(d) = value.downcast::<PyDict>() {
+    } else if let Ok(d) = value.cast::<PyDict>() {
         for (k, v) in d.iter() {
             add_size(&k, depth + 1, total);
             add_size(&v, depth + 1, total);
@@ -49,14 +49,14 @@ fn add_size(value: &Bound<'_, PyAny>, depth: usize, total: &mut usize) {
                 return;
             }
         }
-    } else if let Ok(l) = value.downcast::<PyList>() {
+    } else if let Ok(l) = value.cast::<PyList>() {
         for v in l.iter() {
             add_size(&v, depth + 1, total);
             if *total > MAX_RECORD_BYTES {
                 return;
             }
         }
-    } else if let Ok(t) = value.downcast::<PyTuple>() {
+    } else if let Ok(t) = value.cast::<PyTuple>() {
         for v in t.iter() {
             add_size(&v, depth + 1, total);
         }
