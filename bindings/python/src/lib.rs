@@ -48,6 +48,8 @@ pub struct PyEngine {
     engine: saring::Engine,
     files: BTreeMap<String, String>,
     main: String,
+    /// The load-time language (`lang=`), kept for pickling.
+    lang: Option<String>,
 }
 
 fn serialize<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -61,13 +63,16 @@ impl PyEngine {
         pack: Result<Pack, saring::PackError>,
         files: BTreeMap<String, String>,
         main: String,
+        lang: Option<String>,
     ) -> PyResult<PyEngine> {
         let pack = pack.map_err(|e| pack_error(py, &e))?;
         let engine = saring::Engine::compile(&pack).map_err(|e| pack_error(py, &e))?;
+        let engine = in_language(engine, lang.as_deref())?;
         Ok(PyEngine {
             engine,
             files,
             main,
+            lang,
         })
     }
 
@@ -75,11 +80,23 @@ impl PyEngine {
         py: Python<'_>,
         files: BTreeMap<String, String>,
         main: &str,
+        lang: Option<String>,
     ) -> PyResult<PyEngine> {
         guarded(py, || {
             let pack = py.detach(|| Pack::from_files(files.clone(), main));
-            PyEngine::compile(py, pack, files, main.to_string())
+            PyEngine::compile(py, pack, files, main.to_string(), lang)
         })
+    }
+
+    /// The engine rendering in `lang` for one call (`lang=` of `screen`, `explain`, ...).
+    fn for_call(&self, lang: Option<&str>) -> PyResult<std::borrow::Cow<'_, saring::Engine>> {
+        match lang {
+            None => Ok(std::borrow::Cow::Borrowed(&self.engine)),
+            Some(l) => Ok(std::borrow::Cow::Owned(in_language(
+                self.engine.clone(),
+                Some(l),
+            )?)),
+        }
     }
 
     fn decode(
@@ -100,30 +117,37 @@ impl PyEngine {
     /// Compiles a pack from in-memory files: `files` maps names relative to the pack directory
     /// (`pack.toml`, `schema.toml`, `lists/x.txt`) to their text; `main` names the pack file.
     #[staticmethod]
-    #[pyo3(signature = (files, main = "pack.toml"))]
-    fn from_files(py: Python<'_>, files: BTreeMap<String, String>, main: &str) -> PyResult<Self> {
-        PyEngine::from_file_map(py, files, main)
+    #[pyo3(signature = (files, main = "pack.toml", lang = None))]
+    fn from_files(
+        py: Python<'_>,
+        files: BTreeMap<String, String>,
+        main: &str,
+        lang: Option<String>,
+    ) -> PyResult<Self> {
+        PyEngine::from_file_map(py, files, main, lang)
     }
 
     /// Compiles a pack from the text of its pack file and of its schema file (named
     /// `schema.toml` in the pack's `[pack] schema = ...`).
     #[staticmethod]
-    fn from_toml(py: Python<'_>, pack: &str, schema: &str) -> PyResult<Self> {
+    #[pyo3(signature = (pack, schema, lang = None))]
+    fn from_toml(py: Python<'_>, pack: &str, schema: &str, lang: Option<String>) -> PyResult<Self> {
         let mut files = BTreeMap::new();
         files.insert("pack.toml".to_string(), pack.to_string());
         files.insert("schema.toml".to_string(), schema.to_string());
-        PyEngine::from_file_map(py, files, "pack.toml")
+        PyEngine::from_file_map(py, files, "pack.toml", lang)
     }
 
     /// Compiles a pack given as a dict with the structure of a JSON pack file. The schema is
     /// either `d["schema"]` as a dict (the structure of a JSON schema file: `{"field": {...}}`),
     /// or the name of a file in `files`. `files` adds list files (`{"lists/x.txt": "..."}`).
     #[staticmethod]
-    #[pyo3(signature = (pack, files = None))]
+    #[pyo3(signature = (pack, files = None, lang = None))]
     fn from_dict(
         py: Python<'_>,
         pack: &Bound<'_, PyAny>,
         files: Option<BTreeMap<String, String>>,
+        lang: Option<String>,
     ) -> PyResult<Self> {
         let mut value =
             py_to_json(pack).map_err(|e| pack_error_simple(py, "pack.invalid", &e.message))?;
@@ -149,21 +173,30 @@ impl PyEngine {
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| pack_error_simple(py, "pack.invalid", &e.to_string()))?;
         files.insert("pack.json".to_string(), text);
-        PyEngine::from_file_map(py, files, "pack.json")
+        PyEngine::from_file_map(py, files, "pack.json", lang)
     }
 
-    /// Screens one record (a dict) and returns its decision.
-    fn screen(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
+    /// Screens one record (a dict) and returns its decision; `lang` renders it in one of the
+    /// pack's languages (default: the engine's).
+    #[pyo3(signature = (record, lang = None))]
+    fn screen(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        lang: Option<&str>,
+    ) -> PyResult<PyDecision> {
         guarded(py, || {
+            let engine = self.for_call(lang)?;
             let record = self.decode(py, record, None)?;
-            let decision = self.engine.screen(&record);
+            let decision = engine.screen(&record);
             Ok(PyDecision { decision })
         })
     }
 
     /// Screens one record given as JSON text.
-    fn screen_json(&self, py: Python<'_>, text: &str) -> PyResult<PyDecision> {
-        guarded(py, || match self.engine.screen_json(text) {
+    #[pyo3(signature = (text, lang = None))]
+    fn screen_json(&self, py: Python<'_>, text: &str, lang: Option<&str>) -> PyResult<PyDecision> {
+        guarded(py, || match self.for_call(lang)?.screen_json(text) {
             Ok(decision) => Ok(PyDecision { decision }),
             Err(e) => Err(from_record_error(py, &e, None)),
         })
@@ -173,16 +206,19 @@ impl PyEngine {
     /// decoded from the Python objects first (no JSON in between); screening then runs on all
     /// cores with the interpreter detached. The first bad record raises `RecordError` with its `row`
     /// (before anything is screened).
+    #[pyo3(signature = (records, lang = None))]
     fn screen_many<'py>(
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
+        lang: Option<&str>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let engine = self.for_call(lang)?;
         let mut decoded = Vec::new();
         for (row, item) in records.try_iter()?.enumerate() {
             decoded.push(guarded(py, || self.decode(py, &item?, Some(row)))?);
         }
-        let engine = &self.engine;
+        let engine: &saring::Engine = &engine;
         let decisions: Vec<saring::Decision> = py
             .detach(|| guard(|| Ok(decoded.par_iter().map(|r| engine.screen(r)).collect())))
             .map_err(|e| internal_error(py, &e))?;
@@ -207,14 +243,17 @@ impl PyEngine {
 
     /// Explains a record: every rule (hit, miss, unknown or disabled) with its reason and
     /// evidence, the derived values, and the decision — as a dict.
+    #[pyo3(signature = (record, lang = None))]
     fn explain<'py>(
         &self,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
+        lang: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guarded(py, || {
+            let engine = self.for_call(lang)?;
             let record = self.decode(py, record, None)?;
-            let explanation = self.engine.explain(&record);
+            let explanation = engine.explain(&record);
             serialize(py, &explanation)
         })
     }
@@ -317,8 +356,27 @@ impl PyEngine {
         &self.engine.pack().meta.title
     }
 
-    /// The compiled rules, in pack order, as dicts (id, title, weight, status, when, remedy,
-    /// reads_monitored).
+    /// The language decisions are rendered in (`None` when the pack declares no languages).
+    #[getter]
+    fn language(&self) -> Option<&str> {
+        self.engine.language()
+    }
+
+    /// The pack's declared languages.
+    #[getter]
+    fn languages(&self) -> Vec<String> {
+        self.engine.languages().to_vec()
+    }
+
+    /// Every rule that reads a monitored field, as dicts: rule, fields, why, references,
+    /// approved_by.
+    #[getter]
+    fn monitored_register<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        serialize(py, &self.engine.monitored_register())
+    }
+
+    /// The compiled rules, in pack order, as dicts (id, title, weight, status, family, when,
+    /// remedy, reads_monitored), titles and remedies in the engine's language.
     #[getter]
     fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         serialize(py, &self.engine.rules())
@@ -366,7 +424,7 @@ impl PyEngine {
         let py = slf.py();
         let this = slf.get();
         let ctor = py.import("saring._saring")?.getattr("_unpickle")?;
-        let args = (this.files.clone(), this.main.clone()).into_pyobject(py)?;
+        let args = (this.files.clone(), this.main.clone(), this.lang.clone()).into_pyobject(py)?;
         PyTuple::new(py, [ctor, args.into_any()])
     }
 
@@ -518,16 +576,28 @@ impl ArrowStream {
     }
 }
 
-/// Loads a pack from disk (a pack file, or a directory holding `pack.toml` / `pack.json`).
+/// The engine in `lang`; an unknown language is a `ValueError` naming the pack's languages.
+fn in_language(engine: saring::Engine, lang: Option<&str>) -> PyResult<saring::Engine> {
+    match lang {
+        None => Ok(engine),
+        Some(l) => engine
+            .with_language(l)
+            .map_err(|e| PyValueError::new_err(e.to_string())),
+    }
+}
+
+/// Loads a pack from disk (a pack file, or a directory holding `pack.toml` / `pack.json`);
+/// `lang` sets the language decisions are rendered in.
 #[pyfunction]
-fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
+#[pyo3(signature = (path, lang = None))]
+fn load(py: Python<'_>, path: std::path::PathBuf, lang: Option<String>) -> PyResult<PyEngine> {
     guarded(py, || {
         let pack = py.detach(|| Pack::load(&path));
         let (files, main) = match &pack {
             Ok(p) => (p.sources.files.clone(), main_name(&path, &p.sources.files)),
             Err(_) => (BTreeMap::new(), String::new()),
         };
-        PyEngine::compile(py, pack, files, main)
+        PyEngine::compile(py, pack, files, main, lang)
     })
 }
 
@@ -547,10 +617,16 @@ fn main_name(path: &std::path::Path, files: &BTreeMap<String, String>) -> String
     name
 }
 
-/// Rebuilds a pickled engine from its files.
+/// Rebuilds a pickled engine from its files (and load-time language).
 #[pyfunction]
-fn _unpickle(py: Python<'_>, files: BTreeMap<String, String>, main: &str) -> PyResult<PyEngine> {
-    PyEngine::from_file_map(py, files, main)
+#[pyo3(signature = (files, main, lang = None))]
+fn _unpickle(
+    py: Python<'_>,
+    files: BTreeMap<String, String>,
+    main: &str,
+    lang: Option<String>,
+) -> PyResult<PyEngine> {
+    PyEngine::from_file_map(py, files, main, lang)
 }
 
 /// The native module.

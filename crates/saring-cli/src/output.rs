@@ -3,16 +3,17 @@
 //! - `jsonl`: one line per input row, the decision JSON with a leading `"row": N` member
 //!   (`{"row":1,"outcome":"refer","score":70,"hits":[...],...}`); a bad row is
 //!   `{"row":N,"error":{"code":"record.type_mismatch","path":"age","message":"..."}}`.
-//! - `csv`: `row,outcome,score,hits,shadow_hits,incomplete,error` with rule ids joined by
-//!   `;` and the error as `code: message`.
-//! - `table`: fixed-width columns for a terminal.
+//! - `csv`: `row,outcome,score,max_score,hits,shadow_hits,incomplete,error` with rule ids
+//!   joined by `;` and the error as `code: message`.
+//! - `table`: fixed-width columns for a terminal; `MAX` shows `max_score` where missing data
+//!   could raise the score, and `incomplete` ("needs data") rows list what to ask.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use clap::ValueEnum;
-use saring::{Decision, RecordError};
+use saring::{Decision, Outcome, RecordError};
 
 /// Output formats of `screen`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,6 +85,7 @@ impl Writer {
                     "row",
                     "outcome",
                     "score",
+                    "max_score",
                     "hits",
                     "shadow_hits",
                     "incomplete",
@@ -96,7 +98,11 @@ impl Writer {
                 })
             }
             Format::Table => {
-                writeln!(out, "{:>7}  {:<7}  {:>5}  HITS", "ROW", "OUTCOME", "SCORE")?;
+                writeln!(
+                    out,
+                    "{:>7}  {:<10}  {:>5}  {:>5}  HITS",
+                    "ROW", "OUTCOME", "SCORE", "MAX"
+                )?;
                 Ok(Writer {
                     format,
                     out: Some(out),
@@ -118,11 +124,12 @@ impl Writer {
         result: &Result<Decision, RecordError>,
     ) -> anyhow::Result<()> {
         if let Some(csv) = &mut self.csv {
-            let record: [String; 7] = match result {
+            let record: [String; 8] = match result {
                 Ok(d) => [
                     row.to_string(),
                     d.outcome.as_str().to_string(),
                     d.score.to_string(),
+                    d.max_score.to_string(),
                     ids(d.hits.iter().map(|h| h.rule.as_str())),
                     ids(d.shadow_hits.iter().map(|h| h.rule.as_str())),
                     ids(d.incomplete.iter().map(|i| i.rule.as_str())),
@@ -130,6 +137,7 @@ impl Writer {
                 ],
                 Err(e) => [
                     row.to_string(),
+                    String::new(),
                     String::new(),
                     String::new(),
                     String::new(),
@@ -165,8 +173,18 @@ impl Writer {
                             ids(d.incomplete.iter().map(|i| i.rule.as_str())).replace(';', ", ")
                         ));
                     }
+                    if d.outcome == Outcome::Incomplete {
+                        let asked: Vec<String> =
+                            d.questions.iter().flat_map(|q| q.fields.clone()).collect();
+                        hits.push_str(&format!("  [needs data: {}]", asked.join(", ")));
+                    }
+                    let max = if d.max_score == d.score {
+                        String::new()
+                    } else {
+                        d.max_score.to_string()
+                    };
                     let line = format!(
-                        "{row:>7}  {:<7}  {:>5}  {}",
+                        "{row:>7}  {:<10}  {:>5}  {max:>5}  {}",
                         d.outcome.as_str(),
                         d.score,
                         hits.trim_start()
@@ -175,8 +193,9 @@ impl Writer {
                 }
                 Err(e) => writeln!(
                     out,
-                    "{row:>7}  {:<7}  {:>5}  {}",
+                    "{row:>7}  {:<10}  {:>5}  {:>5}  {}",
                     "ERROR",
+                    "",
                     "",
                     error_text(e)
                 )?,

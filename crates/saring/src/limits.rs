@@ -19,3 +19,5 @@ pub const MAX_RECORD_DEPTH: usize = 32;
 pub const MAX_RECORD_BYTES: usize = 4 * 1024 * 1024;
 /// Largest precision of a `format()` clause (`%.3f`).
 pub const MAX_FORMAT_PRECISION: usize = 1000;
+/// Most indicator families in one pack (scoring keeps per-family subtotals on the stack).
+pub const MAX_FAMILIES: usize = 32;

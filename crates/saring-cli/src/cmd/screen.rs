@@ -28,11 +28,18 @@ pub struct Args {
     /// Do not print the summary on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Language of reasons, remedies and questions (one of the pack's `languages`; default:
+    /// the pack's `default_language`).
+    #[arg(long)]
+    lang: Option<String>,
 }
 
 /// Screens every row; exit 0, or 3 when some rows were bad.
 pub fn run(args: Args) -> anyhow::Result<Code> {
-    let engine = packs::load_engine(args.pack.as_deref())?;
+    let engine = packs::with_language(
+        packs::load_engine(args.pack.as_deref())?,
+        args.lang.as_deref(),
+    )?;
     let pool = batch::pool(args.threads)?;
     let input = input::open(&args.input, args.input_format, engine.schema())?;
     let mut writer = output::Writer::new(args.format, output::open(args.output.as_deref())?)?;

@@ -183,6 +183,9 @@ pub(crate) fn load_with(
         };
         build_pack(&mut reader, &root, &schema_names, &mut files)
     });
+    if let (Some(parts), Some(schema)) = (&parts, &schema) {
+        super::language::check(&mut diags, parts, schema);
+    }
 
     let failed = diags.has_errors();
     let (diagnostics, sources) = diags.sorted();
