@@ -845,6 +845,10 @@ fn uses_monitored(
     let code = "pack.monitored_justification";
     let Some(t) = e.value.entries() else {
         let found = match &e.value.kind {
+            Kind::Str(s) if s.chars().count() > 40 => {
+                let head: String = s.chars().take(37).collect();
+                format!("a plain string (`{head}...`)")
+            }
             Kind::Str(s) => format!("a plain string (`{s}`)"),
             _ => e.value.type_name().to_string(),
         };
