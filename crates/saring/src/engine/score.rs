@@ -356,6 +356,70 @@ mod tests {
         assert_eq!((r.score, r.max_score, r.outcome), (35, 40, Outcome::Review));
     }
 
+    use proptest::prelude::*;
+
+    fn state() -> impl Strategy<Value = RuleOutcome> {
+        prop_oneof![Just(Hit), Just(Miss), Just(Incomplete), Just(Skipped)]
+    }
+
+    fn status() -> impl Strategy<Value = RuleStatus> {
+        prop_oneof![4 => Just(Active), 1 => Just(Shadow), 1 => Just(Disabled)]
+    }
+
+    proptest! {
+        /// Whatever the rules, caps and results: the score never exceeds `max_score`, the
+        /// family subtotals respect their caps and add up (with the rules without a family) to
+        /// the score, `refer` always has enough families, and `incomplete` only replaces a
+        /// `clear` that the missing data could lift to `review`.
+        #[test]
+        fn scoring_invariants(
+            rules in prop::collection::vec((0i64..60, status(), prop::option::of(0usize..4), state()), 0..12),
+            caps in prop::collection::vec(prop::option::of(1i64..80), 4),
+            min_families in 0u32..4,
+            mode in prop_oneof![Just(IncompleteMode::Report), Just(IncompleteMode::Outcome)],
+        ) {
+            let names = ["a", "b", "c", "d"];
+            let mut o = outcomes();
+            o.refer_min_families = min_families;
+            o.incomplete = mode;
+            for (name, cap) in names.iter().zip(&caps) {
+                if let Some(cap) = cap {
+                    o.family_cap.insert(name.to_string(), *cap);
+                }
+            }
+            let s = Scoring::new(
+                rules.iter().map(|(w, st, f, _)| (*w, *st, f.map(|i| names[i]))),
+                &o,
+            );
+            let r = s.score(rules.iter().map(|r| r.3));
+            prop_assert!(r.score <= r.max_score);
+            let families: Vec<(&str, i64)> = s.families(&r).collect();
+            for (name, v) in &families {
+                if let Some(cap) = o.family_cap.get(*name) {
+                    prop_assert!(v <= cap);
+                }
+            }
+            let unfamilied: i64 = rules
+                .iter()
+                .filter(|(_, st, f, x)| *st == Active && f.is_none() && *x == Hit)
+                .map(|r| r.0)
+                .sum();
+            prop_assert_eq!(families.iter().map(|f| f.1).sum::<i64>() + unfamilied, r.score);
+            if r.outcome == Outcome::Refer && min_families > 1 {
+                prop_assert!(families.len() as u32 >= min_families);
+            }
+            if r.outcome == Outcome::Incomplete {
+                prop_assert_eq!(mode, IncompleteMode::Outcome);
+                prop_assert!(r.score < o.review && r.max_score >= o.review);
+            }
+            // Without missing data there is nothing to wait for.
+            if !rules.iter().any(|(_, st, _, x)| *st == Active && *x == Incomplete) {
+                prop_assert_eq!(r.score, r.max_score);
+                prop_assert_ne!(r.outcome, Outcome::Incomplete);
+            }
+        }
+    }
+
     #[test]
     fn flipping_removes_or_promotes_a_rule() {
         let s = Scoring::new([(30, Active, None), (30, Shadow, None)], &outcomes());
