@@ -48,6 +48,34 @@ fn rule(id: &str, when: &str) -> String {
     )
 }
 
+/// Loads and compiles a pack that must succeed; returns its warnings (loader and compiler) as
+/// a `PackError`, so that they render like errors do.
+fn warned(files: &[(&str, &str)]) -> PackError {
+    let files: BTreeMap<String, String> = files
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let pack = Pack::from_files(files, "pack.toml").unwrap_or_else(|e| panic!("{}", e.render()));
+    let engine = Engine::compile(&pack).unwrap_or_else(|e| panic!("{}", e.render()));
+    let mut diagnostics = pack.warnings.clone();
+    diagnostics.extend(engine.warnings().iter().cloned());
+    PackError::new(diagnostics, pack.sources.clone())
+}
+
+/// A rule with references, a remedy and an example, so that it raises no warnings of its own;
+/// `extra` adds keys (before the example).
+fn quiet_rule(id: &str, when: &str, extra: &str) -> String {
+    format!(
+        "{}remedy = \"none\"\nreferences = [\"t\"]\n{extra}\n  [[rule.example]]\n  expect = \"miss\"\n  record = {{ }}\n",
+        rule(id, when)
+    )
+}
+
+/// The schema with a NIK whose digits encode birth date and sex.
+fn schema_with_nik() -> String {
+    format!("{SCHEMA}\n[field.nik]\ntype = \"string\"\nrequired = true\nencodes = [\"sex\", \"birth_date\"]\n")
+}
+
 /// Loads and compiles; returns the error.
 fn failure(files: &[(&str, &str)]) -> PackError {
     let files: BTreeMap<String, String> = files
@@ -207,6 +235,95 @@ fn cases() -> Vec<(&'static str, PackError)> {
                 ),
             ]),
         ),
+        (
+            "monitored_plain_string",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&quiet_rule("r", "sex == \"f\"", "uses_monitored = \"because\"\n")),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "monitored_placeholder",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&quiet_rule(
+                        "r",
+                        "sex == \"f\"",
+                        "uses_monitored = { why = \"todo\", references = [], approved_by = \"x\" }\n",
+                    )),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "unknown_family",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&quiet_rule("r", "!return_ticket", "family = \"itinerary\"\n"))
+                        .replace("refer = 20", "refer = 20\nfamily_cap = { itinerery = 40 }"),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "missing_family",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(
+                        &(quiet_rule("a", "!return_ticket", "family = \"itinerary\"\n")
+                            + &quiet_rule("b", "destination in hotspot", "family = \"documents\"\n")
+                            + &quiet_rule("c", "destination == \"MM\"", "")),
+                    )
+                    .replace("refer = 20", "refer = 20\nrefer_min_families = 2"),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "unknown_language",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(&quiet_rule("r", "!return_ticket", "").replace(
+                        "reason = \"r\"\nremedy = \"none\"",
+                        "reason = { en = \"No return ticket\", ind = \"Tidak ada tiket pulang\" }\n\
+                         remedy = { en = \"none\", id = \"tidak ada\" }",
+                    ))
+                    .replace("title = \"Broken pack\"", "title = \"Broken pack\"\nlanguages = [\"id\", \"en\"]"),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "missing_language",
+            warned(&[
+                (
+                    "pack.toml",
+                    &pack_with(&quiet_rule("r", "!return_ticket", "").replace(
+                        "reason = \"r\"",
+                        "reason = { en = \"No return ticket\" }",
+                    ))
+                    .replace("title = \"Broken pack\"", "title = \"Broken pack\"\nlanguages = [\"id\", \"en\"]"),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "proxy_field",
+            warned(&[
+                (
+                    "pack.toml",
+                    &pack_with(&quiet_rule("nik_day", "int(nik.substring(6, 8)) > 40", "")),
+                ),
+                ("schema.toml", &schema_with_nik()),
+            ]),
+        ),
     ]
 }
 
@@ -261,6 +378,29 @@ fn diagnostics_have_codes_and_places() {
     assert_eq!(first("type_mismatch").code, "cel.type_mismatch");
     assert_eq!(first("not_bool").code, "cel.type_mismatch");
     assert_eq!(first("bad_placeholder").code, "pack.bad_placeholder");
+    assert_eq!(
+        first("monitored_plain_string").code,
+        "pack.monitored_justification"
+    );
+    let placeholder: Vec<&str> = by_name["monitored_placeholder"]
+        .errors()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(placeholder, ["pack.monitored_justification"; 3]);
+    assert_eq!(first("unknown_family").code, "pack.unknown_family");
+    assert_eq!(
+        first("unknown_family").help.as_deref(),
+        Some("did you mean `itinerary`?")
+    );
+    assert_eq!(first("missing_family").code, "pack.missing_family");
+    assert_eq!(first("missing_family").rule.as_deref(), Some("c"));
+    assert_eq!(first("unknown_language").code, "pack.unknown_language");
+    assert_eq!(first("missing_language").code, "pack.missing_language");
+    let proxy = first("proxy_field");
+    assert_eq!(
+        (proxy.code, proxy.rule.as_deref(), proxy.line),
+        ("pack.proxy_field", Some("nik_day"), Some(17))
+    );
     // Loading collects the diagnostics of every file before failing.
     let files: Vec<Option<String>> = by_name["errors_in_two_files"]
         .diagnostics

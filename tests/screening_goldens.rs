@@ -20,6 +20,12 @@ fn screening_goldens_match() {
             panic!("{}: pack does not compile:\n{}", path.display(), e.render())
         });
         for case in &mut golden.cases {
+            let engine = match &case.lang {
+                Some(lang) => engine
+                    .with_language(lang)
+                    .unwrap_or_else(|e| panic!("{}: case `{}`: {e}", path.display(), case.name)),
+                None => engine.clone(),
+            };
             let result = match (&case.record, &case.record_text) {
                 (Some(v), _) => engine.screen_value(v),
                 (None, Some(t)) => engine.screen_json(t),
@@ -34,7 +40,12 @@ fn screening_goldens_match() {
                         .map(|&i| engine.rules()[i as usize].id.clone())
                         .collect()
                 };
-                assert_eq!((s.outcome, s.score), (d.outcome, d.score), "{}", case.name);
+                assert_eq!(
+                    (s.outcome, s.score, s.max_score),
+                    (d.outcome, d.score, d.max_score),
+                    "{}",
+                    case.name
+                );
                 assert_eq!(
                     ids(&s.hits),
                     d.hits.iter().map(|h| h.rule.clone()).collect::<Vec<_>>(),

@@ -384,7 +384,10 @@ schema = "schema.toml"
             r.reason,
         ));
         if let Some(why) = r.uses_monitored {
-            out.push_str(&format!("uses_monitored = \"{why}\"\n"));
+            out.push_str(&format!(
+                "uses_monitored = {{ why = \"{why}\", references = [\"synthetic benchmark rule\"], \
+                 approved_by = \"benchmark\" }}\n"
+            ));
         }
     }
     out

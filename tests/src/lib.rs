@@ -40,6 +40,10 @@ pub struct GoldenCase {
     /// The record as raw text (for malformed input).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_text: Option<String>,
+    /// The language to render the decision in (one of the pack's `languages`; default: the
+    /// pack's default language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// The expected decision JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<serde_json::Value>,

@@ -104,16 +104,35 @@ impl PyDecision {
         self.decision.record_id()
     }
 
-    /// `"clear"`, `"review"` or `"refer"`.
+    /// `"clear"`, `"incomplete"`, `"review"` or `"refer"`.
     #[getter]
     fn outcome(&self) -> &'static str {
         self.decision.outcome.as_str()
     }
 
-    /// Sum of the weights of the active rules that fired.
+    /// Sum of the weights of the active rules that fired (families capped).
     #[getter]
     fn score(&self) -> i64 {
         self.decision.score
+    }
+
+    /// The score if every undecided active rule had fired.
+    #[getter]
+    fn max_score(&self) -> i64 {
+        self.decision.max_score
+    }
+
+    /// Capped score per indicator family with hits: `{"itinerary": 40, ...}`.
+    #[getter]
+    fn families<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.decision.families)
+    }
+
+    /// What to ask so that the undecided rules can be decided: dicts with `question` and
+    /// `fields`.
+    #[getter]
+    fn questions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.decision.questions)
     }
 
     /// Active rules that fired, in pack order.

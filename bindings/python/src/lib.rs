@@ -50,6 +50,8 @@ pub struct PyEngine {
     engine: saring::Engine,
     files: BTreeMap<String, String>,
     main: String,
+    /// The load-time language (`lang=`), kept for pickling.
+    lang: Option<String>,
 }
 
 fn serialize<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -63,13 +65,16 @@ impl PyEngine {
         pack: Result<Pack, saring::PackError>,
         files: BTreeMap<String, String>,
         main: String,
+        lang: Option<String>,
     ) -> PyResult<PyEngine> {
         let pack = pack.map_err(|e| pack_error(py, &e))?;
         let engine = saring::Engine::compile(&pack).map_err(|e| pack_error(py, &e))?;
+        let engine = in_language(engine, lang.as_deref())?;
         Ok(PyEngine {
             engine,
             files,
             main,
+            lang,
         })
     }
 
@@ -77,11 +82,23 @@ impl PyEngine {
         py: Python<'_>,
         files: BTreeMap<String, String>,
         main: &str,
+        lang: Option<String>,
     ) -> PyResult<PyEngine> {
         guarded(py, || {
             let pack = py.detach(|| Pack::from_files(files.clone(), main));
-            PyEngine::compile(py, pack, files, main.to_string())
+            PyEngine::compile(py, pack, files, main.to_string(), lang)
         })
+    }
+
+    /// The engine rendering in `lang` for one call (`lang=` of `screen`, `explain`, ...).
+    fn for_call(&self, lang: Option<&str>) -> PyResult<std::borrow::Cow<'_, saring::Engine>> {
+        match lang {
+            None => Ok(std::borrow::Cow::Borrowed(&self.engine)),
+            Some(l) => Ok(std::borrow::Cow::Owned(in_language(
+                self.engine.clone(),
+                Some(l),
+            )?)),
+        }
     }
 
     fn decode(
@@ -103,30 +120,37 @@ impl PyEngine {
     /// Compiles a pack from in-memory files: `files` maps names relative to the pack directory
     /// (`pack.toml`, `schema.toml`, `lists/x.txt`) to their text; `main` names the pack file.
     #[staticmethod]
-    #[pyo3(signature = (files, main = "pack.toml"))]
-    fn from_files(py: Python<'_>, files: BTreeMap<String, String>, main: &str) -> PyResult<Self> {
-        PyEngine::from_file_map(py, files, main)
+    #[pyo3(signature = (files, main = "pack.toml", lang = None))]
+    fn from_files(
+        py: Python<'_>,
+        files: BTreeMap<String, String>,
+        main: &str,
+        lang: Option<String>,
+    ) -> PyResult<Self> {
+        PyEngine::from_file_map(py, files, main, lang)
     }
 
     /// Compiles a pack from the text of its pack file and of its schema file (named
     /// `schema.toml` in the pack's `[pack] schema = ...`).
     #[staticmethod]
-    fn from_toml(py: Python<'_>, pack: &str, schema: &str) -> PyResult<Self> {
+    #[pyo3(signature = (pack, schema, lang = None))]
+    fn from_toml(py: Python<'_>, pack: &str, schema: &str, lang: Option<String>) -> PyResult<Self> {
         let mut files = BTreeMap::new();
         files.insert("pack.toml".to_string(), pack.to_string());
         files.insert("schema.toml".to_string(), schema.to_string());
-        PyEngine::from_file_map(py, files, "pack.toml")
+        PyEngine::from_file_map(py, files, "pack.toml", lang)
     }
 
     /// Compiles a pack given as a dict with the structure of a JSON pack file. The schema is
     /// either `d["schema"]` as a dict (the structure of a JSON schema file: `{"field": {...}}`),
     /// or the name of a file in `files`. `files` adds list files (`{"lists/x.txt": "..."}`).
     #[staticmethod]
-    #[pyo3(signature = (pack, files = None))]
+    #[pyo3(signature = (pack, files = None, lang = None))]
     fn from_dict(
         py: Python<'_>,
         pack: &Bound<'_, PyAny>,
         files: Option<BTreeMap<String, String>>,
+        lang: Option<String>,
     ) -> PyResult<Self> {
         let mut value =
             py_to_json(pack).map_err(|e| pack_error_simple(py, "pack.invalid", &e.message))?;
@@ -152,24 +176,26 @@ impl PyEngine {
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| pack_error_simple(py, "pack.invalid", &e.to_string()))?;
         files.insert("pack.json".to_string(), text);
-        PyEngine::from_file_map(py, files, "pack.json")
+        PyEngine::from_file_map(py, files, "pack.json", lang)
     }
 
     /// Screens one record (a dict) and returns its decision. With `log` (a `DecisionLog`),
-    /// the decision is also appended to the log.
-    #[pyo3(signature = (record, log = None))]
+    /// the decision is also appended to the log; `lang` renders it in one of the pack's
+    /// languages (default: the engine's).
+    #[pyo3(signature = (record, log = None, lang = None))]
     fn screen(
         &self,
         py: Python<'_>,
         record: &Bound<'_, PyAny>,
         log: Option<&Bound<'_, trust::PyDecisionLog>>,
+        lang: Option<&str>,
     ) -> PyResult<PyDecision> {
         guarded(py, || {
+            let engine = self.for_call(lang)?;
             let decoded = self.decode(py, record, None)?;
-            let decision = self.engine.screen(&decoded);
+            let decision = engine.screen(&decoded);
             if let Some(log) = log {
-                log.get()
-                    .append_record(py, &self.engine, record, &decision)?;
+                log.get().append_record(py, &engine, record, &decision)?;
             }
             Ok(PyDecision { decision })
         })
@@ -179,13 +205,14 @@ impl PyEngine {
     /// hashes, signatures (one by `trusted_keys` when given), `expect_digest`, list expiry
     /// against `today` (default: today).
     #[staticmethod]
-    #[pyo3(signature = (data, trusted_keys = None, expect_digest = None, today = None))]
+    #[pyo3(signature = (data, trusted_keys = None, expect_digest = None, today = None, lang = None))]
     fn from_bundle(
         py: Python<'_>,
         data: &[u8],
         trusted_keys: Option<&Bound<'_, PyAny>>,
         expect_digest: Option<String>,
         today: Option<&Bound<'_, PyAny>>,
+        lang: Option<String>,
     ) -> PyResult<Self> {
         guarded(py, || {
             let options = trust::load_options(trusted_keys, expect_digest, today)?;
@@ -194,13 +221,14 @@ impl PyEngine {
                 Ok(p) => (p.sources.files().clone(), p.main.clone()),
                 Err(_) => (BTreeMap::new(), String::new()),
             };
-            PyEngine::compile(py, pack, files, main)
+            PyEngine::compile(py, pack, files, main, lang)
         })
     }
 
     /// Screens one record given as JSON text.
-    fn screen_json(&self, py: Python<'_>, text: &str) -> PyResult<PyDecision> {
-        guarded(py, || match self.engine.screen_json(text) {
+    #[pyo3(signature = (text, lang = None))]
+    fn screen_json(&self, py: Python<'_>, text: &str, lang: Option<&str>) -> PyResult<PyDecision> {
+        guarded(py, || match self.for_call(lang)?.screen_json(text) {
             Ok(decision) => Ok(PyDecision { decision }),
             Err(e) => Err(from_record_error(py, &e, None)),
         })
@@ -210,16 +238,19 @@ impl PyEngine {
     /// decoded from the Python objects first (no JSON in between); screening then runs on all
     /// cores with the interpreter detached. The first bad record raises `RecordError` with its `row`
     /// (before anything is screened).
+    #[pyo3(signature = (records, lang = None))]
     fn screen_many<'py>(
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
+        lang: Option<&str>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let engine = self.for_call(lang)?;
         let mut decoded = Vec::new();
         for (row, item) in records.try_iter()?.enumerate() {
             decoded.push(guarded(py, || self.decode(py, &item?, Some(row)))?);
         }
-        let engine = &self.engine;
+        let engine: &saring::Engine = &engine;
         let decisions: Vec<saring::Decision> = py
             .detach(|| guard(|| Ok(decoded.par_iter().map(|r| engine.screen(r)).collect())))
             .map_err(|e| internal_error(py, &e))?;
@@ -255,14 +286,17 @@ impl PyEngine {
 
     /// Explains a record: every rule (hit, miss, unknown or disabled) with its reason and
     /// evidence, the derived values, and the decision — as a dict.
+    #[pyo3(signature = (record, lang = None))]
     fn explain<'py>(
         &self,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
+        lang: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guarded(py, || {
+            let engine = self.for_call(lang)?;
             let record = self.decode(py, record, None)?;
-            let explanation = self.engine.explain(&record);
+            let explanation = engine.explain(&record);
             serialize(py, &explanation)
         })
     }
@@ -365,8 +399,27 @@ impl PyEngine {
         &self.engine.pack().meta.title
     }
 
-    /// The compiled rules, in pack order, as dicts (id, title, weight, status, when, remedy,
-    /// reads_monitored).
+    /// The language decisions are rendered in (`None` when the pack declares no languages).
+    #[getter]
+    fn language(&self) -> Option<&str> {
+        self.engine.language()
+    }
+
+    /// The pack's declared languages.
+    #[getter]
+    fn languages(&self) -> Vec<String> {
+        self.engine.languages().to_vec()
+    }
+
+    /// Every rule that reads a monitored field, as dicts: rule, fields, why, references,
+    /// approved_by.
+    #[getter]
+    fn monitored_register<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        serialize(py, &self.engine.monitored_register())
+    }
+
+    /// The compiled rules, in pack order, as dicts (id, title, weight, status, family, when,
+    /// remedy, reads_monitored), titles and remedies in the engine's language.
     #[getter]
     fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         serialize(py, &self.engine.rules())
@@ -414,7 +467,7 @@ impl PyEngine {
         let py = slf.py();
         let this = slf.get();
         let ctor = py.import("saring._saring")?.getattr("_unpickle")?;
-        let args = (this.files.clone(), this.main.clone()).into_pyobject(py)?;
+        let args = (this.files.clone(), this.main.clone(), this.lang.clone()).into_pyobject(py)?;
         PyTuple::new(py, [ctor, args.into_any()])
     }
 
@@ -566,18 +619,30 @@ impl ArrowStream {
     }
 }
 
+/// The engine in `lang`; an unknown language is a `ValueError` naming the pack's languages.
+fn in_language(engine: saring::Engine, lang: Option<&str>) -> PyResult<saring::Engine> {
+    match lang {
+        None => Ok(engine),
+        Some(l) => engine
+            .with_language(l)
+            .map_err(|e| PyValueError::new_err(e.to_string())),
+    }
+}
+
 /// Loads a pack from disk: a pack file, a directory holding `pack.toml` / `pack.json`, or a
 /// bundle. `trusted_keys` (key texts `ed25519:<hex>` or `.pub` paths) requires a bundle
 /// signed by one of them; `expect_digest` pins the content digest; `today` (a date) is what
-/// list expiry is checked against (default: today).
+/// list expiry is checked against (default: today); `lang` sets the language decisions are
+/// rendered in.
 #[pyfunction]
-#[pyo3(signature = (path, trusted_keys = None, expect_digest = None, today = None))]
+#[pyo3(signature = (path, trusted_keys = None, expect_digest = None, today = None, lang = None))]
 fn load(
     py: Python<'_>,
     path: std::path::PathBuf,
     trusted_keys: Option<&Bound<'_, PyAny>>,
     expect_digest: Option<String>,
     today: Option<&Bound<'_, PyAny>>,
+    lang: Option<String>,
 ) -> PyResult<PyEngine> {
     guarded(py, || {
         let options = trust::load_options(trusted_keys, expect_digest, today)?;
@@ -586,14 +651,20 @@ fn load(
             Ok(p) => (p.sources.files().clone(), p.main.clone()),
             Err(_) => (BTreeMap::new(), String::new()),
         };
-        PyEngine::compile(py, pack, files, main)
+        PyEngine::compile(py, pack, files, main, lang)
     })
 }
 
-/// Rebuilds a pickled engine from its files.
+/// Rebuilds a pickled engine from its files (and load-time language).
 #[pyfunction]
-fn _unpickle(py: Python<'_>, files: BTreeMap<String, String>, main: &str) -> PyResult<PyEngine> {
-    PyEngine::from_file_map(py, files, main)
+#[pyo3(signature = (files, main, lang = None))]
+fn _unpickle(
+    py: Python<'_>,
+    files: BTreeMap<String, String>,
+    main: &str,
+    lang: Option<String>,
+) -> PyResult<PyEngine> {
+    PyEngine::from_file_map(py, files, main, lang)
 }
 
 /// The native module.

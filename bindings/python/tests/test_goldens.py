@@ -31,10 +31,12 @@ CASES = cases()
 def test_golden(name: str, pack: Dict[str, Any], case: Dict[str, Any]) -> None:
     engine = _engine(json.dumps(pack, sort_keys=True))
 
+    lang = case.get("lang")
+
     def run() -> saring.Decision:
         if "record_text" in case:
-            return engine.screen_json(case["record_text"])
-        return engine.screen(case["record"])
+            return engine.screen_json(case["record_text"], lang=lang)
+        return engine.screen(case["record"], lang=lang)
 
     if "expect_error" in case:
         with pytest.raises(saring.RecordError) as info:
@@ -70,6 +72,7 @@ def test_golden_dict_path_equals_json_path(name: str, pack: Dict[str, Any], case
         pytest.skip("text-only case")
     engine = _engine(json.dumps(pack, sort_keys=True))
     text = json.dumps(case["record"])
+    lang = case.get("lang")
 
     def outcome(fn: Any) -> Any:
         try:
@@ -77,9 +80,10 @@ def test_golden_dict_path_equals_json_path(name: str, pack: Dict[str, Any], case
         except saring.RecordError as e:
             return (e.code, e.path, str(e))
 
-    assert outcome(lambda: engine.screen(case["record"])) == outcome(lambda: engine.screen_json(text))
-    many = outcome(lambda: engine.screen_many([case["record"]])[0])
+    single = outcome(lambda: engine.screen(case["record"], lang=lang))
+    assert single == outcome(lambda: engine.screen_json(text, lang=lang))
+    many = outcome(lambda: engine.screen_many([case["record"]], lang=lang)[0])
     if isinstance(many, tuple):
-        assert many[:2] == outcome(lambda: engine.screen(case["record"]))[:2]
+        assert many[:2] == single[:2]
     else:
-        assert many == outcome(lambda: engine.screen(case["record"]))
+        assert many == single

@@ -124,13 +124,42 @@ impl WasmEngine {
         self.engine.pack().meta.title.to_string()
     }
 
-    /// The compiled rules, in pack order, as plain objects.
+    /// The compiled rules, in pack order, as plain objects (titles and remedies in the
+    /// engine's language).
     #[wasm_bindgen(getter)]
     pub fn rules(&self) -> Result<JsValue, JsValue> {
         to_js(self.engine.rules())
     }
 
-    /// The record schema as a tree of plain objects (see `SchemaField` in the types).
+    /// The language decisions are rendered in (`null` when the pack declares none).
+    #[wasm_bindgen(getter)]
+    pub fn language(&self) -> Option<String> {
+        self.engine.language().map(str::to_string)
+    }
+
+    /// The pack's declared languages.
+    #[wasm_bindgen(getter)]
+    pub fn languages(&self) -> Vec<String> {
+        self.engine.languages().to_vec()
+    }
+
+    /// Every rule that reads a monitored field, with its justification.
+    #[wasm_bindgen(getter, js_name = monitoredRegister)]
+    pub fn monitored_register(&self) -> Result<JsValue, JsValue> {
+        to_js(self.engine.monitored_register())
+    }
+
+    /// The same engine rendering texts in `lang` (one of the pack's languages). Throws an
+    /// `Error` with code `pack.unknown_language` otherwise.
+    #[wasm_bindgen(js_name = withLanguage)]
+    pub fn with_language(&self, lang: &str) -> Result<WasmEngine, JsValue> {
+        Ok(WasmEngine {
+            engine: in_language(&self.engine, Some(lang))?,
+        })
+    }
+
+    /// The record schema as a tree of plain objects (see `SchemaField` in the types), with
+    /// each field's `question` in the engine's language.
     pub fn schema(&self) -> Result<JsValue, JsValue> {
         let fields: Vec<SchemaField> = self
             .engine
@@ -138,31 +167,61 @@ impl WasmEngine {
             .root
             .fields
             .iter()
-            .map(SchemaField::from_field)
+            .map(|f| SchemaField::from_field(f, &self.engine))
             .collect();
         to_js(&fields)
     }
 
     /// Screens one record (an object, or its JSON text) and returns the decision as a plain
-    /// object. Throws an `Error` with `code` and `path` when the record does not fit the
-    /// schema.
-    pub fn screen(&self, record: &JsValue) -> Result<JsValue, JsValue> {
+    /// object; `options.lang` renders it in one of the pack's languages. Throws an `Error`
+    /// with `code` and `path` when the record does not fit the schema.
+    pub fn screen(&self, record: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+        let engine = in_language(&self.engine, lang_option(options)?.as_deref())?;
         let text = record_text(record)?;
-        match self.engine.screen_json(&text) {
+        match engine.screen_json(&text) {
             Ok(decision) => parse(&decision.to_json()),
             Err(e) => Err(record_error(&e)),
         }
     }
 
     /// Explains the decision on one record: every rule, fired or not, with its evidence, the
-    /// derived values, and the decision itself.
-    pub fn explain(&self, record: &JsValue) -> Result<JsValue, JsValue> {
+    /// derived values, and the decision itself; `options.lang` as for `screen`.
+    pub fn explain(&self, record: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+        let engine = in_language(&self.engine, lang_option(options)?.as_deref())?;
         let text = record_text(record)?;
-        let decoded = self
-            .engine
+        let decoded = engine
             .decode_json(&text, DecodeOptions::default())
             .map_err(|e| record_error(&e))?;
-        to_js(&self.engine.explain(&decoded))
+        to_js(&engine.explain(&decoded))
+    }
+}
+
+/// `options.lang` of `screen` / `explain` (`options` may be absent).
+fn lang_option(options: &JsValue) -> Result<Option<String>, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    if !options.is_object() {
+        return Err(arg_error(
+            "options must be an object such as `{ lang: \"id\" }`",
+        ));
+    }
+    let lang = get(options, "lang")?;
+    if lang.is_undefined() || lang.is_null() {
+        return Ok(None);
+    }
+    lang.as_string()
+        .map(Some)
+        .ok_or_else(|| arg_error("`lang` must be a language code string such as \"id\""))
+}
+
+/// The engine in `lang`, or a clone of it as it is.
+fn in_language(engine: &saring::Engine, lang: Option<&str>) -> Result<saring::Engine, JsValue> {
+    match lang {
+        None => Ok(engine.clone()),
+        Some(l) => engine
+            .with_language(l)
+            .map_err(|e| coded_error("Error", e.code, &e.message, None)),
     }
 }
 
@@ -185,6 +244,12 @@ struct SchemaField {
     protected: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// What to ask when the field is missing, in the engine's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    question: Option<String>,
+    /// Attributes the value encodes (read only as a whole value).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    encodes: Vec<String>,
 }
 
 /// A field type: its name plus enum values, list item type or object children.
@@ -201,21 +266,26 @@ struct KindInfo {
 }
 
 impl SchemaField {
-    fn from_field(field: &Field) -> SchemaField {
+    fn from_field(field: &Field, engine: &saring::Engine) -> SchemaField {
         SchemaField {
             name: field.name.clone(),
             path: field.path.clone(),
-            kind: KindInfo::from_kind(&field.kind),
+            kind: KindInfo::from_kind(&field.kind, engine),
             required: field.required,
             monitored: field.monitored,
             protected: field.protected,
             description: field.description.clone(),
+            question: field
+                .question
+                .as_ref()
+                .map(|q| engine.localize(q).to_string()),
+            encodes: field.encodes.clone(),
         }
     }
 }
 
 impl KindInfo {
-    fn from_kind(kind: &FieldKind) -> KindInfo {
+    fn from_kind(kind: &FieldKind, engine: &saring::Engine) -> KindInfo {
         let plain = |name| KindInfo {
             name,
             values: None,
@@ -234,19 +304,23 @@ impl KindInfo {
                 ..plain("enum")
             },
             FieldKind::List(item) => KindInfo {
-                items: Some(Box::new(KindInfo::from_kind(item))),
+                items: Some(Box::new(KindInfo::from_kind(item, engine))),
                 ..plain("list")
             },
             FieldKind::Object(object) => KindInfo {
-                children: Some(children(object)),
+                children: Some(children(object, engine)),
                 ..plain("object")
             },
         }
     }
 }
 
-fn children(object: &ObjectType) -> Vec<SchemaField> {
-    object.fields.iter().map(SchemaField::from_field).collect()
+fn children(object: &ObjectType, engine: &saring::Engine) -> Vec<SchemaField> {
+    object
+        .fields
+        .iter()
+        .map(|f| SchemaField::from_field(f, engine))
+        .collect()
 }
 
 /// Diagnostics as JavaScript sees them: every key present (`null` when unknown).

@@ -40,10 +40,11 @@ for (const file of goldenFiles) {
     for (const c of golden.cases) {
       await t.test(c.name, () => {
         const input = "record_text" in c ? c.record_text : c.record;
+        const options = c.lang ? { lang: c.lang } : undefined;
         if (c.expect_error) {
           let thrown;
           try {
-            engine.screen(input);
+            engine.screen(input, options);
           } catch (e) {
             thrown = e;
           }
@@ -51,7 +52,7 @@ for (const file of goldenFiles) {
           assert.equal(thrown.code, c.expect_error.code, thrown.message);
           if ("path" in c.expect_error) assert.equal(thrown.path, c.expect_error.path);
         } else {
-          assert.deepStrictEqual(engine.screen(input), c.expect);
+          assert.deepStrictEqual(engine.screen(input, options), c.expect);
         }
       });
     }

@@ -12,8 +12,12 @@ export type JsonValue =
 /** A record to screen: a JSON object (or its JSON text). */
 export type RecordInput = { [field: string]: JsonValue } | string;
 
-/** What should happen to the record. There is no "deny": officers decide. */
-export type Outcome = "clear" | "review" | "refer";
+/**
+ * What should happen to the record. There is no "deny": officers decide. `incomplete` ("needs
+ * data") means the missing data alone could reach `review` (packs with
+ * `[outcomes] incomplete = "outcome"`).
+ */
+export type Outcome = "clear" | "incomplete" | "review" | "refer";
 
 /** A rule's status in the pack. */
 export type RuleStatus = "active" | "shadow" | "disabled";
@@ -44,6 +48,14 @@ export interface Incomplete {
   error?: string;
 }
 
+/** A question to ask so that undecided rules can be decided. */
+export interface Question {
+  /** What to ask, in the decision's language. */
+  question: string;
+  /** The missing fields it answers (dotted paths). */
+  fields: string[];
+}
+
 /** Identity of the pack that decided. */
 export interface PackRef {
   id: string;
@@ -60,14 +72,20 @@ export interface Decision {
    */
   record?: string | null;
   outcome: Outcome;
-  /** Sum of the weights of the active rules that fired. */
+  /** Sum of the weights of the active rules that fired, each family capped. */
   score: number;
+  /** The score if every undecided active rule had fired. */
+  max_score: number;
+  /** Capped score per indicator family, for the families with hits. */
+  families: { [family: string]: number };
   /** Active rules that fired, in pack order. */
   hits: Hit[];
   /** Shadow rules that fired (reported, not scored). */
   shadow_hits: Hit[];
   /** Rules that could not be decided, with the missing paths. */
   incomplete: Incomplete[];
+  /** What to ask so that the undecided rules can be decided, in rule order. */
+  questions: Question[];
   pack: PackRef;
 }
 
@@ -108,6 +126,8 @@ export interface RuleInfo {
   title: string;
   weight: number;
   status: RuleStatus;
+  /** The indicator family, if declared. */
+  family: string | null;
   /** The condition's CEL source. */
   when: string;
   remedy: string | null;
@@ -200,6 +220,27 @@ export interface SchemaField extends FieldKind {
   /** Never readable by rules. */
   protected: boolean;
   description?: string;
+  /** What to ask when the field is missing, in the engine's language. */
+  question?: string;
+  /** Attributes the value encodes (`["sex", "birth_date"]`): rules read it only whole. */
+  encodes?: string[];
+}
+
+/** One entry of the monitored register. */
+export interface MonitoredUse {
+  rule: string;
+  /** The monitored fields the rule reads. */
+  fields: string[];
+  /** The recorded justification. */
+  why: string;
+  references: string[];
+  approved_by: string;
+}
+
+/** Options of `screen` and `explain`. */
+export interface ScreenOptions {
+  /** One of the pack's `languages` (default: the engine's language). */
+  lang?: string;
 }
 
 /** One problem found in a pack. */
@@ -282,20 +323,31 @@ export class Engine {
   readonly digest: string;
   /** Pack title. */
   readonly title: string;
-  /** The compiled rules, in pack order. */
+  /** The compiled rules, in pack order (titles and remedies in the engine's language). */
   readonly rules: RuleInfo[];
   /** The pack's lists, with their sharing class, provenance and expiry. */
   readonly lists: ListInfo[];
-  /** The record schema as a field tree. */
+  /** The language texts are rendered in (`null` when the pack declares none). */
+  readonly language: string | null;
+  /** The pack's declared languages. */
+  readonly languages: string[];
+  /** Every rule that reads a monitored field, with its justification. */
+  readonly monitoredRegister: MonitoredUse[];
+  /**
+   * The same engine rendering texts in `lang`.
+   * @throws {Error} with code `pack.unknown_language` for a language the pack lacks.
+   */
+  withLanguage(lang: string): Engine;
+  /** The record schema as a field tree (questions in the engine's language). */
   schema(): SchemaField[];
   /**
    * Screens one record.
    * @throws {RecordError} when the record does not fit the schema.
    */
-  screen(record: RecordInput): Decision;
+  screen(record: RecordInput, options?: ScreenOptions): Decision;
   /**
    * Explains the decision on one record: every rule, fired or not.
    * @throws {RecordError} when the record does not fit the schema.
    */
-  explain(record: RecordInput): Explanation;
+  explain(record: RecordInput, options?: ScreenOptions): Explanation;
 }

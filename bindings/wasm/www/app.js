@@ -37,6 +37,9 @@ const UI = {
     verdict_review_note: "Some warning signs. Check them before you agree to anything or pay.",
     verdict_refer: "Likely scam",
     verdict_refer_note: "Several serious warning signs. Do not travel before you have checked with the authorities below.",
+    verdict_refer_channel: "Outside the legal channel — high risk",
+    verdict_refer_channel_note:
+      "This offer does not go through the legal placement channel, and together the signs mean a high risk (debt, no protection abroad). Do not travel before you have checked with the authorities below.",
     signs: "Warning signs found",
     what_to_do: "What to do",
     unanswered: "Answer these questions for a complete check",
@@ -75,6 +78,9 @@ const UI = {
     verdict_review_note: "Ada beberapa tanda bahaya. Periksa dulu sebelum menyetujui apa pun atau membayar.",
     verdict_refer: "Kemungkinan penipuan",
     verdict_refer_note: "Ada beberapa tanda bahaya serius. Jangan berangkat sebelum memeriksa ke instansi di bawah ini.",
+    verdict_refer_channel: "Di luar jalur resmi — risiko tinggi",
+    verdict_refer_channel_note:
+      "Tawaran ini tidak melalui jalur penempatan resmi, dan bersama-sama tanda-tanda ini berarti risiko tinggi (utang, tanpa perlindungan di luar negeri). Jangan berangkat sebelum memeriksa ke instansi di bawah ini.",
     signs: "Tanda bahaya yang ditemukan",
     what_to_do: "Yang perlu dilakukan",
     unanswered: "Jawab pertanyaan ini agar pemeriksaan lengkap",
@@ -166,16 +172,6 @@ const ANSWERS = {
 let lang = "en";
 const t = (key) => UI[lang][key] ?? UI.en[key] ?? key;
 const LANG_INDEX = () => (lang === "id" ? 0 : 1);
-
-/** Splits "ID: … / EN: …" (rule texts) or "… / …" (field descriptions) by language. */
-function bilingual(text) {
-  if (!text) return "";
-  const rule = /^ID:\s*(.*?)\s*\/\s*EN:\s*(.*)$/s.exec(text);
-  if (rule) return lang === "id" ? rule[1] : rule[2];
-  const i = text.indexOf(" / ");
-  if (i < 0) return text;
-  return lang === "id" ? text.slice(0, i) : text.slice(i + 3);
-}
 
 // ------------------------------------------------------------------ DOM helpers
 function el(tag, attrs = {}, ...children) {
@@ -434,7 +430,19 @@ function officerResult(engine, decision) {
       "Outcome: ",
       el("strong", {}, decision.outcome.toUpperCase()),
       ` — score ${decision.score}`,
+      decision.max_score !== decision.score ? ` (up to ${decision.max_score} with the missing data)` : "",
+      decision.outcome === "incomplete" ? " — needs data" : "",
     ),
+    Object.keys(decision.families).length
+      ? el(
+          "p",
+          { class: "families" },
+          el("span", { class: "label" }, "Families: "),
+          Object.entries(decision.families)
+            .map(([f, v]) => `${f} ${v}`)
+            .join(", "),
+        )
+      : null,
     decision.hits.length
       ? [el("h3", {}, `Flags (${decision.hits.length})`), hitList(decision.hits)]
       : el("p", {}, "No active rule fired."),
@@ -456,6 +464,16 @@ function officerResult(engine, decision) {
                 i.error ? ` — ${i.error}` : "",
               ),
             ),
+          ),
+        ]
+      : null,
+    decision.questions.length
+      ? [
+          el("h3", {}, `Questions to ask (${decision.questions.length})`),
+          el(
+            "ul",
+            { class: "questions" },
+            decision.questions.map((q) => el("li", { "data-fields": q.fields.join(" ") }, q.question)),
           ),
         ]
       : null,
@@ -520,7 +538,16 @@ function setupOfficer(engine, source) {
 
 // ------------------------------------------------------------------ citizen form
 let citizenEngine = null;
-let lastCitizenDecision = null;
+let lastCitizenRecord = null;
+const citizenByLang = new Map();
+
+/** The citizen engine rendering questions, titles, reasons and remedies in the page's language. */
+function citizenIn() {
+  if (!citizenByLang.has(lang)) {
+    citizenByLang.set(lang, citizenEngine.languages.includes(lang) ? citizenEngine.withLanguage(lang) : citizenEngine);
+  }
+  return citizenByLang.get(lang);
+}
 
 function answerLabel(field, value) {
   const labels = ANSWERS[field] && ANSWERS[field][value];
@@ -529,7 +556,7 @@ function answerLabel(field, value) {
 
 function citizenQuestion(field) {
   const id = idFor("c", field.path);
-  const question = bilingual(field.description) || humanize(field.name);
+  const question = field.question || field.description || humanize(field.name);
   if (field.type === "bool") {
     const options = [
       ["true", t("yes")],
@@ -604,7 +631,9 @@ function renderCitizenForm() {
   if (!citizenEngine) return;
   const form = document.getElementById("citizen-form");
   const previous = collectCitizen(form);
-  const schema = citizenEngine.schema().filter((f) => !f.protected && f.type !== "object" && f.type !== "list");
+  const schema = citizenIn()
+    .schema()
+    .filter((f) => !f.protected && f.type !== "object" && f.type !== "list");
   container.replaceChildren(...schema.map(citizenQuestion));
   for (const [path, value] of Object.entries(previous)) {
     const radio = form.querySelector(`input[type=radio][name="${CSS.escape(path)}"][value="${String(value)}"]`);
@@ -627,13 +656,13 @@ function collectCitizen(form) {
 }
 
 function citizenResult(decision) {
-  const titles = Object.fromEntries(citizenEngine.rules.map((r) => [r.id, r.title]));
-  const questions = Object.fromEntries(
-    citizenEngine.schema().map((f) => [f.path, bilingual(f.description) || humanize(f.name)]),
-  );
-  const missing = [...new Set(decision.incomplete.flatMap((i) => i.missing))];
-  // Missing is not false: "clear" with unanswered questions is not "safe".
-  const verdict = decision.outcome === "clear" && missing.length ? "incomplete" : decision.outcome;
+  const titles = Object.fromEntries(citizenIn().rules.map((r) => [r.id, r.title]));
+  // Missing is not false: "clear" with unanswered questions is not "safe" (and a pack with
+  // `incomplete = "outcome"` says so itself).
+  let verdict = decision.outcome === "clear" && decision.questions.length ? "incomplete" : decision.outcome;
+  // The highest band says "likely scam" only when a scam-specific sign fired; otherwise the
+  // offer is outside the legal placement channel, which is high risk but not proof of a scam.
+  if (verdict === "refer" && !(decision.families && decision.families.scam)) verdict = "refer_channel";
   return [
     el(
       "div",
@@ -651,26 +680,37 @@ function citizenResult(decision) {
               el(
                 "li",
                 { "data-rule": h.rule },
-                el("p", { class: "hit-title" }, el("strong", {}, bilingual(titles[h.rule] ?? h.rule))),
-                el("p", { class: "reason" }, bilingual(h.reason)),
+                el("p", { class: "hit-title" }, el("strong", {}, titles[h.rule] ?? h.rule)),
+                el("p", { class: "reason" }, h.reason),
                 h.remedy
-                  ? el("p", { class: "remedy" }, el("span", { class: "label" }, `${t("what_to_do")}: `), bilingual(h.remedy))
+                  ? el("p", { class: "remedy" }, el("span", { class: "label" }, `${t("what_to_do")}: `), h.remedy)
                   : null,
               ),
             ),
           ),
         ]
       : null,
-    missing.length
-      ? [el("h3", {}, t("unanswered")), el("ul", { class: "incomplete" }, missing.map((p) => el("li", {}, questions[p] ?? p)))]
+    decision.questions.length
+      ? [
+          el("h3", {}, t("unanswered")),
+          el(
+            "ul",
+            { class: "incomplete" },
+            decision.questions.map((q) => el("li", { "data-fields": q.fields.join(" ") }, q.question)),
+          ),
+        ]
       : null,
   ];
 }
 
 function showCitizenResult() {
   const result = document.getElementById("citizen-result");
-  if (!lastCitizenDecision) return;
-  result.replaceChildren(...citizenResult(lastCitizenDecision).flat(2).filter(Boolean));
+  if (!lastCitizenRecord) return;
+  try {
+    result.replaceChildren(...citizenResult(citizenIn().screen(lastCitizenRecord)).flat(2).filter(Boolean));
+  } catch (error) {
+    showError(result, error, document.getElementById("citizen-form"), "c");
+  }
 }
 
 function setupCitizen(engine) {
@@ -680,17 +720,12 @@ function setupCitizen(engine) {
   renderCitizenForm();
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    try {
-      lastCitizenDecision = engine.screen(collectCitizen(form));
-      showCitizenResult();
-    } catch (error) {
-      lastCitizenDecision = null;
-      showError(result, error, form, "c");
-    }
+    lastCitizenRecord = collectCitizen(form);
+    showCitizenResult();
     result.focus();
   });
   form.addEventListener("reset", () => {
-    lastCitizenDecision = null;
+    lastCitizenRecord = null;
     result.replaceChildren();
   });
 }

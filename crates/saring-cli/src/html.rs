@@ -168,13 +168,14 @@ pub fn backtest(r: &BacktestReport) -> String {
     let _ = writeln!(
         s,
         "<p>{} records, {} positives (base rate {}); {} rows with errors; {} with incomplete \
-         data. Outcomes: {} clear, {} review, {} refer.</p>",
+         data. Outcomes: {} clear, {} need data (not flagged), {} review, {} refer.</p>",
         r.records,
         r.positives,
         pct(r.base_rate),
         r.errors,
         r.incomplete_records,
         r.outcomes.clear,
+        r.outcomes.incomplete,
         r.outcomes.review,
         r.outcomes.refer
     );

@@ -2,11 +2,14 @@
 //!
 //! - `jsonl`: one line per input row, the decision JSON with a leading `"row": N` member
 //!   (`{"row":1,"record":"SYN-1","outcome":"refer","score":70,"hits":[...],...}`); a bad row is
-//!   `{"row":N,"record":"SYN-1","error":{"code":"record.type_mismatch","path":"age","message":"..."}}`
+//!   `{"row":N,"record":"SYN-1","error":{"code":"record.syntax","message":"..."}}`
 //!   (`record` when the pack names a `record_id` and the id can be read from the row).
-//! - `csv`: `row,outcome,score,hits,shadow_hits,incomplete,error` with rule ids joined by
-//!   `;` and the error as `code: message`; with a `record_id`, a `record` column after `row`.
-//! - `table`: fixed-width columns for a terminal (with a `RECORD` column likewise).
+//! - `csv`: `row,outcome,score,max_score,hits,shadow_hits,incomplete,error` with rule ids
+//!   joined by `;` and the error as `code: message`; with a `record_id`, a `record` column
+//!   after `row`.
+//! - `table`: fixed-width columns for a terminal (with a `RECORD` column likewise); `MAX`
+//!   shows `max_score` where missing data could raise the score, and `incomplete` ("needs
+//!   data") rows list what to ask.
 //!
 //! `screen` writes through a [`LineSink`]: the lines of a chunk of rows are kept in memory
 //! and appended to the file in one write when the chunk is done, so the file only ever
@@ -18,7 +21,7 @@ use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use clap::ValueEnum;
-use saring::{Decision, RecordError};
+use saring::{Decision, Outcome, RecordError};
 
 /// Output formats of `screen`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -250,6 +253,7 @@ impl Writer {
                 header.extend([
                     "outcome",
                     "score",
+                    "max_score",
                     "hits",
                     "shadow_hits",
                     "incomplete",
@@ -269,11 +273,15 @@ impl Writer {
                 } else if record_column {
                     writeln!(
                         out,
-                        "{:>7}  {:<14}  {:<7}  {:>5}  HITS",
-                        "ROW", "RECORD", "OUTCOME", "SCORE"
+                        "{:>7}  {:<14}  {:<10}  {:>5}  {:>5}  HITS",
+                        "ROW", "RECORD", "OUTCOME", "SCORE", "MAX"
                     )?;
                 } else {
-                    writeln!(out, "{:>7}  {:<7}  {:>5}  HITS", "ROW", "OUTCOME", "SCORE")?;
+                    writeln!(
+                        out,
+                        "{:>7}  {:<10}  {:>5}  {:>5}  HITS",
+                        "ROW", "OUTCOME", "SCORE", "MAX"
+                    )?;
                 }
                 Ok(Writer {
                     format,
@@ -308,6 +316,7 @@ impl Writer {
                     row.to_string(),
                     d.outcome.as_str().to_string(),
                     d.score.to_string(),
+                    d.max_score.to_string(),
                     ids(d.hits.iter().map(|h| h.rule.as_str())),
                     ids(d.shadow_hits.iter().map(|h| h.rule.as_str())),
                     ids(d.incomplete.iter().map(|i| i.rule.as_str())),
@@ -316,6 +325,7 @@ impl Writer {
                 .into(),
                 Err(e) => [
                     row.to_string(),
+                    String::new(),
                     String::new(),
                     String::new(),
                     String::new(),
@@ -355,8 +365,18 @@ impl Writer {
                             ids(d.incomplete.iter().map(|i| i.rule.as_str())).replace(';', ", ")
                         ));
                     }
+                    if d.outcome == Outcome::Incomplete {
+                        let asked: Vec<String> =
+                            d.questions.iter().flat_map(|q| q.fields.clone()).collect();
+                        hits.push_str(&format!("  [needs data: {}]", asked.join(", ")));
+                    }
+                    let max = if d.max_score == d.score {
+                        String::new()
+                    } else {
+                        d.max_score.to_string()
+                    };
                     let line = format!(
-                        "{row:>7}  {}{:<7}  {:>5}  {}",
+                        "{row:>7}  {}{:<10}  {:>5}  {max:>5}  {}",
                         record_cell(self.record_column, id),
                         d.outcome.as_str(),
                         d.score,
@@ -366,9 +386,10 @@ impl Writer {
                 }
                 Err(e) => writeln!(
                     out,
-                    "{row:>7}  {}{:<7}  {:>5}  {}",
+                    "{row:>7}  {}{:<10}  {:>5}  {:>5}  {}",
                     record_cell(self.record_column, id),
                     "ERROR",
+                    "",
                     "",
                     error_text(e)
                 )?,

@@ -138,6 +138,17 @@ pub fn load_engine_with(pack: Option<&Path>, trust: &TrustArgs) -> anyhow::Resul
     Ok(Engine::compile(&loaded).map_err(fail)?)
 }
 
+/// The engine rendering texts in `lang` (`--lang`), or as it is; an unknown language is a
+/// usage error naming the pack's languages.
+pub fn with_language(engine: Engine, lang: Option<&str>) -> anyhow::Result<Engine> {
+    match lang {
+        None => Ok(engine),
+        Some(lang) => engine
+            .with_language(lang)
+            .map_err(|e| crate::exit::usage(format!("error: `--lang {lang}`: {e}"))),
+    }
+}
+
 /// `"s"` unless `n == 1`.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 {

@@ -241,8 +241,8 @@ pub fn backtest(r: &BacktestReport) -> String {
     );
     let _ = writeln!(
         s,
-        "outcomes: {} clear, {} review, {} refer",
-        r.outcomes.clear, r.outcomes.review, r.outcomes.refer
+        "outcomes: {} clear, {} need data (incomplete, not flagged), {} review, {} refer",
+        r.outcomes.clear, r.outcomes.incomplete, r.outcomes.review, r.outcomes.refer
     );
 
     let _ = writeln!(

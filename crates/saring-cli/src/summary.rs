@@ -10,8 +10,8 @@ pub struct Summary {
     started: Instant,
     /// Rows read.
     pub rows: u64,
-    /// Outcome counts: clear, review, refer.
-    pub outcomes: [u64; 3],
+    /// Outcome counts: clear, incomplete, review, refer.
+    pub outcomes: [u64; 4],
     /// Decisions with at least one incomplete rule.
     pub incomplete: u64,
     /// Rows that could not be screened.
@@ -24,7 +24,7 @@ impl Summary {
         Summary {
             started: Instant::now(),
             rows: 0,
-            outcomes: [0; 3],
+            outcomes: [0; 4],
             incomplete: 0,
             errors: 0,
         }
@@ -37,8 +37,9 @@ impl Summary {
             Ok(d) => {
                 let i = match d.outcome {
                     Outcome::Clear => 0,
-                    Outcome::Review => 1,
-                    Outcome::Refer => 2,
+                    Outcome::Incomplete => 1,
+                    Outcome::Review => 2,
+                    Outcome::Refer => 3,
                 };
                 self.outcomes[i] += 1;
                 self.incomplete += u64::from(!d.incomplete.is_empty());
@@ -48,7 +49,8 @@ impl Summary {
     }
 
     /// `screened 100 rows in 0.02 s (5000 rows/s): 80 clear, 15 review, 5 refer; 3 with
-    /// incomplete data; 0 errors`
+    /// incomplete data; 0 errors` (with `, N need data` after the clear count when the pack
+    /// has the `incomplete` outcome and some records got it)
     pub fn render(&self) -> String {
         let secs = self.started.elapsed().as_secs_f64();
         let rate = if secs > 0.0 {
@@ -56,15 +58,19 @@ impl Summary {
         } else {
             0.0
         };
+        let needs_data = match self.outcomes[1] {
+            0 => String::new(),
+            n => format!(", {n} need data"),
+        };
         format!(
-            "screened {} rows in {:.2} s ({:.0} rows/s): {} clear, {} review, {} refer; {} with \
-             incomplete data; {} error{}",
+            "screened {} rows in {:.2} s ({:.0} rows/s): {} clear{needs_data}, {} review, {} \
+             refer; {} with incomplete data; {} error{}",
             self.rows,
             secs,
             rate,
             self.outcomes[0],
-            self.outcomes[1],
             self.outcomes[2],
+            self.outcomes[3],
             self.incomplete,
             self.errors,
             crate::packs::plural(self.errors as usize)

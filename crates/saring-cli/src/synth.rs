@@ -48,7 +48,7 @@ pub struct SynthOptions {
 
 /// The generative model, in prose (Markdown). Kept identical to the section
 /// "Synthetic data model" of `rules/id-pmi/README.md` (a unit test checks this).
-pub const MODEL_DOC: &str = r#"### Synthetic data model (`saring synth`, version 1)
+pub const MODEL_DOC: &str = r#"### Synthetic data model (`saring synth`, version 2)
 
 Every record is drawn independently from its own ChaCha8 stream (seed, stream = record index):
 the same seed gives the same records on every platform, and record *i* does not depend on *n*.
@@ -82,8 +82,9 @@ All people, names, NIKs and agency ids are synthetic.
    none on a work visa), job documents found on a visit trip (≈40% / 1.5%), cannot explain the
    purpose (50% / 4%), cannot name a host or employer (50% / 5%), debt to a recruiter
    (20% / 1–3%), passport held by someone else (15% / 0.4%), someone speaks for them
-   (12% / 0.5%), recruiter on the synthetic watch list (≈13% / 0.3%), prior PMI NP
-   postponement (18% / 0.4%), undeclared earlier passport (20% / 3% of those with one), NIK or
+   (12% / 0.5%), recruiter on the synthetic watch list (≈13% / 0.3%), an earlier PMI NP
+   finding (18% / 0.4%; dated 0–4 / 1–8 years before the event, upheld 75% / 30%, otherwise
+   resolved or dismissed), undeclared earlier passport (20% / 3% of those with one), NIK or
    biodata inconsistency (4–7% / 0.5–1.5%), purpose changed since the passport application
    (30% / 3%), group booking with a passport issued within 60 days (common for positives, and
    also for umrah groups — a deliberate false-positive source for the shadow rule).
@@ -661,7 +662,23 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
         0
     };
     let mut history = Map::new();
-    history.insert("prior_pmi_np_postponements".into(), json!(prior));
+    let findings: Vec<Value> = (0..prior)
+        .map(|_| {
+            let (lo, hi, upheld) = if pos {
+                (0, 4 * 365, 0.75)
+            } else {
+                (365, 8 * 365, 0.3)
+            };
+            let date = date_string(event - r.int(lo, hi));
+            let outcome = if r.p(upheld) {
+                "upheld"
+            } else {
+                r.pick(&["resolved", "dismissed"])
+            };
+            json!({ "date": date, "outcome": outcome })
+        })
+        .collect();
+    history.insert("pmi_np_findings".into(), Value::Array(findings));
     let prev = r.weighted(&[(0, 55), (1, 30), (2, 12), (3, 3)]);
     history.insert("previous_passports_count".into(), json!(prev));
 
@@ -683,7 +700,7 @@ fn record(seed: u64, stage: Stage, index: u64, model: &Model) -> Value {
             "stated_purpose",
             "destination_country",
             "supporting_docs",
-            "history.prior_pmi_np_postponements",
+            "history.pmi_np_findings",
             "history.previous_passports_count",
             "nik",
             "sex",

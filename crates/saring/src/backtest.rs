@@ -6,17 +6,19 @@
 //!
 //! ```
 //! use saring::backtest::{Backtest, BacktestConfig, RuleSpec};
-//! use saring::pack::RuleStatus;
+//! use saring::pack::{Outcomes, RuleStatus};
 //! use saring::{Decision, Outcome, PackRef};
 //!
 //! let config = BacktestConfig {
-//!     review: 30,
-//!     refer: 60,
-//!     rules: vec![RuleSpec { id: "a".into(), weight: 40, status: RuleStatus::Active }],
+//!     outcomes: Outcomes { review: 30, refer: 60, ..Outcomes::default() },
+//!     rules: vec![RuleSpec {
+//!         id: "a".into(), weight: 40, status: RuleStatus::Active, family: None,
+//!     }],
 //! };
 //! let clear = Decision {
 //!     record: None,
-//!     outcome: Outcome::Clear, score: 0, hits: vec![], shadow_hits: vec![], incomplete: vec![],
+//!     outcome: Outcome::Clear, score: 0, max_score: 0, families: Default::default(),
+//!     hits: vec![], shadow_hits: vec![], incomplete: vec![], questions: vec![],
 //!     pack: PackRef { id: "p".into(), version: "1".into(), digest: "sha256:0".into() },
 //! };
 //! let mut bt = Backtest::new(config);
@@ -28,12 +30,13 @@
 //!
 //! Definitions (all rates are `null` in JSON when their denominator is zero):
 //! - a record is **flagged** at a threshold when its outcome is at or above it (`review`:
-//!   review or refer; `refer`: refer only);
+//!   review or refer; `refer`: refer only); `incomplete` ("needs data") is counted in the
+//!   outcome counts but is not flagged;
 //! - a rule's **precision** is true hits / hits, its **recall** true hits / positives, its
 //!   **lift** precision / base rate;
 //! - an active rule's **marginal recall** is the recall (at the review, resp. refer,
-//!   threshold) lost when the rule is removed: each record's score is recomputed without the
-//!   rule's weight and compared with the pack thresholds;
+//!   threshold) lost when the rule is removed: each record is re-scored without the rule
+//!   (family caps and the families needed for `refer` applied, as in the engine);
 //! - a shadow rule's **promotion recall** is the recall (at the review threshold) gained if it
 //!   were made active with its weight;
 //! - per monitored group, the **ratio** is the group's flag rate over the highest flag rate
@@ -44,7 +47,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::decision::{Decision, Outcome, PackRef};
-use crate::pack::{Pack, RuleStatus};
+use crate::engine::score::{RuleOutcome, Scoring};
+use crate::pack::{Outcomes, Pack, RuleStatus};
 
 /// The four-fifths rule: a group flagged at less than this fraction of the highest group's
 /// rate is reported.
@@ -59,15 +63,16 @@ pub struct RuleSpec {
     pub weight: i64,
     /// Active or shadow (disabled rules are left out of reports).
     pub status: RuleStatus,
+    /// The rule's indicator family, if any (for family caps).
+    pub family: Option<String>,
 }
 
-/// Thresholds and rules of the pack whose decisions are back-tested.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Outcome rules and rules of the pack whose decisions are back-tested.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BacktestConfig {
-    /// Score at which a record goes to `review`.
-    pub review: i64,
-    /// Score at which a record is `refer`red.
-    pub refer: i64,
+    /// Thresholds, family caps and incomplete-data mode of the pack.
+    #[serde(skip)]
+    pub outcomes: Outcomes,
     /// Rules reported on, in report order.
     pub rules: Vec<RuleSpec>,
 }
@@ -76,8 +81,7 @@ impl BacktestConfig {
     /// Thresholds and active/shadow rules of a pack (disabled rules left out).
     pub fn from_pack(pack: &Pack) -> BacktestConfig {
         BacktestConfig {
-            review: pack.outcomes.review,
-            refer: pack.outcomes.refer,
+            outcomes: pack.outcomes.clone(),
             rules: pack
                 .rules
                 .iter()
@@ -86,20 +90,20 @@ impl BacktestConfig {
                     id: r.id.clone(),
                     weight: r.weight,
                     status: r.status,
+                    family: r.family.clone(),
                 })
                 .collect(),
         }
     }
 
-    /// The outcome a score gets under these thresholds.
-    pub fn outcome_for(&self, score: i64) -> Outcome {
-        if score >= self.refer {
-            Outcome::Refer
-        } else if score >= self.review {
-            Outcome::Review
-        } else {
-            Outcome::Clear
-        }
+    /// How the engine scores these rules.
+    fn scoring(&self) -> Scoring {
+        Scoring::new(
+            self.rules
+                .iter()
+                .map(|r| (r.weight, r.status, r.family.as_deref())),
+            &self.outcomes,
+        )
     }
 }
 
@@ -108,6 +112,8 @@ impl BacktestConfig {
 pub struct OutcomeCounts {
     /// Records cleared.
     pub clear: u64,
+    /// Records that need data (`incomplete`; not flagged).
+    pub incomplete: u64,
     /// Records sent to review.
     pub review: u64,
     /// Records referred.
@@ -304,6 +310,9 @@ struct GroupAcc {
 #[derive(Debug, Clone)]
 pub struct Backtest {
     config: BacktestConfig,
+    scoring: Scoring,
+    /// Per-rule states of the record being added (reused buffer).
+    states: Vec<RuleOutcome>,
     index: HashMap<String, usize>,
     pack: Option<PackRef>,
     records: u64,
@@ -333,6 +342,8 @@ impl Backtest {
             .collect();
         let rules = vec![RuleAcc::default(); config.rules.len()];
         Backtest {
+            scoring: config.scoring(),
+            states: Vec::with_capacity(config.rules.len()),
             config,
             index,
             pack: None,
@@ -370,6 +381,7 @@ impl Backtest {
         }
         match decision.outcome {
             Outcome::Clear => self.outcomes.clear += 1,
+            Outcome::Incomplete => self.outcomes.incomplete += 1,
             Outcome::Review => self.outcomes.review += 1,
             Outcome::Refer => self.outcomes.refer += 1,
         }
@@ -381,25 +393,39 @@ impl Backtest {
         entry.0 += 1;
         entry.1 += u64::from(label);
 
-        let score = decision.score;
-        let (review, refer) = (self.config.review, self.config.refer);
+        // The record's rule states, to re-score it without (or with) one rule.
+        self.states.clear();
+        self.states
+            .resize(self.config.rules.len(), RuleOutcome::Miss);
+        for hit in decision.hits.iter().chain(&decision.shadow_hits) {
+            if let Some(&i) = self.index.get(&hit.rule) {
+                self.states[i] = RuleOutcome::Hit;
+            }
+        }
+        for inc in &decision.incomplete {
+            if let Some(&i) = self.index.get(&inc.rule) {
+                self.states[i] = RuleOutcome::Incomplete;
+            }
+        }
+        let current = self.scoring.score(self.states.iter().copied());
         for hit in decision.hits.iter().chain(&decision.shadow_hits) {
             let Some(&i) = self.index.get(&hit.rule) else {
                 continue;
             };
             let spec = &self.config.rules[i];
+            let flipped = self.scoring.score_flipped(self.states.iter().copied(), i);
             let acc = &mut self.rules[i];
             acc.hits += 1;
             acc.true_hits += u64::from(label);
             // Active: what is lost when the rule is removed (with − without).
             // Shadow: what is gained when it is promoted (with − without).
             let (with, without) = match spec.status {
-                RuleStatus::Shadow => (score.saturating_add(spec.weight), score),
-                _ => (score, score.saturating_sub(spec.weight)),
+                RuleStatus::Shadow => (flipped.outcome, current.outcome),
+                _ => (current.outcome, flipped.outcome),
             };
-            let (a, b) = (with, without);
-            let d_review = i64::from(a >= review) - i64::from(b >= review);
-            let d_refer = i64::from(a >= refer) - i64::from(b >= refer);
+            let d_review =
+                i64::from(with >= Outcome::Review) - i64::from(without >= Outcome::Review);
+            let d_refer = i64::from(with == Outcome::Refer) - i64::from(without == Outcome::Refer);
             acc.flags_delta += d_review;
             if label {
                 acc.tp_delta += d_review;
@@ -439,8 +465,8 @@ impl Backtest {
         let pos = self.positives;
         let base_rate = ratio(pos, n);
         let thresholds = vec![
-            threshold(Outcome::Review, self.config.review, self.review, n),
-            threshold(Outcome::Refer, self.config.refer, self.refer, n),
+            threshold(Outcome::Review, self.config.outcomes.review, self.review, n),
+            threshold(Outcome::Refer, self.config.outcomes.refer, self.refer, n),
         ];
         let rules = self
             .config

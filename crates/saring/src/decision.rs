@@ -7,11 +7,17 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 /// What should happen to the record. There is no "deny": saring recommends, officers decide.
+///
+/// Ordered by how much attention the record needs: `clear < incomplete < review < refer`, so
+/// `outcome >= Outcome::Review` means "flagged".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Score below the review threshold.
     Clear,
+    /// Needs data: the score is below `review`, but the missing data alone could reach it
+    /// (`max_score >= review`); only with `[outcomes] incomplete = "outcome"`.
+    Incomplete,
     /// Score at or above `outcomes.review`.
     Review,
     /// Score at or above `outcomes.refer`.
@@ -19,10 +25,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The outcome's name (`clear`, `review`, `refer`).
+    /// The outcome's name (`clear`, `incomplete`, `review`, `refer`).
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Clear => "clear",
+            Outcome::Incomplete => "incomplete",
             Outcome::Review => "review",
             Outcome::Refer => "refer",
         }
@@ -61,6 +68,16 @@ pub struct Incomplete {
     pub error: Option<String>,
 }
 
+/// A question to ask so that undecided rules can be decided: the `question` text of the
+/// missing fields (schema) or of the rule, in the decision's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    /// What to ask.
+    pub question: String,
+    /// The missing fields it answers (dotted paths).
+    pub fields: Vec<String>,
+}
+
 /// Identity of the pack that made a decision (shared, so a decision copies no strings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackRef {
@@ -84,16 +101,25 @@ pub struct Decision {
         with = "record_member"
     )]
     pub record: Option<Option<String>>,
-    /// `clear`, `review` or `refer`.
+    /// `clear`, `incomplete`, `review` or `refer`.
     pub outcome: Outcome,
-    /// Sum of the weights of the active rules that fired.
+    /// Sum of the weights of the active rules that fired, each family capped at its
+    /// `family_cap`.
     pub score: i64,
+    /// The score if every active rule that could not be decided had fired (equal to `score`
+    /// when nothing is missing).
+    pub max_score: i64,
+    /// Capped score per indicator family, for the families with hits.
+    pub families: BTreeMap<String, i64>,
     /// Active rules that fired, in pack order.
     pub hits: Vec<Hit>,
     /// Shadow rules that fired (reported, not scored).
     pub shadow_hits: Vec<Hit>,
     /// Rules that could not be decided, with the missing paths.
     pub incomplete: Vec<Incomplete>,
+    /// What to ask so that the active incomplete rules can be decided, deduplicated, in rule
+    /// order.
+    pub questions: Vec<Question>,
     /// The pack that decided.
     pub pack: PackRef,
 }

@@ -80,3 +80,40 @@ impl RecordError {
         }
     }
 }
+
+/// A decision was asked for in a language the pack has no texts in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct LanguageError {
+    /// Always `pack.unknown_language`.
+    pub code: &'static str,
+    /// The language asked for.
+    pub requested: String,
+    /// The languages the pack declares (empty: its texts are in one language).
+    pub available: Vec<String>,
+    /// Human message naming both.
+    pub message: String,
+}
+
+impl LanguageError {
+    /// The error for `requested` against the pack's declared languages.
+    pub fn new(requested: &str, available: &[String]) -> LanguageError {
+        let message = if available.is_empty() {
+            format!(
+                "the pack declares no languages, so it has no `{requested}` texts; leave out the language"
+            )
+        } else {
+            let names: Vec<String> = available.iter().map(|l| format!("`{l}`")).collect();
+            format!(
+                "the pack has no texts in `{requested}`; its languages are {}",
+                names.join(", ")
+            )
+        };
+        LanguageError {
+            code: "pack.unknown_language",
+            requested: requested.to_string(),
+            available: available.to_vec(),
+            message,
+        }
+    }
+}

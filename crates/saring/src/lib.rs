@@ -57,10 +57,10 @@ pub mod render;
 pub mod schema;
 
 pub use cel::Value;
-pub use decision::{Decision, Hit, Incomplete, Outcome, PackRef};
+pub use decision::{Decision, Hit, Incomplete, Outcome, PackRef, Question};
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use engine::Engine;
-pub use error::{PackError, RecordError};
+pub use error::{LanguageError, PackError, RecordError};
 pub use pack::Pack;
 pub use record::{DecodeOptions, Record};
 pub use schema::Schema;

@@ -38,3 +38,5 @@ pub const MAX_PACK_TOTAL_BYTES: usize = 64 * 1024 * 1024;
 /// Largest rule weight, either sign: with at most [`MAX_RULES`] rules a score stays far from
 /// `i64` overflow, so scores never saturate.
 pub const MAX_WEIGHT: i64 = 1_000_000;
+/// Most indicator families in one pack (scoring keeps per-family subtotals on the stack).
+pub const MAX_FAMILIES: usize = 32;

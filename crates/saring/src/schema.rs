@@ -65,6 +65,13 @@ pub struct Field {
     pub monitored: bool,
     /// Human description, if given.
     pub description: Option<String>,
+    /// `encodes = ["sex", "birth_date"]`: attributes the value encodes (an identity number
+    /// whose digits carry the birth date and sex). Reading such a field other than through a
+    /// whole-value check is a proxy use (`pack.proxy_field`).
+    pub encodes: Vec<String>,
+    /// `question`: what to ask the person when the field is missing (per language or one
+    /// text), listed in a decision's `questions`.
+    pub question: Option<crate::pack::Text>,
     /// Slot index in a decoded record (`None` inside list items).
     pub slot: Option<u32>,
     /// Where the field is declared.

@@ -337,7 +337,7 @@ fn monitored_field_without_justification() {
     assert_eq!(d.message, MONITORED_MSG);
     assert_eq!(
         d.help.as_deref(),
-        Some("monitored fields are for fairness audits; add `uses_monitored = \"why\"` or remove the condition")
+        Some("monitored fields are for fairness audits; add `uses_monitored = { why = \"...\", references = [\"...\"], approved_by = \"...\" }` or remove the condition")
     );
 }
 
@@ -348,10 +348,14 @@ fn monitored_field_in_has_needs_justification() {
     assert_eq!(d.message, MONITORED_MSG);
 }
 
+/// A complete `uses_monitored` table.
+const JUSTIFIED: &str = "{ why = \"legal eligibility: the minimum age for the purpose\", \
+    references = [\"synthetic statute art. 5\"], approved_by = \"test DPO\" }";
+
 #[test]
 fn monitored_field_with_justification() {
     let body = format!(
-        "{}uses_monitored = \"legal eligibility\"\n{}",
+        "{}uses_monitored = {JUSTIFIED}\n{}",
         rule_named("r", "sex == 'f'"),
         rule_named("s", "count > 1")
     );
@@ -380,7 +384,7 @@ fn monitored_field_through_derived_value() {
     assert_eq!(d.message, MONITORED_MSG);
     // With a justification it is allowed and reported.
     let e = compile(&format!(
-        "[derive]\nd = \"sex\"\ne = \"d == 'f'\"\n{}uses_monitored = \"why\"\n",
+        "[derive]\nd = \"sex\"\ne = \"d == 'f'\"\n{}uses_monitored = {JUSTIFIED}\n",
         rule("e")
     ))
     .unwrap();

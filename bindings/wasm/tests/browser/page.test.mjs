@@ -63,13 +63,9 @@ after(async () => {
   await new Promise((ok) => (server ? server.server.close(ok) : ok()));
 });
 
-/** "ID: … / EN: …" (rule texts) or "… / …" (descriptions) in one language. */
-function bilingual(text, lang) {
-  const rule = /^ID:\s*(.*?)\s*\/\s*EN:\s*(.*)$/s.exec(text);
-  if (rule) return lang === "id" ? rule[1] : rule[2];
-  const i = text.indexOf(" / ");
-  if (i < 0) return text;
-  return lang === "id" ? text.slice(0, i) : text.slice(i + 3);
+/** The schema's fields by path, questions in `lang`. */
+function questions(engine, lang) {
+  return Object.fromEntries(engine.withLanguage(lang).schema().map((f) => [f.path, f.question ?? f.description]));
 }
 
 test("the officer pre-check screens the form's record like the engine does", async (t) => {
@@ -107,7 +103,6 @@ test("the officer pre-check screens the form's record like the engine does", asy
     ["ticket.paid_by", "recruiter"],
     ["interview.purpose_explained", false],
     ["interview.knows_destination_contact", true],
-    ["prior_pmi_np_postponements", 0],
     ["destination", "KH"],
     ["return_ticket", false],
   ];
@@ -140,6 +135,10 @@ test("the officer pre-check screens the form's record like the engine does", asy
   assert.equal(await result.locator("[data-outcome]").getAttribute("data-outcome"), expected.outcome);
   const shown = await result.innerText();
   assert.match(shown, new RegExp(`Outcome: ${expected.outcome.toUpperCase()} — score ${expected.score}`));
+  for (const [family, score] of Object.entries(expected.families)) {
+    assert.ok(shown.includes(`${family} ${score}`), `family subtotal not shown: ${family}`);
+  }
+  for (const q of expected.questions) assert.ok(shown.includes(q.question), `question not shown: ${q.question}`);
   assert.ok(expected.hits.length > 0, "the test record should raise at least one flag");
   for (const hit of [...expected.hits, ...expected.shadow_hits]) {
     assert.ok(shown.includes(hit.reason), `reason not shown: ${hit.reason}`);
@@ -161,13 +160,35 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
   }
   const engine = Engine.fromPack(packs.citizen.files, packs.citizen.main);
   const schema = Object.fromEntries(engine.schema().map((f) => [f.path, f]));
+  const ask = { id: questions(engine, "id"), en: questions(engine, "en") };
   await page.getByRole("tab", { name: "Is this job offer safe?" }).click();
   await page.getByRole("button", { name: "Bahasa Indonesia" }).click();
   assert.equal(await page.getAttribute("html", "lang"), "id");
   const form = page.locator("#citizen-form");
-  const question = (path) => bilingual(schema[path].description, "id");
 
-  const answers = {
+  /** Answers the questions (by their Indonesian labels) and submits. */
+  const answer = async (answers) => {
+    await form.getByRole("button", { name: "Hapus jawaban" }).click();
+    const record = {};
+    for (const [path, value] of Object.entries(answers)) {
+      if (!schema[path]) continue;
+      const type = schema[path].type;
+      if (type === "bool") {
+        const group = form.getByRole("group", { name: ask.id[path] });
+        await group.getByLabel(value ? "Ya" : "Tidak", { exact: true }).check();
+      } else if (type === "enum") {
+        await form.getByLabel(ask.id[path], { exact: true }).selectOption(String(value));
+      } else {
+        await form.getByLabel(ask.id[path], { exact: true }).fill(String(value));
+      }
+      record[path] = value;
+    }
+    await form.getByRole("button", { name: "Periksa tawaran ini" }).click();
+    return record;
+  };
+  const result = page.locator("#citizen-result");
+
+  const record = await answer({
     channel: "social_media",
     job_type: "customer_service",
     monthly_salary_idr: 20000000,
@@ -176,65 +197,64 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
     visa_type: "tourist_visa",
     asked_to_lie_about_purpose: true,
     passport_kept_by_agent: false,
-  };
-  const record = {};
-  for (const [path, value] of Object.entries(answers)) {
-    if (!schema[path]) continue;
-    const type = schema[path].type;
-    if (type === "bool") {
-      const group = form.getByRole("group", { name: question(path) });
-      await group.getByLabel(value ? "Ya" : "Tidak", { exact: true }).check();
-    } else if (type === "enum") {
-      await form.getByLabel(question(path), { exact: true }).selectOption(String(value));
-    } else {
-      await form.getByLabel(question(path), { exact: true }).fill(String(value));
-    }
-    record[path] = value;
-  }
-  await form.getByRole("button", { name: "Periksa tawaran ini" }).click();
-  const result = page.locator("#citizen-result");
+  });
   await result.locator("[data-outcome]").waitFor();
-
-  const expected = engine.screen(record);
+  const expected = engine.screen(record, { lang: "id" });
   assert.equal(expected.outcome, "refer", "a classic scam offer should be `refer`");
+  assert.ok(expected.families.scam > 0, "scam-specific signs fired");
   assert.equal(await result.locator("[data-outcome]").getAttribute("data-outcome"), "refer");
   let shown = await result.innerText();
   assert.match(shown, /Kemungkinan penipuan/);
   for (const hit of expected.hits) {
-    assert.ok(shown.includes(bilingual(hit.reason, "id")), `reason not shown: ${hit.reason}`);
-    if (hit.remedy) assert.ok(shown.includes(bilingual(hit.remedy, "id")));
+    assert.ok(shown.includes(hit.reason), `reason not shown: ${hit.reason}`);
+    if (hit.remedy) assert.ok(shown.includes(hit.remedy));
   }
   await page.screenshot({ path: join(shots, "citizen-selfcheck-id.png"), fullPage: true });
 
   // Switching the language re-renders the questions and the verdict, answers kept.
   await page.getByRole("button", { name: "English" }).click();
+  const inEnglish = engine.screen(record, { lang: "en" });
   shown = await result.innerText();
   assert.match(shown, /Likely scam/);
-  for (const hit of expected.hits) {
-    assert.ok(shown.includes(bilingual(hit.reason, "en")), `reason not shown: ${hit.reason}`);
+  for (const hit of inEnglish.hits) {
+    assert.ok(shown.includes(hit.reason), `reason not shown: ${hit.reason}`);
   }
-  const lie = form.getByRole("group", { name: bilingual(schema.asked_to_lie_about_purpose.description, "en") });
+  const lie = form.getByRole("group", { name: ask.en.asked_to_lie_about_purpose });
   assert.equal(await lie.getByLabel("Yes", { exact: true }).isChecked(), true);
   assert.match(await page.locator(".verify").innerText(), /SISKOP2MI/);
 
   // Unanswered required questions are listed, never taken as "no".
-  const unanswered = [...new Set(expected.incomplete.flatMap((i) => i.missing))];
+  const unanswered = [...new Set(inEnglish.incomplete.flatMap((i) => i.missing))];
+  assert.ok(unanswered.length > 0);
   for (const path of unanswered) {
-    assert.ok(shown.includes(bilingual(schema[path].description, "en")), `not listed: ${path}`);
+    assert.ok(shown.includes(ask.en[path]), `not listed: ${path}`);
   }
   await page.screenshot({ path: join(shots, "citizen-selfcheck-en.png"), fullPage: true });
+
+  // The highest band without a scam-specific sign: outside the legal channel, not "likely scam".
+  await page.getByRole("button", { name: "Bahasa Indonesia" }).click();
+  const channel = await answer({ has_written_contract: false, agency_registered: "not_registered" });
+  const outside = engine.screen(channel);
+  assert.equal(outside.outcome, "refer");
+  assert.equal(outside.families.scam, undefined);
+  const verdictOf = result.locator("[data-verdict]");
+  await verdictOf.waitFor();
+  assert.equal(await verdictOf.getAttribute("data-verdict"), "refer_channel");
+  assert.match(await result.innerText(), /Di luar jalur resmi — risiko tinggi/);
+  await page.getByRole("button", { name: "English" }).click();
+  assert.match(await result.innerText(), /Outside the legal channel — high risk/);
+  assert.doesNotMatch(await result.innerText(), /Likely scam/);
 
   // Nothing answered: never "safe", the page asks for more answers.
   await form.getByRole("button", { name: "Clear answers" }).click();
   await form.getByRole("button", { name: "Check this offer" }).click();
   const empty = engine.screen({});
+  assert.notEqual(empty.outcome, "clear");
   const verdict = result.locator("[data-verdict]");
   await verdict.waitFor();
   assert.equal(await verdict.getAttribute("data-outcome"), empty.outcome);
-  if (empty.outcome === "clear") {
-    assert.equal(await verdict.getAttribute("data-verdict"), "incomplete");
-    assert.match(await result.innerText(), /Not enough answers yet/);
-  }
+  assert.equal(await verdict.getAttribute("data-verdict"), "incomplete");
+  assert.match(await result.innerText(), /Not enough answers yet/);
 });
 
 test("the page is usable at phone width and by keyboard", async () => {

@@ -7,14 +7,17 @@ import init, {
   Explanation,
   Hit,
   Incomplete,
+  MonitoredUse,
   Outcome,
   PackError,
+  Question,
   RecordError,
   RuleInfo,
   SchemaField,
   ListInfo,
   LogReport,
   verifyLog,
+  ScreenOptions,
 } from "../../pkg-web/saring_wasm.js";
 
 export async function usage(packText: string, schemaText: string): Promise<string> {
@@ -38,6 +41,16 @@ export async function usage(packText: string, schemaText: string): Promise<strin
   const hits: Hit[] = [...decision.hits, ...decision.shadow_hits];
   const incomplete: Incomplete[] = decision.incomplete;
   const explanation: Explanation = named.explain(JSON.stringify({ destination: "KH" }));
+  const options: ScreenOptions = { lang: "id" };
+  const inIndonesian: Engine = engine.withLanguage("id");
+  const translated: Decision = inIndonesian.screen({ destination: "KH" }, options);
+  const questions: Question[] = translated.questions;
+  const needsData: boolean = translated.outcome === "incomplete" && translated.max_score >= translated.score;
+  const families: number = Object.values(translated.families).reduce((a, b) => a + b, 0);
+  const register: MonitoredUse[] = engine.monitoredRegister;
+  const languages: string[] = engine.languages;
+  const language: string | null = inIndonesian.language;
+  const explainedIn: Explanation = engine.explain({ destination: "KH" }, { lang: "en" });
   const rules: RuleInfo[] = fromJson.rules;
   const fields: SchemaField[] = engine.schema();
   const paths = fields.flatMap((f) => f.children?.map((c) => c.path) ?? [f.path]);
@@ -63,6 +76,13 @@ export async function usage(packText: string, schemaText: string): Promise<strin
     explanation.rules.map((r) => (r.result === "unknown" ? r.missing.join("+") : r.result)).join(),
     rules.map((r) => r.remedy ?? r.when).join(),
     decision.pack.digest,
+    questions.map((q) => `${q.question}:${q.fields.join("+")}`).join(),
+    needsData,
+    families,
+    register.map((u) => `${u.rule} ${u.fields.join()} ${u.why} ${u.references.join()} ${u.approved_by}`).join(),
+    languages.join() + (language ?? ""),
+    explainedIn.rules.length,
+    rules.map((r) => r.family ?? "").join(),
     engine.id + engine.version + engine.digest + engine.title,
     enumValues.length,
     paths.join(),

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use saring::engine::MonitoredUse;
 use saring::{Diagnostic, Engine, Pack, PackError};
 use serde_json::json;
 
@@ -115,6 +116,9 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             if let (Some(c), Some(old)) = (&changes, &args.against) {
                 println!("{}", c.render(old));
             }
+            if let Some(engine) = &engine {
+                print!("{}", register_text(engine.monitored_register()));
+            }
             println!("{summary}");
         }
         Format::Json => {
@@ -129,14 +133,8 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
                 "errors": errors,
                 "warnings": warnings,
                 "diagnostics": diagnostics,
-                "monitored_use": engine.as_ref().map(|e| e.rules().iter()
-                    .filter(|r| !r.reads_monitored.is_empty())
-                    .map(|r| json!({
-                        "rule": r.id,
-                        "fields": r.reads_monitored,
-                        "justification": justification(pack.as_ref(), &r.id),
-                    }))
-                    .collect::<Vec<_>>()).unwrap_or_default(),
+                "monitored_use": engine.as_ref().map(|e| e.monitored_register().to_vec())
+                    .unwrap_or_default(),
                 "summary": summary,
             });
             let mut out = out;
@@ -158,42 +156,55 @@ fn add_missing(diagnostics: &mut Vec<Diagnostic>, extra: &[Diagnostic]) {
     }
 }
 
-fn justification(pack: Option<&Pack>, rule: &str) -> Option<String> {
-    pack?
-        .rules
-        .iter()
-        .find(|r| r.id == rule)
-        .and_then(|r| r.uses_monitored.clone())
+/// The monitored register as text: every monitored use, with its justification.
+fn register_text(register: &[MonitoredUse]) -> String {
+    if register.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "monitored register ({} rule{}):\n",
+        register.len(),
+        plural(register.len())
+    );
+    for u in register {
+        s.push_str(&format!("  {}  reads {}\n", u.rule, u.fields.join(", ")));
+        s.push_str(&format!("      why:         {}\n", u.why));
+        for r in &u.references {
+            s.push_str(&format!("      reference:   {r}\n"));
+        }
+        s.push_str(&format!("      approved by: {}\n", u.approved_by));
+    }
+    s.push('\n');
+    s
 }
 
 /// A `pack.monitored_use` warning for every rule that reads a monitored field.
 fn monitored_use(pack: &Pack, engine: &Engine) -> Vec<Diagnostic> {
     engine
-        .rules()
+        .monitored_register()
         .iter()
-        .filter(|r| !r.reads_monitored.is_empty())
         .map(|r| {
             let fields = r
-                .reads_monitored
+                .fields
                 .iter()
                 .map(|f| format!("`{f}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
             let d = Diagnostic::warning(
                 "pack.monitored_use",
-                format!("rule `{}` reads monitored field{} {fields}", r.id, {
-                    plural(r.reads_monitored.len())
+                format!("rule `{}` reads monitored field{} {fields}", r.rule, {
+                    plural(r.fields.len())
                 }),
             )
-            .with_rule(r.id.clone())
-            .with_help(match justification(Some(pack), &r.id) {
-                Some(j) => format!("justification: {j}"),
-                None => "no `uses_monitored` justification".to_string(),
-            });
+            .with_rule(r.rule.clone())
+            .with_help(format!(
+                "justification: {} (approved by {})",
+                r.why, r.approved_by
+            ));
             match pack
                 .rules
                 .iter()
-                .find(|p| p.id == r.id)
+                .find(|p| p.id == r.rule)
                 .and_then(|p| p.location.as_ref())
             {
                 Some(loc) => d.at(loc),

@@ -121,6 +121,18 @@ pub fn load_old(path: &Path) -> anyhow::Result<Pack> {
     })
 }
 
+/// A text as written: itself, or `lang: text` for each language.
+fn text(t: &saring::pack::Text) -> String {
+    match t {
+        saring::pack::Text::Plain(s) => s.clone(),
+        saring::pack::Text::PerLanguage(texts) => texts
+            .iter()
+            .map(|(l, t)| format!("{l}: {t}"))
+            .collect::<Vec<_>>()
+            .join(" | "),
+    }
+}
+
 fn describe<T: std::fmt::Debug>(v: &T) -> String {
     format!("{v:?}")
 }
@@ -138,13 +150,13 @@ fn rule_changes(old: &Rule, new: &Rule) -> Vec<String> {
         ));
     }
     let aspects: [(&str, String, String); 8] = [
-        ("title", old.title.clone(), new.title.clone()),
+        ("title", text(&old.title), text(&new.title)),
         (
             "condition (`when`)",
             old.when.text.clone(),
             new.when.text.clone(),
         ),
-        ("reason", old.reason.clone(), new.reason.clone()),
+        ("reason", text(&old.reason), text(&new.reason)),
         ("remedy", describe(&old.remedy), describe(&new.remedy)),
         (
             "references",

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use saring::engine::{Explanation, RuleExplanation, RuleResult};
 use saring::pack::{Outcomes, RuleStatus};
-use saring::DecodeOptions;
+use saring::{DecodeOptions, Outcome};
 
 use crate::exit::{Code, OK};
 use crate::packs;
@@ -35,11 +35,17 @@ pub struct Args {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     format: Format,
+    /// Language of titles, reasons, remedies and questions (one of the pack's `languages`).
+    #[arg(long)]
+    lang: Option<String>,
 }
 
 /// Explains one record; exit 2 when the record does not fit the schema.
 pub fn run(args: Args) -> anyhow::Result<Code> {
-    let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
+    let engine = packs::with_language(
+        packs::load_engine_with(args.pack.as_deref(), &args.trust)?,
+        args.lang.as_deref(),
+    )?;
     let mut text = String::new();
     let read = if args.record.as_os_str() == "-" {
         std::io::stdin().read_to_string(&mut text).map(|_| ())
@@ -70,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
 
 /// Human text: the decision, then rules grouped as fired, shadow fired, unknown, not fired,
 /// disabled; then derived values.
-pub fn render(x: &Explanation, outcomes: Outcomes) -> String {
+pub fn render(x: &Explanation, outcomes: &Outcomes) -> String {
     let d = &x.decision;
     let mut s = String::new();
     let _ = writeln!(
@@ -86,6 +92,18 @@ pub fn render(x: &Explanation, outcomes: Outcomes) -> String {
         outcomes.review,
         outcomes.refer
     );
+    if d.max_score != d.score {
+        let note = if d.outcome == Outcome::Incomplete {
+            "needs data: the missing data alone could reach review"
+        } else {
+            "if every undecided rule fired"
+        };
+        let _ = writeln!(s, "max score: {}  ({note})", d.max_score);
+    }
+    if !d.families.is_empty() {
+        let families: Vec<String> = d.families.iter().map(|(f, v)| format!("{f} {v}")).collect();
+        let _ = writeln!(s, "families: {}", families.join(", "));
+    }
     let group = |pred: &dyn Fn(&RuleExplanation) -> bool| -> Vec<&RuleExplanation> {
         x.rules.iter().filter(|r| pred(r)).collect()
     };
@@ -122,6 +140,12 @@ pub fn render(x: &Explanation, outcomes: Outcomes) -> String {
     section(&mut s, "disabled", &disabled, |s, r| {
         let _ = writeln!(s, "    {}  {}", r.rule, r.title);
     });
+    if !d.questions.is_empty() {
+        let _ = writeln!(s, "\nquestions to ask ({}):", d.questions.len());
+        for q in &d.questions {
+            let _ = writeln!(s, "  - {}  ({})", q.question, q.fields.join(", "));
+        }
+    }
     if !x.derived.is_empty() {
         let _ = writeln!(s, "\nderived values:");
         for (k, v) in &x.derived {

@@ -37,11 +37,18 @@ pub struct Args {
     quiet: bool,
     #[command(flatten)]
     log: decision_log::LogArgs,
+    /// Language of reasons, remedies and questions (one of the pack's `languages`; default:
+    /// the pack's `default_language`).
+    #[arg(long)]
+    lang: Option<String>,
 }
 
 /// Screens every row; exit 0, or 3 when some rows were bad.
 pub fn run(args: Args) -> anyhow::Result<Code> {
-    let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
+    let engine = packs::with_language(
+        packs::load_engine_with(args.pack.as_deref(), &args.trust)?,
+        args.lang.as_deref(),
+    )?;
     let pool = batch::pool(args.threads)?;
     let mut log = decision_log::ScreenLog::open(&args.log)?;
     let input = input::open(&args.input, args.input_format, engine.schema())?;

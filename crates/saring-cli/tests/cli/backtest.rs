@@ -39,7 +39,7 @@ fn json_report_matches_hand_computed_values() {
     assert_eq!(r["incomplete_records"], 2);
     assert_eq!(
         r["outcomes"],
-        serde_json::json!({"clear": 5, "review": 3, "refer": 2})
+        serde_json::json!({"clear": 5, "incomplete": 0, "review": 3, "refer": 2})
     );
 
     let review = &r["thresholds"][0];

@@ -75,7 +75,8 @@ fn monitored_use_is_reported_with_its_justification() {
     let pack = format!(
         "{PACK}\n[[rule]]\nid = \"rule_m\"\ntitle = \"Reads sex\"\nweight = 0\nstatus = \"shadow\"\n\
          when = \"sex == 'f' && a\"\nreason = \"audit\"\nremedy = \"none\"\nreferences = [\"t\"]\n\
-         uses_monitored = \"audit of the sex split\"\n"
+         uses_monitored = {{ why = \"audit of the sex split in the fixture\", references = [\"t\"], \
+         approved_by = \"test DPO\" }}\n"
     );
     let f = Fixture::with_pack(&pack);
     let out = f.run(&["check", "pack", "--today", "2019-01-01"]);
@@ -86,7 +87,17 @@ fn monitored_use_is_reported_with_its_justification() {
         "{text}"
     );
     assert!(
-        text.contains("= help: justification: audit of the sex split"),
+        text.contains(
+            "= help: justification: audit of the sex split in the fixture (approved by test DPO)"
+        ),
+        "{text}"
+    );
+    // The register lists the use with its justification, references and approver.
+    assert!(
+        text.contains(
+            "monitored register (1 rule):\n  rule_m  reads sex\n      why:         audit of the \
+             sex split in the fixture\n      reference:   t\n      approved by: test DPO\n"
+        ),
         "{text}"
     );
     let out = f.run(&["check", "pack", "-f", "json", "--today", "2019-01-01"]);
@@ -94,9 +105,11 @@ fn monitored_use_is_reported_with_its_justification() {
     assert_eq!(v["monitored_use"][0]["rule"], "rule_m");
     assert_eq!(v["monitored_use"][0]["fields"][0], "sex");
     assert_eq!(
-        v["monitored_use"][0]["justification"],
-        "audit of the sex split"
+        v["monitored_use"][0]["why"],
+        "audit of the sex split in the fixture"
     );
+    assert_eq!(v["monitored_use"][0]["references"][0], "t");
+    assert_eq!(v["monitored_use"][0]["approved_by"], "test DPO");
 }
 
 #[test]

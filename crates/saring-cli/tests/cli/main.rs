@@ -9,6 +9,7 @@ mod diff;
 mod explain;
 mod fixture;
 mod hostile;
+mod responsible;
 mod screen;
 mod synth;
 mod test_cmd;

@@ -24,13 +24,17 @@ fn spec(id: &str, weight: i64, status: RuleStatus) -> RuleSpec {
         id: id.into(),
         weight,
         status,
+        family: None,
     }
 }
 
 fn config() -> BacktestConfig {
     BacktestConfig {
-        review: 30,
-        refer: 60,
+        outcomes: Outcomes {
+            review: 30,
+            refer: 60,
+            ..Outcomes::default()
+        },
         rules: vec![
             spec("a", 25, RuleStatus::Active),
             spec("b", 10, RuleStatus::Active),
@@ -62,8 +66,11 @@ fn decision(active: &[&str], shadow: &[&str], incomplete: &[&str]) -> Decision {
     let score: i64 = active.iter().map(|r| weight(r)).sum();
     Decision {
         record: None,
-        outcome: cfg.outcome_for(score),
+        outcome: cfg.outcomes.outcome(score),
         score,
+        max_score: score,
+        families: BTreeMap::new(),
+        questions: Vec::new(),
         hits: active.iter().map(|r| hit(r, weight(r))).collect(),
         shadow_hits: shadow.iter().map(|r| hit(r, weight(r))).collect(),
         incomplete: incomplete
@@ -157,6 +164,7 @@ fn totals_and_outcomes() {
         r.outcomes,
         OutcomeCounts {
             clear: 5,
+            incomplete: 0,
             review: 3,
             refer: 2
         }

@@ -14,7 +14,8 @@ use crate::cel::parser::parse;
 use crate::cel::types::Type;
 use crate::cel::Value;
 use crate::diagnostic::Diagnostic;
-use crate::engine::template::Template;
+use crate::engine::language::Languages;
+use crate::engine::template::Templates;
 use crate::engine::{CompiledDerived, CompiledRule, RuleInfo};
 use crate::limits::MAX_PACK_ERRORS;
 use crate::pack::{Expression, Pack, RuleStatus};
@@ -156,6 +157,7 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
         });
     }
     let derived_names: Vec<String> = pack.derive.iter().map(|d| d.name.clone()).collect();
+    let languages = Languages::of(pack);
 
     // Rules: every rule id is visible through `rules.<id>`.
     env.set_rules(pack.rules.iter().map(|r| r.id.clone()).collect());
@@ -236,7 +238,7 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                 "pack.monitored_field",
                 format!("rule `{}` reads monitored field {} without a justification", rule.id, fields.join(", ")),
             )
-            .with_help("monitored fields are for fairness audits; add `uses_monitored = \"why\"` or remove the condition")
+            .with_help("monitored fields are for fairness audits; add `uses_monitored = { why = \"...\", references = [\"...\"], approved_by = \"...\" }` or remove the condition")
             .with_rule(&rule.id);
             diags.push(place(
                 pack,
@@ -245,7 +247,8 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                 d,
             ));
         }
-        let reason = match Template::parse(&rule.reason, &pack.schema, &derived_names) {
+        let reason = match Templates::parse(&rule.reason, &languages, &pack.schema, &derived_names)
+        {
             Ok(t) => t,
             Err(e) => {
                 let mut d = Diagnostic::error(e.code, e.message).with_rule(&rule.id);
@@ -254,7 +257,7 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                     d = d.at(loc);
                 }
                 diags.push(d);
-                Template::default()
+                Templates::default()
             }
         };
         let evidence_kinds = evidence_slots
@@ -269,13 +272,18 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                 (*slot, path.clone(), kind)
             })
             .collect();
+        let default = languages.default_index();
         infos.push(RuleInfo {
             id: rule.id.clone(),
-            title: rule.title.clone(),
+            title: languages.resolve(&rule.title, default).to_string(),
             weight: rule.weight,
             status: rule.status,
+            family: rule.family.clone(),
             when: rule.when.text.clone(),
-            remedy: rule.remedy.clone(),
+            remedy: rule
+                .remedy
+                .as_ref()
+                .map(|r| languages.resolve(r, default).to_string()),
             reads_monitored: monitored.iter().cloned().collect(),
         });
         deps.push(rule_deps);
@@ -285,7 +293,7 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             status: rule.status,
             node,
             reason,
-            remedy: rule.remedy.clone(),
+            remedy: languages.optional(rule.remedy.as_ref()),
             evidence: evidence_kinds,
             evidence_derived,
         });

@@ -44,8 +44,13 @@
 
 mod build;
 mod identity;
+mod language;
+mod policy;
+mod questions;
 mod run;
+pub(crate) mod score;
 
+pub use policy::MonitoredUse;
 pub use run::Summary;
 pub mod template;
 
@@ -56,11 +61,14 @@ use serde::Serialize;
 
 use crate::cel::ir::Node;
 use crate::decision::{Decision, PackRef};
-use crate::error::{PackError, RecordError};
+use crate::error::{LanguageError, PackError, RecordError};
 use crate::pack::{Outcomes, Pack, RuleStatus};
 use crate::record::{DecodeOptions, Record};
 use crate::schema::{FieldKind, Schema};
-use template::Template;
+use language::{Languages, PerLanguage};
+use questions::Questions;
+use score::Scoring;
+use template::Templates;
 
 /// Metadata about one compiled rule (for listings and bindings).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,6 +81,8 @@ pub struct RuleInfo {
     pub weight: i64,
     /// Status.
     pub status: RuleStatus,
+    /// The indicator family, if declared.
+    pub family: Option<String>,
     /// The condition's source text.
     pub when: String,
     /// The remedy, if any.
@@ -152,16 +162,19 @@ pub(crate) struct CompiledRule {
     pub weight: i64,
     pub status: RuleStatus,
     pub node: Node,
-    pub reason: Template,
-    pub remedy: Option<String>,
+    pub reason: Templates,
+    pub remedy: PerLanguage<Option<String>>,
     pub evidence: Vec<(u32, Arc<str>, FieldKind)>,
     pub evidence_derived: Vec<u32>,
 }
 
-/// A compiled rule pack. Cheap to clone (shared), `Send + Sync`.
+/// A compiled rule pack. Cheap to clone (shared), `Send + Sync`. Decisions are rendered in
+/// one of the pack's languages ([`Engine::with_language`]).
 #[derive(Debug, Clone)]
 pub struct Engine {
     inner: Arc<Compiled>,
+    /// Language slot reasons, remedies, titles and questions are rendered in.
+    lang: usize,
 }
 
 #[derive(Debug)]
@@ -169,7 +182,12 @@ struct Compiled {
     pack: Pack,
     pack_ref: PackRef,
     outcomes: Outcomes,
-    infos: Vec<RuleInfo>,
+    /// Rule metadata, titles and remedies in each language.
+    infos: PerLanguage<Vec<RuleInfo>>,
+    languages: Languages,
+    scoring: Scoring,
+    questions: Questions,
+    register: Vec<MonitoredUse>,
     derived: Vec<CompiledDerived>,
     rules: Vec<CompiledRule>,
     /// Evaluation order (dependencies first), disabled rules left out.
@@ -188,18 +206,78 @@ impl Engine {
             version: pack.meta.version.as_str().into(),
             digest: pack.digest.as_str().into(),
         };
+        let languages = Languages::of(pack);
+        let infos = languages.each(|slot| {
+            built
+                .infos
+                .iter()
+                .zip(&pack.rules)
+                .map(|(info, rule)| RuleInfo {
+                    title: languages.resolve(&rule.title, slot).to_string(),
+                    remedy: rule
+                        .remedy
+                        .as_ref()
+                        .map(|r| languages.resolve(r, slot).to_string()),
+                    ..info.clone()
+                })
+                .collect()
+        });
+        let scoring = Scoring::new(
+            pack.rules
+                .iter()
+                .map(|r| (r.weight, r.status, r.family.as_deref())),
+            &pack.outcomes,
+        );
+        let mut warnings = built.warnings;
+        warnings.extend(policy::proxy_warnings(pack));
         Ok(Engine {
+            lang: languages.default_index(),
             inner: Arc::new(Compiled {
                 pack: pack.clone(),
                 pack_ref,
-                outcomes: pack.outcomes,
-                infos: built.infos,
+                outcomes: pack.outcomes.clone(),
+                register: policy::monitored_register(pack, &built.infos),
+                questions: Questions::new(pack, &languages),
+                infos,
+                languages,
+                scoring,
                 derived: built.derived,
                 rules: built.rules,
                 order: built.order,
-                warnings: built.warnings,
+                warnings,
             }),
         })
+    }
+
+    /// The same engine rendering reasons, remedies, titles and questions in `language` (one
+    /// of the pack's `languages`). Cheap: the compiled pack is shared.
+    pub fn with_language(&self, language: &str) -> Result<Engine, LanguageError> {
+        Ok(Engine {
+            inner: self.inner.clone(),
+            lang: self.inner.languages.index(language)?,
+        })
+    }
+
+    /// The language decisions are rendered in (`None` for a pack that declares none).
+    pub fn language(&self) -> Option<&str> {
+        self.inner.languages.name(self.lang)
+    }
+
+    /// The pack's declared languages (empty when its texts are plain strings).
+    pub fn languages(&self) -> &[String] {
+        self.inner.languages.names()
+    }
+
+    /// A pack text (a schema field's `question`, a rule's `reason` source, ...) in the
+    /// engine's language, falling back to the pack's default language.
+    pub fn localize<'t>(&self, text: &'t crate::pack::Text) -> &'t str {
+        self.inner.languages.resolve(text, self.lang)
+    }
+
+    /// Every rule that reads a monitored field, with the fields and its recorded
+    /// justification (`uses_monitored`), in rule order. `saring check` prints it.
+    pub fn monitored_register(&self) -> &[MonitoredUse] {
+        &self.inner.register
     }
 
     /// Loads a pack from disk and compiles it.
@@ -222,20 +300,21 @@ impl Engine {
         &self.inner.pack.schema
     }
 
-    /// The compiled rules, in pack order.
+    /// The compiled rules, in pack order, with titles and remedies in the engine's language.
     pub fn rules(&self) -> &[RuleInfo] {
-        &self.inner.infos
+        self.inner.infos.get(self.lang)
     }
 
     /// Warnings found while compiling (`saring check` prints them with the pack's own):
-    /// currently `pack.unguarded_optional`, an optional field read without `has()`.
+    /// `pack.unguarded_optional` (an optional field read without `has()`) and
+    /// `pack.proxy_field` (a field that `encodes` personal attributes taken apart).
     pub fn warnings(&self) -> &[crate::Diagnostic] {
         &self.inner.warnings
     }
 
-    /// The outcome thresholds.
-    pub fn outcomes(&self) -> Outcomes {
-        self.inner.outcomes
+    /// The outcome thresholds, family caps and incomplete-data mode.
+    pub fn outcomes(&self) -> &Outcomes {
+        &self.inner.outcomes
     }
 
     /// Decodes a JSON object text into a record.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::cel::eval::{eval, eval_ref, Activation, Computed, Failure, Frame, RuleState};
 use crate::cel::{EvalError, Value};
 use crate::decision::{Decision, Hit, Incomplete, Outcome};
+use crate::engine::score::{RuleOutcome, Scored};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
 use crate::pack::RuleStatus;
 use crate::record::{cel_to_json, value_to_json, Record};
@@ -14,10 +15,12 @@ use crate::record::{cel_to_json, value_to_json, Record};
 /// A decision without explanations: see [`Engine::screen_summary`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
-    /// `clear`, `review` or `refer`.
+    /// `clear`, `incomplete`, `review` or `refer`.
     pub outcome: Outcome,
-    /// Sum of the weights of the active rules that fired.
+    /// Sum of the (family-capped) weights of the active rules that fired.
     pub score: i64,
+    /// The score if every incomplete active rule had fired.
+    pub max_score: i64,
     /// Indices of the active rules that fired, in pack order.
     pub hits: Vec<u32>,
     /// Indices of the shadow rules that fired.
@@ -74,7 +77,22 @@ fn missing_paths(frame: &Frame) -> Vec<Arc<str>> {
     paths
 }
 
+/// How scoring sees a rule's state.
+fn scoring_state(state: &RuleState) -> RuleOutcome {
+    match state {
+        RuleState::Hit => RuleOutcome::Hit,
+        RuleState::Miss => RuleOutcome::Miss,
+        RuleState::Failed(_) => RuleOutcome::Incomplete,
+        RuleState::Pending => RuleOutcome::Skipped,
+    }
+}
+
 impl Engine {
+    /// Scores an evaluation (see [`crate::engine::score`]).
+    fn score(&self, ev: &Evaluation) -> Scored {
+        self.inner.scoring.score(ev.rules.iter().map(scoring_state))
+    }
+
     fn evaluate(&self, record: &Record) -> Evaluation {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
@@ -173,7 +191,7 @@ impl Engine {
 
     fn decide(&self, record: &Record, ev: &Evaluation) -> Decision {
         let c = &self.inner;
-        let mut score = 0i64;
+        let lang = self.lang;
         let mut hits = Vec::new();
         let mut shadow_hits = Vec::new();
         let mut incomplete = Vec::new();
@@ -186,13 +204,12 @@ impl Engine {
                     let hit = Hit {
                         rule: rule.id.to_string(),
                         weight: rule.weight,
-                        reason: rule.reason.render(record, &ev.derived),
-                        remedy: rule.remedy.clone(),
+                        reason: rule.reason.get(lang).render(record, &ev.derived),
+                        remedy: rule.remedy.get(lang).clone(),
                         references: self.rule_references(i),
                         evidence: self.evidence(rule, record, ev),
                     };
                     if rule.status == RuleStatus::Active {
-                        score = score.saturating_add(rule.weight);
                         hits.push(hit);
                     } else {
                         shadow_hits.push(hit);
@@ -211,14 +228,32 @@ impl Engine {
                 _ => {}
             }
         }
-        let outcome = self.outcome_of(score);
+        let scored = self.score(ev);
+        let questions = c.questions.ask(
+            lang,
+            c.rules
+                .iter()
+                .zip(&ev.rules)
+                .enumerate()
+                .filter_map(|(i, (rule, state))| {
+                    let (_, paths) = ev.failure(*state)?;
+                    Some((i, rule.status, paths.as_slice()))
+                }),
+        );
         Decision {
             record: self.decision_record(record),
-            outcome,
-            score,
+            outcome: scored.outcome,
+            score: scored.score,
+            max_score: scored.max_score,
+            families: c
+                .scoring
+                .families(&scored)
+                .map(|(name, v)| (name.to_string(), v))
+                .collect(),
             hits,
             shadow_hits,
             incomplete,
+            questions,
             pack: c.pack_ref.clone(),
         }
     }
@@ -229,9 +264,11 @@ impl Engine {
     /// [`Engine::screen`] gives the same outcome and score with every flag explained.
     pub fn screen_summary(&self, record: &Record) -> Summary {
         let ev = self.evaluate(record);
+        let scored = self.score(&ev);
         let mut summary = Summary {
-            outcome: Outcome::Clear,
-            score: 0,
+            outcome: scored.outcome,
+            score: scored.score,
+            max_score: scored.max_score,
             hits: Vec::new(),
             shadow_hits: Vec::new(),
             incomplete: Vec::new(),
@@ -239,30 +276,14 @@ impl Engine {
         for (i, (rule, result)) in self.inner.rules.iter().zip(&ev.rules).enumerate() {
             match (rule.status, result) {
                 (RuleStatus::Disabled, _) => {}
-                (RuleStatus::Active, RuleState::Hit) => {
-                    summary.score = summary.score.saturating_add(rule.weight);
-                    summary.hits.push(i as u32);
-                }
+                (RuleStatus::Active, RuleState::Hit) => summary.hits.push(i as u32),
                 (_, RuleState::Hit) => summary.shadow_hits.push(i as u32),
                 (_, RuleState::Failed(_)) => summary.incomplete.push(i as u32),
                 _ => {}
             }
         }
-        summary.outcome = self.outcome_of(summary.score);
         Engine::recycle(ev);
         summary
-    }
-
-    /// The outcome for a score under the pack's thresholds.
-    pub fn outcome_of(&self, score: i64) -> Outcome {
-        let o = &self.inner.outcomes;
-        if score >= o.refer {
-            Outcome::Refer
-        } else if score >= o.review {
-            Outcome::Review
-        } else {
-            Outcome::Clear
-        }
     }
 
     /// Screens a decoded record.
@@ -294,7 +315,7 @@ impl Engine {
             .rules
             .iter()
             .zip(&ev.rules)
-            .zip(&c.infos)
+            .zip(self.rules())
             .enumerate()
             .map(|(i, ((rule, result), info))| {
                 let result = match (rule.status, result) {
@@ -316,8 +337,8 @@ impl Engine {
                     status: info.status,
                     weight: info.weight,
                     result,
-                    reason: rule.reason.render(record, &ev.derived),
-                    remedy: rule.remedy.clone(),
+                    reason: rule.reason.get(self.lang).render(record, &ev.derived),
+                    remedy: rule.remedy.get(self.lang).clone(),
                     references: self.rule_references(i),
                     evidence: self.evidence(rule, record, &ev),
                 }

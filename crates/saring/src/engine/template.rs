@@ -2,6 +2,8 @@
 
 use crate::cel::eval::Computed;
 use crate::cel::Value;
+use crate::engine::language::{Languages, PerLanguage};
+use crate::pack::Text;
 use crate::record::Record;
 use crate::schema::{FieldKind, Schema};
 
@@ -95,6 +97,44 @@ impl Template {
             }
         }
         out
+    }
+}
+
+/// A reason template in each language of a pack (one when the pack declares none).
+#[derive(Debug, Clone, Default)]
+pub struct Templates {
+    by_language: PerLanguage<Template>,
+}
+
+impl Templates {
+    /// Parses the text of every language slot (see [`Template::parse`]); a slot without its
+    /// own text uses the default language's.
+    pub(crate) fn parse(
+        text: &Text,
+        languages: &Languages,
+        schema: &Schema,
+        derived: &[String],
+    ) -> Result<Templates, TemplateError> {
+        let parsed =
+            languages.each(|slot| Template::parse(languages.resolve(text, slot), schema, derived));
+        // Report the first error (every slot shares the placeholders' names).
+        let mut first_error = None;
+        let by_language = languages.each(|slot| match parsed.get(slot) {
+            Ok(t) => t.clone(),
+            Err(e) => {
+                first_error.get_or_insert_with(|| e.clone());
+                Template::default()
+            }
+        });
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(Templates { by_language }),
+        }
+    }
+
+    /// The template of a language slot.
+    pub(crate) fn get(&self, slot: usize) -> &Template {
+        self.by_language.get(slot)
     }
 }
 

@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use crate::cel::Value;
 use crate::diagnostic::Diagnostic;
-use crate::limits::{MAX_DERIVED, MAX_LISTS, MAX_LIST_ITEMS, MAX_RULES, MAX_WEIGHT};
+use crate::limits::{MAX_DERIVED, MAX_FAMILIES, MAX_LISTS, MAX_LIST_ITEMS, MAX_RULES, MAX_WEIGHT};
 use crate::pack::ctx::{check_duplicates, check_name, get, Reader};
 use crate::pack::load::FileSource;
 use crate::pack::tree::{to_json, Entry, Kind, Node, Span};
 use crate::pack::{
-    Derived, Example, Expectation, Expression, NamedList, Outcomes, PackMeta, RecordIdField, Rule,
-    RuleStatus, Sharing,
+    Derived, Example, Expectation, Expression, IncompleteMode, MonitoredJustification, NamedList,
+    Outcomes, PackMeta, RecordIdField, Rule, RuleStatus, Sharing, Text,
 };
 use crate::schema::{FieldKind, Schema};
 
@@ -34,22 +34,33 @@ const META_KEYS: &[&str] = &[
     "schema",
     "description",
     "record_id",
+    "languages",
+    "default_language",
 ];
 const LIST_KEYS: &[&str] = &["file", "items", "sharing", "provenance", "expires"];
-const OUTCOME_KEYS: &[&str] = &["review", "refer"];
+const OUTCOME_KEYS: &[&str] = &[
+    "review",
+    "refer",
+    "incomplete",
+    "family_cap",
+    "refer_min_families",
+];
 const RULE_KEYS: &[&str] = &[
     "id",
     "title",
     "weight",
     "status",
+    "family",
     "when",
     "reason",
     "remedy",
+    "question",
     "references",
     "review_by",
     "uses_monitored",
     "example",
 ];
+const MONITORED_KEYS: &[&str] = &["why", "references", "approved_by"];
 const EXAMPLE_KEYS: &[&str] = &["expect", "record"];
 
 /// The schema file a pack names (`[pack] schema`), with the span of the reference.
@@ -107,7 +118,7 @@ pub(crate) fn build_pack(
     let outcomes = match get(entries, "outcomes") {
         Some(e) => reader
             .table(e)
-            .and_then(|t| outcomes(reader, t, e.key_span)),
+            .and_then(|t| outcomes(reader, t, e.key_span).map(|o| (o, t, e.key_span))),
         None => {
             reader.error_help(
                 "pack.missing_key",
@@ -133,6 +144,10 @@ pub(crate) fn build_pack(
         Some(e) => rules(reader, e),
         None => Vec::new(),
     };
+    let outcomes = outcomes.map(|(o, t, span)| {
+        check_families(reader, &o, t, span, &rules);
+        o
+    });
     Some(PackParts {
         meta: meta?,
         outcomes: outcomes?,
@@ -165,6 +180,32 @@ fn meta(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<PackMeta> {
         Some(e) => Some(reader.string(e)?),
         None => None,
     };
+    let languages = match get(t, "languages") {
+        Some(e) => languages(reader, e)?,
+        None => Vec::new(),
+    };
+    let default_language = match get(t, "default_language") {
+        Some(e) => {
+            let lang = reader.string(e)?;
+            if !languages.contains(&lang) {
+                let help = if languages.is_empty() {
+                    format!("declare the languages first: `languages = [\"{lang}\"]`")
+                } else {
+                    crate::diagnostic::did_you_mean(&lang, languages.iter().map(String::as_str))
+                        .unwrap_or_else(|| format!("use one of {}", quoted(&languages)))
+                };
+                reader.error_help(
+                    "pack.unknown_language",
+                    format!("the default language `{lang}` is not among the pack's `languages`"),
+                    help,
+                    e.value.span,
+                );
+                return None;
+            }
+            Some(lang)
+        }
+        None => None,
+    };
     Some(PackMeta {
         id: id?,
         version: version?,
@@ -172,7 +213,52 @@ fn meta(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<PackMeta> {
         schema: schema?,
         description,
         record_id: None,
+        languages,
+        default_language,
     })
+}
+
+/// `languages = ["id", "en"]`: distinct language codes (`[a-z]{2,3}`, optionally with a
+/// `-REGION` subtag such as `pt-BR`).
+fn languages(reader: &mut Reader<'_>, e: &Entry) -> Option<Vec<String>> {
+    let list = reader.strings(e)?;
+    let mut ok = true;
+    for (i, lang) in list.iter().enumerate() {
+        let valid = {
+            let mut parts = lang.splitn(2, '-');
+            let primary = parts.next().unwrap_or("");
+            (2..=3).contains(&primary.len())
+                && primary.bytes().all(|b| b.is_ascii_lowercase())
+                && parts
+                    .next()
+                    .is_none_or(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+        };
+        if !valid {
+            reader.error_help(
+                "pack.invalid_value",
+                format!("`{lang}` is not a language code"),
+                "use lower-case ISO 639 codes such as `id` or `en`".to_string(),
+                e.value.span,
+            );
+            ok = false;
+        } else if list[..i].contains(lang) {
+            reader.error(
+                "pack.invalid_value",
+                format!("language `{lang}` is listed twice"),
+                e.value.span,
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(list)
+}
+
+fn quoted(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn outcomes(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<Outcomes> {
@@ -186,6 +272,49 @@ fn outcomes(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<Outcomes
     };
     let review = threshold("review");
     let refer = threshold("refer");
+    let incomplete = match get(t, "incomplete") {
+        None => Some(IncompleteMode::Report),
+        Some(e) => match reader.string(e).as_deref() {
+            Some("report") => Some(IncompleteMode::Report),
+            Some("outcome") => Some(IncompleteMode::Outcome),
+            Some(other) => {
+                let help = crate::diagnostic::did_you_mean(other, ["report", "outcome"])
+                    .unwrap_or_else(|| {
+                        "use `report` (keep the outcome, report `max_score`) or `outcome` \
+                         (the outcome becomes `incomplete`)"
+                            .to_string()
+                    });
+                reader.error_help(
+                    "pack.invalid_value",
+                    format!("unknown `incomplete` mode `{other}`"),
+                    help,
+                    e.value.span,
+                );
+                None
+            }
+            None => None,
+        },
+    };
+    let family_cap = match get(t, "family_cap") {
+        None => Some(BTreeMap::new()),
+        Some(e) => family_caps(reader, e),
+    };
+    let refer_min_families = match get(t, "refer_min_families") {
+        None => Some(0),
+        Some(e) => match reader.int(e) {
+            Some(n) if (0..=MAX_FAMILIES as i64).contains(&n) => Some(n as u32),
+            Some(n) => {
+                reader.error_help(
+                    "pack.invalid_value",
+                    format!("`refer_min_families` is {n}"),
+                    format!("use a number of families from 0 to {MAX_FAMILIES}"),
+                    e.value.span,
+                );
+                None
+            }
+            None => None,
+        },
+    };
     let (review, refer) = (review?, refer?);
     if review > refer {
         let at = get(t, "review").map_or(span, |e| e.value.span);
@@ -197,7 +326,122 @@ fn outcomes(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<Outcomes
         );
         return None;
     }
-    Some(Outcomes { review, refer })
+    Some(Outcomes {
+        review,
+        refer,
+        incomplete: incomplete?,
+        family_cap: family_cap?,
+        refer_min_families: refer_min_families?,
+    })
+}
+
+/// `family_cap = { itinerary = 40 }`: a positive cap per family name.
+fn family_caps(reader: &mut Reader<'_>, e: &Entry) -> Option<BTreeMap<String, i64>> {
+    let entries = reader.table(e)?;
+    let mut out = BTreeMap::new();
+    let mut ok = true;
+    for cap in entries {
+        ok &= check_name(reader, &cap.key, "family", cap.key_span);
+        match reader.int(cap) {
+            Some(n) if n > 0 => {
+                out.insert(cap.key.clone(), n);
+            }
+            Some(n) => {
+                reader.error_help(
+                    "pack.invalid_value",
+                    format!("the cap of family `{}` is {n}", cap.key),
+                    "a cap is the most a family adds to the score: a positive number".to_string(),
+                    cap.value.span,
+                );
+                ok = false;
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Checks `[outcomes]` against the rules' families: every capped family is declared by a
+/// rule, and with `refer_min_families` every scored rule names its family and enough families
+/// exist for `refer` to be reachable.
+fn check_families(
+    reader: &mut Reader<'_>,
+    outcomes: &Outcomes,
+    t: &[Entry],
+    span: Span,
+    rules: &[Rule],
+) {
+    let mut families: Vec<&str> = rules.iter().filter_map(|r| r.family.as_deref()).collect();
+    families.sort_unstable();
+    families.dedup();
+    if families.len() > MAX_FAMILIES {
+        reader.error(
+            "pack.limit",
+            format!(
+                "the rules declare {} families, more than the limit of {MAX_FAMILIES}",
+                families.len()
+            ),
+            span,
+        );
+    }
+    if let Some(caps) = get(t, "family_cap").and_then(|e| e.value.entries()) {
+        for cap in caps {
+            if families.contains(&cap.key.as_str()) {
+                continue;
+            }
+            let help = crate::diagnostic::did_you_mean(&cap.key, families.iter().copied())
+                .unwrap_or_else(|| "set `family = \"...\"` on the rules of the family".to_string());
+            reader.error_help(
+                "pack.unknown_family",
+                format!(
+                    "`family_cap` names family `{}`, which no rule declares",
+                    cap.key
+                ),
+                help,
+                cap.key_span,
+            );
+        }
+    }
+    let need = outcomes.refer_min_families as usize;
+    if need < 2 {
+        return;
+    }
+    let at = get(t, "refer_min_families").map_or(span, |e| e.value.span);
+    let file = reader.file.clone();
+    for rule in rules {
+        if rule.family.is_none() && rule.status != RuleStatus::Disabled {
+            let mut d = Diagnostic::error(
+                "pack.missing_family",
+                format!(
+                    "rule `{}` has no `family`, but `refer_min_families = {need}` counts families",
+                    rule.id
+                ),
+            )
+            .with_help(
+                "add `family = \"...\"` (itinerary, documents, recruitment, ...) to the rule",
+            )
+            .with_rule(rule.id.clone());
+            d = match &rule.location {
+                Some(loc) => d.at(loc),
+                None => {
+                    let loc = reader.diags.sources.locate(&file, at);
+                    d.at(&loc)
+                }
+            };
+            reader.diags.list.push(d);
+        }
+    }
+    if families.len() < need {
+        reader.error_help(
+            "pack.invalid_value",
+            format!(
+                "`refer` needs hits from {need} families, but the rules declare {}",
+                families.len()
+            ),
+            "lower `refer_min_families` or assign the rules to more families".to_string(),
+            at,
+        );
+    }
 }
 
 /// Checks a list or derive name: identifier, no clash with schema fields or earlier names.
@@ -598,7 +842,7 @@ fn rule(
         }
         e
     };
-    let title = required(reader, "title").and_then(|e| reader.string(e));
+    let title = required(reader, "title").and_then(|e| reader.text(e));
     let weight = required(reader, "weight").and_then(|e| {
         let weight = reader.int(e)?;
         if weight.unsigned_abs() > MAX_WEIGHT.unsigned_abs() {
@@ -634,15 +878,26 @@ fn rule(
             None => None,
         },
     };
-    let optional_string = |reader: &mut Reader<'_>, key: &str| -> Result<Option<String>, ()> {
+    let optional_text = |reader: &mut Reader<'_>, key: &str| -> Result<Option<Text>, ()> {
         match get(t, key) {
-            Some(e) => reader.string(e).map(Some).ok_or(()),
+            Some(e) => reader.text(e).map(Some).ok_or(()),
             None => Ok(None),
         }
     };
-    let reason = optional_string(reader, "reason");
-    let remedy = optional_string(reader, "remedy");
-    let uses_monitored = optional_string(reader, "uses_monitored");
+    let reason = optional_text(reader, "reason");
+    let remedy = optional_text(reader, "remedy");
+    let question = optional_text(reader, "question");
+    let family = match get(t, "family") {
+        None => Ok(None),
+        Some(e) => match reader.string(e) {
+            Some(f) if check_name(reader, &f, "family", e.value.span) => Ok(Some(f)),
+            _ => Err(()),
+        },
+    };
+    let uses_monitored = match get(t, "uses_monitored") {
+        None => Ok(None),
+        Some(e) => uses_monitored(reader, e, &rule_label).map(Some).ok_or(()),
+    };
     let references = match get(t, "references") {
         Some(e) => reader.strings(e).ok_or(()),
         None => Ok(Vec::new()),
@@ -702,9 +957,11 @@ fn rule(
         title,
         weight: weight?,
         status: status?,
+        family: family.ok()?,
         when: when?,
         reason,
         remedy: remedy.ok()?,
+        question: question.ok()?,
         references: references.ok()?,
         review_by: review_by.ok()?,
         uses_monitored: uses_monitored.ok()?,
@@ -713,7 +970,162 @@ fn rule(
     })
 }
 
-/// `review_by`: a TOML date or a `YYYY-MM-DD` string, kept as text.
+/// Words that say nothing: a justification made only of these (or of two words or fewer), or
+/// one containing a to-do marker, is a placeholder.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "because",
+    "x",
+    "xx",
+    "xxx",
+    "todo",
+    "tbd",
+    "fixme",
+    "n/a",
+    "na",
+    "none",
+    "-",
+    "?",
+    "...",
+    "why",
+    "reason",
+    "justification",
+    "placeholder",
+    "test",
+    "testing",
+    "lorem",
+    "ipsum",
+    "needed",
+    "required",
+    "necessary",
+    "ok",
+    "yes",
+];
+const TODO_MARKERS: &[&str] = &["todo", "tbd", "fixme", "xxx", "lorem"];
+
+/// Whether a `why` is a placeholder rather than a justification.
+fn is_placeholder(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/' && c != '?')
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.len() <= 2
+        || words
+            .iter()
+            .all(|w| PLACEHOLDER_WORDS.contains(&w.as_str()))
+        || words.iter().any(|w| TODO_MARKERS.contains(&w.as_str()))
+}
+
+const MONITORED_FORM: &str = "write `uses_monitored = { why = \"the legal basis and why no other \
+    data would do\", references = [\"...\"], approved_by = \"who reviewed it\" }`";
+
+/// `uses_monitored = { why, references, approved_by }`, each checked for substance.
+fn uses_monitored(
+    reader: &mut Reader<'_>,
+    e: &Entry,
+    rule: &str,
+) -> Option<MonitoredJustification> {
+    let code = "pack.monitored_justification";
+    let Some(t) = e.value.entries() else {
+        let found = match &e.value.kind {
+            Kind::Str(s) if s.chars().count() > 40 => {
+                let head: String = s.chars().take(37).collect();
+                format!("a plain string (`{head}...`)")
+            }
+            Kind::Str(s) => format!("a plain string (`{s}`)"),
+            _ => e.value.type_name().to_string(),
+        };
+        reader.error_help(
+            code,
+            format!("`uses_monitored` of rule `{rule}` must be a table, found {found}"),
+            MONITORED_FORM.to_string(),
+            e.value.span,
+        );
+        return None;
+    };
+    reader.check_keys(t, MONITORED_KEYS, "`uses_monitored`");
+    let what = format!("`uses_monitored` of rule `{rule}`");
+    let mut ok = true;
+    let why =
+        match get(t, "why") {
+            None => {
+                reader.missing("why", &what, e.value.span);
+                None
+            }
+            Some(w) => match reader.string(w) {
+                Some(text) if is_placeholder(&text) => {
+                    reader.error_help(
+                    code,
+                    format!("`why = \"{}\"` of rule `{rule}` is not a justification", text.trim()),
+                    "say in a sentence which legal basis allows reading the monitored field and \
+                     why the rule needs it"
+                        .to_string(),
+                    w.value.span,
+                );
+                    None
+                }
+                other => other,
+            },
+        };
+    let references = match get(t, "references") {
+        None => {
+            reader.missing("references", &what, e.value.span);
+            None
+        }
+        Some(r) => match reader.strings(r) {
+            Some(list) if list.iter().all(|s| s.trim().is_empty()) => {
+                reader.error_help(
+                    code,
+                    format!("{what} cites no reference"),
+                    "cite at least one legal basis or source: `references = [\"UU 18/2017 art. 5\"]`"
+                        .to_string(),
+                    r.value.span,
+                );
+                None
+            }
+            other => other,
+        },
+    };
+    let approved_by = match get(t, "approved_by") {
+        None => {
+            reader.missing("approved_by", &what, e.value.span);
+            None
+        }
+        Some(a) => match reader.string(a) {
+            Some(who) if who.trim().is_empty() || is_placeholder_name(&who) => {
+                reader.error_help(
+                    code,
+                    format!("{what} has no approver (`approved_by = \"{}\"`)", who.trim()),
+                    "name the person or body who reviewed the use (e.g. the data-protection officer)"
+                        .to_string(),
+                    a.value.span,
+                );
+                None
+            }
+            other => other,
+        },
+    };
+    ok &= why.is_some() && references.is_some() && approved_by.is_some();
+    ok.then(|| MonitoredJustification {
+        why: why.unwrap_or_default(),
+        references: references.unwrap_or_default(),
+        approved_by: approved_by.unwrap_or_default(),
+    })
+}
+
+/// An approver that names no one.
+fn is_placeholder_name(who: &str) -> bool {
+    let w = who.trim().to_lowercase();
+    [
+        "x", "xx", "xxx", "todo", "tbd", "-", "?", "n/a", "na", "none", "me", "nobody", "someone",
+    ]
+    .contains(&w.as_str())
+}
+
+/// `review_by`: a TOML date or a `YYYY-MM-DD` string.
 fn review_date(reader: &mut Reader<'_>, e: &Entry) -> Option<String> {
     date(reader, e, "review_by", "review_by = 2026-05-01").map(|d| d.format("%Y-%m-%d").to_string())
 }

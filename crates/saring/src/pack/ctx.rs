@@ -4,7 +4,7 @@
 use crate::cel::lexer::RESERVED_WORDS;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::pack::tree::{Entry, Kind, Node, Span};
-use crate::pack::SourceFiles;
+use crate::pack::{SourceFiles, Text};
 
 /// Collects diagnostics while files are read and interpreted.
 #[derive(Debug, Default)]
@@ -225,6 +225,47 @@ impl Reader<'_> {
             }
         }
         ok.then_some(out)
+    }
+
+    /// An applicant-facing text: a string, or a table of strings by language
+    /// (`{ en = "...", id = "..." }`). Which languages are allowed is checked once the whole
+    /// pack is read (see `pack::language`).
+    pub fn text(&mut self, e: &Entry) -> Option<Text> {
+        match &e.value.kind {
+            Kind::Str(s) => Some(Text::Plain(s.clone())),
+            Kind::Table(entries) if !entries.is_empty() => {
+                let mut out = Vec::with_capacity(entries.len());
+                let mut ok = true;
+                for entry in entries {
+                    match &entry.value.kind {
+                        Kind::Str(s) => out.push((entry.key.clone(), s.clone())),
+                        _ => {
+                            let code = self.invalid_value_code();
+                            self.error_help(
+                                code,
+                                format!(
+                                    "the `{}` text of `{}` must be a string, found {}",
+                                    entry.key,
+                                    e.key,
+                                    entry.value.type_name()
+                                ),
+                                format!("write `{} = {{ {} = \"...\" }}`", e.key, entry.key),
+                                entry.value.span,
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                ok.then_some(Text::PerLanguage(out))
+            }
+            _ => {
+                self.wrong_type(
+                    e,
+                    "a string or a table of strings by language (`{ en = \"...\", id = \"...\" }`)",
+                );
+                None
+            }
+        }
     }
 
     /// A table's entries.

@@ -5,7 +5,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::cel::Value;
 use crate::pack::build::PackParts;
-use crate::pack::{schema_file, Expectation, RuleStatus};
+use crate::pack::{schema_file, Expectation, IncompleteMode, RuleStatus};
 use crate::schema::Schema;
 
 fn item_json(v: &Value) -> serde_json::Value {
@@ -47,9 +47,9 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
         .rules
         .iter()
         .map(|r| {
-            json!({
+            let mut rule = json!({
                 "id": r.id,
-                "title": r.title,
+                "title": r.title.to_json(),
                 "weight": r.weight,
                 "status": match r.status {
                     RuleStatus::Active => "active",
@@ -57,8 +57,8 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
                     RuleStatus::Disabled => "disabled",
                 },
                 "when": r.when.text,
-                "reason": r.reason,
-                "remedy": r.remedy,
+                "reason": r.reason.to_json(),
+                "remedy": r.remedy.as_ref().map(|t| t.to_json()),
                 "references": r.references,
                 "review_by": r.review_by,
                 "uses_monitored": r.uses_monitored,
@@ -70,18 +70,50 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
                     },
                     "record": x.record,
                 })).collect::<Vec<_>>(),
-            })
+            });
+            // Keys added later enter the digest only when set, so older packs keep theirs.
+            if let Some(map) = rule.as_object_mut() {
+                if let Some(f) = &r.family {
+                    map.insert("family".into(), f.clone().into());
+                }
+                if let Some(q) = &r.question {
+                    map.insert("question".into(), q.to_json());
+                }
+            }
+            rule
         })
         .collect();
+    let o = &parts.outcomes;
+    let mut outcomes = json!({ "review": o.review, "refer": o.refer });
+    if let Some(map) = outcomes.as_object_mut() {
+        if o.incomplete != IncompleteMode::Report {
+            map.insert("incomplete".into(), json!(o.incomplete));
+        }
+        if !o.family_cap.is_empty() {
+            map.insert("family_cap".into(), json!(o.family_cap));
+        }
+        if o.refer_min_families > 0 {
+            map.insert("refer_min_families".into(), o.refer_min_families.into());
+        }
+    }
+    let mut meta = json!({
+        "id": parts.meta.id,
+        "version": parts.meta.version,
+        "title": parts.meta.title,
+        "description": parts.meta.description,
+        "record_id": parts.meta.record_id.as_ref().map(|r| r.path.as_str()),
+    });
+    if let Some(map) = meta.as_object_mut() {
+        if !parts.meta.languages.is_empty() {
+            map.insert("languages".into(), json!(parts.meta.languages));
+        }
+        if let Some(l) = &parts.meta.default_language {
+            map.insert("default_language".into(), l.clone().into());
+        }
+    }
     json!({
-        "pack": {
-            "id": parts.meta.id,
-            "version": parts.meta.version,
-            "title": parts.meta.title,
-            "description": parts.meta.description,
-            "record_id": parts.meta.record_id.as_ref().map(|r| r.path.as_str()),
-        },
-        "outcomes": { "review": parts.outcomes.review, "refer": parts.outcomes.refer },
+        "pack": meta,
+        "outcomes": outcomes,
         "lists": lists,
         "derive": derive,
         "rules": rules,

@@ -297,6 +297,9 @@ pub(crate) fn load_with(
         }
         Some(parts)
     });
+    if let (Some(parts), Some(schema)) = (&parts, &schema) {
+        super::language::check(&mut diags, parts, schema);
+    }
 
     let failed = diags.has_errors();
     let (diagnostics, sources) = diags.sorted();

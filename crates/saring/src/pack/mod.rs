@@ -6,6 +6,7 @@
 mod build;
 mod ctx;
 mod digest;
+mod language;
 mod lint;
 mod load;
 mod schema_file;
@@ -180,6 +181,12 @@ pub struct PackMeta {
     pub schema: String,
     /// Optional description.
     pub description: Option<String>,
+    /// `languages`: the languages applicant texts are written in (`["id", "en"]`); empty when
+    /// the pack declares none (its texts are plain strings).
+    pub languages: Vec<String>,
+    /// `default_language`: the language decisions are rendered in unless another is asked
+    /// for (the first of `languages` when not given).
+    pub default_language: Option<String>,
     /// `record_id`: the dotted path of the schema field (string or int) that identifies a
     /// record; its value is copied into every decision as `"record"`.
     pub record_id: Option<RecordIdField>,
@@ -245,13 +252,129 @@ impl std::fmt::Display for Sharing {
     }
 }
 
-/// `[outcomes]`: inclusive score thresholds. A score below `review` is `clear`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// `[outcomes] incomplete`: what a decision does when the score is below `review` but the
+/// missing data alone could reach it (`max_score >= review`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncompleteMode {
+    /// The outcome stays `clear`; the decision still reports `max_score` and `questions`
+    /// (the default, so packs written before the `incomplete` outcome decide as before).
+    #[default]
+    Report,
+    /// The outcome is `incomplete` ("needs data").
+    Outcome,
+}
+
+/// `[outcomes]`: inclusive score thresholds, family caps and the rules that turn a score into
+/// an outcome (see [`crate::engine::score`]). A score below `review` is `clear`.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Outcomes {
     /// Score at which a record goes to `review`.
     pub review: i64,
     /// Score at which a record is `refer`red.
     pub refer: i64,
+    /// `incomplete = "report" | "outcome"`.
+    pub incomplete: IncompleteMode,
+    /// `family_cap = { itinerary = 40 }`: the most one indicator family adds to the score.
+    pub family_cap: BTreeMap<String, i64>,
+    /// `refer_min_families`: `refer` needs active hits from at least this many families;
+    /// otherwise the outcome is capped at `review` (0 or 1: no requirement).
+    pub refer_min_families: u32,
+}
+
+impl Outcomes {
+    /// The outcome a score reaches under the thresholds alone: `refer` at or above `refer`,
+    /// `review` at or above `review`, otherwise `clear`. The family and incomplete-data
+    /// rules are applied on top of this by the engine's scoring.
+    pub fn outcome(&self, score: i64) -> crate::decision::Outcome {
+        use crate::decision::Outcome;
+        if score >= self.refer {
+            Outcome::Refer
+        } else if score >= self.review {
+            Outcome::Review
+        } else {
+            Outcome::Clear
+        }
+    }
+}
+
+/// An applicant-facing text (`reason`, `remedy`, `question`, `title`): one string for every
+/// language, or one string per language (`reason = { en = "...", id = "..." }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    /// The same text whatever the language.
+    Plain(String),
+    /// `(language, text)` pairs in the order written.
+    PerLanguage(Vec<(String, String)>),
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::Plain(String::new())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::Plain(s.to_string())
+    }
+}
+
+impl Text {
+    /// The text in `language`: a plain text for any language, otherwise the entry of that
+    /// language, if written.
+    pub fn get(&self, language: &str) -> Option<&str> {
+        match self {
+            Text::Plain(s) => Some(s),
+            Text::PerLanguage(texts) => texts
+                .iter()
+                .find(|(l, _)| l == language)
+                .map(|(_, t)| t.as_str()),
+        }
+    }
+
+    /// The text in `language`, else in `fallback`, else the first one written.
+    pub fn resolve(&self, language: &str, fallback: &str) -> &str {
+        self.get(language)
+            .or_else(|| self.get(fallback))
+            .unwrap_or_else(|| match self {
+                Text::Plain(s) => s,
+                Text::PerLanguage(texts) => texts.first().map_or("", |(_, t)| t.as_str()),
+            })
+    }
+
+    /// The languages written (empty for a plain text).
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        let texts: &[(String, String)] = match self {
+            Text::Plain(_) => &[],
+            Text::PerLanguage(texts) => texts,
+        };
+        texts.iter().map(|(l, _)| l.as_str())
+    }
+
+    /// The canonical JSON of the text (a string, or an object by language), for the digest.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        match self {
+            Text::Plain(s) => s.clone().into(),
+            Text::PerLanguage(texts) => texts
+                .iter()
+                .map(|(l, t)| (l.clone(), serde_json::Value::String(t.clone())))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        }
+    }
+}
+
+/// `uses_monitored = { why = "...", references = [...], approved_by = "..." }`: the recorded
+/// justification for a rule that reads a monitored field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MonitoredJustification {
+    /// Why reading the monitored field is lawful and necessary (a sentence, not a placeholder).
+    pub why: String,
+    /// The legal basis or sources (at least one).
+    pub references: Vec<String>,
+    /// Who reviewed and approved the use.
+    pub approved_by: String,
 }
 
 /// A named list from `[lists]`.
@@ -322,24 +445,29 @@ pub struct Example {
 pub struct Rule {
     /// Stable identifier (`one_way_hotspot`).
     pub id: String,
-    /// Human title.
-    pub title: String,
+    /// Human title (officer-facing; may be given per language).
+    pub title: Text,
     /// Score added when the rule fires.
     pub weight: i64,
     /// Active, shadow or disabled.
     pub status: RuleStatus,
+    /// The indicator family (`itinerary`, `documents`, ...), if declared.
+    pub family: Option<String>,
     /// The condition.
     pub when: Expression,
-    /// Reason template with `{path}` placeholders.
-    pub reason: String,
+    /// Reason template with `{path}` placeholders (per language or one for all).
+    pub reason: Text,
     /// What would clear the flag.
-    pub remedy: Option<String>,
+    pub remedy: Option<Text>,
+    /// The question to ask when the rule is incomplete, replacing the schema's questions for
+    /// the missing fields.
+    pub question: Option<Text>,
     /// Why the indicator is legitimate (sources).
     pub references: Vec<String>,
     /// Date by which the rule must be reviewed (`YYYY-MM-DD`).
     pub review_by: Option<String>,
     /// Justification for reading monitored fields.
-    pub uses_monitored: Option<String>,
+    pub uses_monitored: Option<MonitoredJustification>,
     /// Inline tests.
     pub examples: Vec<Example>,
     /// Where the rule is declared.

@@ -14,6 +14,8 @@ const FIELD_KEYS: &[&str] = &[
     "protected",
     "monitored",
     "description",
+    "question",
+    "encodes",
     "values",
     "items",
 ];
@@ -208,6 +210,8 @@ fn build_field(
     let mut protected = false;
     let mut monitored = false;
     let mut description = None;
+    let mut question = None;
+    let mut encodes = Vec::new();
     let mut children: Vec<&Entry> = Vec::new();
     for entry in entries {
         match entry.key.as_str() {
@@ -216,6 +220,9 @@ fn build_field(
             "protected" => protected = reader.bool(entry).unwrap_or(false),
             "monitored" => monitored = reader.bool(entry).unwrap_or(false),
             "description" => description = reader.string(entry),
+            // An object may have a child field named `question` (a table with a `type`).
+            "question" if !(has_children && is_field_table(entry)) => question = reader.text(entry),
+            "encodes" => encodes = reader.strings(entry).unwrap_or_default(),
             "values" if is_enum || declared.is_none() => {}
             "items" if is_list || declared.is_none() => {}
             "values" | "items" => reader.error_help(
@@ -290,9 +297,16 @@ fn build_field(
         protected,
         monitored,
         description,
+        encodes,
+        question,
         slot,
         location: Some(location),
     })
+}
+
+/// Whether an entry is a child field declaration (a table with a `type`).
+fn is_field_table(e: &Entry) -> bool {
+    e.value.entries().is_some_and(|t| get(t, "type").is_some())
 }
 
 /// The schema as canonical JSON (for the pack digest).
@@ -310,6 +324,13 @@ fn object_json(obj: &ObjectType) -> serde_json::Value {
         field.insert("monitored".into(), f.monitored.into());
         if let Some(d) = &f.description {
             field.insert("description".into(), d.clone().into());
+        }
+        // New keys enter the digest only when set, so older packs keep their digests.
+        if !f.encodes.is_empty() {
+            field.insert("encodes".into(), f.encodes.clone().into());
+        }
+        if let Some(q) = &f.question {
+            field.insert("question".into(), q.to_json());
         }
         map.insert(f.name.clone(), serde_json::Value::Object(field));
     }

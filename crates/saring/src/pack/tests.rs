@@ -80,7 +80,7 @@ reason = "No return ticket for travel to {destination}"
 remedy = "Show a return ticket"
 references = ["domain.md"]
 review_by = 2026-05-01
-uses_monitored = "none"
+uses_monitored = { why = "synthetic test of the justification form", references = ["domain.md"], approved_by = "test DPO" }
 
   [[rule.example]]
   expect = "hit"
@@ -178,11 +178,21 @@ fn loads_a_pack_with_every_feature() {
     assert_eq!(r.when.text, "destination in hotspot && !return_ticket");
     assert_eq!(r.when.file, "pack.toml");
     assert_eq!(&PACK[r.when.offset..r.when.offset + 11], "destination");
-    assert_eq!(r.reason, "No return ticket for travel to {destination}");
-    assert_eq!(r.remedy.as_deref(), Some("Show a return ticket"));
+    assert_eq!(
+        r.reason,
+        "No return ticket for travel to {destination}".into()
+    );
+    assert_eq!(r.remedy, Some("Show a return ticket".into()));
     assert_eq!(r.references, vec!["domain.md".to_string()]);
     assert_eq!(r.review_by.as_deref(), Some("2026-05-01"));
-    assert_eq!(r.uses_monitored.as_deref(), Some("none"));
+    let j = r
+        .uses_monitored
+        .as_ref()
+        .map(|j| (j.why.as_str(), j.approved_by.as_str()));
+    assert_eq!(
+        j,
+        Some(("synthetic test of the justification form", "test DPO"))
+    );
     assert_eq!(r.examples.len(), 2);
     assert_eq!(r.examples[0].expect, Expectation::Hit);
     assert_eq!(
@@ -199,7 +209,11 @@ fn loads_a_pack_with_every_feature() {
     // Triple-quoted string starting with a newline: the offset skips the newline.
     let a = &pack.rules[1];
     assert_eq!(a.status, RuleStatus::Active);
-    assert_eq!(a.reason, "Agent present", "reason defaults to the title");
+    assert_eq!(
+        a.reason,
+        "Agent present".into(),
+        "reason defaults to the title"
+    );
     assert_eq!(a.when.text, "interview.agent_present");
     assert_eq!(&PACK[a.when.offset..a.when.offset + 9], "interview");
     assert_eq!(a.review_by.as_deref(), Some("2024-01-31"));
@@ -285,7 +299,7 @@ const PACK_JSON: &str = r#"{
      "when": "destination in hotspot && !return_ticket",
      "reason": "No return ticket for travel to {destination}",
      "remedy": "Show a return ticket", "references": ["domain.md"],
-     "review_by": "2026-05-01", "uses_monitored": "none",
+     "review_by": "2026-05-01", "uses_monitored": {"why": "synthetic test of the justification form", "references": ["domain.md"], "approved_by": "test DPO"},
      "example": [
        {"expect": "hit", "record": {"destination": "KH", "return_ticket": false,
          "interview": {"agent_present": true}, "birth_date": "2000-01-02"}},

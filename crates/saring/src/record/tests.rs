@@ -39,6 +39,8 @@ fn build(prefix: &str, spec: Vec<(&str, Kind)>, in_list: bool, next: &mut u32) -
             protected: false,
             monitored: false,
             description: None,
+            encodes: Vec::new(),
+            question: None,
             slot,
             location: None,
         });

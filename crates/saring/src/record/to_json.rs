@@ -230,6 +230,8 @@ mod tests {
                 protected: false,
                 monitored: false,
                 description: None,
+                encodes: Vec::new(),
+                question: None,
                 slot: None,
                 location: None,
             }],
