@@ -8,6 +8,7 @@ mod html;
 mod input;
 mod output;
 mod packs;
+mod records_csv;
 mod report;
 mod summary;
 mod synth;
