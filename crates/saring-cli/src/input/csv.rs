@@ -166,35 +166,34 @@ impl<R: BufRead> Framer<R> {
             if bytes > MAX_RECORD_BYTES {
                 break false;
             }
-            let mut input: Vec<u8> = Vec::with_capacity(line.bytes.len() + 1);
-            input.extend_from_slice(&line.bytes);
-            input.push(b'\n');
-            let mut pos = 0;
+            // The line, then the one terminator csv-core sees.
             let mut done = false;
-            while pos < input.len() {
-                let end = if fresh { pos + 1 } else { input.len() };
-                fresh = false;
-                let (res, nin, o, e) = self.core.read_record(
-                    &input[pos..end],
-                    &mut self.out[nout..],
-                    &mut self.ends[nend..],
-                );
-                pos += nin;
-                nout += o;
-                nend += e;
-                match res {
-                    csv_core::ReadRecordResult::InputEmpty => {}
-                    csv_core::ReadRecordResult::OutputFull => {
-                        let n = self.out.len();
-                        self.out.resize(n * 2, 0);
-                    }
-                    csv_core::ReadRecordResult::OutputEndsFull => {
-                        let n = self.ends.len();
-                        self.ends.resize(n * 2, 0);
-                    }
-                    csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
-                        done = true;
-                        break;
+            for segment in [line.bytes.as_slice(), b"\n".as_slice()] {
+                let mut pos = 0;
+                while pos < segment.len() && !done {
+                    let end = if fresh { pos + 1 } else { segment.len() };
+                    fresh = false;
+                    let (res, nin, o, e) = self.core.read_record(
+                        &segment[pos..end],
+                        &mut self.out[nout..],
+                        &mut self.ends[nend..],
+                    );
+                    pos += nin;
+                    nout += o;
+                    nend += e;
+                    match res {
+                        csv_core::ReadRecordResult::InputEmpty => {}
+                        csv_core::ReadRecordResult::OutputFull => {
+                            let n = self.out.len();
+                            self.out.resize(n * 2, 0);
+                        }
+                        csv_core::ReadRecordResult::OutputEndsFull => {
+                            let n = self.ends.len();
+                            self.ends.resize(n * 2, 0);
+                        }
+                        csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
+                            done = true;
+                        }
                     }
                 }
             }
