@@ -2,16 +2,23 @@
 //!
 //! Row numbers are 1-based. For JSONL the row number is the line number (blank lines are
 //! skipped and produce no output); for CSV it is the data record number (the header row is
-//! not counted); for a JSON array it is the element's position.
+//! not counted); for a JSON array it is the element's position. A UTF-8 byte-order mark at
+//! the start of the input is skipped, whatever the format.
 //!
-//! CSV: the header row names dotted field paths (`interview.agent_present`); an empty cell
-//! is an absent field; cells are converted with the pack schema: `bool` accepts
-//! `true/false/yes/no/y/n/1/0` (any case), `int` and `float` are parsed, `date`,
-//! `timestamp`, `string` and `enum` stay text, and a `list` cell holds items separated by
-//! `;` (each converted to the item type). A cell that does not convert is passed on as
-//! text, so the record decoder reports a type error naming the field. Columns the schema
-//! does not declare stay text (labels and group columns of `backtest`). Lists of objects
-//! cannot be written in CSV: use JSONL.
+//! CSV: the header row names dotted field paths (`interview.agent_present`); the delimiter
+//! is `,`, or `;` or tab when the header holds more of those (spreadsheet exports in many
+//! locales); an empty cell is an absent field. Cells are converted with the pack schema:
+//! `bool` accepts `true/false/yes/no/y/n/1/0` (any case), `int` and `float` are parsed,
+//! `date`, `timestamp`, `string` and `enum` stay text, and a `list` cell holds either JSON
+//! (`["KH","MM"]`, `[]`, a list of objects `[{"country":"TH","mode":"air"}]` — what `saring
+//! synth -f csv` writes) or items separated by `;` (`KH;MM`, as typed in a spreadsheet; each
+//! converted to the item type). An `object` column may hold a JSON object. A cell that does
+//! not convert is passed on as text, so the record decoder reports a type error naming the
+//! field. Columns the schema does not declare stay text (labels and group columns of
+//! `backtest`). A quoting error (a stray `"`) makes only its own line a bad row (see
+//! `input::csv`).
+
+mod csv;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -20,6 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use clap::ValueEnum;
+use saring::limits::MAX_RECORD_BYTES;
 use saring::schema::FieldKind;
 use saring::{RecordError, Schema};
 use serde_json::{Map, Value};
@@ -123,6 +131,7 @@ pub fn open(path: &Path, format: Option<Format>, schema: &Schema) -> anyhow::Res
             bytes: bytes.clone(),
         },
     );
+    skip_bom(&mut reader)?;
     let format = match format.or_else(|| from_extension(path)) {
         Some(f) => f,
         None => sniff(&mut reader)?,
@@ -133,11 +142,39 @@ pub fn open(path: &Path, format: Option<Format>, schema: &Schema) -> anyhow::Res
             line: 0,
             buf: Vec::new(),
             done: false,
+            ended_with_newline: false,
         }),
         Format::Csv => Box::new(csv_rows(reader, schema)?),
         Format::Json => Box::new(json_array(reader, path)?),
     };
     Ok(Input { rows, bytes, size })
+}
+
+/// Skips a UTF-8 byte-order mark (`EF BB BF`) at the start of the input.
+fn skip_bom(reader: &mut impl BufRead) -> anyhow::Result<()> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let buf = reader.fill_buf()?;
+    if buf.starts_with(BOM) {
+        reader.consume(BOM.len());
+    } else if !buf.is_empty() && buf.len() < BOM.len() && BOM.starts_with(buf) {
+        // The mark is split across reads (a slow pipe): gather it byte by byte.
+        let mut head = Vec::new();
+        while head.len() < BOM.len() {
+            let b = reader.fill_buf()?;
+            let Some(&first) = b.first() else { break };
+            if first != BOM[head.len()] {
+                break;
+            }
+            head.push(first);
+            reader.consume(1);
+        }
+        if head.len() != BOM.len() && !head.is_empty() {
+            return Err(crate::exit::usage(
+                "error: the input starts with a broken byte-order mark",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn from_extension(path: &Path) -> Option<Format> {
@@ -171,15 +208,42 @@ fn sniff(reader: &mut impl BufRead) -> anyhow::Result<Format> {
     }
 }
 
-/// Longest JSONL line kept: a record at the size limit, and its line end (`\r\n`). Longer
-/// lines are skipped without being buffered and reported as `record.too_large`.
-const MAX_LINE_BYTES: usize = saring::limits::MAX_RECORD_BYTES + 2;
-
 struct JsonLines<R> {
     reader: R,
     line: u64,
     buf: Vec<u8>,
     done: bool,
+    /// Whether the last line read ended with `\n` (not counted in its length).
+    ended_with_newline: bool,
+}
+
+impl<R: BufRead> JsonLines<R> {
+    /// Reads one line into `buf` (without more than the record limit); returns the number of
+    /// bytes the line had (0 at the end of the input).
+    fn read_line(&mut self) -> std::io::Result<usize> {
+        self.buf.clear();
+        self.ended_with_newline = false;
+        let mut total = 0;
+        loop {
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(total);
+            }
+            let (take, end) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            if self.buf.len() + take <= MAX_RECORD_BYTES + 2 {
+                self.buf.extend_from_slice(&chunk[..take]);
+            }
+            total += take;
+            self.reader.consume(take);
+            self.ended_with_newline = end;
+            if end {
+                return Ok(total);
+            }
+        }
+    }
 }
 
 impl<R: BufRead> Iterator for JsonLines<R> {
@@ -187,24 +251,24 @@ impl<R: BufRead> Iterator for JsonLines<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
-            match crate::lines::read_line(&mut self.reader, &mut self.buf, MAX_LINE_BYTES) {
-                Ok(crate::lines::Line::End) => self.done = true,
-                Ok(crate::lines::Line::TooLong(bytes)) => {
+            match self.read_line() {
+                Ok(0) => self.done = true,
+                Ok(len) => {
                     self.line += 1;
-                    return Some(Ok(Row {
-                        row: self.line,
-                        data: Data::Bad(RecordError::new(
-                            "record.too_large",
-                            None,
-                            format!(
-                                "line is {bytes} bytes, more than the limit of {}",
-                                saring::limits::MAX_RECORD_BYTES
-                            ),
-                        )),
-                    }));
-                }
-                Ok(crate::lines::Line::Read) => {
-                    self.line += 1;
+                    if len > MAX_RECORD_BYTES + 2 {
+                        let bytes = len - usize::from(self.ended_with_newline);
+                        return Some(Ok(Row {
+                            row: self.line,
+                            data: Data::Bad(RecordError::new(
+                                "record.too_large",
+                                None,
+                                format!(
+                                    "line is {bytes} bytes, more than the limit of \
+                                     {MAX_RECORD_BYTES}"
+                                ),
+                            )),
+                        }));
+                    }
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
@@ -269,18 +333,23 @@ struct Column {
 }
 
 fn csv_rows(
-    reader: impl Read + Send + 'static,
+    mut reader: impl BufRead + Send + 'static,
     schema: &Schema,
 ) -> anyhow::Result<impl Iterator<Item = anyhow::Result<Row>> + Send> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(reader);
-    let headers = csv
-        .headers()
-        .map_err(|e| crate::exit::usage(format!("error: cannot read the CSV header: {e}")))?
-        .clone();
-    let names: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
+    let delimiter = csv::sniff_delimiter(reader.fill_buf()?);
+    let mut framer = csv::Framer::new(reader, delimiter);
+    let header = framer
+        .next_frame()
+        .map_err(|e| crate::exit::usage(format!("error: cannot read the CSV header: {e}")))?;
+    let names: Vec<String> = match header {
+        None => Vec::new(),
+        Some(csv::Frame::Cells(cells)) => cells.iter().map(|h| h.trim().to_string()).collect(),
+        Some(csv::Frame::Bad(_, message)) => {
+            return Err(crate::exit::usage(format!(
+                "error: cannot read the CSV header: {message}"
+            )))
+        }
+    };
     for (i, a) in names.iter().enumerate() {
         if names[..i].contains(a) {
             return Err(crate::exit::usage(format!(
@@ -288,9 +357,12 @@ fn csv_rows(
             )));
         }
         if let Some(b) = names.iter().find(|b| b.starts_with(&format!("{a}."))) {
-            return Err(crate::exit::usage(format!(
-                "error: CSV columns `{a}` and `{b}` conflict: `{a}` cannot be both a value and an object"
-            )));
+            let object = matches!(schema.field(a).map(|f| &f.kind), Some(FieldKind::Object(_)));
+            if !object {
+                return Err(crate::exit::usage(format!(
+                    "error: CSV columns `{a}` and `{b}` conflict: `{a}` cannot be both a value and an object"
+                )));
+            }
         }
     }
     let columns: Vec<Column> = names
@@ -300,32 +372,37 @@ fn csv_rows(
             kind: schema.field(n).map(|f| f.kind.clone()),
         })
         .collect();
+    framer.expected = Some(columns.len());
     let mut row = 0u64;
-    let mut record = csv::StringRecord::new();
+    let mut done = names.is_empty();
     Ok(std::iter::from_fn(move || {
-        row += 1;
-        match csv.read_record(&mut record) {
-            Ok(false) => None,
-            Ok(true) => Some(Ok(Row {
-                row,
-                data: csv_record(&record, &columns),
-            })),
-            Err(e) => match e.kind() {
-                csv::ErrorKind::Utf8 { .. } => Some(Ok(Row {
-                    row,
-                    data: Data::Bad(RecordError::new(
-                        "record.syntax",
-                        None,
-                        format!("row is not valid UTF-8: {e}"),
-                    )),
-                })),
-                _ => Some(Err(anyhow::Error::new(e).context("reading CSV input"))),
-            },
+        if done {
+            return None;
+        }
+        match framer.next_frame() {
+            Ok(None) => {
+                done = true;
+                None
+            }
+            Ok(Some(frame)) => {
+                row += 1;
+                let data = match frame {
+                    csv::Frame::Cells(cells) => csv_record(&cells, &columns),
+                    csv::Frame::Bad(code, message) => {
+                        Data::Bad(RecordError::new(code, None, message))
+                    }
+                };
+                Some(Ok(Row { row, data }))
+            }
+            Err(e) => {
+                done = true;
+                Some(Err(anyhow::Error::new(e).context("reading CSV input")))
+            }
         }
     }))
 }
 
-fn csv_record(record: &csv::StringRecord, columns: &[Column]) -> Data {
+fn csv_record(record: &[String], columns: &[Column]) -> Data {
     if record.len() != columns.len() {
         return Data::Bad(RecordError::new(
             "record.syntax",
@@ -380,14 +457,38 @@ pub fn convert(cell: &str, kind: Option<&FieldKind>) -> Value {
             .and_then(serde_json::Number::from_f64)
             .map_or_else(text, Value::Number),
         Some(FieldKind::Bool) => parse_bool(t).map_or_else(text, Value::Bool),
-        Some(FieldKind::List(item)) => Value::Array(
-            cell.split(';')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| convert(s, Some(item)))
-                .collect(),
-        ),
+        Some(FieldKind::List(item)) => {
+            if t.starts_with('[') {
+                if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(t) {
+                    return Value::Array(items.into_iter().map(|v| json_item(v, item)).collect());
+                }
+            }
+            if matches!(item.as_ref(), FieldKind::Object(_)) {
+                return text();
+            }
+            Value::Array(
+                cell.split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| convert(s, Some(item)))
+                    .collect(),
+            )
+        }
+        Some(FieldKind::Object(_)) if t.starts_with('{') => {
+            serde_json::from_str::<Value>(t).unwrap_or_else(|_| text())
+        }
         _ => text(),
+    }
+}
+
+/// A list item read from JSON: text standing for a number or boolean (`["1","2"]`, as some
+/// exports write) is converted like a cell; everything else stays as it is.
+fn json_item(v: Value, kind: &FieldKind) -> Value {
+    match (&v, kind) {
+        (Value::String(s), FieldKind::Int | FieldKind::Float | FieldKind::Bool) => {
+            convert(s, Some(kind))
+        }
+        _ => v,
     }
 }
 
@@ -444,5 +545,141 @@ mod tests {
         insert(&mut m, &["a".into(), "b".into()], Value::from(1));
         insert(&mut m, &["a".into(), "c".into()], Value::from(2));
         assert_eq!(Value::Object(m), serde_json::json!({"a": {"b": 1, "c": 2}}));
+    }
+
+    mod round_trip {
+        use super::*;
+        use crate::records_csv::{columns, RecordWriter};
+        use proptest::prelude::*;
+        use serde_json::json;
+
+        const SCHEMA: &str = r#"
+[field.name]
+type = "string"
+required = true
+[field.n]
+type = "int"
+[field.x]
+type = "float"
+[field.ok]
+type = "bool"
+required = true
+[field.kind]
+type = "enum"
+values = ["a", "b", "c"]
+required = true
+[field.tags]
+type = "list"
+items = "enum"
+values = ["p", "q", "r"]
+[field.words]
+type = "list"
+items = "string"
+[field.legs]
+type = "list"
+items = "object"
+[field.legs.country]
+type = "string"
+required = true
+[field.legs.hops]
+type = "int"
+[field.box]
+type = "object"
+[field.box.inner]
+type = "bool"
+required = true
+[field.box.note]
+type = "string"
+"#;
+
+        const PACK: &str = "[pack]\nid = \"t\"\nversion = \"1\"\ntitle = \"t\"\nschema = \"schema.toml\"\n[outcomes]\nreview = 1\nrefer = 2\n[[rule]]\nid = \"r\"\ntitle = \"r\"\nweight = 1\nwhen = \"ok\"\nreason = \"r\"\nreferences = [\"t\"]\n";
+
+        /// Text a cell can carry: anything but `\r` (line breaks in quoted cells are read as
+        /// `\n`), not empty (an empty cell is an absent field).
+        fn text() -> impl Strategy<Value = String> {
+            "[^\r]{1,12}"
+        }
+
+        fn record() -> impl Strategy<Value = Value> {
+            (
+                text(),
+                proptest::option::of(any::<i64>()),
+                proptest::option::of(-1.0e12f64..1.0e12),
+                any::<bool>(),
+                prop_oneof![Just("a"), Just("b"), Just("c")],
+                proptest::option::of(proptest::sample::subsequence(vec!["p", "q", "r"], 0..=3)),
+                proptest::option::of(proptest::collection::vec("[^\r]{0,6}", 0..3)),
+                proptest::option::of(proptest::collection::vec(
+                    (text(), proptest::option::of(0i64..9)),
+                    0..3,
+                )),
+                proptest::option::of((any::<bool>(), proptest::option::of(text()))),
+            )
+                .prop_map(|(name, n, x, ok, kind, tags, words, legs, bx)| {
+                    let mut m = Map::new();
+                    m.insert("name".into(), json!(name));
+                    if let Some(n) = n {
+                        m.insert("n".into(), json!(n));
+                    }
+                    if let Some(x) = x {
+                        m.insert("x".into(), json!(x));
+                    }
+                    m.insert("ok".into(), json!(ok));
+                    m.insert("kind".into(), json!(kind));
+                    if let Some(t) = tags {
+                        m.insert("tags".into(), json!(t));
+                    }
+                    if let Some(w) = words {
+                        m.insert("words".into(), json!(w));
+                    }
+                    if let Some(legs) = legs {
+                        let items: Vec<Value> = legs
+                            .into_iter()
+                            .map(|(c, h)| match h {
+                                Some(h) => json!({"country": c, "hops": h}),
+                                None => json!({"country": c}),
+                            })
+                            .collect();
+                        m.insert("legs".into(), Value::Array(items));
+                    }
+                    if let Some((inner, note)) = bx {
+                        let mut b = Map::new();
+                        b.insert("inner".into(), json!(inner));
+                        if let Some(note) = note {
+                            b.insert("note".into(), json!(note));
+                        }
+                        m.insert("box".into(), Value::Object(b));
+                    }
+                    Value::Object(m)
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            /// What the CSV writer writes, the reader reads back as the same records.
+            #[test]
+            fn csv_written_records_read_back(records in proptest::collection::vec(record(), 1..12)) {
+                let schema = saring::Pack::from_toml_str(PACK, SCHEMA).expect("pack").schema;
+                let cols = columns(&schema, &[], &[]);
+                let mut bytes = Vec::new();
+                let mut w = RecordWriter::new(&mut bytes, &cols).expect("writer");
+                for r in &records {
+                    w.write(r).expect("row");
+                }
+                w.finish().expect("flush");
+                let dir = tempfile::tempdir().expect("dir");
+                let path = dir.path().join("r.csv");
+                std::fs::write(&path, &bytes).expect("write");
+                let rows: Vec<Row> = open(&path, None, &schema)
+                    .expect("open")
+                    .map(|r| r.expect("row"))
+                    .collect();
+                prop_assert_eq!(rows.len(), records.len());
+                for (row, want) in rows.iter().zip(&records) {
+                    let got = row.to_value().expect("value");
+                    prop_assert_eq!(&got, want, "csv:\n{}", String::from_utf8_lossy(&bytes));
+                }
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 mod backtest;
 mod check;
+mod csv_input;
 mod diff;
 mod explain;
 mod fixture;

@@ -58,7 +58,9 @@ fn screen_renders_reasons_and_questions_in_the_language_asked() {
     let out = f.run(&["screen", "--pack", pack.as_str(), "kh.jsonl", "-f", "table"]);
     let table = stdout(&out);
     assert!(
-        table.contains("      1  -               incomplete     20     40  visit_purpose_to_hub_country (+20)"),
+        table.contains(
+            "      1  -               incomplete     20     40  visit_purpose_to_hub_country (+20)"
+        ),
         "{table}"
     );
     assert!(
