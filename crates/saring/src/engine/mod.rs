@@ -43,8 +43,10 @@
 //! ```
 
 mod build;
+mod inspect;
 mod run;
 
+pub use inspect::RuleReads;
 pub use run::Summary;
 pub mod template;
 
