@@ -4,11 +4,13 @@
 mod batch;
 mod cmd;
 mod exit;
+mod grouping;
 mod html;
 mod input;
 mod output;
 mod packs;
 mod report;
+mod runinfo;
 mod summary;
 mod synth;
 

@@ -50,18 +50,25 @@ impl Summary {
     /// `screened 100 rows in 0.02 s (5000 rows/s): 80 clear, 15 review, 5 refer; 3 with
     /// incomplete data; 0 errors`
     pub fn render(&self) -> String {
+        self.render_as("screened")
+    }
+
+    /// `100 rows in 0.02 s (5000 rows/s)`: rows counted so far and the time since the start.
+    pub fn timing(&self) -> String {
         let secs = self.started.elapsed().as_secs_f64();
         let rate = if secs > 0.0 {
             self.rows as f64 / secs
         } else {
             0.0
         };
+        format!("{} rows in {secs:.2} s ({rate:.0} rows/s)", self.rows)
+    }
+
+    /// [`Summary::render`] with another verb (`back-tested 100 rows in ...`).
+    pub fn render_as(&self, verb: &str) -> String {
         format!(
-            "screened {} rows in {:.2} s ({:.0} rows/s): {} clear, {} review, {} refer; {} with \
-             incomplete data; {} error{}",
-            self.rows,
-            secs,
-            rate,
+            "{verb} {}: {} clear, {} review, {} refer; {} with incomplete data; {} error{}",
+            self.timing(),
             self.outcomes[0],
             self.outcomes[1],
             self.outcomes[2],

@@ -196,7 +196,12 @@ pub fn today_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    date_of_days((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+pub fn date_of_days(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
