@@ -3,6 +3,7 @@
 pub mod backtest;
 pub mod check;
 pub mod diff;
+pub mod diff_labels;
 pub mod explain;
 pub mod screen;
 pub mod synth;
