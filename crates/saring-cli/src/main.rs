@@ -3,6 +3,7 @@
 
 mod batch;
 mod cmd;
+mod doc;
 mod exit;
 mod grouping;
 mod html;
@@ -20,8 +21,10 @@ use clap::{Parser, Subcommand};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  findings: `check` found errors, `test` had failures
-  2  usage or input error: bad arguments, a pack that does not load, unreadable input
+  1  findings: `check` found errors (or warnings, with --deny-warnings), `test` had
+     failures, `backtest`/`report dpia --fail-on-disparity` found a disparity
+  2  usage or input error: bad arguments (a misspelt --label/--by column), a pack that does
+     not load (for `check`: no pack found, or its files cannot be read), unreadable input
   3  `screen`/`backtest`/`diff`: every row was processed, but some rows were bad
      (each is reported with its row number)";
 
@@ -62,6 +65,9 @@ enum Command {
     /// Generate deterministic labelled synthetic records.
     #[command(after_help = EXIT_CODES)]
     Synth(cmd::synth::Args),
+    /// Reports for governance: `report dpia`, the DPIA annex of a pack.
+    #[command(after_help = EXIT_CODES)]
+    Report(cmd::report::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -74,6 +80,7 @@ fn main() -> std::process::ExitCode {
         Command::Backtest(a) => cmd::backtest::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     match result {
         Ok(code) => code.into(),

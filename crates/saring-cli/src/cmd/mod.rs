@@ -5,6 +5,7 @@ pub mod check;
 pub mod diff;
 pub mod diff_labels;
 pub mod explain;
+pub mod report;
 pub mod screen;
 pub mod synth;
 pub mod test;

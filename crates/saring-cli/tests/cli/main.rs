@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod explain;
 mod fixture;
+mod report;
 mod screen;
 mod synth;
 mod test_cmd;
