@@ -215,7 +215,11 @@ impl PyEngine {
         guarded(py, || {
             let record = self.decode(py, record, None)?;
             let explanation = self.engine.explain(&record);
-            serialize(py, &explanation)
+            // A dict that renders as HTML in Jupyter (`saring._html.Explanation`).
+            let dict = serialize(py, &explanation)?;
+            py.import("saring._html")?
+                .getattr("Explanation")?
+                .call1((dict,))
         })
     }
 

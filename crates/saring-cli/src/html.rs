@@ -14,8 +14,8 @@ use std::fmt::Write as _;
 use saring::backtest::{BacktestReport, GroupColumn, Interval, ThresholdMetrics};
 
 use crate::report::{
-    false_positives_table, groups_table, num, pct, rule_disparity_table, rules_table, sweep_table,
-    thresholds_table, Table,
+    false_positives_table, groups_table, num, pct, pct_ci, rule_disparity_table, rules_table,
+    sweep_table, thresholds_table, Table,
 };
 use crate::runinfo::RunInfo;
 
@@ -205,6 +205,9 @@ pub struct Bar {
     pub alert: bool,
     /// The reference group.
     pub reference: bool,
+    /// A small group: its (wide) interval does not set the scale; a whisker beyond the
+    /// scale is cut at the edge.
+    pub small: bool,
 }
 
 /// Horizontal bars of a rate per group with their 95% intervals as whiskers and a dashed
@@ -216,7 +219,10 @@ pub fn rate_bars(title: &str, bars: &[Bar], tolerance: f64) -> String {
     let line = reference.map(|r| r * tolerance);
     let max = bars
         .iter()
-        .filter_map(|b| b.ci.map(|c| c.high).or(b.rate))
+        .filter_map(|b| match b.ci {
+            Some(c) if !b.small => Some(c.high),
+            _ => b.rate,
+        })
         .chain(line)
         .fold(0.0f64, f64::max)
         .max(1e-9);
@@ -307,6 +313,7 @@ fn group_charts(c: &GroupColumn, tolerance: f64) -> String {
             ci: g.flag_rate_ci,
             alert: g.flag_disparity,
             reference: c.reference.as_deref() == Some(g.value.as_str()),
+            small: g.small,
         })
         .collect();
     let fprs: Vec<Bar> = c
@@ -318,6 +325,7 @@ fn group_charts(c: &GroupColumn, tolerance: f64) -> String {
             ci: g.false_positive_rate_ci,
             alert: g.fpr_disparity,
             reference: c.fpr_reference.as_deref() == Some(g.value.as_str()),
+            small: g.small,
         })
         .collect();
     format!(
@@ -485,7 +493,9 @@ fn headline(s: &mut String, r: &BacktestReport) {
             ci_small(t.recall_ci, 3),
             pct(t.flag_rate),
             t.flagged,
-            ci_small(t.flag_rate_ci, 3),
+            t.flag_rate_ci
+                .map(|_| format!(" <small>95% CI {}</small>", pct_ci(t.flag_rate_ci)))
+                .unwrap_or_default(),
             pct(t.false_positive_rate),
         );
     }
@@ -662,6 +672,7 @@ mod tests {
                 }),
                 alert: true,
                 reference: false,
+                small: false,
             },
             Bar {
                 label: "b".into(),
@@ -669,6 +680,7 @@ mod tests {
                 ci: None,
                 alert: false,
                 reference: true,
+                small: true,
             },
         ];
         let svg = rate_bars("t", &bars, 1.25);
