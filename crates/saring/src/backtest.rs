@@ -517,7 +517,7 @@ impl Backtest {
             cofiring: vec![0; k * k],
             scores: BTreeMap::new(),
             columns: Vec::new(),
-            min_group_size: 0,
+            min_group_size: DEFAULT_MIN_GROUP,
             tolerance: DEFAULT_TOLERANCE,
             samples: DEFAULT_SAMPLES,
             false_positives: Vec::new(),
@@ -526,7 +526,8 @@ impl Backtest {
     }
 
     /// Groups with fewer than `n` records are reported and compared, but cannot be the
-    /// reference group of their column (default 0: any group can).
+    /// reference group of their column (default [`DEFAULT_MIN_GROUP`]; when no group is that
+    /// large, the lowest of all groups is the reference).
     pub fn min_group_size(mut self, n: u64) -> Backtest {
         self.min_group_size = n;
         self

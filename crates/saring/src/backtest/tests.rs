@@ -455,7 +455,11 @@ fn small_groups_cannot_be_the_reference() {
     assert!(!x.flag_disparity);
     // Without a minimum, the 3-record group is the reference (rate 0): ratios are undefined
     // but the corrected intervals still report the women's disparity.
-    let r = backtest(config(), &samples);
+    let mut bt = Backtest::new(config()).min_group_size(0);
+    for (d, label, groups) in &samples {
+        bt.add(d, *label, groups);
+    }
+    let r = bt.finish();
     assert_eq!(r.groups[0].reference.as_deref(), Some("x"));
     assert_eq!(r.groups[0].groups[0].flag_ratio, None);
 }
