@@ -199,3 +199,40 @@ required = true
     report = engine.backtest(df, label="label", by=["decade"])
     groups: Dict[str, Any] = report.groups.set_index("value").n.to_dict()
     assert groups == {"1970": 2, "1980": 1, "1990": 1}
+
+
+def test_default_groups_band_monitored_dates() -> None:
+    pack = """
+[pack]
+id = "dates"
+version = "1"
+title = "Dates"
+schema = "schema.toml"
+[outcomes]
+review = 10
+refer = 20
+[[rule]]
+id = "far"
+title = "Far"
+weight = 10
+when = "far"
+reason = "far"
+references = ["test"]
+"""
+    schema = """
+[field.far]
+type = "bool"
+required = true
+[field.birth_date]
+type = "date"
+monitored = true
+"""
+    engine = saring.Engine.from_toml(pack, schema)
+    df = pd.DataFrame({
+        "far": [True, False, True],
+        "birth_date": ["1984-05-01", "1989-12-31", "1991-01-01"],
+        "label": [True, False, True],
+    })
+    report = engine.backtest(df, label="label")
+    assert report.by == ["birth_date:10"]
+    assert report.groups.set_index("value").n.to_dict() == {"1980-1989": 2, "1990-1999": 1}

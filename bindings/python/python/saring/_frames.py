@@ -460,7 +460,13 @@ def backtest(
 
     names = _columns(frame)
     if by is None:
-        by = [f["path"] for f in engine.fields if f["monitored"] and f["path"] in set(names)]
+        # The monitored fields in the frame; numbers and dates in bands of 10 (as the DPIA).
+        banded = ("int", "float", "date", "timestamp")
+        by = [
+            f"{f['path']}:10" if f["type"] in banded else f["path"]
+            for f in engine.fields
+            if f["monitored"] and f["path"] in set(names)
+        ]
     by = list(by)
     if label not in names:
         raise ValueError(f"no label column `{label}` in the frame{_suggest(label, names)}")
