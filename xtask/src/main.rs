@@ -6,7 +6,11 @@
 //!   them, 60 s each, unless told otherwise); `cargo xtask test` runs each for a short smoke.
 //! - `cargo xtask serve [PORT]` builds the WebAssembly page and serves it on
 //!   `127.0.0.1:PORT` (default 8080).
+//! - `cargo xtask dist` builds the abi3 wheel and the npm tarball into `target/dist/`;
+//!   `cargo xtask test` (or `test dist`) also installs each into a clean environment and runs
+//!   the README examples.
 
+mod dist;
 mod fuzz;
 mod python;
 mod rust;
@@ -15,14 +19,14 @@ mod wasm;
 
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask test [rust] [python] [wasm] | cargo xtask fuzz \
-                     [--seconds N] [TARGET...] | cargo xtask serve [PORT]";
+const USAGE: &str = "usage: cargo xtask test [rust] [python] [wasm] [dist] | cargo xtask fuzz \
+                     [--seconds N] [TARGET...] | cargo xtask serve [PORT] | cargo xtask dist";
 
 /// Runs the named parts of the tests (all of them when none is named), in a fixed order.
 fn test(parts: &[String]) -> Result<(), String> {
     if let Some(bad) = parts
         .iter()
-        .find(|p| !["rust", "python", "wasm"].contains(&p.as_str()))
+        .find(|p| !["rust", "python", "wasm", "dist"].contains(&p.as_str()))
     {
         return Err(format!("unknown test part `{bad}`; {USAGE}"));
     }
@@ -36,6 +40,9 @@ fn test(parts: &[String]) -> Result<(), String> {
     if wanted("wasm") {
         wasm::test()?;
     }
+    if wanted("dist") {
+        dist::test()?;
+    }
     Ok(())
 }
 
@@ -45,6 +52,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("dist") => dist::dist().map(|_| ()),
         Some("serve") => match args.get(1).map(|p| p.parse::<u16>()) {
             None => wasm::serve(8080),
             Some(Ok(port)) => wasm::serve(port),

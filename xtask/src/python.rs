@@ -24,16 +24,26 @@ const REQUIREMENTS: &[&str] = &[
     "polars",
     "dask[dataframe,distributed]",
     "mypy",
+    "scikit-learn",
+    "fairlearn",
 ];
 
 const STAMP: &str = ".saring-requirements";
 
-/// Runs the Python tests (see the module docs).
-pub fn test() -> Result<(), String> {
+/// The project's `.venv` with [`REQUIREMENTS`] installed (steps 1 and 2 of the module
+/// docs); `cargo xtask dist` builds the wheel with its maturin.
+pub fn prepare() -> Result<PathBuf, String> {
     let root = repo_root();
     let venv = root.join(".venv");
     ensure_venv(&root, &venv)?;
     ensure_requirements(&venv)?;
+    Ok(venv)
+}
+
+/// Runs the Python tests (see the module docs).
+pub fn test() -> Result<(), String> {
+    let root = repo_root();
+    let venv = prepare()?;
     let python = venv_bin(&venv, "python");
     let maturin = venv_bin(&venv, "maturin");
 
@@ -66,7 +76,8 @@ fn repo_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-fn venv_bin(venv: &Path, name: &str) -> PathBuf {
+/// A program of a venv (`bin/NAME`, or `Scripts\\NAME.exe` on Windows).
+pub fn venv_bin(venv: &Path, name: &str) -> PathBuf {
     if cfg!(windows) {
         venv.join("Scripts").join(format!("{name}.exe"))
     } else {

@@ -65,6 +65,12 @@ pub fn test() -> Result<(), String> {
     Ok(())
 }
 
+/// Builds the npm packages (`pkg-node`, `pkg-web`) and the page, without the browser.
+pub fn build_packages() -> Result<(), String> {
+    let tools = setup(false)?;
+    build(&tools)
+}
+
 /// Builds the page and serves it on 127.0.0.1:`port` until interrupted.
 pub fn serve(port: u16) -> Result<(), String> {
     let tools = setup(false)?;
@@ -481,16 +487,73 @@ fn node_tests() -> Result<(), String> {
     Ok(())
 }
 
+/// Writes the CLI's HTML reports that the browser test renders: the back-test of the
+/// departure pack on its labelled examples, and the DPIA annex (`target/report/`).
+fn reports(step: &Step) -> Result<PathBuf, String> {
+    let dir = root().join("target/report");
+    fs::create_dir_all(&dir).map_err(|e| step.fail(e))?;
+    let (pack, data) = (
+        "rules/id-pmi/departure.toml",
+        "rules/id-pmi/examples/labelled.jsonl",
+    );
+    let saring = |args: &[&str]| {
+        let mut cmd = cargo();
+        cmd.args(["run", "-q", "-p", "saring-cli", "--"]).args(args);
+        cmd
+    };
+    let backtest = dir.join("backtest.html");
+    let dpia = dir.join("dpia.html");
+    step.run(
+        saring(&[
+            "backtest",
+            "--pack",
+            pack,
+            data,
+            "--label",
+            "label",
+            "--by",
+            "sex,province,birth_date:10",
+            "-q",
+            "-f",
+            "html",
+            "-o",
+        ])
+        .arg(&backtest),
+    )?;
+    step.run(
+        saring(&[
+            "report",
+            "dpia",
+            "--pack",
+            pack,
+            "--data",
+            data,
+            "--base-rate",
+            "0.2%",
+            "--volume",
+            "12000/day",
+            "-f",
+            "html",
+            "-o",
+        ])
+        .arg(&dpia),
+    )?;
+    Ok(dir)
+}
+
 fn browser_test() -> Result<(), String> {
     let step = Step::start("wasm: browser test (headless Chromium)");
     let shots = root().join("target/screenshots");
     fs::create_dir_all(&shots).map_err(|e| step.fail(e))?;
+    let reports = reports(&step)?;
     step.run(
         Command::new("node")
             .arg("--test")
             .arg(wasm_dir().join("tests/browser/page.test.mjs"))
+            .arg(wasm_dir().join("tests/browser/report.test.mjs"))
             .env("SARING_SITE_DIR", site_dir())
             .env("SARING_SCREENSHOT_DIR", &shots)
+            .env("SARING_REPORT_DIR", &reports)
             .current_dir(root()),
     )?;
     println!("screenshots in {}", shots.display());

@@ -169,6 +169,12 @@ impl PyDecision {
         self.decision.to_json()
     }
 
+    /// HTML for Jupyter: outcome, flags with reasons, evidence and remedies (`saring._html`).
+    fn _repr_html_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("saring._html")?
+            .call_method1("decision_html", (self.to_dict(py)?,))
+    }
+
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         match other.cast::<PyDecision>() {
             Ok(o) => o.get().decision == self.decision,

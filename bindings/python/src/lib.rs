@@ -297,7 +297,11 @@ impl PyEngine {
             let engine = self.for_call(lang)?;
             let record = self.decode(py, record, None)?;
             let explanation = engine.explain(&record);
-            serialize(py, &explanation)
+            // A dict that renders as HTML in Jupyter (`saring._html.Explanation`).
+            let dict = serialize(py, &explanation)?;
+            py.import("saring._html")?
+                .getattr("Explanation")?
+                .call1((dict,))
         })
     }
 

@@ -61,17 +61,34 @@ pub fn screen_rows(
 /// Reads `input` in chunks and calls `f` on each, updating a progress bar on stderr when
 /// stderr is a terminal.
 pub fn for_each_chunk(
+    input: Input,
+    f: impl FnMut(&[Row]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    for_each_chunk_checked(input, |_| Ok(()), f)
+}
+
+/// Like [`for_each_chunk`], after `check` has seen the first chunk (e.g. to reject a
+/// misspelt column before anything is screened).
+pub fn for_each_chunk_checked(
     mut input: Input,
+    check: impl FnOnce(&[Row]) -> anyhow::Result<()>,
     mut f: impl FnMut(&[Row]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
+    for row in input.by_ref().take(CHUNK) {
+        chunk.push(row?);
+    }
+    check(&chunk)?;
     let bar = progress(input.size);
     let bytes = input.bytes.clone();
-    let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
     let mut rows = 0u64;
+    let mut first = true;
     loop {
-        chunk.clear();
-        for row in input.by_ref().take(CHUNK) {
-            chunk.push(row?);
+        if !std::mem::take(&mut first) {
+            chunk.clear();
+            for row in input.by_ref().take(CHUNK) {
+                chunk.push(row?);
+            }
         }
         if chunk.is_empty() {
             break;

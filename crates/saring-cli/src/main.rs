@@ -4,13 +4,16 @@
 mod batch;
 mod cmd;
 mod decision_log;
+mod doc;
 mod exit;
+mod grouping;
 mod html;
 mod input;
 mod output;
 mod packs;
 mod records_csv;
 mod report;
+mod runinfo;
 mod summary;
 mod synth;
 
@@ -20,8 +23,10 @@ use clap::{Parser, Subcommand};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  findings: `check` found errors, `test` had failures
-  2  usage or input error: bad arguments, a pack that does not load, unreadable input
+  1  findings: `check` found errors (or warnings, with --deny-warnings), `test` had
+     failures, `backtest`/`report dpia --fail-on-disparity` found a disparity
+  2  usage or input error: bad arguments (a misspelt --label/--by column), a pack that does
+     not load (for `check`: no pack found, or its files cannot be read), unreadable input
   3  `screen`/`backtest`/`diff`: every row was processed, but some rows were bad
      (each is reported with its row number)
 `bundle verify` and `audit verify` exit 1 when the bundle or log does not verify.";
@@ -72,6 +77,9 @@ enum Command {
     /// Verify, review, label and repair a decision log written by `screen --log`.
     #[command(after_help = EXIT_CODES)]
     Audit(cmd::audit::Args),
+    /// Reports for governance: `report dpia`, the DPIA annex of a pack.
+    #[command(after_help = EXIT_CODES)]
+    Report(cmd::report::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -87,6 +95,7 @@ fn main() -> std::process::ExitCode {
         Command::Bundle(a) => cmd::bundle::run(a),
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     match result {
         Ok(code) => code.into(),

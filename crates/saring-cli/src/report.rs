@@ -2,7 +2,21 @@
 
 use std::fmt::Write as _;
 
-use saring::backtest::{BacktestReport, GroupColumn};
+use saring::backtest::groups::MISSING;
+use saring::backtest::{BacktestReport, GroupColumn, Interval, RuleDisparity};
+use serde::Serialize;
+
+use crate::runinfo::RunInfo;
+
+/// The JSON of a back-test run: the run's header, then every figure of the report.
+#[derive(Serialize)]
+pub struct JsonRun<'a> {
+    /// Input file, sha256, date, label, groupings.
+    pub run: &'a RunInfo,
+    /// The figures.
+    #[serde(flatten)]
+    pub report: &'a BacktestReport,
+}
 
 /// Aligns `rows` under `headers` (numbers right-aligned, text left-aligned).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -57,6 +71,35 @@ pub fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "-".to_string(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// An interval of rates as `23.1–88.2%`, or `-`.
+pub fn pct_ci(ci: Option<Interval>) -> String {
+    ci.map_or_else(
+        || "-".to_string(),
+        |c| format!("{:.1}–{:.1}%", c.low * 100.0, c.high * 100.0),
+    )
+}
+
+/// An interval of proportions as `0.231–0.882`, or `-`.
+pub fn ci3(ci: Option<Interval>) -> String {
+    ci.map_or_else(
+        || "-".to_string(),
+        |c| format!("{:.3}–{:.3}", c.low, c.high),
+    )
+}
+
+/// A ratio as `1.50`, or `-`.
+pub fn ratio(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_string(), |v| format!("{v:.2}"))
+}
+
+/// An interval of ratios as `0.41–5.45`, or `-`.
+pub fn ratio_ci(ci: Option<Interval>) -> String {
+    ci.map_or_else(
+        || "-".to_string(),
+        |c| format!("{:.2}–{:.2}", c.low, c.high),
+    )
+}
+
 /// One table of the back-test report: what both renderers show (columns and cells); the
 /// terminal and the HTML page only lay it out, under their own titles.
 pub struct Table {
@@ -90,9 +133,12 @@ pub fn thresholds_table(r: &BacktestReport) -> Table {
             ("tn", "tn"),
             ("fn", "fn"),
             ("precision", "precision"),
+            ("95% CI", "95% CI"),
             ("recall", "recall"),
+            ("95% CI", "95% CI"),
             ("f1", "f1"),
             ("flag rate", "flag rate"),
+            ("FPR", "false-positive rate"),
         ],
         rows: r
             .thresholds
@@ -107,9 +153,12 @@ pub fn thresholds_table(r: &BacktestReport) -> Table {
                     t.tn.to_string(),
                     t.fn_.to_string(),
                     num(t.precision),
+                    ci3(t.precision_ci),
                     num(t.recall),
+                    ci3(t.recall_ci),
                     num(t.f1),
                     pct(t.flag_rate),
+                    pct(t.false_positive_rate),
                 ]
             })
             .collect(),
@@ -180,39 +229,138 @@ pub fn sweep_table(r: &BacktestReport) -> Table {
     }
 }
 
-/// One monitored column: one row per value of the column.
+/// One monitored column: one row per value (or band) of the column.
 pub fn groups_table(c: &GroupColumn) -> Table {
     Table {
         columns: &[
-            ("value", "value"),
+            ("value", "group"),
             ("n", "n"),
             ("flagged", "flagged"),
             ("flag rate", "flag rate"),
-            ("ratio", "ratio"),
+            ("95% CI", "95% CI"),
+            ("ratio", "flag ratio"),
+            ("95% CI", "95% CI"),
+            ("FPR", "false-positive rate"),
+            ("95% CI", "95% CI"),
+            ("FPR ratio", "FPR ratio"),
+            ("95% CI", "95% CI"),
+            ("FNR", "false-negative rate"),
             ("precision", "precision"),
-            ("recall", "recall"),
-            ("", ""),
+            ("", "note"),
         ],
         rows: c
             .groups
             .iter()
             .map(|g| {
+                let mut notes = Vec::new();
+                if c.reference.as_deref() == Some(g.value.as_str()) {
+                    notes.push("reference");
+                }
+                if g.flag_disparity {
+                    notes.push("FLAG DISPARITY");
+                }
+                if g.fpr_disparity {
+                    notes.push("FPR DISPARITY");
+                }
+                if g.small {
+                    notes.push("small group");
+                }
                 vec![
                     g.value.clone(),
                     g.n.to_string(),
                     g.flagged.to_string(),
                     pct(g.flag_rate),
-                    num(g.ratio_to_max),
+                    pct_ci(g.flag_rate_ci),
+                    ratio(g.flag_ratio),
+                    ratio_ci(g.flag_ratio_ci),
+                    pct(g.false_positive_rate),
+                    pct_ci(g.false_positive_rate_ci),
+                    ratio(g.fpr_ratio),
+                    ratio_ci(g.fpr_ratio_ci),
+                    pct(g.false_negative_rate),
                     num(g.precision),
-                    num(g.recall),
-                    if g.below_four_fifths {
-                        "below 4/5"
-                    } else if g.small {
-                        "small group"
-                    } else {
-                        ""
-                    }
-                    .to_string(),
+                    notes.join(", "),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The group a rule hits most often (a disparity first), `(missing)` left out.
+pub fn top_group(d: &RuleDisparity) -> Option<&saring::backtest::RuleGroup> {
+    let known = || d.groups.iter().filter(|g| g.value != MISSING);
+    known().find(|g| g.disparity).or_else(|| {
+        known().filter(|g| g.hits > 0).max_by(|a, b| {
+            a.hit_rate
+                .partial_cmp(&b.hit_rate)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+    })
+}
+
+/// Per-rule disparity: one row per rule and column, with the group of its largest ratio.
+pub fn rule_disparity_table(r: &BacktestReport) -> Table {
+    Table {
+        columns: &[
+            ("rule", "rule"),
+            ("column", "column"),
+            ("lowest", "least hit group"),
+            ("rate", "hit rate"),
+            ("highest", "most hit group"),
+            ("rate", "hit rate"),
+            ("ratio", "ratio"),
+            ("95% CI", "95% CI"),
+            ("", "note"),
+        ],
+        rows: r
+            .rule_disparity
+            .iter()
+            .map(|d| {
+                let low = d
+                    .reference
+                    .as_deref()
+                    .and_then(|v| d.groups.iter().find(|g| g.value == v));
+                let top = top_group(d);
+                vec![
+                    d.rule.clone(),
+                    d.column.clone(),
+                    low.map_or_else(|| "-".to_string(), |g| g.value.clone()),
+                    pct(low.and_then(|g| g.hit_rate)),
+                    top.map_or_else(|| "-".to_string(), |g| g.value.clone()),
+                    pct(top.and_then(|g| g.hit_rate)),
+                    ratio(top.and_then(|g| g.ratio)),
+                    ratio_ci(top.and_then(|g| g.ratio_ci)),
+                    if d.concentrated { "CONCENTRATED" } else { "" }.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The false-positive samples: one row per record.
+pub fn false_positives_table(r: &BacktestReport) -> Table {
+    Table {
+        columns: &[
+            ("row", "row"),
+            ("id", "record id"),
+            ("outcome", "outcome"),
+            ("score", "score"),
+            ("rules", "rules"),
+        ],
+        rows: r
+            .false_positives
+            .iter()
+            .map(|s| {
+                vec![
+                    s.row.map_or_else(|| "-".to_string(), |n| n.to_string()),
+                    s.id.clone().unwrap_or_else(|| "-".to_string()),
+                    s.outcome.as_str().to_string(),
+                    s.score.to_string(),
+                    s.hits
+                        .iter()
+                        .map(|h| format!("{} (+{})", h.rule, h.weight))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ]
             })
             .collect(),
@@ -225,11 +373,18 @@ fn text_table(t: &Table) -> String {
 }
 
 /// The back-test report as terminal text.
-pub fn backtest(r: &BacktestReport) -> String {
+pub fn backtest(run: &RunInfo, r: &BacktestReport) -> String {
     let mut s = String::new();
     if let Some(p) = &r.pack {
         let _ = writeln!(s, "pack {} {} ({})", p.id, p.version, p.digest);
     }
+    let _ = writeln!(
+        s,
+        "input {} ({}), label `{}`",
+        run.input_name(),
+        run.input_sha256.as_deref().unwrap_or("stdin"),
+        run.label.as_deref().unwrap_or("-")
+    );
     let _ = writeln!(
         s,
         "records {}, positives {} (base rate {}), rows with errors {}, with incomplete data {}",
@@ -247,7 +402,7 @@ pub fn backtest(r: &BacktestReport) -> String {
 
     let _ = writeln!(
         s,
-        "\nconfusion matrix (flagged = outcome at or above the threshold)"
+        "\nconfusion matrix (flagged = outcome at or above the threshold; 95% Wilson intervals)"
     );
     s.push_str(&text_table(&thresholds_table(r)));
 
@@ -263,10 +418,24 @@ pub fn backtest(r: &BacktestReport) -> String {
     for column in &r.groups {
         let _ = writeln!(
             s,
-            "\ngroups by `{}` (ratio = flag rate / highest group's; below 0.8 fails the four-fifths rule)",
-            column.column
+            "\ngroups by `{}` (ratio = rate / the lowest group's, `{}`; a disparity when the whole \
+             95% interval is above {:.2})",
+            column.column,
+            column.reference.as_deref().unwrap_or("-"),
+            r.tolerance
         );
         s.push_str(&text_table(&groups_table(column)));
+    }
+    if !r.rule_disparity.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nper-rule disparity (hit rate per group / the lowest group's; proxy detection)"
+        );
+        s.push_str(&text_table(&rule_disparity_table(r)));
+    }
+    if !r.false_positives.is_empty() {
+        let _ = writeln!(s, "\nfalse positives to read (highest scores first)");
+        s.push_str(&text_table(&false_positives_table(r)));
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(s);

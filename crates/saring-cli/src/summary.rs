@@ -52,22 +52,30 @@ impl Summary {
     /// incomplete data; 0 errors` (with `, N need data` after the clear count when the pack
     /// has the `incomplete` outcome and some records got it)
     pub fn render(&self) -> String {
+        self.render_as("screened")
+    }
+
+    /// `100 rows in 0.02 s (5000 rows/s)`: rows counted so far and the time since the start.
+    pub fn timing(&self) -> String {
         let secs = self.started.elapsed().as_secs_f64();
         let rate = if secs > 0.0 {
             self.rows as f64 / secs
         } else {
             0.0
         };
+        format!("{} rows in {secs:.2} s ({rate:.0} rows/s)", self.rows)
+    }
+
+    /// [`Summary::render`] with another verb (`back-tested 100 rows in ...`).
+    pub fn render_as(&self, verb: &str) -> String {
         let needs_data = match self.outcomes[1] {
             0 => String::new(),
             n => format!(", {n} need data"),
         };
         format!(
-            "screened {} rows in {:.2} s ({:.0} rows/s): {} clear{needs_data}, {} review, {} \
-             refer; {} with incomplete data; {} error{}",
-            self.rows,
-            secs,
-            rate,
+            "{verb} {}: {} clear{needs_data}, {} review, {} refer; {} with incomplete data; {} \
+             error{}",
+            self.timing(),
             self.outcomes[0],
             self.outcomes[2],
             self.outcomes[3],

@@ -30,8 +30,8 @@
 //!
 //! Definitions (all rates are `null` in JSON when their denominator is zero):
 //! - a record is **flagged** at a threshold when its outcome is at or above it (`review`:
-//!   review or refer; `refer`: refer only); `incomplete` ("needs data") is counted in the
-//!   outcome counts but is not flagged;
+//!   review or refer; `refer`: refer only). Any other outcome (an `incomplete` "needs data"
+//!   outcome, where a pack has it) is not flagged, and is counted separately;
 //! - a rule's **precision** is true hits / hits, its **recall** true hits / positives, its
 //!   **lift** precision / base rate;
 //! - an active rule's **marginal recall** is the recall (at the review, resp. refer,
@@ -39,8 +39,40 @@
 //!   (family caps and the families needed for `refer` applied, as in the engine);
 //! - a shadow rule's **promotion recall** is the recall (at the review threshold) gained if it
 //!   were made active with its weight;
-//! - per monitored group, the **ratio** is the group's flag rate over the highest flag rate
-//!   among the groups of the same column; below 0.8 (the four-fifths rule) it is a warning.
+//! - the **fairness** of flags across monitored groups is read in the harm direction (being
+//!   flagged is the harm): see [`fairness`](self#fairness) below.
+//!
+//! # Fairness
+//!
+//! Per group (one value, or one band, of a monitored column), at the review threshold, with
+//! fairlearn's names (`fairlearn.metrics`) in brackets:
+//! - **flag rate** = flagged / n (`selection_rate`);
+//! - **false-positive rate** = flagged negatives / negatives (`false_positive_rate`): innocent
+//!   travellers sent to review, the harm that matters most;
+//! - **false-negative rate** = unflagged positives / positives (`false_negative_rate`);
+//! - **precision** = flagged positives / flagged (scikit-learn's `precision_score`);
+//!
+//! each with a 95% Wilson score interval ([`stats::wilson`]). The **flag ratio** of a group is
+//! its flag rate over the *lowest* flag rate of the column (the reference group: the lowest
+//! among groups of at least [`Backtest::min_group_size`] records and not `(missing)`), and the
+//! **FPR ratio** likewise with false-positive rates; each has a 95% Katz log interval
+//! ([`stats::katz`]). The largest flag ratio of a column is the inverse of fairlearn's
+//! `demographic_parity_ratio` (lowest rate / highest rate). A group is reported as a
+//! **disparity** when the *whole* interval of its ratio lies above the tolerance (default
+//! [`DEFAULT_TOLERANCE`] = 1.25, the four-fifths rule read in the harm direction: 1 / 0.8):
+//! a small group gets a wide interval, so noise does not raise warnings, while a real
+//! difference in a large group does.
+//!
+//! **Per-rule disparity** (proxy detection): for every rule and monitored column, the rule's
+//! hit rate per group and its ratio to the lowest hit rate, with the same interval and
+//! tolerance. A rule whose hits concentrate in one group beyond the tolerance is reported by
+//! name (`rule `x`: hits 10.0× more often for `sex = female``) even when no rule reads the
+//! column: a condition on NIK digits that encode sex is caught this way.
+//!
+//! References: the EEOC's four-fifths rule (29 CFR § 1607.4 D); fairlearn's metric
+//! definitions (fairlearn.org, "Common fairness metrics"); S. Bird et al., *Fairlearn: A
+//! toolkit for assessing and improving fairness in AI* (Microsoft, 2020); Newcombe (1998) and
+//! Katz et al. (1978) for the intervals (see [`stats`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -50,9 +82,24 @@ use crate::decision::{Decision, Outcome, PackRef};
 use crate::engine::score::{RuleOutcome, Scoring};
 use crate::pack::{Outcomes, Pack, RuleStatus};
 
-/// The four-fifths rule: a group flagged at less than this fraction of the highest group's
-/// rate is reported.
-pub const FOUR_FIFTHS: f64 = 0.8;
+mod fairness;
+pub mod groups;
+pub mod stats;
+
+pub use fairness::{Disparity, DisparityKind, RuleDisparity, RuleGroup};
+pub use groups::GroupBy;
+pub use stats::Interval;
+
+/// Default disparity tolerance: a group flagged more than 1.25 times as often as the least
+/// flagged group (the four-fifths rule, read in the harm direction) is reported when the
+/// whole 95% interval of the ratio lies above it.
+pub const DEFAULT_TOLERANCE: f64 = 1.25;
+
+/// Default minimum size of the reference group of a fairness comparison.
+pub const DEFAULT_MIN_GROUP: u64 = 30;
+
+/// Default number of false positives kept as samples to read.
+pub const DEFAULT_SAMPLES: usize = 10;
 
 /// A rule as the back-test sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,6 +154,11 @@ impl BacktestConfig {
     }
 }
 
+/// True for the outcomes that flag a record for an officer (review, refer).
+pub fn is_flagged(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::Review | Outcome::Refer)
+}
+
 /// Counts of each outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct OutcomeCounts {
@@ -118,6 +170,17 @@ pub struct OutcomeCounts {
     pub review: u64,
     /// Records referred.
     pub refer: u64,
+}
+
+impl OutcomeCounts {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Clear => self.clear += 1,
+            Outcome::Incomplete => self.incomplete += 1,
+            Outcome::Review => self.review += 1,
+            Outcome::Refer => self.refer += 1,
+        }
+    }
 }
 
 /// The confusion matrix when records at or above one outcome count as flagged.
@@ -140,12 +203,20 @@ pub struct ThresholdMetrics {
     pub fn_: u64,
     /// tp / (tp + fp).
     pub precision: Option<f64>,
+    /// 95% Wilson interval of the precision.
+    pub precision_ci: Option<Interval>,
     /// tp / (tp + fn).
     pub recall: Option<f64>,
+    /// 95% Wilson interval of the recall.
+    pub recall_ci: Option<Interval>,
     /// Harmonic mean of precision and recall.
     pub f1: Option<f64>,
     /// flagged / records.
     pub flag_rate: Option<f64>,
+    /// 95% Wilson interval of the flag rate.
+    pub flag_rate_ci: Option<Interval>,
+    /// fp / (fp + tn).
+    pub false_positive_rate: Option<f64>,
 }
 
 /// Metrics of one rule.
@@ -199,42 +270,111 @@ pub struct SweepPoint {
     pub recall: Option<f64>,
 }
 
-/// Metrics of one group (one value of a monitored column).
+/// Metrics of one group (one value, or band, of a monitored column) at the review threshold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupMetrics {
-    /// The column's value for this group.
+    /// The column's value (or band) for this group.
     pub value: String,
     /// Records in the group.
     pub n: u64,
     /// Positives in the group.
     pub positives: u64,
+    /// Negatives in the group.
+    pub negatives: u64,
     /// Records flagged (review or refer).
     pub flagged: u64,
-    /// flagged / n.
+    /// Flagged negatives (false positives).
+    pub false_positives: u64,
+    /// Unflagged positives (false negatives).
+    pub false_negatives: u64,
+    /// Records with an outcome that is neither clear nor flagged (`incomplete`).
+    pub incomplete: u64,
+    /// flagged / n (fairlearn: `selection_rate`).
     pub flag_rate: Option<f64>,
-    /// flag_rate / the highest flag_rate among the column's groups.
-    pub ratio_to_max: Option<f64>,
-    /// True when `ratio_to_max` is below 0.8 (the four-fifths rule). Never set for groups
-    /// smaller than the minimum group size.
-    pub below_four_fifths: bool,
-    /// True when the group is smaller than the minimum group size: it is reported, but left
-    /// out of the highest rate and of the four-fifths check (too few records to judge).
-    pub small: bool,
-    /// Precision within the group (review threshold).
+    /// 95% Wilson interval of the flag rate.
+    pub flag_rate_ci: Option<Interval>,
+    /// false positives / negatives.
+    pub false_positive_rate: Option<f64>,
+    /// 95% Wilson interval of the false-positive rate.
+    pub false_positive_rate_ci: Option<Interval>,
+    /// false negatives / positives.
+    pub false_negative_rate: Option<f64>,
+    /// 95% Wilson interval of the false-negative rate.
+    pub false_negative_rate_ci: Option<Interval>,
+    /// Flagged positives / flagged.
     pub precision: Option<f64>,
-    /// Recall within the group (review threshold).
+    /// 95% Wilson interval of the precision.
+    pub precision_ci: Option<Interval>,
+    /// Flagged positives / positives.
     pub recall: Option<f64>,
+    /// flag_rate / the reference group's (the lowest) flag rate.
+    pub flag_ratio: Option<f64>,
+    /// 95% Katz log interval of `flag_ratio`.
+    pub flag_ratio_ci: Option<Interval>,
+    /// false_positive_rate / the reference group's (the lowest) false-positive rate.
+    pub fpr_ratio: Option<f64>,
+    /// 95% Katz log interval of `fpr_ratio`.
+    pub fpr_ratio_ci: Option<Interval>,
+    /// The whole interval of `flag_ratio` lies above the tolerance.
+    pub flag_disparity: bool,
+    /// The whole interval of `fpr_ratio` lies above the tolerance.
+    pub fpr_disparity: bool,
+    /// Smaller than the minimum group size: it cannot be the reference group (its ratio is
+    /// still computed, with the wide interval a few records give).
+    pub small: bool,
 }
 
 /// The groups of one monitored column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupColumn {
-    /// Column name (`sex`, `province`, ...).
+    /// Column name as given (`sex`, `age:10`, ...).
     pub column: String,
-    /// The highest flag rate among its groups.
-    pub max_flag_rate: Option<f64>,
+    /// The group with the lowest flag rate (the reference of `flag_ratio`).
+    pub reference: Option<String>,
+    /// The group with the lowest false-positive rate (the reference of `fpr_ratio`).
+    pub fpr_reference: Option<String>,
+    /// The largest `flag_ratio` of the column (1 / fairlearn's `demographic_parity_ratio`).
+    pub max_flag_ratio: Option<f64>,
+    /// The largest `fpr_ratio` of the column.
+    pub max_fpr_ratio: Option<f64>,
     /// Groups, sorted by value.
     pub groups: Vec<GroupMetrics>,
+}
+
+/// How often two rules fire on the same record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoFiring {
+    /// Rule ids (active and shadow, in pack order): rows and columns of `counts`.
+    pub rules: Vec<String>,
+    /// `counts[i][j]`: records on which rules `i` and `j` both fired (`counts[i][i]`: hits
+    /// of rule `i`).
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// A hit of a sampled record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SampleHit {
+    /// Rule id.
+    pub rule: String,
+    /// Weight.
+    pub weight: i64,
+    /// The rendered reason.
+    pub reason: String,
+}
+
+/// A flagged record labelled negative: a false positive to read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FalsePositive {
+    /// Row number in the input, when the caller gave one.
+    pub row: Option<u64>,
+    /// Record id, when the caller gave one.
+    pub id: Option<String>,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Score.
+    pub score: i64,
+    /// The scored hits with their reasons.
+    pub hits: Vec<SampleHit>,
 }
 
 /// The full back-test report.
@@ -260,9 +400,22 @@ pub struct BacktestReport {
     pub rules: Vec<RuleMetrics>,
     /// Score-threshold sweep, by increasing cut-off.
     pub sweep: Vec<SweepPoint>,
+    /// Disparity tolerance the report was computed with.
+    pub tolerance: f64,
+    /// Minimum size of a reference group.
+    pub min_group: u64,
     /// Per monitored column, per value.
     pub groups: Vec<GroupColumn>,
-    /// Human-readable warnings (groups below the four-fifths line).
+    /// Per rule and monitored column: hit rates per group (proxy detection).
+    pub rule_disparity: Vec<RuleDisparity>,
+    /// Every disparity beyond the tolerance, groups' and rules' (what `--fail-on-disparity`
+    /// fails on).
+    pub disparities: Vec<Disparity>,
+    /// Which rules fire together.
+    pub cofiring: CoFiring,
+    /// The highest-scoring false positives at the review threshold (ties: earliest first).
+    pub false_positives: Vec<FalsePositive>,
+    /// Human-readable warnings (one per disparity).
     pub warnings: Vec<String>,
 }
 
@@ -298,12 +451,16 @@ struct RuleAcc {
     tp_delta_refer: i64,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct GroupAcc {
-    n: u64,
-    positives: u64,
-    flagged: u64,
-    tp: u64,
+/// Counts of one group of one column.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GroupAcc {
+    pub n: u64,
+    pub positives: u64,
+    pub flagged: u64,
+    pub tp: u64,
+    pub incomplete: u64,
+    /// Hits per rule (indexed like the config's rules).
+    pub rule_hits: Vec<u64>,
 }
 
 /// Accumulates decisions and labels; [`Backtest::finish`] computes the report.
@@ -323,12 +480,19 @@ pub struct Backtest {
     review: Confusion,
     refer: Confusion,
     rules: Vec<RuleAcc>,
+    /// Row-major `rules × rules` co-firing counts.
+    cofiring: Vec<u64>,
     /// score → (records, positives)
     scores: BTreeMap<i64, (u64, u64)>,
     /// Column names in first-seen order, and their groups.
     columns: Vec<(String, BTreeMap<String, GroupAcc>)>,
-    /// Groups with fewer records are not compared (see [`Backtest::min_group_size`]).
+    /// Groups with fewer records cannot be the reference (see [`Backtest::min_group_size`]).
     min_group_size: u64,
+    tolerance: f64,
+    samples: usize,
+    false_positives: Vec<FalsePositive>,
+    /// Scratch: indices of the rules that fired on the current record.
+    fired: Vec<usize>,
 }
 
 impl Backtest {
@@ -340,7 +504,7 @@ impl Backtest {
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
             .collect();
-        let rules = vec![RuleAcc::default(); config.rules.len()];
+        let k = config.rules.len();
         Backtest {
             scoring: config.scoring(),
             states: Vec::with_capacity(config.rules.len()),
@@ -354,23 +518,54 @@ impl Backtest {
             outcomes: OutcomeCounts::default(),
             review: Confusion::default(),
             refer: Confusion::default(),
-            rules,
+            rules: vec![RuleAcc::default(); k],
+            cofiring: vec![0; k * k],
             scores: BTreeMap::new(),
             columns: Vec::new(),
-            min_group_size: 0,
+            min_group_size: DEFAULT_MIN_GROUP,
+            tolerance: DEFAULT_TOLERANCE,
+            samples: DEFAULT_SAMPLES,
+            false_positives: Vec::new(),
+            fired: Vec::new(),
         }
     }
 
-    /// Groups with fewer than `n` records are still reported but take no part in the
-    /// four-fifths comparison (default 0: every group takes part).
+    /// Groups with fewer than `n` records are reported and compared, but cannot be the
+    /// reference group of their column (default [`DEFAULT_MIN_GROUP`]; when no group is that
+    /// large, the lowest of all groups is the reference).
     pub fn min_group_size(mut self, n: u64) -> Backtest {
         self.min_group_size = n;
+        self
+    }
+
+    /// The disparity tolerance (default [`DEFAULT_TOLERANCE`]).
+    pub fn tolerance(mut self, ratio: f64) -> Backtest {
+        self.tolerance = ratio;
+        self
+    }
+
+    /// How many false positives to keep as samples (default [`DEFAULT_SAMPLES`]).
+    pub fn samples(mut self, n: usize) -> Backtest {
+        self.samples = n;
         self
     }
 
     /// Adds one screened record: its decision, its label (true = a confirmed case), and the
     /// `(column, value)` groups it belongs to (one value per column).
     pub fn add(&mut self, decision: &Decision, label: bool, groups: &[(String, String)]) {
+        self.add_row(decision, label, groups, None, None);
+    }
+
+    /// Like [`Backtest::add`], with the record's row number and id, which a false-positive
+    /// sample of it then carries.
+    pub fn add_row(
+        &mut self,
+        decision: &Decision,
+        label: bool,
+        groups: &[(String, String)],
+        row: Option<u64>,
+        id: Option<&str>,
+    ) {
         if self.pack.is_none() {
             self.pack = Some(decision.pack.clone());
         }
@@ -379,15 +574,11 @@ impl Backtest {
         if !decision.incomplete.is_empty() {
             self.incomplete_records += 1;
         }
-        match decision.outcome {
-            Outcome::Clear => self.outcomes.clear += 1,
-            Outcome::Incomplete => self.outcomes.incomplete += 1,
-            Outcome::Review => self.outcomes.review += 1,
-            Outcome::Refer => self.outcomes.refer += 1,
-        }
-        let flagged = decision.outcome >= Outcome::Review;
+        self.outcomes.add(decision.outcome);
+        let flagged = is_flagged(decision.outcome);
+        let other = !flagged && decision.outcome != Outcome::Clear;
         self.review.add(flagged, label);
-        self.refer.add(decision.outcome >= Outcome::Refer, label);
+        self.refer.add(decision.outcome == Outcome::Refer, label);
 
         let entry = self.scores.entry(decision.score).or_insert((0, 0));
         entry.0 += 1;
@@ -408,10 +599,12 @@ impl Backtest {
             }
         }
         let current = self.scoring.score(self.states.iter().copied());
+        self.fired.clear();
         for hit in decision.hits.iter().chain(&decision.shadow_hits) {
             let Some(&i) = self.index.get(&hit.rule) else {
                 continue;
             };
+            self.fired.push(i);
             let spec = &self.config.rules[i];
             let flipped = self.scoring.score_flipped(self.states.iter().copied(), i);
             let acc = &mut self.rules[i];
@@ -432,6 +625,12 @@ impl Backtest {
                 acc.tp_delta_refer += d_refer;
             }
         }
+        let k = self.config.rules.len();
+        for &i in &self.fired {
+            for &j in &self.fired {
+                self.cofiring[i * k + j] += 1;
+            }
+        }
         for inc in &decision.incomplete {
             if let Some(&i) = self.index.get(&inc.rule) {
                 self.rules[i].incomplete += 1;
@@ -446,12 +645,61 @@ impl Backtest {
                     self.columns.len() - 1
                 }
             };
-            let g = self.columns[pos].1.entry(value.clone()).or_default();
+            let g = self.columns[pos]
+                .1
+                .entry(value.clone())
+                .or_insert_with(|| GroupAcc {
+                    rule_hits: vec![0; k],
+                    ..GroupAcc::default()
+                });
             g.n += 1;
             g.positives += u64::from(label);
             g.flagged += u64::from(flagged);
             g.tp += u64::from(flagged && label);
+            g.incomplete += u64::from(other);
+            for &i in &self.fired {
+                g.rule_hits[i] += 1;
+            }
         }
+
+        if flagged && !label && self.samples > 0 {
+            self.keep_false_positive(decision, row, id);
+        }
+    }
+
+    /// Keeps the `samples` highest-scoring false positives (ties: the earliest).
+    fn keep_false_positive(&mut self, decision: &Decision, row: Option<u64>, id: Option<&str>) {
+        let full = self.false_positives.len() >= self.samples;
+        if full
+            && self
+                .false_positives
+                .last()
+                .is_some_and(|last| last.score >= decision.score)
+        {
+            return;
+        }
+        let sample = FalsePositive {
+            row,
+            id: id.map(str::to_string),
+            outcome: decision.outcome,
+            score: decision.score,
+            hits: decision
+                .hits
+                .iter()
+                .map(|h| SampleHit {
+                    rule: h.rule.clone(),
+                    weight: h.weight,
+                    reason: h.reason.clone(),
+                })
+                .collect(),
+        };
+        let at = self
+            .false_positives
+            .iter()
+            .position(|s| s.score < sample.score)
+            .unwrap_or(self.false_positives.len());
+        self.false_positives.insert(at, sample);
+        self.false_positives.truncate(self.samples);
     }
 
     /// Counts a row that could not be screened or labelled.
@@ -519,57 +767,19 @@ impl Backtest {
         }
         sweep.reverse();
 
-        let mut warnings = Vec::new();
-        let groups = self
-            .columns
-            .iter()
-            .map(|(column, values)| {
-                let min = self.min_group_size;
-                let max = values
-                    .values()
-                    .filter(|g| g.n >= min)
-                    .filter_map(|g| ratio(g.flagged, g.n))
-                    .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.max(r))));
-                let groups = values
-                    .iter()
-                    .map(|(value, g)| {
-                        let flag_rate = ratio(g.flagged, g.n);
-                        let ratio_to_max = match (flag_rate, max) {
-                            (Some(r), Some(m)) if m > 0.0 => Some(r / m),
-                            _ => None,
-                        };
-                        let small = g.n < min;
-                        let below = !small && ratio_to_max.is_some_and(|r| r < FOUR_FIFTHS);
-                        if below {
-                            warnings.push(format!(
-                                "`{column}` = `{value}`: flag rate {:.3} is {:.2} of the highest \
-                                 group's ({:.3}), below the four-fifths line",
-                                flag_rate.unwrap_or(0.0),
-                                ratio_to_max.unwrap_or(0.0),
-                                max.unwrap_or(0.0)
-                            ));
-                        }
-                        GroupMetrics {
-                            value: value.clone(),
-                            n: g.n,
-                            positives: g.positives,
-                            flagged: g.flagged,
-                            flag_rate,
-                            ratio_to_max,
-                            below_four_fifths: below,
-                            small,
-                            precision: ratio(g.tp, g.flagged),
-                            recall: ratio(g.tp, g.positives),
-                        }
-                    })
-                    .collect();
-                GroupColumn {
-                    column: column.clone(),
-                    max_flag_rate: max,
-                    groups,
-                }
-            })
-            .collect();
+        let audit = fairness::audit(
+            &self.columns,
+            &self.config.rules,
+            self.min_group_size,
+            self.tolerance,
+        );
+        let k = self.config.rules.len();
+        let cofiring = CoFiring {
+            rules: self.config.rules.iter().map(|r| r.id.clone()).collect(),
+            counts: (0..k)
+                .map(|i| self.cofiring[i * k..(i + 1) * k].to_vec())
+                .collect(),
+        };
 
         BacktestReport {
             pack: self.pack.clone(),
@@ -582,8 +792,14 @@ impl Backtest {
             thresholds,
             rules,
             sweep,
-            groups,
-            warnings,
+            tolerance: self.tolerance,
+            min_group: self.min_group_size,
+            groups: audit.groups,
+            rule_disparity: audit.rules,
+            warnings: audit.disparities.iter().map(Disparity::message).collect(),
+            disparities: audit.disparities,
+            cofiring,
+            false_positives: self.false_positives.clone(),
         }
     }
 }
@@ -600,7 +816,7 @@ pub fn backtest(config: BacktestConfig, samples: &[Sample]) -> BacktestReport {
     bt.finish()
 }
 
-fn ratio(num: u64, den: u64) -> Option<f64> {
+pub(crate) fn ratio(num: u64, den: u64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
@@ -621,9 +837,13 @@ fn threshold(outcome: Outcome, min_score: i64, c: Confusion, n: u64) -> Threshol
         tn: c.tn,
         fn_: c.fn_,
         precision,
+        precision_ci: stats::wilson(c.tp, c.tp + c.fp),
         recall,
+        recall_ci: stats::wilson(c.tp, c.tp + c.fn_),
         f1,
         flag_rate: ratio(c.tp + c.fp, n),
+        flag_rate_ci: stats::wilson(c.tp + c.fp, n),
+        false_positive_rate: ratio(c.fp, c.fp + c.tn),
     }
 }
 

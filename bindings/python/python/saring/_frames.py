@@ -183,16 +183,33 @@ def screen_frame(engine: "Engine", frame: Any) -> Any:
     return from_table(result, kind, frame)
 
 
-class BacktestReport:
-    """A back-test of a pack against labelled records.
+def _flat(row: Dict[str, Any]) -> Dict[str, Any]:
+    """A report row with its interval dicts (``x_ci``) as ``x_ci_low`` / ``x_ci_high``."""
+    out: Dict[str, Any] = {}
+    for k, v in row.items():
+        if k.endswith("_ci") and (v is None or isinstance(v, dict)):
+            out[f"{k}_low"] = None if v is None else v.get("low")
+            out[f"{k}_high"] = None if v is None else v.get("high")
+        elif not isinstance(v, (list, dict)):
+            out[k] = v
+    return out
 
-    Attributes (pandas DataFrames): ``rules`` (per rule: hits, precision, recall, lift,
-    marginal recall, ...), ``thresholds`` (per outcome threshold: tp/fp/tn/fn, precision,
-    recall, f1, flag rate), ``sweep`` (every score cut-off), ``groups`` (flag rate per
-    monitored group, ratio to the highest group and the four-fifths warning) and
-    ``confusion`` (a confusion matrix per threshold). ``summary`` is a dict (records,
-    positives, base rate, errors, outcome counts, warnings); ``to_dict()`` the whole report
-    and ``to_html()`` a self-contained HTML page.
+
+class BacktestReport:
+    """A back-test of a pack against labelled records, with its fairness audit.
+
+    DataFrames: ``rules`` (per rule: hits, precision, recall, lift, marginal recall, ...),
+    ``thresholds`` (per outcome threshold: tp/fp/tn/fn, precision, recall, f1, flag rate,
+    false-positive rate, with 95% Wilson intervals as ``*_ci_low`` / ``*_ci_high``),
+    ``sweep`` (every score cut-off), ``groups`` (per monitored group: n, flag rate,
+    false-positive rate, false-negative rate, precision, each with a Wilson interval, and the
+    flag and FPR ratios to the least-flagged group with Katz intervals), ``rule_disparity``
+    (per rule, column and group: hits, hit rate, ratio to the least-hit group),
+    ``disparities`` (every ratio whose interval lies above the tolerance), ``cofiring`` (rules
+    × rules: records on which both fired) and ``confusion``. ``summary`` is a dict;
+    ``false_positives`` a list of the highest-scoring false positives; ``to_dict()`` the whole
+    report; ``to_html()`` the page ``saring backtest -f html`` writes. In Jupyter the report
+    renders as that page.
     """
 
     def __init__(self, report: Dict[str, Any], label: str, by: List[str]) -> None:
@@ -211,17 +228,43 @@ class BacktestReport:
                 "errors",
                 "incomplete_records",
                 "outcomes",
+                "tolerance",
+                "min_group",
                 "warnings",
             )
         }
         self.rules = pd.DataFrame(report.get("rules", []))
-        self.thresholds = pd.DataFrame(report.get("thresholds", []))
+        self.thresholds = pd.DataFrame([_flat(t) for t in report.get("thresholds", [])])
         self.sweep = pd.DataFrame(report.get("sweep", []))
         group_rows = []
         for column in report.get("groups", []):
             for g in column.get("groups", []):
-                group_rows.append({"column": column.get("column"), **g})
+                group_rows.append(
+                    {
+                        "column": column.get("column"),
+                        **_flat(g),
+                        "reference": g.get("value") == column.get("reference"),
+                    }
+                )
         self.groups = pd.DataFrame(group_rows)
+        disparity_rows = []
+        for d in report.get("rule_disparity", []):
+            for g in d.get("groups", []):
+                disparity_rows.append(
+                    {
+                        "rule": d.get("rule"),
+                        "column": d.get("column"),
+                        "reference": d.get("reference"),
+                        "concentrated": d.get("concentrated"),
+                        **_flat(g),
+                    }
+                )
+        self.rule_disparity = pd.DataFrame(disparity_rows)
+        self.disparities = pd.DataFrame([_flat(d) for d in report.get("disparities", [])])
+        cofiring = report.get("cofiring") or {}
+        names = cofiring.get("rules") or []
+        self.cofiring = pd.DataFrame(cofiring.get("counts") or [], index=names, columns=names)
+        self.false_positives: List[Dict[str, Any]] = list(report.get("false_positives", []))
         confusion_rows = []
         for t in report.get("thresholds", []):
             confusion_rows.append(
@@ -244,47 +287,33 @@ class BacktestReport:
 
     @property
     def warnings(self) -> List[str]:
-        """Fairness and data warnings (e.g. a group below four fifths of the highest rate)."""
+        """One line per disparity (a group or a rule beyond the tolerance)."""
         return list(self._report.get("warnings", []))
 
     def to_dict(self) -> Dict[str, Any]:
         """The full report, as the core computes it."""
         return dict(self._report)
 
-    def to_html(self) -> str:
-        """A self-contained HTML page with every table of the report."""
-        import html
+    def _header(self) -> Dict[str, Any]:
+        import datetime
 
-        s = self.summary
-        pack = s.get("pack") or {}
-        parts = [
-            "<!doctype html><html><head><meta charset='utf-8'>",
-            f"<title>saring back-test: {html.escape(str(pack.get('id', '')))}</title>",
-            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;"
-            "margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:.25em .5em;"
-            "text-align:right}th{background:#eee}.warn{color:#a00}</style></head><body>",
-            f"<h1>Back-test of {html.escape(str(pack.get('id', '')))} "
-            f"{html.escape(str(pack.get('version', '')))}</h1>",
-            f"<p>{s.get('records')} records, {s.get('positives')} positive "
-            f"(label <code>{html.escape(self.label)}</code>), {s.get('errors')} errors, "
-            f"{s.get('incomplete_records')} with incomplete rules.</p>",
-        ]
-        for w in self.warnings:
-            parts.append(f"<p class='warn'>⚠ {html.escape(w)}</p>")
-        for title, df in (
-            ("Thresholds", self.thresholds),
-            ("Confusion", self.confusion),
-            ("Rules", self.rules),
-            ("Groups", self.groups),
-            ("Score sweep", self.sweep),
-        ):
-            parts.append(f"<h2>{title}</h2>")
-            parts.append(df.to_html(index=False, na_rep="—") if len(df) else "<p>none</p>")
-        parts.append("</body></html>")
-        return "\n".join(parts)
+        return {
+            "input": f"a frame of {self._report.get('records', 0) + self._report.get('errors', 0)} rows",
+            "label": self.label,
+            "by": self.by,
+            "run_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        }
+
+    def to_html(self) -> str:
+        """A self-contained HTML page: the same page as ``saring backtest -f html``."""
+        from ._html import backtest_page
+
+        return backtest_page(self._report, self._header())
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        from ._html import backtest_fragment
+
+        return backtest_fragment(self._report, self._header())
 
     def __repr__(self) -> str:
         s = self.summary
@@ -294,19 +323,180 @@ class BacktestReport:
         )
 
 
+MISSING = "(missing)"
+UNBANDED = "(not a number or date)"
+
+
+def _parse_by(spec: str) -> Tuple[str, str, Optional[float]]:
+    """``COL`` or ``COL:W`` → (spec, column, band width)."""
+    spec = spec.strip()
+    if ":" in spec:
+        source, width = spec.rsplit(":", 1)
+        try:
+            w = float(width)
+        except ValueError:
+            w = 0.0
+        if not source.strip() or not (w > 0 and w != float("inf")):
+            raise ValueError(f"`{spec}`: the band width `{width}` must be a number above 0")
+        return spec, source.strip(), w
+    if not spec:
+        raise ValueError("an empty grouping")
+    return spec, spec, None
+
+
+def _trim(x: float) -> str:
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def band_label(value: Any, width: float) -> str:
+    """The band of a number (``30-39``) or of a date's year (``1980-1989``), as the CLI's
+    ``--by COL:W`` writes it; ``(missing)`` for an absent value."""
+    import datetime
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    number: Optional[float] = None
+    if isinstance(value, bool):
+        return UNBANDED
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+            if math.isinf(number) or math.isnan(number):
+                number = None
+        except ValueError:
+            number = None
+    if number is not None:
+        low = math.floor(number / width) * width
+        if float(width).is_integer() and abs(low) < 1e15:
+            return f"{int(low)}-{int(low) + int(width) - 1}"
+        return f"{_trim(low)}-{_trim(low + width)}"
+    year: Optional[int] = None
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        year = value.year
+    elif hasattr(value, "year") and isinstance(getattr(value, "year"), int):
+        year = int(value.year)
+    elif isinstance(value, str):
+        t = value.strip()
+        if len(t) >= 10 and t[4] == "-" and t[7] == "-" and (t[:4] + t[5:7] + t[8:10]).isdigit():
+            year = int(t[:4])
+    if year is None:
+        return UNBANDED
+    years = max(int(math.floor(width)), 1)
+    low_year = (year // years) * years
+    return str(low_year) if years == 1 else f"{low_year}-{low_year + years - 1}"
+
+
+def _plain_label(value: Any) -> str:
+    """A derived value as a group label, as the CLI writes it."""
+    import json
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _nested(row: Dict[Any, Any]) -> Dict[str, Any]:
+    """A flat row with dotted keys as a nested record."""
+    nested: Dict[str, Any] = {}
+    for key, value in row.items():
+        if not isinstance(key, str):
+            continue
+        target = nested
+        parts = key.split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                break
+        else:
+            target[parts[-1]] = value
+    return nested
+
+
+def _derived_values(engine: "Engine", frame: Any, name: str) -> List[Any]:
+    """A derived value of the pack for every row (computed row by row with ``explain``)."""
+    import math
+
+    import pyarrow as pa
+
+    from ._errors import RecordError
+
+    kind = _kind(frame)
+    if kind == "pandas":
+        rows = frame.to_dict("records")
+    elif kind == "polars":
+        rows = frame.to_dicts()
+    else:
+        rows = pa.table(frame).to_pylist()
+    out: List[Any] = []
+    for row in rows:
+        clean = {
+            k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()
+        }
+        try:
+            out.append(engine.explain(_nested(clean))["derived"].get(name))
+        except RecordError:
+            out.append(None)
+    return out
+
+
+def _suggest(name: str, candidates: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
 def backtest(
     engine: "Engine", frame: Any, label: str, by: Optional[Sequence[str]] = None
 ) -> BacktestReport:
     """See :meth:`saring.Engine.backtest`."""
     import pyarrow as pa
 
+    names = _columns(frame)
     if by is None:
-        names = set(_columns(frame))
-        by = [f["path"] for f in engine.fields if f["monitored"] and f["path"] in names]
+        # The monitored fields in the frame; numbers and dates in bands of 10 (as the DPIA).
+        banded = ("int", "float", "date", "timestamp")
+        by = [
+            f"{f['path']}:10" if f["type"] in banded else f["path"]
+            for f in engine.fields
+            if f["monitored"] and f["path"] in set(names)
+        ]
     by = list(by)
-    table, _ = to_table(engine, frame, extra=[label, *by])
-    report = engine._backtest_arrow(table, label, by)
-    _ = pa
+    if label not in names:
+        raise ValueError(f"no label column `{label}` in the frame{_suggest(label, names)}")
+    derived = list(engine.explain({})["derived"])
+    specs = [_parse_by(s) for s in by]
+    for spec, source, _ in specs:
+        if source not in names and source not in derived:
+            raise ValueError(
+                f"`by` column `{source}` is neither a column of the frame nor a derived value "
+                f"of the pack{_suggest(source, [*names, *derived])}"
+            )
+    in_frame = [source for _, source, _ in specs if source in names]
+    table, _ = to_table(engine, frame, extra=[label, *in_frame])
+    columns: List[str] = []
+    for spec, source, width in specs:
+        if width is None and source in names:
+            columns.append(source)
+            continue
+        if source in names:
+            values = table.column(source).to_pylist()
+        else:
+            values = _derived_values(engine, frame, source)
+        labels = [
+            band_label(v, width) if width is not None else _plain_label(v) for v in values
+        ]
+        if spec in table.column_names:
+            table = table.drop_columns([spec])
+        table = table.append_column(spec, pa.array(labels, pa.string()))
+        columns.append(spec)
+    report = engine._backtest_arrow(table, label, columns)
     return BacktestReport(report, label, by)
 
 

@@ -1,16 +1,21 @@
 //! `saring backtest`: screen labelled records and compute [`saring::backtest`] metrics.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use rayon::prelude::*;
-use saring::backtest::{Backtest, BacktestConfig};
-use saring::RecordError;
+use saring::backtest::{
+    Backtest, BacktestConfig, BacktestReport, DEFAULT_MIN_GROUP, DEFAULT_SAMPLES, DEFAULT_TOLERANCE,
+};
+use saring::{Decision, DecodeOptions, Engine, RecordError};
 use serde_json::Value;
 
-use crate::exit::{Code, BAD_ROWS, OK};
-use crate::input::{self, lookup, parse_bool};
+use crate::exit::{Code, BAD_ROWS, FINDINGS, OK};
+use crate::grouping::{self, Groupings};
+use crate::input::{self, lookup, parse_bool, Row};
+use crate::runinfo::RunInfo;
+use crate::summary::Summary;
 use crate::{batch, html, output, packs, report};
 
 /// Output formats of `backtest`.
@@ -37,13 +42,24 @@ pub struct Args {
     /// Column (dotted path) holding the label: true/false, 1/0 or yes/no.
     #[arg(long)]
     label: String,
-    /// Monitored columns to report flag rates by (comma-separated dotted paths). `COL:W`
-    /// groups a numeric column into bands of width W (`age:10` → `30-39`).
+    /// Monitored columns to audit (comma-separated): derived values of the pack (`age`),
+    /// schema fields or input columns (dotted paths). `COL:W` groups numbers into bands of
+    /// width W (`age:10` → `30-39`) and dates into bands of W years (`birth_date:10` →
+    /// `1980-1989`).
     #[arg(long, value_delimiter = ',')]
     by: Vec<String>,
-    /// Groups with fewer records are reported but left out of the four-fifths comparison.
-    #[arg(long, default_value_t = 30)]
+    /// Groups with fewer records cannot be the reference (least-flagged) group of a column.
+    #[arg(long, default_value_t = DEFAULT_MIN_GROUP)]
     min_group: u64,
+    /// Disparity tolerance: a ratio whose whole 95% interval lies above it is reported.
+    #[arg(long, default_value_t = DEFAULT_TOLERANCE)]
+    tolerance: f64,
+    /// Exit 1 when any disparity is reported (a CI gate).
+    #[arg(long)]
+    fail_on_disparity: bool,
+    /// How many false positives to keep as samples to read.
+    #[arg(long, default_value_t = DEFAULT_SAMPLES)]
+    samples: usize,
     /// Input format (default: from the extension, else sniffed).
     #[arg(long, value_enum)]
     input_format: Option<input::Format>,
@@ -56,59 +72,166 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Do not print the summary on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
-/// A `--by` column: its path and optional numeric band width.
-#[derive(Debug, Clone)]
-struct By {
-    name: String,
-    path: String,
-    band: Option<f64>,
-}
-
-fn parse_by(spec: &str) -> anyhow::Result<By> {
-    match spec.rsplit_once(':') {
-        Some((path, w)) => {
-            let band: f64 = w.parse().ok().filter(|w: &f64| *w > 0.0).ok_or_else(|| {
-                crate::exit::usage(format!("error: `--by {spec}`: band width must be > 0"))
-            })?;
-            Ok(By {
-                name: spec.to_string(),
-                path: path.to_string(),
-                band: Some(band),
-            })
-        }
-        None => Ok(By {
-            name: spec.to_string(),
-            path: spec.to_string(),
-            band: None,
-        }),
+/// The record id of a row, if it has one (`record_id`).
+pub fn record_id(row: &Value) -> Option<String> {
+    match row.get("record_id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
-/// The group value of a row for one `--by` column; `(missing)` when absent.
-fn group_value(row: &Value, by: &By) -> String {
-    match (lookup(row, &by.path), by.band) {
-        (None | Some(Value::Null), _) => "(missing)".to_string(),
-        (Some(v), Some(w)) => match v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()) {
-            Some(x) => {
-                let lo = (x / w).floor() * w;
-                let hi = lo + w;
-                if w.fract() == 0.0 {
-                    format!("{}-{}", lo as i64, hi as i64 - 1)
-                } else {
-                    format!("{lo}-{hi}")
+/// A screened labelled row: decision, label, `(column, group)` pairs and record id.
+type Labelled = (Decision, bool, Vec<(String, String)>, Option<String>);
+
+/// Screens one labelled row: its decision, label, groups and record id.
+fn screen_labelled(
+    engine: &Engine,
+    groupings: &Groupings,
+    label: &str,
+    row: &Row,
+) -> Result<Labelled, RecordError> {
+    let value = row.to_value()?;
+    let label = label_of(&value, label)?;
+    let record = engine.decode_value(&value, DecodeOptions::default())?;
+    let decision = engine.screen(&record);
+    let groups = groupings.labels_of(engine, &value, &record);
+    Ok((decision, label, groups, record_id(&value)))
+}
+
+/// A back-test run over a file: the report and what the header shows.
+pub struct Run {
+    /// Input file, sha256, date, label, groupings.
+    pub info: RunInfo,
+    /// The figures.
+    pub report: BacktestReport,
+}
+
+/// Screens every labelled row of `data` and computes the report. `--label` and `--by` are
+/// checked on the first rows first (exit 2 with a "did you mean").
+#[allow(clippy::too_many_arguments)]
+pub fn run_backtest(
+    engine: &Engine,
+    data: &Path,
+    input_format: Option<input::Format>,
+    label: &str,
+    by: &[String],
+    backtest: Backtest,
+    threads: Option<usize>,
+    quiet: bool,
+) -> anyhow::Result<Run> {
+    let pool = batch::pool(threads)?;
+    let input = input::open(data, input_format, engine.schema())?;
+    let mut bt = backtest;
+    let resolved = std::cell::OnceCell::new();
+    let none = Groupings::default();
+    let mut reported = 0usize;
+    let mut summary = Summary::start();
+    batch::for_each_chunk_checked(
+        input,
+        |first| {
+            let rows = grouping::first_values(first);
+            grouping::check_label(label, &rows)?;
+            let _ = resolved.set(Groupings::resolve(by, engine, &rows)?);
+            Ok(())
+        },
+        |rows| {
+            let groupings = resolved.get().unwrap_or(&none);
+            let results: Vec<_> = pool.install(|| {
+                rows.par_iter()
+                    .map(|row| screen_labelled(engine, groupings, label, row))
+                    .collect()
+            });
+            for (row, result) in rows.iter().zip(results) {
+                match result {
+                    Ok((decision, label, groups, id)) => {
+                        bt.add_row(&decision, label, &groups, Some(row.row), id.as_deref());
+                        summary.add(&Ok(decision));
+                    }
+                    Err(e) => {
+                        bt.add_error();
+                        if reported < 10 {
+                            eprintln!("row {}: {}", row.row, output::error_text(&e));
+                        }
+                        reported += 1;
+                        summary.add(&Err(e));
+                    }
                 }
             }
-            None => "(missing)".to_string(),
+            Ok(())
         },
-        (Some(Value::String(s)), None) => s.clone(),
-        (Some(v), None) => v.to_string(),
+    )?;
+    if reported > 10 {
+        eprintln!("... and {} more bad rows", reported - 10);
     }
+    if !quiet {
+        eprintln!("{}", summary.render_as("back-tested"));
+    }
+    let names = match resolved.get() {
+        Some(g) if !g.is_empty() => g.names(),
+        _ => by.to_vec(),
+    };
+    Ok(Run {
+        info: RunInfo::new(data, Some(label), names),
+        report: bt.finish(),
+    })
+}
+
+/// Back-tests; exit 0, 1 with `--fail-on-disparity` when a disparity is reported, or 3 when
+/// some rows could not be screened or labelled.
+pub fn run(args: Args) -> anyhow::Result<Code> {
+    if !(args.tolerance.is_finite() && args.tolerance >= 1.0) {
+        return Err(crate::exit::usage(format!(
+            "error: `--tolerance {}` must be a ratio of at least 1",
+            args.tolerance
+        )));
+    }
+    let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
+    let backtest = Backtest::new(BacktestConfig::from_pack(engine.pack()))
+        .min_group_size(args.min_group)
+        .tolerance(args.tolerance)
+        .samples(args.samples);
+    let run = run_backtest(
+        &engine,
+        &args.data,
+        args.input_format,
+        &args.label,
+        &args.by,
+        backtest,
+        args.threads,
+        args.quiet,
+    )?;
+    let r = &run.report;
+    let text = match args.format {
+        Format::Table => report::backtest(&run.info, r),
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report::JsonRun {
+                run: &run.info,
+                report: r
+            })?
+        ),
+        Format::Html => html::backtest(&run.info, r),
+    };
+    let mut out = output::open(args.output.as_deref())?;
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if args.fail_on_disparity && !r.disparities.is_empty() {
+        FINDINGS
+    } else if r.errors > 0 {
+        BAD_ROWS
+    } else {
+        OK
+    })
 }
 
 /// The label of a row.
-fn label_of(row: &Value, column: &str) -> Result<bool, RecordError> {
+pub fn label_of(row: &Value, column: &str) -> Result<bool, RecordError> {
     let bad = |why: &str| {
         Err(RecordError::new(
             "record.label",
@@ -135,63 +258,6 @@ fn label_of(row: &Value, column: &str) -> Result<bool, RecordError> {
     }
 }
 
-/// Back-tests; exit 0, or 3 when some rows could not be screened or labelled.
-pub fn run(args: Args) -> anyhow::Result<Code> {
-    let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
-    let pool = batch::pool(args.threads)?;
-    let by: Vec<By> = args
-        .by
-        .iter()
-        .map(|s| parse_by(s))
-        .collect::<anyhow::Result<_>>()?;
-    let input = input::open(&args.data, args.input_format, engine.schema())?;
-    let mut bt =
-        Backtest::new(BacktestConfig::from_pack(engine.pack())).min_group_size(args.min_group);
-    let mut reported = 0usize;
-    batch::for_each_chunk(input, |rows| {
-        let results: Vec<_> = pool.install(|| {
-            rows.par_iter()
-                .map(|row| {
-                    let value = row.to_value()?;
-                    let label = label_of(&value, &args.label)?;
-                    let groups: Vec<(String, String)> = by
-                        .iter()
-                        .map(|b| (b.name.clone(), group_value(&value, b)))
-                        .collect();
-                    let decision = engine.screen_value(&value)?;
-                    Ok::<_, RecordError>((decision, label, groups))
-                })
-                .collect()
-        });
-        for (row, result) in rows.iter().zip(results) {
-            match result {
-                Ok((decision, label, groups)) => bt.add(&decision, label, &groups),
-                Err(e) => {
-                    bt.add_error();
-                    if reported < 10 {
-                        eprintln!("row {}: {}", row.row, output::error_text(&e));
-                    }
-                    reported += 1;
-                }
-            }
-        }
-        Ok(())
-    })?;
-    if reported > 10 {
-        eprintln!("... and {} more bad rows", reported - 10);
-    }
-    let r = bt.finish();
-    let text = match args.format {
-        Format::Table => report::backtest(&r),
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&r)?),
-        Format::Html => html::backtest(&r),
-    };
-    let mut out = output::open(args.output.as_deref())?;
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(if r.errors > 0 { BAD_ROWS } else { OK })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,21 +278,5 @@ mod tests {
             label_of(&row, "zz").map_err(|e| e.message),
             Err("label `zz` is missing".to_string())
         );
-    }
-
-    #[test]
-    fn groups_and_bands() {
-        let row = json!({"sex": "F", "age": 34, "x": true, "s": "41"});
-        let by = |s: &str| {
-            parse_by(s)
-                .map(|b| group_value(&row, &b))
-                .unwrap_or_default()
-        };
-        assert_eq!(by("sex"), "F");
-        assert_eq!(by("age:10"), "30-39");
-        assert_eq!(by("s:10"), "40-49");
-        assert_eq!(by("x"), "true");
-        assert_eq!(by("nope"), "(missing)");
-        assert!(parse_by("age:0").is_err());
     }
 }

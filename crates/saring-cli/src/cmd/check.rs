@@ -1,13 +1,15 @@
-//! `saring check`: load and compile a pack; print every diagnostic, warnings included.
+//! `saring check`: load and compile one pack, or every pack under a directory; print every
+//! diagnostic, errors and warnings both counted.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use saring::engine::MonitoredUse;
+use saring::pack::LoadOptions;
 use saring::{Diagnostic, Engine, Pack, PackError};
 use serde_json::json;
 
-use crate::exit::{Code, FINDINGS, OK};
+use crate::exit::{Code, FINDINGS, OK, USAGE};
 use crate::packs::plural;
 
 /// Output formats of `check`.
@@ -22,7 +24,8 @@ pub enum Format {
 /// Arguments of `saring check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Pack file or directory.
+    /// Pack file or directory; a directory without `pack.toml` is searched for packs (as
+    /// `saring test` does) and every pack found is checked.
     path: PathBuf,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "text")]
@@ -30,13 +33,132 @@ pub struct Args {
     /// The date `review_by` is compared with (YYYY-MM-DD; default: today, UTC).
     #[arg(long)]
     today: Option<String>,
+    /// Exit 1 on warnings too (for CI).
+    #[arg(long)]
+    deny_warnings: bool,
     /// Compare with an earlier version (a bundle or pack directory): print a changelog, and
-    /// fail when the content digest changed but `version` did not.
+    /// fail when the content digest changed but `version` did not (one pack only).
     #[arg(long, value_name = "OLD")]
-    against: Option<std::path::PathBuf>,
+    against: Option<PathBuf>,
 }
 
-/// Checks a pack; exit 1 when it has errors, 0 otherwise (warnings do not fail).
+/// What checking one pack found.
+struct Checked {
+    path: PathBuf,
+    pack: Option<Pack>,
+    engine: Option<Engine>,
+    diagnostics: Vec<Diagnostic>,
+    sources: std::sync::Arc<saring::pack::SourceFiles>,
+    errors: usize,
+    warnings: usize,
+    /// The pack's files could not be read (missing or unreadable): it does not load.
+    unreadable: bool,
+    /// Changes against `--against`.
+    changes: Option<super::check_against::Changes>,
+}
+
+impl Checked {
+    fn summary(&self) -> String {
+        match &self.pack {
+            Some(p) => format!(
+                "pack `{}` v{}: {} rule{}, {} error{}, {} warning{}",
+                p.meta.id,
+                p.meta.version,
+                p.rules.len(),
+                plural(p.rules.len()),
+                self.errors,
+                plural(self.errors),
+                self.warnings,
+                plural(self.warnings)
+            ),
+            None => format!(
+                "pack `{}`: {} error{}, {} warning{}",
+                self.path.display(),
+                self.errors,
+                plural(self.errors),
+                self.warnings,
+                plural(self.warnings)
+            ),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let pack = self.pack.as_ref();
+        json!({
+            "ok": self.errors == 0,
+            "path": self.path.display().to_string(),
+            "pack": pack.map(|p| json!({
+                "id": p.meta.id,
+                "version": p.meta.version,
+                "digest": p.digest,
+                "rules": p.rules.len(),
+            })),
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "diagnostics": self.diagnostics,
+            "monitored_use": self.engine.as_ref().map(|e| e.monitored_register().to_vec())
+                .unwrap_or_default(),
+            "against": self.changes.as_ref().and_then(|c| serde_json::to_value(c).ok()),
+            "summary": self.summary(),
+        })
+    }
+}
+
+/// Codes of a pack whose files cannot be read.
+const UNREADABLE: [&str; 2] = ["pack.missing_file", "pack.io"];
+
+fn check_one(path: &Path, today: &str, options: &LoadOptions, old: Option<&Pack>) -> Checked {
+    let (pack, engine, mut diagnostics, sources, unreadable) = match Pack::load_with(path, options)
+    {
+        Err(e) => {
+            let unreadable = e.diagnostics.iter().any(|d| UNREADABLE.contains(&d.code));
+            (
+                None,
+                None,
+                e.diagnostics.clone(),
+                e.sources.clone(),
+                unreadable,
+            )
+        }
+        Ok(pack) => match Engine::compile(&pack) {
+            Err(e) => {
+                let mut d = e.diagnostics.clone();
+                add_missing(&mut d, &pack.warnings);
+                d.extend(saring::pack::review_overdue(&pack, today));
+                let sources = e.sources.clone();
+                (Some(pack), None, d, sources, false)
+            }
+            Ok(engine) => {
+                let mut d = pack.warnings.clone();
+                d.extend(saring::pack::review_overdue(&pack, today));
+                d.extend(monitored_use(&pack, &engine));
+                d.extend(engine.warnings().iter().cloned());
+                let sources = pack.sources.clone();
+                (Some(pack), Some(engine), d, sources, false)
+            }
+        },
+    };
+    let changes = match (old, &pack) {
+        (Some(old), Some(new)) => Some(super::check_against::compare(old, new)),
+        _ => None,
+    };
+    diagnostics.extend(changes.as_ref().and_then(|c| c.diagnostic()));
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    Checked {
+        changes,
+        path: path.to_path_buf(),
+        pack,
+        engine,
+        warnings: diagnostics.len() - errors,
+        errors,
+        diagnostics,
+        sources,
+        unreadable,
+    }
+}
+
+/// Checks every pack under the path; exit 1 when one has errors (or warnings, with
+/// `--deny-warnings`), 2 when the path holds no pack or a pack's files cannot be read.
 pub fn run(args: Args) -> anyhow::Result<Code> {
     let today = match args.today {
         Some(t) if valid_date(&t) => t,
@@ -53,98 +175,84 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             args.path.display()
         )));
     }
-    let load_options = crate::packs::load_options()?;
+    let paths = crate::packs::discover(&args.path)?;
+    if paths.is_empty() {
+        return Err(crate::exit::usage(format!(
+            "error: no pack found under `{}`\n  = help: a pack is a directory holding \
+             `pack.toml` (or `pack.json`), or a `.toml` file with a `[pack]` table",
+            args.path.display()
+        )));
+    }
+    if args.against.is_some() && paths.len() > 1 {
+        return Err(crate::exit::usage(format!(
+            "error: `--against` compares one pack, and `{}` holds {}",
+            args.path.display(),
+            paths.len()
+        )));
+    }
+    let options = crate::packs::load_options()?;
     let old = match &args.against {
         Some(old) => Some(super::check_against::load_old(old)?),
         None => None,
     };
-    let (pack, engine, mut diagnostics, sources) = match Pack::load_with(&args.path, &load_options)
-    {
-        Err(e) => (None, None, e.diagnostics.clone(), e.sources.clone()),
-        Ok(pack) => match Engine::compile(&pack) {
-            Err(e) => {
-                let mut d = e.diagnostics.clone();
-                add_missing(&mut d, &pack.warnings);
-                d.extend(saring::pack::review_overdue(&pack, &today));
-                let sources = e.sources.clone();
-                (Some(pack), None, d, sources)
-            }
-            Ok(engine) => {
-                let mut d = pack.warnings.clone();
-                d.extend(saring::pack::review_overdue(&pack, &today));
-                d.extend(monitored_use(&pack, &engine));
-                d.extend(engine.warnings().iter().cloned());
-                let sources = pack.sources.clone();
-                (Some(pack), Some(engine), d, sources)
-            }
-        },
-    };
-    let changes = match (&old, &pack) {
-        (Some(old), Some(new)) => Some(super::check_against::compare(old, new)),
-        _ => None,
-    };
-    diagnostics.extend(changes.as_ref().and_then(|c| c.diagnostic()));
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
-    let summary = match &pack {
-        Some(p) => format!(
-            "pack `{}` v{}: {} rule{}, {} error{}, {} warning{}",
-            p.meta.id,
-            p.meta.version,
-            p.rules.len(),
-            plural(p.rules.len()),
-            errors,
-            plural(errors),
-            warnings,
-            plural(warnings)
-        ),
-        None => format!(
-            "pack `{}`: {} error{}, {} warning{}",
-            args.path.display(),
-            errors,
-            plural(errors),
-            warnings,
-            plural(warnings)
-        ),
-    };
+    let checked: Vec<Checked> = paths
+        .iter()
+        .map(|p| check_one(p, &today, &options, old.as_ref()))
+        .collect();
+    let errors: usize = checked.iter().map(|c| c.errors).sum();
+    let warnings: usize = checked.iter().map(|c| c.warnings).sum();
+    let total = format!(
+        "checked {} pack{}: {} error{}, {} warning{}",
+        checked.len(),
+        plural(checked.len()),
+        errors,
+        plural(errors),
+        warnings,
+        plural(warnings)
+    );
     match args.format {
         Format::Text => {
-            let rendered = PackError::new(diagnostics.clone(), sources).render();
-            if !rendered.trim().is_empty() {
-                println!("{}\n", rendered.trim_end());
+            for (i, c) in checked.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                let rendered = PackError::new(c.diagnostics.clone(), c.sources.clone()).render();
+                if !rendered.trim().is_empty() {
+                    println!("{}\n", rendered.trim_end());
+                }
+                if let (Some(changes), Some(old)) = (&c.changes, &args.against) {
+                    println!("{}", changes.render(old));
+                }
+                if let Some(engine) = &c.engine {
+                    print!("{}", register_text(engine.monitored_register()));
+                }
+                println!("{}", c.summary());
             }
-            if let (Some(c), Some(old)) = (&changes, &args.against) {
-                println!("{}", c.render(old));
+            if checked.len() > 1 {
+                println!("\n{total}");
             }
-            if let Some(engine) = &engine {
-                print!("{}", register_text(engine.monitored_register()));
-            }
-            println!("{summary}");
         }
         Format::Json => {
-            let out = json!({
-                "ok": errors == 0,
-                "pack": pack.as_ref().map(|p| json!({
-                    "id": p.meta.id,
-                    "version": p.meta.version,
-                    "digest": p.digest,
-                    "rules": p.rules.len(),
-                })),
-                "errors": errors,
-                "warnings": warnings,
-                "diagnostics": diagnostics,
-                "monitored_use": engine.as_ref().map(|e| e.monitored_register().to_vec())
-                    .unwrap_or_default(),
-                "summary": summary,
-            });
-            let mut out = out;
-            if let Some(c) = &changes {
-                out["against"] = serde_json::to_value(c)?;
-            }
+            let out = match checked.as_slice() {
+                [one] => one.json(),
+                many => json!({
+                    "ok": errors == 0,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "packs": many.iter().map(Checked::json).collect::<Vec<_>>(),
+                    "summary": total,
+                }),
+            };
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
     }
-    Ok(if errors > 0 { FINDINGS } else { OK })
+    Ok(if checked.iter().any(|c| c.unreadable) {
+        USAGE
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
+        FINDINGS
+    } else {
+        OK
+    })
 }
 
 /// Adds loader warnings a compile error did not already carry.
@@ -229,7 +337,12 @@ pub fn today_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    date_of_days((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+pub fn date_of_days(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -1,15 +1,21 @@
 //! `saring diff`: champion (A) against challenger (B) on the same records — which records
-//! change outcome, and which rules cause it.
+//! change outcome, and which rules cause it; with `--label`, whether the changes are true or
+//! false positives (see [`diff_labels`]); with `--by`, how group flag rates move.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use saring::{Decision, Outcome, PackRef};
+use saring::{Decision, DecodeOptions, Engine, Outcome, PackRef, RecordError};
 use serde::Serialize;
 
+use crate::cmd::backtest::label_of;
+use crate::cmd::diff_labels::{self, Accumulator, GroupDelta, LabelledDiff};
 use crate::exit::{Code, BAD_ROWS, OK};
+use crate::grouping::{self, Groupings};
+use crate::input::Row;
+use crate::summary::Summary;
 use crate::{batch, input, output, packs, report};
 
 /// Output formats of `diff`.
@@ -42,6 +48,17 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Column (dotted path) holding the label: confusion deltas of A and B (true or false
+    /// positives gained and lost), per outcome and per rule.
+    #[arg(long)]
+    label: Option<String>,
+    /// Columns to compare flag rates by (as `backtest --by`: derived values, fields,
+    /// columns; `COL:W` bands).
+    #[arg(long, value_delimiter = ',')]
+    by: Vec<String>,
+    /// Do not print the summary on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 /// A count of records moving from one outcome to another.
@@ -110,6 +127,12 @@ pub struct DiffReport {
     pub rules: Vec<RuleChange>,
     /// The first `--limit` changed records.
     pub records: Vec<Changed>,
+    /// With `--label`: confusion deltas, labels per outcome, flips, per-rule confusion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labelled: Option<LabelledDiff>,
+    /// With `--by`: flag rates (and false-positive rates, labelled) per group under A and B.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupDelta>,
 }
 
 fn scored(d: &Decision) -> BTreeMap<&str, i64> {
@@ -134,58 +157,89 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
     let mut rules: BTreeMap<String, RuleChange> = BTreeMap::new();
     let mut records = Vec::new();
     let (mut rows, mut compared, mut errors, mut changed) = (0u64, 0u64, 0u64, 0u64);
-    batch::for_each_chunk(input, |chunk| {
-        let ra = batch::screen_rows(&pool, &a, chunk);
-        let rb = batch::screen_rows(&pool, &b, chunk);
-        for ((row, da), db) in chunk.iter().zip(ra).zip(rb) {
-            rows += 1;
-            let (da, db) = match (da, db) {
-                (Ok(da), Ok(db)) => (da, db),
-                (Err(e), _) | (_, Err(e)) => {
-                    errors += 1;
-                    if errors <= 10 {
-                        eprintln!("row {}: {}", row.row, output::error_text(&e));
+    let mut labelled = Accumulator::new(&a, &b, args.label.as_deref());
+    let resolved = std::cell::OnceCell::new();
+    let none = Groupings::default();
+    let mut summary = Summary::start();
+    batch::for_each_chunk_checked(
+        input,
+        |first| {
+            let values = grouping::first_values(first);
+            if let Some(label) = &args.label {
+                grouping::check_label(label, &values)?;
+            }
+            let _ = resolved.set(Groupings::resolve(&args.by, &a, &values)?);
+            Ok(())
+        },
+        |chunk| {
+            let groupings = resolved.get().unwrap_or(&none);
+            let ra = batch::screen_rows(&pool, &a, chunk);
+            let rb = batch::screen_rows(&pool, &b, chunk);
+            for ((row, da), db) in chunk.iter().zip(ra).zip(rb) {
+                rows += 1;
+                let extra = labels_and_groups(&a, groupings, args.label.as_deref(), row);
+                let (da, db, (label, groups)) = match (da, db, extra) {
+                    (Ok(da), Ok(db), Ok(extra)) => (da, db, extra),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                        errors += 1;
+                        if errors <= 10 {
+                            eprintln!("row {}: {}", row.row, output::error_text(&e));
+                        }
+                        summary.add(&Err(e));
+                        continue;
                     }
+                };
+                compared += 1;
+                labelled.add(&da, &db, label, &groups);
+                *counts.entry((da.outcome, db.outcome)).or_default() += 1;
+                if da.outcome == db.outcome {
+                    summary.add(&Ok(db));
                     continue;
                 }
-            };
-            compared += 1;
-            *counts.entry((da.outcome, db.outcome)).or_default() += 1;
-            if da.outcome == db.outcome {
-                continue;
+                changed += 1;
+                let (ha, hb) = (scored(&da), scored(&db));
+                let (added, removed) = (only_in(&hb, &ha), only_in(&ha, &hb));
+                for r in &added {
+                    entry(&mut rules, r).added += 1;
+                }
+                for r in &removed {
+                    entry(&mut rules, r).removed += 1;
+                }
+                let reweighted: Vec<String> = ha
+                    .iter()
+                    .filter(|(r, w)| hb.get(*r).is_some_and(|wb| wb != *w))
+                    .map(|(r, _)| r.to_string())
+                    .collect();
+                for r in &reweighted {
+                    entry(&mut rules, r).reweighted += 1;
+                }
+                if records.len() < args.limit {
+                    records.push(Changed {
+                        row: row.row,
+                        from: da.outcome,
+                        to: db.outcome,
+                        score_a: da.score,
+                        score_b: db.score,
+                        added,
+                        removed,
+                        reweighted,
+                    });
+                }
+                summary.add(&Ok(db));
             }
-            changed += 1;
-            let (ha, hb) = (scored(&da), scored(&db));
-            let (added, removed) = (only_in(&hb, &ha), only_in(&ha, &hb));
-            for r in &added {
-                entry(&mut rules, r).added += 1;
-            }
-            for r in &removed {
-                entry(&mut rules, r).removed += 1;
-            }
-            let reweighted: Vec<String> = ha
-                .iter()
-                .filter(|(r, w)| hb.get(*r).is_some_and(|wb| wb != *w))
-                .map(|(r, _)| r.to_string())
-                .collect();
-            for r in &reweighted {
-                entry(&mut rules, r).reweighted += 1;
-            }
-            if records.len() < args.limit {
-                records.push(Changed {
-                    row: row.row,
-                    from: da.outcome,
-                    to: db.outcome,
-                    score_a: da.score,
-                    score_b: db.score,
-                    added,
-                    removed,
-                    reweighted,
-                });
-            }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
+    if errors > 10 {
+        eprintln!("... and {} more bad rows", errors - 10);
+    }
+    if !args.quiet {
+        eprintln!(
+            "compared {} with both packs: {changed} changed outcome; {errors} error{}",
+            summary.timing(),
+            crate::packs::plural(errors as usize)
+        );
+    }
     let mut rules: Vec<RuleChange> = rules.into_values().collect();
     rules.sort_by(|x, y| {
         (y.added + y.removed + y.reweighted)
@@ -205,12 +259,38 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             .collect(),
         rules,
         records,
+        groups: labelled.groups(),
+        labelled: labelled.finish(),
     };
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Table => print!("{}", render(&report)),
     }
     Ok(if errors > 0 { BAD_ROWS } else { OK })
+}
+
+/// A row's label (with `--label`) and `(column, group)` pairs (with `--by`).
+type LabelAndGroups = (Option<bool>, Vec<(String, String)>);
+
+/// The label and groups of a row, when `--label` or `--by` ask for them.
+fn labels_and_groups(
+    a: &Engine,
+    groupings: &Groupings,
+    label: Option<&str>,
+    row: &Row,
+) -> Result<LabelAndGroups, RecordError> {
+    if label.is_none() && groupings.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let value = row.to_value()?;
+    let label = label.map(|l| label_of(&value, l)).transpose()?;
+    let groups = if groupings.needs_derived() {
+        let record = a.decode_value(&value, DecodeOptions::default())?;
+        groupings.labels_of(a, &value, &record)
+    } else {
+        groupings.labels(&value, None)
+    };
+    Ok((label, groups))
 }
 
 fn entry<'a>(rules: &'a mut BTreeMap<String, RuleChange>, rule: &str) -> &'a mut RuleChange {
@@ -289,5 +369,9 @@ pub fn render(r: &DiffReport) -> String {
             &rows,
         ));
     }
+    if let Some(l) = &r.labelled {
+        s.push_str(&diff_labels::render(l));
+    }
+    s.push_str(&diff_labels::render_groups(&r.groups));
     s
 }

@@ -3,15 +3,17 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use saring::engine::{Explanation, RuleExplanation, RuleResult};
 use saring::pack::{Outcomes, RuleStatus};
-use saring::{DecodeOptions, Outcome};
+use saring::{DecodeOptions, Engine, Outcome};
+use serde_json::Value;
 
+use crate::cmd::backtest::record_id;
 use crate::exit::{Code, OK};
-use crate::packs;
+use crate::{input, packs};
 
 /// Output formats of `explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -30,8 +32,18 @@ pub struct Args {
     pack: Option<PathBuf>,
     #[command(flatten)]
     trust: packs::TrustArgs,
-    /// One record as a JSON object (file, or `-` for stdin).
+    /// One record as a JSON object (file, or `-` for stdin); with `--row` or `--id`, a file
+    /// of records (.jsonl, .csv, .json array).
     record: PathBuf,
+    /// Explain the record at this row of the file (row numbers as `screen` reports them).
+    #[arg(long, conflicts_with = "id")]
+    row: Option<u64>,
+    /// Explain the record with this `record_id`.
+    #[arg(long)]
+    id: Option<String>,
+    /// Input format of the file (default: from the extension, else sniffed).
+    #[arg(long, value_enum)]
+    input_format: Option<input::Format>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     format: Format,
@@ -40,38 +52,127 @@ pub struct Args {
     lang: Option<String>,
 }
 
-/// Explains one record; exit 2 when the record does not fit the schema.
+/// Which record of a file to explain.
+enum Pick<'a> {
+    Row(u64),
+    Id(&'a str),
+}
+
+/// Finds the chosen row of a file; exit 2 when there is none.
+fn pick(engine: &Engine, args: &Args, which: Pick<'_>) -> anyhow::Result<(u64, Value)> {
+    let input = input::open(&args.record, args.input_format, engine.schema())?;
+    let file = args.record.display();
+    let mut rows = 0u64;
+    let mut ids = Vec::new();
+    for row in input {
+        let row = row?;
+        rows += 1;
+        let hit = match which {
+            Pick::Row(n) => row.row == n,
+            Pick::Id(id) => {
+                let value = row.to_value().ok();
+                let found = value.as_ref().and_then(record_id);
+                let hit = found.as_deref() == Some(id);
+                if !hit && ids.len() < 100_000 {
+                    ids.extend(found);
+                }
+                hit
+            }
+        };
+        if hit {
+            let value = row.to_value().map_err(|e| {
+                crate::exit::usage(format!(
+                    "error: row {} of `{file}` is not a record: {}",
+                    row.row,
+                    crate::output::error_text(&e)
+                ))
+            })?;
+            return Ok((row.row, value));
+        }
+    }
+    Err(crate::exit::usage(match which {
+        Pick::Row(n) => format!("error: `{file}` has no row {n} ({rows} rows)"),
+        Pick::Id(id) => {
+            let help = crate::grouping::suggest(id, ids.iter().map(String::as_str))
+                .map(|c| format!("did you mean `{c}`?"))
+                .unwrap_or_else(|| "record ids are read from the `record_id` column".to_string());
+            format!("error: no record with id `{id}` in `{file}` ({rows} rows)\n  = help: {help}")
+        }
+    }))
+}
+
+/// Explains one record; exit 2 when the record does not fit the schema or is not found.
 pub fn run(args: Args) -> anyhow::Result<Code> {
     let engine = packs::with_language(
         packs::load_engine_with(args.pack.as_deref(), &args.trust)?,
         args.lang.as_deref(),
     )?;
-    let mut text = String::new();
-    let read = if args.record.as_os_str() == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(&args.record).map(|t| text = t)
+    let which = match (args.row, args.id.as_deref()) {
+        (Some(n), _) => Some(Pick::Row(n)),
+        (None, Some(id)) => Some(Pick::Id(id)),
+        (None, None) => None,
     };
-    read.map_err(|e| {
-        crate::exit::usage(format!(
-            "error: cannot read `{}`: {e}",
-            args.record.display()
-        ))
-    })?;
-    let record = engine
-        .decode_json(&text, DecodeOptions::default())
-        .map_err(|e| {
-            crate::exit::usage(format!(
-                "error: the record does not fit the schema: {}",
-                crate::output::error_text(&e)
-            ))
-        })?;
+    let (header, record) = match which {
+        Some(which) => {
+            let (row, value) = pick(&engine, &args, which)?;
+            let header = match record_id(&value) {
+                Some(id) => format!("row {row} of {} (record `{id}`)", args.record.display()),
+                None => format!("row {row} of {}", args.record.display()),
+            };
+            let record = engine
+                .decode_value(&value, DecodeOptions::default())
+                .map_err(|e| not_a_record(&e, None))?;
+            (Some(header), record)
+        }
+        None => {
+            let text = read_text(&args.record)?;
+            let record = engine
+                .decode_json(&text, DecodeOptions::default())
+                .map_err(|e| not_a_record(&e, Some((&args.record, &text))))?;
+            (None, record)
+        }
+    };
     let explanation = engine.explain(&record);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&explanation)?),
-        Format::Text => print!("{}", render(&explanation, engine.outcomes())),
+        Format::Text => {
+            if let Some(h) = header {
+                println!("{h}");
+            }
+            print!("{}", render(&explanation, engine.outcomes()))
+        }
     }
     Ok(OK)
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    let mut text = String::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    read.map_err(|e| crate::exit::usage(format!("error: cannot read `{}`: {e}", path.display())))?;
+    Ok(text)
+}
+
+/// The usage error of a record that does not decode; a file of several records gets a hint.
+fn not_a_record(e: &saring::RecordError, source: Option<(&Path, &str)>) -> anyhow::Error {
+    let mut message = format!(
+        "error: the record does not fit the schema: {}",
+        crate::output::error_text(e)
+    );
+    if let Some((path, text)) = source {
+        let records = text.lines().filter(|l| !l.trim().is_empty()).count();
+        if records > 1 {
+            message.push_str(&format!(
+                "\n  = help: `{}` holds {records} lines: pick one record with `--row N` or \
+                 `--id RECORD_ID`",
+                path.display()
+            ));
+        }
+    }
+    crate::exit::usage(message)
 }
 
 /// Human text: the decision, then rules grouped as fired, shadow fired, unknown, not fired,

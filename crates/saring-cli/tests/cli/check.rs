@@ -121,3 +121,112 @@ fn missing_pack_and_bad_date_exit_2() {
         .assert()
         .code(2);
 }
+
+/// Two packs under one directory: the fixture and a broken copy of it.
+fn two_packs() -> Fixture {
+    let f = Fixture::new();
+    let broken = PACK
+        .replace("id = \"fixture\"", "id = \"broken\"")
+        .replace("when = \"c\"", "when = \"c + 1\"");
+    f.write("packs/good/pack.toml", PACK);
+    f.write("packs/good/schema.toml", crate::fixture::SCHEMA);
+    f.write("packs/bad/pack.toml", &broken);
+    f.write("packs/bad/schema.toml", crate::fixture::SCHEMA);
+    f
+}
+
+#[test]
+fn a_directory_of_packs_checks_every_pack_and_counts_both() {
+    let f = two_packs();
+    let out = f.run(&["check", "packs", "--today", "2025-06-01"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("pack `broken` v1.0: 4 rules, 1 error, 1 warning\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pack `fixture` v1.0: 4 rules, 0 errors, 1 warning\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("checked 2 packs: 1 error, 2 warnings")
+    );
+    let out = f.run(&["check", "packs", "-f", "json", "--today", "2025-06-01"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let ids: Vec<&str> = v["packs"]
+        .as_array()
+        .expect("packs")
+        .iter()
+        .filter_map(|p| p["pack"]["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["broken", "fixture"]);
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings_alone() {
+    let f = Fixture::new();
+    let args = ["check", "pack", "--today", "2025-06-01"];
+    assert_eq!(f.run(&args).status.code(), Some(0));
+    let out = f.run(&[&args[..], &["--deny-warnings"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).ends_with("0 errors, 1 warning\n"));
+    let out = f.run(&["check", "pack", "--today", "2019-01-01", "--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn errors_do_not_hide_warnings() {
+    // An optional field read without `has()` (a warning) beside a type error.
+    let pack = format!(
+        "{}\n[[rule]]\nid = \"rule_m\"\ntitle = \"Reads sex\"\nweight = 0\nstatus = \"shadow\"\n\
+         when = \"sex == 'f'\"\nreason = \"audit\"\nremedy = \"none\"\nreferences = [\"t\"]\n\
+         uses_monitored = \"audit\"\n",
+        PACK.replace("when = \"c\"", "when = \"c + 1\"")
+    );
+    let f = Fixture::with_pack(&pack);
+    let out = f.run(&["check", "pack", "--today", "2019-01-01", "-f", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "cel.type_mismatch",
+            "pack.unguarded_optional",
+            "pack.no_examples"
+        ]
+    );
+    assert_eq!(
+        (v["errors"].as_u64(), v["warnings"].as_u64()),
+        (Some(1), Some(2))
+    );
+}
+
+#[test]
+fn a_pack_that_does_not_load_or_no_pack_at_all_exits_2() {
+    let f = Fixture::new();
+    // The schema file is missing: the pack cannot be read.
+    f.write("noschema/pack.toml", PACK);
+    let out = f.run(&["check", "noschema", "--today", "2019-01-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("pack.missing_file"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::create_dir_all(f.path("empty")).expect("mkdir");
+    let out = f.run(&["check", "empty"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(crate::fixture::stderr(&out).starts_with("error: no pack found under `empty`"));
+}

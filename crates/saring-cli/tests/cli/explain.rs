@@ -62,3 +62,89 @@ fn bad_record_exits_2() {
         .code(2)
         .stderr(predicates::str::contains("record.type_mismatch"));
 }
+
+#[test]
+fn a_row_of_a_jsonl_file_by_number() {
+    let f = Fixture::new();
+    let out = f.run(&[
+        "explain",
+        "--pack",
+        "pack",
+        "data.jsonl",
+        "--row",
+        "7",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::fixture::stderr(&out)
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    // Row 7: a, b and c fire: 25 + 10 + 40.
+    assert_eq!(v["decision"]["score"], 75);
+    assert_eq!(v["decision"]["outcome"], "refer");
+    let out = f.run(&["explain", "--pack", "pack", "data.jsonl", "--row", "3"]);
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("row 3 of data.jsonl"));
+    assert!(text.contains("outcome: REVIEW  score 40"), "{text}");
+}
+
+#[test]
+fn a_row_of_a_csv_file_by_record_id() {
+    let f = Fixture::new();
+    f.write(
+        "data.csv",
+        "record_id,a,b,c,s,sex\nR-1,true,false,false,false,f\nR-2,false,true,true,false,m\n",
+    );
+    let out = f.run(&[
+        "explain", "--pack", "pack", "data.csv", "--id", "R-2", "-f", "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::fixture::stderr(&out)
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v["decision"]["score"], 50);
+    let out = f.run(&["explain", "--pack", "pack", "data.csv", "--id", "R-2"]);
+    assert_eq!(
+        stdout(&out).lines().next(),
+        Some("row 2 of data.csv (record `R-2`)")
+    );
+    let out = f.run(&[
+        "explain", "--pack", "pack", "data.csv", "--row", "1", "-f", "json",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v["decision"]["score"], 25);
+}
+
+#[test]
+fn a_missing_row_or_id_and_a_whole_file_exit_2_with_help() {
+    let f = Fixture::new();
+    f.write(
+        "ids.jsonl",
+        "{\"record_id\":\"R-10\",\"a\":true}\n{\"record_id\":\"R-11\",\"a\":false}\n",
+    );
+    let out = f.run(&["explain", "--pack", "pack", "ids.jsonl", "--row", "9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        crate::fixture::stderr(&out),
+        "error: `ids.jsonl` has no row 9 (2 rows)\n"
+    );
+    let out = f.run(&["explain", "--pack", "pack", "ids.jsonl", "--id", "R-1O"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        crate::fixture::stderr(&out),
+        "error: no record with id `R-1O` in `ids.jsonl` (2 rows)\n  = help: did you mean `R-10`?\n"
+    );
+    // The whole file, without --row: one error that says how to pick a record.
+    let out = f.run(&["explain", "--pack", "pack", "ids.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(crate::fixture::stderr(&out).contains(
+        "help: `ids.jsonl` holds 2 lines: pick one record with `--row N` or `--id RECORD_ID`"
+    ));
+}

@@ -10,6 +10,7 @@ mod diff;
 mod explain;
 mod fixture;
 mod hostile;
+mod report;
 mod responsible;
 mod screen;
 mod synth;

@@ -166,7 +166,7 @@ fn totals_and_outcomes() {
             clear: 5,
             incomplete: 0,
             review: 3,
-            refer: 2
+            refer: 2,
         }
     );
     assert_eq!(r.pack.map(|p| p.id.to_string()), Some("t".to_string()));
@@ -255,59 +255,233 @@ fn score_sweep() {
     }
 }
 
+/// Wilson 3/5 by hand: p = 0.6, z² = 3.8415: (0.6 + 0.3841 ± 1.1084·0.29396) / 1.7683.
 #[test]
-fn monitored_groups_and_four_fifths() {
+fn monitored_groups_in_the_harm_direction() {
     let r = report();
     assert_eq!(r.groups.len(), 1);
     let sex = &r.groups[0];
     assert_eq!(sex.column, "sex");
-    close(sex.max_flag_rate, 0.6);
+    // M is flagged least (2 of 5): the reference of the flag ratio.
+    assert_eq!(sex.reference.as_deref(), Some("M"));
+    // F has the lowest false-positive rate (1 of 3 negatives vs 1 of 2).
+    assert_eq!(sex.fpr_reference.as_deref(), Some("F"));
     let f = &sex.groups[0];
     assert_eq!(f.value, "F");
-    assert_eq!((f.n, f.positives, f.flagged), (5, 2, 3));
+    assert_eq!((f.n, f.positives, f.negatives, f.flagged), (5, 2, 3, 3));
+    assert_eq!(
+        (f.false_positives, f.false_negatives, f.incomplete),
+        (1, 0, 0)
+    );
     close(f.flag_rate, 0.6);
-    close(f.ratio_to_max, 1.0);
-    assert!(!f.below_four_fifths);
+    let ci = f.flag_rate_ci.map(|c| (c.low, c.high));
+    assert!(ci.is_some_and(|(l, h)| (l - 0.2307).abs() < 1e-3 && (h - 0.8824).abs() < 1e-3));
+    close(f.false_positive_rate, 1.0 / 3.0);
+    close(f.false_negative_rate, 0.0);
     close(f.precision, 2.0 / 3.0);
     close(f.recall, 1.0);
+    close(f.flag_ratio, 1.5);
+    // Katz: se = √(1/3 − 1/5 + 1/2 − 1/5).
+    let se = (1.0 / 3.0 - 0.2 + 0.5 - 0.2f64).sqrt();
+    close(
+        f.flag_ratio_ci.map(|c| c.low),
+        1.5 * (-stats::Z95 * se).exp(),
+    );
+    close(
+        f.flag_ratio_ci.map(|c| c.high),
+        1.5 * (stats::Z95 * se).exp(),
+    );
+    close(f.fpr_ratio, 1.0);
+    assert!(!f.flag_disparity && !f.fpr_disparity);
+
     let m = &sex.groups[1];
     assert_eq!(m.value, "M");
-    assert_eq!((m.n, m.positives, m.flagged), (5, 3, 2));
+    assert_eq!((m.n, m.positives, m.negatives, m.flagged), (5, 3, 2, 2));
     close(m.flag_rate, 0.4);
-    close(m.ratio_to_max, 0.4 / 0.6);
-    assert!(m.below_four_fifths);
+    close(m.flag_ratio, 1.0);
+    close(m.false_positive_rate, 0.5);
+    close(m.fpr_ratio, 1.5);
+    close(m.false_negative_rate, 2.0 / 3.0);
     close(m.precision, 0.5);
-    close(m.recall, 1.0 / 3.0);
+    close(sex.max_flag_ratio, 1.5);
+    close(sex.max_fpr_ratio, 1.5);
+    // Five records per group: the intervals are wide, so nothing is reported.
+    assert!(r.disparities.is_empty());
+    assert!(r.warnings.is_empty());
+}
+
+#[test]
+fn rules_hit_both_groups_alike_and_fire_together() {
+    let r = report();
+    assert_eq!(r.rule_disparity.len(), 4);
+    for d in &r.rule_disparity {
+        assert_eq!(d.column, "sex");
+        assert!(!d.concentrated, "{}", d.rule);
+        let hits: Vec<u64> = d.groups.iter().map(|g| g.hits).collect();
+        let expected = if d.rule == "s" { [1, 1] } else { [2, 2] };
+        assert_eq!(hits, expected, "{}", d.rule);
+        close(d.max_ratio, 1.0);
+    }
+    assert_eq!(r.cofiring.rules, ["a", "b", "c", "s"]);
     assert_eq!(
-        r.warnings,
-        [
-            "`sex` = `M`: flag rate 0.400 is 0.67 of the highest group's (0.600), below the \
-          four-fifths line"
-        ]
+        r.cofiring.counts,
+        [[4, 2, 2, 0], [2, 4, 1, 1], [2, 1, 4, 1], [0, 1, 1, 2]]
     );
 }
 
 #[test]
-fn small_groups_are_reported_but_not_compared() {
-    // min size 5: both sex groups (5 records each) take part, as before.
-    let mut bt = Backtest::new(config()).min_group_size(5);
-    let mut extra = Backtest::new(config()).min_group_size(6);
-    for (d, label, groups) in samples() {
-        bt.add(&d, label, &groups);
-        extra.add(&d, label, &groups);
+fn false_positives_highest_score_first() {
+    let r = report();
+    // #3 and #8 (score 40 each, labelled negative) are the only false positives.
+    let fp: Vec<(i64, Vec<&str>)> = r
+        .false_positives
+        .iter()
+        .map(|s| (s.score, s.hits.iter().map(|h| h.rule.as_str()).collect()))
+        .collect();
+    assert_eq!(fp, [(40, vec!["c"]), (40, vec!["c"])]);
+    let mut bt = Backtest::new(config()).samples(1);
+    for (i, (d, label, groups)) in samples().into_iter().enumerate() {
+        let id = format!("R{}", i + 1);
+        bt.add_row(&d, label, &groups, Some(i as u64 + 1), Some(&id));
     }
     let r = bt.finish();
-    assert!(r.groups[0].groups[1].below_four_fifths);
-    assert!(!r.groups[0].groups[1].small);
-    // min size 6: both groups are small, so there is no highest rate and no warning.
-    let r = extra.finish();
-    let m = &r.groups[0].groups[1];
-    assert!(m.small);
-    assert!(!m.below_four_fifths);
-    assert_eq!(m.ratio_to_max, None);
-    assert_eq!(r.groups[0].max_flag_rate, None);
-    close(m.flag_rate, 0.4);
-    assert!(r.warnings.is_empty());
+    assert_eq!(r.false_positives.len(), 1);
+    assert_eq!(
+        (r.false_positives[0].row, r.false_positives[0].id.as_deref()),
+        (Some(3), Some("R3"))
+    );
+}
+
+/// 200 women and 200 men; a rule (a proxy) fires on 124 women (62%) and 12 men (6%).
+fn proxy_samples() -> Vec<Sample> {
+    let mut out = Vec::new();
+    for (sex, hits) in [("female", 124), ("male", 12)] {
+        for i in 0..200 {
+            let d = if i < hits {
+                decision(&["c"], &[], &[])
+            } else {
+                decision(&[], &[], &[])
+            };
+            out.push((d, i % 10 == 0, vec![("sex".to_string(), sex.to_string())]));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_proxy_rule_is_caught_by_name() {
+    let r = backtest(config(), &proxy_samples());
+    let c = r
+        .rule_disparity
+        .iter()
+        .find(|d| d.rule == "c")
+        .map(|d| (d.reference.clone(), d.concentrated, d.max_ratio));
+    let (reference, concentrated, max) = c.unwrap_or_default();
+    assert_eq!(reference.as_deref(), Some("male"));
+    assert!(concentrated);
+    close(max, 124.0 / 12.0);
+    let rule_hits: Vec<&Disparity> = r
+        .disparities
+        .iter()
+        .filter(|d| d.kind == DisparityKind::RuleHits)
+        .collect();
+    assert_eq!(rule_hits.len(), 1);
+    assert_eq!(
+        rule_hits[0].message().split(" (").next(),
+        Some("rule `c`: hits 10.3× more often for `sex = female` than for `sex = male`")
+    );
+    // Rule c flags on its own (weight 40 ≥ review): the flag rate and the false-positive
+    // rate of women are reported too, in the harm direction.
+    let kinds: Vec<(DisparityKind, &str)> = r
+        .disparities
+        .iter()
+        .map(|d| (d.kind, d.value.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (DisparityKind::FlagRate, "female"),
+            (DisparityKind::FalsePositiveRate, "female"),
+            (DisparityKind::RuleHits, "female")
+        ]
+    );
+    assert!(r.warnings[0].starts_with("`sex` = `female`: flagged 10.33× as often as `male`"));
+    let f = &r.groups[0].groups[0];
+    assert!(f.flag_disparity && f.fpr_disparity);
+    // A tolerance above the interval silences it.
+    let mut bt = Backtest::new(config()).tolerance(20.0);
+    for (d, label, groups) in proxy_samples() {
+        bt.add(&d, label, &groups);
+    }
+    assert!(bt.finish().disparities.is_empty());
+}
+
+/// Thirty provinces of 40 records, flagged 2 to 6 times each: noise, not disparity. The old
+/// four-fifths check (against the highest rate) warned about most of them.
+#[test]
+fn small_groups_get_wide_intervals_not_a_wall_of_warnings() {
+    let mut bt = Backtest::new(config()).min_group_size(30);
+    for p in 0..30u64 {
+        let flagged = 2 + p % 5;
+        for i in 0..40 {
+            let d = if i < flagged {
+                decision(&["c"], &[], &[])
+            } else {
+                decision(&[], &[], &[])
+            };
+            bt.add(&d, i == 0, &[("province".to_string(), format!("P{p:02}"))]);
+        }
+    }
+    let r = bt.finish();
+    assert_eq!(r.groups[0].groups.len(), 30);
+    close(r.groups[0].max_flag_ratio, 3.0);
+    assert!(r.disparities.is_empty(), "{:?}", r.warnings);
+    // Every group is at least the minimum size: none is small.
+    assert!(r.groups[0].groups.iter().all(|g| !g.small));
+}
+
+#[test]
+fn small_groups_cannot_be_the_reference() {
+    // A 3-record group never flagged would be the lowest rate; with min size 30 the reference
+    // is the lowest of the large groups, and the small group still gets its (wide) ratio.
+    let mut samples = proxy_samples();
+    for _ in 0..3 {
+        samples.push((
+            decision(&[], &[], &[]),
+            false,
+            vec![("sex".to_string(), "x".to_string())],
+        ));
+    }
+    let mut bt = Backtest::new(config()).min_group_size(30);
+    for (d, label, groups) in &samples {
+        bt.add(d, *label, groups);
+    }
+    let r = bt.finish();
+    assert_eq!(r.groups[0].reference.as_deref(), Some("male"));
+    let x = &r.groups[0].groups[2];
+    assert!(x.small);
+    close(x.flag_ratio, 0.0);
+    assert!(!x.flag_disparity);
+    // Without a minimum, the 3-record group is the reference (rate 0): ratios are undefined
+    // but the corrected intervals still report the women's disparity.
+    let mut bt = Backtest::new(config()).min_group_size(0);
+    for (d, label, groups) in &samples {
+        bt.add(d, *label, groups);
+    }
+    let r = bt.finish();
+    assert_eq!(r.groups[0].reference.as_deref(), Some("x"));
+    assert_eq!(r.groups[0].groups[0].flag_ratio, None);
+}
+
+#[test]
+fn missing_is_grouped_but_never_the_reference_nor_a_disparity() {
+    let mut samples = proxy_samples();
+    for d in samples.iter_mut().take(200) {
+        d.2 = vec![("sex".to_string(), groups::MISSING.to_string())];
+    }
+    let r = backtest(config(), &samples);
+    assert_eq!(r.groups[0].reference.as_deref(), Some("male"));
+    assert!(r.disparities.is_empty(), "{:?}", r.warnings);
 }
 
 #[test]

@@ -382,6 +382,8 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             warnings,
         })
     } else {
+        // Warnings are reported with the errors, never hidden by them.
+        diags.extend(warnings);
         Err(diags)
     }
 }

@@ -44,12 +44,14 @@
 
 mod build;
 mod identity;
+mod inspect;
 mod language;
 mod policy;
 mod questions;
 mod run;
 pub(crate) mod score;
 
+pub use inspect::RuleReads;
 pub use policy::MonitoredUse;
 pub use run::Summary;
 pub mod template;
