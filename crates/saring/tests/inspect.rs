@@ -40,7 +40,11 @@ fn pack() -> String {
         "!adult && ticket.paid_by != 'self'",
         "minor",
     ));
-    p.push_str("uses_monitored = \"legal minimum age\"\n");
+    p.push_str(
+        "uses_monitored = { why = \"the legal minimum age for placement abroad is 18, and only the \
+         birth date gives the age\", references = [\"UU 18/2017 art. 5\"], approved_by = \
+         \"data-protection officer\" }\n",
+    );
     p
 }
 

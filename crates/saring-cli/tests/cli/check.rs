@@ -186,7 +186,8 @@ fn errors_do_not_hide_warnings() {
     let pack = format!(
         "{}\n[[rule]]\nid = \"rule_m\"\ntitle = \"Reads sex\"\nweight = 0\nstatus = \"shadow\"\n\
          when = \"sex == 'f'\"\nreason = \"audit\"\nremedy = \"none\"\nreferences = [\"t\"]\n\
-         uses_monitored = \"audit\"\n",
+         uses_monitored = {{ why = \"fairness audit of the flag rate by sex, no other field would \
+         measure it\", references = [\"DPIA 2026-01\"], approved_by = \"data-protection officer\" }}\n",
         PACK.replace("when = \"c\"", "when = \"c + 1\"")
     );
     let f = Fixture::with_pack(&pack);
