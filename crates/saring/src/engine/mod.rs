@@ -43,17 +43,18 @@
 //! ```
 
 mod build;
+mod policy;
 mod run;
+pub(crate) mod template;
 
 pub use run::Summary;
-pub mod template;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::cel::ir::Node;
+use crate::cel::ir::{Node, Paths};
 use crate::decision::{Decision, PackRef};
 use crate::error::{PackError, RecordError};
 use crate::pack::{Outcomes, Pack, RuleStatus};
@@ -137,7 +138,6 @@ pub struct Explanation {
 #[derive(Debug)]
 pub(crate) struct CompiledDerived {
     pub name: String,
-    pub node: Node,
     pub slots: Vec<(u32, Arc<str>)>,
     pub monitored: std::collections::BTreeSet<String>,
 }
@@ -167,11 +167,15 @@ struct Compiled {
     outcomes: Outcomes,
     infos: Vec<RuleInfo>,
     derived: Vec<CompiledDerived>,
+    /// The derived values' nodes, by index (evaluated lazily, on first read).
+    derived_nodes: Vec<Node>,
     rules: Vec<CompiledRule>,
     /// Evaluation order (dependencies first), disabled rules left out.
     order: Vec<u32>,
     /// Warnings found while compiling (e.g. optional fields read without `has()`).
     warnings: Vec<crate::Diagnostic>,
+    /// Record paths by id, for missing-data reports.
+    paths: Paths,
 }
 
 impl Engine {
@@ -191,9 +195,11 @@ impl Engine {
                 outcomes: pack.outcomes,
                 infos: built.infos,
                 derived: built.derived,
+                derived_nodes: built.derived_nodes,
                 rules: built.rules,
                 order: built.order,
                 warnings: built.warnings,
+                paths: built.paths,
             }),
         })
     }

@@ -1,11 +1,12 @@
-//! Screening: evaluate derived values and rules over a record and build the decision.
+//! Screening: evaluate the rules over a record (derived values on first read), then report
+//! what was asked for: a [`Summary`] (outcome, score, rule indices) or a full, explained
+//! [`Decision`]. Reasons, evidence and missing paths are rendered only when reported.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use crate::cel::eval::{eval, eval_ref, Activation, Computed, Failure, Frame, RuleState};
-use crate::cel::{EvalError, Value};
+use crate::cel::eval::{boolean, derived, BoolCtx, Computed, Ctx, Fail, Failure, Frame, RuleState};
+use crate::cel::Value;
 use crate::decision::{Decision, Hit, Incomplete, Outcome};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
 use crate::pack::RuleStatus;
@@ -40,8 +41,9 @@ thread_local! {
 
 /// Derived values and rule results for one record.
 #[derive(Default)]
-struct Evaluation {
-    derived: Vec<Computed>,
+pub(crate) struct Evaluation {
+    /// Derived values computed so far (one cell each; filled on first read).
+    cache: Vec<OnceCell<Computed>>,
     rules: Vec<RuleState>,
     /// Why failed rules failed (indexed by `RuleState::Failed`).
     failures: Vec<Failure>,
@@ -54,24 +56,6 @@ impl Evaluation {
             _ => None,
         }
     }
-}
-
-/// How a failure is reported: the missing paths, or (when nothing was missing) the error.
-fn report((error, paths): &Failure) -> (Vec<String>, Option<String>) {
-    let missing = paths.iter().map(|p| p.to_string()).collect();
-    let error = if paths.is_empty() {
-        Some(error.to_string())
-    } else {
-        None
-    };
-    (missing, error)
-}
-
-fn missing_paths(frame: &Frame) -> Vec<Arc<str>> {
-    let mut paths: Vec<Arc<str>> = frame.missing.clone();
-    paths.sort();
-    paths.dedup();
-    paths
 }
 
 impl Engine {
@@ -88,7 +72,6 @@ impl Engine {
 
     /// Hands an evaluation's buffers back to this thread's scratch space.
     fn recycle(mut ev: Evaluation) {
-        ev.derived.clear();
         ev.failures.clear();
         SCRATCH.with(|cell| {
             if let Ok(mut scratch) = cell.try_borrow_mut() {
@@ -99,53 +82,84 @@ impl Engine {
 
     fn evaluate_into(&self, record: &Record, frame: &mut Frame, mut ev: Evaluation) -> Evaluation {
         let c = &self.inner;
-        ev.derived.clear();
-        ev.derived.resize(c.derived.len(), Computed::Pending);
+        ev.cache.iter_mut().for_each(|cell| {
+            cell.take();
+        });
+        ev.cache.resize_with(c.derived_nodes.len(), OnceCell::new);
         ev.rules.clear();
         ev.rules.resize(c.rules.len(), RuleState::Pending);
         ev.failures.clear();
-        for i in 0..c.derived.len() {
-            frame.reset();
-            let act = Activation {
-                record: Some(record),
-                vars: &[],
-                derived: &ev.derived,
-                rules: &[],
-                failures: &[],
-            };
-            let computed = match eval(&c.derived[i].node, &act, frame) {
-                Ok(v) => Computed::Ok(v),
-                Err(e) => Computed::Failed(e, missing_paths(frame)),
-            };
-            ev.derived[i] = computed;
-        }
         for &i in &c.order {
             let i = i as usize;
             frame.reset();
-            let act = Activation {
-                record: Some(record),
-                vars: &[],
-                derived: &ev.derived,
-                rules: &ev.rules,
-                failures: &ev.failures,
+            let result = {
+                let cx = Ctx {
+                    record: Some(record),
+                    vars: &[],
+                    derived: &c.derived_nodes,
+                    cache: &ev.cache,
+                    rules: &ev.rules,
+                    failures: &ev.failures,
+                };
+                boolean(&c.rules[i].node, &cx, frame, BoolCtx::Condition)
             };
-            let error = match eval_ref(&c.rules[i].node, &act, frame) {
-                Ok(v) => match v.as_ref() {
-                    Value::Bool(b) => {
-                        ev.rules[i] = if *b { RuleState::Hit } else { RuleState::Miss };
-                        continue;
-                    }
-                    other => EvalError::msg(format!(
-                        "the condition evaluated to {}, not bool",
-                        other.type_name()
-                    )),
-                },
-                Err(e) => e,
+            ev.rules[i] = match result {
+                Ok(true) => RuleState::Hit,
+                Ok(false) => RuleState::Miss,
+                Err(fail) => {
+                    ev.failures.push(Failure {
+                        fail,
+                        missing: frame.missing.clone(),
+                    });
+                    RuleState::Failed((ev.failures.len() - 1) as u32)
+                }
             };
-            ev.rules[i] = RuleState::Failed(ev.failures.len() as u32);
-            ev.failures.push((error, missing_paths(frame)));
         }
         ev
+    }
+
+    /// Derived value `i` for the record, computing it if no rule read it yet.
+    fn derived_value<'v>(
+        &'v self,
+        record: &'v Record,
+        ev: &'v Evaluation,
+        i: u32,
+    ) -> Option<&'v Value> {
+        let c = &self.inner;
+        let cx = Ctx {
+            record: Some(record),
+            vars: &[],
+            derived: &c.derived_nodes,
+            cache: &ev.cache,
+            rules: &ev.rules,
+            failures: &ev.failures,
+        };
+        derived(&cx, i, &mut Frame::default()).ok()
+    }
+
+    /// How a failure is reported: the missing paths, or (when nothing was missing) the error.
+    fn report(&self, failure: &Failure) -> (Vec<String>, Option<String>) {
+        let missing: Vec<String> = self
+            .inner
+            .paths
+            .sorted(&failure.missing)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let error = if missing.is_empty() {
+            Some(match &failure.fail {
+                Fail::Error(m) => m.to_string(),
+                Fail::Missing => "missing data".to_string(),
+            })
+        } else {
+            None
+        };
+        (missing, error)
+    }
+
+    fn reason(&self, rule: &CompiledRule, record: &Record, ev: &Evaluation) -> String {
+        rule.reason
+            .render(record, &|i| self.derived_value(record, ev, i))
     }
 
     fn evidence(
@@ -161,9 +175,9 @@ impl Engine {
             }
         }
         for &i in &rule.evidence_derived {
-            if let (Some(d), Some(Computed::Ok(v))) = (
+            if let (Some(d), Some(v)) = (
                 self.inner.derived.get(i as usize),
-                ev.derived.get(i as usize),
+                self.derived_value(record, ev, i),
             ) {
                 out.insert(d.name.clone(), cel_to_json(v));
             }
@@ -171,62 +185,18 @@ impl Engine {
         out
     }
 
-    fn decide(&self, record: &Record, ev: &Evaluation) -> Decision {
-        let c = &self.inner;
-        let mut score = 0i64;
-        let mut hits = Vec::new();
-        let mut shadow_hits = Vec::new();
-        let mut incomplete = Vec::new();
-        for (rule, result) in c.rules.iter().zip(&ev.rules) {
-            if rule.status == RuleStatus::Disabled {
-                continue;
-            }
-            match result {
-                RuleState::Hit => {
-                    let hit = Hit {
-                        rule: rule.id.to_string(),
-                        weight: rule.weight,
-                        reason: rule.reason.render(record, &ev.derived),
-                        remedy: rule.remedy.clone(),
-                        evidence: self.evidence(rule, record, ev),
-                    };
-                    if rule.status == RuleStatus::Active {
-                        score = score.saturating_add(rule.weight);
-                        hits.push(hit);
-                    } else {
-                        shadow_hits.push(hit);
-                    }
-                }
-                RuleState::Failed(_) => {
-                    if let Some(failure) = ev.failure(*result) {
-                        let (missing, error) = report(failure);
-                        incomplete.push(Incomplete {
-                            rule: rule.id.to_string(),
-                            missing,
-                            error,
-                        });
-                    }
-                }
-                _ => {}
-            }
-        }
-        let outcome = self.outcome_of(score);
-        Decision {
-            outcome,
-            score,
-            hits,
-            shadow_hits,
-            incomplete,
-            pack: c.pack_ref.clone(),
+    fn hit(&self, rule: &CompiledRule, record: &Record, ev: &Evaluation) -> Hit {
+        Hit {
+            rule: rule.id.to_string(),
+            weight: rule.weight,
+            reason: self.reason(rule, record, ev),
+            remedy: rule.remedy.clone(),
+            evidence: self.evidence(rule, record, ev),
         }
     }
 
-    /// Screens a decoded record without rendering explanations: the outcome, score and the
-    /// indices (into [`Engine::rules`]) of the rules that fired or could not be decided.
-    /// For bulk work (DataFrames, back-tests) where reasons and evidence are not needed;
-    /// [`Engine::screen`] gives the same outcome and score with every flag explained.
-    pub fn screen_summary(&self, record: &Record) -> Summary {
-        let ev = self.evaluate(record);
+    /// The one scoring loop: the summary of an evaluation (outcome, score, rule indices).
+    fn summarize(&self, ev: &Evaluation) -> Summary {
         let mut summary = Summary {
             outcome: Outcome::Clear,
             score: 0,
@@ -246,21 +216,55 @@ impl Engine {
                 _ => {}
             }
         }
-        summary.outcome = self.outcome_of(summary.score);
+        summary.outcome = self.inner.outcomes.outcome(summary.score);
+        summary
+    }
+
+    fn decide(&self, record: &Record, ev: &Evaluation) -> Decision {
+        let c = &self.inner;
+        let summary = self.summarize(ev);
+        let hits = |ids: &[u32]| -> Vec<Hit> {
+            ids.iter()
+                .map(|&i| self.hit(&c.rules[i as usize], record, ev))
+                .collect()
+        };
+        let incomplete = summary
+            .incomplete
+            .iter()
+            .filter_map(|&i| {
+                let failure = ev.failure(ev.rules[i as usize])?;
+                let (missing, error) = self.report(failure);
+                Some(Incomplete {
+                    rule: c.rules[i as usize].id.to_string(),
+                    missing,
+                    error,
+                })
+            })
+            .collect();
+        Decision {
+            outcome: summary.outcome,
+            score: summary.score,
+            hits: hits(&summary.hits),
+            shadow_hits: hits(&summary.shadow_hits),
+            incomplete,
+            pack: c.pack_ref.clone(),
+        }
+    }
+
+    /// Screens a decoded record without rendering explanations: the outcome, score and the
+    /// indices (into [`Engine::rules`]) of the rules that fired or could not be decided.
+    /// For bulk work (DataFrames, back-tests) where reasons and evidence are not needed;
+    /// [`Engine::screen`] gives the same outcome and score with every flag explained.
+    pub fn screen_summary(&self, record: &Record) -> Summary {
+        let ev = self.evaluate(record);
+        let summary = self.summarize(&ev);
         Engine::recycle(ev);
         summary
     }
 
     /// The outcome for a score under the pack's thresholds.
     pub fn outcome_of(&self, score: i64) -> Outcome {
-        let o = &self.inner.outcomes;
-        if score >= o.refer {
-            Outcome::Refer
-        } else if score >= o.review {
-            Outcome::Review
-        } else {
-            Outcome::Clear
-        }
+        self.inner.outcomes.outcome(score)
     }
 
     /// Screens a decoded record.
@@ -279,12 +283,11 @@ impl Engine {
         let derived = c
             .derived
             .iter()
-            .zip(&ev.derived)
-            .map(|(d, v)| {
-                let json = match v {
-                    Computed::Ok(v) => cel_to_json(v),
-                    _ => serde_json::Value::Null,
-                };
+            .enumerate()
+            .map(|(i, d)| {
+                let json = self
+                    .derived_value(record, &ev, i as u32)
+                    .map_or(serde_json::Value::Null, cel_to_json);
                 (d.name.clone(), json)
             })
             .collect();
@@ -300,7 +303,7 @@ impl Engine {
                     (_, RuleState::Miss) => RuleResult::Miss,
                     (_, state @ RuleState::Failed(_)) => match ev.failure(*state) {
                         Some(failure) => {
-                            let (missing, error) = report(failure);
+                            let (missing, error) = self.report(failure);
                             RuleResult::Unknown { missing, error }
                         }
                         None => RuleResult::Disabled,
@@ -313,7 +316,7 @@ impl Engine {
                     status: info.status,
                     weight: info.weight,
                     result,
-                    reason: rule.reason.render(record, &ev.derived),
+                    reason: self.reason(rule, record, &ev),
                     remedy: rule.remedy.clone(),
                     evidence: self.evidence(rule, record, &ev),
                 }

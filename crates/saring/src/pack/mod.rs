@@ -84,6 +84,21 @@ pub struct Outcomes {
     pub refer: i64,
 }
 
+impl Outcomes {
+    /// The outcome for a score: `refer` at or above `refer`, `review` at or above `review`,
+    /// else `clear`. The one threshold function every front door and the back-test use.
+    pub fn outcome(&self, score: i64) -> crate::decision::Outcome {
+        use crate::decision::Outcome;
+        if score >= self.refer {
+            Outcome::Refer
+        } else if score >= self.review {
+            Outcome::Review
+        } else {
+            Outcome::Clear
+        }
+    }
+}
+
 /// A named list from `[lists]`.
 #[derive(Debug, Clone)]
 pub struct NamedList {

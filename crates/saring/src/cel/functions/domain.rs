@@ -46,7 +46,7 @@ fn full_years(a: &DateTime<Utc>, b: &DateTime<Utc>) -> i64 {
 
 /// `years_between(a, b)`: whole calendar years from `a` to `b`
 /// (`2000-02-29 → 2001-02-28` is 0, `→ 2001-03-01` is 1).
-pub fn years_between(args: &[Value]) -> EvalResult {
+pub fn years_between(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Timestamp(a), Value::Timestamp(b)] => Ok(Value::Int(full_years(a, b))),
         _ => Err(EvalError::no_overload("years_between", args)),
@@ -54,7 +54,7 @@ pub fn years_between(args: &[Value]) -> EvalResult {
 }
 
 /// `days_between(a, b)`: whole days in `b − a`, truncated towards zero.
-pub fn days_between(args: &[Value]) -> EvalResult {
+pub fn days_between(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Timestamp(a), Value::Timestamp(b)] => Ok(Value::Int((*b - *a).num_days())),
         _ => Err(EvalError::no_overload("days_between", args)),
@@ -88,7 +88,7 @@ pub fn normalize(name: &str) -> String {
 }
 
 /// `normalize_name(s)`: see [`normalize`].
-pub fn normalize_name(args: &[Value]) -> EvalResult {
+pub fn normalize_name(args: &[&Value]) -> EvalResult {
     match args {
         [Value::String(s)] => Ok(Value::string(normalize(s))),
         _ => Err(EvalError::no_overload("normalize_name", args)),
@@ -102,7 +102,7 @@ pub fn check_similarity(args: &[Type]) -> Result<Type, String> {
 
 /// `similarity(a, b)`: Jaro–Winkler similarity in `[0, 1]` of the normalized names
 /// (1 for equal names after normalization).
-pub fn similarity(args: &[Value]) -> EvalResult {
+pub fn similarity(args: &[&Value]) -> EvalResult {
     match args {
         [Value::String(a), Value::String(b)] => Ok(Value::Double(strsim::jaro_winkler(
             &normalize(a),
@@ -127,7 +127,7 @@ mod tests {
 
     #[test]
     fn years() {
-        let y = |a: &str, b: &str| years_between(&[ts(a), ts(b)]);
+        let y = |a: &str, b: &str| years_between(&[&ts(a), &ts(b)]);
         assert_eq!(
             y("2000-02-29T00:00:00Z", "2001-02-28T00:00:00Z"),
             Ok(Value::Int(0))
@@ -156,12 +156,12 @@ mod tests {
             y("2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z"),
             Ok(Value::Int(0))
         );
-        assert!(years_between(&[ts("2020-01-01T00:00:00Z"), Value::Int(1)]).is_err());
+        assert!(years_between(&[&ts("2020-01-01T00:00:00Z"), &Value::Int(1)]).is_err());
     }
 
     #[test]
     fn days() {
-        let d = |a: &str, b: &str| days_between(&[ts(a), ts(b)]);
+        let d = |a: &str, b: &str| days_between(&[&ts(a), &ts(b)]);
         assert_eq!(
             d("2025-01-01T00:00:00Z", "2025-03-01T00:00:00Z"),
             Ok(Value::Int(59))
@@ -174,7 +174,7 @@ mod tests {
             d("2025-01-01T00:00:00Z", "2025-01-01T23:59:59Z"),
             Ok(Value::Int(0))
         );
-        assert!(days_between(&[Value::Null, Value::Null]).is_err());
+        assert!(days_between(&[&Value::Null, &Value::Null]).is_err());
     }
 
     #[test]
@@ -184,15 +184,15 @@ mod tests {
         assert_eq!(normalize("ＡＢＣ"), "abc");
         assert_eq!(normalize("..."), "");
         assert_eq!(
-            normalize_name(&[Value::string("Dewi\tSartika")]),
+            normalize_name(&[&Value::string("Dewi\tSartika")]),
             Ok(Value::string("dewi sartika"))
         );
-        assert!(normalize_name(&[Value::Int(1)]).is_err());
+        assert!(normalize_name(&[&Value::Int(1)]).is_err());
     }
 
     #[test]
     fn similarities() {
-        let sim = |a: &str, b: &str| match similarity(&[Value::string(a), Value::string(b)]) {
+        let sim = |a: &str, b: &str| match similarity(&[&Value::string(a), &Value::string(b)]) {
             Ok(Value::Double(d)) => d,
             other => panic!("{other:?}"),
         };
@@ -201,7 +201,7 @@ mod tests {
         let close = sim("Muhammad Rizky", "Muhamad Rizki");
         assert!(close > 0.9 && close < 1.0, "{close}");
         assert!((sim("MARTHA", "MARHTA") - 0.9611111111111111).abs() < 1e-12);
-        assert!(similarity(&[Value::string("a"), Value::Null]).is_err());
+        assert!(similarity(&[&Value::string("a"), &Value::Null]).is_err());
     }
 
     #[test]
