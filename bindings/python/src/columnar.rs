@@ -413,9 +413,9 @@ fn screen_chunk(
                 let s = engine.screen_summary(&record);
                 out.outcome.push(Some(s.outcome));
                 out.score.push(s.score);
-                out.hits.push_ids(&s.hits);
-                out.shadow.push_ids(&s.shadow_hits);
-                out.incomplete.push_ids(&s.incomplete);
+                out.hits.push_ids(&s.hits.to_vec());
+                out.shadow.push_ids(&s.shadow_hits.to_vec());
+                out.incomplete.push_ids(&s.incomplete.to_vec());
             }
             Err(e) => {
                 out.outcome.push(None);

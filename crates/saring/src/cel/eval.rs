@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use crate::cel::ast::MacroKind;
 use crate::cel::error::EvalError;
-use crate::cel::ir::{Comprehension, Node, PathSet};
+use crate::cel::functions::string_ext;
+use crate::cel::ir::{Comprehension, Node, PathSet, StrMap};
 use crate::cel::ops;
 use crate::cel::value::{MapValue, Value};
 use crate::record::Record;
@@ -295,11 +296,106 @@ pub(crate) fn value<'a>(
             Ok(Cow::Owned(Value::Map(Arc::new(map))))
         }
         Node::Comprehension(c) => comprehension(c, cx, frame).map(Cow::Owned),
+        Node::StrMap(map, x) => {
+            let x = value(x, cx, frame)?;
+            owned(builtin_map(*map)(&[x.as_ref()]))
+        }
         boolean_node => {
             let b = boolean(boolean_node, cx, frame, BoolCtx::Op("bool"))?;
             Ok(Cow::Borrowed(if b { &TRUE } else { &FALSE }))
         }
     }
+}
+
+/// A string view: borrowed from the record or a constant, shared with a computed value, or
+/// built by a string function.
+pub(crate) enum Str<'a> {
+    Ref(&'a str),
+    Shared(Arc<str>),
+    Own(String),
+}
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        match self {
+            Str::Ref(s) => s,
+            Str::Shared(s) => s,
+            Str::Own(s) => s,
+        }
+    }
+}
+
+/// A string-typed node's result: a string view (so `trim()` and `lowerAscii()` of a field
+/// need not copy it), or, should the value not be a string at run time (a `dyn`, a
+/// hand-built record), the value itself for the generic operation.
+pub(crate) enum Text<'a> {
+    Str(Str<'a>),
+    Other(ValueRef<'a>),
+}
+
+impl Text<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Text::Str(Str::Shared(s)) => Value::String(s),
+            Text::Str(s) => Value::string(&*s),
+            Text::Other(v) => v.into_owned(),
+        }
+    }
+}
+
+fn str_map(map: StrMap) -> fn(&str) -> Cow<'_, str> {
+    match map {
+        StrMap::Lower => string_ext::lower_ascii_str,
+        StrMap::Upper => string_ext::upper_ascii_str,
+        StrMap::Trim => string_ext::trim_str,
+    }
+}
+
+fn builtin_map(map: StrMap) -> fn(&[&Value]) -> crate::cel::EvalResult {
+    match map {
+        StrMap::Lower => string_ext::lower_ascii,
+        StrMap::Upper => string_ext::upper_ascii,
+        StrMap::Trim => string_ext::trim,
+    }
+}
+
+fn map_str(s: Str<'_>, map: StrMap) -> Str<'_> {
+    let f = str_map(map);
+    match s {
+        Str::Ref(r) => match f(r) {
+            Cow::Borrowed(b) => Str::Ref(b),
+            Cow::Owned(o) => Str::Own(o),
+        },
+        other => match f(&other) {
+            Cow::Borrowed(b) if b.len() == other.len() => other,
+            r => Str::Own(r.into_owned()),
+        },
+    }
+}
+
+/// Evaluates a node known statically to be a string.
+pub(crate) fn string<'a>(
+    node: &'a Node,
+    cx: &Ctx<'a>,
+    frame: &mut Frame,
+) -> Result<Text<'a>, Fail> {
+    let v = match node {
+        Node::StrMap(map, x) => {
+            return Ok(match string(x, cx, frame)? {
+                Text::Str(s) => Text::Str(map_str(s, *map)),
+                Text::Other(v) => Text::Other(Cow::Owned(builtin_map(*map)(&[v.as_ref()])?)),
+            })
+        }
+        Node::Slot(s) => Cow::Borrowed(slot(cx, *s, frame)?),
+        other => value(other, cx, frame)?,
+    };
+    Ok(match v {
+        Cow::Borrowed(Value::String(s)) => Text::Str(Str::Ref(s)),
+        Cow::Owned(Value::String(s)) => Text::Str(Str::Shared(s)),
+        other => Text::Other(other),
+    })
 }
 
 #[inline]
@@ -345,49 +441,57 @@ pub(crate) fn boolean<'a>(
         Node::And(operands) => logic(false, operands, cx, frame),
         Node::Or(operands) => logic(true, operands, cx, frame),
         Node::InSet(elem, set) => Ok(set.contains(value(elem, cx, frame)?.as_ref())),
-        Node::Matches(subject, re) => match value(subject, cx, frame)?.as_ref() {
-            Value::String(s) => Ok(re.is_match(s)),
-            other => Err(EvalError::no_overload("matches", [other]).into()),
+        Node::Matches(subject, re) => match string(subject, cx, frame)? {
+            Text::Str(s) => Ok(re.is_match(&s)),
+            Text::Other(v) => Err(EvalError::no_overload("matches", [v.as_ref()]).into()),
         },
-        Node::SlotInSet(s, set) => match slot(cx, *s, frame)? {
-            Value::String(x) => Ok(set.contains_str(x)),
-            other => Ok(set.contains(other)),
+        Node::StrInSet(subject, set) => Ok(match string(subject, cx, frame)? {
+            Text::Str(x) => set.contains_str(&x),
+            Text::Other(v) => set.contains(&v),
+        }),
+        Node::StrCmp(op, operands) => {
+            let [a, b] = &**operands;
+            let (a, b) = (string(a, cx, frame), string(b, cx, frame));
+            match (a?, b?) {
+                (Text::Str(a), Text::Str(b)) => Ok(op.test(Some((*a).cmp(&*b)))),
+                (a, b) => relation(op.op(), &a.into_value(), &b.into_value()),
+            }
+        }
+        Node::StrTest(test, operands) => {
+            let [a, b] = &**operands;
+            let (a, b) = (string(a, cx, frame), string(b, cx, frame));
+            match (a?, b?) {
+                (Text::Str(a), Text::Str(b)) => Ok(test.test(&a, &b)),
+                (a, b) => Err(EvalError::no_overload(
+                    test.name(),
+                    [&a.into_value(), &b.into_value()],
+                )
+                .into()),
+            }
+        }
+        Node::AnyStrTest(t) => match string(&t.subject, cx, frame)? {
+            Text::Str(s) => Ok(if t.all {
+                t.items.iter().all(|k| t.test.test(&s, k))
+            } else {
+                t.items.iter().any(|k| t.test.test(&s, k))
+            }),
+            Text::Other(_) => boolean(&t.generic, cx, frame, ctx),
         },
-        Node::SlotStrEq {
-            slot: s,
-            value: k,
-            negate,
-        } => match slot(cx, *s, frame)? {
-            Value::String(x) => Ok((**x == **k) != *negate),
-            other => Ok(other.cel_eq(&Value::string(&**k)) != *negate),
-        },
-        Node::SlotIntCmp {
-            slot: s,
+        Node::IntCmp {
+            operand,
             op,
             value: k,
-        } => match slot(cx, *s, frame)? {
+        } => match value(operand, cx, frame)?.as_ref() {
             Value::Int(x) => Ok(op.test(Some(x.cmp(k)))),
             other => relation(op.op(), other, &Value::Int(*k)),
         },
-        Node::SlotDoubleCmp {
-            slot: s,
+        Node::DoubleCmp {
+            operand,
             op,
             value: k,
-        } => match slot(cx, *s, frame)? {
+        } => match value(operand, cx, frame)?.as_ref() {
             Value::Double(x) => Ok(op.test(x.partial_cmp(k))),
             other => relation(op.op(), other, &Value::Double(*k)),
-        },
-        Node::SlotStrTest {
-            slot: s,
-            test,
-            value: k,
-        } => match slot(cx, *s, frame)? {
-            Value::String(x) => Ok(test.test(x, k)),
-            other => Err(EvalError::no_overload(test.name(), [other, &Value::string(&**k)]).into()),
-        },
-        Node::SlotMatches(s, re) => match slot(cx, *s, frame)? {
-            Value::String(x) => Ok(re.is_match(x)),
-            other => Err(EvalError::no_overload("matches", [other]).into()),
         },
         other => match value(other, cx, frame)?.as_ref() {
             Value::Bool(b) => Ok(*b),

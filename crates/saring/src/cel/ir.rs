@@ -226,28 +226,65 @@ pub(crate) enum Node {
     /// `s.matches(re)` with the pattern compiled once.
     Matches(Box<Node>, Arc<Regex>),
 
-    // ---- specialised on a typed slot ------------------------------------------------------
-    /// A string slot in a set (`destination in hotspot`).
-    SlotInSet(SlotRef, Arc<ValueSet>),
-    /// A string slot compared for (in)equality with a constant.
-    SlotStrEq {
-        slot: SlotRef,
-        value: Box<str>,
-        negate: bool,
+    // ---- typed: operands known statically to be strings or numbers ----------------------
+    /// `lowerAscii()`, `upperAscii()` or `trim()` of a string: evaluated as a borrowed view
+    /// where the consumer is a string operation.
+    StrMap(StrMap, Box<Node>),
+    /// A string in a set (`destination in hotspot`, `l.country in hotspot`).
+    StrInSet(Box<Node>, Arc<ValueSet>),
+    /// Two strings compared (`==`, `!=`, `<`, ...).
+    StrCmp(Cmp, Box<[Node; 2]>),
+    /// `a.contains(b)`, `a.startsWith(b)`, `a.endsWith(b)` of two strings.
+    StrTest(StrTest, Box<[Node; 2]>),
+    /// `list.exists(k, s.test(k))` (or `all`) over a constant, non-empty list of strings,
+    /// with a subject `s` that does not depend on `k`: `s` is evaluated once.
+    AnyStrTest(Box<AnyStrTest>),
+    /// An int compared with an int constant.
+    IntCmp {
+        operand: Box<Node>,
+        op: Cmp,
+        value: i64,
     },
-    /// An int slot compared with an int constant.
-    SlotIntCmp { slot: SlotRef, op: Cmp, value: i64 },
-    /// A double slot compared with a double constant (or an int constant exactly
-    /// representable as a double).
-    SlotDoubleCmp { slot: SlotRef, op: Cmp, value: f64 },
-    /// A string slot tested with `contains`/`startsWith`/`endsWith` and a constant.
-    SlotStrTest {
-        slot: SlotRef,
-        test: StrTest,
-        value: Box<str>,
+    /// A double compared with a double constant (or an int constant exactly representable
+    /// as a double).
+    DoubleCmp {
+        operand: Box<Node>,
+        op: Cmp,
+        value: f64,
     },
-    /// A string slot matched against a constant regex.
-    SlotMatches(SlotRef, Arc<Regex>),
+}
+
+/// A string-to-string function with a borrowed fast path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StrMap {
+    Lower,
+    Upper,
+    Trim,
+}
+
+impl StrMap {
+    pub(crate) fn of(name: &str) -> Option<StrMap> {
+        Some(match name {
+            "lowerAscii" => StrMap::Lower,
+            "upperAscii" => StrMap::Upper,
+            "trim" => StrMap::Trim,
+            _ => return None,
+        })
+    }
+}
+
+/// The parts of [`Node::AnyStrTest`].
+#[derive(Debug)]
+pub(crate) struct AnyStrTest {
+    /// The string tested against every item.
+    pub subject: Node,
+    /// The list's strings.
+    pub items: Box<[Box<str>]>,
+    pub test: StrTest,
+    /// `all` (every item passes) rather than `exists`.
+    pub all: bool,
+    /// The comprehension itself, for a subject that is not a string at run time.
+    pub generic: Node,
 }
 
 /// A comprehension macro's parts.
@@ -308,91 +345,11 @@ impl Paths {
     }
 }
 
-/// A set of path ids (the missing data an evaluation met): a bit set, inline up to 256 ids.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct PathSet {
-    words: [u64; 4],
-    more: Vec<u64>,
-}
-
-impl PathSet {
-    #[inline]
-    pub(crate) fn insert(&mut self, id: u32) {
-        let (w, bit) = ((id / 64) as usize, 1u64 << (id % 64));
-        match self.words.get_mut(w) {
-            Some(word) => *word |= bit,
-            None => {
-                let i = w - self.words.len();
-                if self.more.len() <= i {
-                    self.more.resize(i + 1, 0);
-                }
-                self.more[i] |= bit;
-            }
-        }
-    }
-
-    #[cfg(test)]
-    pub(crate) fn is_empty(&self) -> bool {
-        self.words == [0; 4] && self.more.iter().all(|w| *w == 0)
-    }
-
-    #[inline]
-    pub(crate) fn clear(&mut self) {
-        self.words = [0; 4];
-        self.more.clear();
-    }
-
-    pub(crate) fn union(&mut self, other: &PathSet) {
-        for (a, b) in self.words.iter_mut().zip(other.words) {
-            *a |= b;
-        }
-        if self.more.len() < other.more.len() {
-            self.more.resize(other.more.len(), 0);
-        }
-        for (a, b) in self.more.iter_mut().zip(&other.more) {
-            *a |= b;
-        }
-    }
-
-    /// The ids in the set, ascending.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.words
-            .iter()
-            .chain(self.more.iter())
-            .enumerate()
-            .flat_map(|(w, &word)| {
-                let mut bits = word;
-                std::iter::from_fn(move || {
-                    if bits == 0 {
-                        return None;
-                    }
-                    let b = bits.trailing_zeros();
-                    bits &= bits - 1;
-                    Some(w as u32 * 64 + b)
-                })
-            })
-    }
-}
+pub(crate) use crate::idset::IdSet as PathSet;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn path_sets() {
-        let mut s = PathSet::default();
-        assert!(s.is_empty());
-        for id in [3, 300, 64, 0, 3] {
-            s.insert(id);
-        }
-        assert_eq!(s.iter().collect::<Vec<_>>(), vec![0, 3, 64, 300]);
-        let mut t = PathSet::default();
-        t.insert(1000);
-        t.union(&s);
-        assert_eq!(t.iter().collect::<Vec<_>>(), vec![0, 3, 64, 300, 1000]);
-        t.clear();
-        assert!(t.is_empty());
-    }
 
     #[test]
     fn path_table_sorts() {

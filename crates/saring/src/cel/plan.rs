@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 
-use crate::cel::ast::{BinaryOp, UnaryOp};
+use crate::cel::ast::{BinaryOp, MacroKind, UnaryOp};
 use crate::cel::eval::fold;
 use crate::cel::functions::strings::build_regex;
-use crate::cel::ir::{Cmp, Comprehension, Node, Paths, SlotRef, StrTest, ValueSet};
+use crate::cel::ir::{
+    AnyStrTest, Cmp, Comprehension, Node, Paths, SlotRef, StrMap, StrTest, ValueSet,
+};
 use crate::cel::resolve::Env;
 use crate::cel::typecheck::{CheckError, TExpr, TKind};
 use crate::cel::types::Type;
@@ -58,6 +60,8 @@ fn is_const(n: &Node) -> bool {
 fn is_foldable(node: &Node) -> bool {
     match node {
         Node::Not(a) | Node::Neg(a) | Node::InSet(a, _) | Node::Matches(a, _) => is_const(a),
+        Node::StrMap(_, a) | Node::StrInSet(a, _) => is_const(a),
+        Node::StrTest(_, ops) | Node::StrCmp(_, ops) => ops.iter().all(is_const),
         Node::HasField(a, _) | Node::Select { operand: a, .. } => is_const(a),
         Node::And(ops) | Node::Or(ops) | Node::MakeList(ops) => ops.iter().all(is_const),
         Node::Binary(_, ops) | Node::Index(ops) => ops.iter().all(is_const),
@@ -159,13 +163,13 @@ impl Planner<'_> {
                 local,
                 predicate,
                 transform,
-            } => Node::Comprehension(Box::new(Comprehension {
-                kind: *kind,
-                range: self.lower(range),
-                local: *local,
-                predicate: predicate.as_ref().map(|p| self.lower(p)),
-                transform: transform.as_ref().map(|t| self.lower(t)),
-            })),
+            } => self.comprehension(
+                *kind,
+                range,
+                *local,
+                predicate.as_deref(),
+                transform.as_deref(),
+            ),
         }
     }
 
@@ -181,118 +185,207 @@ impl Planner<'_> {
     }
 
     fn in_set(&mut self, elem: &TExpr, set: Arc<ValueSet>) -> Node {
-        if elem.ty.is_string() {
-            if let Some(s) = self.slot_ref(elem) {
-                return Node::SlotInSet(s, set);
-            }
-        }
-        folded(Node::InSet(Box::new(self.lower(elem)), set))
+        let node = self.lower(elem);
+        in_set_node(elem, node, set)
     }
 
     fn binary(&mut self, op: BinaryOp, l: &TExpr, r: &TExpr) -> Node {
-        if let Some(node) = self.slot_comparison(op, l, r) {
-            return node;
-        }
         let (ln, rn) = (self.lower(l), self.lower(r));
+        if let Some(cmp) = Cmp::of(op) {
+            return comparison(cmp, l, r, ln, rn);
+        }
         if op == BinaryOp::In {
             if let Node::Const(Value::List(items)) = &rn {
                 let set = Arc::new(ValueSet::new(items));
-                if l.ty.is_string() {
-                    if let Node::Slot(s) = ln {
-                        return Node::SlotInSet(s, set);
-                    }
-                }
-                return folded(Node::InSet(Box::new(ln), set));
+                return in_set_node(l, ln, set);
             }
         }
         folded(Node::Binary(op, Box::new([ln, rn])))
     }
 
-    /// A typed slot compared with a constant, either way round.
-    fn slot_comparison(&mut self, op: BinaryOp, l: &TExpr, r: &TExpr) -> Option<Node> {
-        let cmp = Cmp::of(op)?;
-        let (slot_side, k, cmp) = match (&l.kind, &r.kind) {
-            (TKind::Slot { .. }, TKind::Const(k)) => (l, k, cmp),
-            (TKind::Const(k), TKind::Slot { .. }) => (r, k, cmp.flip()),
-            _ => return None,
-        };
-        let node = match (&slot_side.ty, k, cmp) {
-            (t, Value::String(k), Cmp::Eq | Cmp::Ne) if t.is_string() => Node::SlotStrEq {
-                slot: self.slot_ref(slot_side)?,
-                value: Box::from(&**k),
-                negate: cmp == Cmp::Ne,
-            },
-            (Type::Int, Value::Int(k), _) => Node::SlotIntCmp {
-                slot: self.slot_ref(slot_side)?,
-                op: cmp,
-                value: *k,
-            },
-            (Type::Double, Value::Double(k), _) => Node::SlotDoubleCmp {
-                slot: self.slot_ref(slot_side)?,
-                op: cmp,
-                value: *k,
-            },
-            (Type::Double, Value::Int(k), _) if k.abs() <= EXACT_INT_IN_DOUBLE => {
-                Node::SlotDoubleCmp {
-                    slot: self.slot_ref(slot_side)?,
-                    op: cmp,
-                    value: *k as f64,
-                }
-            }
-            _ => return None,
-        };
-        Some(node)
-    }
-
     fn call(&mut self, builtin: &'static crate::cel::functions::Builtin, args: &[TExpr]) -> Node {
         let mut nodes: Vec<Node> = args.iter().map(|a| self.lower(a)).collect();
+        let strings = args.iter().all(|a| a.ty.is_string());
+        if let (Some(map), [_], true) = (StrMap::of(builtin.name), args, strings) {
+            return folded(Node::StrMap(map, Box::new(nodes.swap_remove(0))));
+        }
         if nodes.len() == 2 {
-            if let Node::Const(Value::String(k)) = &nodes[1] {
-                let k = k.clone();
-                // `s.matches("literal")`: compile the regex once, at load.
-                if builtin.name == "matches" {
-                    let span = args[1].span;
-                    return match build_regex(&k) {
-                        Ok(re) => {
-                            let re = Arc::new(re);
-                            let subject = nodes.swap_remove(0);
-                            match subject {
-                                Node::Slot(s) if args[0].ty.is_string() => Node::SlotMatches(s, re),
-                                subject => folded(Node::Matches(Box::new(subject), re)),
-                            }
-                        }
-                        Err(e) => {
-                            let text = e.to_string();
-                            let first = text
-                                .lines()
-                                .last()
-                                .unwrap_or("invalid regular expression")
-                                .trim()
-                                .to_string();
-                            self.errors.push(CheckError::new(
-                                "cel.bad_regex",
-                                span,
-                                format!("invalid regular expression `{k}`: {first}"),
-                                Some(
-                                    "patterns use RE2 syntax; escape special characters with `\\\\`"
-                                        .into(),
-                                ),
-                            ));
-                            Node::Const(Value::Null)
-                        }
-                    };
+            if builtin.name == "matches" {
+                if let Node::Const(Value::String(pattern)) = &nodes[1] {
+                    let pattern = pattern.clone();
+                    return self.matches(&args[1], nodes.swap_remove(0), &pattern);
                 }
-                if let (Some(test), Node::Slot(s)) = (StrTest::of(builtin.name), &nodes[0]) {
-                    if args[0].ty.is_string() {
-                        return Node::SlotStrTest {
-                            slot: *s,
-                            test,
-                            value: Box::from(&*k),
-                        };
-                    }
-                }
+            }
+            if let (Some(test), true) = (StrTest::of(builtin.name), strings) {
+                let b = nodes.swap_remove(1);
+                let a = nodes.swap_remove(0);
+                return folded(Node::StrTest(test, Box::new([a, b])));
             }
         }
         folded(Node::Call(builtin, nodes.into_boxed_slice()))
+    }
+
+    /// `s.matches("literal")`: the regex is compiled once, at load.
+    fn matches(&mut self, pattern_expr: &TExpr, subject: Node, pattern: &str) -> Node {
+        match build_regex(pattern) {
+            Ok(re) => folded(Node::Matches(Box::new(subject), Arc::new(re))),
+            Err(e) => {
+                let text = e.to_string();
+                let first = text
+                    .lines()
+                    .last()
+                    .unwrap_or("invalid regular expression")
+                    .trim()
+                    .to_string();
+                self.errors.push(CheckError::new(
+                    "cel.bad_regex",
+                    pattern_expr.span,
+                    format!("invalid regular expression `{pattern}`: {first}"),
+                    Some("patterns use RE2 syntax; escape special characters with `\\\\`".into()),
+                ));
+                Node::Const(Value::Null)
+            }
+        }
+    }
+
+    fn comprehension(
+        &mut self,
+        kind: MacroKind,
+        range: &TExpr,
+        local: u32,
+        predicate: Option<&TExpr>,
+        transform: Option<&TExpr>,
+    ) -> Node {
+        let generic = Node::Comprehension(Box::new(Comprehension {
+            kind,
+            range: self.lower(range),
+            local,
+            predicate: predicate.map(|p| self.lower(p)),
+            transform: transform.map(|t| self.lower(t)),
+        }));
+        self.any_str_test(kind, generic, local, predicate)
+    }
+
+    /// `["a", "b"].exists(k, s.contains(k))` (or `all`, `startsWith`, `endsWith`) with `s`
+    /// independent of `k`: every iteration would evaluate `s` to the same value (or fail the
+    /// same way), so it is evaluated once. Only for a constant, non-empty list: over an empty
+    /// one the original never evaluates `s`.
+    fn any_str_test(
+        &mut self,
+        kind: MacroKind,
+        generic: Node,
+        local: u32,
+        predicate: Option<&TExpr>,
+    ) -> Node {
+        let all = match kind {
+            MacroKind::All => true,
+            MacroKind::Exists => false,
+            _ => return generic,
+        };
+        let Some((subject, items, test)) = constant_string_test(&generic, local, predicate) else {
+            return generic;
+        };
+        let subject = self.lower(subject);
+        Node::AnyStrTest(Box::new(AnyStrTest {
+            subject,
+            items,
+            test,
+            all,
+            generic,
+        }))
+    }
+}
+
+/// For a comprehension over a constant, non-empty list of strings whose predicate is
+/// `s.test(k)` (`k` the iteration variable, `s` a string independent of it): `s`, the items
+/// and the test.
+fn constant_string_test<'t>(
+    generic: &Node,
+    local: u32,
+    predicate: Option<&'t TExpr>,
+) -> Option<(&'t TExpr, Box<[Box<str>]>, StrTest)> {
+    let Node::Comprehension(c) = generic else {
+        return None;
+    };
+    let Node::Const(Value::List(items)) = &c.range else {
+        return None;
+    };
+    let items: Box<[Box<str>]> = items
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => Some(Box::from(&**s)),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    if items.is_empty() {
+        return None;
+    }
+    let TKind::Call(builtin, args) = &predicate?.kind else {
+        return None;
+    };
+    let test = StrTest::of(builtin.name)?;
+    let [subject, arg] = args.as_slice() else {
+        return None;
+    };
+    let independent = matches!(arg.kind, TKind::Local(i) if i == local)
+        && subject.ty.is_string()
+        && !uses_local_from(subject, local);
+    independent.then_some((subject, items, test))
+}
+
+/// Whether an expression reads comprehension variable `local` or one bound inside it.
+fn uses_local_from(e: &TExpr, local: u32) -> bool {
+    let mut found = false;
+    e.visit(&mut |n| {
+        if matches!(n.kind, TKind::Local(i) if i >= local) {
+            found = true;
+        }
+    });
+    found
+}
+
+fn in_set_node(elem: &TExpr, node: Node, set: Arc<ValueSet>) -> Node {
+    if elem.ty.is_string() && !is_const(&node) {
+        return Node::StrInSet(Box::new(node), set);
+    }
+    folded(Node::InSet(Box::new(node), set))
+}
+
+/// A comparison: of two strings, or of an int or a double with a constant, specialised;
+/// anything else generic.
+fn comparison(cmp: Cmp, l: &TExpr, r: &TExpr, ln: Node, rn: Node) -> Node {
+    if is_const(&ln) && is_const(&rn) {
+        return folded(Node::Binary(cmp.op(), Box::new([ln, rn])));
+    }
+    if l.ty.is_string() && r.ty.is_string() {
+        return Node::StrCmp(cmp, Box::new([ln, rn]));
+    }
+    let (operand, ty, k, op, flipped) = match (ln, rn) {
+        (n, Node::Const(k)) => (n, &l.ty, k, cmp, false),
+        (Node::Const(k), n) => (n, &r.ty, k, cmp.flip(), true),
+        (a, b) => return Node::Binary(cmp.op(), Box::new([a, b])),
+    };
+    let exact_int = |k: i64| k.abs() <= EXACT_INT_IN_DOUBLE;
+    match (ty, &k) {
+        (Type::Int, Value::Int(v)) => Node::IntCmp {
+            operand: Box::new(operand),
+            op,
+            value: *v,
+        },
+        (Type::Double, Value::Double(v)) => Node::DoubleCmp {
+            operand: Box::new(operand),
+            op,
+            value: *v,
+        },
+        (Type::Double, Value::Int(v)) if exact_int(*v) => Node::DoubleCmp {
+            operand: Box::new(operand),
+            op,
+            value: *v as f64,
+        },
+        _ => {
+            let k = Node::Const(k);
+            let pair = if flipped { [k, operand] } else { [operand, k] };
+            Node::Binary(cmp.op(), Box::new(pair))
+        }
     }
 }

@@ -9,22 +9,26 @@ use crate::cel::eval::{boolean, derived, BoolCtx, Computed, Ctx, Fail, Failure, 
 use crate::cel::Value;
 use crate::decision::{Decision, Hit, Incomplete, Outcome};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
+use crate::idset::IdSet;
 use crate::pack::RuleStatus;
 use crate::record::{cel_to_json, value_to_json, Record};
 
-/// A decision without explanations: see [`Engine::screen_summary`].
+/// A decision without explanations: see [`Engine::screen_summary`]. Rule sets hold indices
+/// into [`Engine::rules`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// `clear`, `review` or `refer`.
     pub outcome: Outcome,
     /// Sum of the weights of the active rules that fired.
     pub score: i64,
-    /// Indices of the active rules that fired, in pack order.
-    pub hits: Vec<u32>,
-    /// Indices of the shadow rules that fired.
-    pub shadow_hits: Vec<u32>,
-    /// Indices of the rules that could not be decided.
-    pub incomplete: Vec<u32>,
+    /// The active rules that fired.
+    pub hits: IdSet,
+    /// The shadow rules that fired.
+    pub shadow_hits: IdSet,
+    /// The rules that could not be decided (missing data or a runtime error).
+    pub incomplete: IdSet,
+    /// Of [`Summary::incomplete`], those stopped by a runtime error rather than missing data.
+    pub errors: IdSet,
 }
 
 /// Per-thread scratch space reused across records, so screening does not allocate for the
@@ -200,19 +204,26 @@ impl Engine {
         let mut summary = Summary {
             outcome: Outcome::Clear,
             score: 0,
-            hits: Vec::new(),
-            shadow_hits: Vec::new(),
-            incomplete: Vec::new(),
+            hits: IdSet::default(),
+            shadow_hits: IdSet::default(),
+            incomplete: IdSet::default(),
+            errors: IdSet::default(),
         };
         for (i, (rule, result)) in self.inner.rules.iter().zip(&ev.rules).enumerate() {
+            let i = i as u32;
             match (rule.status, result) {
                 (RuleStatus::Disabled, _) => {}
                 (RuleStatus::Active, RuleState::Hit) => {
                     summary.score = summary.score.saturating_add(rule.weight);
-                    summary.hits.push(i as u32);
+                    summary.hits.insert(i);
                 }
-                (_, RuleState::Hit) => summary.shadow_hits.push(i as u32),
-                (_, RuleState::Failed(_)) => summary.incomplete.push(i as u32),
+                (_, RuleState::Hit) => summary.shadow_hits.insert(i),
+                (_, state @ RuleState::Failed(_)) => {
+                    summary.incomplete.insert(i);
+                    if ev.failure(*state).is_some_and(|f| f.missing.is_empty()) {
+                        summary.errors.insert(i);
+                    }
+                }
                 _ => {}
             }
         }
@@ -223,15 +234,15 @@ impl Engine {
     fn decide(&self, record: &Record, ev: &Evaluation) -> Decision {
         let c = &self.inner;
         let summary = self.summarize(ev);
-        let hits = |ids: &[u32]| -> Vec<Hit> {
+        let hits = |ids: &IdSet| -> Vec<Hit> {
             ids.iter()
-                .map(|&i| self.hit(&c.rules[i as usize], record, ev))
+                .map(|i| self.hit(&c.rules[i as usize], record, ev))
                 .collect()
         };
         let incomplete = summary
             .incomplete
             .iter()
-            .filter_map(|&i| {
+            .filter_map(|i| {
                 let failure = ev.failure(ev.rules[i as usize])?;
                 let (missing, error) = self.report(failure);
                 Some(Incomplete {

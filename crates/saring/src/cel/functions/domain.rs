@@ -29,7 +29,8 @@ fn full_years(a: &DateTime<Utc>, b: &DateTime<Utc>) -> i64 {
     if b < a {
         return -full_years(b, a);
     }
-    let key = |t: &DateTime<Utc>| {
+    let (a, b) = (a.naive_utc(), b.naive_utc());
+    let key = |t: &chrono::NaiveDateTime| {
         (
             t.month(),
             t.day(),
@@ -38,7 +39,7 @@ fn full_years(a: &DateTime<Utc>, b: &DateTime<Utc>) -> i64 {
         )
     };
     let mut years = i64::from(b.year()) - i64::from(a.year());
-    if key(b) < key(a) {
+    if key(&b) < key(&a) {
         years -= 1;
     }
     years

@@ -2,6 +2,7 @@
 //! `lowerAscii`, `upperAscii`, `replace`, `split`, `substring`, `trim`, `join`, `reverse`,
 //! `strings.quote` and `format`. Indexes count Unicode code points, not bytes.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::convert::format_double;
@@ -152,29 +153,50 @@ fn one_string<'a>(name: &str, args: &'a [&'a Value]) -> Result<&'a str, EvalErro
 /// `s.lowerAscii()`: ASCII letters lowercased, everything else unchanged.
 pub fn lower_ascii(args: &[&Value]) -> EvalResult {
     let s = one_string("lowerAscii", args)?;
-    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Ok(args[0].clone()); // already lowercase: share, don't copy
-    }
-    Ok(Value::string(s.to_ascii_lowercase()))
+    Ok(shared_or_new(args[0], lower_ascii_str(s)))
 }
 
 /// `s.upperAscii()`: ASCII letters uppercased, everything else unchanged.
 pub fn upper_ascii(args: &[&Value]) -> EvalResult {
     let s = one_string("upperAscii", args)?;
-    if !s.bytes().any(|b| b.is_ascii_lowercase()) {
-        return Ok(args[0].clone()); // already uppercase: share, don't copy
-    }
-    Ok(Value::string(s.to_ascii_uppercase()))
+    Ok(shared_or_new(args[0], upper_ascii_str(s)))
 }
 
 /// `s.trim()`: leading and trailing Unicode white space removed.
 pub fn trim(args: &[&Value]) -> EvalResult {
     let s = one_string("trim", args)?;
-    let trimmed = s.trim();
-    if trimmed.len() == s.len() {
-        return Ok(args[0].clone()); // nothing to trim: share, don't copy
+    Ok(shared_or_new(args[0], trim_str(s)))
+}
+
+/// The original value when a string function changed nothing (share, don't copy).
+fn shared_or_new(original: &Value, result: Cow<'_, str>) -> Value {
+    match (original, result) {
+        (Value::String(s), Cow::Borrowed(b)) if b.len() == s.len() => original.clone(),
+        (_, result) => Value::string(result.as_ref()),
     }
-    Ok(Value::string(trimmed))
+}
+
+/// `lowerAscii` of a string, borrowed when it is already lowercase.
+pub(crate) fn lower_ascii_str(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `upperAscii` of a string, borrowed when it is already uppercase.
+pub(crate) fn upper_ascii_str(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(s.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `trim` of a string: a borrowed slice.
+pub(crate) fn trim_str(s: &str) -> Cow<'_, str> {
+    Cow::Borrowed(s.trim())
 }
 
 /// `s.reverse()`: the code points in reverse order.
