@@ -296,6 +296,9 @@ impl Planner<'_> {
     }
 }
 
+/// The subject, the items and the test of an `exists`/`all` that [`Node::AnyStrTest`] serves.
+type ConstantStringTest<'t> = (&'t TExpr, Box<[Box<str>]>, StrTest);
+
 /// For a comprehension over a constant, non-empty list of strings whose predicate is
 /// `s.test(k)` (`k` the iteration variable, `s` a string independent of it): `s`, the items
 /// and the test.
@@ -303,7 +306,7 @@ fn constant_string_test<'t>(
     generic: &Node,
     local: u32,
     predicate: Option<&'t TExpr>,
-) -> Option<(&'t TExpr, Box<[Box<str>]>, StrTest)> {
+) -> Option<ConstantStringTest<'t>> {
     let Node::Comprehension(c) = generic else {
         return None;
     };
