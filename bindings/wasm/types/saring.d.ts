@@ -61,7 +61,18 @@ export interface Decision {
   shadow_hits: Hit[];
   /** Rules that could not be decided, with the missing paths. */
   incomplete: Incomplete[];
+  /** Fields whose value did not fit the schema (present only when there are some); the rules
+   * reading them are incomplete, the rest of the record was screened. */
+  invalid?: InvalidField[];
   pack: PackRef;
+}
+
+/** A field whose value did not fit the schema. */
+export interface InvalidField {
+  /** Dotted path (`legs[2].country` inside a list). */
+  path: string;
+  code: "record.type_mismatch" | "record.invalid_value";
+  message: string;
 }
 
 /** What one rule did on one record. */

@@ -15,7 +15,7 @@
 //!     rules: vec![RuleSpec { id: "a".into(), weight: 40, status: RuleStatus::Active }],
 //! };
 //! let clear = Decision {
-//!     outcome: Outcome::Clear, score: 0, hits: vec![], shadow_hits: vec![], incomplete: vec![],
+//!     outcome: Outcome::Clear, score: 0, hits: vec![], shadow_hits: vec![], incomplete: vec![], invalid: vec![],
 //!     pack: PackRef { id: "p".into(), version: "1".into(), digest: "sha256:0".into() },
 //! };
 //! let mut bt = Backtest::new(config);

@@ -56,7 +56,7 @@ pub mod render;
 pub mod schema;
 
 pub use cel::Value;
-pub use decision::{Decision, Hit, Incomplete, Outcome, PackRef};
+pub use decision::{Decision, Hit, Incomplete, InvalidField, Outcome, PackRef};
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use engine::{Engine, Summary};
 pub use error::{PackError, RecordError};

@@ -170,9 +170,22 @@ fn slot<'a>(
     s: crate::cel::ir::SlotRef,
     frame: &mut Frame,
 ) -> Result<&'a Value, Fail> {
-    match cx.record.and_then(|r| r.get(s.slot)) {
-        Some(v) => Ok(v),
+    match cx.record {
+        Some(r) => match r.get(s.slot) {
+            Some(v) => Ok(v),
+            None => Err(absent(r, s, frame)),
+        },
         None => Err(missing(frame, s.path)),
+    }
+}
+
+/// Why a slot holds no value: its input did not fit the schema (an error naming it), or it
+/// is missing.
+#[cold]
+fn absent(record: &Record, s: crate::cel::ir::SlotRef, frame: &mut Frame) -> Fail {
+    match record.invalid_slot(s.slot) {
+        Some(e) => Fail::msg(e.message.clone()),
+        None => missing(frame, s.path),
     }
 }
 
@@ -417,7 +430,9 @@ pub(crate) fn boolean<'a>(
             Value::Bool(b) => Ok(*b),
             other => Err(not_bool(ctx, other)),
         },
-        Node::Present(s) => Ok(cx.record.and_then(|r| r.get(*s)).is_some()),
+        Node::Present(s) => Ok(cx
+            .record
+            .is_some_and(|r| r.get(*s).is_some() || r.invalid_slot(*s).is_some())),
         Node::HasField(operand, field) => match value(operand, cx, frame)?.as_ref() {
             Value::Map(m) => Ok(m.get_str(field).is_some()),
             other => Err(Fail::msg(format!(

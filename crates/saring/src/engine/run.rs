@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::cel::eval::{boolean, derived, BoolCtx, Computed, Ctx, Fail, Failure, Frame, RuleState};
 use crate::cel::Value;
-use crate::decision::{Decision, Hit, Incomplete, Outcome};
+use crate::decision::{Decision, Hit, Incomplete, InvalidField, Outcome};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
 use crate::idset::IdSet;
 use crate::pack::RuleStatus;
@@ -60,6 +60,18 @@ impl Evaluation {
             _ => None,
         }
     }
+}
+
+/// The record's invalid fields, for the decision.
+fn invalid_fields(record: &Record) -> Vec<InvalidField> {
+    record
+        .invalid()
+        .map(|e| InvalidField {
+            path: e.path.clone().unwrap_or_default(),
+            code: e.code.to_string(),
+            message: e.message.clone(),
+        })
+        .collect()
 }
 
 impl Engine {
@@ -258,6 +270,7 @@ impl Engine {
             hits: hits(&summary.hits),
             shadow_hits: hits(&summary.shadow_hits),
             incomplete,
+            invalid: invalid_fields(record),
             pack: c.pack_ref.clone(),
         }
     }
