@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use saring::cel::check::Env;
-use saring::cel::program::Program;
+use saring::cel::Env;
+use saring::cel::Program;
 use saring::cel::{MapValue, Type, Value};
 use serde_json::Value as Json;
 

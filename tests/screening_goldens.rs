@@ -35,9 +35,9 @@ fn screening_goldens_match() {
                 // The unexplained summary agrees with the explained decision.
                 let record = engine.decode_value(v, Default::default()).expect("decodes");
                 let s = engine.screen_summary(&record);
-                let ids = |ix: &[u32]| -> Vec<String> {
+                let ids = |ix: &saring::IdSet| -> Vec<String> {
                     ix.iter()
-                        .map(|&i| engine.rules()[i as usize].id.clone())
+                        .map(|i| engine.rules()[i as usize].id.clone())
                         .collect()
                 };
                 assert_eq!(
@@ -56,6 +56,16 @@ fn screening_goldens_match() {
                     ids(&s.shadow_hits),
                     d.shadow_hits
                         .iter()
+                        .map(|h| h.rule.clone())
+                        .collect::<Vec<_>>(),
+                    "{}",
+                    case.name
+                );
+                assert_eq!(
+                    ids(&s.errors),
+                    d.incomplete
+                        .iter()
+                        .filter(|h| h.error.is_some())
                         .map(|h| h.rule.clone())
                         .collect::<Vec<_>>(),
                     "{}",

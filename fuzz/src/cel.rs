@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use saring::cel::check::Env;
-use saring::cel::program::Program;
+use saring::cel::Env;
+use saring::cel::Program;
 use saring::cel::{Type, Value};
 use saring::{DecodeOptions, Engine, Pack, Record};
 

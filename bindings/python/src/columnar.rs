@@ -24,9 +24,9 @@ use arrow_schema::{ArrowError, DataType, Field, Schema as ArrowSchema, TimeUnit}
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use saring::cel::Value;
-use saring::record::{convert_json_value, DecodeOptions};
+use saring::record::{convert_json_value, DecodeOptions, RecordBuilder};
 use saring::schema::FieldKind;
-use saring::{Decision, Engine, Outcome, Record, RecordError};
+use saring::{Decision, Engine, Outcome, Record, RecordError, Schema};
 
 /// Rows converted and screened per parallel task.
 const CHUNK: usize = 2048;
@@ -239,12 +239,9 @@ fn to_json(raw: Raw<'_>, path: &str, depth: usize) -> Result<serde_json::Value, 
     })
 }
 
-/// Which schema slots the batch's columns feed, plus the object slots whose presence markers
-/// follow from their children.
+/// Which schema slots the batch's columns feed.
 struct Mapping<'a> {
     plans: Vec<Plan<'a>>,
-    /// (object slot, indices into `plans` of the columns below it)
-    objects: Vec<(u32, Vec<usize>)>,
 }
 
 fn map_columns<'a>(engine: &'a Engine, batch: &'a RecordBatch) -> Mapping<'a> {
@@ -264,43 +261,19 @@ fn map_columns<'a>(engine: &'a Engine, batch: &'a RecordBatch) -> Mapping<'a> {
             });
         }
     }
-    let mut objects = Vec::new();
-    for (slot, info) in schema.slots.iter().enumerate() {
-        if !matches!(info.kind, FieldKind::Object(_)) {
-            continue;
-        }
-        let prefix = format!("{}.", info.path);
-        let below: Vec<usize> = plans
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.path.starts_with(&prefix))
-            .map(|(i, _)| i)
-            .collect();
-        if !below.is_empty() {
-            objects.push((slot as u32, below));
-        }
-    }
-    Mapping { plans, objects }
+    Mapping { plans }
 }
 
-fn build_record(n_slots: usize, mapping: &Mapping<'_>, row: usize) -> Result<Record, RecordError> {
-    let mut record = Record::empty(n_slots);
+fn build_record(schema: &Schema, mapping: &Mapping<'_>, row: usize) -> Record {
+    let mut builder = RecordBuilder::new(schema);
     for plan in &mapping.plans {
-        let value = convert(plan.kind, plan.path, plan.read(row))?;
-        record.set(plan.slot, value);
-    }
-    // A nested object is present when any of its fields is.
-    for (slot, below) in &mapping.objects {
-        if below.iter().any(|&i| {
-            mapping
-                .plans
-                .get(i)
-                .is_some_and(|p| record.get(p.slot).is_some())
-        }) {
-            record.set(*slot, Some(Value::Bool(true)));
+        match convert(plan.kind, plan.path, plan.read(row)) {
+            Ok(value) => builder.set_value(plan.slot, value),
+            Err(e) => builder.set_invalid(plan.slot, e),
         }
     }
-    Ok(record)
+    // A nested object is present when any of its fields is (the builder marks parents).
+    builder.finish()
 }
 
 /// Row ranges of at most [`CHUNK`] rows covering `start..end`.
@@ -320,14 +293,14 @@ pub fn screen_rows(
     end: usize,
 ) -> Vec<RowResult> {
     let mapping = map_columns(engine, batch);
-    let n_slots = engine.schema().slots.len();
+    let schema = engine.schema();
     let per_chunk: Vec<Vec<RowResult>> = chunks(start, end.min(batch.num_rows()))
         .par_iter()
         .map(|&(start, end)| {
             (start..end)
-                .map(|row| match build_record(n_slots, &mapping, row) {
-                    Ok(record) => RowResult::Screened(Box::new(engine.screen(&record))),
-                    Err(e) => RowResult::Failed(e),
+                .map(|row| {
+                    let record = build_record(schema, &mapping, row);
+                    RowResult::Screened(Box::new(engine.screen(&record)))
                 })
                 .collect()
         })
@@ -344,6 +317,7 @@ pub fn result_schema() -> Arc<ArrowSchema> {
         Field::new("hits", list(), true),
         Field::new("shadow_hits", list(), true),
         Field::new("incomplete", list(), true),
+        Field::new("invalid", list(), true),
         Field::new("error", DataType::Utf8, true),
     ]))
 }
@@ -359,8 +333,10 @@ struct ChunkOut {
     hits: IdLists,
     shadow: IdLists,
     incomplete: IdLists,
-    /// (row within the chunk, error text)
+    /// (row within the chunk, error text), for rows that could not be read at all
     errors: Vec<(usize, String)>,
+    /// (row within the chunk, `code at path: message`) for each cell that did not fit
+    invalid: Vec<(usize, String)>,
 }
 
 /// Lists of rule indices, flattened: row `i` holds `ids[ends[i-1]..ends[i]]`.
@@ -399,57 +375,45 @@ impl RuleIndex {
     }
 }
 
-fn screen_chunk(
-    engine: &Engine,
-    mapping: &Mapping<'_>,
-    n_slots: usize,
-    (start, end): (usize, usize),
-) -> ChunkOut {
+fn screen_chunk(engine: &Engine, mapping: &Mapping<'_>, (start, end): (usize, usize)) -> ChunkOut {
     let mut out = ChunkOut::default();
     for row in start..end {
-        match build_record(n_slots, mapping, row) {
-            Ok(record) => {
-                // Frames need outcome, score and rule ids: no reasons or evidence rendered.
-                let s = engine.screen_summary(&record);
-                out.outcome.push(Some(s.outcome));
-                out.score.push(s.score);
-                out.hits.push_ids(&s.hits);
-                out.shadow.push_ids(&s.shadow_hits);
-                out.incomplete.push_ids(&s.incomplete);
-            }
-            Err(e) => {
-                out.outcome.push(None);
-                out.score.push(0);
-                out.hits.push_ids(&[]);
-                out.shadow.push_ids(&[]);
-                out.incomplete.push_ids(&[]);
-                out.errors.push((row - start, format_error(&e)));
-            }
+        let record = build_record(engine.schema(), mapping, row);
+        // Frames need outcome, score and rule ids: no reasons or evidence rendered.
+        let s = engine.screen_summary(&record);
+        out.outcome.push(Some(s.outcome));
+        out.score.push(s.score);
+        out.hits.push_ids(&s.hits.to_vec());
+        out.shadow.push_ids(&s.shadow_hits.to_vec());
+        out.incomplete.push_ids(&s.incomplete.to_vec());
+        for e in record.invalid() {
+            out.invalid.push((row - start, format_error(e)));
         }
     }
     out
 }
 
 /// Screens a batch and returns the result batch: outcome, score, hits, shadow_hits and
-/// incomplete (lists of rule ids) and error (`code at path: message` for rows that failed to
-/// decode; the other columns are null there).
+/// incomplete (lists of rule ids), invalid (`code at path: message` for each cell that did not
+/// fit its field: the row is still screened, the rules reading that field are incomplete) and
+/// error (for rows that could not be read at all; the other columns are null there).
 pub fn screen_record_batch(
     engine: &Engine,
     batch: &RecordBatch,
 ) -> Result<RecordBatch, ArrowError> {
     let mapping = map_columns(engine, batch);
-    let n_slots = engine.schema().slots.len();
     let index = RuleIndex::new(engine);
     let n = batch.num_rows();
     let outs: Vec<ChunkOut> = chunks(0, n)
         .par_iter()
-        .map(|&range| screen_chunk(engine, &mapping, n_slots, range))
+        .map(|&range| screen_chunk(engine, &mapping, range))
         .collect();
     let mut outcome = StringBuilder::with_capacity(n, n * 6);
     let mut score = Int64Builder::with_capacity(n);
     let mut hits = ListBuilder::new(StringBuilder::new());
     let mut shadow = ListBuilder::new(StringBuilder::new());
     let mut incomplete = ListBuilder::new(StringBuilder::new());
+    let mut invalid = ListBuilder::new(StringBuilder::new());
     let mut error = StringBuilder::new();
     let append = |b: &mut ListBuilder<StringBuilder>, ids: &[u32], valid: bool| {
         for &id in ids {
@@ -459,7 +423,12 @@ pub fn screen_record_batch(
     };
     for out in &outs {
         let mut errors = out.errors.iter().peekable();
+        let mut cells = out.invalid.iter().peekable();
         for (i, o) in out.outcome.iter().enumerate() {
+            while let Some((_, e)) = cells.next_if(|(row, _)| *row == i) {
+                invalid.values().append_value(e);
+            }
+            invalid.append(true);
             match o {
                 Some(o) => {
                     outcome.append_value(outcome_str(*o));
@@ -491,6 +460,7 @@ pub fn screen_record_batch(
             Arc::new(hits.finish()),
             Arc::new(shadow.finish()),
             Arc::new(incomplete.finish()),
+            Arc::new(invalid.finish()),
             Arc::new(error.finish()),
         ],
     )

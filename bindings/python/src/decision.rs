@@ -153,6 +153,13 @@ impl PyDecision {
         to_py(py, &self.decision.incomplete)
     }
 
+    /// Fields whose value did not fit the schema: dicts with `path`, `code`, `message` (the
+    /// rules reading them are incomplete; the rest of the record was screened).
+    #[getter]
+    fn invalid<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.decision.invalid)
+    }
+
     /// The pack that decided: dict with `id`, `version`, `digest`.
     #[getter]
     fn pack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -93,19 +93,19 @@ def test_missing_files() -> None:
         saring.Engine.from_dict({"pack": {"id": object()}})
 
 
-def test_record_type_mismatch(small: saring.Engine) -> None:
-    with pytest.raises(saring.RecordError) as info:
-        small.screen({"country": "KH", "return_ticket": "no"})
-    assert info.value.code == "record.type_mismatch"
-    assert info.value.path == "return_ticket"
-    assert info.value.row is None
-    with pytest.raises(saring.RecordError) as info:
-        small.screen({"country": "KH", "interview": {"agent_present": 1}})
-    assert info.value.path == "interview.agent_present"
-    with pytest.raises(saring.RecordError) as info:
-        small.screen({"country": "KH", "paid_by": "cousin"})
-    assert info.value.code == "record.invalid_value"
-    assert info.value.path == "paid_by"
+def test_invalid_field_makes_only_its_rules_incomplete(small: saring.Engine) -> None:
+    d = small.screen({"country": "KH", "return_ticket": "no"})
+    assert [(f["path"], f["code"]) for f in d.invalid] == [
+        ("return_ticket", "record.type_mismatch")
+    ]
+    undecided = {i["rule"]: i for i in d.incomplete}
+    assert "expected bool" in undecided["hot_one_way"]["error"]
+    d = small.screen({"country": "KH", "interview": {"agent_present": 1}})
+    assert d.invalid[0]["path"] == "interview.agent_present"
+    d = small.screen({"country": "KH", "paid_by": "cousin"})
+    assert d.invalid[0]["code"] == "record.invalid_value"
+    assert d.invalid[0]["path"] == "paid_by"
+    assert d.to_dict()["invalid"][0]["path"] == "paid_by"
 
 
 @pytest.mark.parametrize(

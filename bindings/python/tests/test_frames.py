@@ -44,7 +44,7 @@ def arrow_table(rows: List[Dict[str, Any]]) -> pa.Table:
 
 def as_records(table: pa.Table) -> List[Dict[str, Any]]:
     return [
-        {k: v for k, v in row.items() if k != "error"} for row in table.to_pylist()
+        {k: v for k, v in row.items() if k not in ("error", "invalid")} for row in table.to_pylist()
     ]
 
 
@@ -53,7 +53,9 @@ def test_pandas(small: saring.Engine) -> None:
     df = pd.DataFrame([flat(r) for r in rows], index=range(1000, 1300))
     out = small.screen_frame(df)
     assert isinstance(out, pd.DataFrame)
-    assert list(out.columns) == ["outcome", "score", "hits", "shadow_hits", "incomplete", "error"]
+    assert list(out.columns) == [
+        "outcome", "score", "hits", "shadow_hits", "incomplete", "invalid", "error"
+    ]
     assert list(out.index) == list(df.index)
     assert out["error"].isna().all()
     got = [
@@ -122,7 +124,9 @@ def test_int_column_with_gaps_and_midnight_timestamps(small: saring.Engine) -> N
     assert list(out.hits[0]) == ["hot_one_way", "young"]
     assert list(out.incomplete[1]) == ["young", "agent", "shadow_salary"]
     bad = pd.DataFrame({"country": ["KH"], "return_ticket": [False], "age": [19.5]})
-    assert small.screen_frame(bad).error[0].startswith("record.type_mismatch at `age`")
+    out = small.screen_frame(bad)
+    assert list(out.invalid[0])[0].startswith("record.type_mismatch at `age`")
+    assert "young" in list(out.incomplete[0]) and out.outcome[0] == "review"
 
 
 def test_bad_rows_get_error_column(small: saring.Engine) -> None:
@@ -132,23 +136,24 @@ def test_bad_rows_get_error_column(small: saring.Engine) -> None:
         "paid_by": ["self", "cousin", "agent"],
     })
     out = small.screen_frame(table).to_pylist()
-    assert out[0]["outcome"] == "review" and out[0]["error"] is None
-    assert out[1]["outcome"] is None and out[1]["score"] is None and out[1]["hits"] is None
-    assert out[1]["error"].startswith("record.invalid_value at `paid_by`")
+    assert out[0]["outcome"] == "review" and out[0]["error"] is None and out[0]["invalid"] == []
+    # a value outside the enum makes only the rules reading `paid_by` incomplete
+    assert out[1]["error"] is None and out[1]["outcome"] is not None
+    assert out[1]["invalid"][0].startswith("record.invalid_value at `paid_by`")
     assert out[2]["score"] == 25
 
 
 def test_wrong_column_type_is_per_row_error(small: saring.Engine) -> None:
     table = pa.table({"country": [1, 2], "return_ticket": [True, False]})
     out = small.screen_frame(table).to_pylist()
-    assert all(r["error"].startswith("record.type_mismatch at `country`") for r in out)
+    assert all(r["invalid"][0].startswith("record.type_mismatch at `country`") for r in out)
 
 
 def test_mixed_object_column_falls_back_to_rows(small: saring.Engine) -> None:
     df = pd.DataFrame({"country": ["KH", "JP"], "return_ticket": [False, "no"]})
     out = small.screen_frame(df)
     assert out.outcome[0] == "review"
-    assert out.error[1].startswith("record.type_mismatch at `return_ticket`")
+    assert list(out.invalid[1])[0].startswith("record.type_mismatch at `return_ticket`")
 
 
 def test_empty_and_columnless_frames(small: saring.Engine) -> None:

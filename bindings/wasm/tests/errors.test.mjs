@@ -86,16 +86,22 @@ test("bad arguments are TypeErrors with a code", () => {
   assert.equal(thrown(() => Engine.fromJson({ pack: 1, schema: {} })).code, "js.invalid_argument");
 });
 
-test("a type mismatch names the field", () => {
-  let e = thrown(() => engine.screen({ destination: 5, return_ticket: false }));
+test("a value that does not fit names the field and leaves only its rules undecided", () => {
+  let d = engine.screen({ destination: 5, return_ticket: false });
+  assert.deepEqual(
+    d.invalid.map((f) => [f.path, f.code]),
+    [["destination", "record.type_mismatch"]],
+  );
+  assert.ok(d.incomplete.some((i) => /expected string/.test(i.error ?? "")));
+  d = engine.screen({ destination: "KH", interview: { agent_present: "yes" } });
+  assert.equal(d.invalid[0].code, "record.type_mismatch");
+  assert.equal(d.invalid[0].path, "interview.agent_present");
+  d = engine.screen({ destination: "KH", purpose: "smuggling" });
+  assert.equal(d.invalid[0].path, "purpose");
+  assert.equal(d.invalid[0].code, "record.invalid_value");
+  const e = thrown(() => engine.screen([1, 2]));
   assert.equal(e.name, "RecordError");
-  assert.equal(e.code, "record.type_mismatch");
-  assert.equal(e.path, "destination");
-  e = thrown(() => engine.screen({ destination: "KH", interview: { agent_present: "yes" } }));
-  assert.equal(e.code, "record.type_mismatch");
-  assert.equal(e.path, "interview.agent_present");
-  e = thrown(() => engine.screen({ destination: "KH", purpose: "smuggling" }));
-  assert.equal(e.path, "purpose");
+  assert.equal(e.code, "record.not_object");
   stillWorks();
 });
 

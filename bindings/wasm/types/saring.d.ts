@@ -86,7 +86,18 @@ export interface Decision {
   incomplete: Incomplete[];
   /** What to ask so that the undecided rules can be decided, in rule order. */
   questions: Question[];
+  /** Fields whose value did not fit the schema (present only when there are some); the rules
+   * reading them are incomplete, the rest of the record was screened. */
+  invalid?: InvalidField[];
   pack: PackRef;
+}
+
+/** A field whose value did not fit the schema. */
+export interface InvalidField {
+  /** Dotted path (`legs[2].country` inside a list). */
+  path: string;
+  code: "record.type_mismatch" | "record.invalid_value";
+  message: string;
 }
 
 /** What one rule did on one record. */

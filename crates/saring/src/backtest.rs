@@ -18,7 +18,7 @@
 //! let clear = Decision {
 //!     record: None,
 //!     outcome: Outcome::Clear, score: 0, max_score: 0, families: Default::default(),
-//!     hits: vec![], shadow_hits: vec![], incomplete: vec![], questions: vec![],
+//!     hits: vec![], shadow_hits: vec![], incomplete: vec![], questions: vec![], invalid: vec![],
 //!     pack: PackRef { id: "p".into(), version: "1".into(), digest: "sha256:0".into() },
 //! };
 //! let mut bt = Backtest::new(config);

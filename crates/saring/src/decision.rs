@@ -78,6 +78,17 @@ pub struct Question {
     pub fields: Vec<String>,
 }
 
+/// A field whose value did not fit the schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidField {
+    /// Dotted path of the field (`legs[2].country` for a value inside a list).
+    pub path: String,
+    /// `record.type_mismatch` or `record.invalid_value`.
+    pub code: String,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
 /// Identity of the pack that made a decision (shared, so a decision copies no strings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackRef {
@@ -120,6 +131,10 @@ pub struct Decision {
     /// What to ask so that the active incomplete rules can be decided, deduplicated, in rule
     /// order.
     pub questions: Vec<Question>,
+    /// Fields whose value did not fit the schema: each is absent for the rules (which list it
+    /// in their error), and is reported here so that it can be corrected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invalid: Vec<InvalidField>,
     /// The pack that decided.
     pub pack: PackRef,
 }

@@ -102,6 +102,8 @@ pub struct SlotInfo {
     pub monitored: bool,
     /// Whether the field is protected.
     pub protected: bool,
+    /// The slot of the object this field is in (`None` at the record root).
+    pub parent: Option<u32>,
 }
 
 impl Schema {
@@ -109,7 +111,7 @@ impl Schema {
     /// assigned in depth-first order.
     pub fn new(root: Arc<ObjectType>) -> Schema {
         let mut slots = Vec::new();
-        fn walk(obj: &ObjectType, slots: &mut Vec<SlotInfo>) {
+        fn walk(obj: &ObjectType, parent: Option<u32>, slots: &mut Vec<SlotInfo>) {
             for f in &obj.fields {
                 if let Some(slot) = f.slot {
                     debug_assert_eq!(slot as usize, slots.len());
@@ -119,14 +121,15 @@ impl Schema {
                         required: f.required,
                         monitored: f.monitored,
                         protected: f.protected,
+                        parent,
                     });
                 }
                 if let FieldKind::Object(child) = &f.kind {
-                    walk(child, slots);
+                    walk(child, f.slot, slots);
                 }
             }
         }
-        walk(&root, &mut slots);
+        walk(&root, None, &mut slots);
         let decode_plan = Arc::new(DecodePlan::new(&root));
         Schema {
             root,

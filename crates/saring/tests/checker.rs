@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use saring::cel::check::Env;
-use saring::cel::program::Program;
+use saring::cel::Env;
+use saring::cel::Program;
 use saring::cel::{Type, Value};
 use saring::limits::{MAX_EXPR_DEPTH, MAX_EXPR_LEN};
 use saring::{Diagnostic, Engine, Outcome, Pack};

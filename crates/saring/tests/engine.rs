@@ -510,13 +510,15 @@ fn screen_json_batch_equals_sequential() {
     assert_eq!(batch.len(), 200);
     assert_eq!(batch, sequential);
     assert_eq!(batch[7].as_ref().unwrap_err().code, "record.syntax");
-    assert_eq!(batch[50].as_ref().unwrap_err().code, "record.type_mismatch");
+    // A value that does not fit makes only its field invalid: the record is screened.
+    let d = batch[50].as_ref().unwrap();
+    assert_eq!(d.invalid.len(), 1);
     assert_eq!(
-        batch[50].as_ref().unwrap_err().path.as_deref(),
-        Some("destination")
+        (d.invalid[0].code.as_str(), d.invalid[0].path.as_str()),
+        ("record.type_mismatch", "destination")
     );
     assert_eq!(batch[51].as_ref().unwrap_err().code, "record.not_object");
-    assert_eq!(batch.iter().filter(|r| r.is_err()).count(), 3);
+    assert_eq!(batch.iter().filter(|r| r.is_err()).count(), 2);
 }
 
 #[test]
@@ -526,7 +528,7 @@ fn screen_batch_equals_sequential() {
         .iter()
         .filter_map(|l| e.decode_json(l, DecodeOptions::default()).ok())
         .collect();
-    assert_eq!(records.len(), 197);
+    assert_eq!(records.len(), 198);
     let batch = e.screen_batch(&records);
     let sequential: Vec<_> = records.iter().map(|r| e.screen(r)).collect();
     assert_eq!(batch, sequential);
@@ -645,4 +647,87 @@ reason = "group"
     // An invalid protected value does not reject the record either: it is never read.
     let odd = serde_json::json!({"people": [{"name": "A", "religion": [1, {"x": 2}]}]});
     assert_eq!(screen(&engine, odd), a);
+}
+
+/// A value that does not fit its field makes only the rules reading that field incomplete,
+/// with the error named; the other rules are decided and the decision lists the field.
+#[test]
+fn an_invalid_field_makes_only_its_readers_incomplete() {
+    let schema = r#"
+[field.purpose]
+type = "enum"
+values = ["work", "tourism"]
+required = true
+[field.destination]
+type = "string"
+required = true
+[field.nights]
+type = "int"
+"#;
+    let pack = r#"
+[pack]
+id = "p"
+version = "1"
+title = "t"
+[outcomes]
+review = 1
+refer = 2
+[[rule]]
+id = "work"
+title = "Work"
+weight = 1
+when = "purpose == 'work'"
+reason = "work"
+[[rule]]
+id = "kh"
+title = "KH"
+weight = 1
+when = "destination in ['KH']"
+reason = "kh"
+[[rule]]
+id = "long"
+title = "Long"
+weight = 1
+when = "has(record.nights) && nights > 30"
+reason = "long"
+"#;
+    let engine = Engine::compile(&Pack::from_toml_str(pack, schema).unwrap()).unwrap();
+    let d = screen(
+        &engine,
+        json!({"purpose": "toursim", "destination": "KH", "nights": "many"}),
+    );
+    assert_eq!(ids(&d.hits), ["kh"]);
+    assert_eq!(d.outcome, Outcome::Review);
+    let incomplete: Vec<(&str, &[String], Option<&str>)> = d
+        .incomplete
+        .iter()
+        .map(|i| (i.rule.as_str(), i.missing.as_slice(), i.error.as_deref()))
+        .collect();
+    assert_eq!(
+        incomplete,
+        vec![
+            (
+                "work",
+                &[][..],
+                Some("field `purpose`: `toursim` is not one of `work`, `tourism` (did you mean `tourism`?)")
+            ),
+            (
+                "long",
+                &[][..],
+                Some("field `nights`: expected int, found string \"many\"")
+            ),
+        ]
+    );
+    let invalid: Vec<(&str, &str)> = d
+        .invalid
+        .iter()
+        .map(|f| (f.path.as_str(), f.code.as_str()))
+        .collect();
+    assert_eq!(
+        invalid,
+        [
+            ("purpose", "record.invalid_value"),
+            ("nights", "record.type_mismatch")
+        ]
+    );
 }

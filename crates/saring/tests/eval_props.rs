@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
-use saring::cel::check::Env;
-use saring::cel::program::Program;
+use saring::cel::Env;
+use saring::cel::Program;
 use saring::cel::{Type, Value};
 use saring::engine::RuleResult;
 use saring::pack::RuleStatus;

@@ -16,7 +16,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ._saring import Engine
 
-RESULT_COLUMNS = ("outcome", "score", "hits", "shadow_hits", "incomplete", "error")
+RESULT_COLUMNS = (
+    "outcome",
+    "score",
+    "hits",
+    "shadow_hits",
+    "incomplete",
+    "invalid",
+    "error",
+)
 
 
 def _kind(frame: Any) -> str:
@@ -156,6 +164,7 @@ def _row_fallback(engine: "Engine", frame: Any, kind: str) -> "pa.Table":
         cols["hits"].append([h.rule for h in d.hits])
         cols["shadow_hits"].append([h.rule for h in d.shadow_hits])
         cols["incomplete"].append([i["rule"] for i in d.incomplete])
+        cols["invalid"].append([f"{f['code']} at `{f['path']}`: {f['message']}" for f in d.invalid])
         cols["error"].append(None)
     lists = pa.list_(pa.string())
     return pa.table(
@@ -165,6 +174,7 @@ def _row_fallback(engine: "Engine", frame: Any, kind: str) -> "pa.Table":
             "hits": pa.array(cols["hits"], lists),
             "shadow_hits": pa.array(cols["shadow_hits"], lists),
             "incomplete": pa.array(cols["incomplete"], lists),
+            "invalid": pa.array(cols["invalid"], lists),
             "error": pa.array(cols["error"], pa.string()),
         }
     )

@@ -57,10 +57,24 @@ fn bad_record_exits_2() {
     let f = Fixture::new();
     f.saring()
         .args(["explain", "--pack", "pack", "-"])
-        .write_stdin(r#"{"a": 3}"#)
+        .write_stdin("[3]")
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("record.type_mismatch"));
+        .stderr(predicates::str::contains("record.not_object"));
+}
+
+#[test]
+fn an_invalid_field_leaves_only_its_rules_undecided() {
+    let f = Fixture::new();
+    f.saring()
+        .args(["explain", "--pack", "pack", "-"])
+        .write_stdin(r#"{"a": 3, "b": true, "c": false, "s": false}"#)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "field `a`: expected bool, found integer 3",
+        ))
+        .stdout(predicates::str::contains("rule_b"));
 }
 
 #[test]

@@ -79,7 +79,7 @@ fn ten_percent_malformed_gives_one_row_per_input_row() {
     for i in 1..=100u64 {
         let line = match i % 10 {
             3 if i % 20 == 3 => r#"{"a": true, "b": "#.to_string(), // truncated JSON
-            3 => r#"{"a": "yes", "b": true, "c": false, "s": false}"#.to_string(), // wrong type
+            3 => "[true, false]".to_string(),                       // not an object
             _ => good.to_string(),
         };
         if i % 10 == 3 {
@@ -100,8 +100,7 @@ fn ten_percent_malformed_gives_one_row_per_input_row() {
     let error_rows: Vec<u64> = errors.iter().filter_map(|r| r["row"].as_u64()).collect();
     assert_eq!(error_rows, bad_rows);
     assert_eq!(errors[0]["error"]["code"], "record.syntax"); // row 3
-    assert_eq!(errors[1]["error"]["code"], "record.type_mismatch"); // row 13
-    assert_eq!(errors[1]["error"]["path"], "a");
+    assert_eq!(errors[1]["error"]["code"], "record.not_object"); // row 13
     assert!(stderr(&out).contains("; 10 errors"));
 }
 
@@ -123,8 +122,11 @@ fn csv_input_converts_cells_with_the_schema() {
     // empty cell = absent field → rule_b incomplete
     assert_eq!(rows[1]["incomplete"][0]["rule"], "rule_b");
     assert_eq!(rows[1]["incomplete"][0]["missing"][0], "b");
-    assert_eq!(rows[2]["error"]["code"], "record.type_mismatch");
-    assert_eq!(rows[2]["error"]["path"], "a");
+    // an unconvertible cell makes only the rules reading it incomplete
+    assert_eq!(rows[2]["invalid"][0]["code"], "record.type_mismatch");
+    assert_eq!(rows[2]["invalid"][0]["path"], "a");
+    assert_eq!(rows[2]["incomplete"][0]["rule"], "rule_a");
+    assert!(rows[2]["error"].is_null());
     assert_eq!(rows[3]["row"], 4);
     assert_eq!(rows[3]["error"]["code"], "record.syntax");
 }

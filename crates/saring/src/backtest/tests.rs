@@ -81,6 +81,7 @@ fn decision(active: &[&str], shadow: &[&str], incomplete: &[&str]) -> Decision {
                 error: None,
             })
             .collect(),
+        invalid: Vec::new(),
         pack: PackRef {
             id: "t".into(),
             version: "1".into(),

@@ -22,8 +22,11 @@ impl EvalError {
     }
 
     /// The standard "no such overload" error for a function applied to the given values.
-    pub fn no_overload(function: &str, args: &[crate::cel::Value]) -> EvalError {
-        let types: Vec<&str> = args.iter().map(|a| a.type_name()).collect();
+    pub fn no_overload<'v, V>(function: &str, args: impl IntoIterator<Item = &'v V>) -> EvalError
+    where
+        V: std::borrow::Borrow<crate::cel::Value> + 'v,
+    {
+        let types: Vec<&str> = args.into_iter().map(|a| a.borrow().type_name()).collect();
         EvalError::msg(format!(
             "no such overload: {function}({})",
             types.join(", ")

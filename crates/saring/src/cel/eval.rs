@@ -1,33 +1,66 @@
-//! The evaluator: walks the IR over a record with CEL's error semantics.
+//! The evaluator: walks planned nodes over a record with CEL's error semantics.
 //!
-//! `false && error` is `false`, `true || error` is `true` (in either order). Reading an absent
-//! field yields [`EvalError::Missing`] and records the path in the frame, so a rule that fails
-//! because of it can be reported as incomplete with every missing path.
+//! `false && error` is `false`, `true || error` is `true` (in either order). Results are
+//! three-valued: a value, or a failure; reading an absent field fails with
+//! [`Fail::Missing`] and sets the field's path id in the frame's [`PathSet`], so a rule that
+//! fails because of it can be reported as incomplete with every missing path (turned into
+//! path strings only when a decision is reported). Boolean nodes evaluate through
+//! [`boolean`] without building values; derived values are computed on first read, once per
+//! record.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::cel::ast::MacroKind;
-use crate::cel::error::{EvalError, EvalResult};
-use crate::cel::ir::Node;
+use crate::cel::error::EvalError;
+use crate::cel::functions::string_ext;
+use crate::cel::ir::{Comprehension, Node, PathSet, StrMap};
 use crate::cel::ops;
 use crate::cel::value::{MapValue, Value};
 use crate::record::Record;
 
-/// A computed value (derived value or rule result) with the missing paths that stopped it.
+/// Why an evaluation failed. A missing field's path is in the frame, not here.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Fail {
+    /// A record field the expression needs is absent.
+    Missing,
+    /// Any other CEL runtime error (no matching overload, division by zero, overflow, ...).
+    Error(Arc<str>),
+}
+
+impl From<EvalError> for Fail {
+    fn from(e: EvalError) -> Fail {
+        match e {
+            EvalError::Missing(_) => Fail::Missing,
+            EvalError::Runtime(m) => Fail::Error(m),
+        }
+    }
+}
+
+impl Fail {
+    fn msg(message: impl Into<String>) -> Fail {
+        Fail::Error(Arc::from(message.into()))
+    }
+}
+
+/// A failure with the missing paths it met.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
+    pub fail: Fail,
+    pub missing: PathSet,
+}
+
+/// A derived value for the current record.
 #[derive(Debug, Clone)]
-pub enum Computed {
-    /// Not computed (yet): reading it is an error.
-    Pending,
-    /// The value.
+pub(crate) enum Computed {
     Ok(Value),
-    /// It failed; the missing paths it needed (empty for other errors).
-    Failed(EvalError, Vec<Arc<str>>),
+    Failed(Failure),
 }
 
 /// A rule's result for the current record (`Copy`: resetting between records costs nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleState {
+pub(crate) enum RuleState {
     /// Not evaluated (yet, or disabled).
     Pending,
     /// The condition was true.
@@ -38,34 +71,34 @@ pub enum RuleState {
     Failed(u32),
 }
 
-/// Why an evaluation failed: the error and the missing paths it met.
-pub type Failure = (EvalError, Vec<Arc<str>>);
-
 static TRUE: Value = Value::Bool(true);
 static FALSE: Value = Value::Bool(false);
 
 /// What an expression can read.
-#[derive(Debug, Clone, Copy)]
-pub struct Activation<'a> {
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
     /// The record, if any.
     pub record: Option<&'a Record>,
     /// External variables.
     pub vars: &'a [Value],
-    /// Derived values, by index.
-    pub derived: &'a [Computed],
+    /// Derived values' nodes, by index.
+    pub derived: &'a [Node],
+    /// Derived values computed so far for this record (one cell per derived value).
+    pub cache: &'a [OnceCell<Computed>],
     /// Rule results, by index.
     pub rules: &'a [RuleState],
     /// Why failed rules failed (indexed by [`RuleState::Failed`]).
     pub failures: &'a [Failure],
 }
 
-impl Activation<'_> {
-    /// An activation with nothing to read (constant expressions).
-    pub fn empty() -> Activation<'static> {
-        Activation {
+impl Ctx<'static> {
+    /// A context with nothing to read (constant expressions).
+    pub(crate) fn empty() -> Ctx<'static> {
+        Ctx {
             record: None,
             vars: &[],
             derived: &[],
+            cache: &[],
             rules: &[],
             failures: &[],
         }
@@ -74,94 +107,158 @@ impl Activation<'_> {
 
 /// Per-evaluation scratch state: comprehension variables and the missing paths met.
 #[derive(Debug, Default)]
-pub struct Frame {
+pub(crate) struct Frame {
     locals: Vec<Value>,
-    /// Missing paths met during evaluation, in order (may repeat).
-    pub missing: Vec<Arc<str>>,
+    /// Index of local 0 (derived values computed in the middle of a comprehension use the
+    /// locals above it).
+    base: usize,
+    /// Missing paths met so far.
+    pub missing: PathSet,
 }
 
 impl Frame {
     /// Clears the frame for reuse (keeps its capacity).
     #[inline]
-    pub fn reset(&mut self) {
-        if !self.locals.is_empty() {
-            self.locals.clear();
+    pub(crate) fn reset(&mut self) {
+        self.locals.clear();
+        self.base = 0;
+        self.missing.clear();
+    }
+
+    #[inline]
+    fn set_local(&mut self, local: u32, value: Value) {
+        let i = self.base + local as usize;
+        if self.locals.len() <= i {
+            self.locals.resize(i + 1, Value::Null);
         }
-        if !self.missing.is_empty() {
-            self.missing.clear();
-        }
+        self.locals[i] = value;
+    }
+}
+
+/// What a non-bool value in a boolean position is reported as.
+#[derive(Clone, Copy)]
+pub(crate) enum BoolCtx {
+    /// An operand of this operator or macro (`_&&_`, `!_`, `exists`, ...).
+    Op(&'static str),
+    /// A rule's condition.
+    Condition,
+}
+
+#[cold]
+fn not_bool(ctx: BoolCtx, v: &Value) -> Fail {
+    match ctx {
+        BoolCtx::Op(op) => EvalError::no_overload(op, [v]).into(),
+        BoolCtx::Condition => Fail::msg(format!(
+            "the condition evaluated to {}, not bool",
+            v.type_name()
+        )),
+    }
+}
+
+/// A value borrowed from the record, a constant or a computed value when possible.
+pub(crate) type ValueRef<'a> = Cow<'a, Value>;
+
+#[inline]
+fn missing(frame: &mut Frame, path: u32) -> Fail {
+    frame.missing.insert(path);
+    Fail::Missing
+}
+
+#[inline]
+fn slot<'a>(
+    cx: &Ctx<'a>,
+    s: crate::cel::ir::SlotRef,
+    frame: &mut Frame,
+) -> Result<&'a Value, Fail> {
+    match cx.record {
+        Some(r) => match r.get(s.slot) {
+            Some(v) => Ok(v),
+            None => Err(absent(r, s, frame)),
+        },
+        None => Err(missing(frame, s.path)),
+    }
+}
+
+/// Why a slot holds no value: its input did not fit the schema (an error naming it), or it
+/// is missing.
+#[cold]
+fn absent(record: &Record, s: crate::cel::ir::SlotRef, frame: &mut Frame) -> Fail {
+    match record.invalid_slot(s.slot) {
+        Some(e) => Fail::msg(e.message.clone()),
+        None => missing(frame, s.path),
     }
 }
 
 /// Evaluates a node to an owned value.
-pub fn eval(node: &Node, act: &Activation<'_>, frame: &mut Frame) -> EvalResult {
-    eval_ref(node, act, frame).map(Cow::into_owned)
+pub(crate) fn eval(node: &Node, cx: &Ctx<'_>, frame: &mut Frame) -> Result<Value, Fail> {
+    value(node, cx, frame).map(Cow::into_owned)
 }
 
-/// A value borrowed from the record, a constant or a computed value when possible.
-pub type ValueRef<'a> = Cow<'a, Value>;
-
-fn owned<'a>(r: EvalResult) -> Result<ValueRef<'a>, EvalError> {
-    r.map(Cow::Owned)
-}
-
-fn boolean<'a>(b: bool) -> Result<ValueRef<'a>, EvalError> {
-    Ok(Cow::Borrowed(if b { &TRUE } else { &FALSE }))
+/// The value of a derived value, computing it on first read.
+pub(crate) fn derived<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a Value, Fail> {
+    let i = i as usize;
+    let (Some(cell), Some(node)) = (cx.cache.get(i), cx.derived.get(i)) else {
+        return Err(Fail::msg("value used before it was computed"));
+    };
+    if cell.get().is_none() {
+        // Computed with its own missing set and above the current comprehension variables.
+        let saved = std::mem::take(&mut frame.missing);
+        let base = std::mem::replace(&mut frame.base, frame.locals.len());
+        let result = eval(node, cx, frame);
+        let met = std::mem::replace(&mut frame.missing, saved);
+        frame.locals.truncate(frame.base);
+        frame.base = base;
+        let computed = match result {
+            Ok(v) => Computed::Ok(v),
+            Err(fail) => Computed::Failed(Failure { fail, missing: met }),
+        };
+        let _ = cell.set(computed);
+    }
+    match cell.get() {
+        Some(Computed::Ok(v)) => Ok(v),
+        Some(Computed::Failed(f)) => {
+            frame.missing.union(&f.missing);
+            Err(f.fail.clone())
+        }
+        None => Err(Fail::msg("value used before it was computed")),
+    }
 }
 
 /// Evaluates a node, borrowing instead of cloning wherever the value already exists
-/// (record slots, constants, derived values): the hot path copies nothing.
-pub fn eval_ref<'a>(
+/// (record slots, constants, derived values).
+pub(crate) fn value<'a>(
     node: &'a Node,
-    act: &Activation<'a>,
+    cx: &Ctx<'a>,
     frame: &mut Frame,
-) -> Result<ValueRef<'a>, EvalError> {
+) -> Result<ValueRef<'a>, Fail> {
     match node {
         Node::Const(v) => Ok(Cow::Borrowed(v)),
-        Node::Unbound(msg) => Err(EvalError::Runtime(msg.clone())),
-        Node::Slot { slot, path } => match act.record.and_then(|r| r.get(*slot)) {
-            Some(v) => Ok(Cow::Borrowed(v)),
-            None => Err(missing(frame, path)),
-        },
-        Node::Present(slot) => boolean(act.record.and_then(|r| r.get(*slot)).is_some()),
-        Node::Var(i) => act
+        Node::Unbound(msg) => Err(Fail::Error(msg.clone())),
+        Node::Slot(s) => slot(cx, *s, frame).map(Cow::Borrowed),
+        Node::Var(i) => cx
             .vars
             .get(*i as usize)
             .map(Cow::Borrowed)
-            .ok_or_else(|| EvalError::msg("unbound variable")),
-        Node::Derived(i) => computed(act.derived.get(*i as usize), frame),
-        Node::RuleRef(i) => match act.rules.get(*i as usize) {
-            Some(RuleState::Hit) => Ok(Cow::Borrowed(&TRUE)),
-            Some(RuleState::Miss) => Ok(Cow::Borrowed(&FALSE)),
-            Some(RuleState::Failed(f)) => match act.failures.get(*f as usize) {
-                Some((e, paths)) => {
-                    frame.missing.extend(paths.iter().cloned());
-                    Err(e.clone())
-                }
-                None => Err(EvalError::msg("rule failure not recorded")),
-            },
-            Some(RuleState::Pending) | None => {
-                Err(EvalError::msg("rule used before it was evaluated"))
-            }
-        },
+            .ok_or_else(|| Fail::msg("unbound variable")),
+        Node::Derived(i) => derived(cx, *i, frame).map(Cow::Borrowed),
         Node::Local(i) => frame
             .locals
-            .get(*i as usize)
+            .get(frame.base + *i as usize)
             .cloned()
             .map(Cow::Owned)
-            .ok_or_else(|| EvalError::msg("unbound comprehension variable")),
-        Node::InSet(elem, set) => boolean(set.contains(eval_ref(elem, act, frame)?.as_ref())),
-        Node::Not(x) => owned(ops::not(eval_ref(x, act, frame)?.as_ref())),
-        Node::Neg(x) => owned(ops::neg(eval_ref(x, act, frame)?.as_ref())),
-        Node::And(a, b) => logic(true, a, b, act, frame).map(Cow::Owned),
-        Node::Or(a, b) => logic(false, a, b, act, frame).map(Cow::Owned),
-        Node::Cond(c, a, b) => match eval_ref(c, act, frame)?.as_ref() {
-            Value::Bool(true) => eval_ref(a, act, frame),
-            Value::Bool(false) => eval_ref(b, act, frame),
-            other => Err(EvalError::no_overload("_?_:_", std::slice::from_ref(other))),
-        },
-        Node::Binary(op, a, b) => {
-            let (a, b) = both(a, b, act, frame)?;
+            .ok_or_else(|| Fail::msg("unbound comprehension variable")),
+        Node::Neg(x) => owned(ops::neg(value(x, cx, frame)?.as_ref())),
+        Node::Cond(parts) => {
+            let [c, a, b] = &**parts;
+            if boolean(c, cx, frame, BoolCtx::Op("_?_:_"))? {
+                value(a, cx, frame)
+            } else {
+                value(b, cx, frame)
+            }
+        }
+        Node::Binary(op, operands) => {
+            let [a, b] = &**operands;
+            let (a, b) = both(a, b, cx, frame)?;
             owned(ops::binary(*op, &a, &b))
         }
         Node::Select {
@@ -169,225 +266,369 @@ pub fn eval_ref<'a>(
             field,
             path,
         } => {
-            let not_found = |frame: &mut Frame| match path {
-                Some(p) => Err(missing(frame, p)),
-                None => Err(EvalError::msg(format!("no such key: {field}"))),
+            let found = match value(operand, cx, frame)? {
+                Cow::Borrowed(Value::Map(m)) => m.get_str(field).map(Cow::Borrowed),
+                Cow::Owned(Value::Map(m)) => m.get_str(field).cloned().map(Cow::Owned),
+                other => {
+                    return Err(Fail::msg(format!(
+                        "cannot select field `{field}` from {}",
+                        other.type_name()
+                    )))
+                }
             };
-            match eval_ref(operand, act, frame)? {
-                Cow::Borrowed(Value::Map(m)) => match m.get_str(field) {
-                    Some(v) => Ok(Cow::Borrowed(v)),
-                    None => not_found(frame),
-                },
-                Cow::Owned(Value::Map(m)) => match m.get_str(field) {
-                    Some(v) => Ok(Cow::Owned(v.clone())),
-                    None => not_found(frame),
-                },
-                other => Err(EvalError::msg(format!(
-                    "cannot select field `{field}` from {}",
-                    other.type_name()
-                ))),
+            match (found, path) {
+                (Some(v), _) => Ok(v),
+                (None, Some(p)) => Err(missing(frame, *p)),
+                (None, None) => Err(Fail::msg(format!("no such key: {field}"))),
             }
         }
-        Node::HasField(operand, field) => match eval_ref(operand, act, frame)?.as_ref() {
-            Value::Map(m) => boolean(m.get_str(field).is_some()),
-            other => Err(EvalError::msg(format!(
-                "invalid type for has(): {}",
-                other.type_name()
-            ))),
-        },
-        Node::Index(a, i) => {
-            let (a, i) = both(a, i, act, frame)?;
+        Node::Index(operands) => {
+            let [a, i] = &**operands;
+            let (a, i) = both(a, i, cx, frame)?;
             owned(ops::index(&a, &i))
         }
-        Node::Call(builtin, args) => match args.as_slice() {
-            [] => owned((builtin.eval)(&[])),
-            [a] => {
-                let a = eval_ref(a, act, frame)?;
-                owned((builtin.eval)(std::slice::from_ref(a.as_ref())))
-            }
-            [a, b] => {
-                let (a, b) = both(a, b, act, frame)?;
-                owned((builtin.eval)(&[a.into_owned(), b.into_owned()]))
-            }
-            many => {
-                let mut values = Vec::with_capacity(many.len());
-                let mut first_error = None;
-                for a in many {
-                    match eval_ref(a, act, frame) {
-                        Ok(v) => values.push(v.into_owned()),
-                        Err(e) => {
-                            first_error.get_or_insert(e);
-                        }
-                    }
-                }
-                match first_error {
-                    Some(e) => Err(e),
-                    None => owned((builtin.eval)(&values)),
-                }
-            }
-        },
-        Node::Matches(subject, re) => match eval_ref(subject, act, frame)?.as_ref() {
-            Value::String(s) => boolean(re.is_match(s)),
-            other => Err(EvalError::no_overload(
-                "matches",
-                std::slice::from_ref(other),
-            )),
-        },
+        Node::Call(builtin, args) => call(builtin, args, cx, frame),
         Node::MakeList(items) => {
             let mut values = Vec::with_capacity(items.len());
-            for item in items {
-                values.push(eval(item, act, frame)?);
+            for item in items.iter() {
+                values.push(eval(item, cx, frame)?);
             }
             Ok(Cow::Owned(Value::List(values.into())))
         }
         Node::MakeMap(entries) => {
             let mut map = MapValue::default();
-            for (k, v) in entries {
-                let key = eval(k, act, frame)?;
+            for (k, v) in entries.iter() {
+                let key = eval(k, cx, frame)?;
                 check_map_key(&key)?;
-                let value = eval(v, act, frame)?;
+                let value = eval(v, cx, frame)?;
                 if map.get(&key).is_some() {
-                    return Err(EvalError::msg(format!("Failed with repeated key: {key}")));
+                    return Err(Fail::msg(format!("Failed with repeated key: {key}")));
                 }
                 map.entries.push((key, value));
             }
             Ok(Cow::Owned(Value::Map(Arc::new(map))))
         }
-        Node::Comprehension {
-            kind,
-            range,
-            local,
-            predicate,
-            transform,
-        } => {
-            let range = eval_ref(range, act, frame)?;
-            owned(comprehension(
-                *kind,
-                &range,
-                *local,
-                predicate.as_deref(),
-                transform.as_deref(),
-                act,
-                frame,
-            ))
+        Node::Comprehension(c) => comprehension(c, cx, frame).map(Cow::Owned),
+        Node::StrMap(map, x) => {
+            let x = value(x, cx, frame)?;
+            owned(builtin_map(*map)(&[x.as_ref()]))
         }
+        boolean_node => {
+            let b = boolean(boolean_node, cx, frame, BoolCtx::Op("bool"))?;
+            Ok(Cow::Borrowed(if b { &TRUE } else { &FALSE }))
+        }
+    }
+}
+
+/// A string view: borrowed from the record or a constant, shared with a computed value, or
+/// built by a string function.
+pub(crate) enum Str<'a> {
+    Ref(&'a str),
+    Shared(Arc<str>),
+    Own(String),
+}
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        match self {
+            Str::Ref(s) => s,
+            Str::Shared(s) => s,
+            Str::Own(s) => s,
+        }
+    }
+}
+
+/// A string-typed node's result: a string view (so `trim()` and `lowerAscii()` of a field
+/// need not copy it), or, should the value not be a string at run time (a `dyn`, a
+/// hand-built record), the value itself for the generic operation.
+pub(crate) enum Text<'a> {
+    Str(Str<'a>),
+    Other(ValueRef<'a>),
+}
+
+impl Text<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Text::Str(Str::Shared(s)) => Value::String(s),
+            Text::Str(s) => Value::string(&*s),
+            Text::Other(v) => v.into_owned(),
+        }
+    }
+}
+
+fn str_map(map: StrMap) -> fn(&str) -> Cow<'_, str> {
+    match map {
+        StrMap::Lower => string_ext::lower_ascii_str,
+        StrMap::Upper => string_ext::upper_ascii_str,
+        StrMap::Trim => string_ext::trim_str,
+    }
+}
+
+fn builtin_map(map: StrMap) -> fn(&[&Value]) -> crate::cel::EvalResult {
+    match map {
+        StrMap::Lower => string_ext::lower_ascii,
+        StrMap::Upper => string_ext::upper_ascii,
+        StrMap::Trim => string_ext::trim,
+    }
+}
+
+fn map_str(s: Str<'_>, map: StrMap) -> Str<'_> {
+    let f = str_map(map);
+    match s {
+        Str::Ref(r) => match f(r) {
+            Cow::Borrowed(b) => Str::Ref(b),
+            Cow::Owned(o) => Str::Own(o),
+        },
+        other => match f(&other) {
+            Cow::Borrowed(b) if b.len() == other.len() => other,
+            r => Str::Own(r.into_owned()),
+        },
+    }
+}
+
+/// Evaluates a node known statically to be a string.
+pub(crate) fn string<'a>(
+    node: &'a Node,
+    cx: &Ctx<'a>,
+    frame: &mut Frame,
+) -> Result<Text<'a>, Fail> {
+    let v = match node {
+        Node::StrMap(map, x) => {
+            return Ok(match string(x, cx, frame)? {
+                Text::Str(s) => Text::Str(map_str(s, *map)),
+                Text::Other(v) => Text::Other(Cow::Owned(builtin_map(*map)(&[v.as_ref()])?)),
+            })
+        }
+        Node::Slot(s) => Cow::Borrowed(slot(cx, *s, frame)?),
+        other => value(other, cx, frame)?,
+    };
+    Ok(match v {
+        Cow::Borrowed(Value::String(s)) => Text::Str(Str::Ref(s)),
+        Cow::Owned(Value::String(s)) => Text::Str(Str::Shared(s)),
+        other => Text::Other(other),
+    })
+}
+
+#[inline]
+fn owned<'a>(r: Result<Value, EvalError>) -> Result<ValueRef<'a>, Fail> {
+    r.map(Cow::Owned).map_err(Fail::from)
+}
+
+/// Evaluates a node in a boolean position. Boolean nodes decide without building values; any
+/// other node's value must be a bool (else the failure `ctx` describes).
+pub(crate) fn boolean<'a>(
+    node: &'a Node,
+    cx: &Ctx<'a>,
+    frame: &mut Frame,
+    ctx: BoolCtx,
+) -> Result<bool, Fail> {
+    match node {
+        Node::Const(Value::Bool(b)) => Ok(*b),
+        Node::Slot(s) => match slot(cx, *s, frame)? {
+            Value::Bool(b) => Ok(*b),
+            other => Err(not_bool(ctx, other)),
+        },
+        Node::Present(s) => Ok(cx
+            .record
+            .is_some_and(|r| r.get(*s).is_some() || r.invalid_slot(*s).is_some())),
+        Node::HasField(operand, field) => match value(operand, cx, frame)?.as_ref() {
+            Value::Map(m) => Ok(m.get_str(field).is_some()),
+            other => Err(Fail::msg(format!(
+                "invalid type for has(): {}",
+                other.type_name()
+            ))),
+        },
+        Node::RuleRef(i) => match cx.rules.get(*i as usize) {
+            Some(RuleState::Hit) => Ok(true),
+            Some(RuleState::Miss) => Ok(false),
+            Some(RuleState::Failed(f)) => match cx.failures.get(*f as usize) {
+                Some(failure) => {
+                    frame.missing.union(&failure.missing);
+                    Err(failure.fail.clone())
+                }
+                None => Err(Fail::msg("rule failure not recorded")),
+            },
+            Some(RuleState::Pending) | None => Err(Fail::msg("rule used before it was evaluated")),
+        },
+        Node::Not(x) => Ok(!boolean(x, cx, frame, BoolCtx::Op("!_"))?),
+        Node::And(operands) => logic(false, operands, cx, frame),
+        Node::Or(operands) => logic(true, operands, cx, frame),
+        Node::InSet(elem, set) => Ok(set.contains(value(elem, cx, frame)?.as_ref())),
+        Node::Matches(subject, re) => match string(subject, cx, frame)? {
+            Text::Str(s) => Ok(re.is_match(&s)),
+            Text::Other(v) => Err(EvalError::no_overload("matches", [v.as_ref()]).into()),
+        },
+        Node::StrInSet(subject, set) => Ok(match string(subject, cx, frame)? {
+            Text::Str(x) => set.contains_str(&x),
+            Text::Other(v) => set.contains(&v),
+        }),
+        Node::StrCmp(op, operands) => {
+            let [a, b] = &**operands;
+            let (a, b) = (string(a, cx, frame), string(b, cx, frame));
+            match (a?, b?) {
+                (Text::Str(a), Text::Str(b)) => Ok(op.test(Some((*a).cmp(&*b)))),
+                (a, b) => relation(op.op(), &a.into_value(), &b.into_value()),
+            }
+        }
+        Node::StrTest(test, operands) => {
+            let [a, b] = &**operands;
+            let (a, b) = (string(a, cx, frame), string(b, cx, frame));
+            match (a?, b?) {
+                (Text::Str(a), Text::Str(b)) => Ok(test.test(&a, &b)),
+                (a, b) => Err(EvalError::no_overload(
+                    test.name(),
+                    [&a.into_value(), &b.into_value()],
+                )
+                .into()),
+            }
+        }
+        Node::AnyStrTest(t) => match string(&t.subject, cx, frame)? {
+            Text::Str(s) => Ok(if t.all {
+                t.items.iter().all(|k| t.test.test(&s, k))
+            } else {
+                t.items.iter().any(|k| t.test.test(&s, k))
+            }),
+            Text::Other(_) => boolean(&t.generic, cx, frame, ctx),
+        },
+        Node::IntCmp {
+            operand,
+            op,
+            value: k,
+        } => match value(operand, cx, frame)?.as_ref() {
+            Value::Int(x) => Ok(op.test(Some(x.cmp(k)))),
+            other => relation(op.op(), other, &Value::Int(*k)),
+        },
+        Node::DoubleCmp {
+            operand,
+            op,
+            value: k,
+        } => match value(operand, cx, frame)?.as_ref() {
+            Value::Double(x) => Ok(op.test(x.partial_cmp(k))),
+            other => relation(op.op(), other, &Value::Double(*k)),
+        },
+        other => match value(other, cx, frame)?.as_ref() {
+            Value::Bool(b) => Ok(*b),
+            v => Err(not_bool(ctx, v)),
+        },
+    }
+}
+
+fn relation(op: crate::cel::ast::BinaryOp, a: &Value, b: &Value) -> Result<bool, Fail> {
+    match ops::relation(op, a, b)? {
+        Value::Bool(b) => Ok(b),
+        other => Err(not_bool(BoolCtx::Op(op.symbol()), &other)),
+    }
+}
+
+/// `&&` (`decisive = false`) or `||` (`decisive = true`) over operands in source order: the
+/// first decisive operand wins over errors on either side (later operands are not evaluated);
+/// otherwise the first error, else the non-decisive value.
+fn logic<'a>(
+    decisive: bool,
+    operands: &'a [Node],
+    cx: &Ctx<'a>,
+    frame: &mut Frame,
+) -> Result<bool, Fail> {
+    let op = if decisive { "_||_" } else { "_&&_" };
+    let mut error = None;
+    for operand in operands {
+        match boolean(operand, cx, frame, BoolCtx::Op(op)) {
+            Ok(b) if b == decisive => return Ok(decisive),
+            Ok(_) => {}
+            Err(e) => {
+                error.get_or_insert(e);
+            }
+        }
+    }
+    match error {
+        Some(e) => Err(e),
+        None => Ok(!decisive),
     }
 }
 
 /// Evaluates two operands. When the first fails, the second is still evaluated so that every
 /// missing field is reported; the first error wins.
+#[inline]
 fn both<'a>(
     a: &'a Node,
     b: &'a Node,
-    act: &Activation<'a>,
+    cx: &Ctx<'a>,
     frame: &mut Frame,
-) -> Result<(ValueRef<'a>, ValueRef<'a>), EvalError> {
-    let a = eval_ref(a, act, frame);
-    let b = eval_ref(b, act, frame);
+) -> Result<(ValueRef<'a>, ValueRef<'a>), Fail> {
+    let a = value(a, cx, frame);
+    let b = value(b, cx, frame);
     Ok((a?, b?))
 }
 
+/// A builtin call: every argument is evaluated (so every missing field is reported); the
+/// first error wins.
+fn call<'a>(
+    builtin: &'static crate::cel::functions::Builtin,
+    args: &'a [Node],
+    cx: &Ctx<'a>,
+    frame: &mut Frame,
+) -> Result<ValueRef<'a>, Fail> {
+    match args {
+        [] => owned((builtin.eval)(&[])),
+        [a] => {
+            let a = value(a, cx, frame)?;
+            owned((builtin.eval)(&[a.as_ref()]))
+        }
+        [a, b] => {
+            let (a, b) = both(a, b, cx, frame)?;
+            owned((builtin.eval)(&[a.as_ref(), b.as_ref()]))
+        }
+        many => {
+            let mut values = Vec::with_capacity(many.len());
+            let mut first_error = None;
+            for a in many {
+                match value(a, cx, frame) {
+                    Ok(v) => values.push(v),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = first_error {
+                return Err(e);
+            }
+            let refs: Vec<&Value> = values.iter().map(|v| v.as_ref()).collect();
+            owned((builtin.eval)(&refs))
+        }
+    }
+}
+
 /// Checks that a value may be a map key (`bool`, `int`, `uint`, `string`).
-pub fn check_map_key(key: &Value) -> Result<(), EvalError> {
+pub(crate) fn check_map_key(key: &Value) -> Result<(), Fail> {
     match key {
         Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::String(_) => Ok(()),
-        other => Err(EvalError::msg(format!(
+        other => Err(Fail::msg(format!(
             "unsupported key type: {}",
             other.type_name()
         ))),
     }
 }
 
-fn missing(frame: &mut Frame, path: &Arc<str>) -> EvalError {
-    frame.missing.push(path.clone());
-    EvalError::Missing(path.clone())
-}
-
-fn computed<'a>(c: Option<&'a Computed>, frame: &mut Frame) -> Result<ValueRef<'a>, EvalError> {
-    match c {
-        Some(Computed::Ok(v)) => Ok(Cow::Borrowed(v)),
-        Some(Computed::Failed(e, paths)) => {
-            frame.missing.extend(paths.iter().cloned());
-            Err(e.clone())
-        }
-        Some(Computed::Pending) | None => Err(EvalError::msg("value used before it was computed")),
-    }
-}
-
-/// `&&` (`is_and`) or `||`: the short-circuit value wins over an error on either side.
-fn logic<'a>(
-    is_and: bool,
-    a: &'a Node,
-    b: &'a Node,
-    act: &Activation<'a>,
-    frame: &mut Frame,
-) -> EvalResult {
-    let short = !is_and; // `false` decides `&&`, `true` decides `||`
-    let name = if is_and { "_&&_" } else { "_||_" };
-    let left = truth(eval_ref(a, act, frame), name);
-    if left == Ok(short) {
-        return Ok(Value::Bool(short));
-    }
-    let right = truth(eval_ref(b, act, frame), name);
-    match (left, right) {
-        (_, Ok(v)) if v == short => Ok(Value::Bool(short)),
-        (Ok(_), Ok(_)) => Ok(Value::Bool(!short)),
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    }
-}
-
-/// A logical operand: a bool, or an error (a non-bool value is an error too, absorbed like
-/// any other by the deciding side).
-#[inline]
-fn truth(r: Result<ValueRef<'_>, EvalError>, name: &str) -> Result<bool, EvalError> {
-    match r {
-        Ok(v) => match v.as_ref() {
-            Value::Bool(b) => Ok(*b),
-            other => Err(EvalError::no_overload(name, std::slice::from_ref(other))),
-        },
-        Err(e) => Err(e),
-    }
-}
-
-fn set_local(frame: &mut Frame, local: u32, value: Value) {
-    let i = local as usize;
-    if frame.locals.len() <= i {
-        frame.locals.resize(i + 1, Value::Null);
-    }
-    frame.locals[i] = value;
-}
-
-fn comprehension(
-    kind: MacroKind,
-    range: &Value,
-    local: u32,
-    predicate: Option<&Node>,
-    transform: Option<&Node>,
-    act: &Activation<'_>,
-    frame: &mut Frame,
-) -> EvalResult {
+fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> Result<Value, Fail> {
+    let kind = c.kind;
+    let range = value(&c.range, cx, frame)?;
     let keys;
-    let items: &[Value] = match range {
+    let items: &[Value] = match range.as_ref() {
         Value::List(items) => items,
         Value::Map(m) => {
             keys = m.entries.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
             &keys
         }
-        other => {
-            return Err(EvalError::no_overload(
-                kind.name(),
-                std::slice::from_ref(other),
-            ))
-        }
+        other => return Err(EvalError::no_overload(kind.name(), [other]).into()),
     };
-    let pred = |item: &Value, frame: &mut Frame| -> Result<bool, EvalError> {
-        set_local(frame, local, item.clone());
-        match predicate {
+    let op = BoolCtx::Op(kind.name());
+    let pred = |item: &Value, frame: &mut Frame| -> Result<bool, Fail> {
+        frame.set_local(c.local, item.clone());
+        match &c.predicate {
             None => Ok(true),
-            Some(p) => match eval(p, act, frame)? {
-                Value::Bool(b) => Ok(b),
-                other => Err(EvalError::no_overload(kind.name(), &[other])),
-            },
+            Some(p) => boolean(p, cx, frame, op),
         }
     };
     match kind {
@@ -427,15 +668,23 @@ fn comprehension(
             Ok(Value::List(out.into()))
         }
         MacroKind::Map => {
+            let transform = c
+                .transform
+                .as_ref()
+                .ok_or_else(|| Fail::msg("map without transform"))?;
             let mut out = Vec::with_capacity(items.len());
             for item in items {
                 if pred(item, frame)? {
-                    let t = transform.ok_or_else(|| EvalError::msg("map without transform"))?;
-                    set_local(frame, local, item.clone());
-                    out.push(eval(t, act, frame)?);
+                    frame.set_local(c.local, item.clone());
+                    out.push(eval(transform, cx, frame)?);
                 }
             }
             Ok(Value::List(out.into()))
         }
     }
+}
+
+/// The value of a node whose inputs are all constants, if it evaluates without error.
+pub(crate) fn fold(node: &Node) -> Option<Value> {
+    eval(node, &Ctx::empty(), &mut Frame::default()).ok()
 }

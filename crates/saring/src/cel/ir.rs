@@ -1,5 +1,8 @@
-//! The compiled form of a CEL expression: names resolved to record slots, list sets, derived
-//! values and rule results; regexes compiled; constants folded.
+//! The planned form of a CEL expression, evaluated by [`crate::cel::eval`]: names resolved
+//! to record slots, list sets, derived values and rule results; constants folded; regexes
+//! compiled; and the common shapes specialised by static type (a string slot tested against
+//! a set, an integer slot compared with a constant, ...), with the generic nodes as the
+//! fallback for everything typed `dyn`.
 
 use std::sync::Arc;
 
@@ -40,96 +43,325 @@ impl ValueSet {
         set
     }
 
+    /// Whether the set holds this string.
+    #[inline]
+    pub fn contains_str(&self, s: &str) -> bool {
+        if self.strings.is_empty() {
+            self.short.iter().any(|x| **x == *s)
+        } else {
+            self.strings.contains(s)
+        }
+    }
+
     /// CEL membership: `value in list`.
     pub fn contains(&self, value: &Value) -> bool {
         match value {
-            Value::String(s) if self.strings.is_empty() => self.short.iter().any(|x| **x == **s),
-            Value::String(s) => self.strings.contains(&**s),
+            Value::String(s) => self.contains_str(s),
             other => self.others.iter().any(|v| v.cel_eq(other)),
         }
     }
 }
 
-/// One IR node.
+/// A record slot and the id of its path (for missing-data reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SlotRef {
+    pub slot: u32,
+    pub path: u32,
+}
+
+/// A comparison operator of a specialised node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Cmp {
+    pub(crate) fn of(op: BinaryOp) -> Option<Cmp> {
+        Some(match op {
+            BinaryOp::Eq => Cmp::Eq,
+            BinaryOp::Ne => Cmp::Ne,
+            BinaryOp::Lt => Cmp::Lt,
+            BinaryOp::Le => Cmp::Le,
+            BinaryOp::Gt => Cmp::Gt,
+            BinaryOp::Ge => Cmp::Ge,
+            _ => return None,
+        })
+    }
+
+    /// The operator with its operands swapped (`k < x` is `x > k`).
+    pub(crate) fn flip(self) -> Cmp {
+        match self {
+            Cmp::Lt => Cmp::Gt,
+            Cmp::Le => Cmp::Ge,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::Ge => Cmp::Le,
+            other => other,
+        }
+    }
+
+    pub(crate) fn op(self) -> BinaryOp {
+        match self {
+            Cmp::Eq => BinaryOp::Eq,
+            Cmp::Ne => BinaryOp::Ne,
+            Cmp::Lt => BinaryOp::Lt,
+            Cmp::Le => BinaryOp::Le,
+            Cmp::Gt => BinaryOp::Gt,
+            Cmp::Ge => BinaryOp::Ge,
+        }
+    }
+
+    /// Applies the operator to an ordering (`None`: unordered, a NaN was involved).
+    #[inline]
+    pub(crate) fn test(self, ord: Option<std::cmp::Ordering>) -> bool {
+        use std::cmp::Ordering::*;
+        match (self, ord) {
+            (Cmp::Ne, None) => true,
+            (_, None) => false,
+            (Cmp::Eq, Some(o)) => o == Equal,
+            (Cmp::Ne, Some(o)) => o != Equal,
+            (Cmp::Lt, Some(o)) => o == Less,
+            (Cmp::Le, Some(o)) => o != Greater,
+            (Cmp::Gt, Some(o)) => o == Greater,
+            (Cmp::Ge, Some(o)) => o != Less,
+        }
+    }
+}
+
+/// A string test with a constant argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StrTest {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+impl StrTest {
+    pub(crate) fn of(name: &str) -> Option<StrTest> {
+        Some(match name {
+            "contains" => StrTest::Contains,
+            "startsWith" => StrTest::StartsWith,
+            "endsWith" => StrTest::EndsWith,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            StrTest::Contains => "contains",
+            StrTest::StartsWith => "startsWith",
+            StrTest::EndsWith => "endsWith",
+        }
+    }
+
+    #[inline]
+    pub(crate) fn test(self, s: &str, arg: &str) -> bool {
+        match self {
+            StrTest::Contains => s.contains(arg),
+            StrTest::StartsWith => s.starts_with(arg),
+            StrTest::EndsWith => s.ends_with(arg),
+        }
+    }
+}
+
+/// One planned node.
 #[derive(Debug)]
-pub enum Node {
+pub(crate) enum Node {
+    // ---- values ---------------------------------------------------------------------------
     /// A constant.
     Const(Value),
     /// A name or function that could not be resolved in lenient mode: an error at run time.
     Unbound(Arc<str>),
-    /// A record slot; absent means missing data at `path`.
-    Slot {
-        /// Slot index.
-        slot: u32,
-        /// Field path, for missing-data reports.
-        path: Arc<str>,
-    },
-    /// `has()` of a slot field: whether it is present.
-    Present(u32),
-    /// An external variable by index (used by the conformance runner and embedders).
+    /// A record slot; absent means missing data.
+    Slot(SlotRef),
+    /// An external variable by index.
     Var(u32),
-    /// A derived value by index.
+    /// A derived value by index (computed on first read).
     Derived(u32),
-    /// Another rule's result by index.
-    RuleRef(u32),
     /// A comprehension variable by depth index.
     Local(u32),
-    /// Membership in a prebuilt set.
-    InSet(Box<Node>, Arc<ValueSet>),
-    /// `!x`
-    Not(Box<Node>),
     /// `-x`
     Neg(Box<Node>),
-    /// `a && b` with CEL's commutative error absorption.
-    And(Box<Node>, Box<Node>),
-    /// `a || b` with CEL's commutative error absorption.
-    Or(Box<Node>, Box<Node>),
     /// `c ? a : b`
-    Cond(Box<Node>, Box<Node>, Box<Node>),
+    Cond(Box<[Node; 3]>),
     /// Arithmetic, comparison and `in` over values.
-    Binary(BinaryOp, Box<Node>, Box<Node>),
-    /// Field of a map value at run time (list items, dynamic maps).
+    Binary(BinaryOp, Box<[Node; 2]>),
+    /// Field of a map value at run time (list items, dynamic maps); `path` is the schema path
+    /// id for missing-data reports, when the field is a schema field.
     Select {
-        /// The map.
         operand: Box<Node>,
-        /// The key.
         field: Arc<str>,
-        /// Schema path for missing-data reports (`legs[].country`), if known.
-        path: Option<Arc<str>>,
+        path: Option<u32>,
     },
+    /// `a[i]`
+    Index(Box<[Node; 2]>),
+    /// A builtin call.
+    Call(&'static Builtin, Box<[Node]>),
+    /// A list literal with non-constant items.
+    MakeList(Box<[Node]>),
+    /// A map literal with non-constant entries.
+    MakeMap(Box<[(Node, Node)]>),
+    /// A comprehension macro.
+    Comprehension(Box<Comprehension>),
+
+    // ---- booleans -------------------------------------------------------------------------
+    /// `has()` of a slot field: whether it is present.
+    Present(u32),
     /// `has(m.f)` over a map value.
     HasField(Box<Node>, Arc<str>),
-    /// `a[i]`
-    Index(Box<Node>, Box<Node>),
-    /// A builtin call.
-    Call(&'static Builtin, Vec<Node>),
+    /// Another rule's result by index.
+    RuleRef(u32),
+    /// `!x`
+    Not(Box<Node>),
+    /// `a && b && ...` with CEL's commutative error absorption (operands in source order).
+    And(Box<[Node]>),
+    /// `a || b || ...`
+    Or(Box<[Node]>),
+    /// Membership in a prebuilt set.
+    InSet(Box<Node>, Arc<ValueSet>),
     /// `s.matches(re)` with the pattern compiled once.
     Matches(Box<Node>, Arc<Regex>),
-    /// A list literal with non-constant items.
-    MakeList(Vec<Node>),
-    /// A map literal with non-constant entries.
-    MakeMap(Vec<(Node, Node)>),
-    /// A comprehension macro.
-    Comprehension {
-        /// Which macro.
-        kind: MacroKind,
-        /// The list or map iterated.
-        range: Box<Node>,
-        /// Local variable index of the iteration variable.
-        local: u32,
-        /// Predicate (all/exists/exists_one/filter, and the 3-argument map's filter).
-        predicate: Option<Box<Node>>,
-        /// Transform (map).
-        transform: Option<Box<Node>>,
+
+    // ---- typed: operands known statically to be strings or numbers ----------------------
+    /// `lowerAscii()`, `upperAscii()` or `trim()` of a string: evaluated as a borrowed view
+    /// where the consumer is a string operation.
+    StrMap(StrMap, Box<Node>),
+    /// A string in a set (`destination in hotspot`, `l.country in hotspot`).
+    StrInSet(Box<Node>, Arc<ValueSet>),
+    /// Two strings compared (`==`, `!=`, `<`, ...).
+    StrCmp(Cmp, Box<[Node; 2]>),
+    /// `a.contains(b)`, `a.startsWith(b)`, `a.endsWith(b)` of two strings.
+    StrTest(StrTest, Box<[Node; 2]>),
+    /// `list.exists(k, s.test(k))` (or `all`) over a constant, non-empty list of strings,
+    /// with a subject `s` that does not depend on `k`: `s` is evaluated once.
+    AnyStrTest(Box<AnyStrTest>),
+    /// An int compared with an int constant.
+    IntCmp {
+        operand: Box<Node>,
+        op: Cmp,
+        value: i64,
+    },
+    /// A double compared with a double constant (or an int constant exactly representable
+    /// as a double).
+    DoubleCmp {
+        operand: Box<Node>,
+        op: Cmp,
+        value: f64,
     },
 }
 
-impl Node {
-    /// The constant value, if this node is one.
-    pub fn as_const(&self) -> Option<&Value> {
-        match self {
-            Node::Const(v) => Some(v),
-            _ => None,
+/// A string-to-string function with a borrowed fast path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StrMap {
+    Lower,
+    Upper,
+    Trim,
+}
+
+impl StrMap {
+    pub(crate) fn of(name: &str) -> Option<StrMap> {
+        Some(match name {
+            "lowerAscii" => StrMap::Lower,
+            "upperAscii" => StrMap::Upper,
+            "trim" => StrMap::Trim,
+            _ => return None,
+        })
+    }
+}
+
+/// The parts of [`Node::AnyStrTest`].
+#[derive(Debug)]
+pub(crate) struct AnyStrTest {
+    /// The string tested against every item.
+    pub subject: Node,
+    /// The list's strings.
+    pub items: Box<[Box<str>]>,
+    pub test: StrTest,
+    /// `all` (every item passes) rather than `exists`.
+    pub all: bool,
+    /// The comprehension itself, for a subject that is not a string at run time.
+    pub generic: Node,
+}
+
+/// A comprehension macro's parts.
+#[derive(Debug)]
+pub(crate) struct Comprehension {
+    pub kind: MacroKind,
+    /// The list or map iterated.
+    pub range: Node,
+    /// Local variable index of the iteration variable.
+    pub local: u32,
+    /// Predicate (all/exists/exists_one/filter, and the 3-argument map's filter).
+    pub predicate: Option<Node>,
+    /// Transform (map).
+    pub transform: Option<Node>,
+}
+
+/// Record paths by id: every path a missing-data report can name, sorted, so that a set of
+/// ids read in order gives the paths in order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Paths {
+    names: Vec<Arc<str>>,
+}
+
+impl Paths {
+    /// A table of the given paths (sorted and deduplicated here).
+    pub(crate) fn new(mut names: Vec<Arc<str>>) -> Paths {
+        names.sort();
+        names.dedup();
+        Paths { names }
+    }
+
+    /// The id of a path, adding it at the end if it is not in the table (ids then no longer
+    /// sort like their paths: [`Paths::sorted`] sorts by name).
+    pub(crate) fn id(&mut self, path: &Arc<str>) -> u32 {
+        match self.names.binary_search(path) {
+            Ok(i) => i as u32,
+            Err(_) => match self.names.iter().position(|p| p == path) {
+                Some(i) => i as u32,
+                None => {
+                    self.names.push(path.clone());
+                    (self.names.len() - 1) as u32
+                }
+            },
         }
+    }
+
+    /// The path of an id.
+    pub(crate) fn name(&self, id: u32) -> &Arc<str> {
+        static UNKNOWN: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from("?"));
+        self.names.get(id as usize).unwrap_or(&UNKNOWN)
+    }
+
+    /// The paths of a set of ids, sorted.
+    pub(crate) fn sorted(&self, ids: &PathSet) -> Vec<Arc<str>> {
+        let mut out: Vec<Arc<str>> = ids.iter().map(|i| self.name(i).clone()).collect();
+        out.sort();
+        out
+    }
+}
+
+pub(crate) use crate::idset::IdSet as PathSet;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_table_sorts() {
+        let mut p = Paths::new(vec![Arc::from("b"), Arc::from("a"), Arc::from("c")]);
+        assert_eq!(p.id(&Arc::from("a")), 0);
+        assert_eq!(p.id(&Arc::from("c")), 2);
+        let z = p.id(&Arc::from("0"));
+        assert_eq!(z, 3);
+        let mut set = PathSet::default();
+        set.insert(z);
+        set.insert(1);
+        let names: Vec<String> = p.sorted(&set).iter().map(|s| s.to_string()).collect();
+        assert_eq!(names, ["0", "b"]);
     }
 }

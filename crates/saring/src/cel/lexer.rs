@@ -187,11 +187,6 @@ impl<'a> Lexer<'a> {
         Lexer { src, pos: 0 }
     }
 
-    /// The source being lexed.
-    pub fn source(&self) -> &'a str {
-        self.src
-    }
-
     fn peek_byte(&self, ahead: usize) -> Option<u8> {
         self.src.as_bytes().get(self.pos + ahead).copied()
     }
@@ -627,6 +622,7 @@ impl<'a> Lexer<'a> {
 }
 
 /// Splits the whole of `src` into tokens, the final [`TokenKind::Eof`] included.
+#[cfg(test)]
 pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
     let mut lexer = Lexer::new(src);
     let mut out = Vec::new();

@@ -135,14 +135,6 @@ pub fn neg(a: &Value) -> EvalResult {
     }
 }
 
-/// `!a` for `bool`.
-pub fn not(a: &Value) -> EvalResult {
-    match a {
-        Value::Bool(b) => Ok(Value::Bool(!b)),
-        _ => Err(no_overload("!_", &[a])),
-    }
-}
-
 /// Orders numbers of any kinds as cel-go does: `int` against `uint` exactly, and a double
 /// against an integer by converting the integer to the nearest double (so
 /// `9223372036854775807 >= 9223372036854775808.0`, as the conformance suite expects).
@@ -272,14 +264,6 @@ pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> EvalResult {
     }
 }
 
-/// Evaluates a unary operator.
-pub fn unary(op: UnaryOp, a: &Value) -> EvalResult {
-    match op {
-        UnaryOp::Not => not(a),
-        UnaryOp::Neg => neg(a),
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Typing
 // ---------------------------------------------------------------------------------------
@@ -397,17 +381,6 @@ pub fn check_unary(op: UnaryOp, t: &Type) -> Result<Type, String> {
         (UnaryOp::Neg, Type::Dyn) => Ok(Type::Dyn),
         (UnaryOp::Not, _) => Err(format!("no matching overload for `!{t}`")),
         (UnaryOp::Neg, _) => Err(format!("no matching overload for `-{t}`")),
-    }
-}
-
-/// The static result type of `container[key]`: lists by a number, maps by a key that can
-/// equal their key type.
-pub fn check_index(container: &Type, key: &Type) -> Result<Type, String> {
-    match container {
-        Type::Dyn => Ok(Type::Dyn),
-        Type::List(e) if key.is_numeric() || key.is_dyn() => Ok((**e).clone()),
-        Type::Map(k, v) if key.comparable_with(k) => Ok((**v).clone()),
-        _ => Err(format!("no matching overload for `{container}[{key}]`")),
     }
 }
 
@@ -730,11 +703,5 @@ mod tests {
             Some("no matching overload for `-uint`")
         );
         assert!(check_unary(UnaryOp::Not, &T::Int).is_err());
-        assert!(matches!(
-            check_index(&T::List(Box::new(T::String)), &T::Int),
-            Ok(T::String)
-        ));
-        assert!(check_index(&T::List(Box::new(T::String)), &T::String).is_err());
-        assert!(matches!(check_index(&T::Dyn, &T::String), Ok(T::Dyn)));
     }
 }

@@ -1,48 +1,52 @@
-//! A standalone CEL program: parse, check and compile one expression against an environment,
+//! A standalone CEL program: parse, check and plan one expression against an environment,
 //! then evaluate it over variables. This is how saring runs the CEL conformance suite, and
 //! how embedders can evaluate plain CEL without a pack.
 
-use crate::cel::check::{check, CheckError, Env};
-use crate::cel::eval::{eval, Activation, Frame};
-use crate::cel::ir::Node;
+use crate::cel::eval::{eval, Ctx, Fail, Frame};
+use crate::cel::ir::{Node, Paths};
 use crate::cel::parser::parse;
+use crate::cel::plan::plan;
+use crate::cel::resolve::Env;
+use crate::cel::typecheck::{typecheck, AllowAll, CheckError};
 use crate::cel::types::Type;
-use crate::cel::{EvalResult, Value};
+use crate::cel::{EvalError, EvalResult, Value};
 
 /// A compiled expression.
 #[derive(Debug)]
 pub struct Program {
     node: Node,
     ty: Type,
+    paths: Paths,
 }
 
 impl Program {
     /// Parses, checks and compiles `source`. Errors carry codes and spans.
     ///
     /// ```
-    /// use saring::cel::{check::Env, program::Program, Type, Value};
+    /// use saring::cel::{Env, Program, Type, Value};
     ///
     /// let env = Env { vars: vec![("x".into(), Type::Int)], ..Env::default() };
     /// let program = Program::compile("[1, 2, 3].exists(i, i > x)", &env).unwrap();
     /// assert_eq!(program.eval(&[Value::Int(2)]), Ok(Value::Bool(true)));
     /// ```
     pub fn compile(source: &str, env: &Env) -> Result<Program, Vec<CheckError>> {
-        let ast = parse(source).map_err(|e| {
-            vec![CheckError {
-                code: e.code,
-                message: e.message,
-                help: None,
-                span: e.span,
-            }]
-        })?;
-        let checked = check(&ast, env);
-        if checked.errors.is_empty() {
-            Ok(Program {
-                node: checked.node,
-                ty: checked.ty,
-            })
-        } else {
-            Err(checked.errors)
+        let ast =
+            parse(source).map_err(|e| vec![CheckError::new(e.code, e.span, e.message, None)])?;
+        let typed = typecheck(&ast, env, &mut AllowAll);
+        let mut paths = Paths::default();
+        let planned = plan(&typed.expr, env, &mut paths);
+        let mut errors = typed.errors;
+        match planned {
+            Ok(node) if errors.is_empty() => Ok(Program {
+                node,
+                ty: typed.expr.ty,
+                paths,
+            }),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
         }
     }
 
@@ -53,13 +57,21 @@ impl Program {
 
     /// Evaluates the program with the given variable values (in the order of `Env::vars`).
     pub fn eval(&self, vars: &[Value]) -> EvalResult {
-        let act = Activation {
-            record: None,
+        let cx = Ctx {
             vars,
-            derived: &[],
-            rules: &[],
-            failures: &[],
+            ..Ctx::empty()
         };
-        eval(&self.node, &act, &mut Frame::default())
+        let mut frame = Frame::default();
+        eval(&self.node, &cx, &mut frame).map_err(|fail| match fail {
+            Fail::Error(message) => EvalError::Runtime(message),
+            Fail::Missing => {
+                let path = frame
+                    .missing
+                    .iter()
+                    .next()
+                    .map(|id| self.paths.name(id).clone());
+                EvalError::Missing(path.unwrap_or_else(|| "?".into()))
+            }
+        })
     }
 }

@@ -44,6 +44,11 @@ impl Type {
         matches!(self, Type::Dyn)
     }
 
+    /// True for `string` (schema `string` and `enum` fields).
+    pub fn is_string(&self) -> bool {
+        matches!(self, Type::String)
+    }
+
     /// True for `int`, `uint` and `double`.
     pub fn is_numeric(&self) -> bool {
         matches!(self, Type::Int | Type::Uint | Type::Double)
@@ -59,6 +64,17 @@ impl Type {
             (Type::Object(a), Type::Object(b)) => Arc::ptr_eq(a, b),
             (Type::Object(_), Type::Map(k, _)) => matches!(**k, Type::String | Type::Dyn),
             _ => std::mem::discriminant(self) == std::mem::discriminant(other),
+        }
+    }
+
+    /// The common type of values that may be either `acc` (so far; `None` for the first) or
+    /// `t`: the type itself when both are the same (and not `dyn`), else `dyn`. Used for the
+    /// items of list and map literals and the branches of `?:`.
+    pub fn unify(acc: Option<Type>, t: &Type) -> Type {
+        match acc {
+            None => t.clone(),
+            Some(prev) if prev.assignable_to(t) && t.assignable_to(&prev) && !prev.is_dyn() => prev,
+            Some(_) => Type::Dyn,
         }
     }
 

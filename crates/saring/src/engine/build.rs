@@ -1,5 +1,6 @@
-//! Compiling a pack: parse and check every expression, resolve rule references (acyclic),
-//! enforce the protected/monitored policy, and collect every diagnostic before failing.
+//! Compiling a pack: parse, check and plan every expression, resolve rule references
+//! (acyclic), apply the pack's data policy (protected/monitored/optional fields, see
+//! [`super::policy`]), and collect every diagnostic before failing.
 
 use std::collections::BTreeSet;
 
@@ -7,27 +8,31 @@ use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
 use crate::cel::ast::Span;
-use crate::cel::check::{check, CheckError, Env, ListBinding};
-use crate::cel::compile::list_set;
-use crate::cel::ir::Node;
+use crate::cel::ir::{Node, Paths};
 use crate::cel::parser::parse;
+use crate::cel::plan::plan;
+use crate::cel::resolve::{Env, ListBinding, Scope};
+use crate::cel::typecheck::{typecheck, CheckError, TKind};
 use crate::cel::types::Type;
 use crate::cel::Value;
 use crate::diagnostic::Diagnostic;
+use crate::engine::access::PackPolicy;
 use crate::engine::language::Languages;
 use crate::engine::template::Templates;
 use crate::engine::{CompiledDerived, CompiledRule, RuleInfo};
 use crate::limits::MAX_PACK_ERRORS;
 use crate::pack::{Expression, Pack, RuleStatus};
-use crate::schema::FieldKind;
+use crate::schema::{FieldKind, ObjectType};
 
 /// Output of [`build`].
 pub(crate) struct Built {
     pub derived: Vec<CompiledDerived>,
+    pub derived_nodes: Vec<Node>,
     pub rules: Vec<CompiledRule>,
     pub order: Vec<u32>,
     pub infos: Vec<RuleInfo>,
     pub warnings: Vec<Diagnostic>,
+    pub paths: Paths,
 }
 
 fn place(pack: &Pack, expr: &Expression, span: Span, d: Diagnostic) -> Diagnostic {
@@ -42,14 +47,25 @@ fn diag_of(pack: &Pack, expr: &Expression, e: &CheckError) -> Diagnostic {
     place(pack, expr, e.span, d)
 }
 
-/// Parses and checks one expression; returns `None` (with diagnostics pushed) on failure.
+/// One compiled expression and what it reads.
+struct Compiled {
+    node: Node,
+    ty: Type,
+    policy: PackPolicy,
+    derived_read: BTreeSet<u32>,
+    rules_read: BTreeSet<u32>,
+}
+
+/// Parses, checks and plans one expression; returns `None` (with diagnostics pushed) on
+/// failure.
 fn compile_expr(
     pack: &Pack,
     expr: &Expression,
     env: &Env,
+    paths: &mut Paths,
     rule: Option<&str>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<crate::cel::check::Checked> {
+) -> Option<Compiled> {
     let tag = |d: Diagnostic| match rule {
         Some(r) => d.with_rule(r),
         None => d,
@@ -62,34 +78,56 @@ fn compile_expr(
             return None;
         }
     };
-    let checked = check(&ast, env);
-    if checked.errors.is_empty() {
-        Some(checked)
-    } else {
-        diags.extend(checked.errors.iter().map(|e| tag(diag_of(pack, expr, e))));
-        None
+    let mut policy = PackPolicy::default();
+    let typed = typecheck(&ast, env, &mut policy);
+    let mut errors = typed.errors;
+    let planned = plan(&typed.expr, env, paths);
+    if let Err(more) = &planned {
+        errors.extend(more.iter().cloned());
     }
+    if !errors.is_empty() {
+        diags.extend(errors.iter().map(|e| tag(diag_of(pack, expr, e))));
+        return None;
+    }
+    let node = planned.ok()?;
+    let (mut derived_read, mut rules_read) = (BTreeSet::new(), BTreeSet::new());
+    typed.expr.visit(&mut |e| match e.kind {
+        TKind::Derived(i) => {
+            derived_read.insert(i);
+        }
+        TKind::RuleRef(i) => {
+            rules_read.insert(i);
+        }
+        _ => {}
+    });
+    Some(Compiled {
+        node,
+        ty: typed.expr.ty,
+        policy,
+        derived_read,
+        rules_read,
+    })
 }
 
-fn list_elem_type(items: &[Value]) -> Type {
-    let mut t: Option<Type> = None;
-    for v in items {
-        let vt = match v {
-            Value::String(_) => Type::String,
-            Value::Int(_) => Type::Int,
-            Value::Uint(_) => Type::Uint,
-            Value::Double(_) => Type::Double,
-            Value::Bool(_) => Type::Bool,
-            _ => Type::Dyn,
-        };
-        t = Some(match t {
-            None => vt,
-            Some(p) if std::mem::discriminant(&p) == std::mem::discriminant(&vt) => p,
-            Some(p) if p.is_numeric() && vt.is_numeric() => Type::Double,
-            Some(_) => Type::Dyn,
-        });
+/// Every path a missing-data report can name: the schema's fields, list items' included.
+fn schema_paths(root: &ObjectType) -> Vec<Arc<str>> {
+    fn walk(obj: &ObjectType, out: &mut Vec<Arc<str>>) {
+        for f in &obj.fields {
+            out.push(Arc::from(f.path.as_str()));
+            match &f.kind {
+                FieldKind::Object(o) => walk(o, out),
+                FieldKind::List(item) => {
+                    if let FieldKind::Object(o) = &**item {
+                        walk(o, out);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
-    t.unwrap_or(Type::Dyn)
+    let mut out = Vec::new();
+    walk(root, &mut out);
+    out
 }
 
 /// The error that ends compiling once [`MAX_PACK_ERRORS`] have been found.
@@ -111,24 +149,20 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
         ..Env::default()
     };
     for list in &pack.lists {
-        let value = Value::List(list.items.clone().into());
-        let set = list_set(&value).unwrap_or_default();
-        env.lists.push(ListBinding {
-            name: list.name.clone(),
-            set,
-            value,
-            elem: list_elem_type(&list.items),
-        });
+        env.lists
+            .push(ListBinding::new(list.name.clone(), list.items.clone()));
     }
+    let mut paths = Paths::new(schema_paths(&pack.schema.root));
 
     // Derived values, in declaration order: each sees the ones before it.
     let mut derived = Vec::new();
+    let mut derived_nodes = Vec::new();
     for d in &pack.derive {
-        let compiled = compile_expr(pack, &d.expr, &env, None, &mut diags);
+        let compiled = compile_expr(pack, &d.expr, &env, &mut paths, None, &mut diags);
         let (node, ty, slots, monitored) = match compiled {
             Some(c) => {
-                let mut monitored = c.monitored.clone();
-                let mut slots: Vec<(u32, Arc<str>)> = c.slots_read.iter().cloned().collect();
+                let mut monitored = c.policy.monitored.clone();
+                let mut slots: Vec<(u32, Arc<str>)> = c.policy.slots_read.iter().cloned().collect();
                 for i in &c.derived_read {
                     if let Some(prev) = derived.get(*i as usize) {
                         let prev: &CompiledDerived = prev;
@@ -151,12 +185,11 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
         env.derived.push((d.name.clone(), ty));
         derived.push(CompiledDerived {
             name: d.name.clone(),
-            node,
             slots,
             monitored,
         });
+        derived_nodes.push(node);
     }
-    let derived_names: Vec<String> = pack.derive.iter().map(|d| d.name.clone()).collect();
     let languages = Languages::of(pack);
 
     // Rules: every rule id is visible through `rules.<id>`.
@@ -169,7 +202,14 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             diags.push(too_many_errors(&rule.id));
             return Err(diags);
         }
-        let checked = compile_expr(pack, &rule.when, &env, Some(&rule.id), &mut diags);
+        let checked = compile_expr(
+            pack,
+            &rule.when,
+            &env,
+            &mut paths,
+            Some(&rule.id),
+            &mut diags,
+        );
         let mut monitored = BTreeSet::new();
         let mut evidence_slots: Vec<(u32, Arc<str>)> = Vec::new();
         let mut evidence_derived: Vec<u32> = Vec::new();
@@ -190,15 +230,11 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                     d,
                 ));
             }
-            monitored.extend(c.monitored.iter().cloned());
-            if !c.optional_unguarded.is_empty() {
-                let fields: Vec<String> = c
-                    .optional_unguarded
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect();
-                let guard = c
-                    .optional_unguarded
+            monitored.extend(c.policy.monitored.iter().cloned());
+            let unguarded = c.policy.optional_unguarded();
+            if !unguarded.is_empty() {
+                let fields: Vec<String> = unguarded.iter().map(|f| format!("`{f}`")).collect();
+                let guard = unguarded
                     .iter()
                     .next()
                     .map(|f| format!("has(record.{f})"))
@@ -222,7 +258,7 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                     d,
                 ));
             }
-            evidence_slots.extend(c.slots_read.iter().cloned());
+            evidence_slots.extend(c.policy.slots_read.iter().cloned());
             for i in &c.derived_read {
                 evidence_derived.push(*i);
                 if let Some(d) = derived.get(*i as usize) {
@@ -232,6 +268,16 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             rule_deps = c.rules_read.iter().copied().collect();
             node = c.node;
         }
+        // The reason template is resolved like the condition and under the same policy: a
+        // monitored field it prints counts as read by the rule.
+        let mut template_policy = PackPolicy::default();
+        let reason = Templates::parse(
+            &rule.reason,
+            &languages,
+            &Scope::new(&env),
+            &mut template_policy,
+        );
+        monitored.extend(template_policy.monitored.iter().cloned());
         if !monitored.is_empty() && rule.uses_monitored.is_none() {
             let fields: Vec<String> = monitored.iter().map(|m| format!("`{m}`")).collect();
             let d = Diagnostic::error(
@@ -247,8 +293,7 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                 d,
             ));
         }
-        let reason = match Templates::parse(&rule.reason, &languages, &pack.schema, &derived_names)
-        {
+        let reason = match reason {
             Ok(t) => t,
             Err(e) => {
                 let mut d = Diagnostic::error(e.code, e.message).with_rule(&rule.id);
@@ -376,10 +421,12 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
     if diags.is_empty() {
         Ok(Built {
             derived,
+            derived_nodes,
             rules,
             order,
             infos,
             warnings,
+            paths,
         })
     } else {
         // Warnings are reported with the errors, never hidden by them.

@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::cel::eval::{eval, Activation, Computed, Frame};
 use crate::engine::Engine;
-use crate::record::{cel_to_json, Record};
 
 /// What one rule reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,39 +19,6 @@ pub struct RuleReads {
 }
 
 impl Engine {
-    /// The pack's derived values computed for one record, in declaration order, as JSON
-    /// (`null` where a value could not be computed, e.g. for missing data).
-    pub fn derived_values(&self, record: &Record) -> Vec<(&str, serde_json::Value)> {
-        let c = &self.inner;
-        let mut computed: Vec<Computed> = vec![Computed::Pending; c.derived.len()];
-        let mut frame = Frame::default();
-        for i in 0..c.derived.len() {
-            frame.reset();
-            let act = Activation {
-                record: Some(record),
-                vars: &[],
-                derived: &computed,
-                rules: &[],
-                failures: &[],
-            };
-            computed[i] = match eval(&c.derived[i].node, &act, &mut frame) {
-                Ok(v) => Computed::Ok(v),
-                Err(e) => Computed::Failed(e, Vec::new()),
-            };
-        }
-        c.derived
-            .iter()
-            .zip(&computed)
-            .map(|(d, v)| {
-                let json = match v {
-                    Computed::Ok(v) => cel_to_json(v),
-                    _ => serde_json::Value::Null,
-                };
-                (d.name.as_str(), json)
-            })
-            .collect()
-    }
-
     /// The names of the pack's derived values, in declaration order.
     pub fn derived_names(&self) -> Vec<&str> {
         self.inner.derived.iter().map(|d| d.name.as_str()).collect()

@@ -42,6 +42,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod access;
 mod build;
 mod identity;
 mod inspect;
@@ -50,18 +51,18 @@ mod policy;
 mod questions;
 mod run;
 pub(crate) mod score;
+pub(crate) mod template;
 
 pub use inspect::RuleReads;
 pub use policy::MonitoredUse;
 pub use run::Summary;
-pub mod template;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::cel::ir::Node;
+use crate::cel::ir::{Node, Paths};
 use crate::decision::{Decision, PackRef};
 use crate::error::{LanguageError, PackError, RecordError};
 use crate::pack::{Outcomes, Pack, RuleStatus};
@@ -153,7 +154,6 @@ pub struct Explanation {
 #[derive(Debug)]
 pub(crate) struct CompiledDerived {
     pub name: String,
-    pub node: Node,
     pub slots: Vec<(u32, Arc<str>)>,
     pub monitored: std::collections::BTreeSet<String>,
 }
@@ -191,11 +191,15 @@ struct Compiled {
     questions: Questions,
     register: Vec<MonitoredUse>,
     derived: Vec<CompiledDerived>,
+    /// The derived values' nodes, by index (evaluated lazily, on first read).
+    derived_nodes: Vec<Node>,
     rules: Vec<CompiledRule>,
     /// Evaluation order (dependencies first), disabled rules left out.
     order: Vec<u32>,
     /// Warnings found while compiling (e.g. optional fields read without `has()`).
     warnings: Vec<crate::Diagnostic>,
+    /// Record paths by id, for missing-data reports.
+    paths: Paths,
 }
 
 impl Engine {
@@ -244,9 +248,11 @@ impl Engine {
                 languages,
                 scoring,
                 derived: built.derived,
+                derived_nodes: built.derived_nodes,
                 rules: built.rules,
                 order: built.order,
                 warnings,
+                paths: built.paths,
             }),
         })
     }

@@ -1,18 +1,21 @@
-//! Screening: evaluate derived values and rules over a record and build the decision.
+//! Screening: evaluate the rules over a record (derived values on first read), then report
+//! what was asked for: a [`Summary`] (outcome, score, rule indices) or a full, explained
+//! [`Decision`]. Reasons, evidence and missing paths are rendered only when reported.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use crate::cel::eval::{eval, eval_ref, Activation, Computed, Failure, Frame, RuleState};
-use crate::cel::{EvalError, Value};
-use crate::decision::{Decision, Hit, Incomplete, Outcome};
+use crate::cel::eval::{boolean, derived, BoolCtx, Computed, Ctx, Fail, Failure, Frame, RuleState};
+use crate::cel::Value;
+use crate::decision::{Decision, Hit, Incomplete, InvalidField, Outcome};
 use crate::engine::score::{RuleOutcome, Scored};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
+use crate::idset::IdSet;
 use crate::pack::RuleStatus;
 use crate::record::{cel_to_json, value_to_json, Record};
 
-/// A decision without explanations: see [`Engine::screen_summary`].
+/// A decision without explanations: see [`Engine::screen_summary`]. Rule sets hold indices
+/// into [`Engine::rules`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// `clear`, `incomplete`, `review` or `refer`.
@@ -21,12 +24,14 @@ pub struct Summary {
     pub score: i64,
     /// The score if every incomplete active rule had fired.
     pub max_score: i64,
-    /// Indices of the active rules that fired, in pack order.
-    pub hits: Vec<u32>,
-    /// Indices of the shadow rules that fired.
-    pub shadow_hits: Vec<u32>,
-    /// Indices of the rules that could not be decided.
-    pub incomplete: Vec<u32>,
+    /// The active rules that fired.
+    pub hits: IdSet,
+    /// The shadow rules that fired.
+    pub shadow_hits: IdSet,
+    /// The rules that could not be decided (missing data or a runtime error).
+    pub incomplete: IdSet,
+    /// Of [`Summary::incomplete`], those stopped by a runtime error rather than missing data.
+    pub errors: IdSet,
 }
 
 /// Per-thread scratch space reused across records, so screening does not allocate for the
@@ -43,8 +48,9 @@ thread_local! {
 
 /// Derived values and rule results for one record.
 #[derive(Default)]
-struct Evaluation {
-    derived: Vec<Computed>,
+pub(crate) struct Evaluation {
+    /// Derived values computed so far (one cell each; filled on first read).
+    cache: Vec<OnceCell<Computed>>,
     rules: Vec<RuleState>,
     /// Why failed rules failed (indexed by `RuleState::Failed`).
     failures: Vec<Failure>,
@@ -59,24 +65,6 @@ impl Evaluation {
     }
 }
 
-/// How a failure is reported: the missing paths, or (when nothing was missing) the error.
-fn report((error, paths): &Failure) -> (Vec<String>, Option<String>) {
-    let missing = paths.iter().map(|p| p.to_string()).collect();
-    let error = if paths.is_empty() {
-        Some(error.to_string())
-    } else {
-        None
-    };
-    (missing, error)
-}
-
-fn missing_paths(frame: &Frame) -> Vec<Arc<str>> {
-    let mut paths: Vec<Arc<str>> = frame.missing.clone();
-    paths.sort();
-    paths.dedup();
-    paths
-}
-
 /// How scoring sees a rule's state.
 fn scoring_state(state: &RuleState) -> RuleOutcome {
     match state {
@@ -85,6 +73,18 @@ fn scoring_state(state: &RuleState) -> RuleOutcome {
         RuleState::Failed(_) => RuleOutcome::Incomplete,
         RuleState::Pending => RuleOutcome::Skipped,
     }
+}
+
+/// The record's invalid fields, for the decision.
+fn invalid_fields(record: &Record) -> Vec<InvalidField> {
+    record
+        .invalid()
+        .map(|e| InvalidField {
+            path: e.path.clone().unwrap_or_default(),
+            code: e.code.to_string(),
+            message: e.message.clone(),
+        })
+        .collect()
 }
 
 impl Engine {
@@ -106,7 +106,6 @@ impl Engine {
 
     /// Hands an evaluation's buffers back to this thread's scratch space.
     fn recycle(mut ev: Evaluation) {
-        ev.derived.clear();
         ev.failures.clear();
         SCRATCH.with(|cell| {
             if let Ok(mut scratch) = cell.try_borrow_mut() {
@@ -117,53 +116,85 @@ impl Engine {
 
     fn evaluate_into(&self, record: &Record, frame: &mut Frame, mut ev: Evaluation) -> Evaluation {
         let c = &self.inner;
-        ev.derived.clear();
-        ev.derived.resize(c.derived.len(), Computed::Pending);
+        ev.cache.iter_mut().for_each(|cell| {
+            cell.take();
+        });
+        ev.cache.resize_with(c.derived_nodes.len(), OnceCell::new);
         ev.rules.clear();
         ev.rules.resize(c.rules.len(), RuleState::Pending);
         ev.failures.clear();
-        for i in 0..c.derived.len() {
-            frame.reset();
-            let act = Activation {
-                record: Some(record),
-                vars: &[],
-                derived: &ev.derived,
-                rules: &[],
-                failures: &[],
-            };
-            let computed = match eval(&c.derived[i].node, &act, frame) {
-                Ok(v) => Computed::Ok(v),
-                Err(e) => Computed::Failed(e, missing_paths(frame)),
-            };
-            ev.derived[i] = computed;
-        }
         for &i in &c.order {
             let i = i as usize;
             frame.reset();
-            let act = Activation {
-                record: Some(record),
-                vars: &[],
-                derived: &ev.derived,
-                rules: &ev.rules,
-                failures: &ev.failures,
+            let result = {
+                let cx = Ctx {
+                    record: Some(record),
+                    vars: &[],
+                    derived: &c.derived_nodes,
+                    cache: &ev.cache,
+                    rules: &ev.rules,
+                    failures: &ev.failures,
+                };
+                boolean(&c.rules[i].node, &cx, frame, BoolCtx::Condition)
             };
-            let error = match eval_ref(&c.rules[i].node, &act, frame) {
-                Ok(v) => match v.as_ref() {
-                    Value::Bool(b) => {
-                        ev.rules[i] = if *b { RuleState::Hit } else { RuleState::Miss };
-                        continue;
-                    }
-                    other => EvalError::msg(format!(
-                        "the condition evaluated to {}, not bool",
-                        other.type_name()
-                    )),
-                },
-                Err(e) => e,
+            ev.rules[i] = match result {
+                Ok(true) => RuleState::Hit,
+                Ok(false) => RuleState::Miss,
+                Err(fail) => {
+                    ev.failures.push(Failure {
+                        fail,
+                        missing: frame.missing.clone(),
+                    });
+                    RuleState::Failed((ev.failures.len() - 1) as u32)
+                }
             };
-            ev.rules[i] = RuleState::Failed(ev.failures.len() as u32);
-            ev.failures.push((error, missing_paths(frame)));
         }
         ev
+    }
+
+    /// Derived value `i` for the record, computing it if no rule read it yet.
+    fn derived_value<'v>(
+        &'v self,
+        record: &'v Record,
+        ev: &'v Evaluation,
+        i: u32,
+    ) -> Option<&'v Value> {
+        let c = &self.inner;
+        let cx = Ctx {
+            record: Some(record),
+            vars: &[],
+            derived: &c.derived_nodes,
+            cache: &ev.cache,
+            rules: &ev.rules,
+            failures: &ev.failures,
+        };
+        derived(&cx, i, &mut Frame::default()).ok()
+    }
+
+    /// How a failure is reported: the missing paths, or (when nothing was missing) the error.
+    fn report(&self, failure: &Failure) -> (Vec<String>, Option<String>) {
+        let missing: Vec<String> = self
+            .inner
+            .paths
+            .sorted(&failure.missing)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let error = if missing.is_empty() {
+            Some(match &failure.fail {
+                Fail::Error(m) => m.to_string(),
+                Fail::Missing => "missing data".to_string(),
+            })
+        } else {
+            None
+        };
+        (missing, error)
+    }
+
+    fn reason(&self, rule: &CompiledRule, record: &Record, ev: &Evaluation) -> String {
+        rule.reason
+            .get(self.lang)
+            .render(record, &|i| self.derived_value(record, ev, i))
     }
 
     fn evidence(
@@ -179,9 +210,9 @@ impl Engine {
             }
         }
         for &i in &rule.evidence_derived {
-            if let (Some(d), Some(Computed::Ok(v))) = (
+            if let (Some(d), Some(v)) = (
                 self.inner.derived.get(i as usize),
-                ev.derived.get(i as usize),
+                self.derived_value(record, ev, i),
             ) {
                 out.insert(d.name.clone(), cel_to_json(v));
             }
@@ -189,71 +220,99 @@ impl Engine {
         out
     }
 
-    fn decide(&self, record: &Record, ev: &Evaluation) -> Decision {
-        let c = &self.inner;
-        let lang = self.lang;
-        let mut hits = Vec::new();
-        let mut shadow_hits = Vec::new();
-        let mut incomplete = Vec::new();
-        for (i, (rule, result)) in c.rules.iter().zip(&ev.rules).enumerate() {
-            if rule.status == RuleStatus::Disabled {
-                continue;
-            }
-            match result {
-                RuleState::Hit => {
-                    let hit = Hit {
-                        rule: rule.id.to_string(),
-                        weight: rule.weight,
-                        reason: rule.reason.get(lang).render(record, &ev.derived),
-                        remedy: rule.remedy.get(lang).clone(),
-                        references: self.rule_references(i),
-                        evidence: self.evidence(rule, record, ev),
-                    };
-                    if rule.status == RuleStatus::Active {
-                        hits.push(hit);
-                    } else {
-                        shadow_hits.push(hit);
-                    }
-                }
-                RuleState::Failed(_) => {
-                    if let Some(failure) = ev.failure(*result) {
-                        let (missing, error) = report(failure);
-                        incomplete.push(Incomplete {
-                            rule: rule.id.to_string(),
-                            missing,
-                            error,
-                        });
+    fn hit(&self, i: usize, record: &Record, ev: &Evaluation) -> Hit {
+        let rule = &self.inner.rules[i];
+        Hit {
+            rule: rule.id.to_string(),
+            weight: rule.weight,
+            reason: self.reason(rule, record, ev),
+            remedy: rule.remedy.get(self.lang).clone(),
+            references: self.rule_references(i),
+            evidence: self.evidence(rule, record, ev),
+        }
+    }
+
+    /// The summary of an evaluation: outcome and score (from the pack's scoring), rule
+    /// indices.
+    fn summarize(&self, ev: &Evaluation) -> (Summary, Scored) {
+        let scored = self.score(ev);
+        let mut summary = Summary {
+            outcome: scored.outcome,
+            score: scored.score,
+            max_score: scored.max_score,
+            hits: IdSet::default(),
+            shadow_hits: IdSet::default(),
+            incomplete: IdSet::default(),
+            errors: IdSet::default(),
+        };
+        for (i, (rule, result)) in self.inner.rules.iter().zip(&ev.rules).enumerate() {
+            let i = i as u32;
+            match (rule.status, result) {
+                (RuleStatus::Disabled, _) => {}
+                (RuleStatus::Active, RuleState::Hit) => summary.hits.insert(i),
+                (_, RuleState::Hit) => summary.shadow_hits.insert(i),
+                (_, state @ RuleState::Failed(_)) => {
+                    summary.incomplete.insert(i);
+                    if ev.failure(*state).is_some_and(|f| f.missing.is_empty()) {
+                        summary.errors.insert(i);
                     }
                 }
                 _ => {}
             }
         }
-        let scored = self.score(ev);
+        (summary, scored)
+    }
+
+    fn decide(&self, record: &Record, ev: &Evaluation) -> Decision {
+        let c = &self.inner;
+        let (summary, scored) = self.summarize(ev);
+        let hits = |ids: &IdSet| -> Vec<Hit> {
+            ids.iter()
+                .map(|i| self.hit(i as usize, record, ev))
+                .collect()
+        };
+        let incomplete = summary
+            .incomplete
+            .iter()
+            .filter_map(|i| {
+                let failure = ev.failure(ev.rules[i as usize])?;
+                let (missing, error) = self.report(failure);
+                Some(Incomplete {
+                    rule: c.rules[i as usize].id.to_string(),
+                    missing,
+                    error,
+                })
+            })
+            .collect();
         let questions = c.questions.ask(
-            lang,
+            self.lang,
             c.rules
                 .iter()
                 .zip(&ev.rules)
                 .enumerate()
                 .filter_map(|(i, (rule, state))| {
-                    let (_, paths) = ev.failure(*state)?;
-                    Some((i, rule.status, paths.as_slice()))
-                }),
+                    let failure = ev.failure(*state)?;
+                    Some((i, rule.status, c.paths.sorted(&failure.missing)))
+                })
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|(i, status, paths)| (*i, *status, paths.as_slice())),
         );
         Decision {
             record: self.decision_record(record),
-            outcome: scored.outcome,
-            score: scored.score,
-            max_score: scored.max_score,
+            outcome: summary.outcome,
+            score: summary.score,
+            max_score: summary.max_score,
             families: c
                 .scoring
                 .families(&scored)
                 .map(|(name, v)| (name.to_string(), v))
                 .collect(),
-            hits,
-            shadow_hits,
+            hits: hits(&summary.hits),
+            shadow_hits: hits(&summary.shadow_hits),
             incomplete,
             questions,
+            invalid: invalid_fields(record),
             pack: c.pack_ref.clone(),
         }
     }
@@ -264,26 +323,33 @@ impl Engine {
     /// [`Engine::screen`] gives the same outcome and score with every flag explained.
     pub fn screen_summary(&self, record: &Record) -> Summary {
         let ev = self.evaluate(record);
-        let scored = self.score(&ev);
-        let mut summary = Summary {
-            outcome: scored.outcome,
-            score: scored.score,
-            max_score: scored.max_score,
-            hits: Vec::new(),
-            shadow_hits: Vec::new(),
-            incomplete: Vec::new(),
-        };
-        for (i, (rule, result)) in self.inner.rules.iter().zip(&ev.rules).enumerate() {
-            match (rule.status, result) {
-                (RuleStatus::Disabled, _) => {}
-                (RuleStatus::Active, RuleState::Hit) => summary.hits.push(i as u32),
-                (_, RuleState::Hit) => summary.shadow_hits.push(i as u32),
-                (_, RuleState::Failed(_)) => summary.incomplete.push(i as u32),
-                _ => {}
-            }
-        }
+        let (summary, _) = self.summarize(&ev);
         Engine::recycle(ev);
         summary
+    }
+
+    /// The outcome for a score under the pack's thresholds.
+    pub fn outcome_of(&self, score: i64) -> Outcome {
+        self.inner.outcomes.outcome(score)
+    }
+
+    /// The pack's derived values computed for one record, in declaration order, as JSON
+    /// (`null` where a value could not be computed, e.g. for missing data).
+    pub fn derived_values(&self, record: &Record) -> Vec<(&str, serde_json::Value)> {
+        let mut ev = Evaluation::default();
+        ev.cache
+            .resize_with(self.inner.derived_nodes.len(), OnceCell::new);
+        self.inner
+            .derived
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let json = self
+                    .derived_value(record, &ev, i as u32)
+                    .map_or(serde_json::Value::Null, cel_to_json);
+                (d.name.as_str(), json)
+            })
+            .collect()
     }
 
     /// Screens a decoded record.
@@ -302,12 +368,11 @@ impl Engine {
         let derived = c
             .derived
             .iter()
-            .zip(&ev.derived)
-            .map(|(d, v)| {
-                let json = match v {
-                    Computed::Ok(v) => cel_to_json(v),
-                    _ => serde_json::Value::Null,
-                };
+            .enumerate()
+            .map(|(i, d)| {
+                let json = self
+                    .derived_value(record, &ev, i as u32)
+                    .map_or(serde_json::Value::Null, cel_to_json);
                 (d.name.clone(), json)
             })
             .collect();
@@ -324,7 +389,7 @@ impl Engine {
                     (_, RuleState::Miss) => RuleResult::Miss,
                     (_, state @ RuleState::Failed(_)) => match ev.failure(*state) {
                         Some(failure) => {
-                            let (missing, error) = report(failure);
+                            let (missing, error) = self.report(failure);
                             RuleResult::Unknown { missing, error }
                         }
                         None => RuleResult::Disabled,
@@ -337,7 +402,7 @@ impl Engine {
                     status: info.status,
                     weight: info.weight,
                     result,
-                    reason: rule.reason.get(self.lang).render(record, &ev.derived),
+                    reason: self.reason(rule, record, &ev),
                     remedy: rule.remedy.get(self.lang).clone(),
                     references: self.rule_references(i),
                     evidence: self.evidence(rule, record, &ev),

@@ -1,11 +1,16 @@
 //! Reason templates: `"No return ticket for travel to {destination}"` rendered from a record.
+//!
+//! Placeholders are resolved by the same [`Scope`] as CEL names and shown to the same
+//! [`Access`] policy as the rule's condition, so a template can neither print a protected
+//! field nor a monitored one without the rule's `uses_monitored` justification.
 
-use crate::cel::eval::Computed;
-use crate::cel::Value;
+use crate::cel::resolve::{Binding, Scope};
+use crate::cel::typecheck::Access;
+use crate::cel::{Span, Value};
 use crate::engine::language::{Languages, PerLanguage};
 use crate::pack::Text;
 use crate::record::Record;
-use crate::schema::{FieldKind, Schema};
+use crate::schema::FieldKind;
 
 /// One piece of a parsed template.
 #[derive(Debug, Clone)]
@@ -35,10 +40,10 @@ pub struct TemplateError {
 impl Template {
     /// Parses a template; placeholders name schema fields (dotted paths, outside lists) or
     /// derived values. `{{` and `}}` are literal braces.
-    pub fn parse(
+    pub(crate) fn parse(
         text: &str,
-        schema: &Schema,
-        derived: &[String],
+        scope: &Scope<'_>,
+        access: &mut dyn Access,
     ) -> Result<Template, TemplateError> {
         let mut pieces = Vec::new();
         let mut buf = String::new();
@@ -69,7 +74,7 @@ impl Template {
                     if !buf.is_empty() {
                         pieces.push(Piece::Text(std::mem::take(&mut buf)));
                     }
-                    pieces.push(resolve(name, schema, derived)?);
+                    pieces.push(resolve(name, scope, access)?);
                 }
                 c => buf.push(c),
             }
@@ -80,8 +85,13 @@ impl Template {
         Ok(Template { pieces })
     }
 
-    /// Renders the template; absent values render as `unknown`.
-    pub fn render(&self, record: &Record, derived: &[Computed]) -> String {
+    /// Renders the template; `derived(i)` gives derived value `i` (computing it if needed).
+    /// Absent values render as `unknown`.
+    pub(crate) fn render<'v>(
+        &self,
+        record: &'v Record,
+        derived: &dyn Fn(u32) -> Option<&'v Value>,
+    ) -> String {
         let mut out = String::new();
         for piece in &self.pieces {
             match piece {
@@ -90,9 +100,9 @@ impl Template {
                     Some(v) => push_value(&mut out, v, Some(kind)),
                     None => out.push_str("unknown"),
                 },
-                Piece::Derived(i) => match derived.get(*i as usize) {
-                    Some(Computed::Ok(v)) => push_value(&mut out, v, None),
-                    _ => out.push_str("unknown"),
+                Piece::Derived(i) => match derived(*i) {
+                    Some(v) => push_value(&mut out, v, None),
+                    None => out.push_str("unknown"),
                 },
             }
         }
@@ -112,11 +122,11 @@ impl Templates {
     pub(crate) fn parse(
         text: &Text,
         languages: &Languages,
-        schema: &Schema,
-        derived: &[String],
+        scope: &Scope<'_>,
+        access: &mut dyn Access,
     ) -> Result<Templates, TemplateError> {
         let parsed =
-            languages.each(|slot| Template::parse(languages.resolve(text, slot), schema, derived));
+            languages.each(|slot| Template::parse(languages.resolve(text, slot), scope, access));
         // Report the first error (every slot shares the placeholders' names).
         let mut first_error = None;
         let by_language = languages.each(|slot| match parsed.get(slot) {
@@ -157,34 +167,48 @@ fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
     }
 }
 
-fn resolve(name: &str, schema: &Schema, derived: &[String]) -> Result<Piece, TemplateError> {
-    if let Some(i) = derived.iter().position(|d| d == name) {
-        return Ok(Piece::Derived(i as u32));
-    }
-    match schema.field(name) {
-        Some(f) if f.protected => Err(TemplateError {
+fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Piece, TemplateError> {
+    let not_a_value = || TemplateError {
+        code: "pack.bad_placeholder",
+        message: format!("`{{{name}}}` is not a value field"),
+        help: Some("placeholders name a schema field or a derived value".into()),
+    };
+    match scope.lookup_path(name) {
+        Some(Binding::Derived(i)) => Ok(Piece::Derived(i)),
+        Some(Binding::Field(f)) => {
+            if let Err(e) = access.read(f, Span::default()) {
+                return Err(if e.code == "pack.protected_field" {
+                    TemplateError {
+                        code: e.code,
+                        message: format!("reason shows protected field `{name}`"),
+                        help: Some("protected attributes never appear in reasons".into()),
+                    }
+                } else {
+                    TemplateError {
+                        code: e.code,
+                        message: e.message,
+                        help: e.help,
+                    }
+                });
+            }
+            match f.slot {
+                Some(slot) => Ok(Piece::Slot(slot, f.kind.clone())),
+                None => Err(not_a_value()),
+            }
+        }
+        Some(Binding::Object(f, _)) if f.protected => Err(TemplateError {
             code: "pack.protected_field",
             message: format!("reason shows protected field `{name}`"),
             help: Some("protected attributes never appear in reasons".into()),
         }),
-        Some(f) => match f.slot {
-            Some(slot) if !matches!(f.kind, FieldKind::Object(_)) => {
-                Ok(Piece::Slot(slot, f.kind.clone()))
-            }
-            _ => Err(TemplateError {
-                code: "pack.bad_placeholder",
-                message: format!("`{{{name}}}` is not a value field"),
-                help: Some("placeholders name a schema field or a derived value".into()),
-            }),
-        },
-        None => {
-            let mut names: Vec<&str> = schema.slots.iter().map(|s| &*s.path).collect();
-            names.extend(derived.iter().map(String::as_str));
-            Err(TemplateError {
-                code: "pack.bad_placeholder",
-                message: format!("unknown placeholder `{{{name}}}` in reason"),
-                help: crate::diagnostic::did_you_mean(name, names),
-            })
-        }
+        Some(_) => Err(not_a_value()),
+        None => Err(TemplateError {
+            code: "pack.bad_placeholder",
+            message: format!("unknown placeholder `{{{name}}}` in reason"),
+            help: crate::diagnostic::did_you_mean(
+                name,
+                scope.path_candidates().iter().map(String::as_str),
+            ),
+        }),
     }
 }

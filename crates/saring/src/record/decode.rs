@@ -13,13 +13,15 @@
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::cel::value::MapValue;
 use crate::cel::Value;
 use crate::error::RecordError;
 use crate::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH};
+use crate::record::convert::{
+    convert_scalar, kind_name, misfit_code, misfit_message, Coercion, Found, Misfit, Scalar,
+};
 use crate::schema::{Field, FieldKind, ObjectType, Schema};
 
 use super::{DecodeOptions, Record};
@@ -67,7 +69,11 @@ pub fn decode_json(
     .deserialize(&mut de)
     .and_then(|()| de.end());
     match result {
-        Ok(()) => Ok(record),
+        Ok(()) => {
+            let invalid = std::mem::take(&mut ctx.invalid);
+            record.set_invalid(schema, invalid);
+            Ok(record)
+        }
         Err(e) => Err(ctx.into_error(&e)),
     }
 }
@@ -89,7 +95,11 @@ pub fn decode_value(
     }
     .deserialize(value);
     match result {
-        Ok(()) => Ok(record),
+        Ok(()) => {
+            let invalid = std::mem::take(&mut ctx.invalid);
+            record.set_invalid(schema, invalid);
+            Ok(record)
+        }
         Err(e) => Err(ctx.into_error(&e)),
     }
 }
@@ -120,9 +130,10 @@ pub fn convert_json_value(
         null_ok: true,
     }
     .deserialize(value);
-    match result {
-        Ok(v) => Ok(v),
-        Err(e) => Err(ctx.into_error(&e)),
+    match (result, ctx.misfit.take()) {
+        (Ok(_), Some(misfit)) => Err(misfit),
+        (Ok(v), None) => Ok(v),
+        (Err(e), _) => Err(ctx.into_error(&e)),
     }
 }
 
@@ -140,6 +151,8 @@ pub fn convert_json_value(
 pub(crate) struct DecodePlan {
     root: Arc<ObjectType>,
     obj: ObjPlan,
+    /// Per slot: an enum field's shared values (empty for other fields).
+    slot_enums: Vec<Vec<Arc<str>>>,
 }
 
 impl fmt::Debug for DecodePlan {
@@ -150,10 +163,41 @@ impl fmt::Debug for DecodePlan {
 
 impl DecodePlan {
     pub(crate) fn new(root: &Arc<ObjectType>) -> DecodePlan {
+        let obj = ObjPlan::new(root);
+        let mut slot_enums = Vec::new();
+        fn walk(obj: &ObjectType, plan: &ObjPlan, out: &mut Vec<Vec<Arc<str>>>) {
+            for (i, f) in obj.fields.iter().enumerate() {
+                let kind = plan.kind(i);
+                if let Some(slot) = f.slot {
+                    let slot = slot as usize;
+                    if out.len() <= slot {
+                        out.resize(slot + 1, Vec::new());
+                    }
+                    if let KindPlan::Enum(values) = kind {
+                        out[slot] = values.clone();
+                    }
+                }
+                if let (FieldKind::Object(child), KindPlan::Object(child_plan)) = (&f.kind, kind) {
+                    if !child.in_list {
+                        walk(child, child_plan, out);
+                    }
+                }
+            }
+        }
+        walk(root, &obj, &mut slot_enums);
         DecodePlan {
             root: Arc::clone(root),
-            obj: ObjPlan::new(root),
+            obj,
+            slot_enums,
         }
+    }
+
+    /// An enum slot's values as shared strings.
+    pub(crate) fn enum_values(&self, slot: u32) -> Option<&[Arc<str>]> {
+        self.slot_enums
+            .get(slot as usize)
+            .filter(|v| !v.is_empty())
+            .map(Vec::as_slice)
     }
 
     /// The plan of `schema`'s root object, or the empty plan when it does not apply.
@@ -228,15 +272,21 @@ impl KindPlan {
 // Context, paths, errors
 // ---------------------------------------------------------------------------------------------
 
-/// State shared by all seeds of one decode: the slots being filled and the first semantic
-/// error (serde errors can only carry a string, so the structured error is kept here and the
-/// serde error is a placeholder).
+/// State shared by all seeds of one decode: the slots being filled, the fields whose value
+/// did not fit, and the first error that rejects the whole record (serde errors can only
+/// carry a string, so the structured error is kept here and the serde error is a
+/// placeholder).
 struct Ctx<'r> {
     slots: &'r mut [Option<Value>],
     strict: bool,
     error: Option<RecordError>,
     /// Path of the innermost field whose value failed to parse (for `record.syntax`).
     syntax_path: Option<String>,
+    /// Why the value just decoded does not fit its field (set by a seed that returned
+    /// `None` for it; taken by the field's object, or passed up by a list or list item).
+    misfit: Option<RecordError>,
+    /// Slots whose value did not fit, with why.
+    invalid: Vec<(u32, RecordError)>,
 }
 
 impl<'r> Ctx<'r> {
@@ -246,6 +296,17 @@ impl<'r> Ctx<'r> {
             strict,
             error: None,
             syntax_path: None,
+            misfit: None,
+            invalid: Vec::new(),
+        }
+    }
+
+    /// Notes that the value being decoded does not fit its field (the first reason wins) —
+    /// only that field is invalid, the rest of the record decodes.
+    #[cold]
+    fn misfit(&mut self, error: RecordError) {
+        if self.misfit.is_none() {
+            self.misfit = Some(error);
         }
     }
 
@@ -321,89 +382,6 @@ impl PathSeg<'_> {
     }
 }
 
-/// What the input held where a value of another type was expected.
-enum Found<'a> {
-    Null,
-    Bool(bool),
-    Int(i128),
-    Float(f64),
-    Str(&'a str),
-    Array,
-    Object,
-}
-
-impl fmt::Display for Found<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Found::Null => f.write_str("null"),
-            Found::Bool(b) => write!(f, "bool {b}"),
-            Found::Int(i) => write!(f, "integer {i}"),
-            Found::Float(x) => write!(f, "number {x:?}"),
-            Found::Str(s) => write!(f, "string {:?}", Shorten(s)),
-            Found::Array => f.write_str("array"),
-            Found::Object => f.write_str("object"),
-        }
-    }
-}
-
-/// Input text quoted in messages, cut to a readable length on a char boundary.
-struct Shorten<'a>(&'a str);
-
-impl fmt::Debug for Shorten<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MAX: usize = 40;
-        match self.0.char_indices().nth(MAX) {
-            None => write!(f, "{:?}", self.0),
-            Some((cut, _)) => write!(f, "{:?}...", &self.0[..cut]),
-        }
-    }
-}
-
-impl fmt::Display for Shorten<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MAX: usize = 40;
-        match self.0.char_indices().nth(MAX) {
-            None => f.write_str(self.0),
-            Some((cut, _)) => write!(f, "{}...", &self.0[..cut]),
-        }
-    }
-}
-
-/// The schema type as written in messages (`bool`, `list of string`, ...).
-fn kind_name(kind: &FieldKind) -> String {
-    match kind {
-        FieldKind::String => "string".into(),
-        FieldKind::Int => "int".into(),
-        FieldKind::Float => "float".into(),
-        FieldKind::Bool => "bool".into(),
-        FieldKind::Date => "date".into(),
-        FieldKind::Timestamp => "timestamp".into(),
-        FieldKind::Enum(_) => "enum string".into(),
-        FieldKind::List(item) => format!("list of {}", kind_name(item)),
-        FieldKind::Object(_) => "object".into(),
-    }
-}
-
-#[cold]
-fn type_mismatch(kind: &FieldKind, path: &PathSeg<'_>, found: Found<'_>) -> RecordError {
-    let p = path.render();
-    RecordError::new(
-        "record.type_mismatch",
-        Some(p.clone()).filter(|p| !p.is_empty()),
-        format!("field `{p}`: expected {}, found {found}", kind_name(kind)),
-    )
-}
-
-#[cold]
-fn invalid_value(path: &PathSeg<'_>, what: String) -> RecordError {
-    let p = path.render();
-    RecordError::new(
-        "record.invalid_value",
-        Some(p.clone()).filter(|p| !p.is_empty()),
-        format!("field `{p}`: {what}"),
-    )
-}
-
 #[cold]
 fn too_deep(path: &PathSeg<'_>) -> RecordError {
     RecordError::new(
@@ -413,52 +391,15 @@ fn too_deep(path: &PathSeg<'_>) -> RecordError {
     )
 }
 
+/// The error of a value that does not fit its field.
 #[cold]
-fn enum_error(values: &[String], path: &PathSeg<'_>, s: &str) -> RecordError {
-    const SHOWN: usize = 20;
-    let mut allowed = String::new();
-    for (i, v) in values.iter().take(SHOWN).enumerate() {
-        if i > 0 {
-            allowed.push_str(", ");
-        }
-        let _ = write!(allowed, "`{v}`");
-    }
-    if values.len() > SHOWN {
-        let _ = write!(allowed, " (and {} more)", values.len() - SHOWN);
-    }
-    invalid_value(path, format!("`{}` is not one of {allowed}", Shorten(s)))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scalar conversions
-// ---------------------------------------------------------------------------------------------
-
-/// Parses exactly `YYYY-MM-DD` into midnight UTC.
-pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        let mut n = 0u32;
-        for &c in &b[range] {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            n = n * 10 + u32::from(c - b'0');
-        }
-        Some(n)
-    };
-    let year = i32::try_from(num(0..4)?).ok()?;
-    let date = NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)?;
-    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
-}
-
-/// Parses an RFC 3339 timestamp (any offset) into UTC.
-pub(crate) fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+fn misfit_error(kind: &FieldKind, path: &PathSeg<'_>, misfit: &Misfit<'_>) -> RecordError {
+    let p = path.render();
+    RecordError::new(
+        misfit_code(misfit),
+        Some(p.clone()).filter(|p| !p.is_empty()),
+        misfit_message(kind, &p, misfit),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,6 +525,7 @@ fn decode_object<'de, A: MapAccess<'de>>(
     let mut entries: Vec<(Value, Value)> = Vec::new();
     let mut hint = 0usize;
     let mut unknown_name: Option<String> = None;
+    let mut item_misfit: Option<RecordError> = None;
     loop {
         let key = match map.next_key_seed(KeySeed {
             fields,
@@ -655,6 +597,18 @@ fn decode_object<'de, A: MapAccess<'de>>(
                 return Err(e);
             }
         };
+        if let Some(misfit) = ctx.misfit.take() {
+            // Only this field is invalid (for a list item's field: the whole item, so the
+            // list the item is in).
+            match (into_slots, field.slot) {
+                (true, Some(slot)) => ctx.invalid.push((slot, misfit)),
+                (true, None) => {}
+                (false, _) => {
+                    item_misfit.get_or_insert(misfit);
+                }
+            }
+            continue;
+        }
         if let Some(value) = value {
             if into_slots {
                 if let Some(slot) = field.slot.and_then(|s| ctx.slots.get_mut(s as usize)) {
@@ -668,6 +622,10 @@ fn decode_object<'de, A: MapAccess<'de>>(
                 entries.push((Value::String(name), value));
             }
         }
+    }
+    if let Some(misfit) = item_misfit {
+        ctx.misfit(misfit);
+        return Ok(None);
     }
     if into_slots {
         Ok(Some(Value::Bool(true)))
@@ -845,9 +803,92 @@ impl<'de> DeserializeSeed<'de> for KindSeed<'_, '_, '_, '_> {
 }
 
 impl KindSeed<'_, '_, '_, '_> {
+    /// The field's value does not fit: noted, the field is left absent.
     #[cold]
-    fn mismatch<E: de::Error>(self, found: Found<'_>) -> E {
-        self.ctx.fail(type_mismatch(self.kind, self.path, found))
+    fn misfit(self, misfit: Misfit<'_>) -> Option<Value> {
+        self.ctx.misfit(misfit_error(self.kind, self.path, &misfit));
+        None
+    }
+
+    /// Converts a scalar through the one conversion table.
+    #[inline]
+    fn scalar(self, scalar: Scalar<'_>) -> Option<Value> {
+        let shared = match self.plan {
+            KindPlan::Enum(values) => Some(values.as_slice()),
+            _ => None,
+        };
+        match convert_scalar(self.kind, shared, scalar, Coercion::JSON) {
+            Ok(v) => v,
+            Err(misfit) => self.misfit(misfit),
+        }
+    }
+
+    /// Skips a container that does not fit the field (its contents still count towards the
+    /// nesting limit), noting the misfit.
+    fn skip_container<'de, A: SeqOrMap<'de>>(
+        self,
+        access: A,
+        found: Found<'_>,
+    ) -> Result<Option<Value>, A::Error> {
+        if self.depth > MAX_RECORD_DEPTH {
+            return Err(self.ctx.fail(too_deep(self.path)));
+        }
+        access.skip_all(&mut *self.ctx, self.path, self.depth)?;
+        Ok(self.misfit(Misfit::Type(found)))
+    }
+}
+
+/// Sequences and maps whose entries can be skipped.
+trait SeqOrMap<'de> {
+    type Error: de::Error;
+    fn skip_all(
+        self,
+        ctx: &mut Ctx<'_>,
+        path: &PathSeg<'_>,
+        depth: usize,
+    ) -> Result<(), Self::Error>;
+}
+
+struct Seq<A>(A);
+struct Map<A>(A);
+
+impl<'de, A: SeqAccess<'de>> SeqOrMap<'de> for Seq<A> {
+    type Error = A::Error;
+    fn skip_all(
+        mut self,
+        ctx: &mut Ctx<'_>,
+        path: &PathSeg<'_>,
+        depth: usize,
+    ) -> Result<(), A::Error> {
+        while self
+            .0
+            .next_element_seed(Skip {
+                ctx: &mut *ctx,
+                path,
+                depth: depth + 1,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+impl<'de, A: MapAccess<'de>> SeqOrMap<'de> for Map<A> {
+    type Error = A::Error;
+    fn skip_all(
+        mut self,
+        ctx: &mut Ctx<'_>,
+        path: &PathSeg<'_>,
+        depth: usize,
+    ) -> Result<(), A::Error> {
+        while self.0.next_key::<de::IgnoredAny>()?.is_some() {
+            self.0.next_value_seed(Skip {
+                ctx: &mut *ctx,
+                path,
+                depth: depth + 1,
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -862,7 +903,7 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
         if self.null_ok {
             Ok(None)
         } else {
-            Err(self.mismatch(Found::Null))
+            Ok(self.misfit(Misfit::Type(Found::Null)))
         }
     }
 
@@ -872,84 +913,32 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
 
     #[inline]
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Value>, E> {
-        match self.kind {
-            FieldKind::Bool => Ok(Some(Value::Bool(v))),
-            _ => Err(self.mismatch(Found::Bool(v))),
-        }
+        Ok(self.scalar(Scalar::Bool(v)))
     }
 
     #[inline]
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Value>, E> {
-        match self.kind {
-            FieldKind::Int => Ok(Some(Value::Int(v))),
-            FieldKind::Float => Ok(Some(Value::Double(v as f64))),
-            _ => Err(self.mismatch(Found::Int(v.into()))),
-        }
+        Ok(self.scalar(Scalar::Int(v)))
     }
 
     #[inline]
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Value>, E> {
-        match self.kind {
-            FieldKind::Int => match i64::try_from(v) {
-                Ok(i) => Ok(Some(Value::Int(i))),
-                Err(_) => Err(self.ctx.fail(invalid_value(
-                    self.path,
-                    format!("{v} is out of range for int (64-bit signed)"),
-                ))),
-            },
-            FieldKind::Float => Ok(Some(Value::Double(v as f64))),
-            _ => Err(self.mismatch(Found::Int(v.into()))),
-        }
+        Ok(self.scalar(Scalar::UInt(v)))
     }
 
     #[inline]
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Value>, E> {
-        match self.kind {
-            FieldKind::Float => Ok(Some(Value::Double(v))),
-            _ => Err(self.mismatch(Found::Float(v))),
-        }
+        Ok(self.scalar(Scalar::Float(v)))
     }
 
     #[inline]
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Option<Value>, E> {
-        match self.kind {
-            FieldKind::String => Ok(Some(Value::String(Arc::from(s)))),
-            FieldKind::Enum(values) => {
-                if let KindPlan::Enum(shared) = self.plan {
-                    if let Some(v) = shared.iter().find(|v| v.as_bytes() == s.as_bytes()) {
-                        return Ok(Some(Value::String(Arc::clone(v))));
-                    }
-                }
-                if values.iter().any(|v| v == s) {
-                    Ok(Some(Value::String(Arc::from(s))))
-                } else {
-                    Err(self.ctx.fail(enum_error(values, self.path, s)))
-                }
-            }
-            FieldKind::Date => match parse_date(s) {
-                Some(t) => Ok(Some(Value::Timestamp(t))),
-                None => Err(self.ctx.fail(invalid_value(
-                    self.path,
-                    format!("`{}` is not a valid date (expected YYYY-MM-DD)", Shorten(s)),
-                ))),
-            },
-            FieldKind::Timestamp => match parse_timestamp(s) {
-                Some(t) => Ok(Some(Value::Timestamp(t))),
-                None => Err(self.ctx.fail(invalid_value(
-                    self.path,
-                    format!(
-                        "`{}` is not a valid RFC 3339 timestamp (e.g. 2025-05-01T08:30:00Z)",
-                        Shorten(s)
-                    ),
-                ))),
-            },
-            _ => Err(self.mismatch(Found::Str(s))),
-        }
+        Ok(self.scalar(Scalar::Str(s)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Value>, A::Error> {
         let FieldKind::List(item) = self.kind else {
-            return Err(self.mismatch(Found::Array));
+            return self.skip_container(Seq(seq), Found::Array);
         };
         if self.depth > MAX_RECORD_DEPTH {
             return Err(self.ctx.fail(too_deep(self.path)));
@@ -959,6 +948,7 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
             _ => &PLAIN,
         };
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        let mut item_misfit: Option<RecordError> = None;
         loop {
             let child = PathSeg::Index(self.path, items.len());
             let next = seq.next_element_seed(KindSeed {
@@ -972,8 +962,13 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
             });
             match next {
                 Ok(Some(Some(v))) => items.push(v),
-                // `null_ok: false` makes a null item an error; nothing else yields `None`.
-                Ok(Some(None)) => {}
+                // Only a misfit yields `None` for an item (`null_ok: false`): the whole list
+                // is invalid; its remaining items are still read.
+                Ok(Some(None)) => {
+                    if let Some(m) = self.ctx.misfit.take() {
+                        item_misfit.get_or_insert(m);
+                    }
+                }
                 Ok(None) => break,
                 Err(e) => {
                     self.ctx.note_syntax_path(&child);
@@ -981,12 +976,16 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
                 }
             }
         }
+        if let Some(m) = item_misfit {
+            self.ctx.misfit(m);
+            return Ok(None);
+        }
         Ok(Some(Value::List(items.into())))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
         let FieldKind::Object(obj) = self.kind else {
-            return Err(self.mismatch(Found::Object));
+            return self.skip_container(Map(map), Found::Object);
         };
         let plan = match self.plan {
             KindPlan::Object(p) => p,

@@ -21,7 +21,7 @@ pub fn check_size(args: &[Type]) -> Result<Type, String> {
 }
 
 /// `size(x)`: code points of a string, bytes of a bytes value, items of a list, entries of a map.
-pub fn size(args: &[Value]) -> EvalResult {
+pub fn size(args: &[&Value]) -> EvalResult {
     let n = match args {
         [Value::String(s)] => s.chars().count(),
         [Value::Bytes(b)] => b.len(),
@@ -42,21 +42,21 @@ mod tests {
 
     #[test]
     fn size_of_each_kind() {
-        assert_eq!(size(&[Value::string("πέντε")]), Ok(Value::Int(5)));
-        assert_eq!(size(&[Value::string("")]), Ok(Value::Int(0)));
+        assert_eq!(size(&[&Value::string("πέντε")]), Ok(Value::Int(5)));
+        assert_eq!(size(&[&Value::string("")]), Ok(Value::Int(0)));
         assert_eq!(
-            size(&[Value::Bytes(Arc::from(&b"abc"[..]))]),
+            size(&[&Value::Bytes(Arc::from(&b"abc"[..]))]),
             Ok(Value::Int(3))
         );
         assert_eq!(
-            size(&[Value::list(vec![Value::Int(1), Value::Int(2)])]),
+            size(&[&Value::list(vec![Value::Int(1), Value::Int(2)])]),
             Ok(Value::Int(2))
         );
         let m = MapValue {
             entries: vec![(Value::Int(1), Value::string("one"))],
         };
-        assert_eq!(size(&[Value::Map(Arc::new(m))]), Ok(Value::Int(1)));
-        assert!(size(&[Value::Int(1)]).is_err());
+        assert_eq!(size(&[&Value::Map(Arc::new(m))]), Ok(Value::Int(1)));
+        assert!(size(&[&Value::Int(1)]).is_err());
     }
 
     #[test]

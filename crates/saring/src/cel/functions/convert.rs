@@ -38,7 +38,7 @@ pub fn check_int(args: &[Type]) -> Result<Type, String> {
 
 /// `int(x)`: uint (range-checked), double (truncated; error outside the int range or NaN),
 /// decimal string, timestamp (seconds since the epoch).
-pub fn to_int(args: &[Value]) -> EvalResult {
+pub fn to_int(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Int(i)] => Ok(Value::Int(*i)),
         [Value::Uint(u)] => i64::try_from(*u).map(Value::Int).map_err(|_| range("int")),
@@ -76,7 +76,7 @@ pub fn check_uint(args: &[Type]) -> Result<Type, String> {
 
 /// `uint(x)`: int (error when negative), double (truncated; error outside [0, 2^64) or NaN),
 /// decimal string.
-pub fn to_uint(args: &[Value]) -> EvalResult {
+pub fn to_uint(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Uint(u)] => Ok(Value::Uint(*u)),
         [Value::Int(i)] => u64::try_from(*i)
@@ -113,7 +113,7 @@ pub fn check_double(args: &[Type]) -> Result<Type, String> {
 
 /// `double(x)`: nearest double of an int or uint; a decimal or scientific string (`NaN`,
 /// `Infinity` and `-Infinity` accepted).
-pub fn to_double(args: &[Value]) -> EvalResult {
+pub fn to_double(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Double(d)] => Ok(Value::Double(*d)),
         [Value::Int(i)] => Ok(Value::Double(*i as f64)),
@@ -146,7 +146,7 @@ pub fn check_string(args: &[Type]) -> Result<Type, String> {
 
 /// `string(x)`: numbers in decimal (doubles as Go's shortest `%g`), bytes as UTF-8 (error
 /// when invalid), timestamps in RFC 3339, durations in seconds (`1.5s`).
-pub fn to_string(args: &[Value]) -> EvalResult {
+pub fn to_string(args: &[&Value]) -> EvalResult {
     let s: String = match args {
         [Value::String(s)] => return Ok(Value::String(s.clone())),
         [Value::Int(i)] => i.to_string(),
@@ -196,7 +196,7 @@ pub fn check_bytes(args: &[Type]) -> Result<Type, String> {
 }
 
 /// `bytes(x)`: the UTF-8 encoding of a string.
-pub fn to_bytes(args: &[Value]) -> EvalResult {
+pub fn to_bytes(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Bytes(b)] => Ok(Value::Bytes(b.clone())),
         [Value::String(s)] => Ok(Value::Bytes(Arc::from(s.as_bytes()))),
@@ -210,7 +210,7 @@ pub fn check_bool(args: &[Type]) -> Result<Type, String> {
 }
 
 /// `bool(x)`: the strings `1 t true TRUE True` and `0 f false FALSE False`; others are errors.
-pub fn to_bool(args: &[Value]) -> EvalResult {
+pub fn to_bool(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Bool(b)] => Ok(Value::Bool(*b)),
         [Value::String(s)] => match &**s {
@@ -230,9 +230,9 @@ pub fn check_dyn(args: &[Type]) -> Result<Type, String> {
 }
 
 /// `dyn(x)`: the value itself (only its static type changes).
-pub fn to_dyn(args: &[Value]) -> EvalResult {
+pub fn to_dyn(args: &[&Value]) -> EvalResult {
     match args {
-        [v] => Ok(v.clone()),
+        [v] => Ok((*v).clone()),
         _ => Err(EvalError::no_overload("dyn", args)),
     }
 }
@@ -244,7 +244,7 @@ pub fn check_type(args: &[Type]) -> Result<Type, String> {
 
 /// `type(x)`: the type of a value, e.g. `int`, `list`, `google.protobuf.Timestamp`; the type
 /// of a type is `type`.
-pub fn type_of(args: &[Value]) -> EvalResult {
+pub fn type_of(args: &[&Value]) -> EvalResult {
     match args {
         [v] => Ok(Value::Type(Arc::from(v.type_name()))),
         _ => Err(EvalError::no_overload("type", args)),
@@ -262,7 +262,7 @@ pub fn check_timestamp(args: &[Type]) -> Result<Type, String> {
 
 /// `timestamp(x)`: an RFC 3339 string or seconds since the Unix epoch, within years
 /// 0001..9999.
-pub fn to_timestamp(args: &[Value]) -> EvalResult {
+pub fn to_timestamp(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Timestamp(t)] => Ok(Value::Timestamp(*t)),
         [Value::String(s)] => parse_timestamp(s).map(Value::Timestamp),
@@ -281,7 +281,7 @@ pub fn check_duration(args: &[Type]) -> Result<Type, String> {
 }
 
 /// `duration(x)`: a Go-style duration string (`1h30m`, `-1.5s`, `100ms`).
-pub fn to_duration(args: &[Value]) -> EvalResult {
+pub fn to_duration(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Duration(d)] => Ok(Value::Duration(*d)),
         [Value::String(s)] => parse_duration(s).map(Value::Duration),
@@ -311,107 +311,107 @@ mod tests {
 
     #[test]
     fn int_conversions() {
-        assert_eq!(to_int(&[Value::Uint(42)]), Ok(Value::Int(42)));
+        assert_eq!(to_int(&[&Value::Uint(42)]), Ok(Value::Int(42)));
         assert_eq!(
-            to_int(&[Value::Uint(9_223_372_036_854_775_807)]),
+            to_int(&[&Value::Uint(9_223_372_036_854_775_807)]),
             Ok(Value::Int(i64::MAX))
         );
-        assert!(to_int(&[Value::Uint(u64::MAX)]).is_err());
-        assert_eq!(to_int(&[Value::Double(-123.456)]), Ok(Value::Int(-123)));
-        assert_eq!(to_int(&[Value::Double(1.9)]), Ok(Value::Int(1)));
-        assert_eq!(to_int(&[Value::Double(-7.9)]), Ok(Value::Int(-7)));
+        assert!(to_int(&[&Value::Uint(u64::MAX)]).is_err());
+        assert_eq!(to_int(&[&Value::Double(-123.456)]), Ok(Value::Int(-123)));
+        assert_eq!(to_int(&[&Value::Double(1.9)]), Ok(Value::Int(1)));
+        assert_eq!(to_int(&[&Value::Double(-7.9)]), Ok(Value::Int(-7)));
         assert_eq!(
-            to_int(&[Value::Double(36_028_797_018_963_969.0)]),
+            to_int(&[&Value::Double(36_028_797_018_963_969.0)]),
             Ok(Value::Int(36_028_797_018_963_968))
         );
-        assert!(to_int(&[Value::Double(9_223_372_036_854_775_807.0)]).is_err());
-        assert!(to_int(&[Value::Double(-9_223_372_036_854_775_808.0)]).is_err());
-        assert!(to_int(&[Value::Double(1e99)]).is_err());
-        assert!(to_int(&[Value::Double(f64::NAN)]).is_err());
-        assert_eq!(to_int(&[s("987")]), Ok(Value::Int(987)));
-        assert_eq!(to_int(&[s("-5")]), Ok(Value::Int(-5)));
-        assert!(to_int(&[s("1.5")]).is_err());
-        assert!(to_int(&[s("9223372036854775808")]).is_err());
-        let t = to_timestamp(&[s("2004-09-16T23:59:59Z")]).unwrap_or(Value::Null);
-        assert_eq!(to_int(&[t]), Ok(Value::Int(1_095_379_199)));
-        assert!(to_int(&[Value::Bool(true)]).is_err());
+        assert!(to_int(&[&Value::Double(9_223_372_036_854_775_807.0)]).is_err());
+        assert!(to_int(&[&Value::Double(-9_223_372_036_854_775_808.0)]).is_err());
+        assert!(to_int(&[&Value::Double(1e99)]).is_err());
+        assert!(to_int(&[&Value::Double(f64::NAN)]).is_err());
+        assert_eq!(to_int(&[&s("987")]), Ok(Value::Int(987)));
+        assert_eq!(to_int(&[&s("-5")]), Ok(Value::Int(-5)));
+        assert!(to_int(&[&s("1.5")]).is_err());
+        assert!(to_int(&[&s("9223372036854775808")]).is_err());
+        let t = to_timestamp(&[&s("2004-09-16T23:59:59Z")]).unwrap_or(Value::Null);
+        assert_eq!(to_int(&[&t]), Ok(Value::Int(1_095_379_199)));
+        assert!(to_int(&[&Value::Bool(true)]).is_err());
     }
 
     #[test]
     fn uint_conversions() {
-        assert_eq!(to_uint(&[Value::Int(1729)]), Ok(Value::Uint(1729)));
-        assert!(to_uint(&[Value::Int(-1)]).is_err());
-        assert_eq!(to_uint(&[Value::Double(3.25)]), Ok(Value::Uint(3)));
-        assert_eq!(to_uint(&[Value::Double(25.5)]), Ok(Value::Uint(25)));
-        assert!(to_uint(&[Value::Double(6.022e23)]).is_err());
-        assert!(to_uint(&[Value::Double(-0.5)]).is_err());
-        assert_eq!(to_uint(&[s("300")]), Ok(Value::Uint(300)));
-        assert!(to_uint(&[s("-1")]).is_err());
+        assert_eq!(to_uint(&[&Value::Int(1729)]), Ok(Value::Uint(1729)));
+        assert!(to_uint(&[&Value::Int(-1)]).is_err());
+        assert_eq!(to_uint(&[&Value::Double(3.25)]), Ok(Value::Uint(3)));
+        assert_eq!(to_uint(&[&Value::Double(25.5)]), Ok(Value::Uint(25)));
+        assert!(to_uint(&[&Value::Double(6.022e23)]).is_err());
+        assert!(to_uint(&[&Value::Double(-0.5)]).is_err());
+        assert_eq!(to_uint(&[&s("300")]), Ok(Value::Uint(300)));
+        assert!(to_uint(&[&s("-1")]).is_err());
     }
 
     #[test]
     fn double_conversions() {
         assert_eq!(
-            double_of(to_double(&[Value::Int(i64::MAX)])),
+            double_of(to_double(&[&Value::Int(i64::MAX)])),
             9.223372036854776e18
         );
         assert_eq!(
-            double_of(to_double(&[Value::Uint(u64::MAX)])),
+            double_of(to_double(&[&Value::Uint(u64::MAX)])),
             1.8446744073709552e19
         );
-        assert_eq!(double_of(to_double(&[s("-84.32e7")])), -843_200_000.0);
-        assert_eq!(double_of(to_double(&[s("1.38e-23")])), 1.38e-23);
-        let neg_zero = double_of(to_double(&[s("-0.0")]));
+        assert_eq!(double_of(to_double(&[&s("-84.32e7")])), -843_200_000.0);
+        assert_eq!(double_of(to_double(&[&s("1.38e-23")])), 1.38e-23);
+        let neg_zero = double_of(to_double(&[&s("-0.0")]));
         assert!(neg_zero == 0.0 && neg_zero.is_sign_negative());
-        assert!(double_of(to_double(&[s("NaN")])).is_nan());
-        assert_eq!(double_of(to_double(&[s("Infinity")])), f64::INFINITY);
-        assert_eq!(double_of(to_double(&[s("-Infinity")])), f64::NEG_INFINITY);
-        assert!(to_double(&[s("abc")]).is_err());
+        assert!(double_of(to_double(&[&s("NaN")])).is_nan());
+        assert_eq!(double_of(to_double(&[&s("Infinity")])), f64::INFINITY);
+        assert_eq!(double_of(to_double(&[&s("-Infinity")])), f64::NEG_INFINITY);
+        assert!(to_double(&[&s("abc")]).is_err());
     }
 
     #[test]
     fn string_conversions() {
-        assert_eq!(to_string(&[Value::Int(-456)]), Ok(s("-456")));
-        assert_eq!(to_string(&[Value::Uint(9876)]), Ok(s("9876")));
-        assert_eq!(to_string(&[Value::Double(123.456)]), Ok(s("123.456")));
-        assert_eq!(to_string(&[Value::Double(-4.5e-3)]), Ok(s("-0.0045")));
-        assert_eq!(to_string(&[Value::Double(1e21)]), Ok(s("1e+21")));
-        assert_eq!(to_string(&[Value::Double(1.5e-7)]), Ok(s("1.5e-07")));
-        assert_eq!(to_string(&[Value::Double(100.0)]), Ok(s("100")));
-        assert_eq!(to_string(&[Value::Double(123_456.0)]), Ok(s("123456")));
-        assert_eq!(to_string(&[Value::Double(1e6)]), Ok(s("1e+06")));
+        assert_eq!(to_string(&[&Value::Int(-456)]), Ok(s("-456")));
+        assert_eq!(to_string(&[&Value::Uint(9876)]), Ok(s("9876")));
+        assert_eq!(to_string(&[&Value::Double(123.456)]), Ok(s("123.456")));
+        assert_eq!(to_string(&[&Value::Double(-4.5e-3)]), Ok(s("-0.0045")));
+        assert_eq!(to_string(&[&Value::Double(1e21)]), Ok(s("1e+21")));
+        assert_eq!(to_string(&[&Value::Double(1.5e-7)]), Ok(s("1.5e-07")));
+        assert_eq!(to_string(&[&Value::Double(100.0)]), Ok(s("100")));
+        assert_eq!(to_string(&[&Value::Double(123_456.0)]), Ok(s("123456")));
+        assert_eq!(to_string(&[&Value::Double(1e6)]), Ok(s("1e+06")));
         assert_eq!(
-            to_string(&[Value::Double(1_234_567.5)]),
+            to_string(&[&Value::Double(1_234_567.5)]),
             Ok(s("1.2345675e+06"))
         );
         assert_eq!(
-            to_string(&[Value::Double(f64::NEG_INFINITY)]),
+            to_string(&[&Value::Double(f64::NEG_INFINITY)]),
             Ok(s("-Inf"))
         );
-        assert_eq!(to_string(&[b(b"abc")]), Ok(s("abc")));
-        assert_eq!(to_string(&[b(b"\xc3\xbf")]), Ok(s("ÿ")));
-        assert!(to_string(&[b(b"\x00\xff")]).is_err());
-        assert_eq!(to_string(&[Value::Bool(true)]), Ok(s("true")));
-        let d = to_duration(&[s("1000000s")]).unwrap_or(Value::Null);
-        assert_eq!(to_string(&[d]), Ok(s("1000000s")));
-        let t = to_timestamp(&[s("2009-02-13T23:31:30Z")]).unwrap_or(Value::Null);
-        assert_eq!(to_string(&[t]), Ok(s("2009-02-13T23:31:30Z")));
-        assert!(to_string(&[Value::Null]).is_err());
+        assert_eq!(to_string(&[&b(b"abc")]), Ok(s("abc")));
+        assert_eq!(to_string(&[&b(b"\xc3\xbf")]), Ok(s("ÿ")));
+        assert!(to_string(&[&b(b"\x00\xff")]).is_err());
+        assert_eq!(to_string(&[&Value::Bool(true)]), Ok(s("true")));
+        let d = to_duration(&[&s("1000000s")]).unwrap_or(Value::Null);
+        assert_eq!(to_string(&[&d]), Ok(s("1000000s")));
+        let t = to_timestamp(&[&s("2009-02-13T23:31:30Z")]).unwrap_or(Value::Null);
+        assert_eq!(to_string(&[&t]), Ok(s("2009-02-13T23:31:30Z")));
+        assert!(to_string(&[&Value::Null]).is_err());
     }
 
     #[test]
     fn bytes_bool_dyn_type() {
-        assert_eq!(to_bytes(&[s("ÿ")]), Ok(b(b"\xc3\xbf")));
-        assert_eq!(to_bytes(&[s("")]), Ok(b(b"")));
+        assert_eq!(to_bytes(&[&s("ÿ")]), Ok(b(b"\xc3\xbf")));
+        assert_eq!(to_bytes(&[&s("")]), Ok(b(b"")));
         for t in ["1", "t", "true", "TRUE", "True"] {
-            assert_eq!(to_bool(&[s(t)]), Ok(Value::Bool(true)), "{t}");
+            assert_eq!(to_bool(&[&s(t)]), Ok(Value::Bool(true)), "{t}");
         }
         for f in ["0", "f", "false", "FALSE", "False"] {
-            assert_eq!(to_bool(&[s(f)]), Ok(Value::Bool(false)), "{f}");
+            assert_eq!(to_bool(&[&s(f)]), Ok(Value::Bool(false)), "{f}");
         }
-        assert!(to_bool(&[s("TrUe")]).is_err());
-        assert_eq!(to_dyn(&[Value::Int(3)]), Ok(Value::Int(3)));
-        let ty = |v: Value| type_of(&[v]);
+        assert!(to_bool(&[&s("TrUe")]).is_err());
+        assert_eq!(to_dyn(&[&Value::Int(3)]), Ok(Value::Int(3)));
+        let ty = |v: Value| type_of(&[&v]);
         assert_eq!(ty(Value::Uint(1)), Ok(Value::Type(Arc::from("uint"))));
         assert_eq!(ty(Value::Null), Ok(Value::Type(Arc::from("null_type"))));
         assert_eq!(ty(Value::list(vec![])), Ok(Value::Type(Arc::from("list"))));
@@ -419,14 +419,14 @@ mod tests {
             ty(Value::Type(Arc::from("int"))),
             Ok(Value::Type(Arc::from("type")))
         );
-        let t = to_timestamp(&[Value::Int(0)]).unwrap_or(Value::Null);
+        let t = to_timestamp(&[&Value::Int(0)]).unwrap_or(Value::Null);
         assert_eq!(
             ty(t),
             Ok(Value::Type(Arc::from("google.protobuf.Timestamp")))
         );
-        assert!(to_timestamp(&[Value::Int(-62_135_596_801)]).is_err());
-        assert!(to_timestamp(&[s("10000-01-01T00:00:00Z")]).is_err());
-        assert!(to_duration(&[s("320000000000s")]).is_err());
+        assert!(to_timestamp(&[&Value::Int(-62_135_596_801)]).is_err());
+        assert!(to_timestamp(&[&s("10000-01-01T00:00:00Z")]).is_err());
+        assert!(to_duration(&[&s("320000000000s")]).is_err());
     }
 
     #[test]

@@ -17,8 +17,6 @@ use crate::cel::error::{EvalError, EvalResult};
 use crate::cel::types::Type;
 use crate::cel::value::Value;
 
-pub use strings::compile_regex;
-
 /// How a builtin may be called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallStyle {
@@ -42,7 +40,7 @@ pub struct Builtin {
     /// do not fit. Receives `Type::Dyn` for arguments not known statically.
     pub check: fn(&[Type]) -> Result<Type, String>,
     /// Evaluation over already evaluated arguments (receiver first for methods).
-    pub eval: fn(&[Value]) -> EvalResult,
+    pub eval: fn(&[&Value]) -> EvalResult,
 }
 
 impl std::fmt::Debug for Builtin {

@@ -2,6 +2,7 @@
 //! `lowerAscii`, `upperAscii`, `replace`, `split`, `substring`, `trim`, `join`, `reverse`,
 //! `strings.quote` and `format`. Indexes count Unicode code points, not bytes.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::convert::format_double;
@@ -92,7 +93,7 @@ fn as_int(i: Option<usize>) -> Value {
 }
 
 /// `s.charAt(i)`: the code point at `i` as a string; `""` at `i == size(s)`; error beyond.
-pub fn char_at(args: &[Value]) -> EvalResult {
+pub fn char_at(args: &[&Value]) -> EvalResult {
     let [Value::String(s), Value::Int(i)] = args else {
         return Err(EvalError::no_overload("charAt", args));
     };
@@ -104,7 +105,7 @@ pub fn char_at(args: &[Value]) -> EvalResult {
 }
 
 /// `s.indexOf(sub[, from])`: index of the first occurrence at or after `from`, or -1.
-pub fn index_of(args: &[Value]) -> EvalResult {
+pub fn index_of(args: &[&Value]) -> EvalResult {
     let (s, sub, from) = match args {
         [Value::String(s), Value::String(sub)] => (s, sub, 0),
         [Value::String(s), Value::String(sub), Value::Int(i)] => (s, sub, *i),
@@ -123,7 +124,7 @@ pub fn index_of(args: &[Value]) -> EvalResult {
 
 /// `s.lastIndexOf(sub[, from])`: index of the last occurrence starting at or before `from`,
 /// or -1.
-pub fn last_index_of(args: &[Value]) -> EvalResult {
+pub fn last_index_of(args: &[&Value]) -> EvalResult {
     let (s, sub, from) = match args {
         [Value::String(s), Value::String(sub)] => (s, sub, None),
         [Value::String(s), Value::String(sub), Value::Int(i)] => (s, sub, Some(*i)),
@@ -142,7 +143,7 @@ pub fn last_index_of(args: &[Value]) -> EvalResult {
     Ok(as_int(rfind_from(&hay, &chars(sub), from)))
 }
 
-fn one_string<'a>(name: &str, args: &'a [Value]) -> Result<&'a str, EvalError> {
+fn one_string<'a>(name: &str, args: &'a [&'a Value]) -> Result<&'a str, EvalError> {
     match args {
         [Value::String(s)] => Ok(s),
         _ => Err(EvalError::no_overload(name, args)),
@@ -150,35 +151,56 @@ fn one_string<'a>(name: &str, args: &'a [Value]) -> Result<&'a str, EvalError> {
 }
 
 /// `s.lowerAscii()`: ASCII letters lowercased, everything else unchanged.
-pub fn lower_ascii(args: &[Value]) -> EvalResult {
+pub fn lower_ascii(args: &[&Value]) -> EvalResult {
     let s = one_string("lowerAscii", args)?;
-    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Ok(args[0].clone()); // already lowercase: share, don't copy
-    }
-    Ok(Value::string(s.to_ascii_lowercase()))
+    Ok(shared_or_new(args[0], lower_ascii_str(s)))
 }
 
 /// `s.upperAscii()`: ASCII letters uppercased, everything else unchanged.
-pub fn upper_ascii(args: &[Value]) -> EvalResult {
+pub fn upper_ascii(args: &[&Value]) -> EvalResult {
     let s = one_string("upperAscii", args)?;
-    if !s.bytes().any(|b| b.is_ascii_lowercase()) {
-        return Ok(args[0].clone()); // already uppercase: share, don't copy
-    }
-    Ok(Value::string(s.to_ascii_uppercase()))
+    Ok(shared_or_new(args[0], upper_ascii_str(s)))
 }
 
 /// `s.trim()`: leading and trailing Unicode white space removed.
-pub fn trim(args: &[Value]) -> EvalResult {
+pub fn trim(args: &[&Value]) -> EvalResult {
     let s = one_string("trim", args)?;
-    let trimmed = s.trim();
-    if trimmed.len() == s.len() {
-        return Ok(args[0].clone()); // nothing to trim: share, don't copy
+    Ok(shared_or_new(args[0], trim_str(s)))
+}
+
+/// The original value when a string function changed nothing (share, don't copy).
+fn shared_or_new(original: &Value, result: Cow<'_, str>) -> Value {
+    match (original, result) {
+        (Value::String(s), Cow::Borrowed(b)) if b.len() == s.len() => original.clone(),
+        (_, result) => Value::string(result.as_ref()),
     }
-    Ok(Value::string(trimmed))
+}
+
+/// `lowerAscii` of a string, borrowed when it is already lowercase.
+pub(crate) fn lower_ascii_str(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `upperAscii` of a string, borrowed when it is already uppercase.
+pub(crate) fn upper_ascii_str(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(s.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `trim` of a string: a borrowed slice.
+pub(crate) fn trim_str(s: &str) -> Cow<'_, str> {
+    Cow::Borrowed(s.trim())
 }
 
 /// `s.reverse()`: the code points in reverse order.
-pub fn reverse(args: &[Value]) -> EvalResult {
+pub fn reverse(args: &[&Value]) -> EvalResult {
     Ok(Value::string(
         one_string("reverse", args)?
             .chars()
@@ -189,7 +211,7 @@ pub fn reverse(args: &[Value]) -> EvalResult {
 
 /// `s.replace(old, new[, n])`: the first `n` occurrences replaced (all when `n` is
 /// negative or absent).
-pub fn replace(args: &[Value]) -> EvalResult {
+pub fn replace(args: &[&Value]) -> EvalResult {
     let (s, old, new, n) = match args {
         [Value::String(s), Value::String(o), Value::String(n)] => (s, o, n, -1),
         [Value::String(s), Value::String(o), Value::String(n), Value::Int(k)] => (s, o, n, *k),
@@ -204,7 +226,7 @@ pub fn replace(args: &[Value]) -> EvalResult {
 
 /// `s.split(sep[, n])`: at most `n` parts (all when `n` is negative or absent, none when
 /// 0); an empty separator splits into code points.
-pub fn split(args: &[Value]) -> EvalResult {
+pub fn split(args: &[&Value]) -> EvalResult {
     let (s, sep, n) = match args {
         [Value::String(s), Value::String(sep)] => (s, sep, -1),
         [Value::String(s), Value::String(sep), Value::Int(n)] => (s, sep, *n),
@@ -232,7 +254,7 @@ pub fn split(args: &[Value]) -> EvalResult {
 }
 
 /// `s.substring(start[, end])`: the code points in `[start, end)`.
-pub fn substring(args: &[Value]) -> EvalResult {
+pub fn substring(args: &[&Value]) -> EvalResult {
     let (s, start, end) = match args {
         [Value::String(s), Value::Int(a)] => (s, *a, None),
         [Value::String(s), Value::Int(a), Value::Int(b)] => (s, *a, Some(*b)),
@@ -256,7 +278,7 @@ pub fn substring(args: &[Value]) -> EvalResult {
 }
 
 /// `list.join([sep])`: the strings of a list joined with `sep` (default empty).
-pub fn join(args: &[Value]) -> EvalResult {
+pub fn join(args: &[&Value]) -> EvalResult {
     let (items, sep) = match args {
         [Value::List(l)] => (l, ""),
         [Value::List(l), Value::String(sep)] => (l, &**sep),
@@ -276,7 +298,7 @@ pub fn join(args: &[Value]) -> EvalResult {
 }
 
 /// `strings.quote(s)`: `s` as a double-quoted CEL string literal with escapes.
-pub fn quote(args: &[Value]) -> EvalResult {
+pub fn quote(args: &[&Value]) -> EvalResult {
     let s = one_string("strings.quote", args)?;
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -300,7 +322,7 @@ pub fn quote(args: &[Value]) -> EvalResult {
 
 /// `s.format(args)`: printf-style formatting with the clauses `%s %d %f %e %b %o %x %X %%`
 /// and an optional precision (`%.3f`), as in cel-go's strings extension.
-pub fn format(args: &[Value]) -> EvalResult {
+pub fn format(args: &[&Value]) -> EvalResult {
     let [Value::String(fmt), Value::List(values)] = args else {
         return Err(EvalError::no_overload("format", args));
     };
@@ -554,175 +576,178 @@ mod tests {
 
     #[test]
     fn char_at_cases() {
-        assert_eq!(char_at(&[s("tacocat"), i(3)]), Ok(s("o")));
-        assert_eq!(char_at(&[s("tacocat"), i(7)]), Ok(s("")));
-        assert_eq!(char_at(&[s("©αT"), i(1)]), Ok(s("α")));
+        assert_eq!(char_at(&[&s("tacocat"), &i(3)]), Ok(s("o")));
+        assert_eq!(char_at(&[&s("tacocat"), &i(7)]), Ok(s("")));
+        assert_eq!(char_at(&[&s("©αT"), &i(1)]), Ok(s("α")));
         assert_eq!(
-            err_msg(char_at(&[s("tacocat"), i(30)])),
+            err_msg(char_at(&[&s("tacocat"), &i(30)])),
             "index out of range: 30"
         );
-        assert!(char_at(&[s("x"), Value::Bool(true)]).is_err());
-        assert!(char_at(&[i(42), i(2)]).is_err());
+        assert!(char_at(&[&s("x"), &Value::Bool(true)]).is_err());
+        assert!(char_at(&[&i(42), &i(2)]).is_err());
     }
 
     #[test]
     fn index_of_cases() {
-        assert_eq!(index_of(&[s("tacocat"), s("")]), Ok(i(0)));
-        assert_eq!(index_of(&[s("tacocat"), s("ac")]), Ok(i(1)));
-        assert_eq!(index_of(&[s("tacocat"), s("none")]), Ok(i(-1)));
-        assert_eq!(index_of(&[s("tacocat"), s(""), i(3)]), Ok(i(3)));
-        assert_eq!(index_of(&[s("tacocat"), s("a"), i(3)]), Ok(i(5)));
-        assert_eq!(index_of(&[s("ta©o©αT"), s("©")]), Ok(i(2)));
-        assert_eq!(index_of(&[s("ta©o©αT"), s("©αT"), i(3)]), Ok(i(4)));
-        assert_eq!(index_of(&[s("ta©o©αT"), s("©α"), i(5)]), Ok(i(-1)));
-        assert_eq!(index_of(&[s("hello wello"), s("ello"), i(6)]), Ok(i(7)));
+        assert_eq!(index_of(&[&s("tacocat"), &s("")]), Ok(i(0)));
+        assert_eq!(index_of(&[&s("tacocat"), &s("ac")]), Ok(i(1)));
+        assert_eq!(index_of(&[&s("tacocat"), &s("none")]), Ok(i(-1)));
+        assert_eq!(index_of(&[&s("tacocat"), &s(""), &i(3)]), Ok(i(3)));
+        assert_eq!(index_of(&[&s("tacocat"), &s("a"), &i(3)]), Ok(i(5)));
+        assert_eq!(index_of(&[&s("ta©o©αT"), &s("©")]), Ok(i(2)));
+        assert_eq!(index_of(&[&s("ta©o©αT"), &s("©αT"), &i(3)]), Ok(i(4)));
+        assert_eq!(index_of(&[&s("ta©o©αT"), &s("©α"), &i(5)]), Ok(i(-1)));
+        assert_eq!(index_of(&[&s("hello wello"), &s("ello"), &i(6)]), Ok(i(7)));
         assert_eq!(
-            err_msg(index_of(&[s("tacocat"), s("a"), i(30)])),
+            err_msg(index_of(&[&s("tacocat"), &s("a"), &i(30)])),
             "index out of range: 30"
         );
-        assert!(index_of(&[s("42"), s("4"), i(0), i(1)]).is_err());
+        assert!(index_of(&[&s("42"), &s("4"), &i(0), &i(1)]).is_err());
     }
 
     #[test]
     fn last_index_of_cases() {
-        assert_eq!(last_index_of(&[s(""), s("@@")]), Ok(i(-1)));
-        assert_eq!(last_index_of(&[s("tacocat"), s("")]), Ok(i(7)));
-        assert_eq!(last_index_of(&[s("tacocat"), s("at")]), Ok(i(5)));
-        assert_eq!(last_index_of(&[s("tacocat"), s(""), i(3)]), Ok(i(3)));
-        assert_eq!(last_index_of(&[s("tacocat"), s("a"), i(3)]), Ok(i(1)));
-        assert_eq!(last_index_of(&[s("ta©o©αT"), s("©")]), Ok(i(4)));
-        assert_eq!(last_index_of(&[s("ta©o©αT"), s("©"), i(3)]), Ok(i(2)));
-        assert_eq!(last_index_of(&[s("ta©o©αT"), s("©α"), i(4)]), Ok(i(4)));
+        assert_eq!(last_index_of(&[&s(""), &s("@@")]), Ok(i(-1)));
+        assert_eq!(last_index_of(&[&s("tacocat"), &s("")]), Ok(i(7)));
+        assert_eq!(last_index_of(&[&s("tacocat"), &s("at")]), Ok(i(5)));
+        assert_eq!(last_index_of(&[&s("tacocat"), &s(""), &i(3)]), Ok(i(3)));
+        assert_eq!(last_index_of(&[&s("tacocat"), &s("a"), &i(3)]), Ok(i(1)));
+        assert_eq!(last_index_of(&[&s("ta©o©αT"), &s("©")]), Ok(i(4)));
+        assert_eq!(last_index_of(&[&s("ta©o©αT"), &s("©"), &i(3)]), Ok(i(2)));
+        assert_eq!(last_index_of(&[&s("ta©o©αT"), &s("©α"), &i(4)]), Ok(i(4)));
         assert_eq!(
-            last_index_of(&[s("bananananana"), s("nana"), i(7)]),
+            last_index_of(&[&s("bananananana"), &s("nana"), &i(7)]),
             Ok(i(6))
         );
         assert_eq!(
-            last_index_of(&[s("hello wello"), s("hello wello")]),
+            last_index_of(&[&s("hello wello"), &s("hello wello")]),
             Ok(i(0))
         );
         assert_eq!(
-            err_msg(last_index_of(&[s("tacocat"), s("a"), i(-1)])),
+            err_msg(last_index_of(&[&s("tacocat"), &s("a"), &i(-1)])),
             "index out of range: -1"
         );
-        assert!(last_index_of(&[s("tacocat"), s("a"), i(30)]).is_err());
+        assert!(last_index_of(&[&s("tacocat"), &s("a"), &i(30)]).is_err());
     }
 
     #[test]
     fn casing_trim_reverse() {
-        assert_eq!(lower_ascii(&[s("TacoCÆt Xii")]), Ok(s("tacocÆt xii")));
-        assert_eq!(upper_ascii(&[s("tacoCαt")]), Ok(s("TACOCαT")));
-        assert_eq!(trim(&[s(" \u{c}\n\r\t\u{b}text  ")]), Ok(s("text")));
+        assert_eq!(lower_ascii(&[&s("TacoCÆt Xii")]), Ok(s("tacocÆt xii")));
+        assert_eq!(upper_ascii(&[&s("tacoCαt")]), Ok(s("TACOCαT")));
+        assert_eq!(trim(&[&s(" \u{c}\n\r\t\u{b}text  ")]), Ok(s("text")));
         assert_eq!(
-            trim(&[s("\u{85}\u{a0}\u{1680}text\u{2028}\u{202f}\u{3000}")]),
+            trim(&[&s("\u{85}\u{a0}\u{1680}text\u{2028}\u{202f}\u{3000}")]),
             Ok(s("text"))
         );
         let kept = "\u{180e}text\u{200b}\u{200c}\u{200d}\u{2060}\u{feff}";
-        assert_eq!(trim(&[s(kept)]), Ok(s(kept)));
-        assert_eq!(reverse(&[s("Ta©oCαt")]), Ok(s("tαCo©aT")));
-        assert_eq!(reverse(&[s("")]), Ok(s("")));
-        assert!(trim(&[i(1)]).is_err());
+        assert_eq!(trim(&[&s(kept)]), Ok(s(kept)));
+        assert_eq!(reverse(&[&s("Ta©oCαt")]), Ok(s("tαCo©aT")));
+        assert_eq!(reverse(&[&s("")]), Ok(s("")));
+        assert!(trim(&[&i(1)]).is_err());
     }
 
     #[test]
     fn replace_cases() {
         assert_eq!(
-            replace(&[s("{0} days {0} hours"), s("{0}"), s("2")]),
+            replace(&[&s("{0} days {0} hours"), &s("{0}"), &s("2")]),
             Ok(s("2 days 2 hours"))
         );
         assert_eq!(
-            replace(&[s("{0} days {0} hours"), s("{0}"), s("2"), i(1)]),
+            replace(&[&s("{0} days {0} hours"), &s("{0}"), &s("2"), &i(1)]),
             Ok(s("2 days {0} hours"))
         );
         assert_eq!(
-            replace(&[s("1 ©αT taco"), s("αT"), s("o©α")]),
+            replace(&[&s("1 ©αT taco"), &s("αT"), &s("o©α")]),
             Ok(s("1 ©o©α taco"))
         );
-        assert_eq!(replace(&[s("aaa"), s("a"), s("b"), i(-1)]), Ok(s("bbb")));
-        assert_eq!(replace(&[s("aaa"), s("a"), s("b"), i(0)]), Ok(s("aaa")));
-        assert!(replace(&[s("42"), s("2"), s("1"), s("1")]).is_err());
-        assert!(replace(&[s("42"), i(2), s("1")]).is_err());
+        assert_eq!(
+            replace(&[&s("aaa"), &s("a"), &s("b"), &i(-1)]),
+            Ok(s("bbb"))
+        );
+        assert_eq!(replace(&[&s("aaa"), &s("a"), &s("b"), &i(0)]), Ok(s("aaa")));
+        assert!(replace(&[&s("42"), &s("2"), &s("1"), &s("1")]).is_err());
+        assert!(replace(&[&s("42"), &i(2), &s("1")]).is_err());
     }
 
     #[test]
     fn split_cases() {
         assert_eq!(
-            split(&[s("hello world"), s(" ")]),
+            split(&[&s("hello world"), &s(" ")]),
             Ok(strs(&["hello", "world"]))
         );
         assert_eq!(
-            split(&[s("hello world events!"), s(" "), i(0)]),
+            split(&[&s("hello world events!"), &s(" "), &i(0)]),
             Ok(strs(&[]))
         );
         assert_eq!(
-            split(&[s("hello world events!"), s(" "), i(1)]),
+            split(&[&s("hello world events!"), &s(" "), &i(1)]),
             Ok(strs(&["hello world events!"]))
         );
         assert_eq!(
-            split(&[s("hello world events!"), s(" "), i(2)]),
+            split(&[&s("hello world events!"), &s(" "), &i(2)]),
             Ok(strs(&["hello", "world events!"]))
         );
         assert_eq!(
-            split(&[s("o©o©o©o"), s("©"), i(-1)]),
+            split(&[&s("o©o©o©o"), &s("©"), &i(-1)]),
             Ok(strs(&["o", "o", "o", "o"]))
         );
-        assert_eq!(split(&[s("42"), s("")]), Ok(strs(&["4", "2"])));
-        assert_eq!(split(&[s("abc"), s(""), i(2)]), Ok(strs(&["a", "bc"])));
-        assert!(split(&[s("42"), i(2)]).is_err());
-        assert!(split(&[s("42"), s("2"), s("1")]).is_err());
+        assert_eq!(split(&[&s("42"), &s("")]), Ok(strs(&["4", "2"])));
+        assert_eq!(split(&[&s("abc"), &s(""), &i(2)]), Ok(strs(&["a", "bc"])));
+        assert!(split(&[&s("42"), &i(2)]).is_err());
+        assert!(split(&[&s("42"), &s("2"), &s("1")]).is_err());
     }
 
     #[test]
     fn substring_cases() {
-        assert_eq!(substring(&[s("tacocat"), i(4)]), Ok(s("cat")));
-        assert_eq!(substring(&[s("tacocat"), i(7)]), Ok(s("")));
-        assert_eq!(substring(&[s("tacocat"), i(0), i(4)]), Ok(s("taco")));
-        assert_eq!(substring(&[s("tacocat"), i(4), i(4)]), Ok(s("")));
-        assert_eq!(substring(&[s("ta©o©αT"), i(2), i(6)]), Ok(s("©o©α")));
+        assert_eq!(substring(&[&s("tacocat"), &i(4)]), Ok(s("cat")));
+        assert_eq!(substring(&[&s("tacocat"), &i(7)]), Ok(s("")));
+        assert_eq!(substring(&[&s("tacocat"), &i(0), &i(4)]), Ok(s("taco")));
+        assert_eq!(substring(&[&s("tacocat"), &i(4), &i(4)]), Ok(s("")));
+        assert_eq!(substring(&[&s("ta©o©αT"), &i(2), &i(6)]), Ok(s("©o©α")));
         assert_eq!(
-            err_msg(substring(&[s("tacocat"), i(40)])),
+            err_msg(substring(&[&s("tacocat"), &i(40)])),
             "index out of range: 40"
         );
         assert_eq!(
-            err_msg(substring(&[s("tacocat"), i(-1)])),
+            err_msg(substring(&[&s("tacocat"), &i(-1)])),
             "index out of range: -1"
         );
         assert_eq!(
-            err_msg(substring(&[s("tacocat"), i(1), i(50)])),
+            err_msg(substring(&[&s("tacocat"), &i(1), &i(50)])),
             "index out of range: 50"
         );
         assert_eq!(
-            err_msg(substring(&[s("tacocat"), i(49), i(50)])),
+            err_msg(substring(&[&s("tacocat"), &i(49), &i(50)])),
             "index out of range: 49"
         );
         assert_eq!(
-            err_msg(substring(&[s("tacocat"), i(4), i(3)])),
+            err_msg(substring(&[&s("tacocat"), &i(4), &i(3)])),
             "invalid substring range. start: 4, end: 3"
         );
-        assert!(substring(&[s("hello"), i(1), i(2), i(3)]).is_err());
+        assert!(substring(&[&s("hello"), &i(1), &i(2), &i(3)]).is_err());
     }
 
     #[test]
     fn join_and_quote() {
-        assert_eq!(join(&[strs(&["x", "y"])]), Ok(s("xy")));
-        assert_eq!(join(&[strs(&["x", "y"]), s("-")]), Ok(s("x-y")));
-        assert_eq!(join(&[strs(&[]), s("-")]), Ok(s("")));
-        assert!(join(&[Value::list(vec![i(1)])]).is_err());
-        assert_eq!(quote(&[s("first\nsecond")]), Ok(s("\"first\\nsecond\"")));
-        assert_eq!(quote(&[s("bell\u{7}")]), Ok(s("\"bell\\a\"")));
-        assert_eq!(quote(&[s("\u{8}backspace")]), Ok(s("\"\\bbackspace\"")));
+        assert_eq!(join(&[&strs(&["x", "y"])]), Ok(s("xy")));
+        assert_eq!(join(&[&strs(&["x", "y"]), &s("-")]), Ok(s("x-y")));
+        assert_eq!(join(&[&strs(&[]), &s("-")]), Ok(s("")));
+        assert!(join(&[&Value::list(vec![i(1)])]).is_err());
+        assert_eq!(quote(&[&s("first\nsecond")]), Ok(s("\"first\\nsecond\"")));
+        assert_eq!(quote(&[&s("bell\u{7}")]), Ok(s("\"bell\\a\"")));
+        assert_eq!(quote(&[&s("\u{8}backspace")]), Ok(s("\"\\bbackspace\"")));
         assert_eq!(
-            quote(&[s("vertical \u{b} tab")]),
+            quote(&[&s("vertical \u{b} tab")]),
             Ok(s("\"vertical \\v tab\""))
         );
-        assert_eq!(quote(&[s("ends with \\")]), Ok(s("\"ends with \\\\\"")));
-        assert_eq!(quote(&[s("mid \" quote")]), Ok(s("\"mid \\\" quote\"")));
-        assert_eq!(quote(&[s("завтра😀")]), Ok(s("\"завтра😀\"")));
-        assert_eq!(quote(&[s("")]), Ok(s("\"\"")));
+        assert_eq!(quote(&[&s("ends with \\")]), Ok(s("\"ends with \\\\\"")));
+        assert_eq!(quote(&[&s("mid \" quote")]), Ok(s("\"mid \\\" quote\"")));
+        assert_eq!(quote(&[&s("завтра😀")]), Ok(s("\"завтра😀\"")));
+        assert_eq!(quote(&[&s("")]), Ok(s("\"\"")));
     }
 
     fn fmt(f: &str, args: Vec<Value>) -> EvalResult {
-        format(&[s(f), Value::list(args)])
+        format(&[&s(f), &Value::list(args)])
     }
 
     #[test]

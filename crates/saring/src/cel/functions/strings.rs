@@ -29,7 +29,7 @@ pub fn check_matches(args: &[Type]) -> Result<Type, String> {
     check_str_str_bool("matches", args)
 }
 
-fn two_strings<'a>(name: &str, args: &'a [Value]) -> Result<(&'a str, &'a str), EvalError> {
+fn two_strings<'a>(name: &str, args: &'a [&'a Value]) -> Result<(&'a str, &'a str), EvalError> {
     match args {
         [Value::String(a), Value::String(b)] => Ok((a, b)),
         _ => Err(EvalError::no_overload(name, args)),
@@ -37,19 +37,19 @@ fn two_strings<'a>(name: &str, args: &'a [Value]) -> Result<(&'a str, &'a str), 
 }
 
 /// `s.contains(sub)`.
-pub fn contains(args: &[Value]) -> EvalResult {
+pub fn contains(args: &[&Value]) -> EvalResult {
     let (s, sub) = two_strings("contains", args)?;
     Ok(Value::Bool(s.contains(sub)))
 }
 
 /// `s.startsWith(prefix)`.
-pub fn starts_with(args: &[Value]) -> EvalResult {
+pub fn starts_with(args: &[&Value]) -> EvalResult {
     let (s, p) = two_strings("startsWith", args)?;
     Ok(Value::Bool(s.starts_with(p)))
 }
 
 /// `s.endsWith(suffix)`.
-pub fn ends_with(args: &[Value]) -> EvalResult {
+pub fn ends_with(args: &[&Value]) -> EvalResult {
     let (s, p) = two_strings("endsWith", args)?;
     Ok(Value::Bool(s.ends_with(p)))
 }
@@ -71,7 +71,7 @@ pub fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
 }
 
 /// `s.matches(re)` / `matches(s, re)`: true when the regex matches anywhere in `s`.
-pub fn matches(args: &[Value]) -> EvalResult {
+pub fn matches(args: &[&Value]) -> EvalResult {
     let (s, re) = two_strings("matches", args)?;
     Ok(Value::Bool(compile_regex(re)?.is_match(s)))
 }
@@ -86,27 +86,39 @@ mod tests {
 
     #[test]
     fn contains_starts_ends() {
-        assert_eq!(contains(&[s("abababc"), s("ababc")]), Ok(Value::Bool(true)));
-        assert_eq!(contains(&[s("hello"), s("ol")]), Ok(Value::Bool(false)));
-        assert_eq!(contains(&[s(""), s("")]), Ok(Value::Bool(true)));
-        assert_eq!(starts_with(&[s("завтра"), s("за")]), Ok(Value::Bool(true)));
-        assert_eq!(starts_with(&[s(""), s("foo")]), Ok(Value::Bool(false)));
-        assert_eq!(ends_with(&[s("forté"), s("té")]), Ok(Value::Bool(true)));
-        assert_eq!(ends_with(&[s("foobar"), s("foo")]), Ok(Value::Bool(false)));
-        assert!(contains(&[s("a"), Value::Int(1)]).is_err());
+        assert_eq!(
+            contains(&[&s("abababc"), &s("ababc")]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(contains(&[&s("hello"), &s("ol")]), Ok(Value::Bool(false)));
+        assert_eq!(contains(&[&s(""), &s("")]), Ok(Value::Bool(true)));
+        assert_eq!(
+            starts_with(&[&s("завтра"), &s("за")]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(starts_with(&[&s(""), &s("foo")]), Ok(Value::Bool(false)));
+        assert_eq!(ends_with(&[&s("forté"), &s("té")]), Ok(Value::Bool(true)));
+        assert_eq!(
+            ends_with(&[&s("foobar"), &s("foo")]),
+            Ok(Value::Bool(false))
+        );
+        assert!(contains(&[&s("a"), &Value::Int(1)]).is_err());
     }
 
     #[test]
     fn regex_matching() {
-        assert_eq!(matches(&[s("hubba"), s("ubb")]), Ok(Value::Bool(true)));
-        assert_eq!(matches(&[s(""), s("foo|bar")]), Ok(Value::Bool(false)));
-        assert_eq!(matches(&[s("mañana"), s("a+ñ+a+")]), Ok(Value::Bool(true)));
+        assert_eq!(matches(&[&s("hubba"), &s("ubb")]), Ok(Value::Bool(true)));
+        assert_eq!(matches(&[&s(""), &s("foo|bar")]), Ok(Value::Bool(false)));
         assert_eq!(
-            matches(&[s("🐱😀😀"), s("(a|😀){2}")]),
+            matches(&[&s("mañana"), &s("a+ñ+a+")]),
             Ok(Value::Bool(true))
         );
-        assert_eq!(matches(&[s("cows"), s("")]), Ok(Value::Bool(true)));
-        let bad = matches(&[s("x"), s("(unclosed")]);
+        assert_eq!(
+            matches(&[&s("🐱😀😀"), &s("(a|😀){2}")]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(matches(&[&s("cows"), &s("")]), Ok(Value::Bool(true)));
+        let bad = matches(&[&s("x"), &s("(unclosed")]);
         assert!(
             matches!(bad, Err(EvalError::Runtime(m)) if m.contains("invalid regular expression"))
         );

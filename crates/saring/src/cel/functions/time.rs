@@ -196,7 +196,7 @@ fn parse_offset(tz: &str) -> Option<FixedOffset> {
 }
 
 /// The local time for a timestamp accessor: `[ts]` is UTC, `[ts, tz]` is in zone `tz`.
-fn accessor_time(name: &str, args: &[Value]) -> Result<NaiveDateTime, EvalError> {
+fn accessor_time(name: &str, args: &[&Value]) -> Result<NaiveDateTime, EvalError> {
     match args {
         [Value::Timestamp(t)] => Ok(t.naive_utc()),
         [Value::Timestamp(t), Value::String(tz)] => local_time(t, tz),
@@ -207,7 +207,7 @@ fn accessor_time(name: &str, args: &[Value]) -> Result<NaiveDateTime, EvalError>
 macro_rules! ts_accessor {
     ($(#[$doc:meta])* $check:ident, $eval:ident, $name:literal, |$t:ident| $body:expr) => {
         $(#[$doc])*
-        pub fn $eval(args: &[Value]) -> EvalResult {
+        pub fn $eval(args: &[&Value]) -> EvalResult {
             let $t = accessor_time($name, args)?;
             Ok(Value::Int(i64::from($body)))
         }
@@ -247,7 +247,7 @@ ts_accessor!(
 macro_rules! ts_or_dur_accessor {
     ($(#[$doc:meta])* $check:ident, $eval:ident, $name:literal, |$t:ident| $ts:expr, |$d:ident| $dur:expr) => {
         $(#[$doc])*
-        pub fn $eval(args: &[Value]) -> EvalResult {
+        pub fn $eval(args: &[&Value]) -> EvalResult {
             if let [Value::Duration($d)] = args {
                 return Ok(Value::Int($dur));
             }
@@ -312,74 +312,80 @@ mod tests {
     #[test]
     fn timestamp_accessors_utc() {
         let t = ts("2009-02-13T23:31:30Z");
-        assert_eq!(get_date(&[t.clone()]), Ok(Value::Int(13)));
-        assert_eq!(get_day_of_month(&[t.clone()]), Ok(Value::Int(12)));
-        assert_eq!(get_day_of_week(&[t.clone()]), Ok(Value::Int(5)));
-        assert_eq!(get_day_of_year(&[t.clone()]), Ok(Value::Int(43)));
-        assert_eq!(get_full_year(&[t.clone()]), Ok(Value::Int(2009)));
-        assert_eq!(get_hours(&[t.clone()]), Ok(Value::Int(23)));
-        assert_eq!(get_minutes(&[t.clone()]), Ok(Value::Int(31)));
-        assert_eq!(get_month(&[t.clone()]), Ok(Value::Int(1)));
-        assert_eq!(get_seconds(&[t]), Ok(Value::Int(30)));
+        assert_eq!(get_date(&[&t.clone()]), Ok(Value::Int(13)));
+        assert_eq!(get_day_of_month(&[&t.clone()]), Ok(Value::Int(12)));
+        assert_eq!(get_day_of_week(&[&t.clone()]), Ok(Value::Int(5)));
+        assert_eq!(get_day_of_year(&[&t.clone()]), Ok(Value::Int(43)));
+        assert_eq!(get_full_year(&[&t.clone()]), Ok(Value::Int(2009)));
+        assert_eq!(get_hours(&[&t.clone()]), Ok(Value::Int(23)));
+        assert_eq!(get_minutes(&[&t.clone()]), Ok(Value::Int(31)));
+        assert_eq!(get_month(&[&t.clone()]), Ok(Value::Int(1)));
+        assert_eq!(get_seconds(&[&t]), Ok(Value::Int(30)));
         let ms = ts("2009-02-13T23:31:20.123456789Z");
-        assert_eq!(get_milliseconds(&[ms]), Ok(Value::Int(123)));
+        assert_eq!(get_milliseconds(&[&ms]), Ok(Value::Int(123)));
     }
 
     #[test]
     fn timestamp_accessors_with_zone() {
         let t = ts("2009-02-13T23:31:30Z");
         assert_eq!(
-            get_date(&[t.clone(), tz("Australia/Sydney")]),
+            get_date(&[&t.clone(), &tz("Australia/Sydney")]),
             Ok(Value::Int(14))
         );
         assert_eq!(
-            get_day_of_month(&[t.clone(), tz("US/Central")]),
+            get_day_of_month(&[&t.clone(), &tz("US/Central")]),
             Ok(Value::Int(12))
         );
         assert_eq!(
-            get_day_of_month(&[t.clone(), tz("+11:00")]),
+            get_day_of_month(&[&t.clone(), &tz("+11:00")]),
             Ok(Value::Int(13))
         );
-        assert_eq!(get_day_of_week(&[t.clone(), tz("UTC")]), Ok(Value::Int(5)));
         assert_eq!(
-            get_day_of_year(&[t.clone(), tz("US/Central")]),
+            get_day_of_week(&[&t.clone(), &tz("UTC")]),
+            Ok(Value::Int(5))
+        );
+        assert_eq!(
+            get_day_of_year(&[&t.clone(), &tz("US/Central")]),
             Ok(Value::Int(43))
         );
         assert_eq!(
-            get_full_year(&[t.clone(), tz("-09:30")]),
+            get_full_year(&[&t.clone(), &tz("-09:30")]),
             Ok(Value::Int(2009))
         );
-        assert_eq!(get_hours(&[t.clone(), tz("02:00")]), Ok(Value::Int(1)));
+        assert_eq!(get_hours(&[&t.clone(), &tz("02:00")]), Ok(Value::Int(1)));
         assert_eq!(
-            get_minutes(&[t.clone(), tz("Asia/Kathmandu")]),
+            get_minutes(&[&t.clone(), &tz("Asia/Kathmandu")]),
             Ok(Value::Int(16))
         );
-        assert_eq!(get_month(&[t.clone(), tz("UTC")]), Ok(Value::Int(1)));
-        assert_eq!(get_seconds(&[t.clone(), tz("-00:00")]), Ok(Value::Int(30)));
+        assert_eq!(get_month(&[&t.clone(), &tz("UTC")]), Ok(Value::Int(1)));
+        assert_eq!(
+            get_seconds(&[&t.clone(), &tz("-00:00")]),
+            Ok(Value::Int(30))
+        );
         let early = ts("2009-02-13T02:00:00Z");
         assert_eq!(
-            get_day_of_month(&[early.clone(), tz("-02:30")]),
+            get_day_of_month(&[&early.clone(), &tz("-02:30")]),
             Ok(Value::Int(11))
         );
         assert_eq!(
-            get_day_of_month(&[early, tz("America/St_Johns")]),
+            get_day_of_month(&[&early, &tz("America/St_Johns")]),
             Ok(Value::Int(11))
         );
-        assert!(get_hours(&[t.clone(), tz("Mars/Olympus")]).is_err());
-        assert!(get_hours(&[t, Value::Int(1)]).is_err());
+        assert!(get_hours(&[&t.clone(), &tz("Mars/Olympus")]).is_err());
+        assert!(get_hours(&[&t, &Value::Int(1)]).is_err());
     }
 
     #[test]
     fn duration_accessors() {
-        assert_eq!(get_hours(&[dur("10000s")]), Ok(Value::Int(2)));
-        assert_eq!(get_minutes(&[dur("3730s")]), Ok(Value::Int(62)));
-        assert_eq!(get_seconds(&[dur("3730s")]), Ok(Value::Int(3730)));
+        assert_eq!(get_hours(&[&dur("10000s")]), Ok(Value::Int(2)));
+        assert_eq!(get_minutes(&[&dur("3730s")]), Ok(Value::Int(62)));
+        assert_eq!(get_seconds(&[&dur("3730s")]), Ok(Value::Int(3730)));
         assert_eq!(
-            get_milliseconds(&[dur("123.321456789s")]),
+            get_milliseconds(&[&dur("123.321456789s")]),
             Ok(Value::Int(321))
         );
-        assert_eq!(get_milliseconds(&[dur("-1.5s")]), Ok(Value::Int(-500)));
-        assert!(get_full_year(&[dur("1s")]).is_err());
+        assert_eq!(get_milliseconds(&[&dur("-1.5s")]), Ok(Value::Int(-500)));
+        assert!(get_full_year(&[&dur("1s")]).is_err());
     }
 
     #[test]

@@ -1,0 +1,903 @@
+//! The type checker: resolves every name through [`Scope`], checks types, and produces a
+//! typed tree ([`TExpr`]) for the planner. Which record fields may be read is not decided
+//! here: every field read, presence test and whole-value use is shown to an [`Access`]
+//! policy (the pack layer refuses protected fields and notes monitored ones), and a refused
+//! access poisons its sub-expression so that it causes no further errors.
+
+use std::sync::Arc;
+
+use crate::cel::ast::{BinaryOp, Expr, ExprKind, Literal, MacroKind, Span, UnaryOp};
+use crate::cel::functions::{self, Builtin, CallStyle};
+use crate::cel::ops;
+use crate::cel::resolve::{field_type, Binding, Env, Scope};
+use crate::cel::types::Type;
+use crate::cel::value::Value;
+use crate::diagnostic::did_you_mean;
+use crate::schema::{Field, FieldKind, ObjectType};
+
+/// A problem found while checking an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckError {
+    /// Stable code (`cel.type_mismatch`, `pack.unknown_field`, `pack.protected_field`, ...).
+    pub code: &'static str,
+    /// Lowercase message, user input in backticks.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Where, in the expression source.
+    pub span: Span,
+}
+
+impl CheckError {
+    pub(crate) fn new(
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> CheckError {
+        CheckError {
+            code,
+            message: message.into(),
+            help,
+            span,
+        }
+    }
+}
+
+/// What an expression does with record data, shown to the pack's policy as it is checked.
+/// Returning an error refuses the access (the sub-expression is poisoned).
+pub(crate) trait Access {
+    /// A field's value is read (a slot, or a field of a list item).
+    fn read(&mut self, field: &Field, span: Span) -> Result<(), CheckError>;
+    /// A field's presence is tested with `has()`.
+    fn presence(&mut self, field: &Field, span: Span) -> Result<(), CheckError>;
+    /// A value of this type is used whole (compared, converted, returned, iterated as a
+    /// map...), not just selected from, indexed, counted or iterated as a list.
+    fn whole(&mut self, ty: &Type, span: Span) -> Result<(), CheckError>;
+}
+
+/// No policy: every access is allowed (plain CEL programs).
+pub(crate) struct AllowAll;
+
+impl Access for AllowAll {
+    fn read(&mut self, _: &Field, _: Span) -> Result<(), CheckError> {
+        Ok(())
+    }
+    fn presence(&mut self, _: &Field, _: Span) -> Result<(), CheckError> {
+        Ok(())
+    }
+    fn whole(&mut self, _: &Type, _: Span) -> Result<(), CheckError> {
+        Ok(())
+    }
+}
+
+/// A checked expression node: what it does, its static type, where it is.
+#[derive(Debug, Clone)]
+pub(crate) struct TExpr {
+    pub kind: TKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+/// The kinds of checked node. Names are resolved; record fields are slots or list-item keys.
+#[derive(Debug, Clone)]
+pub(crate) enum TKind {
+    /// A constant.
+    Const(Value),
+    /// An unresolved name or function in lenient mode: an error at run time.
+    Unbound(Arc<str>),
+    /// A record slot's value; absent means missing data at `path`.
+    Slot { slot: u32, path: Arc<str> },
+    /// `has()` of a slot-addressed field.
+    Present(u32),
+    /// An external variable.
+    Var(u32),
+    /// A derived value.
+    Derived(u32),
+    /// Another rule's result.
+    RuleRef(u32),
+    /// A comprehension variable (by depth index).
+    Local(u32),
+    /// A named list used as a value.
+    List(u32),
+    /// `elem in list` for a named list.
+    InList(Box<TExpr>, u32),
+    /// `!x`, `-x`
+    Unary(UnaryOp, Box<TExpr>),
+    /// Operators, `&&` and `||` included.
+    Binary(BinaryOp, Box<TExpr>, Box<TExpr>),
+    /// `c ? a : b`
+    Cond(Box<TExpr>, Box<TExpr>, Box<TExpr>),
+    /// A field of a map value at run time (list items, dynamic maps); `path` is the schema
+    /// path for missing-data reports when the field is a schema field.
+    Select {
+        operand: Box<TExpr>,
+        field: Arc<str>,
+        path: Option<Arc<str>>,
+    },
+    /// `has(m.f)` over a map value.
+    HasField(Box<TExpr>, Arc<str>),
+    /// `a[i]`
+    Index(Box<TExpr>, Box<TExpr>),
+    /// A builtin call (receiver first for methods).
+    Call(&'static Builtin, Vec<TExpr>),
+    /// `[a, b]`
+    MakeList(Vec<TExpr>),
+    /// `{k: v}`
+    MakeMap(Vec<(TExpr, TExpr)>),
+    /// A comprehension macro.
+    Comprehension {
+        kind: MacroKind,
+        range: Box<TExpr>,
+        local: u32,
+        predicate: Option<Box<TExpr>>,
+        transform: Option<Box<TExpr>>,
+    },
+    /// An error was reported here.
+    Poison,
+}
+
+impl TExpr {
+    fn new(kind: TKind, ty: Type, span: Span) -> TExpr {
+        TExpr { kind, ty, span }
+    }
+
+    fn poison(span: Span) -> TExpr {
+        TExpr::new(TKind::Poison, Type::Dyn, span)
+    }
+
+    /// Calls `f` on this node and every node below it.
+    pub(crate) fn visit(&self, f: &mut dyn FnMut(&TExpr)) {
+        f(self);
+        match &self.kind {
+            TKind::InList(a, _)
+            | TKind::Unary(_, a)
+            | TKind::Select { operand: a, .. }
+            | TKind::HasField(a, _) => a.visit(f),
+            TKind::Binary(_, a, b) | TKind::Index(a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            TKind::Cond(a, b, c) => {
+                a.visit(f);
+                b.visit(f);
+                c.visit(f);
+            }
+            TKind::Call(_, items) | TKind::MakeList(items) => {
+                items.iter().for_each(|e| e.visit(f));
+            }
+            TKind::MakeMap(entries) => entries.iter().for_each(|(k, v)| {
+                k.visit(f);
+                v.visit(f);
+            }),
+            TKind::Comprehension {
+                range,
+                predicate,
+                transform,
+                ..
+            } => {
+                range.visit(f);
+                predicate
+                    .iter()
+                    .chain(transform.iter())
+                    .for_each(|e| e.visit(f));
+            }
+            TKind::Const(_)
+            | TKind::Unbound(_)
+            | TKind::Slot { .. }
+            | TKind::Present(_)
+            | TKind::Var(_)
+            | TKind::Derived(_)
+            | TKind::RuleRef(_)
+            | TKind::Local(_)
+            | TKind::List(_)
+            | TKind::Poison => {}
+        }
+    }
+}
+
+/// The result of checking one expression.
+#[derive(Debug)]
+pub(crate) struct Typed {
+    /// The typed tree (meaningless when `errors` is not empty).
+    pub expr: TExpr,
+    /// Problems found.
+    pub errors: Vec<CheckError>,
+}
+
+/// Checks an expression against an environment, showing record accesses to `access`.
+pub(crate) fn typecheck(expr: &Expr, env: &Env, access: &mut dyn Access) -> Typed {
+    let mut c = Checker {
+        scope: Scope::new(env),
+        access,
+        errors: Vec::new(),
+    };
+    let out = c.expr(expr);
+    let expr = c.value(out, expr.span);
+    Typed {
+        expr,
+        errors: c.errors,
+    }
+}
+
+/// What a sub-expression denotes before it is used as a value.
+enum Out<'e> {
+    /// A value.
+    Val(TExpr),
+    /// A slot-addressed schema object (`interview`): only its fields can be read.
+    Obj(&'e Arc<ObjectType>, Arc<str>),
+    /// The `rules` namespace.
+    Rules,
+    /// An error was already reported.
+    Poison(Span),
+}
+
+struct Checker<'e, 'a> {
+    scope: Scope<'e>,
+    access: &'a mut dyn Access,
+    errors: Vec<CheckError>,
+}
+
+impl<'e> Checker<'e, '_> {
+    fn env(&self) -> &'e Env {
+        self.scope.env()
+    }
+
+    fn error(&mut self, code: &'static str, span: Span, message: String, help: Option<String>) {
+        self.errors.push(CheckError::new(code, span, message, help));
+    }
+
+    fn type_error(&mut self, span: Span, message: String) -> Type {
+        if !self.env().lenient {
+            self.error("cel.type_mismatch", span, message, None);
+        }
+        Type::Dyn
+    }
+
+    /// Shows an access to the policy; a refusal is reported and poisons.
+    fn allowed(&mut self, verdict: Result<(), CheckError>) -> bool {
+        match verdict {
+            Ok(()) => true,
+            Err(e) => {
+                self.errors.push(e);
+                false
+            }
+        }
+    }
+
+    /// Turns an [`Out`] into a value used whole, refusing bare objects and the `rules`
+    /// namespace, and showing the use to the policy.
+    fn value(&mut self, out: Out<'e>, span: Span) -> TExpr {
+        match out {
+            Out::Val(e) => {
+                let verdict = self.access.whole(&e.ty, span);
+                if self.allowed(verdict) {
+                    e
+                } else {
+                    TExpr::poison(span)
+                }
+            }
+            Out::Obj(_, path) => {
+                self.error(
+                    "cel.type_mismatch",
+                    span,
+                    format!("object `{path}` cannot be used as a value"),
+                    Some("select one of its fields, or test presence with `has()`".into()),
+                );
+                TExpr::poison(span)
+            }
+            Out::Rules => {
+                self.error(
+                    "cel.type_mismatch",
+                    span,
+                    "`rules` cannot be used as a value".into(),
+                    Some("refer to one rule's result: `rules.<rule_id>`".into()),
+                );
+                TExpr::poison(span)
+            }
+            Out::Poison(span) => TExpr::poison(span),
+        }
+    }
+
+    fn val(&mut self, e: &Expr) -> TExpr {
+        let out = self.expr(e);
+        self.value(out, e.span)
+    }
+
+    /// Like [`Checker::val`], for the operand of a selection or an index, the range of a list
+    /// comprehension and the argument of `size()` of a list: its items are only reached field
+    /// by field (or counted), so a list of objects holding protected fields is allowed there.
+    fn container(&mut self, e: &Expr) -> TExpr {
+        match self.expr(e) {
+            Out::Val(t) => t,
+            other => self.value(other, e.span),
+        }
+    }
+
+    /// A schema field read as a value.
+    fn field_out(&mut self, field: &'e Field, span: Span) -> Out<'e> {
+        let verdict = self.access.read(field, span);
+        if !self.allowed(verdict) {
+            return Out::Poison(span);
+        }
+        let path: Arc<str> = Arc::from(field.path.as_str());
+        match field.slot {
+            Some(slot) => Out::Val(TExpr::new(
+                TKind::Slot { slot, path },
+                field_type(&field.kind),
+                span,
+            )),
+            None => Out::Val(TExpr::new(
+                TKind::Const(Value::Null),
+                field_type(&field.kind),
+                span,
+            )),
+        }
+    }
+
+    fn binding(&mut self, b: Binding<'e>, span: Span) -> Out<'e> {
+        let env = self.env();
+        match b {
+            Binding::Local(i) => {
+                Out::Val(TExpr::new(TKind::Local(i), self.scope.local_type(i), span))
+            }
+            Binding::Var(i) => Out::Val(TExpr::new(
+                TKind::Var(i),
+                env.vars[i as usize].1.clone(),
+                span,
+            )),
+            Binding::Derived(i) => Out::Val(TExpr::new(
+                TKind::Derived(i),
+                env.derived[i as usize].1.clone(),
+                span,
+            )),
+            Binding::List(i) => Out::Val(TExpr::new(
+                TKind::List(i),
+                Type::List(Box::new(env.lists[i as usize].elem.clone())),
+                span,
+            )),
+            Binding::Field(f) => self.field_out(f, span),
+            Binding::Object(f, o) => {
+                let verdict = self.access.read(f, span);
+                if self.allowed(verdict) {
+                    Out::Obj(o, Arc::from(f.path.as_str()))
+                } else {
+                    Out::Poison(span)
+                }
+            }
+            Binding::Record(root) => Out::Obj(root, Arc::from("record")),
+            Binding::Rules => Out::Rules,
+            Binding::TypeName(t) => Out::Val(TExpr::new(
+                TKind::Const(Value::Type(Arc::from(t))),
+                Type::Type,
+                span,
+            )),
+        }
+    }
+
+    fn unknown_field(&mut self, obj: &ObjectType, name: &str, span: Span) -> Out<'e> {
+        let what = if obj.path.is_empty() {
+            "the record".to_string()
+        } else {
+            format!("`{}`", obj.path)
+        };
+        let help = did_you_mean(name, obj.fields.iter().map(|f| f.name.as_str()));
+        self.error(
+            "pack.unknown_field",
+            span,
+            format!("{what} has no field `{name}`"),
+            help,
+        );
+        Out::Poison(span)
+    }
+
+    fn ident(&mut self, name: &str, leading_dot: bool, span: Span) -> Out<'e> {
+        if let Some(b) = self.scope.lookup(name, leading_dot) {
+            return self.binding(b, span);
+        }
+        let env = self.env();
+        if env.lenient {
+            return Out::Val(TExpr::new(
+                TKind::Unbound(Arc::from(format!("no such attribute: `{name}`"))),
+                Type::Dyn,
+                span,
+            ));
+        }
+        let help = did_you_mean(name, self.scope.candidates());
+        if env.root.is_some() {
+            self.error(
+                "pack.unknown_field",
+                span,
+                format!("the record has no field `{name}`"),
+                help,
+            );
+        } else {
+            self.error(
+                "cel.unknown_name",
+                span,
+                format!("unknown name `{name}`"),
+                help,
+            );
+        }
+        Out::Poison(span)
+    }
+
+    /// The dotted name of an identifier/select chain (`a.b.c`) and its first identifier.
+    fn qualified_name(e: &Expr) -> Option<(String, &str)> {
+        match &e.kind {
+            ExprKind::Ident { name, .. } => Some((name.clone(), name.as_str())),
+            ExprKind::Select { operand, field } => {
+                Self::qualified_name(operand).map(|(q, head)| (format!("{q}.{field}"), head))
+            }
+            _ => None,
+        }
+    }
+
+    fn select(&mut self, operand: &Expr, field: &str, span: Span) -> Out<'e> {
+        // A qualified variable name (`a.b.c` declared as one variable) wins; then type names.
+        if let Some((q, head)) = Self::qualified_name(operand) {
+            let full = format!("{q}.{field}");
+            let head_bound = self.scope.is_bound(head);
+            if let Some(b) = self.scope.lookup_qualified(&full, head_bound) {
+                return self.binding(b, span);
+            }
+        }
+        match self.expr(operand) {
+            Out::Poison(s) => Out::Poison(s),
+            Out::Rules => {
+                let env = self.env();
+                match env.rule_position(field) {
+                    Some(i) => Out::Val(TExpr::new(TKind::RuleRef(i as u32), Type::Bool, span)),
+                    None => {
+                        let help = did_you_mean(field, env.rules.iter().map(String::as_str));
+                        self.error(
+                            "pack.unknown_rule",
+                            span,
+                            format!("there is no rule `{field}`"),
+                            help,
+                        );
+                        Out::Poison(span)
+                    }
+                }
+            }
+            Out::Obj(obj, _) => match obj.field(field) {
+                Some(f) => match &f.kind {
+                    FieldKind::Object(o) if !o.in_list => self.binding(Binding::Object(f, o), span),
+                    _ => self.field_out(f, span),
+                },
+                None => self.unknown_field(obj, field, span),
+            },
+            Out::Val(node) => self.select_value(node, field, span),
+        }
+    }
+
+    /// `operand.field` on a value: a list item's schema field, a map key, or `dyn`.
+    fn select_value(&mut self, node: TExpr, field: &str, span: Span) -> Out<'e> {
+        let key: Arc<str> = Arc::from(field);
+        let select = |operand: TExpr, path: Option<Arc<str>>, ty: Type| {
+            Out::Val(TExpr::new(
+                TKind::Select {
+                    operand: Box::new(operand),
+                    field: key.clone(),
+                    path,
+                },
+                ty,
+                span,
+            ))
+        };
+        match node.ty.clone() {
+            Type::Object(obj) => match obj.field(field) {
+                Some(f) => {
+                    let verdict = self.access.read(f, span);
+                    if !self.allowed(verdict) {
+                        return Out::Poison(span);
+                    }
+                    let path = Some(Arc::from(f.path.as_str()));
+                    select(node, path, field_type(&f.kind))
+                }
+                None => self.unknown_field(&obj, field, span),
+            },
+            Type::Map(k, v) if matches!(*k, Type::String | Type::Dyn) => select(node, None, *v),
+            Type::Dyn => select(node, None, Type::Dyn),
+            other => {
+                let t =
+                    self.type_error(span, format!("cannot select field `{field}` from {other}"));
+                select(node, None, t)
+            }
+        }
+    }
+
+    fn has(&mut self, operand: &Expr, field: &str, span: Span) -> Out<'e> {
+        match self.expr(operand) {
+            Out::Poison(s) => Out::Poison(s),
+            Out::Rules => {
+                self.error(
+                    "cel.type_mismatch",
+                    span,
+                    "`has()` cannot test a rule".into(),
+                    None,
+                );
+                Out::Poison(span)
+            }
+            Out::Obj(obj, _) => match obj.field(field) {
+                Some(f) => {
+                    let verdict = self.access.presence(f, span);
+                    if !self.allowed(verdict) {
+                        return Out::Poison(span);
+                    }
+                    let kind = match f.slot {
+                        Some(slot) => TKind::Present(slot),
+                        None => TKind::Const(Value::Bool(false)),
+                    };
+                    Out::Val(TExpr::new(kind, Type::Bool, span))
+                }
+                None => self.unknown_field(obj, field, span),
+            },
+            Out::Val(node) => {
+                match node.ty.clone() {
+                    Type::Object(obj) => match obj.field(field) {
+                        Some(f) => {
+                            let verdict = self.access.presence(f, span);
+                            if !self.allowed(verdict) {
+                                return Out::Poison(span);
+                            }
+                        }
+                        None => return self.unknown_field(&obj, field, span),
+                    },
+                    Type::Map(..) | Type::Dyn => {}
+                    other => {
+                        self.type_error(
+                            span,
+                            format!("`has()` needs a map or object, found {other}"),
+                        );
+                    }
+                }
+                Out::Val(TExpr::new(
+                    TKind::HasField(Box::new(node), Arc::from(field)),
+                    Type::Bool,
+                    span,
+                ))
+            }
+        }
+    }
+
+    fn call(
+        &mut self,
+        target: Option<&Expr>,
+        function: &str,
+        args: &[Expr],
+        span: Span,
+    ) -> Out<'e> {
+        // `strings.quote(x)`, `math.greatest(...)`: a qualified global function.
+        if let Some(t) = target {
+            if let Some((q, head)) = Self::qualified_name(t) {
+                let full = format!("{q}.{function}");
+                if !self.scope.is_bound(head) && functions::lookup(&full).is_some() {
+                    return self.call(None, &full, args, span);
+                }
+            }
+        }
+        let Some(builtin) = functions::lookup(function) else {
+            if self.env().lenient {
+                for a in target.into_iter().chain(args.iter()) {
+                    self.val(a);
+                }
+                return Out::Val(TExpr::new(
+                    TKind::Unbound(Arc::from(format!("no such function: `{function}`"))),
+                    Type::Dyn,
+                    span,
+                ));
+            }
+            let help = did_you_mean(function, functions::builtins().iter().map(|b| b.name));
+            self.error(
+                "cel.unknown_function",
+                span,
+                format!("unknown function `{function}`"),
+                help,
+            );
+            return Out::Poison(span);
+        };
+        let style_ok = matches!(
+            (builtin.style, target.is_some()),
+            (CallStyle::Both, _) | (CallStyle::Method, true) | (CallStyle::Global, false)
+        );
+        if !style_ok {
+            let how = if target.is_some() {
+                "as a method"
+            } else {
+                "as a global function"
+            };
+            self.error(
+                "cel.unknown_function",
+                span,
+                format!("`{function}` cannot be called {how}"),
+                None,
+            );
+            return Out::Poison(span);
+        }
+        let mut nodes = Vec::with_capacity(args.len() + 1);
+        for a in target.into_iter().chain(args.iter()) {
+            // `size()` of a list reveals nothing of its items, so a list of objects holding
+            // protected fields may be counted; the size of one such object (its number of
+            // keys) would reveal whether a protected value is present, so it is a whole use.
+            let n = if builtin.name == "size" {
+                match self.container(a) {
+                    n if matches!(n.ty, Type::List(_)) => n,
+                    n => {
+                        let span = a.span;
+                        self.value(Out::Val(n), span)
+                    }
+                }
+            } else {
+                self.val(a)
+            };
+            nodes.push(n);
+        }
+        if !builtin.arity.contains(&nodes.len()) {
+            self.error(
+                "cel.no_overload",
+                span,
+                format!("`{function}` does not take {} argument(s)", nodes.len()),
+                None,
+            );
+            return Out::Poison(span);
+        }
+        let types: Vec<Type> = nodes.iter().map(|n| n.ty.clone()).collect();
+        let ty = match (builtin.check)(&types) {
+            Ok(t) => t,
+            Err(msg) => {
+                if !self.env().lenient {
+                    self.error("cel.no_overload", span, msg, None);
+                }
+                Type::Dyn
+            }
+        };
+        Out::Val(TExpr::new(TKind::Call(builtin, nodes), ty, span))
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr, span: Span) -> Out<'e> {
+        // `x in named_list` becomes a set lookup.
+        if op == BinaryOp::In {
+            if let ExprKind::Ident { name, .. } = &r.kind {
+                if let Some(Binding::List(i)) = self.scope.lookup(name, false) {
+                    let left = self.val(l);
+                    let elem = &self.env().lists[i as usize].elem;
+                    if !left.ty.comparable_with(elem) {
+                        let message = format!(
+                            "`{name}` is a list of {elem}, it cannot contain a {}",
+                            left.ty
+                        );
+                        self.type_error(span, message);
+                    }
+                    return Out::Val(TExpr::new(
+                        TKind::InList(Box::new(left), i),
+                        Type::Bool,
+                        span,
+                    ));
+                }
+            }
+        }
+        let left = self.val(l);
+        let right = self.val(r);
+        let ty = match op {
+            BinaryOp::And | BinaryOp::Or => {
+                for (t, e) in [(&left.ty, l), (&right.ty, r)] {
+                    if !matches!(t, Type::Bool | Type::Dyn) {
+                        let message = format!("`{}` needs bool operands, found {t}", op.symbol());
+                        self.type_error(e.span, message);
+                    }
+                }
+                Type::Bool
+            }
+            _ => match ops::check_binary(op, &left.ty, &right.ty) {
+                Ok(t) => t,
+                Err(msg) => self.type_error(span, msg),
+            },
+        };
+        Out::Val(TExpr::new(
+            TKind::Binary(op, Box::new(left), Box::new(right)),
+            ty,
+            span,
+        ))
+    }
+
+    fn comprehension(
+        &mut self,
+        kind: MacroKind,
+        target: &Expr,
+        var: &str,
+        args: &[Expr],
+        span: Span,
+    ) -> Out<'e> {
+        let range = match self.container(target) {
+            // Iterating one object would reach its keys, protected ones included.
+            n if matches!(n.ty, Type::Object(_)) => self.value(Out::Val(n), target.span),
+            n => n,
+        };
+        let elem = match &range.ty {
+            Type::List(t) => (**t).clone(),
+            Type::Map(k, _) => (**k).clone(),
+            Type::Dyn => Type::Dyn,
+            other => {
+                let message = format!("`{}` needs a list or map, found {other}", kind.name());
+                self.type_error(target.span, message)
+            }
+        };
+        let local = self.scope.push_local(var, elem.clone());
+        let mut checked: Vec<TExpr> = args.iter().map(|a| self.val(a)).collect();
+        self.scope.pop_local();
+        let need_bool = |c: &mut Self, e: &TExpr| {
+            if !matches!(e.ty, Type::Bool | Type::Dyn) {
+                let message = format!(
+                    "the predicate of `{}` must be bool, found {}",
+                    kind.name(),
+                    e.ty
+                );
+                c.type_error(e.span, message);
+            }
+        };
+        let (predicate, transform, ty) = match (kind, checked.len()) {
+            (MacroKind::Map, 1) => {
+                let t = checked.remove(0);
+                let ty = Type::List(Box::new(t.ty.clone()));
+                (None, Some(Box::new(t)), ty)
+            }
+            (MacroKind::Map, 2) => {
+                let t = checked.remove(1);
+                let p = checked.remove(0);
+                need_bool(self, &p);
+                let ty = Type::List(Box::new(t.ty.clone()));
+                (Some(Box::new(p)), Some(Box::new(t)), ty)
+            }
+            (_, 1) => {
+                let p = checked.remove(0);
+                need_bool(self, &p);
+                let ty = if kind == MacroKind::Filter {
+                    Type::List(Box::new(elem))
+                } else {
+                    Type::Bool
+                };
+                (Some(Box::new(p)), None, ty)
+            }
+            _ => {
+                self.error(
+                    "cel.syntax",
+                    span,
+                    format!("wrong number of arguments to `{}`", kind.name()),
+                    None,
+                );
+                return Out::Poison(span);
+            }
+        };
+        Out::Val(TExpr::new(
+            TKind::Comprehension {
+                kind,
+                range: Box::new(range),
+                local,
+                predicate,
+                transform,
+            },
+            ty,
+            span,
+        ))
+    }
+
+    fn expr(&mut self, e: &Expr) -> Out<'e> {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Literal(lit) => {
+                let (v, t) = match lit {
+                    Literal::Null => (Value::Null, Type::Null),
+                    Literal::Bool(b) => (Value::Bool(*b), Type::Bool),
+                    Literal::Int(i) => (Value::Int(*i), Type::Int),
+                    Literal::Uint(u) => (Value::Uint(*u), Type::Uint),
+                    Literal::Double(d) => (Value::Double(*d), Type::Double),
+                    Literal::String(s) => (Value::string(s.as_str()), Type::String),
+                    Literal::Bytes(b) => (Value::Bytes(Arc::from(b.as_slice())), Type::Bytes),
+                };
+                Out::Val(TExpr::new(TKind::Const(v), t, span))
+            }
+            ExprKind::Ident { name, leading_dot } => self.ident(name, *leading_dot, span),
+            ExprKind::Select { operand, field } => self.select(operand, field, span),
+            ExprKind::Has { operand, field } => self.has(operand, field, span),
+            ExprKind::Index { operand, index } => {
+                let a = self.container(operand);
+                let i = self.val(index);
+                let ty = match (&a.ty, &i.ty) {
+                    (Type::List(t), Type::Int | Type::Uint | Type::Double | Type::Dyn) => {
+                        (**t).clone()
+                    }
+                    (Type::Map(_, v), _) => (**v).clone(),
+                    (Type::Dyn, _) => Type::Dyn,
+                    (a, i) => {
+                        let message = format!("cannot index {a} with {i}");
+                        self.type_error(span, message)
+                    }
+                };
+                Out::Val(TExpr::new(TKind::Index(Box::new(a), Box::new(i)), ty, span))
+            }
+            ExprKind::Call {
+                target,
+                function,
+                args,
+            } => self.call(target.as_deref(), function, args, span),
+            ExprKind::Unary { op, operand } => {
+                let n = self.val(operand);
+                let ty = match ops::check_unary(*op, &n.ty) {
+                    Ok(t) => t,
+                    Err(msg) => self.type_error(span, msg),
+                };
+                Out::Val(TExpr::new(TKind::Unary(*op, Box::new(n)), ty, span))
+            }
+            ExprKind::Binary { op, left, right } => self.binary(*op, left, right, span),
+            ExprKind::Conditional {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let c = self.val(cond);
+                if !matches!(c.ty, Type::Bool | Type::Dyn) {
+                    let message = format!("the condition of `?:` must be bool, found {}", c.ty);
+                    self.type_error(cond.span, message);
+                }
+                let a = self.val(then);
+                let b = self.val(otherwise);
+                let ty = Type::unify(Some(a.ty.clone()), &b.ty);
+                Out::Val(TExpr::new(
+                    TKind::Cond(Box::new(c), Box::new(a), Box::new(b)),
+                    ty,
+                    span,
+                ))
+            }
+            ExprKind::List(items) => {
+                let mut nodes = Vec::with_capacity(items.len());
+                let mut elem: Option<Type> = None;
+                for item in items {
+                    let n = self.val(item);
+                    elem = Some(Type::unify(elem, &n.ty));
+                    nodes.push(n);
+                }
+                let ty = Type::List(Box::new(elem.unwrap_or(Type::Dyn)));
+                Out::Val(TExpr::new(TKind::MakeList(nodes), ty, span))
+            }
+            ExprKind::Map(entries) => {
+                let mut nodes = Vec::with_capacity(entries.len());
+                let (mut kt, mut vt): (Option<Type>, Option<Type>) = (None, None);
+                for (k, v) in entries {
+                    let kn = self.val(k);
+                    if !matches!(
+                        kn.ty,
+                        Type::Bool | Type::Int | Type::Uint | Type::String | Type::Dyn
+                    ) {
+                        let message = format!("unsupported map key type {}", kn.ty);
+                        self.type_error(k.span, message);
+                    }
+                    let vn = self.val(v);
+                    kt = Some(Type::unify(kt, &kn.ty));
+                    vt = Some(Type::unify(vt, &vn.ty));
+                    nodes.push((kn, vn));
+                }
+                let ty = Type::Map(
+                    Box::new(kt.unwrap_or(Type::Dyn)),
+                    Box::new(vt.unwrap_or(Type::Dyn)),
+                );
+                Out::Val(TExpr::new(TKind::MakeMap(nodes), ty, span))
+            }
+            ExprKind::Struct { type_name, .. } => {
+                self.error(
+                    "cel.unsupported",
+                    span,
+                    format!("message construction `{type_name}{{...}}` is not supported"),
+                    Some("saring has no protobuf message types; use a map literal".into()),
+                );
+                Out::Poison(span)
+            }
+            ExprKind::Macro {
+                kind,
+                target,
+                var,
+                args,
+            } => self.comprehension(*kind, target, var, args, span),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The pack's data policy, applied to every record access the type checker shows it:
+//! protected fields can never be read (nor a value holding one used whole), monitored fields
+//! are noted (a rule reading one needs a justification), optional fields read without a
+//! `has()` test are noted (records without them make the rule incomplete), and the slots read
+//! are the rule's evidence.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::cel::typecheck::{Access, CheckError};
+use crate::cel::{Span, Type};
+use crate::schema::{Field, FieldKind, ObjectType};
+
+/// What one expression read, and the policy that refused what it may not read.
+#[derive(Debug, Default)]
+pub(crate) struct PackPolicy {
+    /// Record slots read, with their paths (evidence).
+    pub slots_read: BTreeSet<(u32, Arc<str>)>,
+    /// Monitored field paths read.
+    pub monitored: BTreeSet<String>,
+    /// Optional (not `required`) slot fields read.
+    optional_read: BTreeSet<String>,
+    /// Fields whose presence is tested with `has()`.
+    presence_tested: BTreeSet<String>,
+}
+
+const PROTECTED_HELP: &str = "protected attributes are never risk factors; remove this condition";
+
+fn protected(field: &Field, span: Span) -> CheckError {
+    CheckError::new(
+        "pack.protected_field",
+        span,
+        format!(
+            "field `{}` is protected and cannot be read by rules or derived values",
+            field.path
+        ),
+        Some(PROTECTED_HELP.into()),
+    )
+}
+
+impl PackPolicy {
+    /// Optional fields read without a `has()` test of them anywhere in the expression:
+    /// records without them make the rule incomplete.
+    pub fn optional_unguarded(&self) -> BTreeSet<String> {
+        self.optional_read
+            .difference(&self.presence_tested)
+            .cloned()
+            .collect()
+    }
+}
+
+impl Access for PackPolicy {
+    fn read(&mut self, field: &Field, span: Span) -> Result<(), CheckError> {
+        if field.protected {
+            return Err(protected(field, span));
+        }
+        if field.monitored {
+            self.monitored.insert(field.path.clone());
+        }
+        let is_namespace = matches!(&field.kind, FieldKind::Object(o) if !o.in_list);
+        if let (Some(slot), false) = (field.slot, is_namespace) {
+            if !field.required {
+                self.optional_read.insert(field.path.clone());
+            }
+            self.slots_read
+                .insert((slot, Arc::from(field.path.as_str())));
+        }
+        Ok(())
+    }
+
+    fn presence(&mut self, field: &Field, span: Span) -> Result<(), CheckError> {
+        if field.protected {
+            return Err(protected(field, span));
+        }
+        if field.monitored {
+            self.monitored.insert(field.path.clone());
+        }
+        self.presence_tested.insert(field.path.clone());
+        Ok(())
+    }
+
+    fn whole(&mut self, ty: &Type, span: Span) -> Result<(), CheckError> {
+        match protected_inside(ty) {
+            // A whole list item (or list of items) holding a protected field would carry it
+            // into comparisons, strings or results: only its other fields may be read.
+            Some(path) => Err(CheckError::new(
+                "pack.protected_field",
+                span,
+                format!("this value contains protected field `{path}` and cannot be used whole"),
+                Some(
+                    "select the fields you need; protected attributes are never risk factors"
+                        .into(),
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The path of a protected field somewhere inside values of this type (objects and lists of
+/// objects), if there is one.
+fn protected_inside(t: &Type) -> Option<String> {
+    fn walk(obj: &ObjectType) -> Option<String> {
+        obj.fields.iter().find_map(|f| {
+            if f.protected {
+                return Some(f.path.clone());
+            }
+            match &f.kind {
+                FieldKind::Object(o) => walk(o),
+                FieldKind::List(item) => match &**item {
+                    FieldKind::Object(o) => walk(o),
+                    _ => None,
+                },
+                _ => None,
+            }
+        })
+    }
+    match t {
+        Type::Object(o) => walk(o),
+        Type::List(item) => protected_inside(item),
+        _ => None,
+    }
+}
