@@ -348,14 +348,14 @@ fn record_ids_reach_every_output_row_bad_rows_included() {
     assert_eq!(code(&out), Some(3));
     let rows = lines(&stdout(&out));
     assert_eq!(rows[0]["record"], "SYN-9");
-    assert_eq!(rows[0]["error"]["code"], "record.type_mismatch");
+    assert_eq!(rows[0]["invalid"][0]["code"], "record.type_mismatch");
     assert!(rows[1].get("record").is_none());
     assert_eq!(
         rows[2]["record"], "HAND-4",
         "read from a line that is not valid JSON"
     );
     assert_eq!(rows[2]["error"]["code"], "record.syntax");
-    assert!(stdout(&out).starts_with("{\"row\":1,\"record\":\"SYN-9\",\"error\""));
+    assert!(stdout(&out).starts_with("{\"row\":1,\"record\":\"SYN-9\","));
     let out = f.run(&[
         "screen",
         "-q",
