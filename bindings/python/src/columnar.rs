@@ -67,15 +67,6 @@ impl Plan<'_> {
     }
 }
 
-/// Per-row result of the columnar screen.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RowResult {
-    /// The record decoded and was screened.
-    Screened(Box<Decision>),
-    /// The row could not be decoded.
-    Failed(RecordError),
-}
-
 fn read(array: &dyn Array, row: usize) -> Raw<'_> {
     if array.is_null(row) {
         return Raw::Null;
@@ -291,16 +282,16 @@ pub fn screen_rows(
     batch: &RecordBatch,
     start: usize,
     end: usize,
-) -> Vec<RowResult> {
+) -> Vec<Decision> {
     let mapping = map_columns(engine, batch);
     let schema = engine.schema();
-    let per_chunk: Vec<Vec<RowResult>> = chunks(start, end.min(batch.num_rows()))
+    let per_chunk: Vec<Vec<Decision>> = chunks(start, end.min(batch.num_rows()))
         .par_iter()
         .map(|&(start, end)| {
             (start..end)
                 .map(|row| {
                     let record = build_record(schema, &mapping, row);
-                    RowResult::Screened(Box::new(engine.screen(&record)))
+                    engine.screen(&record)
                 })
                 .collect()
         })
@@ -327,14 +318,11 @@ pub fn result_schema() -> Arc<ArrowSchema> {
 /// they are made.
 #[derive(Default)]
 struct ChunkOut {
-    /// `None` for rows that failed to decode.
-    outcome: Vec<Option<Outcome>>,
+    outcome: Vec<Outcome>,
     score: Vec<i64>,
     hits: IdLists,
     shadow: IdLists,
     incomplete: IdLists,
-    /// (row within the chunk, error text), for rows that could not be read at all
-    errors: Vec<(usize, String)>,
     /// (row within the chunk, `code at path: message`) for each cell that did not fit
     invalid: Vec<(usize, String)>,
 }
@@ -381,7 +369,7 @@ fn screen_chunk(engine: &Engine, mapping: &Mapping<'_>, (start, end): (usize, us
         let record = build_record(engine.schema(), mapping, row);
         // Frames need outcome, score and rule ids: no reasons or evidence rendered.
         let s = engine.screen_summary(&record);
-        out.outcome.push(Some(s.outcome));
+        out.outcome.push(s.outcome);
         out.score.push(s.score);
         out.hits.push_ids(&s.hits.to_vec());
         out.shadow.push_ids(&s.shadow_hits.to_vec());
@@ -415,41 +403,27 @@ pub fn screen_record_batch(
     let mut incomplete = ListBuilder::new(StringBuilder::new());
     let mut invalid = ListBuilder::new(StringBuilder::new());
     let mut error = StringBuilder::new();
-    let append = |b: &mut ListBuilder<StringBuilder>, ids: &[u32], valid: bool| {
+    let append = |b: &mut ListBuilder<StringBuilder>, ids: &[u32]| {
         for &id in ids {
             b.values().append_value(index.name(id));
         }
-        b.append(valid);
+        b.append(true);
     };
+    // Every row of a batch is screened (a cell that does not fit is listed in `invalid`);
+    // `error` is null here and filled only by the row fallback for unreadable rows.
     for out in &outs {
-        let mut errors = out.errors.iter().peekable();
         let mut cells = out.invalid.iter().peekable();
         for (i, o) in out.outcome.iter().enumerate() {
             while let Some((_, e)) = cells.next_if(|(row, _)| *row == i) {
                 invalid.values().append_value(e);
             }
             invalid.append(true);
-            match o {
-                Some(o) => {
-                    outcome.append_value(outcome_str(*o));
-                    score.append_value(out.score.get(i).copied().unwrap_or(0));
-                    append(&mut hits, out.hits.row(i), true);
-                    append(&mut shadow, out.shadow.row(i), true);
-                    append(&mut incomplete, out.incomplete.row(i), true);
-                    error.append_null();
-                }
-                None => {
-                    outcome.append_null();
-                    score.append_null();
-                    append(&mut hits, &[], false);
-                    append(&mut shadow, &[], false);
-                    append(&mut incomplete, &[], false);
-                    match errors.next_if(|(row, _)| *row == i) {
-                        Some((_, e)) => error.append_value(e),
-                        None => error.append_value("record error"),
-                    }
-                }
-            }
+            outcome.append_value(outcome_str(*o));
+            score.append_value(out.score.get(i).copied().unwrap_or(0));
+            append(&mut hits, out.hits.row(i));
+            append(&mut shadow, out.shadow.row(i));
+            append(&mut incomplete, out.incomplete.row(i));
+            error.append_null();
         }
     }
     RecordBatch::try_new(
@@ -573,11 +547,9 @@ pub fn backtest_batches(
         for slice_start in (0..batch.num_rows()).step_by(BACKTEST_SLICE) {
             let slice_end = (slice_start + BACKTEST_SLICE).min(batch.num_rows());
             let results = screen_rows(engine, batch, slice_start, slice_end);
-            for (offset, result) in results.iter().enumerate() {
+            for (offset, decision) in results.iter().enumerate() {
                 let row = slice_start + offset;
-                let (RowResult::Screened(decision), Some(label)) =
-                    (result, label_value(labels.read(row)))
-                else {
+                let Some(label) = label_value(labels.read(row)) else {
                     bt.add_error();
                     continue;
                 };

@@ -39,7 +39,7 @@ use crate::errors::{
 };
 use crate::pyconv::{json_to_py, py_to_json};
 
-pub use columnar::{screen_record_batch, screen_rows, RowResult};
+pub use columnar::{screen_record_batch, screen_rows};
 
 const STREAM_CAPSULE: &CStr = c"arrow_array_stream";
 

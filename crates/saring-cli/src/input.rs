@@ -142,7 +142,6 @@ pub fn open(path: &Path, format: Option<Format>, schema: &Schema) -> anyhow::Res
             line: 0,
             buf: Vec::new(),
             done: false,
-            ended_with_newline: false,
         }),
         Format::Csv => Box::new(csv_rows(reader, schema)?),
         Format::Json => Box::new(json_array(reader, path)?),
@@ -213,21 +212,18 @@ struct JsonLines<R> {
     line: u64,
     buf: Vec<u8>,
     done: bool,
-    /// Whether the last line read ended with `\n` (not counted in its length).
-    ended_with_newline: bool,
 }
 
 impl<R: BufRead> JsonLines<R> {
     /// Reads one line into `buf` (without more than the record limit); returns the number of
-    /// bytes the line had (0 at the end of the input).
-    fn read_line(&mut self) -> std::io::Result<usize> {
+    /// bytes the line had (0 at the end of the input) and whether it ended with `\n`.
+    fn read_line(&mut self) -> std::io::Result<(usize, bool)> {
         self.buf.clear();
-        self.ended_with_newline = false;
         let mut total = 0;
         loop {
             let chunk = self.reader.fill_buf()?;
             if chunk.is_empty() {
-                return Ok(total);
+                return Ok((total, false));
             }
             let (take, end) = match chunk.iter().position(|&b| b == b'\n') {
                 Some(i) => (i + 1, true),
@@ -238,9 +234,8 @@ impl<R: BufRead> JsonLines<R> {
             }
             total += take;
             self.reader.consume(take);
-            self.ended_with_newline = end;
             if end {
-                return Ok(total);
+                return Ok((total, true));
             }
         }
     }
@@ -252,11 +247,11 @@ impl<R: BufRead> Iterator for JsonLines<R> {
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
             match self.read_line() {
-                Ok(0) => self.done = true,
-                Ok(len) => {
+                Ok((0, _)) => self.done = true,
+                Ok((len, newline)) => {
                     self.line += 1;
                     if len > MAX_RECORD_BYTES + 2 {
-                        let bytes = len - usize::from(self.ended_with_newline);
+                        let bytes = len - usize::from(newline);
                         return Some(Ok(Row {
                             row: self.line,
                             data: Data::Bad(RecordError::new(
