@@ -85,14 +85,14 @@ weight = 10
 when = "true"
 reason = "Name {name}, passport {passport_name}, sponsor {sponsor.name}, derived {fz}"
 remedy = "none"
-uses_monitored = "fuzzing may read monitored fields"
+uses_monitored = { why = "fuzzing may read monitored fields", references = ["fuzz harness"], approved_by = "fuzz harness" }
 [[rule]]
 id = "reads_derived"
 title = "Reads the fuzzed derived value"
 weight = 5
 when = "[fz].size() == 1 && rules.fuzzed"
 reason = "Derived {fz}"
-uses_monitored = "fuzzing may read monitored fields"
+uses_monitored = { why = "fuzzing may read monitored fields", references = ["fuzz harness"], approved_by = "fuzz harness" }
 "#;
 
 const RECORDS: [&str; 3] = [

@@ -108,7 +108,10 @@ def test_arrow_types(small: saring.Engine) -> None:
         if row["interview.agent_present"] is not None:
             d["interview"] = {"agent_present": row["interview.agent_present"]}
         dicts.append(d)
-    assert [{k: v for k, v in r.items() if k != "error"} for r in out] == expected(small, dicts)
+    assert [{k: v for k, v in r.items() if k not in ("error", "invalid")} for r in out] == expected(
+        small, dicts
+    )
+    assert [r["invalid"] for r in out] == [[]] * n
     assert out[0]["hits"] == ["hot_one_way", "young", "agent"]
 
 

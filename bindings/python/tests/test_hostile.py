@@ -62,7 +62,11 @@ def test_hostile_records_raise_only_saring_errors(small: saring.Engine) -> None:
         only_allowed(lambda: small.explain(record))
         only_allowed(lambda: small.screen_many([record]))
         only_allowed(lambda: list(small.screen_iter([record])))
-        only_allowed(lambda: small.screen_json(repr(record)))
+        try:
+            text = repr(record)
+        except RecursionError:  # Python's own repr of a 10,000-deep dict; not saring's input
+            text = "{" * 10_000
+        only_allowed(lambda: small.screen_json(text))
     for text in ["", "{", "[]", "null", "{\"country\": 1e999}", "\"x\"" * 1000, "{" * 100_000]:
         only_allowed(lambda: small.screen_json(text))
 
@@ -123,7 +127,7 @@ def test_screen_iter_equals_screen_many_and_is_lazy(small: saring.Engine) -> Non
 
 def test_screen_iter_raises_at_the_bad_record(small: saring.Engine) -> None:
     rows = small_rows(5)
-    bad = rows[:3] + [{"country": 1, "return_ticket": False}] + rows[3:]
+    bad = rows[:3] + ["not a record"] + rows[3:]
     it = small.screen_iter(bad)
     got = [next(it).to_json() for _ in range(3)]
     assert got == [d.to_json() for d in small.screen_many(rows[:3])]

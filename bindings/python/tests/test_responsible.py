@@ -135,10 +135,16 @@ def test_families_caps_and_two_family_refer(engine: saring.Engine) -> None:
 
 def test_max_score_and_the_incomplete_outcome(engine: saring.Engine) -> None:
     d = engine.screen({"destination": "JP", "agent": False}, lang="id")
-    assert (d.outcome, d.score, d.max_score) == ("incomplete", 0, 30)
-    assert d.questions == [{"question": "Apakah Anda punya tiket pulang?", "fields": ["return_ticket"]}]
+    # one_way (30) and minor_worker (40; age and work both absent) are incomplete
+    assert (d.outcome, d.score, d.max_score) == ("incomplete", 0, 70)
+    # Fields without a question text are asked by path.
+    assert d.questions == [
+        {"question": "Apakah Anda punya tiket pulang?", "fields": ["return_ticket"]},
+        {"question": "age", "fields": ["age"]},
+        {"question": "work", "fields": ["work"]},
+    ]
     as_dict = d.to_dict()
-    assert as_dict["max_score"] == 30 and as_dict["families"] == {} and as_dict["questions"] == d.questions
+    assert as_dict["max_score"] == 70 and as_dict["families"] == {} and as_dict["questions"] == d.questions
     assert 'outcome="incomplete"' in repr(d)
 
 

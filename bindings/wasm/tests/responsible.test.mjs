@@ -99,8 +99,14 @@ test("withLanguage gives titles, questions and explanations in that language", (
 
 test("missing data: max_score, the incomplete outcome and its questions", () => {
   const d = engine.screen({ destination: "JP" }, { lang: "id" });
-  assert.deepEqual([d.outcome, d.score, d.max_score], ["incomplete", 0, 30]);
-  assert.deepEqual(d.questions, [{ question: "Apakah Anda punya tiket pulang?", fields: ["return_ticket"] }]);
+  // one_way 30 + agent 35 + minor_worker 40; fields without a question text are asked by path
+  assert.deepEqual([d.outcome, d.score, d.max_score], ["incomplete", 0, 105]);
+  assert.deepEqual(d.questions, [
+    { question: "Apakah Anda punya tiket pulang?", fields: ["return_ticket"] },
+    { question: "agent", fields: ["agent"] },
+    { question: "age", fields: ["age"] },
+    { question: "work", fields: ["work"] },
+  ]);
   assert.equal(engine.screen({ destination: "JP" }).questions[0].question, "Do you have a return ticket?");
 });
 
