@@ -73,6 +73,7 @@ test("screen returns the decision as a plain object", () => {
       weight: 25,
       reason: "No return ticket for travel to KH",
       remedy: "A return or onward ticket clears this flag",
+      references: ["test pack"],
       evidence: { destination: "KH", return_ticket: false },
     },
     {
@@ -80,6 +81,7 @@ test("screen returns the decision as a plain object", () => {
       weight: 40,
       reason: "Recruiter PT Cepat Kaya is on the watch list",
       remedy: "Verify the agency's licence",
+      references: ["test pack"],
       evidence: { recruiter: "PT Cepat Kaya" },
     },
   ]);

@@ -77,8 +77,8 @@ test("screen renders in the language asked, and in the engine's by default", () 
   assert.deepEqual(en.hits.map((h) => h.reason), ["Travel to KH", "No return ticket"]);
   assert.deepEqual(id.hits.map((h) => h.reason), ["Perjalanan ke KH", "Tidak ada tiket pulang"]);
   assert.equal(id.hits[1].remedy, "Tunjukkan tiket pulang");
-  // Capped at 40, one family: review, whatever the raw sum.
-  assert.deepEqual([en.outcome, en.score, en.max_score, en.families], ["review", 40, 40, { itinerary: 40 }]);
+  // Capped at 40, one family: review, whatever the raw sum; minor_worker (40) is incomplete.
+  assert.deepEqual([en.outcome, en.score, en.max_score, en.families], ["review", 40, 80, { itinerary: 40 }]);
   assert.deepEqual(engine.screen(record, {}), en);
   assert.deepEqual(engine.screen(record, { lang: undefined }), en);
 });
@@ -99,11 +99,10 @@ test("withLanguage gives titles, questions and explanations in that language", (
 
 test("missing data: max_score, the incomplete outcome and its questions", () => {
   const d = engine.screen({ destination: "JP" }, { lang: "id" });
-  // one_way 30 + agent 35 + minor_worker 40; fields without a question text are asked by path
-  assert.deepEqual([d.outcome, d.score, d.max_score], ["incomplete", 0, 105]);
+  // one_way 30 + minor_worker 40; fields without a question text are asked by path
+  assert.deepEqual([d.outcome, d.score, d.max_score], ["incomplete", 0, 70]);
   assert.deepEqual(d.questions, [
     { question: "Apakah Anda punya tiket pulang?", fields: ["return_ticket"] },
-    { question: "agent", fields: ["agent"] },
     { question: "age", fields: ["age"] },
     { question: "work", fields: ["work"] },
   ]);

@@ -40,3 +40,47 @@ pub const MAX_PACK_TOTAL_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_WEIGHT: i64 = 1_000_000;
 /// Most indicator families in one pack (scoring keeps per-family subtotals on the stack).
 pub const MAX_FAMILIES: usize = 32;
+/// Most items of a list in a record when its schema field declares no `max_items`: a longer
+/// list is an invalid field (`record.too_many_items`). The static cost estimate relies on it.
+pub const MAX_RECORD_LIST_ITEMS: usize = 10_000;
+/// Largest string or bytes value an expression may build (`+`, `replace`, `join`, ...), in
+/// bytes: building a larger one is a runtime error (`value_too_large`), not an allocation.
+pub const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
+/// Default of [`CostLimits::static_cost`].
+pub const DEFAULT_STATIC_COST: u64 = 100_000_000;
+/// Default of [`CostLimits::runtime_cost`].
+pub const DEFAULT_RUNTIME_COST: u64 = 10_000_000;
+
+/// Cost limits of one engine (as in Kubernetes' CEL): every expression's cost is estimated
+/// when the pack is compiled, and evaluation is charged against a budget per record.
+///
+/// Cost units: one per expression node, per comprehension iteration and per item a list
+/// membership test scans (statically, with list sizes bounded by the named list, the schema's
+/// `max_items` or [`MAX_RECORD_LIST_ITEMS`]); at run time, one per comprehension iteration
+/// and per function or operator call, plus one per 16 bytes or list items it reads or
+/// builds (`similarity` counts the product of its compared lengths).
+///
+/// ```
+/// use saring::limits::CostLimits;
+/// let strict = CostLimits { runtime_cost: 1_000_000, ..CostLimits::default() };
+/// assert_eq!(strict.static_cost, saring::limits::DEFAULT_STATIC_COST);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CostLimits {
+    /// Largest static cost estimate of one rule condition or derived value: a pack with a
+    /// costlier expression does not load (`pack.cost_limit`, naming the rule).
+    pub static_cost: u64,
+    /// Budget of one record's evaluation (all rules and derived values): a rule that
+    /// exhausts it is incomplete with a `cost_exceeded` error; later rules that need more
+    /// work fail the same way, rules that need none are still decided.
+    pub runtime_cost: u64,
+}
+
+impl Default for CostLimits {
+    fn default() -> CostLimits {
+        CostLimits {
+            static_cost: DEFAULT_STATIC_COST,
+            runtime_cost: DEFAULT_RUNTIME_COST,
+        }
+    }
+}

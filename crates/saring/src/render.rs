@@ -114,9 +114,13 @@ fn render_diagnostic(d: &Diagnostic, sources: &SourceFiles, renderer: &Renderer)
     } else {
         Level::Warning
     };
+    // An empty line has nothing to underline (and the renderer would drop its line number):
+    // such a place is named under the header like one without a span.
     let location = d.file.as_deref().and_then(|file| {
         let span = d.span?;
-        excerpt(sources, file, span).map(|excerpt| (file, excerpt))
+        excerpt(sources, file, span)
+            .filter(|excerpt| !excerpt.line.is_empty())
+            .map(|excerpt| (file, excerpt))
     });
     let fallback_origin = match (&d.file, d.line, d.column) {
         (Some(file), Some(line), Some(column)) => format!(" --> {file}:{line}:{column}"),

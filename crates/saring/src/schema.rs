@@ -72,6 +72,9 @@ pub struct Field {
     /// `question`: what to ask the person when the field is missing (per language or one
     /// text), listed in a decision's `questions`.
     pub question: Option<crate::pack::Text>,
+    /// `max_items` of a list field: a longer list is an invalid field. `None`: the default
+    /// bound [`crate::limits::MAX_RECORD_LIST_ITEMS`].
+    pub max_items: Option<usize>,
     /// Slot index in a decoded record (`None` inside list items).
     pub slot: Option<u32>,
     /// Where the field is declared.

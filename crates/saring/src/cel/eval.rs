@@ -13,11 +13,13 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::cel::ast::MacroKind;
+use crate::cel::cost::{call_cost, op_cost};
 use crate::cel::error::EvalError;
 use crate::cel::functions::string_ext;
-use crate::cel::ir::{Comprehension, Node, PathSet, StrMap};
+use crate::cel::ir::{Comprehension, DerivedNode, Node, PathSet, StrMap};
 use crate::cel::ops;
 use crate::cel::value::{MapValue, Value};
+use crate::limits::DEFAULT_RUNTIME_COST;
 use crate::record::Record;
 
 /// Why an evaluation failed. A missing field's path is in the frame, not here.
@@ -81,8 +83,8 @@ pub(crate) struct Ctx<'a> {
     pub record: Option<&'a Record>,
     /// External variables.
     pub vars: &'a [Value],
-    /// Derived values' nodes, by index.
-    pub derived: &'a [Node],
+    /// Derived values, by index.
+    pub derived: &'a [DerivedNode],
     /// Derived values computed so far for this record (one cell per derived value).
     pub cache: &'a [OnceCell<Computed>],
     /// Rule results, by index.
@@ -105,8 +107,9 @@ impl Ctx<'static> {
     }
 }
 
-/// Per-evaluation scratch state: comprehension variables and the missing paths met.
-#[derive(Debug, Default)]
+/// Per-evaluation scratch state: comprehension variables, the missing paths met and what is
+/// left of the record's cost budget.
+#[derive(Debug)]
 pub(crate) struct Frame {
     locals: Vec<Value>,
     /// Index of local 0 (derived values computed in the middle of a comprehension use the
@@ -114,9 +117,53 @@ pub(crate) struct Frame {
     base: usize,
     /// Missing paths met so far.
     pub missing: PathSet,
+    /// Cost units left for this record (see [`crate::cel::cost`]).
+    budget: u64,
+    /// The budget it started with (for the error message).
+    limit: u64,
+}
+
+impl Default for Frame {
+    fn default() -> Frame {
+        Frame {
+            locals: Vec::new(),
+            base: 0,
+            missing: PathSet::default(),
+            budget: DEFAULT_RUNTIME_COST,
+            limit: DEFAULT_RUNTIME_COST,
+        }
+    }
+}
+
+/// Charges `units` against the frame's budget; fails with `cost_exceeded` when it is spent.
+#[inline]
+fn charge(frame: &mut Frame, units: u64) -> Result<(), Fail> {
+    match frame.budget.checked_sub(units) {
+        Some(left) => {
+            frame.budget = left;
+            Ok(())
+        }
+        None => Err(cost_exceeded(frame)),
+    }
+}
+
+#[cold]
+fn cost_exceeded(frame: &mut Frame) -> Fail {
+    frame.budget = 0;
+    Fail::msg(format!(
+        "cost_exceeded: evaluating this record needs more than its budget of {} cost units",
+        frame.limit
+    ))
 }
 
 impl Frame {
+    /// Starts a record's evaluation with a fresh budget of `units`.
+    #[inline]
+    pub(crate) fn start_budget(&mut self, units: u64) {
+        self.budget = units;
+        self.limit = units;
+    }
+
     /// Clears the frame for reuse (keeps its capacity).
     #[inline]
     pub(crate) fn reset(&mut self) {
@@ -194,25 +241,15 @@ pub(crate) fn eval(node: &Node, cx: &Ctx<'_>, frame: &mut Frame) -> Result<Value
     value(node, cx, frame).map(Cow::into_owned)
 }
 
-/// The value of a derived value, computing it on first read.
+/// The value of a derived value, computing it (and first the derived values it reads) on
+/// first read.
 pub(crate) fn derived<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a Value, Fail> {
     let i = i as usize;
-    let (Some(cell), Some(node)) = (cx.cache.get(i), cx.derived.get(i)) else {
+    let Some(cell) = cx.cache.get(i) else {
         return Err(Fail::msg("value used before it was computed"));
     };
     if cell.get().is_none() {
-        // Computed with its own missing set and above the current comprehension variables.
-        let saved = std::mem::take(&mut frame.missing);
-        let base = std::mem::replace(&mut frame.base, frame.locals.len());
-        let result = eval(node, cx, frame);
-        let met = std::mem::replace(&mut frame.missing, saved);
-        frame.locals.truncate(frame.base);
-        frame.base = base;
-        let computed = match result {
-            Ok(v) => Computed::Ok(v),
-            Err(fail) => Computed::Failed(Failure { fail, missing: met }),
-        };
-        let _ = cell.set(computed);
+        compute_derived(cx, i, frame);
     }
     match cell.get() {
         Some(Computed::Ok(v)) => Ok(v),
@@ -222,6 +259,51 @@ pub(crate) fn derived<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a
         }
         None => Err(Fail::msg("value used before it was computed")),
     }
+}
+
+/// Computes derived value `i` after the not yet computed derived values it reads, without
+/// recursion: a chain of derived values may be as long as the pack's limit.
+fn compute_derived(cx: &Ctx<'_>, i: usize, frame: &mut Frame) {
+    let uncomputed = |j: usize| cx.cache.get(j).is_some_and(|c| c.get().is_none());
+    let mut stack = vec![i];
+    while let Some(&top) = stack.last() {
+        // A derived value reads only those declared before it, so this ends.
+        let pending = cx.derived.get(top).and_then(|d| {
+            d.deps
+                .iter()
+                .map(|&j| j as usize)
+                .find(|&j| j < top && uncomputed(j))
+        });
+        match pending {
+            Some(j) => stack.push(j),
+            None => {
+                stack.pop();
+                compute_one(cx, top, frame);
+            }
+        }
+    }
+}
+
+/// Computes derived value `i` (its dependencies are computed already), with its own missing
+/// set and above the current comprehension variables.
+fn compute_one(cx: &Ctx<'_>, i: usize, frame: &mut Frame) {
+    let (Some(cell), Some(d)) = (cx.cache.get(i), cx.derived.get(i)) else {
+        return;
+    };
+    if cell.get().is_some() {
+        return;
+    }
+    let saved = std::mem::take(&mut frame.missing);
+    let base = std::mem::replace(&mut frame.base, frame.locals.len());
+    let result = eval(&d.node, cx, frame);
+    let met = std::mem::replace(&mut frame.missing, saved);
+    frame.locals.truncate(frame.base);
+    frame.base = base;
+    let computed = match result {
+        Ok(v) => Computed::Ok(v),
+        Err(fail) => Computed::Failed(Failure { fail, missing: met }),
+    };
+    let _ = cell.set(computed);
 }
 
 /// Evaluates a node, borrowing instead of cloning wherever the value already exists
@@ -259,7 +341,9 @@ pub(crate) fn value<'a>(
         Node::Binary(op, operands) => {
             let [a, b] = &**operands;
             let (a, b) = both(a, b, cx, frame)?;
-            owned(ops::binary(*op, &a, &b))
+            let result = ops::binary(*op, &a, &b)?;
+            charge(frame, op_cost(&a, &b, &result))?;
+            Ok(Cow::Owned(result))
         }
         Node::Select {
             operand,
@@ -570,15 +654,20 @@ fn call<'a>(
     cx: &Ctx<'a>,
     frame: &mut Frame,
 ) -> Result<ValueRef<'a>, Fail> {
+    let charged = |frame: &mut Frame, args: &[&Value]| -> Result<ValueRef<'a>, Fail> {
+        let result = (builtin.eval)(args)?;
+        charge(frame, call_cost(builtin.name, args, &result))?;
+        Ok(Cow::Owned(result))
+    };
     match args {
-        [] => owned((builtin.eval)(&[])),
+        [] => charged(frame, &[]),
         [a] => {
             let a = value(a, cx, frame)?;
-            owned((builtin.eval)(&[a.as_ref()]))
+            charged(frame, &[a.as_ref()])
         }
         [a, b] => {
             let (a, b) = both(a, b, cx, frame)?;
-            owned((builtin.eval)(&[a.as_ref(), b.as_ref()]))
+            charged(frame, &[a.as_ref(), b.as_ref()])
         }
         many => {
             let mut values = Vec::with_capacity(many.len());
@@ -595,7 +684,7 @@ fn call<'a>(
                 return Err(e);
             }
             let refs: Vec<&Value> = values.iter().map(|v| v.as_ref()).collect();
-            owned((builtin.eval)(&refs))
+            charged(frame, &refs)
         }
     }
 }
@@ -625,6 +714,7 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
     };
     let op = BoolCtx::Op(kind.name());
     let pred = |item: &Value, frame: &mut Frame| -> Result<bool, Fail> {
+        charge(frame, 1)?;
         frame.set_local(c.local, item.clone());
         match &c.predicate {
             None => Ok(true),

@@ -287,6 +287,14 @@ pub(crate) struct AnyStrTest {
     pub generic: Node,
 }
 
+/// A derived value's planned expression and the derived values it reads (indices, each below
+/// its own: a derived value sees only those declared before it).
+#[derive(Debug)]
+pub(crate) struct DerivedNode {
+    pub node: Node,
+    pub deps: Box<[u32]>,
+}
+
 /// A comprehension macro's parts.
 #[derive(Debug)]
 pub(crate) struct Comprehension {

@@ -7,6 +7,7 @@
 //! [`MapValue`] and [`EvalError`]; the engine drives the same stages for packs.
 
 pub(crate) mod ast;
+pub(crate) mod cost;
 pub(crate) mod error;
 pub(crate) mod eval;
 pub(crate) mod functions;

@@ -26,6 +26,18 @@ fn overflow() -> EvalError {
 
 /// `a + b`: numbers of one kind, string/bytes/list concatenation, timestamp + duration,
 /// duration + timestamp, duration + duration.
+/// Fails with `value_too_large` when a string or bytes value of `len` bytes may not be built
+/// ([`crate::limits::MAX_VALUE_BYTES`]); checked before allocating.
+pub(crate) fn check_built_size(len: usize) -> Result<(), EvalError> {
+    if len > crate::limits::MAX_VALUE_BYTES {
+        return Err(EvalError::msg(format!(
+            "value_too_large: the value would be {len} bytes, more than the limit of {}",
+            crate::limits::MAX_VALUE_BYTES
+        )));
+    }
+    Ok(())
+}
+
 pub fn add(a: &Value, b: &Value) -> EvalResult {
     use Value::*;
     match (a, b) {
@@ -33,20 +45,27 @@ pub fn add(a: &Value, b: &Value) -> EvalResult {
         (Uint(x), Uint(y)) => x.checked_add(*y).map(Uint).ok_or_else(overflow),
         (Double(x), Double(y)) => Ok(Double(x + y)),
         (String(x), String(y)) => {
+            check_built_size(x.len().saturating_add(y.len()))?;
             let mut s = std::string::String::with_capacity(x.len() + y.len());
             s.push_str(x);
             s.push_str(y);
             Ok(Value::string(s))
         }
-        (Bytes(x), Bytes(y)) => Ok(Bytes(
-            x.iter().chain(y.iter()).copied().collect::<Arc<[u8]>>(),
-        )),
+        (Bytes(x), Bytes(y)) => check_built_size(x.len().saturating_add(y.len()))
+            .map(|()| Bytes(x.iter().chain(y.iter()).copied().collect::<Arc<[u8]>>())),
         (List(x), List(y)) => {
             if x.is_empty() {
                 return Ok(List(y.clone()));
             }
             if y.is_empty() {
                 return Ok(List(x.clone()));
+            }
+            if x.len().saturating_add(y.len()) > crate::limits::MAX_LIST_ITEMS {
+                return Err(EvalError::msg(format!(
+                    "value_too_large: the list would have {} items, more than the limit of {}",
+                    x.len().saturating_add(y.len()),
+                    crate::limits::MAX_LIST_ITEMS
+                )));
             }
             Ok(List(
                 x.iter().chain(y.iter()).cloned().collect::<Arc<[Value]>>(),

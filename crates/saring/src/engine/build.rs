@@ -8,7 +8,8 @@ use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
 use crate::cel::ast::Span;
-use crate::cel::ir::{Node, Paths};
+use crate::cel::cost::Bounds;
+use crate::cel::ir::{DerivedNode, Node, Paths};
 use crate::cel::parser::parse;
 use crate::cel::plan::plan;
 use crate::cel::resolve::{Env, ListBinding, Scope};
@@ -20,14 +21,14 @@ use crate::engine::access::PackPolicy;
 use crate::engine::language::Languages;
 use crate::engine::template::Templates;
 use crate::engine::{CompiledDerived, CompiledRule, RuleInfo};
-use crate::limits::MAX_PACK_ERRORS;
+use crate::limits::{CostLimits, MAX_PACK_ERRORS};
 use crate::pack::{Expression, Pack, RuleStatus};
 use crate::schema::{FieldKind, ObjectType};
 
 /// Output of [`build`].
 pub(crate) struct Built {
     pub derived: Vec<CompiledDerived>,
-    pub derived_nodes: Vec<Node>,
+    pub derived_nodes: Vec<DerivedNode>,
     pub rules: Vec<CompiledRule>,
     pub order: Vec<u32>,
     pub infos: Vec<RuleInfo>,
@@ -64,6 +65,7 @@ fn compile_expr(
     env: &Env,
     paths: &mut Paths,
     rule: Option<&str>,
+    cost: (&Bounds, &CostLimits, &str),
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Compiled> {
     let tag = |d: Diagnostic| match rule {
@@ -90,6 +92,23 @@ fn compile_expr(
         return None;
     }
     let node = planned.ok()?;
+    let (bounds, limits, what) = cost;
+    let estimate = bounds.estimate(&node, paths);
+    if estimate > limits.static_cost {
+        let d = Diagnostic::error(
+            "pack.cost_limit",
+            format!(
+                "{what} may cost up to {estimate} units per record, more than the limit of {}",
+                limits.static_cost
+            ),
+        )
+        .with_help(
+            "comprehensions multiply: declare `max_items` on the list fields iterated (schema), \
+             iterate a shorter list, or avoid nesting `exists`/`all`/`map` over lists",
+        );
+        diags.push(tag(place(pack, expr, Span::new(0, expr.text.len()), d)));
+        return None;
+    }
     let (mut derived_read, mut rules_read) = (BTreeSet::new(), BTreeSet::new());
     typed.expr.visit(&mut |e| match e.kind {
         TKind::Derived(i) => {
@@ -141,7 +160,30 @@ fn too_many_errors(next_rule: &str) -> Diagnostic {
 
 /// Compiles the pack's expressions. On failure returns all diagnostics (at most
 /// [`MAX_PACK_ERRORS`] of them, and then `pack.too_many_errors`).
-pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
+/// Declared `max_items` of the schema's list fields, by path.
+fn declared_bounds(root: &ObjectType) -> Bounds {
+    fn walk(obj: &ObjectType, out: &mut Vec<(Arc<str>, u64)>) {
+        for f in &obj.fields {
+            if let Some(n) = f.max_items {
+                out.push((Arc::from(f.path.as_str()), n as u64));
+            }
+            match &f.kind {
+                FieldKind::Object(o) => walk(o, out),
+                FieldKind::List(item) => {
+                    if let FieldKind::Object(o) = &**item {
+                        walk(o, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, &mut out);
+    Bounds::new(out)
+}
+
+pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut warnings = Vec::new();
     let mut env = Env {
@@ -153,13 +195,27 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             .push(ListBinding::new(list.name.clone(), list.items.clone()));
     }
     let mut paths = Paths::new(schema_paths(&pack.schema.root));
+    let mut bounds = declared_bounds(&pack.schema.root);
 
     // Derived values, in declaration order: each sees the ones before it.
     let mut derived = Vec::new();
     let mut derived_nodes = Vec::new();
     for d in &pack.derive {
-        let compiled = compile_expr(pack, &d.expr, &env, &mut paths, None, &mut diags);
-        let (node, ty, slots, monitored) = match compiled {
+        let what = format!("derived value `{}`", d.name);
+        let compiled = compile_expr(
+            pack,
+            &d.expr,
+            &env,
+            &mut paths,
+            None,
+            (&bounds, limits, &what),
+            &mut diags,
+        );
+        let size = compiled
+            .as_ref()
+            .map_or(0, |c| bounds.size(&c.node, &paths));
+        bounds.push_derived(size);
+        let (node, ty, slots, monitored, deps) = match compiled {
             Some(c) => {
                 let mut monitored = c.policy.monitored.clone();
                 let mut slots: Vec<(u32, Arc<str>)> = c.policy.slots_read.iter().cloned().collect();
@@ -173,13 +229,15 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
                 // Each slot once, however many derived values lead to it.
                 slots.sort_unstable_by_key(|s| s.0);
                 slots.dedup_by_key(|s| s.0);
-                (c.node, c.ty, slots, monitored)
+                let deps = c.derived_read.iter().copied().collect();
+                (c.node, c.ty, slots, monitored, deps)
             }
             None => (
                 Node::Const(Value::Null),
                 Type::Dyn,
                 Vec::new(),
                 BTreeSet::new(),
+                Box::default(),
             ),
         };
         env.derived.push((d.name.clone(), ty));
@@ -188,7 +246,7 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             slots,
             monitored,
         });
-        derived_nodes.push(node);
+        derived_nodes.push(DerivedNode { node, deps });
     }
     let languages = Languages::of(pack);
 
@@ -202,12 +260,14 @@ pub(crate) fn build(pack: &Pack) -> Result<Built, Vec<Diagnostic>> {
             diags.push(too_many_errors(&rule.id));
             return Err(diags);
         }
+        let what = format!("the condition of rule `{}`", rule.id);
         let checked = compile_expr(
             pack,
             &rule.when,
             &env,
             &mut paths,
             Some(&rule.id),
+            (&bounds, limits, &what),
             &mut diags,
         );
         let mut monitored = BTreeSet::new();

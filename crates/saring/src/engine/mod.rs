@@ -62,9 +62,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::cel::ir::{Node, Paths};
+use crate::cel::ir::{DerivedNode, Node, Paths};
 use crate::decision::{Decision, PackRef};
 use crate::error::{LanguageError, PackError, RecordError};
+use crate::limits::CostLimits;
 use crate::pack::{Outcomes, Pack, RuleStatus};
 use crate::record::{DecodeOptions, Record};
 use crate::schema::{FieldKind, Schema};
@@ -192,7 +193,7 @@ struct Compiled {
     register: Vec<MonitoredUse>,
     derived: Vec<CompiledDerived>,
     /// The derived values' nodes, by index (evaluated lazily, on first read).
-    derived_nodes: Vec<Node>,
+    derived_nodes: Vec<DerivedNode>,
     rules: Vec<CompiledRule>,
     /// Evaluation order (dependencies first), disabled rules left out.
     order: Vec<u32>,
@@ -200,13 +201,32 @@ struct Compiled {
     warnings: Vec<crate::Diagnostic>,
     /// Record paths by id, for missing-data reports.
     paths: Paths,
+    /// Static cost limit and per-record budget.
+    limits: CostLimits,
 }
 
 impl Engine {
-    /// Type-checks and compiles a pack. Every diagnostic is collected before failing.
+    /// Type-checks and compiles a pack with the default [`CostLimits`]. Every diagnostic is
+    /// collected before failing.
     pub fn compile(pack: &Pack) -> Result<Engine, PackError> {
-        let built =
-            build::build(pack).map_err(|diags| PackError::new(diags, pack.sources.clone()))?;
+        Engine::compile_with_limits(pack, CostLimits::default())
+    }
+
+    /// Type-checks and compiles a pack under the given cost limits: an expression whose
+    /// static cost estimate is over `limits.static_cost` is an error (`pack.cost_limit`), and
+    /// each record's evaluation gets a budget of `limits.runtime_cost` units.
+    ///
+    /// ```
+    /// use saring::limits::CostLimits;
+    /// let pack = saring::Pack::load("../../rules/id-pmi/departure.toml")?;
+    /// let limits = CostLimits { runtime_cost: 1_000_000, ..CostLimits::default() };
+    /// let engine = saring::Engine::compile_with_limits(&pack, limits)?;
+    /// assert_eq!(engine.limits().runtime_cost, 1_000_000);
+    /// # Ok::<(), saring::PackError>(())
+    /// ```
+    pub fn compile_with_limits(pack: &Pack, limits: CostLimits) -> Result<Engine, PackError> {
+        let built = build::build(pack, &limits)
+            .map_err(|diags| PackError::new(diags, pack.sources.clone()))?;
         let pack_ref = PackRef {
             id: pack.meta.id.as_str().into(),
             version: pack.meta.version.as_str().into(),
@@ -253,8 +273,14 @@ impl Engine {
                 order: built.order,
                 warnings,
                 paths: built.paths,
+                limits,
             }),
         })
+    }
+
+    /// The cost limits the engine was compiled with.
+    pub fn limits(&self) -> CostLimits {
+        self.inner.limits
     }
 
     /// The same engine rendering reasons, remedies, titles and questions in `language` (one

@@ -123,6 +123,7 @@ impl Engine {
         ev.rules.clear();
         ev.rules.resize(c.rules.len(), RuleState::Pending);
         ev.failures.clear();
+        frame.start_budget(c.limits.runtime_cost);
         for &i in &c.order {
             let i = i as usize;
             frame.reset();

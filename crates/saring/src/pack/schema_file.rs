@@ -18,6 +18,7 @@ const FIELD_KEYS: &[&str] = &[
     "encodes",
     "values",
     "items",
+    "max_items",
 ];
 
 /// The type names of the schema language.
@@ -212,6 +213,7 @@ fn build_field(
     let mut description = None;
     let mut question = None;
     let mut encodes = Vec::new();
+    let mut max_items = None;
     let mut children: Vec<&Entry> = Vec::new();
     for entry in entries {
         match entry.key.as_str() {
@@ -225,13 +227,30 @@ fn build_field(
             "encodes" => encodes = reader.strings(entry).unwrap_or_default(),
             "values" if is_enum || declared.is_none() => {}
             "items" if is_list || declared.is_none() => {}
-            "values" | "items" => reader.error_help(
+            "max_items" if is_list || declared.is_none() => {
+                max_items = match reader.int(entry) {
+                    Some(n) if (1..=crate::limits::MAX_LIST_ITEMS as i64).contains(&n) => {
+                        Some(n as usize)
+                    }
+                    Some(n) => {
+                        reader.error_help(
+                            "schema.invalid_value",
+                            format!("`max_items` of field `{path}` is {n}"),
+                            format!("give a number from 1 to {}", crate::limits::MAX_LIST_ITEMS),
+                            entry.value.span,
+                        );
+                        None
+                    }
+                    None => None,
+                }
+            }
+            "values" | "items" | "max_items" => reader.error_help(
                 "schema.unknown_key",
                 format!("key `{}` does not apply to field `{path}`", entry.key),
                 if entry.key == "values" {
                     "`values` is only for `enum` fields (or lists of enums)".to_string()
                 } else {
-                    "`items` is only for `list` fields".to_string()
+                    format!("`{}` is only for `list` fields", entry.key)
                 },
                 entry.key_span,
             ),
@@ -299,6 +318,7 @@ fn build_field(
         description,
         encodes,
         question,
+        max_items,
         slot,
         location: Some(location),
     })
@@ -331,6 +351,9 @@ fn object_json(obj: &ObjectType) -> serde_json::Value {
         }
         if let Some(q) = &f.question {
             field.insert("question".into(), q.to_json());
+        }
+        if let Some(n) = f.max_items {
+            field.insert("max_items".into(), n.into());
         }
         map.insert(f.name.clone(), serde_json::Value::Object(field));
     }

@@ -18,7 +18,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use crate::cel::value::MapValue;
 use crate::cel::Value;
 use crate::error::RecordError;
-use crate::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH};
+use crate::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH, MAX_RECORD_LIST_ITEMS};
 use crate::record::convert::{
     convert_scalar, kind_name, misfit_code, misfit_message, Coercion, Found, Misfit, Scalar,
 };
@@ -227,7 +227,8 @@ enum KindPlan {
     Plain,
     /// The enum's values, in schema order.
     Enum(Vec<Arc<str>>),
-    List(Box<KindPlan>),
+    /// A list's item plan and most items.
+    List(Box<KindPlan>, usize),
     Object(ObjPlan),
 }
 
@@ -242,7 +243,7 @@ impl ObjPlan {
                 .iter()
                 .map(|f| FieldPlan {
                     name: Arc::from(f.name.as_str()),
-                    kind: KindPlan::new(&f.kind),
+                    kind: KindPlan::new(&f.kind, f.max_items),
                 })
                 .collect(),
         }
@@ -256,12 +257,15 @@ impl ObjPlan {
 }
 
 impl KindPlan {
-    fn new(kind: &FieldKind) -> KindPlan {
+    fn new(kind: &FieldKind, max_items: Option<usize>) -> KindPlan {
         match kind {
             FieldKind::Enum(values) => {
                 KindPlan::Enum(values.iter().map(|v| Arc::from(v.as_str())).collect())
             }
-            FieldKind::List(item) => KindPlan::List(Box::new(KindPlan::new(item))),
+            FieldKind::List(item) => KindPlan::List(
+                Box::new(KindPlan::new(item, None)),
+                max_items.unwrap_or(MAX_RECORD_LIST_ITEMS),
+            ),
             FieldKind::Object(obj) => KindPlan::Object(ObjPlan::new(obj)),
             _ => KindPlan::Plain,
         }
@@ -388,6 +392,17 @@ fn too_deep(path: &PathSeg<'_>) -> RecordError {
         "record.too_large",
         path.some(),
         format!("record is nested deeper than the limit of {MAX_RECORD_DEPTH} levels"),
+    )
+}
+
+/// The error of a list longer than its field allows.
+#[cold]
+fn too_many_items(path: &PathSeg<'_>, count: usize, max: usize) -> RecordError {
+    let p = path.render();
+    RecordError::new(
+        "record.too_many_items",
+        Some(p.clone()).filter(|p| !p.is_empty()),
+        format!("list `{p}` has {count} items, more than the limit of {max} (`max_items` in the schema)"),
     )
 }
 
@@ -943,14 +958,15 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
         if self.depth > MAX_RECORD_DEPTH {
             return Err(self.ctx.fail(too_deep(self.path)));
         }
-        let item_plan = match self.plan {
-            KindPlan::List(p) => &**p,
-            _ => &PLAIN,
+        let (item_plan, max_items) = match self.plan {
+            KindPlan::List(p, max) => (&**p, *max),
+            _ => (&PLAIN, MAX_RECORD_LIST_ITEMS),
         };
+        let mut count = 0usize;
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
         let mut item_misfit: Option<RecordError> = None;
         loop {
-            let child = PathSeg::Index(self.path, items.len());
+            let child = PathSeg::Index(self.path, count);
             let next = seq.next_element_seed(KindSeed {
                 ctx: &mut *self.ctx,
                 kind: item,
@@ -960,8 +976,13 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
                 into_slots: false,
                 null_ok: false,
             });
+            if matches!(next, Ok(Some(_))) {
+                count += 1;
+            }
             match next {
-                Ok(Some(Some(v))) => items.push(v),
+                Ok(Some(Some(v))) if items.len() < max_items => items.push(v),
+                // Past the limit the items are read (the text must be consumed) and dropped.
+                Ok(Some(Some(_))) => {}
                 // Only a misfit yields `None` for an item (`null_ok: false`): the whole list
                 // is invalid; its remaining items are still read.
                 Ok(Some(None)) => {
@@ -978,6 +999,10 @@ impl<'de> Visitor<'de> for KindSeed<'_, '_, '_, '_> {
         }
         if let Some(m) = item_misfit {
             self.ctx.misfit(m);
+            return Ok(None);
+        }
+        if count > max_items {
+            self.ctx.misfit(too_many_items(self.path, count, max_items));
             return Ok(None);
         }
         Ok(Some(Value::List(items.into())))

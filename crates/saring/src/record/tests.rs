@@ -42,6 +42,7 @@ fn build(prefix: &str, spec: Vec<(&str, Kind)>, in_list: bool, next: &mut u32) -
             encodes: Vec::new(),
             question: None,
             slot,
+            max_items: None,
             location: None,
         });
     }

@@ -233,6 +233,7 @@ mod tests {
                 encodes: Vec::new(),
                 question: None,
                 slot: None,
+                max_items: None,
                 location: None,
             }],
             in_list: true,

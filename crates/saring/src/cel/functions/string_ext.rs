@@ -217,6 +217,18 @@ pub fn replace(args: &[&Value]) -> EvalResult {
         [Value::String(s), Value::String(o), Value::String(n), Value::Int(k)] => (s, o, n, *k),
         _ => return Err(EvalError::no_overload("replace", args)),
     };
+    let limit = usize::try_from(n).unwrap_or(usize::MAX);
+    if new.len() > old.len() && limit > 0 {
+        // The result's size, known before building it (an empty `old` matches between
+        // every two code points and at both ends).
+        let matches = if old.is_empty() {
+            s.chars().count().saturating_add(1)
+        } else {
+            s.matches(&**old).count()
+        };
+        let growth = matches.min(limit).saturating_mul(new.len() - old.len());
+        crate::cel::ops::check_built_size(s.len().saturating_add(growth))?;
+    }
     let out = match usize::try_from(n) {
         Ok(k) => s.replacen(&**old, new, k),
         Err(_) => s.replace(&**old, new),
@@ -284,6 +296,11 @@ pub fn join(args: &[&Value]) -> EvalResult {
         [Value::List(l), Value::String(sep)] => (l, &**sep),
         _ => return Err(EvalError::no_overload("join", args)),
     };
+    let total = items.iter().fold(0usize, |acc, item| match item {
+        Value::String(s) => acc.saturating_add(s.len()).saturating_add(sep.len()),
+        _ => acc,
+    });
+    crate::cel::ops::check_built_size(total)?;
     let mut out = String::new();
     for (i, item) in items.iter().enumerate() {
         let Value::String(s) = item else {
@@ -372,6 +389,9 @@ pub fn format(args: &[&Value]) -> EvalResult {
         };
         next_arg += 1;
         format_clause(&mut out, verb, precision, arg)?;
+        // Each clause adds at most one argument's text (at most MAX_VALUE_BYTES), so the
+        // result never grows far past the limit before this check.
+        crate::cel::ops::check_built_size(out.len())?;
     }
     Ok(Value::string(out))
 }
