@@ -83,7 +83,7 @@ pub struct Question {
 pub struct InvalidField {
     /// Dotted path of the field (`legs[2].country` for a value inside a list).
     pub path: String,
-    /// `record.type_mismatch` or `record.invalid_value`.
+    /// `record.type_mismatch`, `record.invalid_value` or `record.too_many_items`.
     pub code: String,
     /// What is wrong, naming the field.
     pub message: String,
