@@ -63,6 +63,12 @@ const TARGETS: &[Target] = &[
         max_len: 16 * 1024,
         seeds: record_seeds,
     },
+    Target {
+        name: "bundle",
+        dict: "fuzz/dict/bundle.dict",
+        max_len: 4096,
+        seeds: bundle_seeds,
+    },
 ];
 
 /// `cargo xtask fuzz [--seconds N] [TARGET...]`: every target (or the named ones) for N
@@ -499,6 +505,25 @@ fn pack_seeds(root: &Path) -> Result<Vec<Vec<u8>>, String> {
     for (main, files) in golden_packs(root)? {
         seeds.push(pack_input(&main, &files));
     }
+    Ok(seeds)
+}
+
+/// `bundle`: the harness's fixed signed bundle unedited (first byte 1, no edits), with a few
+/// edits (in the manifest, a pack file and a signature's region), and raw bytes (first byte 0):
+/// an empty archive, a tar header alone and text.
+fn bundle_seeds(_root: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let mut seeds = vec![vec![1u8]];
+    for at in [100u32, 600, 2_000, 9_000, 30_000] {
+        let [_, a, b, c] = at.to_be_bytes();
+        seeds.push(vec![1, a, b, c, b'x']);
+    }
+    seeds.push(vec![0]);
+    seeds.push([vec![0], vec![0u8; 1024]].concat());
+    let mut header = vec![0u8; 513];
+    header[1..14].copy_from_slice(b"manifest.json");
+    header[258..263].copy_from_slice(b"ustar");
+    seeds.push(header);
+    seeds.push(b"\x00{\"pack\": {}}".to_vec());
     Ok(seeds)
 }
 

@@ -120,13 +120,7 @@ pub fn render_error(path: &Path, e: &PackError) -> String {
     text
 }
 
-/// Loads and compiles a pack (a directory, file or bundle); a failure renders its
-/// diagnostics and exits with code 2.
-pub fn load_engine(pack: Option<&Path>) -> anyhow::Result<Engine> {
-    load_engine_with(pack, &TrustArgs::default())
-}
-
-/// [`load_engine`] requiring what `trust` asks for (a signature by a trusted key, a digest).
+/// Loads the engine of `pack` (default as for `screen`) requiring what `trust` asks for (a signature by a trusted key, a digest).
 pub fn load_engine_with(pack: Option<&Path>, trust: &TrustArgs) -> anyhow::Result<Engine> {
     let path = resolve(pack)?;
     let options = trust.options()?;

@@ -97,6 +97,8 @@ struct LabelsArgs {
     /// fields; default: as for `screen`).
     #[arg(long, env = "SARING_PACK")]
     pack: Option<PathBuf>,
+    #[command(flatten)]
+    trust: packs::TrustArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -237,7 +239,7 @@ fn labels(args: LabelsArgs) -> anyhow::Result<Code> {
             }
         }
         Some(records) => {
-            let engine = packs::load_engine(args.pack.as_deref())?;
+            let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
             let Some(id_field) = engine.pack().meta.record_id.clone() else {
                 return Err(crate::exit::usage(format!(
                     "error: pack `{}` names no `record_id`, so records cannot be matched to reviews",

@@ -34,6 +34,10 @@ pub struct Args {
     pack_a: PathBuf,
     /// The candidate pack (challenger).
     pack_b: PathBuf,
+    /// Require both packs to be bundles signed by this public key (`.pub` file or
+    /// `ed25519:<hex>`; repeatable: any one of them is enough).
+    #[arg(long = "trusted-key", value_name = "PUB")]
+    trusted_keys: Vec<String>,
     /// Records: .jsonl, .csv, .json (array) or `-`.
     data: PathBuf,
     /// Input format (default: from the extension, else sniffed).
@@ -149,8 +153,12 @@ fn only_in(x: &BTreeMap<&str, i64>, y: &BTreeMap<&str, i64>) -> Vec<String> {
 
 /// Compares; exit 0, or 3 when some rows failed under either pack.
 pub fn run(args: Args) -> anyhow::Result<Code> {
-    let a = packs::load_engine(Some(&args.pack_a))?;
-    let b = packs::load_engine(Some(&args.pack_b))?;
+    let trust = packs::TrustArgs {
+        trusted_keys: args.trusted_keys.clone(),
+        expect_digest: None,
+    };
+    let a = packs::load_engine_with(Some(&args.pack_a), &trust)?;
+    let b = packs::load_engine_with(Some(&args.pack_b), &trust)?;
     let pool = batch::pool(args.threads)?;
     let input = input::open(&args.data, args.input_format, a.schema())?;
     let mut counts: BTreeMap<(Outcome, Outcome), u64> = BTreeMap::new();

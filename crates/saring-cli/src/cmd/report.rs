@@ -55,6 +55,8 @@ pub struct DpiaArgs {
     /// Pack file or directory (default: rules/id-pmi/departure.toml, else rules/demo).
     #[arg(long, env = "SARING_PACK")]
     pack: Option<PathBuf>,
+    #[command(flatten)]
+    trust: packs::TrustArgs,
     /// Labelled records: .jsonl, .csv, .json (array) or `-`.
     #[arg(long)]
     data: PathBuf,
@@ -145,7 +147,7 @@ fn monitored_by(engine: &Engine) -> Vec<String> {
 }
 
 fn dpia(args: DpiaArgs) -> anyhow::Result<Code> {
-    let engine = packs::load_engine(args.pack.as_deref())?;
+    let engine = packs::load_engine_with(args.pack.as_deref(), &args.trust)?;
     let by = if args.by.is_empty() {
         monitored_by(&engine)
     } else {

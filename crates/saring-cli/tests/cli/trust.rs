@@ -214,6 +214,40 @@ fn bundles_are_checked_before_any_pack_is_used() {
     ]);
     assert_eq!(code(&dir), Some(2));
     assert!(stderr(&dir).contains("bundle.unsigned"));
+    // `diff`, `report dpia` and `audit labels` take the same requirement.
+    let diff = |packs: [&str; 2], key: &str| {
+        f.run(&[
+            "diff",
+            packs[0],
+            packs[1],
+            "data.jsonl",
+            "--trusted-key",
+            key,
+        ])
+    };
+    assert_eq!(code(&diff(["p.bundle", "p.bundle"], "a.pub")), Some(0));
+    let out = diff(["p.bundle", "p.bundle"], "b.pub");
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr(&out).contains("bundle.untrusted"),
+        "{}",
+        stderr(&out)
+    );
+    let out = diff(["p.bundle", "pack"], "a.pub");
+    assert_eq!(code(&out), Some(2));
+    assert!(stderr(&out).contains("bundle.unsigned"), "{}", stderr(&out));
+    let out = f.run(&[
+        "report",
+        "dpia",
+        "--pack",
+        "pack",
+        "--trusted-key",
+        "a.pub",
+        "--data",
+        "data.jsonl",
+    ]);
+    assert_eq!(code(&out), Some(2));
+    assert!(stderr(&out).contains("bundle.unsigned"), "{}", stderr(&out));
 
     // An expected digest.
     let digest = v["manifest"]["pack"]["digest"]
