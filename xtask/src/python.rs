@@ -26,6 +26,9 @@ const REQUIREMENTS: &[&str] = &[
     "mypy",
     "scikit-learn",
     "fairlearn",
+    // The Spark `mapInArrow` test (tests/test_spark.py); needs a Java runtime (installed
+    // from Debian by `prepare` when there is none).
+    "pyspark>=3.5",
 ];
 
 const STAMP: &str = ".saring-requirements";
@@ -33,6 +36,7 @@ const STAMP: &str = ".saring-requirements";
 /// The project's `.venv` with [`REQUIREMENTS`] installed (steps 1 and 2 of the module
 /// docs); `cargo xtask dist` builds the wheel with its maturin.
 pub fn prepare() -> Result<PathBuf, String> {
+    ensure_java()?;
     let root = repo_root();
     let venv = root.join(".venv");
     ensure_venv(&root, &venv)?;
@@ -68,6 +72,17 @@ pub fn test() -> Result<(), String> {
             .current_dir(&root),
     )?;
     println!("xtask: python: ok");
+    Ok(())
+}
+
+/// A Java runtime for pyspark (Debian's OpenJDK 17), unless `java` is on the PATH.
+fn ensure_java() -> Result<(), String> {
+    if crate::util::which("java").is_some() {
+        return Ok(());
+    }
+    let step = crate::util::Step::start("python: Java runtime for pyspark");
+    crate::util::apt_install(&step, &["openjdk-17-jre-headless"])?;
+    step.done();
     Ok(())
 }
 

@@ -659,7 +659,23 @@ fn load(
     })
 }
 
-/// Rebuilds a pickled engine from its files (and load-time language).
+/// What an unpickled engine is built from: its files, main file and load-time language.
+type PickledPack = (BTreeMap<String, String>, String, Option<String>);
+
+/// Engines built by unpickling in this process, most recent last: a worker process (Spark,
+/// Dask) that unpickles the same engine for every task compiles it once.
+static UNPICKLED: std::sync::Mutex<Vec<(PickledPack, saring::Engine)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// How many distinct packs [`UNPICKLED`] keeps.
+const UNPICKLED_KEPT: usize = 8;
+
+/// How many engines unpickling compiled in this process (the others came from the cache).
+static UNPICKLE_COMPILATIONS: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
+/// Rebuilds a pickled engine from its files (and load-time language), compiling each pack
+/// once per process.
 #[pyfunction]
 #[pyo3(signature = (files, main, lang = None))]
 fn _unpickle(
@@ -668,7 +684,35 @@ fn _unpickle(
     main: &str,
     lang: Option<String>,
 ) -> PyResult<PyEngine> {
-    PyEngine::from_file_map(py, files, main, lang)
+    let key: PickledPack = (files, main.to_string(), lang);
+    let cached = UNPICKLED
+        .lock()
+        .ok()
+        .and_then(|c| c.iter().find(|(k, _)| *k == key).map(|(_, e)| e.clone()));
+    if let Some(engine) = cached {
+        let (files, main, lang) = key;
+        return Ok(PyEngine {
+            engine,
+            files,
+            main,
+            lang,
+        });
+    }
+    let built = PyEngine::from_file_map(py, key.0.clone(), main, key.2.clone())?;
+    UNPICKLE_COMPILATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Ok(mut cache) = UNPICKLED.lock() {
+        if cache.len() >= UNPICKLED_KEPT {
+            cache.remove(0);
+        }
+        cache.push((key, built.engine.clone()));
+    }
+    Ok(built)
+}
+
+/// How many engines unpickling compiled in this process (for tests of the scale-out pattern).
+#[pyfunction]
+fn _unpickle_compilations() -> usize {
+    UNPICKLE_COMPILATIONS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The native module.
@@ -683,6 +727,7 @@ fn _saring(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(trust::verify_log, m)?)?;
     m.add_function(wrap_pyfunction!(_unpickle, m)?)?;
+    m.add_function(wrap_pyfunction!(_unpickle_compilations, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
