@@ -15,6 +15,7 @@ __all__ = [
     "load",
     "verify_log",
     "_unpickle",
+    "_unpickle_compilations",
     "__version__",
 ]
 
