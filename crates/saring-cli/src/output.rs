@@ -95,8 +95,11 @@ impl LineSink {
         let target = self.target();
         target.write_all(&pending)?;
         target.flush()?;
+        // Only a regular file can be synced (`-o /dev/null` or a pipe cannot: EINVAL).
         if let Target::File(file) = &self.target {
-            file.sync_all()?;
+            if file.metadata().is_ok_and(|m| m.is_file()) {
+                file.sync_all()?;
+            }
         }
         Ok(())
     }

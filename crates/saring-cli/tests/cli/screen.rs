@@ -68,6 +68,13 @@ fn output_file_and_stdin() {
     assert_eq!(rows[6]["row"], 7);
     assert_eq!(rows[6]["outcome"], "refer");
     assert_eq!(rows[6]["score"], 75);
+    // A device cannot be synced: `-o /dev/null` still works.
+    f.saring()
+        .args(["screen", "-q", "--pack", "pack", "-", "-o", "/dev/null"])
+        .write_stdin(crate::fixture::DATA)
+        .assert()
+        .code(0)
+        .stdout("");
 }
 
 #[test]
