@@ -46,6 +46,23 @@ impl ObjectType {
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// Calls `f` on every field, depth first in declaration order, the fields of nested
+    /// objects and of list items included.
+    pub(crate) fn for_each_field(&self, f: &mut impl FnMut(&Field)) {
+        for field in &self.fields {
+            f(field);
+            match &field.kind {
+                FieldKind::Object(o) => o.for_each_field(f),
+                FieldKind::List(item) => {
+                    if let FieldKind::Object(o) = &**item {
+                        o.for_each_field(f);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// One schema field.

@@ -1,34 +1,15 @@
 //! The cost limit (issue 15): a static estimate per expression at load, a runtime budget per
-//! record, and bounded value sizes. Each case also runs under a time bound, so a regression
+//! record, and bounded value sizes. Each case also runs under a time bound (`common::within_bound`), so a regression
 //! to the unbounded behaviour (out of memory, minutes per record) fails here.
 
 mod common;
 
 use std::fmt::Write as _;
-use std::sync::mpsc;
-use std::time::Duration;
 
 use saring::limits::{CostLimits, DEFAULT_STATIC_COST, MAX_RECORD_LIST_ITEMS};
 use saring::{Decision, Engine, Pack, PackError};
 
-/// A case that takes longer fails (generous: debug builds on a loaded machine).
-const BOUND: Duration = Duration::from_secs(5);
-
-fn within_bound<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .name(what.to_string())
-        .stack_size(8 << 20)
-        .spawn(move || {
-            let _ = tx.send(f());
-        })
-        .expect("spawn the case's thread");
-    match rx.recv_timeout(BOUND) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: still running after {BOUND:?}"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: the case panicked"),
-    }
-}
+use common::within_bound;
 
 const SCHEMA: &str = "[field.name]\ntype = \"string\"\nrequired = true\n\
                       [field.age]\ntype = \"int\"\nrequired = true\n\

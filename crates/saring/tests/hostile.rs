@@ -5,43 +5,11 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::sync::{mpsc, Mutex};
-use std::time::{Duration, Instant};
 
 use saring::limits::{MAX_DERIVED, MAX_PACK_ERRORS};
 use saring::{Engine, Outcome, Pack};
 
-/// The time bound of every hostile case (generous: debug builds, a loaded machine).
-const BOUND: Duration = Duration::from_secs(5);
-
-/// Runs `f` on its own thread and fails the test when it takes longer than [`BOUND`] (the
-/// thread is left behind; the test binary exits when the tests end). The inputs are built
-/// before, outside the bound.
-/// Cases run one at a time (the test harness runs tests in parallel), so that each is timed
-/// alone.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn within_bound<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (tx, rx) = mpsc::channel();
-    let start = Instant::now();
-    std::thread::Builder::new()
-        .name(what.to_string())
-        .stack_size(8 << 20)
-        .spawn(move || {
-            let _ = tx.send(f());
-        })
-        .expect("spawn the case's thread");
-    match rx.recv_timeout(BOUND) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: still running after {:?}", start.elapsed())
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: the case panicked"),
-    }
-}
+use common::within_bound;
 
 const SCHEMA: &str = "[field.name]\ntype = \"string\"\nrequired = true\n\
                       [field.other_name]\ntype = \"string\"\nrequired = true\n\

@@ -265,16 +265,23 @@ pub(crate) fn derived<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a
 /// recursion: a chain of derived values may be as long as the pack's limit.
 fn compute_derived(cx: &Ctx<'_>, i: usize, frame: &mut Frame) {
     let uncomputed = |j: usize| cx.cache.get(j).is_some_and(|c| c.get().is_none());
-    let mut stack = vec![i];
-    while let Some(&top) = stack.last() {
-        // A derived value reads only those declared before it, so this ends.
-        let pending = cx.derived.get(top).and_then(|d| {
+    // A derived value reads only those declared before it, so this ends.
+    let pending = |top: usize| {
+        cx.derived.get(top).and_then(|d| {
             d.deps
                 .iter()
                 .map(|&j| j as usize)
                 .find(|&j| j < top && uncomputed(j))
-        });
-        match pending {
+        })
+    };
+    // Usually every dependency is computed already: no stack to allocate.
+    if pending(i).is_none() {
+        compute_one(cx, i, frame);
+        return;
+    }
+    let mut stack = vec![i];
+    while let Some(&top) = stack.last() {
+        match pending(top) {
             Some(j) => stack.push(j),
             None => {
                 stack.pop();

@@ -130,23 +130,20 @@ fn compile_expr(
 
 /// Every path a missing-data report can name: the schema's fields, list items' included.
 fn schema_paths(root: &ObjectType) -> Vec<Arc<str>> {
-    fn walk(obj: &ObjectType, out: &mut Vec<Arc<str>>) {
-        for f in &obj.fields {
-            out.push(Arc::from(f.path.as_str()));
-            match &f.kind {
-                FieldKind::Object(o) => walk(o, out),
-                FieldKind::List(item) => {
-                    if let FieldKind::Object(o) = &**item {
-                        walk(o, out);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
     let mut out = Vec::new();
-    walk(root, &mut out);
+    root.for_each_field(&mut |f| out.push(Arc::from(f.path.as_str())));
     out
+}
+
+/// Declared `max_items` of the schema's list fields, by path.
+fn declared_bounds(root: &ObjectType) -> Bounds {
+    let mut out = Vec::new();
+    root.for_each_field(&mut |f| {
+        if let Some(n) = f.max_items {
+            out.push((Arc::from(f.path.as_str()), n as u64));
+        }
+    });
+    Bounds::new(out)
 }
 
 /// The error that ends compiling once [`MAX_PACK_ERRORS`] have been found.
@@ -160,29 +157,6 @@ fn too_many_errors(next_rule: &str) -> Diagnostic {
 
 /// Compiles the pack's expressions. On failure returns all diagnostics (at most
 /// [`MAX_PACK_ERRORS`] of them, and then `pack.too_many_errors`).
-/// Declared `max_items` of the schema's list fields, by path.
-fn declared_bounds(root: &ObjectType) -> Bounds {
-    fn walk(obj: &ObjectType, out: &mut Vec<(Arc<str>, u64)>) {
-        for f in &obj.fields {
-            if let Some(n) = f.max_items {
-                out.push((Arc::from(f.path.as_str()), n as u64));
-            }
-            match &f.kind {
-                FieldKind::Object(o) => walk(o, out),
-                FieldKind::List(item) => {
-                    if let FieldKind::Object(o) = &**item {
-                        walk(o, out);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(root, &mut out);
-    Bounds::new(out)
-}
-
 pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut warnings = Vec::new();

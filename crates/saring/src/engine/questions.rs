@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::decision::Question;
 use crate::engine::language::{Languages, PerLanguage};
 use crate::pack::{Pack, RuleStatus};
-use crate::schema::{Field, FieldKind, ObjectType};
+use crate::schema::Field;
 
 /// Question texts prepared once per pack.
 #[derive(Debug, Default)]
@@ -16,27 +16,6 @@ pub(crate) struct Questions {
     /// Per field path (`legs[].country` as `legs.country`): its question, or its description
     /// when it has none.
     by_field: BTreeMap<String, PerLanguage<String>>,
-}
-
-fn collect_fields(
-    obj: &ObjectType,
-    languages: &Languages,
-    out: &mut BTreeMap<String, PerLanguage<String>>,
-) {
-    for field in &obj.fields {
-        if let Some(text) = question_of(field, languages) {
-            out.insert(field.path.replace("[]", ""), text);
-        }
-        match &field.kind {
-            FieldKind::Object(child) => collect_fields(child, languages, out),
-            FieldKind::List(item) => {
-                if let FieldKind::Object(child) = &**item {
-                    collect_fields(child, languages, out);
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 fn question_of(field: &Field, languages: &Languages) -> Option<PerLanguage<String>> {
@@ -50,7 +29,11 @@ fn question_of(field: &Field, languages: &Languages) -> Option<PerLanguage<Strin
 impl Questions {
     pub(crate) fn new(pack: &Pack, languages: &Languages) -> Questions {
         let mut by_field = BTreeMap::new();
-        collect_fields(&pack.schema.root, languages, &mut by_field);
+        pack.schema.root.for_each_field(&mut |field| {
+            if let Some(text) = question_of(field, languages) {
+                by_field.insert(field.path.replace("[]", ""), text);
+            }
+        });
         Questions {
             by_rule: pack
                 .rules
