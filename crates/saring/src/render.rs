@@ -106,6 +106,28 @@ fn excerpt<'s>(sources: &'s SourceFiles, file: &str, span: (usize, usize)) -> Op
     })
 }
 
+/// `line` with each control character replaced by one space, and `range` (byte offsets on a
+/// character boundary) moved to match.
+fn printable(line: &str, range: std::ops::Range<usize>) -> (String, std::ops::Range<usize>) {
+    let mut shown = String::with_capacity(line.len());
+    let (mut start, mut end) = (range.start, range.end);
+    for (at, c) in line.char_indices() {
+        if c.is_control() {
+            let shrink = c.len_utf8() - 1;
+            if at < range.start {
+                start -= shrink;
+            }
+            if at < range.end {
+                end -= shrink;
+            }
+            shown.push(' ');
+        } else {
+            shown.push(c);
+        }
+    }
+    (shown, start..end)
+}
+
 fn render_diagnostic(d: &Diagnostic, sources: &SourceFiles, renderer: &Renderer) -> String {
     // The underline is always drawn with `^` (annotate-snippets draws warnings with `-`;
     // rustc uses `^` for the primary span of both).
@@ -131,12 +153,18 @@ fn render_diagnostic(d: &Diagnostic, sources: &SourceFiles, renderer: &Renderer)
         message = message.footer(Level::Help.title(help));
     }
     let mut own_origin = true;
-    if let Some((file, excerpt)) = &location {
-        let mut snippet = Snippet::source(excerpt.line)
+    // Control characters (tabs, form feeds) are shown as one space each: the renderer widens
+    // or breaks on them, and its columns would no longer be the line's.
+    let shown = location
+        .as_ref()
+        .map(|(_, excerpt)| printable(excerpt.line, excerpt.range.clone()));
+    if let (Some((file, excerpt)), Some((shown_line, shown_range))) = (&location, &shown) {
+        let mut snippet = Snippet::source(shown_line)
             .line_start(excerpt.line_no)
-            .annotation(Level::Error.span(excerpt.range.clone()));
-        // A cut line would get the column in the window: name the place ourselves.
-        if !excerpt.cut {
+            .annotation(Level::Error.span(shown_range.clone()));
+        // A cut line would get the column in the window, and a place past the line's last
+        // character (its `\r` or end) the column of that character: name the place ourselves.
+        if !excerpt.cut && excerpt.range.start < excerpt.line.len() {
             snippet = snippet.origin(file);
             own_origin = false;
         }
@@ -278,12 +306,12 @@ mod hostile_lines {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
 
         /// Any line and span render without a panic and name the diagnostic's own place.
         #[test]
         fn any_line_and_span_render(
-            text in "([ \t\u{c}\r]{0,40}|[a-z]{0,60}|é|字|\n){0,12}",
+            text in "([ \t\u{c}\r\u{85}\u{1b}]{0,40}|[a-z]{0,60}|é|字|\n){0,12}",
             start in 0usize..800,
             len in 0usize..50,
         ) {
