@@ -86,6 +86,9 @@ pub(crate) fn read(array: &dyn Array, row: usize) -> Raw<'_> {
             t.map_or(Raw::Unsupported(array.data_type()), Raw::Time)
         }
         DataType::Dictionary(_, _) => match array.as_any_dictionary_opt() {
+            // An empty dictionary has only null cells (and arrow's key normalisation
+            // asserts against it).
+            Some(dict) if dict.values().is_empty() => Raw::Null,
             // List items take this path; top-level columns resolve their keys once.
             Some(dict) => match dict.normalized_keys().get(row) {
                 Some(&k) => read(dict.values().as_ref(), k),
@@ -112,8 +115,10 @@ pub(crate) struct Column<'a> {
 
 impl<'a> Column<'a> {
     pub(crate) fn new(array: &'a dyn Array, ancestors: Vec<&'a dyn Array>) -> Column<'a> {
+        // An empty dictionary (every cell null) is read cell by cell, as null.
         let dict = array
             .as_any_dictionary_opt()
+            .filter(|d| !d.values().is_empty())
             .map(|d| (d.normalized_keys(), d.values()));
         Column {
             array,

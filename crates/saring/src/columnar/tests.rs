@@ -61,3 +61,15 @@ fn a_null_struct_cell_makes_its_fields_absent() {
     assert!(matches!(column.read(1), cell::Raw::Null));
     assert!(batch.column(1).is_null(0) || batch.column(1).null_count() == 0);
 }
+
+#[test]
+fn an_empty_dictionary_reads_as_null() {
+    use arrow_array::types::Int32Type;
+    use arrow_array::DictionaryArray;
+    // Every cell null: no dictionary values (arrow's key normalisation asserts against it).
+    let dict: DictionaryArray<Int32Type> = vec![None::<&str>, None].into_iter().collect();
+    assert_eq!(dict.values().len(), 0);
+    let column = cell::Column::new(&dict, Vec::new());
+    assert!(matches!(column.read(0), cell::Raw::Null));
+    assert!(matches!(cell::read(&dict, 1), cell::Raw::Null));
+}
