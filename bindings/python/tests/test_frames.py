@@ -123,11 +123,11 @@ def test_int_column_with_gaps_and_midnight_timestamps(small: saring.Engine) -> N
         "departed": pd.to_datetime(["2025-01-01", "2025-02-01"]),
     })
     assert df.age.dtype == "float64"
-    out = small.screen_frame(df)
+    out = small.screen_frame(df, missing_columns="absent")
     assert list(out.hits[0]) == ["hot_one_way", "young"]
     assert list(out.incomplete[1]) == ["young", "agent", "shadow_salary"]
     bad = pd.DataFrame({"country": ["KH"], "return_ticket": [False], "age": [19.5]})
-    out = small.screen_frame(bad)
+    out = small.screen_frame(bad, missing_columns="absent")
     assert list(out.invalid[0])[0].startswith("record.type_mismatch at `age`")
     assert "young" in list(out.incomplete[0]) and out.outcome[0] == "review"
 
@@ -138,7 +138,7 @@ def test_bad_rows_get_error_column(small: saring.Engine) -> None:
         "return_ticket": [False, True, False],
         "paid_by": ["self", "cousin", "agent"],
     })
-    out = small.screen_frame(table).to_pylist()
+    out = small.screen_frame(table, missing_columns="absent").to_pylist()
     assert out[0]["outcome"] == "review" and out[0]["error"] is None and out[0]["invalid"] == []
     # a value outside the enum makes only the rules reading `paid_by` incomplete
     assert out[1]["error"] is None and out[1]["outcome"] is not None
@@ -148,21 +148,25 @@ def test_bad_rows_get_error_column(small: saring.Engine) -> None:
 
 def test_wrong_column_type_is_per_row_error(small: saring.Engine) -> None:
     table = pa.table({"country": [1, 2], "return_ticket": [True, False]})
-    out = small.screen_frame(table).to_pylist()
+    out = small.screen_frame(table, missing_columns="absent").to_pylist()
     assert all(r["invalid"][0].startswith("record.type_mismatch at `country`") for r in out)
 
 
 def test_mixed_object_column_falls_back_to_rows(small: saring.Engine) -> None:
     df = pd.DataFrame({"country": ["KH", "JP"], "return_ticket": [False, "no"]})
-    out = small.screen_frame(df)
+    with pytest.raises(saring.FrameError):
+        small.screen_frame(df)  # checked before the row fallback too
+    out = small.screen_frame(df, missing_columns="absent")
     assert out.outcome[0] == "review"
     assert list(out.invalid[1])[0].startswith("record.type_mismatch at `return_ticket`")
 
 
 def test_empty_and_columnless_frames(small: saring.Engine) -> None:
-    out = small.screen_frame(pd.DataFrame({"country": pd.Series([], dtype=str)}))
+    out = small.screen_frame(
+        pd.DataFrame({"country": pd.Series([], dtype=str)}), missing_columns="absent"
+    )
     assert len(out) == 0 and list(out.columns)[:2] == ["outcome", "score"]
-    out = small.screen_frame(pd.DataFrame({"unrelated": [1, 2, 3]}))
+    out = small.screen_frame(pd.DataFrame({"unrelated": [1, 2, 3]}), missing_columns="absent")
     assert list(out.outcome) == ["clear"] * 3
     with pytest.raises(TypeError):
         small.screen_frame([{"country": "KH"}])
