@@ -14,8 +14,48 @@ pub fn test() -> Result<(), String> {
     step.run(cargo().args(["clippy", "-j2", "--all-targets", "--", "-D", "warnings"]))?;
     step.done();
 
+    // The core's `arrow` feature (the Python binding's frames) is off in the default members.
+    let step = Step::start("rust: cargo clippy -p saring --features arrow");
+    step.run(cargo().args([
+        "clippy",
+        "-j2",
+        "-p",
+        "saring",
+        "--features",
+        "arrow",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step.done();
+
     let step = Step::start("rust: cargo test (default members)");
     step.run(cargo().args(["test", "-j2"]))?;
+    step.done();
+
+    let step = Step::start("rust: cargo test -p saring --features arrow (columnar)");
+    step.run(cargo().args([
+        "test",
+        "-j2",
+        "-p",
+        "saring",
+        "--features",
+        "arrow",
+        "--lib",
+        "--test",
+        "columnar",
+    ]))?;
+    step.run(cargo().args([
+        "test",
+        "-j2",
+        "-p",
+        "saring",
+        "--features",
+        "arrow",
+        "--doc",
+        "columnar",
+    ]))?;
     step.done();
 
     // The shared corpora again, with their counts printed: CEL conformance (pass count and

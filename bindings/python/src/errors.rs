@@ -102,6 +102,16 @@ pub fn from_conv_error(py: Python<'_>, e: &ConvError, row: Option<usize>) -> PyE
     record_error(py, e.code, path, &e.message, row)
 }
 
+/// A `saring.FrameError` (code, fields, help) from the core's columnar error.
+pub fn frame_error(py: Python<'_>, e: &saring::columnar::FrameError) -> PyErr {
+    let make = || -> PyResult<PyErr> {
+        let cls = errors_module(py)?.getattr("FrameError")?;
+        let exc = cls.call1((&e.message, e.code, e.fields.clone(), e.help.as_deref()))?;
+        Ok(PyErr::from_value(exc))
+    };
+    make().unwrap_or_else(|err| PyValueError::new_err(format!("{}: {} ({err})", e.code, e.message)))
+}
+
 /// The message of a panic payload.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload

@@ -34,12 +34,10 @@ use saring::Pack;
 use crate::decision::{PyDecision, PyHit};
 use crate::dictdecode::DecodeFailure;
 use crate::errors::{
-    from_conv_error, from_record_error, guarded, internal_error, pack_error, pack_error_simple,
-    panic_message,
+    frame_error, from_conv_error, from_record_error, guarded, internal_error, pack_error,
+    pack_error_simple, panic_message,
 };
 use crate::pyconv::{json_to_py, py_to_json};
-
-pub use columnar::{screen_record_batch, screen_rows};
 
 const STREAM_CAPSULE: &CStr = c"arrow_array_stream";
 
@@ -306,51 +304,62 @@ impl PyEngine {
     }
 
     /// Screens a pandas, polars or pyarrow frame and returns the same kind of frame with
-    /// columns outcome, score, hits, shadow_hits, incomplete (lists of rule ids) and error
-    /// (for rows that could not be decoded). Columns are matched to schema fields by name
-    /// (dotted for nested fields); evaluation runs in Rust on all cores.
+    /// columns outcome, score, hits, shadow_hits, incomplete (lists of rule ids), invalid
+    /// (cells that did not fit their field) and error (for rows that could not be read).
+    /// Columns are matched to schema fields by name (dotted for nested fields) or through
+    /// struct columns; list columns (lists of structs included) read like JSON lists.
+    /// A field the pack reads with no column raises `FrameError` (`frame.missing_column`)
+    /// before any row is screened; `missing_columns="absent"` reads such fields as absent
+    /// in every row. Evaluation runs in Rust on all cores.
+    #[pyo3(signature = (frame, *, missing_columns = "error"))]
     fn screen_frame<'py>(
         slf: &Bound<'py, Self>,
         frame: &Bound<'py, PyAny>,
+        missing_columns: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         slf.py()
             .import("saring._frames")?
-            .call_method1("screen_frame", (slf, frame))
+            .call_method1("screen_frame", (slf, frame, missing_columns))
     }
 
     /// Back-tests the pack against labelled records in a frame: `label` names a boolean (or
     /// 0/1, yes/no) column, `by` the columns to audit flag rates across (default: the
-    /// monitored schema fields present in the frame). Returns a `BacktestReport`.
-    #[pyo3(signature = (frame, label, by = None))]
+    /// monitored schema fields present in the frame). `missing_columns` as in
+    /// `screen_frame`. Returns a `BacktestReport`.
+    #[pyo3(signature = (frame, label, by = None, *, missing_columns = "error"))]
     fn backtest<'py>(
         slf: &Bound<'py, Self>,
         frame: &Bound<'py, PyAny>,
         label: &str,
         by: Option<Vec<String>>,
+        missing_columns: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         slf.py()
             .import("saring._frames")?
-            .call_method1("backtest", (slf, frame, label, by))
+            .call_method1("backtest", (slf, frame, label, by, missing_columns))
     }
 
     /// Screens an Arrow stream (any object with `__arrow_c_stream__`, e.g. a pyarrow Table)
     /// and returns the result columns as an Arrow stream object. Used by `screen_frame`.
-    fn _screen_arrow(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<ArrowStream> {
+    #[pyo3(signature = (data, missing_columns = "error"))]
+    fn _screen_arrow(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        missing_columns: &str,
+    ) -> PyResult<ArrowStream> {
+        let options = columnar::options(missing_columns)?;
         let batches = import_stream(data)?;
         let engine = &self.engine;
-        let results = py.detach(|| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                batches
-                    .iter()
-                    .map(|b| columnar::screen_record_batch(engine, b))
-                    .collect::<Result<Vec<RecordBatch>, _>>()
-                    .map_err(|e| e.to_string())
-            }))
-            .map_err(|p| panic_message(&*p))
-        });
-        let results = results
+        let results = py
+            .detach(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    columnar::screen_batches(engine, &batches, &options)
+                }))
+                .map_err(|p| panic_message(&*p))
+            })
             .map_err(|e| internal_error(py, &e))?
-            .map_err(PyValueError::new_err)?;
+            .map_err(|e| frame_error(py, &e))?;
         Ok(ArrowStream {
             batches: Mutex::new(Some(results)),
         })
@@ -358,25 +367,47 @@ impl PyEngine {
 
     /// Back-tests the pack over an Arrow stream with a label column and group columns;
     /// returns the report as a dict. Used by `backtest`.
+    #[pyo3(signature = (data, label, by, missing_columns = "error"))]
     fn _backtest_arrow<'py>(
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
         label: &str,
         by: Vec<String>,
+        missing_columns: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let options = columnar::options(missing_columns)?;
         let batches = import_stream(data)?;
         let engine = &self.engine;
         let report = py
             .detach(|| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    columnar::backtest_batches(engine, &batches, label, &by)
+                    saring::columnar::backtest_batches(engine, &batches, label, &by, &options)
                 }))
                 .map_err(|p| panic_message(&*p))
             })
             .map_err(|e| internal_error(py, &e))?
-            .map_err(PyValueError::new_err)?;
+            .map_err(|e| frame_error(py, &e))?;
         serialize(py, &report)
+    }
+
+    /// The fields the pack reads that none of `columns` (frame column names, dotted for
+    /// nested fields) provides; empty with `missing_columns="absent"`. Raises `FrameError`
+    /// naming them. Used by `screen_frame` for frames screened row by row.
+    #[pyo3(signature = (columns, missing_columns = "error"))]
+    fn _check_columns(
+        &self,
+        py: Python<'_>,
+        columns: Vec<String>,
+        missing_columns: &str,
+    ) -> PyResult<()> {
+        let options = columnar::options(missing_columns)?;
+        let fields: Vec<arrow_schema::Field> = columns
+            .iter()
+            .map(|c| arrow_schema::Field::new(c, DataType::Utf8, true))
+            .collect();
+        saring::columnar::check_columns(&self.engine, &ArrowSchema::new(fields), &options)
+            .map_err(|e| frame_error(py, &e))
     }
 
     /// Pack id.

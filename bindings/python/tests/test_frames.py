@@ -123,11 +123,11 @@ def test_int_column_with_gaps_and_midnight_timestamps(small: saring.Engine) -> N
         "departed": pd.to_datetime(["2025-01-01", "2025-02-01"]),
     })
     assert df.age.dtype == "float64"
-    out = small.screen_frame(df)
+    out = small.screen_frame(df, missing_columns="absent")
     assert list(out.hits[0]) == ["hot_one_way", "young"]
     assert list(out.incomplete[1]) == ["young", "agent", "shadow_salary"]
     bad = pd.DataFrame({"country": ["KH"], "return_ticket": [False], "age": [19.5]})
-    out = small.screen_frame(bad)
+    out = small.screen_frame(bad, missing_columns="absent")
     assert list(out.invalid[0])[0].startswith("record.type_mismatch at `age`")
     assert "young" in list(out.incomplete[0]) and out.outcome[0] == "review"
 
@@ -138,7 +138,7 @@ def test_bad_rows_get_error_column(small: saring.Engine) -> None:
         "return_ticket": [False, True, False],
         "paid_by": ["self", "cousin", "agent"],
     })
-    out = small.screen_frame(table).to_pylist()
+    out = small.screen_frame(table, missing_columns="absent").to_pylist()
     assert out[0]["outcome"] == "review" and out[0]["error"] is None and out[0]["invalid"] == []
     # a value outside the enum makes only the rules reading `paid_by` incomplete
     assert out[1]["error"] is None and out[1]["outcome"] is not None
@@ -148,21 +148,25 @@ def test_bad_rows_get_error_column(small: saring.Engine) -> None:
 
 def test_wrong_column_type_is_per_row_error(small: saring.Engine) -> None:
     table = pa.table({"country": [1, 2], "return_ticket": [True, False]})
-    out = small.screen_frame(table).to_pylist()
+    out = small.screen_frame(table, missing_columns="absent").to_pylist()
     assert all(r["invalid"][0].startswith("record.type_mismatch at `country`") for r in out)
 
 
 def test_mixed_object_column_falls_back_to_rows(small: saring.Engine) -> None:
     df = pd.DataFrame({"country": ["KH", "JP"], "return_ticket": [False, "no"]})
-    out = small.screen_frame(df)
+    with pytest.raises(saring.FrameError):
+        small.screen_frame(df)  # checked before the row fallback too
+    out = small.screen_frame(df, missing_columns="absent")
     assert out.outcome[0] == "review"
     assert list(out.invalid[1])[0].startswith("record.type_mismatch at `return_ticket`")
 
 
 def test_empty_and_columnless_frames(small: saring.Engine) -> None:
-    out = small.screen_frame(pd.DataFrame({"country": pd.Series([], dtype=str)}))
+    out = small.screen_frame(
+        pd.DataFrame({"country": pd.Series([], dtype=str)}), missing_columns="absent"
+    )
     assert len(out) == 0 and list(out.columns)[:2] == ["outcome", "score"]
-    out = small.screen_frame(pd.DataFrame({"unrelated": [1, 2, 3]}))
+    out = small.screen_frame(pd.DataFrame({"unrelated": [1, 2, 3]}), missing_columns="absent")
     assert list(out.outcome) == ["clear"] * 3
     with pytest.raises(TypeError):
         small.screen_frame([{"country": "KH"}])
@@ -201,3 +205,232 @@ def test_backtest(small: saring.Engine) -> None:
     assert small.backtest(df, label="label").by == ["sex"]
     with pytest.raises(ValueError):
         small.backtest(df, label="no_such_column")
+
+
+# ---------------------------------------------------------------- lists of structs (defect 8a)
+
+LEGS_PACK = """
+[pack]
+id = "legs"
+version = "1"
+title = "Legs"
+schema = "schema.toml"
+
+[outcomes]
+review = 10
+refer = 30
+
+[[rule]]
+id = "via_kh"
+title = "Via KH"
+weight = 10
+when = "legs.exists(l, l.country == 'KH')"
+reason = "via KH"
+references = ["test"]
+
+[[rule]]
+id = "long_land"
+title = "Long land leg"
+weight = 20
+when = "legs.exists(l, l.mode == 'land' && l.days > 3)"
+reason = "long land leg"
+references = ["test"]
+
+[[rule]]
+id = "named_x"
+title = "Person x"
+weight = 5
+when = "people.exists(p, p.name == 'x')"
+reason = "x"
+references = ["test"]
+
+[[rule]]
+id = "agent"
+title = "Agent"
+weight = 10
+when = "has(job.agent) && job.agent"
+reason = "agent"
+references = ["test"]
+"""
+
+LEGS_SCHEMA = """
+[field.legs]
+type = "list"
+items = "object"
+required = true
+
+[field.legs.country]
+type = "string"
+required = true
+
+[field.legs.mode]
+type = "enum"
+values = ["air", "sea", "land"]
+
+[field.legs.days]
+type = "int"
+
+[field.people]
+type = "list"
+items = "object"
+
+[field.people.name]
+type = "string"
+
+[field.people.religion]
+type = "string"
+protected = true
+
+[field.job]
+type = "object"
+
+[field.job.agent]
+type = "bool"
+"""
+
+
+def legs_rows(n: int = 50) -> List[Dict[str, Any]]:
+    countries = ["KH", "MY", "TH", "LA"]
+    modes = ["air", "sea", "land", "boat"]  # `boat` is not in the enum: invalid
+    rows: List[Dict[str, Any]] = []
+    for i in range(n):
+        legs = []
+        for j in range(i % 4):
+            leg: Dict[str, Any] = {"country": countries[(i + j) % 4], "mode": modes[(i * j + j) % 4]}
+            if (i + j) % 3:
+                leg["days"] = (i + j) % 7
+            if i % 11 == 5 and j == 0:
+                leg["days"] = None
+            legs.append(leg)
+        row: Dict[str, Any] = {"legs": legs}
+        if i % 6 != 3:  # row 0 has every key: from_pylist takes its columns from it
+            row["people"] = [
+                {"name": "x" if i % 5 == 0 else "y", "religion": "synthetic-r"},
+                {"name": "z"},
+            ][: 1 + i % 2]
+        row["job"] = {"agent": i % 3 == 0}
+        rows.append(row)
+    return rows
+
+
+def decisions(engine: saring.Engine, rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    out = []
+    for d in engine.screen_many(rows):
+        out.append({
+            "outcome": d.outcome,
+            "score": d.score,
+            "hits": [h.rule for h in d.hits],
+            "shadow_hits": [h.rule for h in d.shadow_hits],
+            "incomplete": [i["rule"] for i in d.incomplete],
+            "invalid": [f"{f['code']} at `{f['path']}`: {f['message']}" for f in d.invalid],
+        })
+    return out
+
+
+def frame_decisions(out: pa.Table) -> List[Dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k != "error"} for row in out.to_pylist()]
+
+
+@pytest.fixture(scope="module")
+def legs() -> saring.Engine:
+    return saring.Engine.from_toml(LEGS_PACK, LEGS_SCHEMA)
+
+
+def test_list_of_struct_columns_read_like_json(legs: saring.Engine) -> None:
+    rows = legs_rows(50)
+    table = pa.Table.from_pylist(rows)
+    assert str(table.schema.field("legs").type).startswith("list<item: struct<")
+    want = decisions(legs, rows)
+    assert any(d["invalid"] for d in want) and any(d["hits"] for d in want)
+    assert frame_decisions(legs.screen_frame(table)) == want
+    # large_list, dictionary strings inside, several batches
+    legs_type = table.schema.field("legs").type.value_type
+    large = table.set_column(0, "legs", table.column("legs").cast(pa.large_list(legs_type)))
+    assert frame_decisions(legs.screen_frame(large)) == want
+    chunked = pa.Table.from_batches(table.to_batches(max_chunksize=7))
+    assert frame_decisions(legs.screen_frame(chunked)) == want
+
+
+def test_list_of_struct_from_pandas_and_polars(legs: saring.Engine) -> None:
+    rows = legs_rows(50)
+    want = decisions(legs, rows)
+    df = pd.json_normalize(rows)  # `legs` and `people` stay lists of dicts, `job.agent` dotted
+    assert "job.agent" in df.columns
+    out = legs.screen_frame(df)
+    got = [
+        {"outcome": o, "score": s, "hits": list(h), "shadow_hits": list(sh),
+         "incomplete": list(i), "invalid": list(v)}
+        for o, s, h, sh, i, v in zip(
+            out.outcome, out.score, out.hits, out.shadow_hits, out.incomplete, out.invalid
+        )
+    ]
+    assert got == want
+    pl_df = pl.from_arrow(pa.Table.from_pylist(rows))
+    assert isinstance(pl_df, pl.DataFrame)
+    assert frame_decisions(legs.screen_frame(pl_df).to_arrow()) == want
+
+
+def test_protected_sub_fields_never_reach_a_rule_through_arrow(legs: saring.Engine) -> None:
+    with_religion = [{"legs": [], "people": [{"name": "y", "religion": "synthetic-r"}]}]
+    without = [{"legs": [], "people": [{"name": "y"}]}]
+    a = frame_decisions(legs.screen_frame(pa.Table.from_pylist(with_religion), missing_columns="absent"))
+    b = frame_decisions(legs.screen_frame(pa.Table.from_pylist(without), missing_columns="absent"))
+    assert a == b
+    assert "named_x" not in a[0]["hits"]
+
+
+def test_nulls_at_every_level(legs: saring.Engine) -> None:
+    rows = [
+        {"legs": None, "job": None},
+        {"legs": [None], "job": {"agent": None}},
+        {"legs": [{"country": None, "mode": None, "days": None}], "job": {"agent": True}},
+        {"legs": [], "job": {"agent": False}},
+    ]
+    table = pa.Table.from_pylist(
+        rows,
+        schema=pa.schema([
+            ("legs", pa.list_(pa.struct([("country", pa.string()), ("mode", pa.string()),
+                                         ("days", pa.int64())]))),
+            ("people", pa.list_(pa.struct([("name", pa.string())]))),
+            ("job", pa.struct([("agent", pa.bool_())])),
+        ]),
+    )
+    dicts = [{k: v for k, v in r.items() if v is not None} for r in rows]
+    assert frame_decisions(legs.screen_frame(table)) == decisions(legs, dicts)
+
+
+# ---------------------------------------------------------------- missing columns (defect 8b)
+
+
+def test_missing_columns_are_an_error_by_default(small: saring.Engine) -> None:
+    rows = small_rows(40)
+    rows[0].pop("interview", None)
+    rows[0].pop("age", None)
+    assert "interview" not in rows[0]
+    table = pa.Table.from_pylist(rows)  # its schema comes from the first row
+    assert "interview" not in table.column_names and "age" not in table.column_names
+    with pytest.raises(saring.FrameError) as e:
+        small.screen_frame(table)
+    assert e.value.code == "frame.missing_column"
+    assert e.value.fields == ["age", "interview.agent_present"]
+    assert "`age`" in str(e.value) and "missing_columns" in str(e.value)
+    assert isinstance(e.value, saring.SaringError) and isinstance(e.value, ValueError)
+    with pytest.raises(saring.FrameError):
+        small.backtest(pd.DataFrame({"country": ["KH"], "return_ticket": [True], "y": [True]}), "y")
+    # opted in: identical to screen_many only on dicts that really lack the fields
+    out = frame_decisions(small.screen_frame(table, missing_columns="absent"))
+    lacking = [{k: v for k, v in r.items() if k not in ("interview", "age")} for r in rows]
+    assert out == decisions(small, lacking)
+    assert out != decisions(small, rows)
+    with pytest.raises(ValueError):
+        small.screen_frame(table, missing_columns="ignore")
+
+
+def test_struct_column_without_the_field_is_missing(small: saring.Engine) -> None:
+    table = pa.table({
+        "country": ["KH"], "return_ticket": [False], "age": [30], "salary": [1.0],
+        "interview": pa.array([{"other": 1}]),
+    })
+    with pytest.raises(saring.FrameError) as e:
+        small.screen_frame(table)
+    assert e.value.fields == ["interview.agent_present"]

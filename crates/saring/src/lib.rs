@@ -46,6 +46,8 @@ pub mod audit;
 pub mod backtest;
 pub mod bundle;
 pub mod cel;
+#[cfg(feature = "arrow")]
+pub mod columnar;
 pub mod decision;
 pub mod diagnostic;
 pub mod engine;

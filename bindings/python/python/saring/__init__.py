@@ -13,7 +13,14 @@ decide.
 
 from __future__ import annotations
 
-from ._errors import AuditError, InternalError, PackError, RecordError, SaringError
+from ._errors import (
+    AuditError,
+    FrameError,
+    InternalError,
+    PackError,
+    RecordError,
+    SaringError,
+)
 from ._saring import Decision, DecisionLog, Engine, Hit, __version__, load, verify_log
 from ._frames import BacktestReport
 
@@ -23,6 +30,7 @@ __all__ = [
     "Decision",
     "DecisionLog",
     "Engine",
+    "FrameError",
     "Hit",
     "InternalError",
     "PackError",

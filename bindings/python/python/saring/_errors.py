@@ -72,6 +72,34 @@ class RecordError(SaringError, ValueError):
         return (type(self), (self.args[0] if self.args else "", self.code, self.path, self.row))
 
 
+class FrameError(SaringError, ValueError):
+    """A frame cannot be screened as a whole (nothing was screened).
+
+    ``code`` is a stable code: ``frame.missing_column`` (fields the pack reads have no column
+    in the frame; ``fields`` lists them; pass ``missing_columns="absent"`` to read them as
+    absent in every row) or ``frame.no_column`` (a label or ``by`` column is not there).
+    ``help`` says what to do about it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "frame.missing_column",
+        fields: Optional[List[str]] = None,
+        help: Optional[str] = None,
+    ) -> None:
+        super().__init__(message if not help else f"{message}\n  = help: {help}")
+        self.code = code
+        self.fields: List[str] = list(fields or [])
+        self.help = help
+
+    def __reduce__(self) -> Any:
+        message = self.args[0] if self.args else ""
+        if self.help:
+            message = message.split("\n  = help: ")[0]
+        return (type(self), (message, self.code, self.fields, self.help))
+
+
 class AuditError(SaringError):
     """A decision log could not be opened, appended to or read.
 

@@ -3,8 +3,14 @@ native engine as Arrow data (zero-copy through the Arrow C stream interface) and
 the same kind of frame.
 
 Only the columns the schema can read (dotted names for nested fields, e.g.
-``interview.agent_present``, or struct columns, which are flattened) are converted; other
-columns are left alone.
+``interview.agent_present``, or struct columns such as ``interview`` with a field
+``agent_present``) are converted; other columns are left alone. The core matches columns to
+fields and reads list columns (lists of structs included) like JSON lists
+(``saring::columnar``).
+
+A field the pack reads that has no column raises :class:`saring.FrameError`
+(``frame.missing_column``) before any row is screened; ``missing_columns="absent"`` reads
+those fields as absent in every row.
 """
 
 from __future__ import annotations
@@ -55,14 +61,6 @@ def _wanted(engine: "Engine", extra: Iterable[str]) -> Tuple[Set[str], Set[str]]
     return paths, {p.split(".", 1)[0] for p in paths}
 
 
-def _flatten(table: "pa.Table") -> "pa.Table":
-    import pyarrow as pa
-
-    while any(pa.types.is_struct(field.type) for field in table.schema):
-        table = table.flatten()
-    return table
-
-
 def to_table(engine: "Engine", frame: Any, extra: Sequence[str] = ()) -> Tuple["pa.Table", str]:
     """The frame's screenable columns (plus ``extra``) as a flat pyarrow Table."""
     import pyarrow as pa
@@ -91,7 +89,7 @@ def to_table(engine: "Engine", frame: Any, extra: Sequence[str] = ()) -> Tuple["
     if table.num_columns == 0:
         # Keep the row count: a table without columns still has rows.
         table = pa.table({"__saring_rows__": pa.nulls(_num_rows(frame, kind))})
-    return _flatten(table), kind
+    return table, kind
 
 
 def _num_rows(frame: Any, kind: str) -> int:
@@ -180,7 +178,7 @@ def _row_fallback(engine: "Engine", frame: Any, kind: str) -> "pa.Table":
     )
 
 
-def screen_frame(engine: "Engine", frame: Any) -> Any:
+def screen_frame(engine: "Engine", frame: Any, missing_columns: str = "error") -> Any:
     """See :meth:`saring.Engine.screen_frame`."""
     import pyarrow as pa
 
@@ -188,8 +186,9 @@ def screen_frame(engine: "Engine", frame: Any) -> Any:
         table, kind = to_table(engine, frame)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         kind = _kind(frame)
+        engine._check_columns(_columns(frame), missing_columns)
         return from_table(_row_fallback(engine, frame, kind), kind, frame)
-    result = pa.table(engine._screen_arrow(table))
+    result = pa.table(engine._screen_arrow(table, missing_columns))
     return from_table(result, kind, frame)
 
 
@@ -463,7 +462,11 @@ def _suggest(name: str, candidates: Sequence[str]) -> str:
 
 
 def backtest(
-    engine: "Engine", frame: Any, label: str, by: Optional[Sequence[str]] = None
+    engine: "Engine",
+    frame: Any,
+    label: str,
+    by: Optional[Sequence[str]] = None,
+    missing_columns: str = "error",
 ) -> BacktestReport:
     """See :meth:`saring.Engine.backtest`."""
     import pyarrow as pa
@@ -506,7 +509,7 @@ def backtest(
             table = table.drop_columns([spec])
         table = table.append_column(spec, pa.array(labels, pa.string()))
         columns.append(spec)
-    report = engine._backtest_arrow(table, label, columns)
+    report = engine._backtest_arrow(table, label, columns, missing_columns)
     return BacktestReport(report, label, by)
 
 

@@ -2,7 +2,19 @@
 
 import datetime
 from os import PathLike
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import (
+    Any,
+    Dict,
+    Iterable,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+    final,
+)
 
 __version__: str
 __all__ = [
@@ -109,11 +121,31 @@ class Engine:
     def screen_json(self, text: str, lang: Optional[str] = None) -> Decision: ...
     def screen_many(self, records: Iterable[Any], lang: Optional[str] = None) -> List[Decision]: ...
     def screen_iter(self, records: Iterable[Any]) -> ScreenIter: ...
-    def screen_frame(self, frame: Any) -> Any: ...
-    def backtest(self, frame: Any, label: str, by: Optional[List[str]] = None) -> Any: ...
+    def screen_frame(
+        self, frame: Any, *, missing_columns: Literal["error", "absent"] = "error"
+    ) -> Any:
+        """Screens a pandas, polars or pyarrow frame; returns the same kind of frame with
+        outcome, score, hits, shadow_hits, incomplete, invalid and error columns.
+
+        A field the pack reads with no column (dotted name or inside a struct column)
+        raises ``saring.FrameError`` (code ``frame.missing_column``) before any row is
+        screened; ``missing_columns="absent"`` reads such fields as absent in every row.
+        """
+        ...
+    def backtest(
+        self,
+        frame: Any,
+        label: str,
+        by: Optional[List[str]] = None,
+        *,
+        missing_columns: Literal["error", "absent"] = "error",
+    ) -> Any: ...
     def explain(self, record: Any, lang: Optional[str] = None) -> Any: ...
-    def _screen_arrow(self, data: Any) -> ArrowStream: ...
-    def _backtest_arrow(self, data: Any, label: str, by: List[str]) -> Any: ...
+    def _screen_arrow(self, data: Any, missing_columns: str = "error") -> ArrowStream: ...
+    def _backtest_arrow(
+        self, data: Any, label: str, by: List[str], missing_columns: str = "error"
+    ) -> Any: ...
+    def _check_columns(self, columns: List[str], missing_columns: str = "error") -> None: ...
     @property
     def id(self) -> str: ...
     @property

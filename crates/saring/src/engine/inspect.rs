@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::engine::template::TemplateRead;
 use crate::engine::Engine;
 
 /// What one rule reads.
@@ -22,6 +23,35 @@ impl Engine {
     /// The names of the pack's derived values, in declaration order.
     pub fn derived_names(&self) -> Vec<&str> {
         self.inner.derived.iter().map(|d| d.name.as_str()).collect()
+    }
+
+    /// Every schema field the pack reads, as sorted dotted paths: the fields of rule
+    /// conditions and reason templates (directly or through derived values) and of every
+    /// derived value. Front doors that map input columns to fields (frames) check that each
+    /// has a column.
+    pub fn fields_read(&self) -> Vec<String> {
+        let c = &self.inner;
+        let mut fields: BTreeSet<String> = BTreeSet::new();
+        for rule in &c.rules {
+            fields.extend(rule.evidence.iter().map(|(_, p, _)| p.to_string()));
+            for lang in 0..c.languages.names().len().max(1) {
+                for read in rule.reason.get(lang).reads() {
+                    match read {
+                        TemplateRead::Slot(slot) => {
+                            if let Some(info) = c.pack.schema.slots.get(slot as usize) {
+                                fields.insert(info.path.to_string());
+                            }
+                        }
+                        // Derived values are all listed below.
+                        TemplateRead::Derived(_) => {}
+                    }
+                }
+            }
+        }
+        for d in &c.derived {
+            fields.extend(d.slots.iter().map(|(_, p)| p.to_string()));
+        }
+        fields.into_iter().collect()
     }
 
     /// The fields and derived values every rule reads, in pack order.

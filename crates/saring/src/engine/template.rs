@@ -20,6 +20,15 @@ enum Piece {
     Derived(u32),
 }
 
+/// What one placeholder of a template reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TemplateRead {
+    /// A schema slot.
+    Slot(u32),
+    /// A derived value, by index.
+    Derived(u32),
+}
+
 /// A parsed reason template.
 #[derive(Debug, Clone, Default)]
 pub struct Template {
@@ -83,6 +92,15 @@ impl Template {
             pieces.push(Piece::Text(buf));
         }
         Ok(Template { pieces })
+    }
+
+    /// The schema slots and derived values (by index) the placeholders print.
+    pub(crate) fn reads(&self) -> impl Iterator<Item = TemplateRead> + '_ {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Text(_) => None,
+            Piece::Slot(slot, _) => Some(TemplateRead::Slot(*slot)),
+            Piece::Derived(i) => Some(TemplateRead::Derived(*i)),
+        })
     }
 
     /// Renders the template; `derived(i)` gives derived value `i` (computing it if needed).

@@ -1,0 +1,453 @@
+//! Screening Arrow record batches (feature `arrow`): columns in, one result batch (or one
+//! decision per row) out. The Python binding's `screen_frame` and frame back-tests run here.
+//!
+//! Columns are matched to schema fields by dotted name (`interview.agent_present`) or through
+//! struct columns (`interview` with a field `agent_present`), at any depth. Cells become
+//! record values through the core's [`RecordBuilder`](crate::record::RecordBuilder): scalars
+//! through the one conversion table (with the DataFrame coercions: NaN is absent, an integral
+//! float fits an `int` field, a timestamp at midnight fits a `date` field), lists — lists of
+//! structs included — exactly as the JSON decoder reads the same list of objects (same
+//! values, same invalid-field messages, protected sub-fields dropped). A null at any level is
+//! absent, as JSON `null` is.
+//!
+//! A field the pack reads that has no column is an error before any row is screened
+//! ([`FrameError`], code `frame.missing_column`) unless the caller opts into reading it as
+//! absent ([`MissingColumns::Absent`]). Rows are screened in parallel chunks (with the
+//! `parallel` feature).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::{Int64Array, RecordBatch, StringArray};
+//! use saring::columnar::{screen_batch, FrameOptions};
+//! # let pack = saring::Pack::from_toml_str(
+//! #   "[pack]\nid=\"p\"\nversion=\"1\"\ntitle=\"t\"\n[outcomes]\nreview=1\nrefer=2\n\
+//! #    [[rule]]\nid=\"old\"\ntitle=\"t\"\nweight=1\nwhen=\"age > 60\"\nreason=\"r\"\n",
+//! #   "[field.age]\ntype=\"int\"\n")?;
+//! let engine = saring::Engine::compile(&pack)?;
+//! let batch = RecordBatch::try_from_iter([
+//!     ("age", Arc::new(Int64Array::from(vec![Some(70), Some(30), None])) as _),
+//!     ("note", Arc::new(StringArray::from(vec!["a", "b", "c"])) as _),
+//! ])?;
+//! let result = screen_batch(&engine, &batch, &FrameOptions::default())?;
+//! let outcome = result.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+//! assert_eq!(outcome.value(0), "review");
+//! assert_eq!(outcome.value(1), "clear");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod cell;
+mod columns;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder};
+use arrow_array::RecordBatch;
+use arrow_schema::{DataType, Field, Fields, Schema as ArrowSchema};
+
+use crate::backtest::{Backtest, BacktestConfig, BacktestReport};
+use crate::engine::Engine;
+use crate::error::RecordError;
+use crate::record::{Record, RecordBuilder};
+use crate::schema::{FieldKind, Schema};
+use crate::{Decision, Outcome};
+
+use cell::Column;
+use columns::Located;
+
+/// Rows converted and screened per parallel task.
+const CHUNK: usize = 2048;
+
+/// Rows whose full decisions a back-test holds at once.
+const BACKTEST_SLICE: usize = 64 * 1024;
+
+/// What to do with a field the pack reads when the batch has no column for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingColumns {
+    /// Fail with `frame.missing_column` before any row is screened (the default): a column
+    /// lost on the way (a table built from rows whose first row lacks the field) would
+    /// otherwise change decisions silently.
+    #[default]
+    Error,
+    /// Read the field as absent in every row (rules reading it are incomplete, or take the
+    /// absence branch of `has()`).
+    Absent,
+}
+
+/// Options for screening a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct FrameOptions {
+    /// Fields the pack reads that have no column.
+    pub missing_columns: MissingColumns,
+}
+
+impl FrameOptions {
+    /// Options with the given handling of missing columns.
+    pub fn missing_columns(mut self, missing: MissingColumns) -> FrameOptions {
+        self.missing_columns = missing;
+        self
+    }
+}
+
+/// A batch that cannot be screened as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FrameError {
+    /// Stable code: `frame.missing_column` (fields the pack reads have no column),
+    /// `frame.no_column` (a label or group column named by the caller is not there),
+    /// `frame.arrow` (the result batch could not be built).
+    pub code: &'static str,
+    /// Human message naming the columns.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// The fields (or columns) concerned, sorted.
+    pub fields: Vec<String>,
+}
+
+impl FrameError {
+    fn missing_columns(fields: Vec<String>) -> FrameError {
+        let names = fields
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (n, s) = match fields.len() {
+            1 => ("a field", ""),
+            _ => ("fields", "s"),
+        };
+        FrameError {
+            code: "frame.missing_column",
+            message: format!("the frame has no column for {n} the pack reads: {names}"),
+            help: Some(format!(
+                "add the column{s} (dotted names such as `a.b`, or struct columns), or opt in \
+                 to reading missing fields as absent in every row: \
+                 `missing_columns=\"absent\"` (Python), `MissingColumns::Absent` (Rust)"
+            )),
+            fields,
+        }
+    }
+
+    fn no_column(name: &str) -> FrameError {
+        FrameError {
+            code: "frame.no_column",
+            message: format!("no column `{name}` in the frame"),
+            help: None,
+            fields: vec![name.to_string()],
+        }
+    }
+}
+
+/// Checks that every field the pack reads has a column in `schema` (dotted or inside a
+/// struct column), unless `options` reads missing fields as absent.
+pub fn check_columns(
+    engine: &Engine,
+    schema: &ArrowSchema,
+    options: &FrameOptions,
+) -> Result<(), FrameError> {
+    columns::check(engine, schema.fields(), options.missing_columns)
+}
+
+/// The columns of [`screen_batch`]'s result: `outcome` (utf8), `score` (int64), `hits`,
+/// `shadow_hits`, `incomplete` (lists of rule ids), `invalid` (`code at `path`: message` for
+/// each cell that did not fit its field; the row is still screened and the rules reading the
+/// field are incomplete) and `error` (utf8, always null here; front doors that screen rows
+/// another way fill it for rows they could not read).
+pub fn result_schema() -> Arc<ArrowSchema> {
+    let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    Arc::new(ArrowSchema::new(vec![
+        Field::new("outcome", DataType::Utf8, true),
+        Field::new("score", DataType::Int64, true),
+        Field::new("hits", list(), true),
+        Field::new("shadow_hits", list(), true),
+        Field::new("incomplete", list(), true),
+        Field::new("invalid", list(), true),
+        Field::new("error", DataType::Utf8, true),
+    ]))
+}
+
+/// Screens every row of a batch and returns the result batch ([`result_schema`]), one row per
+/// input row, in order. Only outcome, score and rule ids are computed (no reasons rendered).
+pub fn screen_batch(
+    engine: &Engine,
+    batch: &RecordBatch,
+    options: &FrameOptions,
+) -> Result<RecordBatch, FrameError> {
+    let mapping = Mapping::new(engine, batch, options)?;
+    let outs = map_chunks(chunks(0, batch.num_rows()), |range| {
+        screen_chunk(engine, &mapping, range)
+    });
+    build_result(engine, &outs, batch.num_rows())
+}
+
+/// Screens every row of a batch and returns the full decisions (reasons, evidence), in order.
+pub fn decide_batch(
+    engine: &Engine,
+    batch: &RecordBatch,
+    options: &FrameOptions,
+) -> Result<Vec<Decision>, FrameError> {
+    let mapping = Mapping::new(engine, batch, options)?;
+    Ok(decide_rows(engine, &mapping, 0, batch.num_rows()))
+}
+
+/// The records the rows of a batch decode to, in order (what [`screen_batch`] screens).
+pub fn batch_records(
+    engine: &Engine,
+    batch: &RecordBatch,
+    options: &FrameOptions,
+) -> Result<Vec<Record>, FrameError> {
+    let mapping = Mapping::new(engine, batch, options)?;
+    Ok((0..batch.num_rows())
+        .map(|row| mapping.record(engine.schema(), row))
+        .collect())
+}
+
+/// Back-tests the pack over batches: screens every row, reads its label from column `label`
+/// (booleans; numbers non-zero; `true/t/yes/y/1`, `false/f/no/n/0`; anything else counts as
+/// an error row) and its groups from the `by` columns (text; `(missing)` for null), and
+/// returns the core's report.
+pub fn backtest_batches(
+    engine: &Engine,
+    batches: &[RecordBatch],
+    label: &str,
+    by: &[String],
+    options: &FrameOptions,
+) -> Result<BacktestReport, FrameError> {
+    let mut bt = Backtest::new(BacktestConfig::from_pack(engine.pack()));
+    for batch in batches {
+        let mapping = Mapping::new(engine, batch, options)?;
+        let find = |name: &str| {
+            batch
+                .schema_ref()
+                .index_of(name)
+                .ok()
+                .and_then(|i| columns::column_at(batch, &[i]))
+                .ok_or_else(|| FrameError::no_column(name))
+        };
+        let labels = find(label)?;
+        let groups = by
+            .iter()
+            .map(|c| find(c).map(|col| (c.clone(), col)))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Slices keep memory flat: whole decisions exist for one slice at a time.
+        for slice_start in (0..batch.num_rows()).step_by(BACKTEST_SLICE) {
+            let slice_end = (slice_start + BACKTEST_SLICE).min(batch.num_rows());
+            let results = decide_rows(engine, &mapping, slice_start, slice_end);
+            for (offset, decision) in results.iter().enumerate() {
+                let row = slice_start + offset;
+                let Some(label) = cell::label_value(labels.read(row)) else {
+                    bt.add_error();
+                    continue;
+                };
+                let row_groups: Vec<(String, String)> = groups
+                    .iter()
+                    .map(|(name, col)| (name.clone(), cell::group_value(col.read(row))))
+                    .collect();
+                bt.add(decision, label, &row_groups);
+            }
+        }
+    }
+    Ok(bt.finish())
+}
+
+/// A schema slot fed by a column.
+struct Plan<'a> {
+    slot: u32,
+    path: &'a str,
+    kind: &'a FieldKind,
+    column: Column<'a>,
+}
+
+/// Which schema slots the batch's columns feed.
+struct Mapping<'a> {
+    plans: Vec<Plan<'a>>,
+}
+
+impl<'a> Mapping<'a> {
+    fn new(
+        engine: &'a Engine,
+        batch: &'a RecordBatch,
+        options: &FrameOptions,
+    ) -> Result<Mapping<'a>, FrameError> {
+        let fields: &Fields = batch.schema_ref().fields();
+        columns::check(engine, fields, options.missing_columns)?;
+        let schema = engine.schema();
+        let mut plans = Vec::new();
+        for (slot, info) in schema.slots.iter().enumerate() {
+            let slot = slot as u32;
+            if columns::is_protected(schema, slot) {
+                continue;
+            }
+            let Located::Column(chain) = columns::locate(fields, &info.path) else {
+                continue;
+            };
+            if let Some(column) = columns::column_at(batch, &chain) {
+                plans.push(Plan {
+                    slot,
+                    path: &info.path,
+                    kind: &info.kind,
+                    column,
+                });
+            }
+        }
+        Ok(Mapping { plans })
+    }
+
+    fn record(&self, schema: &Schema, row: usize) -> Record {
+        let mut builder = RecordBuilder::new(schema);
+        for plan in &self.plans {
+            cell::write(
+                &mut builder,
+                plan.slot,
+                plan.kind,
+                plan.path,
+                plan.column.read(row),
+            );
+        }
+        // An object is present when any of its fields is (the builder marks parents).
+        builder.finish()
+    }
+}
+
+/// Row ranges of at most [`CHUNK`] rows covering `start..end`.
+fn chunks(start: usize, end: usize) -> Vec<(usize, usize)> {
+    (start..end)
+        .step_by(CHUNK)
+        .map(|s| (s, (s + CHUNK).min(end)))
+        .collect()
+}
+
+#[cfg(feature = "parallel")]
+fn map_chunks<T: Send>(
+    ranges: Vec<(usize, usize)>,
+    f: impl Fn((usize, usize)) -> T + Sync + Send,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    ranges.into_par_iter().map(f).collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn map_chunks<T>(ranges: Vec<(usize, usize)>, f: impl Fn((usize, usize)) -> T) -> Vec<T> {
+    ranges.into_iter().map(f).collect()
+}
+
+fn decide_rows(engine: &Engine, mapping: &Mapping<'_>, start: usize, end: usize) -> Vec<Decision> {
+    map_chunks(chunks(start, end), |(start, end)| {
+        (start..end)
+            .map(|row| engine.screen(&mapping.record(engine.schema(), row)))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The compact result of one chunk of rows: what the result columns need, nothing more
+/// (rule ids as indices into the engine's rules), so full decisions are never made.
+#[derive(Default)]
+struct ChunkOut {
+    outcome: Vec<Outcome>,
+    score: Vec<i64>,
+    hits: IdLists,
+    shadow: IdLists,
+    incomplete: IdLists,
+    /// (row within the chunk, `code at path: message`) for each cell that did not fit
+    invalid: Vec<(usize, String)>,
+}
+
+/// Lists of rule indices, flattened: row `i` holds `ids[ends[i-1]..ends[i]]`.
+#[derive(Default)]
+struct IdLists {
+    ids: Vec<u32>,
+    ends: Vec<usize>,
+}
+
+impl IdLists {
+    fn push_ids(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.ids.extend(ids);
+        self.ends.push(self.ids.len());
+    }
+
+    fn row(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.ids.get(start..self.ends[i]).unwrap_or(&[])
+    }
+}
+
+fn screen_chunk(engine: &Engine, mapping: &Mapping<'_>, (start, end): (usize, usize)) -> ChunkOut {
+    let mut out = ChunkOut::default();
+    for row in start..end {
+        let record = mapping.record(engine.schema(), row);
+        let s = engine.screen_summary(&record);
+        out.outcome.push(s.outcome);
+        out.score.push(s.score);
+        out.hits.push_ids(s.hits.to_vec());
+        out.shadow.push_ids(s.shadow_hits.to_vec());
+        out.incomplete.push_ids(s.incomplete.to_vec());
+        for e in record.invalid() {
+            out.invalid.push((row - start, format_invalid(e)));
+        }
+    }
+    out
+}
+
+fn build_result(engine: &Engine, outs: &[ChunkOut], n: usize) -> Result<RecordBatch, FrameError> {
+    let names: Vec<&str> = engine.rules().iter().map(|r| r.id.as_str()).collect();
+    let name = |i: u32| names.get(i as usize).copied().unwrap_or("?");
+    let mut outcome = StringBuilder::with_capacity(n, n * 6);
+    let mut score = Int64Builder::with_capacity(n);
+    let mut hits = ListBuilder::new(StringBuilder::new());
+    let mut shadow = ListBuilder::new(StringBuilder::new());
+    let mut incomplete = ListBuilder::new(StringBuilder::new());
+    let mut invalid = ListBuilder::new(StringBuilder::new());
+    let mut error = StringBuilder::new();
+    let append = |b: &mut ListBuilder<StringBuilder>, ids: &[u32]| {
+        for &id in ids {
+            b.values().append_value(name(id));
+        }
+        b.append(true);
+    };
+    for out in outs {
+        let mut cells = out.invalid.iter().peekable();
+        for (i, o) in out.outcome.iter().enumerate() {
+            while let Some((_, e)) = cells.next_if(|(row, _)| *row == i) {
+                invalid.values().append_value(e);
+            }
+            invalid.append(true);
+            outcome.append_value(o.as_str());
+            score.append_value(out.score.get(i).copied().unwrap_or(0));
+            append(&mut hits, out.hits.row(i));
+            append(&mut shadow, out.shadow.row(i));
+            append(&mut incomplete, out.incomplete.row(i));
+            error.append_null();
+        }
+    }
+    RecordBatch::try_new(
+        result_schema(),
+        vec![
+            Arc::new(outcome.finish()),
+            Arc::new(score.finish()),
+            Arc::new(hits.finish()),
+            Arc::new(shadow.finish()),
+            Arc::new(incomplete.finish()),
+            Arc::new(invalid.finish()),
+            Arc::new(error.finish()),
+        ],
+    )
+    .map_err(|e| FrameError {
+        code: "frame.arrow",
+        message: format!("cannot build the result batch: {e}"),
+        help: None,
+        fields: Vec::new(),
+    })
+}
+
+/// `code at `path`: message`, the text of an `invalid` entry.
+pub fn format_invalid(e: &RecordError) -> String {
+    match &e.path {
+        Some(p) => format!("{} at `{}`: {}", e.code, p, e.message),
+        None => format!("{}: {}", e.code, e.message),
+    }
+}
