@@ -178,6 +178,7 @@ def verify_log(path: _Path, trusted_keys: _Keys = None) -> Dict[str, Any]: ...
 def _unpickle(files: Mapping[str, str], main: str, lang: Optional[str] = None) -> Engine: ...
 
 
+@final
 class ScreenIter:
     """Decisions of `Engine.screen_iter`, in input order, screened in chunks."""
 
