@@ -1,11 +1,16 @@
 //! A loop for profilers (`perf record`, callgrind): screens the benchmark records over and
-//! over. `cargo run --release -p saring-benches --example profile -- [decoded|summary|json|decode] [N]`
+//! over. `cargo run --release -p saring-benches --example profile -- MODE [N]`, MODE one of
+//! `decoded` (`screen` on decoded records), `summary` (`screen_summary`), `json`
+//! (`screen_json`), `decode` (`decode_json`), `handwritten` (the hand-written `if`s on
+//! pre-parsed structs), `handwritten_e2e` (serde struct + `if`s from the JSON line), `per_rule`,
+//! `per_rule_eval`. N rounds over 1,000 records (default 200).
 
 use std::hint::black_box;
 
 use saring::DecodeOptions;
 use saring::{Engine, Pack, Record};
-use saring_benches::data::json_lines;
+use saring_benches::data::{departures, json_lines};
+use saring_benches::handwritten;
 use saring_benches::pack::{engine, pack_toml_with, RuleSpec, RULES, SCHEMA_TOML};
 
 fn main() {
@@ -19,9 +24,17 @@ fn main() {
         per_rule(&lines, rounds, mode == "per_rule_eval");
         return;
     }
+    // Parsed once outside the loop, as `records` is (what `handwritten_eval` times).
+    let structs = departures(lines.len());
     let start = std::time::Instant::now();
     for _ in 0..rounds {
         match mode.as_str() {
+            "handwritten" => structs.iter().for_each(|d| {
+                black_box(handwritten::screen(black_box(d)));
+            }),
+            "handwritten_e2e" => lines.iter().for_each(|l| {
+                black_box(handwritten::screen_json(l).ok());
+            }),
             "json" => lines.iter().for_each(|l| {
                 black_box(engine.screen_json(l).ok());
             }),

@@ -22,6 +22,8 @@ const REQUIREMENTS: &[&str] = &[
     "pandas",
     "pyarrow>=14",
     "polars",
+    // The benchmark smoke test checks the DuckDB peer of `benches/python/bench_screen_frame.py`.
+    "duckdb",
     "dask[dataframe,distributed]",
     "mypy",
     "scikit-learn",

@@ -1,54 +1,117 @@
 //! Python views of decisions: `Decision` and `Hit`, holding the Rust values and converting
 //! fields to Python objects only when they are read.
+//!
+//! A decision from `screen_many` / `screen_iter` starts as the record and its [`Summary`]
+//! (outcome, score, rule indices): reading the outcome, score or the hit rule ids costs no
+//! rendering; the first read of anything explained (reasons, evidence, incomplete rules,
+//! `to_dict`, ...) renders the full decision once, by screening the record again with the same
+//! engine — the same decision an eager `screen` gives.
+
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use pyo3::PyClass;
+use saring::{Engine, Record, Summary};
 
+use crate::errors::guarded;
 use crate::pyconv::json_to_py;
+
+/// Where a hit's data lives.
+enum HitSource {
+    /// A rendered hit.
+    Owned(saring::Hit),
+    /// Hit `pos` of a decision's hits (or shadow hits), rule `rule` of its engine; rendered
+    /// with the decision when first read.
+    InDecision {
+        decision: Py<PyDecision>,
+        shadow: bool,
+        pos: usize,
+        rule: usize,
+    },
+}
 
 /// One rule that fired.
 #[pyclass(module = "saring._saring", name = "Hit", frozen)]
 pub struct PyHit {
-    pub(crate) hit: saring::Hit,
+    source: HitSource,
+}
+
+impl PyHit {
+    /// The rendered hit.
+    fn hit(&self, py: Python<'_>) -> PyResult<&saring::Hit> {
+        match &self.source {
+            HitSource::Owned(hit) => Ok(hit),
+            HitSource::InDecision {
+                decision,
+                shadow,
+                pos,
+                ..
+            } => {
+                let d = decision.get().decision(py)?;
+                let list = if *shadow { &d.shadow_hits } else { &d.hits };
+                list.get(*pos).ok_or_else(|| {
+                    crate::errors::internal_error(py, "a hit is missing from its decision")
+                })
+            }
+        }
+    }
+
+    /// The rule's static facts (id, weight) without rendering, when the hit is unrendered.
+    fn rule_info(&self) -> Option<&saring::engine::RuleInfo> {
+        match &self.source {
+            HitSource::Owned(_) => None,
+            HitSource::InDecision { decision, rule, .. } => match &decision.get().source {
+                Source::Pending { pending, .. } => pending.engine.rules().get(*rule),
+                Source::Rendered(_) => None,
+            },
+        }
+    }
 }
 
 #[pymethods]
 impl PyHit {
     /// Rule id.
     #[getter]
-    fn rule(&self) -> &str {
-        &self.hit.rule
+    fn rule(&self, py: Python<'_>) -> PyResult<String> {
+        match self.rule_info() {
+            Some(info) => Ok(info.id.clone()),
+            None => Ok(self.hit(py)?.rule.clone()),
+        }
     }
 
     /// Rule weight.
     #[getter]
-    fn weight(&self) -> i64 {
-        self.hit.weight
+    fn weight(&self, py: Python<'_>) -> PyResult<i64> {
+        match self.rule_info() {
+            Some(info) => Ok(info.weight),
+            None => Ok(self.hit(py)?.weight),
+        }
     }
 
     /// The reason rendered from the record.
     #[getter]
-    fn reason(&self) -> &str {
-        &self.hit.reason
+    fn reason(&self, py: Python<'_>) -> PyResult<&str> {
+        Ok(&self.hit(py)?.reason)
     }
 
     /// What would clear the flag, if the rule says.
     #[getter]
-    fn remedy(&self) -> Option<&str> {
-        self.hit.remedy.as_deref()
+    fn remedy(&self, py: Python<'_>) -> PyResult<Option<&str>> {
+        Ok(self.hit(py)?.remedy.as_deref())
     }
 
     /// The rule's references: why the indicator is legitimate (ids or URLs).
     #[getter]
-    fn references(&self) -> Vec<String> {
-        self.hit.references.clone()
+    fn references(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        Ok(self.hit(py)?.references.clone())
     }
 
     /// The field values the condition read, by dotted path.
     #[getter]
     fn evidence<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        for (k, v) in &self.hit.evidence {
+        for (k, v) in &self.hit(py)?.evidence {
             d.set_item(k, json_to_py(py, v)?)?;
         }
         Ok(d)
@@ -56,29 +119,103 @@ impl PyHit {
 
     /// The hit as the JSON-shaped dict every front door returns.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.hit)
+        to_py(py, self.hit(py)?)
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         match other.cast::<PyHit>() {
-            Ok(o) => o.get().hit == self.hit,
-            Err(_) => false,
+            Ok(o) => Ok(o.get().hit(py)? == self.hit(py)?),
+            Err(_) => Ok(false),
         }
     }
 
-    fn __repr__(&self) -> String {
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let hit = self.hit(py)?;
+        Ok(format!(
             "Hit(rule={:?}, weight={}, reason={:?})",
-            self.hit.rule, self.hit.weight, self.hit.reason
-        )
+            hit.rule, hit.weight, hit.reason
+        ))
     }
+}
+
+/// `obj` taken out of the cyclic garbage collector's view. Decisions hold no Python
+/// references and hits hold only their decision, so neither can be part of a reference cycle;
+/// tracked, every full collection would visit each of them (hundreds of thousands after a
+/// `screen_many`), which costs more than screening.
+pub(crate) fn untracked<T: PyClass>(obj: Bound<'_, T>) -> Bound<'_, T> {
+    // SAFETY: `obj` is a live object owned by this thread with the GIL held; untracking an
+    // object that cannot be in a cycle only skips it in collections, and the type's dealloc
+    // untracks again, which is a no-op for an untracked object.
+    unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
+    obj
+}
+
+/// A decision not rendered yet: the record, the engine that screened it and the summary.
+struct Pending {
+    engine: Engine,
+    record: Record,
+    summary: Summary,
+}
+
+/// What a `Decision` holds.
+enum Source {
+    Rendered(saring::Decision),
+    Pending {
+        pending: Box<Pending>,
+        full: OnceLock<saring::Decision>,
+    },
 }
 
 /// The result of screening one record: outcome, score, explained hits, shadow hits, rules that
 /// could not be decided (missing data) and the pack that decided.
 #[pyclass(module = "saring._saring", name = "Decision", frozen)]
 pub struct PyDecision {
-    pub(crate) decision: saring::Decision,
+    source: Source,
+}
+
+impl PyDecision {
+    /// A decision already rendered (`screen`, `screen_json`).
+    pub(crate) fn rendered(decision: saring::Decision) -> PyDecision {
+        PyDecision {
+            source: Source::Rendered(decision),
+        }
+    }
+
+    /// A decision rendered on first read from `engine.screen(&record)`; `summary` is
+    /// `engine.screen_summary(&record)`.
+    pub(crate) fn summarized(engine: Engine, record: Record, summary: Summary) -> PyDecision {
+        PyDecision {
+            source: Source::Pending {
+                pending: Box::new(Pending {
+                    engine,
+                    record,
+                    summary,
+                }),
+                full: OnceLock::new(),
+            },
+        }
+    }
+
+    /// The full decision, rendered on first use.
+    pub(crate) fn decision(&self, py: Python<'_>) -> PyResult<&saring::Decision> {
+        match &self.source {
+            Source::Rendered(d) => Ok(d),
+            Source::Pending { pending, full } => {
+                if let Some(d) = full.get() {
+                    return Ok(d);
+                }
+                let d = guarded(py, || Ok(pending.engine.screen(&pending.record)))?;
+                Ok(full.get_or_init(|| d))
+            }
+        }
+    }
+
+    fn summary(&self) -> Option<&Summary> {
+        match &self.source {
+            Source::Rendered(_) => None,
+            Source::Pending { pending, .. } => Some(&pending.summary),
+        }
+    }
 }
 
 fn to_py<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -87,10 +224,34 @@ fn to_py<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound
     json_to_py(py, &json)
 }
 
-fn hits<'py>(py: Python<'py>, hits: &[saring::Hit]) -> PyResult<Bound<'py, PyList>> {
+/// The decision's hits (`shadow`: its shadow hits) as `Hit` objects.
+fn hits<'py>(slf: &Bound<'py, PyDecision>, shadow: bool) -> PyResult<Bound<'py, PyList>> {
+    let py = slf.py();
     let list = PyList::empty(py);
-    for h in hits {
-        list.append(Bound::new(py, PyHit { hit: h.clone() })?)?;
+    match slf.get().summary() {
+        Some(summary) => {
+            let ids = if shadow {
+                &summary.shadow_hits
+            } else {
+                &summary.hits
+            };
+            for (pos, rule) in ids.iter().enumerate() {
+                let source = HitSource::InDecision {
+                    decision: slf.clone().unbind(),
+                    shadow,
+                    pos,
+                    rule: rule as usize,
+                };
+                list.append(untracked(Bound::new(py, PyHit { source })?))?;
+            }
+        }
+        None => {
+            let d = slf.get().decision(py)?;
+            for h in if shadow { &d.shadow_hits } else { &d.hits } {
+                let source = HitSource::Owned(h.clone());
+                list.append(untracked(Bound::new(py, PyHit { source })?))?;
+            }
+        }
     }
     Ok(list)
 }
@@ -100,80 +261,92 @@ impl PyDecision {
     /// The record's id (from the field the pack names as `record_id`), `None` when the pack
     /// names none or the record lacks it.
     #[getter]
-    fn record(&self) -> Option<&str> {
-        self.decision.record_id()
+    fn record(&self) -> Option<String> {
+        match &self.source {
+            Source::Pending { pending, .. } => pending.engine.record_id(&pending.record),
+            Source::Rendered(d) => d.record_id().map(str::to_string),
+        }
     }
 
     /// `"clear"`, `"incomplete"`, `"review"` or `"refer"`.
     #[getter]
-    fn outcome(&self) -> &'static str {
-        self.decision.outcome.as_str()
+    fn outcome(&self, py: Python<'_>) -> PyResult<&'static str> {
+        match self.summary() {
+            Some(s) => Ok(s.outcome.as_str()),
+            None => Ok(self.decision(py)?.outcome.as_str()),
+        }
     }
 
     /// Sum of the weights of the active rules that fired (families capped).
     #[getter]
-    fn score(&self) -> i64 {
-        self.decision.score
+    fn score(&self, py: Python<'_>) -> PyResult<i64> {
+        match self.summary() {
+            Some(s) => Ok(s.score),
+            None => Ok(self.decision(py)?.score),
+        }
     }
 
     /// The score if every undecided active rule had fired.
     #[getter]
-    fn max_score(&self) -> i64 {
-        self.decision.max_score
+    fn max_score(&self, py: Python<'_>) -> PyResult<i64> {
+        match self.summary() {
+            Some(s) => Ok(s.max_score),
+            None => Ok(self.decision(py)?.max_score),
+        }
     }
 
     /// Capped score per indicator family with hits: `{"itinerary": 40, ...}`.
     #[getter]
     fn families<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.decision.families)
+        to_py(py, &self.decision(py)?.families)
     }
 
     /// What to ask so that the undecided rules can be decided: dicts with `question` and
     /// `fields`.
     #[getter]
     fn questions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.decision.questions)
+        to_py(py, &self.decision(py)?.questions)
     }
 
     /// Active rules that fired, in pack order.
     #[getter]
-    fn hits<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        hits(py, &self.decision.hits)
+    fn hits<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        hits(slf, false)
     }
 
     /// Shadow rules that fired (reported, not scored).
     #[getter]
-    fn shadow_hits<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        hits(py, &self.decision.shadow_hits)
+    fn shadow_hits<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        hits(slf, true)
     }
 
     /// Rules that could not be decided: dicts with `rule`, `missing` (and `error`).
     #[getter]
     fn incomplete<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.decision.incomplete)
+        to_py(py, &self.decision(py)?.incomplete)
     }
 
     /// Fields whose value did not fit the schema: dicts with `path`, `code`, `message` (the
     /// rules reading them are incomplete; the rest of the record was screened).
     #[getter]
     fn invalid<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.decision.invalid)
+        to_py(py, &self.decision(py)?.invalid)
     }
 
     /// The pack that decided: dict with `id`, `version`, `digest`.
     #[getter]
     fn pack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.decision.pack)
+        to_py(py, &self.decision(py)?.pack)
     }
 
     /// The decision as the JSON-shaped dict every front door returns.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.decision)
+        to_py(py, self.decision(py)?)
     }
 
     /// The decision as compact JSON text.
-    fn to_json(&self) -> String {
-        self.decision.to_json()
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self.decision(py)?.to_json())
     }
 
     /// HTML for Jupyter: outcome, flags with reasons, evidence and remedies (`saring._html`).
@@ -182,25 +355,26 @@ impl PyDecision {
             .call_method1("decision_html", (self.to_dict(py)?,))
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         match other.cast::<PyDecision>() {
-            Ok(o) => o.get().decision == self.decision,
-            Err(_) => false,
+            Ok(o) => Ok(o.get().decision(py)? == self.decision(py)?),
+            Err(_) => Ok(false),
         }
     }
 
-    fn __repr__(&self) -> String {
-        let ids: Vec<&str> = self.decision.hits.iter().map(|h| h.rule.as_str()).collect();
-        let record = match self.decision.record_id() {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let d = self.decision(py)?;
+        let ids: Vec<&str> = d.hits.iter().map(|h| h.rule.as_str()).collect();
+        let record = match d.record_id() {
             Some(id) => format!("record={id:?}, "),
             None => String::new(),
         };
-        format!(
+        Ok(format!(
             "Decision({record}outcome={:?}, score={}, hits={:?}, incomplete={})",
-            self.decision.outcome.as_str(),
-            self.decision.score,
+            d.outcome.as_str(),
+            d.score,
             ids,
-            self.decision.incomplete.len()
-        )
+            d.incomplete.len()
+        ))
     }
 }

@@ -1,124 +1,152 @@
-//! Decoding Python dicts straight into records, without building a `serde_json::Value`.
+//! Decoding Python dicts straight into records through the core `RecordBuilder`, without
+//! building a `serde_json::Value`, and measuring the record's size on the same walk.
 //!
 //! The fast path handles what records usually are — a dict of scalars and nested dicts whose
-//! Python types match the schema. Anything else (a type mismatch, a list field, an unknown key
-//! holding a container, a non-dict record, a date given as a `datetime.date`) falls back to the
-//! exact path: the whole record is converted to JSON and decoded by the core decoder, so values
-//! and errors (code, path, message, which error comes first) are the decoder's own.
-
-use std::sync::Arc;
+//! Python types fit the schema. Anything else (a value that does not fit, a list field, an
+//! unknown key holding a container, a non-dict record, a date given as a `datetime.date`, a
+//! record over the size limit) takes the exact path: the size check of
+//! [`crate::streaming::check_size`], then the whole record converted to JSON and decoded by the
+//! core decoder, so values and errors (code, path, message, which error comes first) are the
+//! decoder's own.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
-use saring::cel::Value;
-use saring::record::{convert_json_value, DecodeOptions};
-use saring::schema::{FieldKind, ObjectType};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use saring::limits::MAX_RECORD_BYTES;
+use saring::record::{Coercion, DecodeOptions, RecordBuilder, Scalar};
+use saring::schema::{Field, FieldKind, ObjectType};
 use saring::{Engine, Record, RecordError};
 
 use crate::pyconv::{py_to_json, ConvError};
+use crate::streaming::check_size;
 
 /// Why a record could not be decoded.
 pub enum DecodeFailure {
     /// The Python object has no JSON form.
     Conv(ConvError),
-    /// The record does not fit the schema.
+    /// The record does not fit the schema (or is over the size limit).
     Record(RecordError),
 }
 
-/// Decodes a Python record (normally a dict) against the engine's schema.
+/// Decodes a Python record (normally a dict) against the engine's schema, refusing one over
+/// the size limit (`record.too_large`) first.
 pub fn decode(engine: &Engine, obj: &Bound<'_, PyAny>) -> Result<Record, DecodeFailure> {
     if let Ok(dict) = obj.cast::<PyDict>() {
         let schema = engine.schema();
-        let mut record = Record::empty(schema.slots.len());
-        if fill(&schema.root, dict, &mut record).is_some() {
-            return Ok(record);
+        let mut builder = RecordBuilder::new(schema);
+        let mut size = 0usize;
+        if fill(&schema.root, dict, &mut builder, &mut size).is_some() && size <= MAX_RECORD_BYTES {
+            let record = builder.finish();
+            if record.invalid().next().is_none() {
+                return Ok(record);
+            }
         }
     }
     exact(engine, obj)
 }
 
-/// The exact path: JSON value, then the core decoder.
+/// The exact path: size check, JSON value, then the core decoder.
 fn exact(engine: &Engine, obj: &Bound<'_, PyAny>) -> Result<Record, DecodeFailure> {
+    check_size(obj).map_err(DecodeFailure::Record)?;
     let value = py_to_json(obj).map_err(DecodeFailure::Conv)?;
     engine
         .decode_value(&value, DecodeOptions::default())
         .map_err(DecodeFailure::Record)
 }
 
-/// Fills the record from a dict; `None` means "take the exact path".
-fn fill(obj: &ObjectType, dict: &Bound<'_, PyDict>, record: &mut Record) -> Option<()> {
+/// The field named `name`, trying the one after the previous match first (dicts usually list
+/// their keys in schema order).
+fn lookup<'o>(obj: &'o ObjectType, name: &str, next: &mut usize) -> Option<&'o Field> {
+    let fields = &obj.fields;
+    let index = match fields.get(*next) {
+        Some(f) if f.name == name => *next,
+        _ => fields.iter().position(|f| f.name == name)?,
+    };
+    *next = index + 1;
+    fields.get(index)
+}
+
+/// Fills the builder from a dict, adding to `size` what [`check_size`] counts (key and string
+/// lengths, 8 bytes per other value); `None` means "take the exact path".
+fn fill(
+    obj: &ObjectType,
+    dict: &Bound<'_, PyDict>,
+    builder: &mut RecordBuilder<'_>,
+    size: &mut usize,
+) -> Option<()> {
+    let mut next = 0;
     for (key, value) in dict.iter() {
-        let key = key.cast::<PyString>().ok()?;
-        let name = key.to_str().ok()?;
-        let Some(field) = obj.field(name) else {
-            // Unknown fields are ignored; containers need the decoder's depth check.
-            if value.is_instance_of::<PyDict>()
-                || value.is_instance_of::<pyo3::types::PyList>()
-                || value.is_instance_of::<pyo3::types::PyTuple>()
-            {
-                return None;
+        let name = key.cast::<PyString>().ok()?.to_str().ok()?;
+        *size += name.len();
+        let field = match lookup(obj, name, &mut next) {
+            Some(field) if !field.protected => field,
+            // Unknown and protected fields are skipped; containers need the decoder's depth
+            // check.
+            _ => {
+                if value.is_instance_of::<PyDict>()
+                    || value.is_instance_of::<PyList>()
+                    || value.is_instance_of::<PyTuple>()
+                {
+                    return None;
+                }
+                *size += scalar_size(&value);
+                continue;
             }
-            continue;
         };
         if value.is_none() {
+            *size += 8;
             continue;
         }
         match &field.kind {
             FieldKind::Object(child) => {
                 let slot = field.slot?;
                 let inner = value.cast::<PyDict>().ok()?;
-                record.set(slot, Some(Value::Bool(true)));
-                fill(child, inner, record)?;
+                builder.mark_present(slot);
+                fill(child, inner, builder, size)?;
             }
             FieldKind::List(_) => return None,
-            kind => {
+            _ => {
                 let slot = field.slot?;
-                let v = scalar(kind, &field.path, &value)?;
-                record.set(slot, Some(v));
+                match &value {
+                    v if v.is_instance_of::<PyString>() => {
+                        let s = v.cast::<PyString>().ok()?.to_str().ok()?;
+                        *size += s.len();
+                        builder.set(slot, Scalar::Str(s), Coercion::JSON);
+                    }
+                    v => {
+                        *size += 8;
+                        builder.set(slot, scalar(v)?, Coercion::JSON);
+                    }
+                }
             }
         }
     }
     Some(())
 }
 
-/// A scalar whose Python type fits the field, converted exactly as the decoder would.
-fn scalar(kind: &FieldKind, path: &str, value: &Bound<'_, PyAny>) -> Option<Value> {
+/// A non-string Python scalar as the JSON reading of it (`py_to_json`) would see it.
+fn scalar<'a>(value: &Bound<'_, PyAny>) -> Option<Scalar<'a>> {
+    // `bool` before `int`: bool is a subclass of int in Python.
     if let Ok(b) = value.cast::<PyBool>() {
-        return match kind {
-            FieldKind::Bool => Some(Value::Bool(b.is_true())),
-            _ => None,
-        };
-    }
-    if let Ok(s) = value.cast::<PyString>() {
-        let s = s.to_str().ok()?;
-        return match kind {
-            FieldKind::String => Some(Value::String(Arc::from(s))),
-            FieldKind::Enum(values) if values.iter().any(|v| v == s) => {
-                Some(Value::String(Arc::from(s)))
-            }
-            FieldKind::Date | FieldKind::Timestamp => {
-                let json = serde_json::Value::String(s.to_string());
-                convert_json_value(kind, path, &json, DecodeOptions::default())
-                    .ok()
-                    .flatten()
-            }
-            _ => None,
-        };
+        return Some(Scalar::Bool(b.is_true()));
     }
     if let Ok(i) = value.cast::<PyInt>() {
-        let i = i.extract::<i64>().ok()?;
-        return match kind {
-            FieldKind::Int => Some(Value::Int(i)),
-            FieldKind::Float => Some(Value::Double(i as f64)),
-            _ => None,
-        };
+        return i.extract::<i64>().ok().map(Scalar::Int);
     }
     if let Ok(f) = value.cast::<PyFloat>() {
         let f = f.value();
-        return match kind {
-            FieldKind::Float if !f.is_nan() => Some(Value::Double(f)),
-            _ => None,
-        };
+        // NaN is absent in the JSON reading; the exact path handles it.
+        return (!f.is_nan()).then_some(Scalar::Float(f));
     }
     None
+}
+
+/// What [`check_size`] counts for a value that is not a container.
+fn scalar_size(value: &Bound<'_, PyAny>) -> usize {
+    if let Ok(s) = value.cast::<PyString>() {
+        s.to_cow().map_or(0, |s| s.len())
+    } else if let Ok(b) = value.cast::<PyBytes>() {
+        b.as_bytes().len()
+    } else {
+        8
+    }
 }

@@ -31,7 +31,7 @@ use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
 use rayon::prelude::*;
 use saring::Pack;
 
-use crate::decision::{PyDecision, PyHit};
+use crate::decision::{untracked, PyDecision, PyHit};
 use crate::dictdecode::DecodeFailure;
 use crate::errors::{
     frame_error, from_conv_error, from_record_error, guarded, internal_error, pack_error,
@@ -105,7 +105,6 @@ impl PyEngine {
         record: &Bound<'_, PyAny>,
         row: Option<usize>,
     ) -> PyResult<saring::Record> {
-        streaming::check_size(record).map_err(|e| from_record_error(py, &e, row))?;
         dictdecode::decode(&self.engine, record).map_err(|e| match e {
             DecodeFailure::Conv(e) => from_conv_error(py, &e, row),
             DecodeFailure::Record(e) => from_record_error(py, &e, row),
@@ -195,7 +194,7 @@ impl PyEngine {
             if let Some(log) = log {
                 log.get().append_record(py, &engine, record, &decision)?;
             }
-            Ok(PyDecision { decision })
+            Ok(PyDecision::rendered(decision))
         })
     }
 
@@ -227,7 +226,7 @@ impl PyEngine {
     #[pyo3(signature = (text, lang = None))]
     fn screen_json(&self, py: Python<'_>, text: &str, lang: Option<&str>) -> PyResult<PyDecision> {
         guarded(py, || match self.for_call(lang)?.screen_json(text) {
-            Ok(decision) => Ok(PyDecision { decision }),
+            Ok(decision) => Ok(PyDecision::rendered(decision)),
             Err(e) => Err(from_record_error(py, &e, None)),
         })
     }
@@ -248,9 +247,16 @@ impl PyEngine {
         for (row, item) in records.try_iter()?.enumerate() {
             decoded.push(guarded(py, || self.decode(py, &item?, Some(row)))?);
         }
-        let engine: &saring::Engine = &engine;
-        let decisions: Vec<saring::Decision> = py
-            .detach(|| guard(|| Ok(decoded.par_iter().map(|r| engine.screen(r)).collect())))
+        let engine: saring::Engine = engine.into_owned();
+        let summaries: Vec<saring::Summary> = py
+            .detach(|| {
+                guard(|| {
+                    Ok(decoded
+                        .par_iter()
+                        .map(|r| engine.screen_summary(r))
+                        .collect())
+                })
+            })
             .map_err(|e| internal_error(py, &e))?;
         // Creating many objects triggers the cyclic GC, which would traverse every object the
         // caller holds (all the input dicts) again and again; the decisions hold no Python
@@ -260,9 +266,13 @@ impl PyEngine {
         if was_enabled {
             gc.call_method0("disable")?;
         }
-        let list = decisions
+        let list = decoded
             .into_iter()
-            .map(|decision| Bound::new(py, PyDecision { decision }))
+            .zip(summaries)
+            .map(|(record, summary)| {
+                Bound::new(py, PyDecision::summarized(engine.clone(), record, summary))
+                    .map(untracked)
+            })
             .collect::<PyResult<Vec<_>>>()
             .and_then(|items| PyList::new(py, items));
         if was_enabled {

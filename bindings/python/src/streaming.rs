@@ -1,6 +1,6 @@
 //! Bounded-memory screening from Python: the record size limit for dicts (as the CLI
 //! enforces it for text) and `Engine.screen_iter`, an iterator of decisions over an
-//! iterable of records, screened in chunks.
+//! iterable of records, screened in chunks (decisions rendered when first read).
 
 use std::collections::VecDeque;
 
@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use saring::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH};
 use saring::RecordError;
 
-use crate::decision::PyDecision;
+use crate::decision::{untracked, PyDecision};
 use crate::errors::{guarded, internal_error, panic_message};
 use crate::PyEngine;
 
@@ -71,7 +71,7 @@ fn add_size(value: &Bound<'_, PyAny>, depth: usize, total: &mut usize) {
 pub struct ScreenIter {
     engine: Py<PyEngine>,
     source: Py<PyAny>,
-    ready: VecDeque<saring::Decision>,
+    ready: VecDeque<PyDecision>,
     /// The error of a bad record, raised after the decisions before it.
     pending_error: Option<PyErr>,
     row: usize,
@@ -115,17 +115,22 @@ impl ScreenIter {
             }
         }
         let inner = &engine.engine;
-        let decisions = py
+        let summaries = py
             .detach(|| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     decoded
                         .par_iter()
-                        .map(|r| inner.screen(r))
+                        .map(|r| inner.screen_summary(r))
                         .collect::<Vec<_>>()
                 }))
             })
             .map_err(|payload| internal_error(py, &panic_message(&*payload)))?;
-        self.ready.extend(decisions);
+        self.ready.extend(
+            decoded
+                .into_iter()
+                .zip(summaries)
+                .map(|(record, summary)| PyDecision::summarized(inner.clone(), record, summary)),
+        );
         self.pending_error = failure;
         Ok(())
     }
@@ -137,12 +142,12 @@ impl ScreenIter {
         slf
     }
 
-    fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<PyDecision>> {
+    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDecision>>> {
         if self.ready.is_empty() && self.pending_error.is_none() && !self.done {
             self.fill(py)?;
         }
         if let Some(decision) = self.ready.pop_front() {
-            return Ok(Some(PyDecision { decision }));
+            return Ok(Some(untracked(Bound::new(py, decision)?)));
         }
         match self.pending_error.take() {
             Some(e) => Err(e),

@@ -229,7 +229,12 @@ impl PyDecisionLog {
         decision: &Bound<'_, PyDecision>,
     ) -> PyResult<u64> {
         guarded(py, || {
-            self.append_record(py, &engine.get().engine, record, &decision.get().decision)
+            self.append_record(
+                py,
+                &engine.get().engine,
+                record,
+                decision.get().decision(py)?,
+            )
         })
     }
 
