@@ -4,8 +4,9 @@
 //!   `cargo xtask test wasm` (or `rust`, `python`) runs only the named parts.
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]` runs the fuzz targets of `fuzz/` (all of
 //!   them, 60 s each, unless told otherwise); `cargo xtask test` runs each for a short smoke.
-//! - `cargo xtask serve [PORT]` builds the WebAssembly page and serves it on
-//!   `127.0.0.1:PORT` (default 8080).
+//! - `cargo xtask serve [PORT] [--trusted-key FILE.pub]...` builds the WebAssembly sites and
+//!   serves them on `127.0.0.1:PORT` (default 8080): the citizen self-check at `/`, the
+//!   officer pre-check at `/officer/` (trusting the given public keys).
 //! - `cargo xtask dist` builds the abi3 wheel and the npm tarball into `target/dist/`;
 //!   `cargo xtask test` (or `test dist`) also installs each into a clean environment and runs
 //!   the README examples.
@@ -14,13 +15,14 @@ mod dist;
 mod fuzz;
 mod python;
 mod rust;
+mod site;
 mod util;
 mod wasm;
 
 use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask test [rust] [python] [wasm] [dist] | cargo xtask fuzz \
-                     [--seconds N] [TARGET...] | cargo xtask serve [PORT] | cargo xtask dist";
+                     [--seconds N] [TARGET...] | cargo xtask serve [PORT] [--trusted-key FILE.pub]... | cargo xtask dist";
 
 /// Runs the named parts of the tests (all of them when none is named), in a fixed order.
 fn test(parts: &[String]) -> Result<(), String> {
@@ -46,6 +48,22 @@ fn test(parts: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `serve [PORT] [--trusted-key FILE]...`.
+fn serve(args: &[String]) -> Result<(), String> {
+    let mut port = 8080;
+    let mut keys = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        if arg == "--trusted-key" {
+            let file = rest.next().ok_or_else(|| USAGE.to_string())?;
+            keys.push(std::path::PathBuf::from(file));
+        } else {
+            port = arg.parse().map_err(|_| USAGE.to_string())?;
+        }
+    }
+    wasm::serve(port, &keys)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let start = Instant::now();
@@ -53,11 +71,7 @@ fn main() {
         Some("test") => test(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("dist") => dist::dist().map(|_| ()),
-        Some("serve") => match args.get(1).map(|p| p.parse::<u16>()) {
-            None => wasm::serve(8080),
-            Some(Ok(port)) => wasm::serve(port),
-            Some(Err(_)) => Err(USAGE.to_string()),
-        },
+        Some("serve") => serve(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     let secs = start.elapsed().as_secs_f64();

@@ -3,10 +3,9 @@
 //! Sets up what is missing (the `wasm32-unknown-unknown` target from rustup, or Debian's
 //! `rustc-web` route; `wasm-bindgen-cli` at the version in Cargo.lock, cached under
 //! `~/.cargo/saring-tools/`; `wasm-opt` from `binaryen`; Chromium; the npm dev dependencies), builds
-//! `bindings/wasm` for the `nodejs` and `web` targets, assembles the static page in
-//! `target/wasm/site/`, and runs the Node tests and the browser test.
+//! `bindings/wasm` for the `nodejs` and `web` targets, assembles the citizen and officer sites
+//! in `target/wasm/site/` (see [`crate::site`]), and runs the Node tests and the browser tests.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,9 +24,6 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-reference-types",
     "--enable-multivalue",
 ];
-
-/// Largest rules/ file embedded in the page.
-const MAX_PAGE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// How to compile for `wasm32-unknown-unknown` on this machine.
 struct Toolchain {
@@ -59,7 +55,7 @@ fn site_dir() -> PathBuf {
 pub fn test() -> Result<(), String> {
     let tools = setup(true)?;
     clippy()?;
-    build(&tools)?;
+    build(&tools, &[])?;
     node_tests()?;
     browser_test()?;
     Ok(())
@@ -68,20 +64,24 @@ pub fn test() -> Result<(), String> {
 /// Builds the npm packages (`pkg-node`, `pkg-web`) and the page, without the browser.
 pub fn build_packages() -> Result<(), String> {
     let tools = setup(false)?;
-    build(&tools)
+    build(&tools, &[])
 }
 
-/// Builds the page and serves it on 127.0.0.1:`port` until interrupted.
-pub fn serve(port: u16) -> Result<(), String> {
+/// Builds both sites and serves them on 127.0.0.1:`port` until interrupted: the citizen
+/// site at `/`, the officer site at `/officer/` (trusting the public key files given).
+pub fn serve(port: u16, trusted_keys: &[PathBuf]) -> Result<(), String> {
     let tools = setup(false)?;
-    build(&tools)?;
-    let step = Step::start("wasm: serve the page");
-    println!("open http://127.0.0.1:{port}/ (Ctrl-C stops)");
+    build(&tools, trusted_keys)?;
+    let step = Step::start("wasm: serve the sites");
+    println!(
+        "citizen self-check: http://127.0.0.1:{port}/\nofficer pre-check:  http://127.0.0.1:{port}/officer/ (Ctrl-C stops)"
+    );
     step.run(
         Command::new("node")
             .arg(wasm_dir().join("scripts/serve.mjs"))
-            .arg(site_dir())
-            .arg(port.to_string()),
+            .arg(site_dir().join("citizen"))
+            .arg(port.to_string())
+            .arg(site_dir().join("officer")),
     )?;
     step.done();
     Ok(())
@@ -256,7 +256,7 @@ fn clippy() -> Result<(), String> {
     Ok(())
 }
 
-fn build(tools: &Tools) -> Result<(), String> {
+fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
     let step = Step::start("wasm: cargo build (wasm32, size-optimised)");
     let mut cmd = cargo();
     cmd.args(["build", "-j2", "-p", "saring-wasm", "--target", TARGET])
@@ -329,7 +329,7 @@ fn build(tools: &Tools) -> Result<(), String> {
     write(&step, &target_dir().join("size.txt"), &format!("{sizes}\n"))?;
     step.done();
 
-    site()
+    site(trusted_keys)
 }
 
 /// The hand-written TypeScript types replace the generated ones (which say `any`).
@@ -373,95 +373,25 @@ fn package_json(target: &str) -> String {
     )
 }
 
-/// Assembles `target/wasm/site/`: the page, the `web` build and the pack files.
-fn site() -> Result<(), String> {
-    let step = Step::start("wasm: assemble the page (target/wasm/site)");
-    let site = site_dir();
-    if site.exists() {
-        fs::remove_dir_all(&site).map_err(|e| step.fail(format!("cannot clear site: {e}")))?;
-    }
-    fs::create_dir_all(&site).map_err(|e| step.fail(e))?;
-    for entry in fs::read_dir(wasm_dir().join("www")).map_err(|e| step.fail(e))? {
-        let path = entry.map_err(|e| step.fail(e))?.path();
-        if path.is_file() {
-            let name = path.file_name().unwrap_or_default();
-            fs::copy(&path, site.join(name)).map_err(|e| step.fail(e))?;
-        }
-    }
-    for name in ["saring_wasm.js", "saring_wasm_bg.wasm"] {
-        fs::copy(wasm_dir().join("pkg-web").join(name), site.join(name))
-            .map_err(|e| step.fail(format!("cannot copy {name}: {e}")))?;
-    }
-    let rules = root().join("rules");
-    let officer = if rules.join("id-pmi/departure.toml").is_file() {
-        Some(pack_entry(&step, &rules.join("id-pmi"), "departure.toml")?)
-    } else if rules.join("demo/pack.toml").is_file() {
-        println!("rules/id-pmi/departure.toml not found: the officer form uses rules/demo");
-        Some(pack_entry(&step, &rules.join("demo"), "pack.toml")?)
+/// Assembles the citizen and the officer site in `target/wasm/site/` (see [`crate::site`]).
+fn site(trusted_keys: &[PathBuf]) -> Result<(), String> {
+    let step = Step::start("wasm: assemble the sites (target/wasm/site/citizen, officer)");
+    let job_offer = root().join("rules/job-offer/pack.toml");
+    let citizen_pack = if job_offer.is_file() {
+        Some(job_offer)
     } else {
+        println!("rules/job-offer/pack.toml not found: the citizen site has no pack");
         None
     };
-    let citizen = if rules.join("job-offer/pack.toml").is_file() {
-        Some(pack_entry(&step, &rules.join("job-offer"), "pack.toml")?)
-    } else {
-        println!("rules/job-offer/pack.toml not found: the citizen self-check is left out");
-        None
-    };
-    let packs = serde_json::json!({ "officer": officer, "citizen": citizen });
-    let text = format!(
-        "// Generated by `cargo xtask` from rules/: the pack files the page screens with.\nexport const packs = {};\n",
-        serde_json::to_string_pretty(&packs).map_err(|e| step.fail(e))?
-    );
-    write(&step, &site.join("packs.js"), &text)?;
+    crate::site::build(&crate::site::Paths {
+        www: wasm_dir().join("www"),
+        engine: wasm_dir().join("pkg-web"),
+        citizen_pack,
+        out: site_dir(),
+        trusted_keys: trusted_keys.to_vec(),
+    })
+    .map_err(|e| step.fail(e))?;
     step.done();
-    Ok(())
-}
-
-/// `{ dir, main, files }` for a pack directory: every pack, schema and list file in it.
-fn pack_entry(step: &Step, dir: &Path, main: &str) -> Result<serde_json::Value, String> {
-    let mut files = BTreeMap::new();
-    collect(step, dir, dir, &mut files)?;
-    let name = dir
-        .strip_prefix(root())
-        .map_or_else(|_| dir.display().to_string(), |p| p.display().to_string());
-    Ok(serde_json::json!({ "dir": name, "main": main, "files": files }))
-}
-
-fn collect(
-    step: &Step,
-    base: &Path,
-    dir: &Path,
-    files: &mut BTreeMap<String, String>,
-) -> Result<(), String> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(|e| step.fail(format!("cannot list {}: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect(step, base, &path, files)?;
-            continue;
-        }
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !matches!(ext, "toml" | "json" | "txt" | "csv") {
-            continue;
-        }
-        // Pack, schema and list files are small; anything big (sample data) stays out.
-        let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
-        if size > MAX_PAGE_FILE_BYTES {
-            println!("not embedding {} in the page (over 4 MiB)", path.display());
-            continue;
-        }
-        let rel = path
-            .strip_prefix(base)
-            .map_err(|e| step.fail(e))?
-            .to_string_lossy()
-            .replace('\\', "/");
-        let text = fs::read_to_string(&path)
-            .map_err(|e| step.fail(format!("cannot read {}: {e}", path.display())))?;
-        files.insert(rel, text);
-    }
     Ok(())
 }
 
@@ -550,8 +480,10 @@ fn browser_test() -> Result<(), String> {
         Command::new("node")
             .arg("--test")
             .arg(wasm_dir().join("tests/browser/page.test.mjs"))
+            .arg(wasm_dir().join("tests/browser/officer.test.mjs"))
             .arg(wasm_dir().join("tests/browser/report.test.mjs"))
-            .env("SARING_SITE_DIR", site_dir())
+            .env("SARING_CITIZEN_SITE", site_dir().join("citizen"))
+            .env("SARING_OFFICER_SITE", site_dir().join("officer"))
             .env("SARING_SCREENSHOT_DIR", &shots)
             .env("SARING_REPORT_DIR", &reports)
             .current_dir(root()),

@@ -1,8 +1,9 @@
-// A tiny static file server for the saring page, bound to 127.0.0.1 only.
+// A tiny static file server for the saring sites, bound to 127.0.0.1 only.
 //
-//   node scripts/serve.mjs DIR [PORT]      (PORT 0 picks a free port)
+//   node scripts/serve.mjs DIR [PORT] [OFFICER_DIR]     (PORT 0 picks a free port)
 //
-// Also imported by the browser test: `startServer(dir, port)`.
+// serves DIR at / and, when given, OFFICER_DIR at /officer/ (the officer site).
+// Also imported by the browser tests: `startServer(dir, port, { "/officer/": officerDir })`.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -15,24 +16,35 @@ const TYPES = {
   ".css": "text/css; charset=utf-8",
   ".wasm": "application/wasm",
   ".json": "application/json; charset=utf-8",
+  ".webmanifest": "application/manifest+json; charset=utf-8",
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".ico": "image/x-icon",
 };
 
 /**
- * Serves `dir` on 127.0.0.1:`port`.
+ * Serves `dir` on 127.0.0.1:`port`, and each directory of `mounts` under its prefix.
  * @param {string} dir
  * @param {number} port
+ * @param {Record<string, string>} mounts  prefix ("/officer/") → directory
  * @returns {Promise<{server: import("node:http").Server, url: string, requests: string[]}>}
  */
-export function startServer(dir, port = 0) {
-  const root = resolve(dir);
+export function startServer(dir, port = 0, mounts = {}) {
+  const roots = [
+    ...Object.entries(mounts).map(([prefix, d]) => [prefix, resolve(d)]),
+    ["/", resolve(dir)],
+  ];
   const requests = [];
   const server = createServer(async (req, res) => {
     requests.push(req.url ?? "");
     try {
-      const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
+      let path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
+      if (`${path}/` in mounts) {
+        res.writeHead(301, { location: `${path}/` }).end();
+        return;
+      }
+      const [prefix, root] = roots.find(([p]) => path.startsWith(p));
+      path = path.slice(prefix.length - 1);
       let file = normalize(join(root, path));
       if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403).end("forbidden");
@@ -67,8 +79,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(2);
   }
   const port = Number(process.argv[3] ?? 8080);
-  startServer(dir, port).then(
-    ({ url }) => console.log(`serving ${dir} at ${url}`),
+  const officer = process.argv[4];
+  startServer(dir, port, officer ? { "/officer/": officer } : {}).then(
+    ({ url }) => {
+      console.log(`serving ${dir} at ${url}`);
+      if (officer) console.log(`serving ${officer} at ${url}officer/`);
+    },
     (e) => {
       console.error(`cannot serve on 127.0.0.1:${port}: ${e.message}`);
       process.exit(1);

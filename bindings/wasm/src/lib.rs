@@ -149,6 +149,13 @@ impl WasmEngine {
         to_js(self.engine.monitored_register())
     }
 
+    /// The schema fields (dotted paths) and derived values each compiled rule reads, in pack
+    /// order: `[{ rule, fields, derived }]`. A form asks for these and nothing else.
+    #[wasm_bindgen(getter, js_name = ruleReads)]
+    pub fn rule_reads(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.engine.rule_reads())
+    }
+
     /// The same engine rendering texts in `lang` (one of the pack's languages). Throws an
     /// `Error` with code `pack.unknown_language` otherwise.
     #[wasm_bindgen(js_name = withLanguage)]

@@ -121,6 +121,14 @@ test("the monitored register names the rule, fields, justification and approver"
   ]);
 });
 
+test("ruleReads names the fields each rule reads, monitored ones included", () => {
+  assert.deepEqual(engine.ruleReads, [
+    { rule: "hub", fields: ["destination"], derived: [] },
+    { rule: "one_way", fields: ["return_ticket"], derived: [] },
+    { rule: "minor_worker", fields: ["age", "work"], derived: [] },
+  ]);
+});
+
 test("an unknown language throws an Error with a stable code", () => {
   for (const call of [() => engine.withLanguage("fr"), () => engine.screen({}, { lang: "fr" })]) {
     assert.throws(call, (e) => {

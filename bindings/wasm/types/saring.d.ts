@@ -248,6 +248,15 @@ export interface MonitoredUse {
   approved_by: string;
 }
 
+/** What one rule reads: a form asks for these fields and nothing else. */
+export interface RuleReads {
+  rule: string;
+  /** Dotted schema paths the condition reads, directly or through derived values. */
+  fields: string[];
+  /** Derived values the condition reads. */
+  derived: string[];
+}
+
 /** Options of `screen` and `explain`. */
 export interface ScreenOptions {
   /** One of the pack's `languages` (default: the engine's language). */
@@ -344,6 +353,8 @@ export class Engine {
   readonly languages: string[];
   /** Every rule that reads a monitored field, with its justification. */
   readonly monitoredRegister: MonitoredUse[];
+  /** The fields and derived values each compiled rule reads, in pack order. */
+  readonly ruleReads: RuleReads[];
   /**
    * The same engine rendering texts in `lang`.
    * @throws {Error} with code `pack.unknown_language` for a language the pack lacks.

@@ -1,19 +1,20 @@
-// Browser test of the offline page: headless Debian Chromium driven by playwright-core.
+// Browser test of the citizen site: headless Debian Chromium driven by playwright-core.
 //
-// Serves the assembled page (SARING_SITE_DIR, default target/wasm/site) on 127.0.0.1, fills
-// both forms like a person would (by their labels), checks the outcome and the reasons shown
-// against the same engine run in Node, checks that no request left 127.0.0.1, and saves
-// screenshots to SARING_SCREENSHOT_DIR (default target/screenshots).
+// Serves the assembled citizen site (SARING_CITIZEN_SITE, default target/wasm/site/citizen) on
+// 127.0.0.1, fills the self-check like a person would (by its labels), checks the outcome and
+// the reasons shown against the same engine run in Node, checks that the build publishes no
+// list that is not `public` and that no request left 127.0.0.1, and saves screenshots to
+// SARING_SCREENSHOT_DIR (default target/screenshots). The officer site: officer.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "../../scripts/serve.mjs";
 import { Engine, repo } from "../support.mjs";
 
-const site = process.env.SARING_SITE_DIR ?? join(repo, "target", "wasm", "site");
+const site = process.env.SARING_CITIZEN_SITE ?? join(repo, "target", "wasm", "site", "citizen");
 const shots = process.env.SARING_SCREENSHOT_DIR ?? join(repo, "target", "screenshots");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
@@ -68,91 +69,6 @@ function questions(engine, lang) {
   return Object.fromEntries(engine.withLanguage(lang).schema().map((f) => [f.path, f.question ?? f.description]));
 }
 
-test("the officer pre-check screens the form's record like the engine does", async (t) => {
-  if (!packs.officer) {
-    t.skip("no officer pack in this build");
-    return;
-  }
-  const engine = Engine.fromPack(packs.officer.files, packs.officer.main);
-  const fields = new Map();
-  const walk = (list) => {
-    for (const f of list) {
-      fields.set(f.path, f);
-      if (f.children) walk(f.children);
-    }
-  };
-  walk(engine.schema());
-
-  await page.getByRole("tab", { name: "Officer pre-check" }).click();
-  const form = page.locator("#officer-form");
-  /** @type {Record<string, unknown>} */
-  const record = {};
-  const set = (path, value) => {
-    const parts = path.split(".");
-    let o = record;
-    for (const p of parts.slice(0, -1)) o = o[p] ??= {};
-    o[parts.at(-1)] = value;
-  };
-  // Fill what the pack's schema has, by label, with a record that should raise flags.
-  const wanted = [
-    ["stage", "departure"],
-    ["event_date", "2026-11-20"],
-    ["stated_purpose", "work"],
-    ["destination_country", "KH"],
-    ["ticket.return_or_onward", false],
-    ["ticket.paid_by", "recruiter"],
-    ["interview.purpose_explained", false],
-    ["interview.knows_destination_contact", true],
-    ["destination", "KH"],
-    ["return_ticket", false],
-  ];
-  let filled = 0;
-  for (const [path, value] of wanted) {
-    const field = fields.get(path);
-    if (!field || field.protected) continue;
-    const input = form.locator(`[data-path="${path}"]`);
-    const label = await form.locator(`label[for="${await input.getAttribute("id")}"]`).innerText();
-    const control = form.getByLabel(label.trim(), { exact: true });
-    if (field.type === "bool") await control.selectOption(String(value));
-    else if (field.type === "enum") await control.selectOption(String(value));
-    else await control.fill(String(value));
-    set(path, value);
-    filled += 1;
-  }
-  // A list of enums, recorded with nothing ticked: "no supporting documents".
-  if (fields.get("supporting_docs")?.type === "list") {
-    await form.getByLabel("Supporting docs: recorded?").selectOption("recorded");
-    set("supporting_docs", []);
-    filled += 1;
-  }
-  assert.ok(filled >= 2, "the officer form should have the departure (or demo) pack's fields");
-
-  await form.getByRole("button", { name: "Screen this record" }).click();
-  const result = page.locator("#officer-result");
-  await result.locator("[data-outcome]").waitFor();
-
-  const expected = engine.screen(record);
-  assert.equal(await result.locator("[data-outcome]").getAttribute("data-outcome"), expected.outcome);
-  const shown = await result.innerText();
-  assert.match(shown, new RegExp(`Outcome: ${expected.outcome.toUpperCase()} — score ${expected.score}`));
-  for (const [family, score] of Object.entries(expected.families)) {
-    assert.ok(shown.includes(`${family} ${score}`), `family subtotal not shown: ${family}`);
-  }
-  for (const q of expected.questions) assert.ok(shown.includes(q.question), `question not shown: ${q.question}`);
-  assert.ok(expected.hits.length > 0, "the test record should raise at least one flag");
-  for (const hit of [...expected.hits, ...expected.shadow_hits]) {
-    assert.ok(shown.includes(hit.reason), `reason not shown: ${hit.reason}`);
-    if (hit.remedy) assert.ok(shown.includes(hit.remedy), `remedy not shown: ${hit.remedy}`);
-  }
-  for (const inc of expected.incomplete) {
-    assert.equal(await result.locator(`.incomplete li[data-rule="${inc.rule}"]`).count(), 1, inc.rule);
-    for (const m of inc.missing) assert.ok(shown.includes(m), `missing field not listed: ${m}`);
-  }
-  await result.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(shots, "officer-precheck.png"), fullPage: true });
-  await result.screenshot({ path: join(shots, "officer-result.png") });
-});
-
 test("the citizen self-check gives a verdict in Bahasa Indonesia and English", async (t) => {
   if (!packs.citizen) {
     t.skip("no job-offer pack in this build");
@@ -161,7 +77,6 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
   const engine = Engine.fromPack(packs.citizen.files, packs.citizen.main);
   const schema = Object.fromEntries(engine.schema().map((f) => [f.path, f]));
   const ask = { id: questions(engine, "id"), en: questions(engine, "en") };
-  await page.getByRole("tab", { name: "Is this job offer safe?" }).click();
   await page.getByRole("button", { name: "Bahasa Indonesia" }).click();
   assert.equal(await page.getAttribute("html", "lang"), "id");
   const form = page.locator("#citizen-form");
@@ -258,18 +173,66 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
 });
 
 test("the page is usable at phone width and by keyboard", async () => {
-  await page.setViewportSize({ width: 375, height: 800 });
+  await page.setViewportSize({ width: 360, height: 800 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(overflow <= 375, `page is ${overflow}px wide at a 375px viewport`);
-  await page.screenshot({ path: join(shots, "phone-375.png"), fullPage: false });
-  // Tabs follow the ARIA tab pattern: arrow keys move between them.
-  const first = page.getByRole("tab").first();
-  await first.click();
-  await first.press("ArrowRight");
-  const selected = page.locator('[role="tab"][aria-selected="true"]');
-  assert.notEqual(await selected.getAttribute("id"), await first.getAttribute("id"));
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("role")), "tab");
+  assert.ok(overflow <= 360, `page is ${overflow}px wide at a 360px viewport`);
+  await page.screenshot({ path: join(shots, "citizen-phone-360.png"), fullPage: false });
+  // From the language buttons, Tab reaches the first question's first answer.
+  await page.getByRole("button", { name: "English" }).focus();
+  await page.keyboard.press("Tab");
+  const first = await page.evaluate(() => document.activeElement?.closest("[data-question]")?.dataset.question);
+  const engine = Engine.fromPack(packs.citizen.files, packs.citizen.main);
+  const asked = engine.schema().filter((f) => !f.protected && f.type !== "object" && f.type !== "list");
+  assert.equal(first, asked[0].path);
   await page.setViewportSize({ width: 1100, height: 900 });
+});
+
+test("the citizen build publishes no list that is not public (by content)", () => {
+  const text = readFileSync(join(site, "packs.js"), "utf8");
+  assert.deepEqual(Object.keys(packs), ["citizen"], "the citizen site embeds the citizen pack only");
+  const embedded = Engine.fromPack(packs.citizen.files, packs.citizen.main);
+  assert.ok(embedded.lists.length > 0);
+  for (const list of embedded.lists) assert.equal(list.sharing, "public", `list ${list.name}`);
+  // The officer pack's closed lists: neither their files nor any of their entries are in the build.
+  const dir = join(repo, "rules", "id-pmi");
+  const files = {};
+  const walk = (rel) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const name = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory() && entry.name !== "examples") walk(name);
+      else if (/\.(toml|txt)$/.test(entry.name)) files[name] = readFileSync(join(dir, name), "utf8");
+    }
+  };
+  walk("");
+  const departure = Engine.fromPack(files, "departure.toml");
+  const closed = departure.lists.filter((l) => l.sharing !== "public");
+  assert.ok(closed.length >= 2, "departure.toml has restricted watch lists");
+  let checked = 0;
+  for (const list of closed) {
+    const file = files[`lists/${list.name}.txt`];
+    if (file) {
+      assert.ok(!text.includes(JSON.stringify(file).slice(1, -1)), `the file of ${list.name} is embedded`);
+      for (const line of file.split("\n").map((l) => l.trim())) {
+        if (!line || line.startsWith("#")) continue;
+        assert.ok(!text.includes(line), `entry ${JSON.stringify(line)} of ${list.name} is in packs.js`);
+        checked += 1;
+      }
+    }
+  }
+  assert.ok(checked >= 4, `checked ${checked} watch-list entries`);
+  for (const name of readdirSync(site)) {
+    if (!/\.(js|html|json)$/.test(name) || name === "saring_wasm.js") continue;
+    assert.doesNotMatch(readFileSync(join(site, name), "utf8"), /watch_recruiter|SYN-AG-/, name);
+  }
+});
+
+test("the page never calls an offer safe, in either language", async () => {
+  for (const lang of ["Bahasa Indonesia", "English"]) {
+    await page.getByRole("button", { name: lang }).click();
+    const shown = await page.locator("body").innerText();
+    assert.doesNotMatch(shown, /\bsafe\b(?! Travel)/i, `${lang}: "safe"`);
+    assert.doesNotMatch(shown, /\baman\b/i, `${lang}: "aman"`);
+  }
 });
 
 test("no request left 127.0.0.1 and the page logged no errors", () => {
@@ -286,4 +249,42 @@ test("no request left 127.0.0.1 and the page logged no errors", () => {
   );
   console.log(`${requests.length} requests, all to ${base.host}`);
   assert.deepEqual(problems, []);
+});
+
+test("installable and offline: manifest, service worker, and a reload with the network off", async () => {
+  await page.waitForSelector("body[data-offline=ready]", { timeout: 30_000 });
+  const manifest = await page.evaluate(async () => {
+    const link = document.querySelector('link[rel="manifest"]');
+    return link ? (await fetch(link.href)).json() : null;
+  });
+  assert.ok(manifest, "the page links a web manifest");
+  assert.equal(manifest.lang, "id");
+  assert.equal(manifest.display, "standalone");
+  assert.ok(manifest.icons.some((i) => i.sizes === "512x512" && i.type === "image/png"));
+  const worker = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return registration?.active?.scriptURL ?? null;
+  });
+  assert.ok(worker?.endsWith("/sw.js"), `service worker: ${worker}`);
+  const sw = readFileSync(join(site, "sw.js"), "utf8");
+  assert.match(sw, /const VERSION = "[0-9a-f]{16}";/);
+  for (const name of ["./", "index.html", "citizen.js", "common.js", "packs.js", "saring_wasm.js", "saring_wasm_bg.wasm"]) {
+    assert.ok(sw.includes(`"${name}"`), `sw.js does not cache ${name}`);
+  }
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+
+  // The network off and the server gone: the reload still answers, from the cache.
+  await page.context().setOffline(true);
+  server.server.closeAllConnections?.();
+  await new Promise((ok) => server.server.close(() => ok()));
+  await page.reload();
+  await page.waitForSelector("body[data-ready]", { timeout: 30_000 });
+  assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.textContent("main"));
+  await page.getByRole("button", { name: "English" }).click();
+  const form = page.locator("#citizen-form");
+  await form.getByRole("button", { name: "Check this offer" }).click();
+  const verdict = page.locator("#citizen-result [data-verdict]");
+  await verdict.waitFor();
+  assert.equal(await verdict.getAttribute("data-verdict"), "incomplete");
+  server = null;
 });

@@ -8,6 +8,7 @@ import init, {
   Hit,
   Incomplete,
   MonitoredUse,
+  RuleReads,
   Outcome,
   PackError,
   Question,
@@ -48,6 +49,7 @@ export async function usage(packText: string, schemaText: string): Promise<strin
   const needsData: boolean = translated.outcome === "incomplete" && translated.max_score >= translated.score;
   const families: number = Object.values(translated.families).reduce((a, b) => a + b, 0);
   const register: MonitoredUse[] = engine.monitoredRegister;
+  const reads: RuleReads[] = engine.ruleReads;
   const languages: string[] = engine.languages;
   const language: string | null = inIndonesian.language;
   const explainedIn: Explanation = engine.explain({ destination: "KH" }, { lang: "en" });
@@ -80,6 +82,7 @@ export async function usage(packText: string, schemaText: string): Promise<strin
     needsData,
     families,
     register.map((u) => `${u.rule} ${u.fields.join()} ${u.why} ${u.references.join()} ${u.approved_by}`).join(),
+    reads.map((r) => `${r.rule}:${r.fields.join("+")}:${r.derived.join("+")}`).join(),
     languages.join() + (language ?? ""),
     explainedIn.rules.length,
     rules.map((r) => r.family ?? "").join(),
