@@ -32,7 +32,10 @@ fn options(trusted: &[PublicKey]) -> LoadOptions {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/id-pmi/departure.toml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../rules/id-pmi/departure.toml"
+        );
         let pack = match Pack::load_with(path, &options(&[])) {
             Ok(pack) => pack,
             Err(e) => panic!("`{path}` must load: {}", e.render()),
@@ -84,11 +87,17 @@ pub fn run(data: &[u8]) {
             v.trusted_signers.contains(&fx.public),
             "accepted under a key that did not sign it"
         );
-        assert!(untrusted.is_ok(), "verifies with a trusted key but not without");
+        assert!(
+            untrusted.is_ok(),
+            "verifies with a trusted key but not without"
+        );
         if data.first() != Some(&0) {
             // Whatever the edits, a bundle the fixed key's signature still accepts holds
             // the pack it signed.
-            assert_eq!(v.pack.digest, fx.digest, "an edited bundle kept its signature");
+            assert_eq!(
+                v.pack.digest, fx.digest,
+                "an edited bundle kept its signature"
+            );
         }
     }
     if let Ok(v) = untrusted {
@@ -102,7 +111,10 @@ pub fn run(data: &[u8]) {
             Err(e) => panic!("a bundle that verifies must sign: {}", e.render()),
         };
         match bundle::verify(&resigned, &options(&[fx.public])) {
-            Ok(again) => assert_eq!(again.pack.digest, v.pack.digest, "re-signing changed the pack"),
+            Ok(again) => assert_eq!(
+                again.pack.digest, v.pack.digest,
+                "re-signing changed the pack"
+            ),
             Err(e) => panic!("a re-signed bundle must verify: {}", e.render()),
         }
     }

@@ -6,6 +6,7 @@
 
 pub mod bundle;
 pub mod cel;
+pub mod columnar;
 pub mod pack;
 pub mod record;
 

@@ -69,6 +69,12 @@ const TARGETS: &[Target] = &[
         max_len: 4096,
         seeds: bundle_seeds,
     },
+    Target {
+        name: "columnar",
+        dict: "fuzz/dict/record.dict",
+        max_len: 32 * 1024,
+        seeds: columnar_seeds,
+    },
 ];
 
 /// `cargo xtask fuzz [--seconds N] [TARGET...]`: every target (or the named ones) for N
@@ -529,6 +535,24 @@ fn bundle_seeds(_root: &Path) -> Result<Vec<Vec<u8>>, String> {
 
 /// `record`: the id-pmi example records (departures, passports, the first labelled ones)
 /// and the records of the id-pmi packs' inline examples.
+/// Seeds of target `columnar`: the record seeds, eight lines a seed, behind each encoding
+/// byte in turn (see `fuzz/src/columnar.rs`).
+fn columnar_seeds(root: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let records = record_seeds(root)?;
+    Ok(records
+        .chunks(8)
+        .zip((0u8..=255).cycle())
+        .map(|(lines, encoding)| {
+            let mut seed = vec![encoding];
+            for line in lines {
+                seed.extend_from_slice(line);
+                seed.push(b'\n');
+            }
+            seed
+        })
+        .collect())
+}
+
 fn record_seeds(root: &Path) -> Result<Vec<Vec<u8>>, String> {
     let examples = root.join("rules/id-pmi/examples");
     let mut records = BTreeSet::new();
