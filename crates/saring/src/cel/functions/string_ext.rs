@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use super::convert::format_double;
 use super::time::{format_duration, format_timestamp};
@@ -272,12 +273,16 @@ pub fn substring(args: &[&Value]) -> EvalResult {
         [Value::String(s), Value::Int(a), Value::Int(b)] => (s, *a, Some(*b)),
         _ => return Err(EvalError::no_overload("substring", args)),
     };
-    let cs = chars(s);
-    let a = to_index(start, cs.len())?;
+    let len = if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    };
+    let a = to_index(start, len)?;
     let b = match end {
-        None => cs.len(),
+        None => len,
         Some(e) => {
-            let b = to_index(e, cs.len())?;
+            let b = to_index(e, len)?;
             if b < a {
                 return Err(EvalError::msg(format!(
                     "invalid substring range. start: {start}, end: {e}"
@@ -286,7 +291,30 @@ pub fn substring(args: &[&Value]) -> EvalResult {
             b
         }
     };
-    Ok(Value::string(cs[a..b].iter().collect::<String>()))
+    if a == 0 && b == len {
+        return Ok(Value::String(Arc::clone(s)));
+    }
+    Ok(Value::string(code_point_slice(s, a, b, len)))
+}
+
+/// The code points `[a, b)` of `s` (`a <= b <= len`, `len` its code point count), borrowed:
+/// byte slicing when `s` is ASCII, one `char_indices` walk otherwise.
+fn code_point_slice(s: &str, a: usize, b: usize, len: usize) -> &str {
+    if len == s.len() {
+        return s.get(a..b).unwrap_or_default();
+    }
+    let mut start = s.len();
+    let mut end = s.len();
+    for (k, (byte, _)) in s.char_indices().enumerate() {
+        if k == a {
+            start = byte;
+        }
+        if k == b {
+            end = byte;
+            break;
+        }
+    }
+    s.get(start..end).unwrap_or_default()
 }
 
 /// `list.join([sep])`: the strings of a list joined with `sep` (default empty).
@@ -745,6 +773,49 @@ mod tests {
             "invalid substring range. start: 4, end: 3"
         );
         assert!(substring(&[&s("hello"), &i(1), &i(2), &i(3)]).is_err());
+    }
+
+    /// The char-vector implementation `substring` had before its fast paths.
+    fn substring_reference(s: &str, start: i64, end: Option<i64>) -> Result<String, String> {
+        let cs: Vec<char> = s.chars().collect();
+        let idx = |i: i64| match usize::try_from(i) {
+            Ok(u) if u <= cs.len() => Ok(u),
+            _ => Err(format!("index out of range: {i}")),
+        };
+        let a = idx(start)?;
+        let b = match end {
+            None => cs.len(),
+            Some(e) => {
+                let b = idx(e)?;
+                if b < a {
+                    return Err(format!("invalid substring range. start: {start}, end: {e}"));
+                }
+                b
+            }
+        };
+        Ok(cs[a..b].iter().collect())
+    }
+
+    proptest::proptest! {
+        /// ASCII and non-ASCII strings, indices in and out of range: the fast paths give
+        /// the same string or the same error as the char-vector reference.
+        #[test]
+        fn substring_matches_reference(
+            text in proptest::prop_oneof!["[ -~]{0,12}", "\\PC{0,12}", "[a©α😀\\u{0}]{0,8}"],
+            start in -2i64..16,
+            end in proptest::option::of(-2i64..16),
+        ) {
+            let args_end = end.map(Value::Int);
+            let mut args = vec![s(&text), i(start)];
+            args.extend(args_end);
+            let refs: Vec<&Value> = args.iter().collect();
+            let got = match substring(&refs) {
+                Ok(Value::String(v)) => Ok(v.to_string()),
+                Ok(other) => Err(format!("not a string: {other:?}")),
+                Err(e) => Err(err_msg(Err(e))),
+            };
+            proptest::prop_assert_eq!(got, substring_reference(&text, start, end));
+        }
     }
 
     #[test]
