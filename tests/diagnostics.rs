@@ -76,6 +76,11 @@ fn schema_with_nik() -> String {
     format!("{SCHEMA}\n[field.nik]\ntype = \"string\"\nrequired = true\nencodes = [\"sex\", \"birth_date\"]\n")
 }
 
+/// The schema with an optional `job_offer` object whose `source` is required within it.
+fn schema_with_job_offer() -> String {
+    format!("{SCHEMA}\n[field.job_offer]\ntype = \"object\"\n\n[field.job_offer.source]\ntype = \"string\"\nrequired = true\n")
+}
+
 /// Loads and compiles; returns the error.
 fn failure(files: &[(&str, &str)]) -> PackError {
     let files: BTreeMap<String, String> = files
@@ -315,6 +320,20 @@ fn cases() -> Vec<(&'static str, PackError)> {
             ]),
         ),
         (
+            "unguarded_optional_object",
+            warned(&[
+                (
+                    "pack.toml",
+                    &pack_with(&quiet_rule(
+                        "social_offer",
+                        "job_offer.source == \"social_media\"",
+                        "",
+                    )),
+                ),
+                ("schema.toml", &schema_with_job_offer()),
+            ]),
+        ),
+        (
             "proxy_field",
             warned(&[
                 (
@@ -378,6 +397,9 @@ fn diagnostics_have_codes_and_places() {
     assert_eq!(first("type_mismatch").code, "cel.type_mismatch");
     assert_eq!(first("not_bool").code, "cel.type_mismatch");
     assert_eq!(first("bad_placeholder").code, "pack.bad_placeholder");
+    let d = first("unguarded_optional_object");
+    assert_eq!(d.code, "pack.unguarded_optional");
+    assert!(d.message.contains("`job_offer.source`"), "{}", d.message);
     assert_eq!(
         first("monitored_plain_string").code,
         "pack.monitored_justification"

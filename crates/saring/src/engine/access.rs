@@ -4,7 +4,7 @@
 //! `has()` test are noted (records without them make the rule incomplete), and the slots read
 //! are the rule's evidence.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::cel::typecheck::{Access, CheckError};
@@ -20,8 +20,18 @@ pub(crate) struct PackPolicy {
     pub monitored: BTreeSet<String>,
     /// Optional (not `required`) slot fields read.
     optional_read: BTreeSet<String>,
+    /// Optional slot-addressed objects read through (`job_offer` of `job_offer.source`).
+    optional_objects: BTreeSet<String>,
     /// Fields whose presence is tested with `has()`.
     presence_tested: BTreeSet<String>,
+}
+
+/// The dotted prefixes of a path, shortest first, the path itself last
+/// (`a.b.c` → `a`, `a.b`, `a.b.c`).
+fn prefixes(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('.')
+        .map(move |(i, _)| &path[..i])
+        .chain(std::iter::once(path))
 }
 
 const PROTECTED_HELP: &str = "protected attributes are never risk factors; remove this condition";
@@ -39,13 +49,33 @@ fn protected(field: &Field, span: Span) -> CheckError {
 }
 
 impl PackPolicy {
-    /// Optional fields read without a `has()` test of them anywhere in the expression:
-    /// records without them make the rule incomplete.
-    pub fn optional_unguarded(&self) -> BTreeSet<String> {
-        self.optional_read
-            .difference(&self.presence_tested)
-            .cloned()
-            .collect()
+    /// Fields read that a record may lack (optional ones, and any inside an optional object)
+    /// without a `has()` test anywhere in the expression that covers the deepest optional
+    /// step of their path (`has(record.job_offer)` covers a required `job_offer.source`,
+    /// `has(job_offer.source)` covers both): records without them make the rule incomplete.
+    ///
+    /// Maps each such path to the `has()` that would guard it (its deepest optional step).
+    pub fn optional_unguarded(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (_, path) in &self.slots_read {
+            let optional = |p: &str| {
+                if p.len() == path.len() {
+                    self.optional_read.contains(p)
+                } else {
+                    self.optional_objects.contains(p)
+                }
+            };
+            let deepest_optional = prefixes(path).filter(|p| optional(p)).last();
+            let deepest_tested = prefixes(path)
+                .filter(|p| self.presence_tested.contains(*p))
+                .last();
+            if let Some(need) = deepest_optional {
+                if deepest_tested.is_none_or(|got| got.len() < need.len()) {
+                    out.insert(path.to_string(), need.to_string());
+                }
+            }
+        }
+        out
     }
 }
 
@@ -58,6 +88,9 @@ impl Access for PackPolicy {
             self.monitored.insert(field.path.clone());
         }
         let is_namespace = matches!(&field.kind, FieldKind::Object(o) if !o.in_list);
+        if is_namespace && !field.required {
+            self.optional_objects.insert(field.path.clone());
+        }
         if let (Some(slot), false) = (field.slot, is_namespace) {
             if !field.required {
                 self.optional_read.insert(field.path.clone());

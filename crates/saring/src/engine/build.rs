@@ -267,9 +267,9 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
             monitored.extend(c.policy.monitored.iter().cloned());
             let unguarded = c.policy.optional_unguarded();
             if !unguarded.is_empty() {
-                let fields: Vec<String> = unguarded.iter().map(|f| format!("`{f}`")).collect();
+                let fields: Vec<String> = unguarded.keys().map(|f| format!("`{f}`")).collect();
                 let guard = unguarded
-                    .iter()
+                    .values()
                     .next()
                     .map(|f| format!("has(record.{f})"))
                     .unwrap_or_default();
