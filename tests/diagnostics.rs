@@ -76,6 +76,11 @@ fn schema_with_nik() -> String {
     format!("{SCHEMA}\n[field.nik]\ntype = \"string\"\nrequired = true\nencodes = [\"sex\", \"birth_date\"]\n")
 }
 
+/// [`pack_with`] with a `[constants]` table before `[lists]`.
+fn with_constants(constants: &str, rules: &str) -> String {
+    pack_with(rules).replace("[lists]", &format!("[constants]\n{constants}\n\n[lists]"))
+}
+
 /// The schema with an optional `job_offer` object whose `source` is required within it.
 fn schema_with_job_offer() -> String {
     format!("{SCHEMA}\n[field.job_offer]\ntype = \"object\"\n\n[field.job_offer.source]\ntype = \"string\"\nrequired = true\n")
@@ -320,6 +325,45 @@ fn cases() -> Vec<(&'static str, PackError)> {
             ]),
         ),
         (
+            "unknown_constant",
+            failure(&[
+                (
+                    "pack.toml",
+                    &with_constants(
+                        "scam_title = { regex = \"(?i)customer service\" }",
+                        &rule("r", "destination.matches(scam_titel)"),
+                    ),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "bad_regex_constant",
+            failure(&[
+                (
+                    "pack.toml",
+                    &with_constants(
+                        "scam_title = { regex = \"(?i)(customer service\" }",
+                        &rule("r", "destination.matches(scam_title)"),
+                    ),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "constant_clash",
+            failure(&[
+                (
+                    "pack.toml",
+                    &with_constants(
+                        "destination = \"KH\"\nhotspot = \"MM\"",
+                        &rule("r", "!return_ticket"),
+                    ),
+                ),
+                ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
             "unguarded_optional_object",
             warned(&[
                 (
@@ -397,6 +441,23 @@ fn diagnostics_have_codes_and_places() {
     assert_eq!(first("type_mismatch").code, "cel.type_mismatch");
     assert_eq!(first("not_bool").code, "cel.type_mismatch");
     assert_eq!(first("bad_placeholder").code, "pack.bad_placeholder");
+    let d = first("unknown_constant");
+    assert_eq!(
+        (d.code, d.help.as_deref()),
+        ("pack.unknown_field", Some("did you mean `scam_title`?"))
+    );
+    let d = first("bad_regex_constant");
+    assert_eq!(
+        (d.code, d.line, d.column),
+        ("cel.bad_regex", Some(11), Some(24))
+    );
+    let clashes: Vec<&str> = by_name["constant_clash"]
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == saring::Severity::Error)
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(clashes, ["pack.name_clash", "pack.name_clash"]);
     let d = first("unguarded_optional_object");
     assert_eq!(d.code, "pack.unguarded_optional");
     assert!(d.message.contains("`job_offer.source`"), "{}", d.message);

@@ -2,8 +2,8 @@
 //! did-you-mean candidates of its errors and reason templates all ask [`Scope`].
 //!
 //! Resolution order for a plain identifier: comprehension variables (innermost first, unless
-//! written with a leading dot), external variables, derived values, named lists, the `rules`
-//! namespace, record fields, `record` (the record itself), type names.
+//! written with a leading dot), external variables, derived values, named constants, named
+//! lists, the `rules` namespace, record fields, `record` (the record itself), type names.
 
 use std::sync::Arc;
 
@@ -43,18 +43,23 @@ impl ListBinding {
     }
 }
 
+/// The static type of a named constant's value.
+pub(crate) fn constant_type(v: &Value) -> Type {
+    match v {
+        Value::String(_) => Type::String,
+        Value::Int(_) => Type::Int,
+        Value::Uint(_) => Type::Uint,
+        Value::Double(_) => Type::Double,
+        Value::Bool(_) => Type::Bool,
+        _ => Type::Dyn,
+    }
+}
+
 /// The element type of a list of constants: one kind, `double` for mixed numbers, else `dyn`.
 fn list_elem_type(items: &[Value]) -> Type {
     let mut t: Option<Type> = None;
     for v in items {
-        let vt = match v {
-            Value::String(_) => Type::String,
-            Value::Int(_) => Type::Int,
-            Value::Uint(_) => Type::Uint,
-            Value::Double(_) => Type::Double,
-            Value::Bool(_) => Type::Bool,
-            _ => Type::Dyn,
-        };
+        let vt = constant_type(v);
         t = Some(match t {
             None => vt,
             Some(p) if std::mem::discriminant(&p) == std::mem::discriminant(&vt) => p,
@@ -72,6 +77,8 @@ pub struct Env {
     pub root: Option<Arc<ObjectType>>,
     /// External variables (index = position).
     pub vars: Vec<(String, Type)>,
+    /// Named constants (`[constants]`): literals to the checker and planner.
+    pub constants: Vec<(String, Value)>,
     /// Named lists.
     pub lists: Vec<ListBinding>,
     /// Derived values visible to this expression (index = position).
@@ -132,6 +139,8 @@ pub(crate) enum Binding<'e> {
     Var(u32),
     /// A derived value.
     Derived(u32),
+    /// A named constant.
+    Const(u32),
     /// A named list.
     List(u32),
     /// A record field (at the root or inside a slot-addressed object).
@@ -197,6 +206,9 @@ impl<'e> Scope<'e> {
         if let Some(i) = env.derived.iter().position(|(n, _)| n == name) {
             return Some(Binding::Derived(i as u32));
         }
+        if let Some(i) = env.constants.iter().position(|(n, _)| n == name) {
+            return Some(Binding::Const(i as u32));
+        }
         if let Some(i) = env.lists.iter().position(|l| l.name == name) {
             return Some(Binding::List(i as u32));
         }
@@ -244,6 +256,7 @@ impl<'e> Scope<'e> {
         let mut out: Vec<&str> = self.locals.iter().map(|(n, _)| n.as_str()).collect();
         out.extend(env.vars.iter().map(|(n, _)| n.as_str()));
         out.extend(env.derived.iter().map(|(n, _)| n.as_str()));
+        out.extend(env.constants.iter().map(|(n, _)| n.as_str()));
         out.extend(env.lists.iter().map(|l| l.name.as_str()));
         if let Some(root) = &env.root {
             out.extend(root.fields.iter().map(|f| f.name.as_str()));
@@ -252,10 +265,13 @@ impl<'e> Scope<'e> {
     }
 
     /// A dotted path as written in a reason template (`destination`, `job.title`, a derived
-    /// value's name): the field or derived value it names.
+    /// value's or constant's name): the field, derived value or constant it names.
     pub(crate) fn lookup_path(&self, path: &str) -> Option<Binding<'e>> {
         if let Some(i) = self.env.derived.iter().position(|(n, _)| n == path) {
             return Some(Binding::Derived(i as u32));
+        }
+        if let Some(i) = self.env.constants.iter().position(|(n, _)| n == path) {
+            return Some(Binding::Const(i as u32));
         }
         let mut obj: &'e Arc<ObjectType> = self.env.root.as_ref()?;
         let mut parts = path.split('.').peekable();
@@ -291,6 +307,7 @@ impl<'e> Scope<'e> {
             walk(root, &mut out);
         }
         out.extend(self.env.derived.iter().map(|(n, _)| n.clone()));
+        out.extend(self.env.constants.iter().map(|(n, _)| n.clone()));
         out
     }
 }

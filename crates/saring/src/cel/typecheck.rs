@@ -351,6 +351,11 @@ impl<'e> Checker<'e, '_> {
                 env.derived[i as usize].1.clone(),
                 span,
             )),
+            Binding::Const(i) => {
+                let value = env.constants[i as usize].1.clone();
+                let ty = crate::cel::resolve::constant_type(&value);
+                Out::Val(TExpr::new(TKind::Const(value), ty, span))
+            }
             Binding::List(i) => Out::Val(TExpr::new(
                 TKind::List(i),
                 Type::List(Box::new(env.lists[i as usize].elem.clone())),

@@ -164,6 +164,11 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
         root: Some(pack.schema.root.clone()),
         ..Env::default()
     };
+    env.constants = pack
+        .constants
+        .iter()
+        .map(|c| (c.name.clone(), c.value.clone()))
+        .collect();
     for list in &pack.lists {
         env.lists
             .push(ListBinding::new(list.name.clone(), list.items.clone()));
@@ -372,7 +377,11 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
             status: rule.status,
             node,
             reason,
-            remedy: languages.optional(rule.remedy.as_ref()),
+            remedy: languages.each(|slot| {
+                rule.remedy.as_ref().map(|t| {
+                    super::template::fill_constants(languages.resolve(t, slot), &env.constants)
+                })
+            }),
             evidence: evidence_kinds,
             evidence_derived,
         });

@@ -69,11 +69,6 @@ impl Languages {
     pub(crate) fn texts(&self, text: &Text) -> PerLanguage<String> {
         self.each(|slot| self.resolve(text, slot).to_string())
     }
-
-    /// An optional text rendered once per language.
-    pub(crate) fn optional(&self, text: Option<&Text>) -> PerLanguage<Option<String>> {
-        self.each(|slot| text.map(|t| self.resolve(t, slot).to_string()))
-    }
 }
 
 /// A value in each language slot of a pack (one slot when it declares no languages).

@@ -44,6 +44,12 @@
 
 mod access;
 mod build;
+
+/// The compiled parts of a pack, for tests that look at the plan.
+#[cfg(test)]
+pub(crate) fn build_for_tests(pack: &Pack) -> Result<build::Built, Vec<crate::Diagnostic>> {
+    build::build(pack, &CostLimits::default())
+}
 mod identity;
 mod inspect;
 mod language;

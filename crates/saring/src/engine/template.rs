@@ -47,8 +47,8 @@ pub struct TemplateError {
 }
 
 impl Template {
-    /// Parses a template; placeholders name schema fields (dotted paths, outside lists) or
-    /// derived values. `{{` and `}}` are literal braces.
+    /// Parses a template; placeholders name schema fields (dotted paths, outside lists),
+    /// derived values or constants (rendered once, here). `{{` and `}}` are literal braces.
     pub(crate) fn parse(
         text: &str,
         scope: &Scope<'_>,
@@ -166,6 +166,39 @@ impl Templates {
     }
 }
 
+/// A fixed text (a remedy) with each `{name}` naming a constant replaced by its value; any
+/// other brace is left as written, so texts of packs without constants are unchanged.
+pub(crate) fn fill_constants(text: &str, constants: &[(String, Value)]) -> String {
+    if constants.is_empty() || !text.contains('{') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let constant = after.find('}').and_then(|close| {
+            let name = after[..close].trim();
+            constants
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| (v, close))
+        });
+        match constant {
+            Some((v, close)) => {
+                push_value(&mut out, v, None);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
     use std::fmt::Write;
     match (v, kind) {
@@ -189,10 +222,17 @@ fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Pie
     let not_a_value = || TemplateError {
         code: "pack.bad_placeholder",
         message: format!("`{{{name}}}` is not a value field"),
-        help: Some("placeholders name a schema field or a derived value".into()),
+        help: Some("placeholders name a schema field, a derived value or a constant".into()),
     };
     match scope.lookup_path(name) {
         Some(Binding::Derived(i)) => Ok(Piece::Derived(i)),
+        Some(Binding::Const(i)) => {
+            let mut text = String::new();
+            if let Some((_, v)) = scope.env().constants.get(i as usize) {
+                push_value(&mut text, v, None);
+            }
+            Ok(Piece::Text(text))
+        }
         Some(Binding::Field(f)) => {
             if let Err(e) = access.read(f, Span::default()) {
                 return Err(if e.code == "pack.protected_field" {

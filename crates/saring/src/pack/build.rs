@@ -1,16 +1,19 @@
-//! Interpreting a parsed pack file: `[pack]`, `[outcomes]`, `[lists]`, `[derive]`, `[[rule]]`.
+//! Interpreting a parsed pack file: `[pack]`, `[outcomes]`, `[constants]`, `[lists]`,
+//! `[derive]`, `[[rule]]`.
 
 use std::collections::BTreeMap;
 
 use crate::cel::Value;
 use crate::diagnostic::Diagnostic;
-use crate::limits::{MAX_DERIVED, MAX_FAMILIES, MAX_LISTS, MAX_LIST_ITEMS, MAX_RULES, MAX_WEIGHT};
+use crate::limits::{
+    MAX_CONSTANTS, MAX_DERIVED, MAX_FAMILIES, MAX_LISTS, MAX_LIST_ITEMS, MAX_RULES, MAX_WEIGHT,
+};
 use crate::pack::ctx::{check_duplicates, check_name, get, Reader};
 use crate::pack::load::FileSource;
 use crate::pack::tree::{to_json, Entry, Kind, Node, Span};
 use crate::pack::{
-    Derived, Example, Expectation, Expression, IncompleteMode, MonitoredJustification, NamedList,
-    Outcomes, PackMeta, RecordIdField, Rule, RuleStatus, Sharing, Text,
+    Constant, Derived, Example, Expectation, Expression, IncompleteMode, MonitoredJustification,
+    NamedList, Outcomes, PackMeta, RecordIdField, Rule, RuleStatus, Sharing, Text,
 };
 use crate::schema::{FieldKind, Schema};
 
@@ -18,6 +21,7 @@ use crate::schema::{FieldKind, Schema};
 pub(crate) struct PackParts {
     pub meta: PackMeta,
     pub outcomes: Outcomes,
+    pub constants: Vec<Constant>,
     pub lists: Vec<NamedList>,
     pub derive: Vec<Derived>,
     pub rules: Vec<Rule>,
@@ -26,7 +30,7 @@ pub(crate) struct PackParts {
     pub record_id: Option<(String, Span)>,
 }
 
-const TOP_KEYS: &[&str] = &["pack", "outcomes", "lists", "derive", "rule"];
+const TOP_KEYS: &[&str] = &["pack", "outcomes", "constants", "lists", "derive", "rule"];
 const META_KEYS: &[&str] = &[
     "id",
     "version",
@@ -130,8 +134,12 @@ pub(crate) fn build_pack(
         }
     };
 
-    // Names of lists and derived values, for clash checks: name → span of first use.
+    // Names of constants, lists and derived values, for clash checks: name → span of first use.
     let mut names: BTreeMap<String, Span> = BTreeMap::new();
+    let constants = get(entries, "constants")
+        .and_then(|e| reader.table(e))
+        .map(|t| constants(reader, t, schema_names, &mut names))
+        .unwrap_or_default();
     let lists = get(entries, "lists")
         .and_then(|e| reader.table(e))
         .map(|t| lists(reader, t, schema_names, &mut names, files))
@@ -151,6 +159,7 @@ pub(crate) fn build_pack(
     Some(PackParts {
         meta: meta?,
         outcomes: outcomes?,
+        constants,
         lists,
         derive,
         rules,
@@ -444,7 +453,7 @@ fn check_families(
     }
 }
 
-/// Checks a list or derive name: identifier, no clash with schema fields or earlier names.
+/// Checks a constant, list or derive name: identifier, no clash with schema fields or earlier names.
 fn check_new_name(
     reader: &mut Reader<'_>,
     e: &Entry,
@@ -730,6 +739,74 @@ fn kind_name(kind: &FieldKind) -> &'static str {
         FieldKind::List(_) => "list",
         FieldKind::Object(_) => "object",
     }
+}
+
+fn constants(
+    reader: &mut Reader<'_>,
+    t: &[Entry],
+    schema_names: &[String],
+    names: &mut BTreeMap<String, Span>,
+) -> Vec<Constant> {
+    let mut out = Vec::new();
+    if too_many(reader, t, "constants", MAX_CONSTANTS) {
+        return out;
+    }
+    for e in t {
+        check_new_name(reader, e, "constant", schema_names, names);
+        if let Some(c) = constant(reader, e) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One `[constants]` entry: a string, number or boolean, or `{ regex = "..." }` (a pattern
+/// that must compile).
+fn constant(reader: &mut Reader<'_>, e: &Entry) -> Option<Constant> {
+    let (value, regex) = match &e.value.kind {
+        Kind::Str(s) => (Value::string(s.as_str()), false),
+        Kind::Int(i) => (Value::Int(*i), false),
+        Kind::Float(f) => (Value::Double(*f), false),
+        Kind::Bool(b) => (Value::Bool(*b), false),
+        Kind::Table(entries) => {
+            reader.check_keys(entries, &["regex"], &format!("constant `{}`", e.key));
+            let Some(re) = get(entries, "regex") else {
+                reader.missing("regex", &format!("constant `{}`", e.key), e.key_span);
+                return None;
+            };
+            let pattern = reader.string(re)?;
+            if let Err(err) = crate::cel::functions::strings::build_regex(&pattern) {
+                let text = err.to_string();
+                let first = text
+                    .lines()
+                    .last()
+                    .unwrap_or("invalid regular expression")
+                    .trim()
+                    .to_string();
+                reader.error_help(
+                    "cel.bad_regex",
+                    format!(
+                        "invalid regular expression `{pattern}` in constant `{}`: {first}",
+                        e.key
+                    ),
+                    "patterns use RE2 syntax; escape special characters with `\\\\`".to_string(),
+                    re.value.span,
+                );
+                return None;
+            }
+            (Value::string(pattern), true)
+        }
+        _ => {
+            reader.wrong_type(e, "a string, a number, a boolean or `{ regex = \"...\" }`");
+            return None;
+        }
+    };
+    Some(Constant {
+        name: e.key.clone(),
+        value,
+        regex,
+        location: Some(reader.diags.sources.locate(&reader.file, e.key_span)),
+    })
 }
 
 fn derive(

@@ -111,14 +111,32 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
             map.insert("default_language".into(), l.clone().into());
         }
     }
-    json!({
+    let mut content = json!({
         "pack": meta,
         "outcomes": outcomes,
         "lists": lists,
         "derive": derive,
         "rules": rules,
         "schema": schema_file::schema_json(schema),
-    })
+    });
+    // `[constants]` came later: a pack without them keeps its digest.
+    if let (false, Some(map)) = (parts.constants.is_empty(), content.as_object_mut()) {
+        let constants: serde_json::Map<String, serde_json::Value> = parts
+            .constants
+            .iter()
+            .map(|c| {
+                let value = item_json(&c.value);
+                let value = if c.regex {
+                    json!({ "regex": value })
+                } else {
+                    value
+                };
+                (c.name.clone(), value)
+            })
+            .collect();
+        map.insert("constants".into(), constants.into());
+    }
+    content
 }
 
 /// Writes JSON compactly with object keys sorted (whatever map order serde_json uses).

@@ -310,6 +310,7 @@ pub(crate) fn load_with(
             Ok(Pack {
                 meta: parts.meta,
                 outcomes: parts.outcomes,
+                constants: parts.constants,
                 lists: parts.lists,
                 derive: parts.derive,
                 rules: parts.rules,

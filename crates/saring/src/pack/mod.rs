@@ -396,6 +396,20 @@ pub struct NamedList {
     pub location: Option<Location>,
 }
 
+/// A named constant from `[constants]`: a literal that expressions and reason templates
+/// may name (the planner sees the value itself, so a regex constant is compiled once).
+#[derive(Debug, Clone)]
+pub struct Constant {
+    /// Name, usable as a CEL variable and a template placeholder.
+    pub name: String,
+    /// The value: a string, int, double or bool.
+    pub value: Value,
+    /// Declared as `{ regex = "..." }`: the value is a pattern, checked at load.
+    pub regex: bool,
+    /// Where it is declared.
+    pub location: Option<Location>,
+}
+
 /// A derived value from `[derive]`.
 #[derive(Debug, Clone)]
 pub struct Derived {
@@ -481,6 +495,8 @@ pub struct Pack {
     pub meta: PackMeta,
     /// `[outcomes]`
     pub outcomes: Outcomes,
+    /// `[constants]`, in declaration order.
+    pub constants: Vec<Constant>,
     /// `[lists]`, in declaration order.
     pub lists: Vec<NamedList>,
     /// `[derive]`, in declaration order.

@@ -817,3 +817,118 @@ mod source_files {
         }
     }
 }
+
+const CONSTANTS: &str = "[constants]\nscam = { regex = \"(?i)data entry\" }\nadult = 18\nceiling = 1200.5\nstrict = true\nhotline = \"0800\"\n";
+
+#[test]
+fn loads_constants_of_every_kind() {
+    let pack = match load(&small_pack(CONSTANTS), SMALL_SCHEMA) {
+        Ok(p) => p,
+        Err(e) => panic!("{}", e.render()),
+    };
+    let got: Vec<(&str, Value, bool)> = pack
+        .constants
+        .iter()
+        .map(|c| (c.name.as_str(), c.value.clone(), c.regex))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("scam", Value::string("(?i)data entry"), true),
+            ("adult", Value::Int(18), false),
+            ("ceiling", Value::Double(1200.5), false),
+            ("strict", Value::Bool(true), false),
+            ("hotline", Value::string("0800"), false),
+        ]
+    );
+    assert_eq!(
+        pack.constants[0].location.as_ref().map(|l| l.line),
+        Some(10)
+    );
+}
+
+#[test]
+fn constants_enter_the_digest_only_when_declared() {
+    let plain = digest_of(files(&small_pack(""), SMALL_SCHEMA), "pack.toml");
+    // The digest of a pack without constants is what it was before `[constants]` existed.
+    assert_eq!(
+        plain,
+        digest_of(
+            files(&small_pack("[constants]\n"), SMALL_SCHEMA),
+            "pack.toml"
+        )
+    );
+    let with = digest_of(files(&small_pack(CONSTANTS), SMALL_SCHEMA), "pack.toml");
+    assert_ne!(with, plain);
+    let changed = CONSTANTS.replace("adult = 18", "adult = 21");
+    assert_ne!(
+        digest_of(files(&small_pack(&changed), SMALL_SCHEMA), "pack.toml"),
+        with
+    );
+    // A regex constant and a string constant of the same text differ.
+    let as_string = CONSTANTS.replace("{ regex = \"(?i)data entry\" }", "\"(?i)data entry\"");
+    assert_ne!(
+        digest_of(files(&small_pack(&as_string), SMALL_SCHEMA), "pack.toml"),
+        with
+    );
+}
+
+#[test]
+fn bad_constants_are_reported_where_written() {
+    let errors = load_err(
+        &small_pack(
+            "[constants]\nre = { regex = \"(a\" }\nlist = [1]\nnope = { pattern = \"x\" }\n",
+        ),
+        SMALL_SCHEMA,
+    );
+    let codes: Vec<(&str, u32)> = errors
+        .iter()
+        .map(|d| (d.code, d.line.unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("cel.bad_regex", 10),
+            ("pack.invalid_value", 11),
+            ("pack.missing_key", 12),
+            ("pack.unknown_key", 12),
+        ]
+    );
+}
+
+#[test]
+fn a_regex_constant_is_compiled_at_load() {
+    let rules = format!(
+        "{CONSTANTS}\n[derive]\nd = \"destination.matches(scam)\"\n\n\
+         [[rule]]\nid = \"a\"\ntitle = \"A\"\nweight = 1\nwhen = \"d || destination.matches(scam)\"\n\
+         reason = \"over {{ceiling}} ({{hotline}})\"\n"
+    );
+    let pack = match load(&small_pack(&rules), SMALL_SCHEMA) {
+        Ok(p) => p,
+        Err(e) => panic!("{}", e.render()),
+    };
+    let built = match crate::engine::build_for_tests(&pack) {
+        Ok(b) => b,
+        Err(e) => panic!("{e:?}"),
+    };
+    use crate::cel::ir::Node;
+    // No dynamic `matches` call is left: both uses hold the compiled regex.
+    assert!(
+        matches!(&built.derived_nodes[0].node, Node::Matches(_, re) if re.as_str() == "(?i)data entry")
+    );
+    let Node::Or(sides) = &built.rules[0].node else {
+        panic!("unexpected plan {:?}", built.rules[0].node);
+    };
+    assert!(matches!(&sides[1], Node::Matches(..)), "{:?}", sides[1]);
+    let engine = match crate::Engine::compile(&pack) {
+        Ok(e) => e,
+        Err(e) => panic!("{}", e.render()),
+    };
+    let d = engine
+        .screen_json(r#"{"destination": "Data Entry"}"#)
+        .map_err(|e| e.to_string());
+    let reasons: Vec<String> = d
+        .map(|d| d.hits.iter().map(|h| h.reason.clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(reasons, ["over 1200.5 (0800)"]);
+}
