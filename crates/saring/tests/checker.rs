@@ -740,3 +740,50 @@ fn optional_fields_read_without_has_are_warned_about() {
     assert!(warnings(r#"has(record.recruiter) && recruiter == "x""#).is_empty());
     assert!(warnings(r#"destination == "KH""#).is_empty());
 }
+
+/// A field read through an optional object is warned about like an optional field, unless a
+/// `has()` covers the deepest optional step of its path.
+#[test]
+fn fields_inside_optional_objects_read_without_has_are_warned_about() {
+    let schema = "[field.job_offer]\ntype = \"object\"\n\
+                  [field.job_offer.source]\ntype = \"string\"\nrequired = true\n\
+                  [field.job_offer.salary]\ntype = \"float\"\n\
+                  [field.interview]\ntype = \"object\"\nrequired = true\n\
+                  [field.interview.note]\ntype = \"string\"\n\
+                  [field.interview.agent]\ntype = \"bool\"\nrequired = true\n";
+    let unguarded = |when: &str| -> Vec<String> {
+        let pack = format!(
+            "[pack]\nid = \"p\"\nversion = \"1\"\ntitle = \"t\"\n[outcomes]\nreview = 1\nrefer = 2\n\
+             [[rule]]\nid = \"r\"\ntitle = \"t\"\nweight = 1\nwhen = '{when}'\nreason = \"r\"\n"
+        );
+        let engine = saring::Pack::from_toml_str(&pack, schema)
+            .and_then(|p| saring::Engine::compile(&p))
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        engine
+            .warnings()
+            .iter()
+            .filter(|d| d.code == "pack.unguarded_optional")
+            .map(|d| format!("{} | {}", d.message, d.help.as_deref().unwrap_or("")))
+            .collect()
+    };
+    assert_eq!(
+        unguarded(r#"job_offer.source == "social_media""#),
+        [
+            "rule `r` reads optional field `job_offer.source` without `has()`: records without it \
+          list the rule as incomplete | if absence is meaningful, test it \
+          (`has(record.job_offer) && ...`); if every record has it, mark it `required = true`"
+        ]
+    );
+    assert!(unguarded(r#"has(record.job_offer) && job_offer.source == "x""#).is_empty());
+    assert!(unguarded(r#"has(job_offer.source) && job_offer.source == "x""#).is_empty());
+    assert_eq!(unguarded(r#"record.job_offer.source == "x""#).len(), 1);
+    // An optional field of an optional object needs its own test, not only the object's.
+    assert_eq!(
+        unguarded(r#"has(record.job_offer) && job_offer.salary > 1.0"#).len(),
+        1
+    );
+    assert!(unguarded(r#"has(job_offer.salary) && job_offer.salary > 1.0"#).is_empty());
+    // Inside a required object only optional fields count, as before.
+    assert!(unguarded(r#"interview.agent"#).is_empty());
+    assert_eq!(unguarded(r#"interview.note == "x""#).len(), 1);
+}
