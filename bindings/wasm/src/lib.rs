@@ -65,9 +65,9 @@ impl WasmEngine {
     }
 
     /// Compiles a pack given as JSON: `{ pack, schema, files? }`, where `pack` is the pack
-    /// document (the structure of `pack.toml`: `pack`, `outcomes`, `lists`, `derive`, `rule`),
-    /// `schema` the schema document (the structure of `schema.toml`) and `files` optional list
-    /// files by name. The pack is stored as `pack.json` and the schema under the name the pack
+    /// document (the structure of `pack.toml`: `pack`, `outcomes`, `constants`, `lists`,
+    /// `derive`, `rule`), `schema` the schema document (the structure of `schema.toml`) and
+    /// `files` optional list files by name. The pack is stored as `pack.json` and the schema under the name the pack
     /// gives in `pack.schema` (`schema.json` when it names none).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(json: &JsValue) -> Result<WasmEngine, JsValue> {
