@@ -12,7 +12,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use saring::limits::MAX_RECORD_BYTES;
+use saring::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH};
 use saring::record::{Coercion, DecodeOptions, RecordBuilder, Scalar};
 use saring::schema::{Field, FieldKind, ObjectType};
 use saring::{Engine, Record, RecordError};
@@ -35,7 +35,9 @@ pub fn decode(engine: &Engine, obj: &Bound<'_, PyAny>) -> Result<Record, DecodeF
         let schema = engine.schema();
         let mut builder = RecordBuilder::new(schema);
         let mut size = 0usize;
-        if fill(&schema.root, dict, &mut builder, &mut size).is_some() && size <= MAX_RECORD_BYTES {
+        if fill(&schema.root, dict, &mut builder, &mut size, 1).is_some()
+            && size <= MAX_RECORD_BYTES
+        {
             let record = builder.finish();
             if record.invalid().next().is_none() {
                 return Ok(record);
@@ -73,6 +75,7 @@ fn fill(
     dict: &Bound<'_, PyDict>,
     builder: &mut RecordBuilder<'_>,
     size: &mut usize,
+    depth: usize,
 ) -> Option<()> {
     let mut next = 0;
     for (key, value) in dict.iter() {
@@ -80,16 +83,18 @@ fn fill(
         *size += name.len();
         let field = match lookup(obj, name, &mut next) {
             Some(field) if !field.protected => field,
-            // Unknown and protected fields are skipped; containers need the decoder's depth
-            // check.
+            // Unknown and protected fields are skipped; a container is walked for its size,
+            // and takes the exact path when deep enough for the decoder's depth check or when
+            // it holds a value with no plain JSON form.
             _ => {
                 if value.is_instance_of::<PyDict>()
                     || value.is_instance_of::<PyList>()
                     || value.is_instance_of::<PyTuple>()
                 {
-                    return None;
+                    skipped(&value, depth + 1, size)?;
+                } else {
+                    *size += scalar_size(&value);
                 }
-                *size += scalar_size(&value);
                 continue;
             }
         };
@@ -102,7 +107,7 @@ fn fill(
                 let slot = field.slot?;
                 let inner = value.cast::<PyDict>().ok()?;
                 builder.mark_present(slot);
-                fill(child, inner, builder, size)?;
+                fill(child, inner, builder, size, depth + 1)?;
             }
             FieldKind::List(_) => {
                 let slot = field.slot?;
@@ -187,6 +192,44 @@ fn item_json(
         Scalar::Int(i) => Some(J::Number(i.into())),
         Scalar::Float(f) => serde_json::Number::from_f64(f).map(J::Number),
         _ => None,
+    }
+}
+
+/// Adds to `size` what [`check_size`] counts for a skipped value (an unknown field's), at
+/// nesting depth `depth` (the record is 1); `None` (take the exact path) for a container near
+/// the decoder's depth limit, a tuple, or a value other than dicts with str keys, lists, str,
+/// bool, int in `i64`, finite floats and `None`.
+fn skipped(value: &Bound<'_, PyAny>, depth: usize, size: &mut usize) -> Option<()> {
+    if let Ok(s) = value.cast::<PyString>() {
+        *size += s.to_str().ok()?.len();
+        return Some(());
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        if depth + 2 > MAX_RECORD_DEPTH {
+            return None;
+        }
+        for (k, v) in d.iter() {
+            *size += k.cast::<PyString>().ok()?.to_str().ok()?.len();
+            skipped(&v, depth + 1, size)?;
+        }
+        return Some(());
+    }
+    if let Ok(l) = value.cast::<PyList>() {
+        if depth + 2 > MAX_RECORD_DEPTH {
+            return None;
+        }
+        for v in l.iter() {
+            skipped(&v, depth + 1, size)?;
+        }
+        return Some(());
+    }
+    *size += 8;
+    if value.is_none() {
+        return Some(());
+    }
+    match scalar(value)? {
+        Scalar::Float(f) if !f.is_finite() => None,
+        _ => Some(()),
     }
 }
 

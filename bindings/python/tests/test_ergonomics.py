@@ -188,9 +188,26 @@ def test_list_fields_on_the_fast_path_match_json() -> None:
     history = dict(base["history"])
     history["pmi_np_findings"] = ["prior_np_attempt", 3]
     variants.append({**base, "history": history})
-    for record in variants:
-        text = json.dumps(record)
-        assert engine.screen(record).to_dict() == engine.screen_json(text).to_dict(), record
+    # unknown fields holding containers (skipped on the fast path), shallow and too deep
+    deep: Any = 1
+    for _ in range(40):
+        deep = {"d": [deep]}
+    variants.append({**base, "synth": {"scenario": "x", "tags": ["a", {"b": None, "c": 1.5}]}})
+    variants.append({**base, "synth": deep})
+    variants.append({**base, "history": {**history, "notes": {"n": [1, 2]}}})
+
+    def dict_result(record: Dict[str, Any]) -> Any:
+        try:
+            return engine.screen(record).to_dict()
+        except saring.RecordError as e:
+            return (e.code, e.path)
+
+    results = [dict_result(r) for r in variants]
+    texts = [text_result(engine, json.dumps(r)) for r in variants]
+    assert results[:-2] == texts[:-2]
+    assert results[-1] == texts[-1]
+    # too deep: an error from both (the dict path names where the nesting got too deep)
+    assert results[-2][0] == texts[-2][0] == "record.too_large"
 
 
 # 3. screen_jsonl --------------------------------------------------------------------------
