@@ -327,3 +327,25 @@ def test_threads_give_identical_results(small: saring.Engine) -> None:
             small.screen_jsonl(texts, threads=bad)
         with pytest.raises(ValueError):
             small.screen_frame(table, threads=bad)
+
+
+def test_readme_batch_example_runs() -> None:
+    import contextlib
+    import io
+    import os
+    import re
+
+    readme = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+    section = readme.read_text(encoding="utf-8").split("### Batches and rule ids", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    output = re.search(r"Output[^\n]*:\s*```text\n(.*?)```", section, re.S)
+    assert code is not None and output is not None
+    buf = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(REPO_ROOT)
+    try:
+        with contextlib.redirect_stdout(buf):
+            exec(compile(code.group(1), str(readme), "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert buf.getvalue().strip() == output.group(1).strip()
