@@ -116,8 +116,9 @@ impl PyHit {
     }
 }
 
-/// `obj` taken out of the cyclic garbage collector's view. Decisions hold no Python
-/// references and hits hold only their decision, so neither can be part of a reference cycle;
+/// `obj` taken out of the cyclic garbage collector's view. Hits hold no Python references and
+/// decisions hold only their hits and tuples of str, so neither can be part of a reference
+/// cycle;
 /// tracked, every full collection would visit each of them (hundreds of thousands after a
 /// `screen_many`), which costs more than screening.
 pub(crate) fn untracked<T: PyClass>(obj: Bound<'_, T>) -> Bound<'_, T> {

@@ -51,6 +51,8 @@ pub struct PyEngine {
     main: String,
     /// The load-time language (`lang=`), kept for pickling.
     lang: Option<String>,
+    /// The default `threads=` of the batch calls (`with_threads`), kept for pickling.
+    threads: Option<i64>,
 }
 
 fn serialize<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -74,7 +76,13 @@ impl PyEngine {
             files,
             main,
             lang,
+            threads: None,
         })
+    }
+
+    /// The pool of a batch call: its `threads=`, else the engine's default.
+    fn pool(&self, threads: Option<i64>) -> PyResult<Option<Arc<rayon::ThreadPool>>> {
+        pool::pool(threads.or(self.threads))
     }
 
     fn from_file_map(
@@ -244,7 +252,7 @@ impl PyEngine {
         lang: Option<&str>,
         threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let pool = pool::pool(threads)?;
+        let pool = self.pool(threads)?;
         let engine = self.for_call(lang)?;
         let mut decoded = Vec::new();
         for (row, item) in records.try_iter()?.enumerate() {
@@ -291,7 +299,7 @@ impl PyEngine {
                 )))
             }
         };
-        let pool = pool::pool(threads)?;
+        let pool = self.pool(threads)?;
         let engine: saring::Engine = self.for_call(lang)?.into_owned();
         let rows = jsonl_rows(py, lines)?;
         let screened: Vec<(
@@ -410,7 +418,7 @@ impl PyEngine {
         threads: Option<i64>,
     ) -> PyResult<ArrowStream> {
         let options = columnar::options(missing_columns)?;
-        let pool = pool::pool(threads)?;
+        let pool = self.pool(threads)?;
         let batches = import_stream(data)?;
         let engine = &self.engine;
         let results = py
@@ -472,6 +480,27 @@ impl PyEngine {
             .collect();
         saring::columnar::check_columns(&self.engine, &ArrowSchema::new(fields), &options)
             .map_err(|e| frame_error(py, &e))
+    }
+
+    /// The same engine with `threads` as the default of `screen_many`, `screen_jsonl`,
+    /// `screen_frame` and `screen_iter` (`None`: every core); a call's own `threads=` wins.
+    /// Kept when pickled.
+    #[pyo3(signature = (threads))]
+    fn with_threads(&self, threads: Option<i64>) -> PyResult<PyEngine> {
+        pool::pool(threads)?;
+        Ok(PyEngine {
+            engine: self.engine.clone(),
+            files: self.files.clone(),
+            main: self.main.clone(),
+            lang: self.lang.clone(),
+            threads,
+        })
+    }
+
+    /// The default `threads=` of the batch calls (`None`: every core).
+    #[getter]
+    fn threads(&self) -> Option<i64> {
+        self.threads
     }
 
     /// Pack id.
@@ -566,7 +595,13 @@ impl PyEngine {
         let py = slf.py();
         let this = slf.get();
         let ctor = py.import("saring._saring")?.getattr("_unpickle")?;
-        let args = (this.files.clone(), this.main.clone(), this.lang.clone()).into_pyobject(py)?;
+        let args = (
+            this.files.clone(),
+            this.main.clone(),
+            this.lang.clone(),
+            this.threads,
+        )
+            .into_pyobject(py)?;
         PyTuple::new(py, [ctor, args.into_any()])
     }
 
@@ -844,15 +879,16 @@ const UNPICKLED_KEPT: usize = 8;
 static UNPICKLE_COMPILATIONS: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
 
-/// Rebuilds a pickled engine from its files (and load-time language), compiling each pack
-/// once per process.
+/// Rebuilds a pickled engine from its files (and load-time language, default threads),
+/// compiling each pack once per process.
 #[pyfunction]
-#[pyo3(signature = (files, main, lang = None))]
+#[pyo3(signature = (files, main, lang = None, threads = None))]
 fn _unpickle(
     py: Python<'_>,
     files: BTreeMap<String, String>,
     main: &str,
     lang: Option<String>,
+    threads: Option<i64>,
 ) -> PyResult<PyEngine> {
     let key: PickledPack = (files, main.to_string(), lang);
     let cached = UNPICKLED
@@ -866,9 +902,11 @@ fn _unpickle(
             files,
             main,
             lang,
+            threads,
         });
     }
-    let built = PyEngine::from_file_map(py, key.0.clone(), main, key.2.clone())?;
+    let mut built = PyEngine::from_file_map(py, key.0.clone(), main, key.2.clone())?;
+    built.threads = threads;
     UNPICKLE_COMPILATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if let Ok(mut cache) = UNPICKLED.lock() {
         if cache.len() >= UNPICKLED_KEPT {

@@ -349,3 +349,22 @@ def test_readme_batch_example_runs() -> None:
     finally:
         os.chdir(cwd)
     assert buf.getvalue().strip() == output.group(1).strip()
+
+
+def test_engine_default_threads(small: saring.Engine) -> None:
+    import pickle
+
+    rows = small_rows(50)
+    one = small.with_threads(1)
+    assert (small.threads, one.threads) == (None, 1)
+    expected = [d.to_dict() for d in small.screen_many(rows)]
+    assert [d.to_dict() for d in one.screen_many(rows)] == expected
+    assert [d.to_dict() for d in one.screen_many(rows, threads=2)] == expected
+    assert [d.to_dict() for d in one.screen_iter(iter(rows))] == expected
+    assert [d.to_dict() for d in one.screen_jsonl([json.dumps(r) for r in rows])] == expected
+    again = pickle.loads(pickle.dumps(one))
+    assert again.threads == 1 and [d.to_dict() for d in again.screen_many(rows)] == expected
+    assert one.with_threads(None).threads is None
+    for bad in [0, 1025]:
+        with pytest.raises(ValueError):
+            small.with_threads(bad)
