@@ -302,10 +302,7 @@ impl PyEngine {
         let pool = self.pool(threads)?;
         let engine: saring::Engine = self.for_call(lang)?.into_owned();
         let rows = jsonl_rows(py, lines)?;
-        let screened: Vec<(
-            usize,
-            Result<(saring::Record, saring::Summary), saring::RecordError>,
-        )> = py
+        let screened: Vec<(usize, Screened)> = py
             .detach(|| {
                 guard(|| {
                     Ok(pool::run(pool.as_deref(), || {
@@ -623,6 +620,9 @@ fn guard<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
         Err(payload) => Err(panic_message(&*payload)),
     }
 }
+
+/// A screened line: its record and summary, or why it could not be read.
+type Screened = Result<(saring::Record, saring::Summary), saring::RecordError>;
 
 /// The list of decisions of a batch call (a bad row's `RecordError` in its place).
 fn decisions<'py>(
