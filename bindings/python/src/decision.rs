@@ -5,66 +5,44 @@
 //! (outcome, score, rule indices): reading the outcome, score or the hit rule ids costs no
 //! rendering; the first read of anything explained (reasons, evidence, incomplete rules,
 //! `to_dict`, ...) renders the full decision once, by screening the record again with the same
-//! engine — the same decision an eager `screen` gives.
+//! engine — the same decision an eager `screen` gives. `Hit`s are views sharing the
+//! decision's Rust data (an `Arc`), made once per decision; nothing is deep-copied on access.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::PyClass;
 use saring::{Engine, Record, Summary};
 
 use crate::errors::guarded;
 use crate::pyconv::json_to_py;
 
-/// Where a hit's data lives.
-enum HitSource {
-    /// A rendered hit.
-    Owned(saring::Hit),
-    /// Hit `pos` of a decision's hits (or shadow hits), rule `rule` of its engine; rendered
-    /// with the decision when first read.
-    InDecision {
-        decision: Py<PyDecision>,
-        shadow: bool,
-        pos: usize,
-        rule: usize,
-    },
-}
-
-/// One rule that fired.
+/// One rule that fired: a view of hit `pos` of a decision's hits (or shadow hits), rule `rule`
+/// of its engine. It shares the decision's Rust data (no copy); fields become Python objects
+/// when read.
 #[pyclass(module = "saring._saring", name = "Hit", frozen)]
 pub struct PyHit {
-    source: HitSource,
+    inner: Arc<Inner>,
+    shadow: bool,
+    pos: usize,
+    rule: usize,
 }
 
 impl PyHit {
-    /// The rendered hit.
+    /// The rendered hit (rendering the decision on first use).
     fn hit(&self, py: Python<'_>) -> PyResult<&saring::Hit> {
-        match &self.source {
-            HitSource::Owned(hit) => Ok(hit),
-            HitSource::InDecision {
-                decision,
-                shadow,
-                pos,
-                ..
-            } => {
-                let d = decision.get().decision(py)?;
-                let list = if *shadow { &d.shadow_hits } else { &d.hits };
-                list.get(*pos).ok_or_else(|| {
-                    crate::errors::internal_error(py, "a hit is missing from its decision")
-                })
-            }
-        }
+        let d = self.inner.decision(py)?;
+        let list = if self.shadow { &d.shadow_hits } else { &d.hits };
+        list.get(self.pos)
+            .ok_or_else(|| crate::errors::internal_error(py, "a hit is missing from its decision"))
     }
 
-    /// The rule's static facts (id, weight) without rendering, when the hit is unrendered.
+    /// The rule's static facts (id, weight) without rendering, when the decision is unrendered.
     fn rule_info(&self) -> Option<&saring::engine::RuleInfo> {
-        match &self.source {
-            HitSource::Owned(_) => None,
-            HitSource::InDecision { decision, rule, .. } => match &decision.get().source {
-                Source::Pending { pending, .. } => pending.engine.rules().get(*rule),
-                Source::Rendered(_) => None,
-            },
+        match &*self.inner {
+            Inner::Pending { pending, .. } => pending.engine.rules().get(self.rule),
+            Inner::Rendered(_) => None,
         }
     }
 }
@@ -138,8 +116,9 @@ impl PyHit {
     }
 }
 
-/// `obj` taken out of the cyclic garbage collector's view. Decisions hold no Python
-/// references and hits hold only their decision, so neither can be part of a reference cycle;
+/// `obj` taken out of the cyclic garbage collector's view. Hits hold no Python references and
+/// decisions hold only their hits and tuples of str, so neither can be part of a reference
+/// cycle;
 /// tracked, every full collection would visit each of them (hundreds of thousands after a
 /// `screen_many`), which costs more than screening.
 pub(crate) fn untracked<T: PyClass>(obj: Bound<'_, T>) -> Bound<'_, T> {
@@ -157,8 +136,8 @@ struct Pending {
     summary: Summary,
 }
 
-/// What a `Decision` holds.
-enum Source {
+/// The Rust data of a decision, shared by the `Decision` and its `Hit`s.
+enum Inner {
     Rendered(saring::Decision),
     Pending {
         pending: Box<Pending>,
@@ -166,41 +145,12 @@ enum Source {
     },
 }
 
-/// The result of screening one record: outcome, score, explained hits, shadow hits, rules that
-/// could not be decided (missing data) and the pack that decided.
-#[pyclass(module = "saring._saring", name = "Decision", frozen)]
-pub struct PyDecision {
-    source: Source,
-}
-
-impl PyDecision {
-    /// A decision already rendered (`screen`, `screen_json`).
-    pub(crate) fn rendered(decision: saring::Decision) -> PyDecision {
-        PyDecision {
-            source: Source::Rendered(decision),
-        }
-    }
-
-    /// A decision rendered on first read from `engine.screen(&record)`; `summary` is
-    /// `engine.screen_summary(&record)`.
-    pub(crate) fn summarized(engine: Engine, record: Record, summary: Summary) -> PyDecision {
-        PyDecision {
-            source: Source::Pending {
-                pending: Box::new(Pending {
-                    engine,
-                    record,
-                    summary,
-                }),
-                full: OnceLock::new(),
-            },
-        }
-    }
-
+impl Inner {
     /// The full decision, rendered on first use.
-    pub(crate) fn decision(&self, py: Python<'_>) -> PyResult<&saring::Decision> {
-        match &self.source {
-            Source::Rendered(d) => Ok(d),
-            Source::Pending { pending, full } => {
+    fn decision(&self, py: Python<'_>) -> PyResult<&saring::Decision> {
+        match self {
+            Inner::Rendered(d) => Ok(d),
+            Inner::Pending { pending, full } => {
                 if let Some(d) = full.get() {
                     return Ok(d);
                 }
@@ -211,10 +161,133 @@ impl PyDecision {
     }
 
     fn summary(&self) -> Option<&Summary> {
-        match &self.source {
-            Source::Rendered(_) => None,
-            Source::Pending { pending, .. } => Some(&pending.summary),
+        match self {
+            Inner::Rendered(_) => None,
+            Inner::Pending { pending, .. } => Some(&pending.summary),
         }
+    }
+}
+
+/// The result of screening one record: outcome, score, explained hits, shadow hits, rules that
+/// could not be decided (missing data) and the pack that decided. A lazy view over the Rust
+/// decision: Python objects are built when a field is first read, and the hit objects and
+/// rule id tuples are kept for later reads.
+#[pyclass(module = "saring._saring", name = "Decision", frozen)]
+pub struct PyDecision {
+    inner: Arc<Inner>,
+    /// The `Hit` views (hits, shadow hits), made on first read. They hold no Python
+    /// references, so keeping them here makes no reference cycle.
+    hits: OnceLock<Vec<Py<PyHit>>>,
+    shadow_hits: OnceLock<Vec<Py<PyHit>>>,
+    /// `hit_ids`, `incomplete_ids` (tuples of str), made on first read.
+    hit_ids: OnceLock<Py<PyTuple>>,
+    incomplete_ids: OnceLock<Py<PyTuple>>,
+}
+
+impl PyDecision {
+    fn new(inner: Inner) -> PyDecision {
+        PyDecision {
+            inner: Arc::new(inner),
+            hits: OnceLock::new(),
+            shadow_hits: OnceLock::new(),
+            hit_ids: OnceLock::new(),
+            incomplete_ids: OnceLock::new(),
+        }
+    }
+
+    /// A decision already rendered (`screen`, `screen_json`).
+    pub(crate) fn rendered(decision: saring::Decision) -> PyDecision {
+        PyDecision::new(Inner::Rendered(decision))
+    }
+
+    /// A decision rendered on first read from `engine.screen(&record)`; `summary` is
+    /// `engine.screen_summary(&record)`.
+    pub(crate) fn summarized(engine: Engine, record: Record, summary: Summary) -> PyDecision {
+        PyDecision::new(Inner::Pending {
+            pending: Box::new(Pending {
+                engine,
+                record,
+                summary,
+            }),
+            full: OnceLock::new(),
+        })
+    }
+
+    /// The full decision, rendered on first use.
+    pub(crate) fn decision(&self, py: Python<'_>) -> PyResult<&saring::Decision> {
+        self.inner.decision(py)
+    }
+
+    fn summary(&self) -> Option<&Summary> {
+        self.inner.summary()
+    }
+
+    /// The `Hit` views of the hits (`shadow`: shadow hits), made once.
+    fn hit_views(&self, py: Python<'_>, shadow: bool) -> PyResult<&Vec<Py<PyHit>>> {
+        let cell = if shadow {
+            &self.shadow_hits
+        } else {
+            &self.hits
+        };
+        if let Some(v) = cell.get() {
+            return Ok(v);
+        }
+        let rules: Vec<usize> = match self.summary() {
+            Some(summary) => {
+                let ids = if shadow {
+                    &summary.shadow_hits
+                } else {
+                    &summary.hits
+                };
+                ids.iter().map(|r| r as usize).collect()
+            }
+            None => {
+                let d = self.decision(py)?;
+                let n = if shadow {
+                    d.shadow_hits.len()
+                } else {
+                    d.hits.len()
+                };
+                // Rule indices are only read for unrendered decisions.
+                vec![0; n]
+            }
+        };
+        let views = rules
+            .into_iter()
+            .enumerate()
+            .map(|(pos, rule)| {
+                let hit = PyHit {
+                    inner: self.inner.clone(),
+                    shadow,
+                    pos,
+                    rule,
+                };
+                Ok(untracked(Bound::new(py, hit)?).unbind())
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(cell.get_or_init(|| views))
+    }
+
+    /// A tuple of rule ids, made once into `cell`.
+    fn ids_tuple<'py>(
+        &self,
+        py: Python<'py>,
+        cell: &OnceLock<Py<PyTuple>>,
+        ids: impl FnOnce(&Self) -> PyResult<Vec<&str>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        if let Some(t) = cell.get() {
+            return Ok(t.bind(py).clone());
+        }
+        let tuple = PyTuple::new(py, ids(self)?)?.unbind();
+        Ok(cell.get_or_init(|| tuple).bind(py).clone())
+    }
+
+    /// The ids of the rules in `set` (indices into the engine's rules).
+    fn rule_ids<'a>(engine: &'a Engine, set: &saring::IdSet) -> Vec<&'a str> {
+        let rules = engine.rules();
+        set.iter()
+            .filter_map(|i| rules.get(i as usize).map(|r| r.id.as_str()))
+            .collect()
     }
 }
 
@@ -224,36 +297,11 @@ fn to_py<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound
     json_to_py(py, &json)
 }
 
-/// The decision's hits (`shadow`: its shadow hits) as `Hit` objects.
+/// The decision's hits (`shadow`: its shadow hits) as a new list of the `Hit` views.
 fn hits<'py>(slf: &Bound<'py, PyDecision>, shadow: bool) -> PyResult<Bound<'py, PyList>> {
     let py = slf.py();
-    let list = PyList::empty(py);
-    match slf.get().summary() {
-        Some(summary) => {
-            let ids = if shadow {
-                &summary.shadow_hits
-            } else {
-                &summary.hits
-            };
-            for (pos, rule) in ids.iter().enumerate() {
-                let source = HitSource::InDecision {
-                    decision: slf.clone().unbind(),
-                    shadow,
-                    pos,
-                    rule: rule as usize,
-                };
-                list.append(untracked(Bound::new(py, PyHit { source })?))?;
-            }
-        }
-        None => {
-            let d = slf.get().decision(py)?;
-            for h in if shadow { &d.shadow_hits } else { &d.hits } {
-                let source = HitSource::Owned(h.clone());
-                list.append(untracked(Bound::new(py, PyHit { source })?))?;
-            }
-        }
-    }
-    Ok(list)
+    let views = slf.get().hit_views(py, shadow)?;
+    PyList::new(py, views.iter().map(|h| h.bind(py)))
 }
 
 #[pymethods]
@@ -262,9 +310,9 @@ impl PyDecision {
     /// names none or the record lacks it.
     #[getter]
     fn record(&self) -> Option<String> {
-        match &self.source {
-            Source::Pending { pending, .. } => pending.engine.record_id(&pending.record),
-            Source::Rendered(d) => d.record_id().map(str::to_string),
+        match &*self.inner {
+            Inner::Pending { pending, .. } => pending.engine.record_id(&pending.record),
+            Inner::Rendered(d) => d.record_id().map(str::to_string),
         }
     }
 
@@ -318,6 +366,53 @@ impl PyDecision {
     #[getter]
     fn shadow_hits<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
         hits(slf, true)
+    }
+
+    /// Ids of the active rules that fired, in pack order (a tuple of str; no reasons or
+    /// evidence are rendered).
+    #[getter]
+    fn hit_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        self.ids_tuple(py, &self.hit_ids, |this| match &*this.inner {
+            Inner::Pending { pending, .. } => {
+                Ok(PyDecision::rule_ids(&pending.engine, &pending.summary.hits))
+            }
+            Inner::Rendered(d) => Ok(d.hits.iter().map(|h| h.rule.as_str()).collect()),
+        })
+    }
+
+    /// Ids of the rules that could not be decided, in pack order (a tuple of str).
+    #[getter]
+    fn incomplete_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        self.ids_tuple(py, &self.incomplete_ids, |this| match &*this.inner {
+            Inner::Pending { pending, .. } => Ok(PyDecision::rule_ids(
+                &pending.engine,
+                &pending.summary.incomplete,
+            )),
+            Inner::Rendered(d) => Ok(d.incomplete.iter().map(|i| i.rule.as_str()).collect()),
+        })
+    }
+
+    /// Why each undecided rule could not be decided: rule id → `"missing"` (absent data) or
+    /// `"error"` (a runtime error, or a value that did not fit its field), in pack order.
+    #[getter]
+    fn incomplete_kinds<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        match &*self.inner {
+            Inner::Pending { pending, .. } => {
+                let rules = pending.engine.rules();
+                for (i, kind) in pending.summary.incomplete_kinds() {
+                    if let Some(r) = rules.get(i as usize) {
+                        d.set_item(&r.id, kind.as_str())?;
+                    }
+                }
+            }
+            Inner::Rendered(decision) => {
+                for i in &decision.incomplete {
+                    d.set_item(&i.rule, i.kind().as_str())?;
+                }
+            }
+        }
+        Ok(d)
     }
 
     /// Rules that could not be decided: dicts with `rule`, `missing` (and `error`).

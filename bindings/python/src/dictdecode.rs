@@ -2,8 +2,9 @@
 //! building a `serde_json::Value`, and measuring the record's size on the same walk.
 //!
 //! The fast path handles what records usually are — a dict of scalars and nested dicts whose
-//! Python types fit the schema. Anything else (a value that does not fit, a list field, an
-//! unknown key holding a container, a non-dict record, a date given as a `datetime.date`, a
+//! Python types fit the schema, and list fields holding lists of those (converted item by
+//! item by the core's JSON value decoder). Anything else (a value that does not fit, an
+//! unknown key holding a container, a tuple, a non-dict record, a date given as a `datetime.date`, a
 //! record over the size limit) takes the exact path: the size check of
 //! [`crate::streaming::check_size`], then the whole record converted to JSON and decoded by the
 //! core decoder, so values and errors (code, path, message, which error comes first) are the
@@ -11,7 +12,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use saring::limits::MAX_RECORD_BYTES;
+use saring::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH};
 use saring::record::{Coercion, DecodeOptions, RecordBuilder, Scalar};
 use saring::schema::{Field, FieldKind, ObjectType};
 use saring::{Engine, Record, RecordError};
@@ -34,7 +35,9 @@ pub fn decode(engine: &Engine, obj: &Bound<'_, PyAny>) -> Result<Record, DecodeF
         let schema = engine.schema();
         let mut builder = RecordBuilder::new(schema);
         let mut size = 0usize;
-        if fill(&schema.root, dict, &mut builder, &mut size).is_some() && size <= MAX_RECORD_BYTES {
+        if fill(&schema.root, dict, &mut builder, &mut size, 1).is_some()
+            && size <= MAX_RECORD_BYTES
+        {
             let record = builder.finish();
             if record.invalid().next().is_none() {
                 return Ok(record);
@@ -72,6 +75,7 @@ fn fill(
     dict: &Bound<'_, PyDict>,
     builder: &mut RecordBuilder<'_>,
     size: &mut usize,
+    depth: usize,
 ) -> Option<()> {
     let mut next = 0;
     for (key, value) in dict.iter() {
@@ -79,16 +83,18 @@ fn fill(
         *size += name.len();
         let field = match lookup(obj, name, &mut next) {
             Some(field) if !field.protected => field,
-            // Unknown and protected fields are skipped; containers need the decoder's depth
-            // check.
+            // Unknown and protected fields are skipped; a container is walked for its size,
+            // and takes the exact path when deep enough for the decoder's depth check or when
+            // it holds a value with no plain JSON form.
             _ => {
                 if value.is_instance_of::<PyDict>()
                     || value.is_instance_of::<PyList>()
                     || value.is_instance_of::<PyTuple>()
                 {
-                    return None;
+                    skipped(&value, depth + 1, size)?;
+                } else {
+                    *size += scalar_size(&value);
                 }
-                *size += scalar_size(&value);
                 continue;
             }
         };
@@ -101,9 +107,14 @@ fn fill(
                 let slot = field.slot?;
                 let inner = value.cast::<PyDict>().ok()?;
                 builder.mark_present(slot);
-                fill(child, inner, builder, size)?;
+                fill(child, inner, builder, size, depth + 1)?;
             }
-            FieldKind::List(_) => return None,
+            FieldKind::List(_) => {
+                let slot = field.slot?;
+                let list = value.cast::<PyList>().ok()?;
+                let json = list_json(list, 0, size)?;
+                builder.set_json(slot, &json);
+            }
             _ => {
                 let slot = field.slot?;
                 match &value {
@@ -121,6 +132,105 @@ fn fill(
         }
     }
     Some(())
+}
+
+/// How deep a list field's value may nest on the fast path (deeper ones take the exact path,
+/// which applies the decoder's depth limit).
+const LIST_DEPTH: usize = 8;
+
+/// A list field's value as the JSON value `py_to_json` gives, adding to `size` what
+/// [`check_size`] counts; `None` (take the exact path) for anything but lists, dicts with
+/// str keys, str, bool, int in `i64`, finite floats and `None`. The value is then decoded by
+/// the core's JSON value decoder, so items convert exactly as in a JSON record.
+fn list_json(
+    list: &Bound<'_, PyList>,
+    depth: usize,
+    size: &mut usize,
+) -> Option<serde_json::Value> {
+    if depth > LIST_DEPTH {
+        return None;
+    }
+    let mut items = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        items.push(item_json(&item, depth + 1, size)?);
+    }
+    Some(serde_json::Value::Array(items))
+}
+
+fn item_json(
+    value: &Bound<'_, PyAny>,
+    depth: usize,
+    size: &mut usize,
+) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    if let Ok(s) = value.cast::<PyString>() {
+        let s = s.to_str().ok()?;
+        *size += s.len();
+        return Some(J::String(s.to_string()));
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        if depth > LIST_DEPTH {
+            return None;
+        }
+        let mut map = serde_json::Map::new();
+        for (k, v) in d.iter() {
+            let k = k.cast::<PyString>().ok()?.to_str().ok()?;
+            *size += k.len();
+            map.insert(k.to_string(), item_json(&v, depth + 1, size)?);
+        }
+        return Some(J::Object(map));
+    }
+    if let Ok(l) = value.cast::<PyList>() {
+        return list_json(l, depth, size);
+    }
+    *size += 8;
+    if value.is_none() {
+        return Some(J::Null);
+    }
+    match scalar(value)? {
+        Scalar::Bool(b) => Some(J::Bool(b)),
+        Scalar::Int(i) => Some(J::Number(i.into())),
+        Scalar::Float(f) => serde_json::Number::from_f64(f).map(J::Number),
+        _ => None,
+    }
+}
+
+/// Adds to `size` what [`check_size`] counts for a skipped value (an unknown field's), at
+/// nesting depth `depth` (the record is 1); `None` (take the exact path) for a container near
+/// the decoder's depth limit, a tuple, or a value other than dicts with str keys, lists, str,
+/// bool, int in `i64`, finite floats and `None`.
+fn skipped(value: &Bound<'_, PyAny>, depth: usize, size: &mut usize) -> Option<()> {
+    if let Ok(s) = value.cast::<PyString>() {
+        *size += s.to_str().ok()?.len();
+        return Some(());
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        if depth + 2 > MAX_RECORD_DEPTH {
+            return None;
+        }
+        for (k, v) in d.iter() {
+            *size += k.cast::<PyString>().ok()?.to_str().ok()?.len();
+            skipped(&v, depth + 1, size)?;
+        }
+        return Some(());
+    }
+    if let Ok(l) = value.cast::<PyList>() {
+        if depth + 2 > MAX_RECORD_DEPTH {
+            return None;
+        }
+        for v in l.iter() {
+            skipped(&v, depth + 1, size)?;
+        }
+        return Some(());
+    }
+    *size += 8;
+    if value.is_none() {
+        return Some(());
+    }
+    match scalar(value)? {
+        Scalar::Float(f) if !f.is_finite() => None,
+        _ => Some(()),
+    }
 }
 
 /// A non-string Python scalar as the JSON reading of it (`py_to_json`) would see it.

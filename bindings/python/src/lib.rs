@@ -9,6 +9,7 @@ mod columnar;
 mod decision;
 mod dictdecode;
 mod errors;
+mod pool;
 mod pyconv;
 mod streaming;
 mod trust;
@@ -50,6 +51,8 @@ pub struct PyEngine {
     main: String,
     /// The load-time language (`lang=`), kept for pickling.
     lang: Option<String>,
+    /// The default `threads=` of the batch calls (`with_threads`), kept for pickling.
+    threads: Option<i64>,
 }
 
 fn serialize<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -73,7 +76,13 @@ impl PyEngine {
             files,
             main,
             lang,
+            threads: None,
         })
+    }
+
+    /// The pool of a batch call: its `threads=`, else the engine's default.
+    fn pool(&self, threads: Option<i64>) -> PyResult<Option<Arc<rayon::ThreadPool>>> {
+        pool::pool(threads.or(self.threads))
     }
 
     fn from_file_map(
@@ -233,15 +242,17 @@ impl PyEngine {
 
     /// Screens many records (any iterable of dicts); decisions in input order. Records are
     /// decoded from the Python objects first (no JSON in between); screening then runs on all
-    /// cores with the interpreter detached. The first bad record raises `RecordError` with its `row`
-    /// (before anything is screened).
-    #[pyo3(signature = (records, lang = None))]
+    /// cores with the interpreter detached (`threads`: on a pool of that many threads). The
+    /// first bad record raises `RecordError` with its `row` (before anything is screened).
+    #[pyo3(signature = (records, lang = None, *, threads = None))]
     fn screen_many<'py>(
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
         lang: Option<&str>,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let pool = self.pool(threads)?;
         let engine = self.for_call(lang)?;
         let mut decoded = Vec::new();
         for (row, item) in records.try_iter()?.enumerate() {
@@ -251,34 +262,75 @@ impl PyEngine {
         let summaries: Vec<saring::Summary> = py
             .detach(|| {
                 guard(|| {
-                    Ok(decoded
-                        .par_iter()
-                        .map(|r| engine.screen_summary(r))
-                        .collect())
+                    Ok(pool::run(pool.as_deref(), || {
+                        decoded
+                            .par_iter()
+                            .map(|r| engine.screen_summary(r))
+                            .collect()
+                    }))
                 })
             })
             .map_err(|e| internal_error(py, &e))?;
-        // Creating many objects triggers the cyclic GC, which would traverse every object the
-        // caller holds (all the input dicts) again and again; the decisions hold no Python
-        // references, so collection is paused while they are made.
-        let gc = py.import("gc")?;
-        let was_enabled: bool = gc.call_method0("isenabled")?.extract()?;
-        if was_enabled {
-            gc.call_method0("disable")?;
-        }
-        let list = decoded
-            .into_iter()
-            .zip(summaries)
-            .map(|(record, summary)| {
-                Bound::new(py, PyDecision::summarized(engine.clone(), record, summary))
-                    .map(untracked)
+        decisions(py, &engine, decoded.into_iter().zip(summaries).map(Ok))
+    }
+
+    /// Screens JSON lines: `lines` is the path of a `.jsonl` file (str or `os.PathLike`) or an
+    /// iterable of str lines (a list, an open text file); decisions in input order. Blank
+    /// lines are skipped; `row` is a line's 0-based position in the input (its line number
+    /// minus one). Lines are decoded and screened in parallel with the interpreter detached
+    /// (`threads`: on a pool of that many threads). A bad line raises `RecordError` with its
+    /// `row` (before anything is returned); with `errors="keep"` it is returned in its place
+    /// as that `RecordError` instead, so no line is lost.
+    #[pyo3(signature = (lines, *, lang = None, threads = None, errors = "raise"))]
+    fn screen_jsonl<'py>(
+        &self,
+        py: Python<'py>,
+        lines: &Bound<'py, PyAny>,
+        lang: Option<&str>,
+        threads: Option<i64>,
+        errors: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let keep = match errors {
+            "raise" => false,
+            "keep" => true,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "errors must be \"raise\" or \"keep\", not `{other}`"
+                )))
+            }
+        };
+        let pool = self.pool(threads)?;
+        let engine: saring::Engine = self.for_call(lang)?.into_owned();
+        let rows = jsonl_rows(py, lines)?;
+        let screened: Vec<(usize, Screened)> = py
+            .detach(|| {
+                guard(|| {
+                    Ok(pool::run(pool.as_deref(), || {
+                        rows.par_iter()
+                            .map(|(row, line)| {
+                                let decoded =
+                                    engine.decode_json(line, saring::DecodeOptions::default());
+                                let result = decoded.map(|r| {
+                                    let summary = engine.screen_summary(&r);
+                                    (r, summary)
+                                });
+                                (*row, result)
+                            })
+                            .collect()
+                    }))
+                })
             })
-            .collect::<PyResult<Vec<_>>>()
-            .and_then(|items| PyList::new(py, items));
-        if was_enabled {
-            gc.call_method0("enable")?;
+            .map_err(|e| internal_error(py, &e))?;
+        if !keep {
+            if let Some((row, Err(e))) = screened.iter().find(|(_, r)| r.is_err()) {
+                return Err(from_record_error(py, e, Some(*row)));
+            }
         }
-        list
+        decisions(
+            py,
+            &engine,
+            screened.into_iter().map(|(row, r)| r.map_err(|e| (row, e))),
+        )
     }
 
     /// Screens an iterable of records lazily: returns an iterator of decisions in input order,
@@ -320,16 +372,19 @@ impl PyEngine {
     /// struct columns; list columns (lists of structs included) read like JSON lists.
     /// A field the pack reads with no column raises `FrameError` (`frame.missing_column`)
     /// before any row is screened; `missing_columns="absent"` reads such fields as absent
-    /// in every row. Evaluation runs in Rust on all cores.
-    #[pyo3(signature = (frame, *, missing_columns = "error"))]
+    /// in every row. Evaluation runs in Rust on all cores (`threads`: on a pool of that many
+    /// threads).
+    #[pyo3(signature = (frame, *, missing_columns = "error", threads = None))]
     fn screen_frame<'py>(
         slf: &Bound<'py, Self>,
         frame: &Bound<'py, PyAny>,
         missing_columns: &str,
+        threads: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        pool::pool(threads)?;
         slf.py()
             .import("saring._frames")?
-            .call_method1("screen_frame", (slf, frame, missing_columns))
+            .call_method1("screen_frame", (slf, frame, missing_columns, threads))
     }
 
     /// Back-tests the pack against labelled records in a frame: `label` names a boolean (or
@@ -351,20 +406,24 @@ impl PyEngine {
 
     /// Screens an Arrow stream (any object with `__arrow_c_stream__`, e.g. a pyarrow Table)
     /// and returns the result columns as an Arrow stream object. Used by `screen_frame`.
-    #[pyo3(signature = (data, missing_columns = "error"))]
+    #[pyo3(signature = (data, missing_columns = "error", threads = None))]
     fn _screen_arrow(
         &self,
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
         missing_columns: &str,
+        threads: Option<i64>,
     ) -> PyResult<ArrowStream> {
         let options = columnar::options(missing_columns)?;
+        let pool = self.pool(threads)?;
         let batches = import_stream(data)?;
         let engine = &self.engine;
         let results = py
             .detach(|| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    columnar::screen_batches(engine, &batches, &options)
+                    pool::run(pool.as_deref(), || {
+                        columnar::screen_batches(engine, &batches, &options)
+                    })
                 }))
                 .map_err(|p| panic_message(&*p))
             })
@@ -418,6 +477,27 @@ impl PyEngine {
             .collect();
         saring::columnar::check_columns(&self.engine, &ArrowSchema::new(fields), &options)
             .map_err(|e| frame_error(py, &e))
+    }
+
+    /// The same engine with `threads` as the default of `screen_many`, `screen_jsonl`,
+    /// `screen_frame` and `screen_iter` (`None`: every core); a call's own `threads=` wins.
+    /// Kept when pickled.
+    #[pyo3(signature = (threads))]
+    fn with_threads(&self, threads: Option<i64>) -> PyResult<PyEngine> {
+        pool::pool(threads)?;
+        Ok(PyEngine {
+            engine: self.engine.clone(),
+            files: self.files.clone(),
+            main: self.main.clone(),
+            lang: self.lang.clone(),
+            threads,
+        })
+    }
+
+    /// The default `threads=` of the batch calls (`None`: every core).
+    #[getter]
+    fn threads(&self) -> Option<i64> {
+        self.threads
     }
 
     /// Pack id.
@@ -512,7 +592,13 @@ impl PyEngine {
         let py = slf.py();
         let this = slf.get();
         let ctor = py.import("saring._saring")?.getattr("_unpickle")?;
-        let args = (this.files.clone(), this.main.clone(), this.lang.clone()).into_pyobject(py)?;
+        let args = (
+            this.files.clone(),
+            this.main.clone(),
+            this.lang.clone(),
+            this.threads,
+        )
+            .into_pyobject(py)?;
         PyTuple::new(py, [ctor, args.into_any()])
     }
 
@@ -533,6 +619,84 @@ fn guard<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
         Ok(r) => r,
         Err(payload) => Err(panic_message(&*payload)),
     }
+}
+
+/// A screened line: its record and summary, or why it could not be read.
+type Screened = Result<(saring::Record, saring::Summary), saring::RecordError>;
+
+/// The list of decisions of a batch call (a bad row's `RecordError` in its place).
+fn decisions<'py>(
+    py: Python<'py>,
+    engine: &saring::Engine,
+    items: impl Iterator<Item = Result<(saring::Record, saring::Summary), (usize, saring::RecordError)>>,
+) -> PyResult<Bound<'py, PyList>> {
+    // Creating many objects triggers the cyclic GC, which would traverse every object the
+    // caller holds (all the input dicts) again and again; the decisions hold no Python
+    // references that can form a cycle, so collection is paused while they are made.
+    let gc = py.import("gc")?;
+    let was_enabled: bool = gc.call_method0("isenabled")?.extract()?;
+    if was_enabled {
+        gc.call_method0("disable")?;
+    }
+    let list = items
+        .map(|item| match item {
+            Ok((record, summary)) => {
+                Bound::new(py, PyDecision::summarized(engine.clone(), record, summary))
+                    .map(|d| untracked(d).into_any())
+            }
+            Err((row, e)) => Ok(from_record_error(py, &e, Some(row))
+                .into_value(py)
+                .into_bound(py)
+                .into_any()),
+        })
+        .collect::<PyResult<Vec<_>>>()
+        .and_then(|items| PyList::new(py, items));
+    if was_enabled {
+        gc.call_method0("enable")?;
+    }
+    list
+}
+
+/// The non-blank lines of `lines` (a path, or an iterable of str) with their 0-based
+/// positions, line ends removed.
+fn jsonl_rows(py: Python<'_>, lines: &Bound<'_, PyAny>) -> PyResult<Vec<(usize, String)>> {
+    fn keep(row: usize, line: &str) -> Option<(usize, String)> {
+        let line = line.trim_end_matches(['\n', '\r']);
+        (!line.trim().is_empty()).then(|| (row, line.to_string()))
+    }
+    if lines.is_instance_of::<pyo3::types::PyString>() || lines.hasattr("__fspath__")? {
+        let path: std::path::PathBuf = lines.extract()?;
+        let text = py.detach(|| std::fs::read_to_string(&path)).map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("cannot read {}: {e}", path.display()))
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        return Ok(text
+            .split('\n')
+            .enumerate()
+            .filter_map(|(row, line)| keep(row, line))
+            .collect());
+    }
+    if lines.is_instance_of::<pyo3::types::PyBytes>() {
+        return Err(PyTypeError::new_err(
+            "screen_jsonl takes a path or an iterable of str lines, not bytes",
+        ));
+    }
+    let mut rows = Vec::new();
+    for (row, item) in lines.try_iter()?.enumerate() {
+        let item = item?;
+        let line = item.cast::<pyo3::types::PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "screen_jsonl: line {row} is a {}, not a str",
+                item.get_type()
+                    .name()
+                    .map_or_else(|_| "?".to_string(), |n| n.to_string())
+            ))
+        })?;
+        if let Some(r) = keep(row, &line.to_cow()?) {
+            rows.push(r);
+        }
+    }
+    Ok(rows)
 }
 
 fn kind_name(kind: &saring::schema::FieldKind) -> String {
@@ -715,15 +879,16 @@ const UNPICKLED_KEPT: usize = 8;
 static UNPICKLE_COMPILATIONS: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
 
-/// Rebuilds a pickled engine from its files (and load-time language), compiling each pack
-/// once per process.
+/// Rebuilds a pickled engine from its files (and load-time language, default threads),
+/// compiling each pack once per process.
 #[pyfunction]
-#[pyo3(signature = (files, main, lang = None))]
+#[pyo3(signature = (files, main, lang = None, threads = None))]
 fn _unpickle(
     py: Python<'_>,
     files: BTreeMap<String, String>,
     main: &str,
     lang: Option<String>,
+    threads: Option<i64>,
 ) -> PyResult<PyEngine> {
     let key: PickledPack = (files, main.to_string(), lang);
     let cached = UNPICKLED
@@ -737,9 +902,11 @@ fn _unpickle(
             files,
             main,
             lang,
+            threads,
         });
     }
-    let built = PyEngine::from_file_map(py, key.0.clone(), main, key.2.clone())?;
+    let mut built = PyEngine::from_file_map(py, key.0.clone(), main, key.2.clone())?;
+    built.threads = threads;
     UNPICKLE_COMPILATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if let Ok(mut cache) = UNPICKLED.lock() {
         if cache.len() >= UNPICKLED_KEPT {
@@ -769,6 +936,7 @@ fn _saring(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(trust::verify_log, m)?)?;
     m.add_function(wrap_pyfunction!(_unpickle, m)?)?;
     m.add_function(wrap_pyfunction!(_unpickle_compilations, m)?)?;
+    m.add_function(wrap_pyfunction!(pool::_pool_threads, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -115,13 +115,16 @@ impl ScreenIter {
             }
         }
         let inner = &engine.engine;
+        let pool = crate::pool::pool(engine.threads)?;
         let summaries = py
             .detach(|| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    decoded
-                        .par_iter()
-                        .map(|r| inner.screen_summary(r))
-                        .collect::<Vec<_>>()
+                    crate::pool::run(pool.as_deref(), || {
+                        decoded
+                            .par_iter()
+                            .map(|r| inner.screen_summary(r))
+                            .collect::<Vec<_>>()
+                    })
                 }))
             })
             .map_err(|payload| internal_error(py, &panic_message(&*payload)))?;

@@ -69,3 +69,10 @@ def test_memory_benchmark_child_smoke() -> None:
     assert result["output_rows"] == 2000
     assert result["input_bytes"] > 0
     assert result["peak_after"] >= result["peak_before"] > 0
+
+
+def test_ergonomics_benchmark_smoke() -> None:
+    bench = _load("bench_ergonomics")
+    timings = bench.run(n=50, repeat=1, quiet=True)
+    assert set(timings) == {name for pair in bench.PAIRS for name in pair}
+    assert all(t > 0 for t in timings.values())

@@ -56,6 +56,27 @@ pub struct Hit {
     pub evidence: BTreeMap<String, serde_json::Value>,
 }
 
+/// Why a rule could not be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncompleteKind {
+    /// A field the condition needs is absent (the decision names the missing paths).
+    Missing,
+    /// A runtime error other than missing data: an overflow, a spent cost budget, or a field
+    /// whose value did not fit the schema (the decision carries the message).
+    Error,
+}
+
+impl IncompleteKind {
+    /// The kind's name (`missing`, `error`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncompleteKind::Missing => "missing",
+            IncompleteKind::Error => "error",
+        }
+    }
+}
+
 /// A rule that could not be decided because data was missing (or evaluation failed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incomplete {
@@ -66,6 +87,18 @@ pub struct Incomplete {
     /// A runtime error other than missing data (e.g. overflow), if that is what stopped it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+impl Incomplete {
+    /// Why the rule could not be decided: [`IncompleteKind::Error`] when an error stopped it,
+    /// [`IncompleteKind::Missing`] otherwise.
+    pub fn kind(&self) -> IncompleteKind {
+        if self.error.is_some() {
+            IncompleteKind::Error
+        } else {
+            IncompleteKind::Missing
+        }
+    }
 }
 
 /// A question to ask so that undecided rules can be decided: the `question` text of the

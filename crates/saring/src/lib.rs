@@ -60,7 +60,9 @@ pub mod render;
 pub mod schema;
 
 pub use cel::Value;
-pub use decision::{Decision, Hit, Incomplete, InvalidField, Outcome, PackRef, Question};
+pub use decision::{
+    Decision, Hit, Incomplete, IncompleteKind, InvalidField, Outcome, PackRef, Question,
+};
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use engine::{Engine, Summary};
 pub use error::{LanguageError, PackError, RecordError};

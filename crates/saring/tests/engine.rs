@@ -731,3 +731,58 @@ reason = "long"
         ]
     );
 }
+
+/// The reason kind of an undecided rule tells missing data from a runtime error, the same in
+/// the summary (rule indices) and the full decision.
+#[test]
+fn incomplete_rules_carry_their_reason_kind() {
+    use saring::IncompleteKind;
+    let schema = r#"
+[field.destination]
+type = "string"
+[field.nights]
+type = "int"
+"#;
+    let pack = r#"
+[pack]
+id = "p"
+version = "1"
+title = "t"
+[outcomes]
+review = 1
+refer = 2
+[[rule]]
+id = "kh"
+title = "KH"
+weight = 1
+when = "destination in ['KH']"
+reason = "kh"
+[[rule]]
+id = "long"
+title = "Long"
+weight = 1
+when = "nights * 4611686018427387904 > 30"
+reason = "long"
+"#;
+    let engine = Engine::compile(&Pack::from_toml_str(pack, schema).unwrap()).unwrap();
+    let record = engine
+        .decode_value(&json!({"nights": 3}), DecodeOptions::default())
+        .unwrap();
+    let summary = engine.screen_summary(&record);
+    let kinds: Vec<(u32, IncompleteKind)> = summary.incomplete_kinds().collect();
+    assert_eq!(
+        kinds,
+        vec![(0, IncompleteKind::Missing), (1, IncompleteKind::Error)]
+    );
+    assert_eq!(summary.incomplete_kind(0), Some(IncompleteKind::Missing));
+    assert_eq!(summary.incomplete_kind(1), Some(IncompleteKind::Error));
+    let d = engine.screen(&record);
+    let kinds: Vec<(&str, &str)> = d
+        .incomplete
+        .iter()
+        .map(|i| (i.rule.as_str(), i.kind().as_str()))
+        .collect();
+    assert_eq!(kinds, [("kh", "missing"), ("long", "error")]);
+    // The JSON output is unchanged: no `kind` key.
+    assert!(!d.to_json().contains("\"kind\""), "{}", d.to_json());
+}

@@ -178,7 +178,9 @@ def _row_fallback(engine: "Engine", frame: Any, kind: str) -> "pa.Table":
     )
 
 
-def screen_frame(engine: "Engine", frame: Any, missing_columns: str = "error") -> Any:
+def screen_frame(
+    engine: "Engine", frame: Any, missing_columns: str = "error", threads: Optional[int] = None
+) -> Any:
     """See :meth:`saring.Engine.screen_frame`."""
     import pyarrow as pa
 
@@ -188,7 +190,7 @@ def screen_frame(engine: "Engine", frame: Any, missing_columns: str = "error") -
         kind = _kind(frame)
         engine._check_columns(_columns(frame), missing_columns)
         return from_table(_row_fallback(engine, frame, kind), kind, frame)
-    result = pa.table(engine._screen_arrow(table, missing_columns))
+    result = pa.table(engine._screen_arrow(table, missing_columns, threads))
     return from_table(result, kind, frame)
 
 

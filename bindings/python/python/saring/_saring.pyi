@@ -14,7 +14,10 @@ from typing import (
     Tuple,
     Union,
     final,
+    overload,
 )
+
+from ._errors import RecordError
 
 __version__: str
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "verify_log",
     "_unpickle",
     "_unpickle_compilations",
+    "_pool_threads",
     "__version__",
 ]
 
@@ -72,6 +76,12 @@ class Decision:
     def hits(self) -> List[Hit]: ...
     @property
     def shadow_hits(self) -> List[Hit]: ...
+    @property
+    def hit_ids(self) -> Tuple[str, ...]: ...
+    @property
+    def incomplete_ids(self) -> Tuple[str, ...]: ...
+    @property
+    def incomplete_kinds(self) -> Dict[str, Literal["missing", "error"]]: ...
     @property
     def incomplete(self) -> Any: ...
     @property
@@ -119,10 +129,34 @@ class Engine:
         self, record: Any, log: Optional["DecisionLog"] = None, lang: Optional[str] = None
     ) -> Decision: ...
     def screen_json(self, text: str, lang: Optional[str] = None) -> Decision: ...
-    def screen_many(self, records: Iterable[Any], lang: Optional[str] = None) -> List[Decision]: ...
+    def screen_many(
+        self, records: Iterable[Any], lang: Optional[str] = None, *, threads: Optional[int] = None
+    ) -> List[Decision]: ...
+    @overload
+    def screen_jsonl(
+        self,
+        lines: Union[_Path, Iterable[str]],
+        *,
+        lang: Optional[str] = None,
+        threads: Optional[int] = None,
+        errors: Literal["raise"] = "raise",
+    ) -> List[Decision]: ...
+    @overload
+    def screen_jsonl(
+        self,
+        lines: Union[_Path, Iterable[str]],
+        *,
+        lang: Optional[str] = None,
+        threads: Optional[int] = None,
+        errors: Literal["keep"],
+    ) -> List[Union[Decision, RecordError]]: ...
     def screen_iter(self, records: Iterable[Any]) -> ScreenIter: ...
     def screen_frame(
-        self, frame: Any, *, missing_columns: Literal["error", "absent"] = "error"
+        self,
+        frame: Any,
+        *,
+        missing_columns: Literal["error", "absent"] = "error",
+        threads: Optional[int] = None,
     ) -> Any:
         """Screens a pandas, polars or pyarrow frame; returns the same kind of frame with
         outcome, score, hits, shadow_hits, incomplete, invalid and error columns.
@@ -141,11 +175,16 @@ class Engine:
         missing_columns: Literal["error", "absent"] = "error",
     ) -> Any: ...
     def explain(self, record: Any, lang: Optional[str] = None) -> Any: ...
-    def _screen_arrow(self, data: Any, missing_columns: str = "error") -> ArrowStream: ...
+    def _screen_arrow(
+        self, data: Any, missing_columns: str = "error", threads: Optional[int] = None
+    ) -> ArrowStream: ...
     def _backtest_arrow(
         self, data: Any, label: str, by: List[str], missing_columns: str = "error"
     ) -> Any: ...
     def _check_columns(self, columns: List[str], missing_columns: str = "error") -> None: ...
+    def with_threads(self, threads: Optional[int]) -> "Engine": ...
+    @property
+    def threads(self) -> Optional[int]: ...
     @property
     def id(self) -> str: ...
     @property
@@ -208,8 +247,11 @@ def load(
     lang: Optional[str] = None,
 ) -> Engine: ...
 def verify_log(path: _Path, trusted_keys: _Keys = None) -> Dict[str, Any]: ...
-def _unpickle(files: Mapping[str, str], main: str, lang: Optional[str] = None) -> Engine: ...
+def _unpickle(
+    files: Mapping[str, str], main: str, lang: Optional[str] = None, threads: Optional[int] = None
+) -> Engine: ...
 def _unpickle_compilations() -> int: ...
+def _pool_threads(threads: Optional[int] = None) -> int: ...
 
 
 @final

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::cel::eval::{boolean, derived, BoolCtx, Computed, Ctx, Fail, Failure, Frame, RuleState};
 use crate::cel::Value;
-use crate::decision::{Decision, Hit, Incomplete, InvalidField, Outcome};
+use crate::decision::{Decision, Hit, Incomplete, IncompleteKind, InvalidField, Outcome};
 use crate::engine::score::{RuleOutcome, Scored};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
 use crate::idset::IdSet;
@@ -32,6 +32,33 @@ pub struct Summary {
     pub incomplete: IdSet,
     /// Of [`Summary::incomplete`], those stopped by a runtime error rather than missing data.
     pub errors: IdSet,
+}
+
+impl Summary {
+    /// Why rule `rule` (an index into [`Engine::rules`]) could not be decided; `None` when it
+    /// was decided (or is disabled).
+    pub fn incomplete_kind(&self, rule: u32) -> Option<IncompleteKind> {
+        if !self.incomplete.contains(rule) {
+            None
+        } else if self.errors.contains(rule) {
+            Some(IncompleteKind::Error)
+        } else {
+            Some(IncompleteKind::Missing)
+        }
+    }
+
+    /// The undecided rules with the reason kind, in pack order (the same kinds as
+    /// [`crate::Incomplete::kind`] of the full decision).
+    pub fn incomplete_kinds(&self) -> impl Iterator<Item = (u32, IncompleteKind)> + '_ {
+        self.incomplete.iter().map(|i| {
+            let kind = if self.errors.contains(i) {
+                IncompleteKind::Error
+            } else {
+                IncompleteKind::Missing
+            };
+            (i, kind)
+        })
+    }
 }
 
 /// Per-thread scratch space reused across records, so screening does not allocate for the
