@@ -194,7 +194,7 @@ fn wasm_bindgen_cli() -> Result<PathBuf, String> {
     if !matches(&bin) {
         step.run(
             cargo()
-                .args(["install", "-j2", "--root"])
+                .args(["install", &jobs(), "--root"])
                 .arg(&prefix)
                 .args(["wasm-bindgen-cli", "--version", &version]),
         )?;
@@ -243,7 +243,7 @@ fn clippy() -> Result<(), String> {
     let step = Step::start("wasm: cargo clippy -p saring-wasm");
     step.run(cargo().args([
         "clippy",
-        "-j2",
+        &jobs(),
         "-p",
         "saring-wasm",
         "--all-targets",
@@ -259,7 +259,7 @@ fn clippy() -> Result<(), String> {
 fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
     let step = Step::start("wasm: cargo build (wasm32, size-optimised)");
     let mut cmd = cargo();
-    cmd.args(["build", "-j2", "-p", "saring-wasm", "--target", TARGET])
+    cmd.args(["build", &jobs(), "-p", "saring-wasm", "--target", TARGET])
         .args(["--profile", PROFILE, "--target-dir"])
         .arg(target_dir());
     if tools.toolchain.build_std {
@@ -325,11 +325,55 @@ fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
         gz.trim(),
         gz.trim().parse::<f64>().unwrap_or(0.0) / 1024.0
     );
-    println!("{sizes}");
-    write(&step, &target_dir().join("size.txt"), &format!("{sizes}\n"))?;
     step.done();
 
-    site(trusted_keys)
+    site(trusted_keys)?;
+    let step = Step::start("wasm: sizes (target/wasm/size.txt)");
+    let mut report = format!("{sizes}\n");
+    for name in ["citizen", "officer"] {
+        report.push_str(&site_size(&step, name)?);
+    }
+    print!("{report}");
+    write(&step, &target_dir().join("size.txt"), &report)?;
+    step.done();
+    Ok(())
+}
+
+/// `<site>: wasm + JS N bytes raw, M bytes gzipped (-9, file by file)` of one built site.
+fn site_size(step: &Step, name: &str) -> Result<String, String> {
+    let dir = site_dir().join(name);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .map_err(|e| step.fail(e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|x| x.to_str()), Some("wasm" | "js")))
+        .collect();
+    files.sort();
+    let (mut raw, mut gz) = (0u64, 0u64);
+    for file in &files {
+        raw += fs::metadata(file).map_err(|e| step.fail(e))?.len();
+        let out = step.output(
+            Command::new("sh")
+                .arg("-c")
+                .arg("gzip -9 -c \"$1\" | wc -c")
+                .arg("sh")
+                .arg(file),
+        )?;
+        gz += out
+            .trim()
+            .parse::<u64>()
+            .map_err(|e| step.fail(format!("gzip size of {}: {e}", file.display())))?;
+    }
+    Ok(format!(
+        "{name} site (wasm + JS, {} files): {raw} bytes raw ({:.0} KiB), {gz} bytes gzipped ({:.0} KiB){}\n",
+        files.len(),
+        raw as f64 / 1024.0,
+        gz as f64 / 1024.0,
+        if name == "citizen" {
+            "; target: 300 KB gzipped"
+        } else {
+            ""
+        }
+    ))
 }
 
 /// The hand-written TypeScript types replace the generated ones (which say `any`).
@@ -383,16 +427,50 @@ fn site(trusted_keys: &[PathBuf]) -> Result<(), String> {
         println!("rules/job-offer/pack.toml not found: the citizen site has no pack");
         None
     };
+    let contacts = contacts_file();
+    match &contacts {
+        Some(file) => println!("contacts of the deploying office: {}", file.display()),
+        None => println!(
+            "no contacts.json (SARING_CONTACTS or bindings/wasm/www/contacts.json): the citizen page names institutions without numbers"
+        ),
+    }
     crate::site::build(&crate::site::Paths {
         www: wasm_dir().join("www"),
         engine: wasm_dir().join("pkg-web"),
         citizen_pack,
         out: site_dir(),
         trusted_keys: trusted_keys.to_vec(),
+        contacts,
     })
     .map_err(|e| step.fail(e))?;
     step.done();
     Ok(())
+}
+
+/// The deploying office's contacts: `SARING_CONTACTS` (a path) when set, else
+/// `bindings/wasm/www/contacts.json` when it exists (the shipped `contacts.example.json` is
+/// never used by default).
+fn contacts_file() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("SARING_CONTACTS").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    Some(wasm_dir().join("www/contacts.json")).filter(|p| p.is_file())
+}
+
+/// A second citizen site, `target/wasm/site-contacts/citizen`, built with the browser test's
+/// `contacts.json` as its build input.
+fn contacts_site(step: &Step) -> Result<PathBuf, String> {
+    let out = target_dir().join("site-contacts");
+    crate::site::build(&crate::site::Paths {
+        www: wasm_dir().join("www"),
+        engine: wasm_dir().join("pkg-web"),
+        citizen_pack: Some(root().join("rules/job-offer/pack.toml")),
+        out: out.clone(),
+        trusted_keys: vec![],
+        contacts: Some(wasm_dir().join("tests/browser/contacts.json")),
+    })
+    .map_err(|e| step.fail(e))?;
+    Ok(out.join("citizen"))
 }
 
 fn node_tests() -> Result<(), String> {
@@ -476,13 +554,24 @@ fn browser_test() -> Result<(), String> {
     let shots = root().join("target/screenshots");
     fs::create_dir_all(&shots).map_err(|e| step.fail(e))?;
     let reports = reports(&step)?;
+    let with_contacts = contacts_site(&step)?;
+    let dir = wasm_dir().join("tests/browser");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .map_err(|e| step.fail(e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(step.fail("no tests found in bindings/wasm/tests/browser"));
+    }
     step.run(
         Command::new("node")
             .arg("--test")
-            .arg(wasm_dir().join("tests/browser/page.test.mjs"))
-            .arg(wasm_dir().join("tests/browser/officer.test.mjs"))
-            .arg(wasm_dir().join("tests/browser/report.test.mjs"))
+            .args(&files)
             .env("SARING_CITIZEN_SITE", site_dir().join("citizen"))
+            .env("SARING_CITIZEN_CONTACTS_SITE", &with_contacts)
+            .env("SARING_WASM_DIR", target_dir())
             .env("SARING_OFFICER_SITE", site_dir().join("officer"))
             .env("SARING_SCREENSHOT_DIR", &shots)
             .env("SARING_REPORT_DIR", &reports)
@@ -491,6 +580,16 @@ fn browser_test() -> Result<(), String> {
     println!("screenshots in {}", shots.display());
     step.done();
     Ok(())
+}
+
+/// `-jN` for the cargo commands: `CARGO_BUILD_JOBS` when set (a shared machine), else 2.
+fn jobs() -> String {
+    let n = std::env::var("CARGO_BUILD_JOBS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(2);
+    format!("-j{n}")
 }
 
 fn mtime(path: &Path) -> Option<SystemTime> {

@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -21,6 +22,10 @@ const TYPES = {
   ".png": "image/png",
   ".ico": "image/x-icon",
 };
+
+/** Gzipped bodies by file, modification time and size. */
+const GZIPPED = new Map();
+const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".css", ".wasm", ".json", ".webmanifest", ".svg"]);
 
 /**
  * Serves `dir` on 127.0.0.1:`port`, and each directory of `mounts` under its prefix.
@@ -51,12 +56,22 @@ export function startServer(dir, port = 0, mounts = {}) {
         return;
       }
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-      const body = await readFile(file);
-      res.writeHead(200, {
+      let body = await readFile(file);
+      const headers = {
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
-      });
+        vary: "accept-encoding",
+      };
+      // Gzip, as any static host does: the slow-network test measures what a phone downloads.
+      if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+        const key = `${file}:${(await stat(file)).mtimeMs}:${body.length}`;
+        if (!GZIPPED.has(key)) GZIPPED.set(key, gzipSync(body, { level: 9 }));
+        body = GZIPPED.get(key);
+        headers["content-encoding"] = "gzip";
+      }
+      headers["content-length"] = String(body.length);
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");

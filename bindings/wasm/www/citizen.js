@@ -6,6 +6,7 @@
 // leaves the page.
 import init, { Engine } from "./saring_wasm.js";
 import { packs } from "./packs.js";
+import { contacts } from "./contacts.js";
 import {
   applyTexts,
   currentLang,
@@ -34,11 +35,10 @@ const UI = {
     reset: "Clear answers",
     verify_title: "Where to verify an agency or offer",
     verify_siskop2mi:
-      "SISKOP2MI (Sistem Komputerisasi Pelindungan Pekerja Migran Indonesia) — the official migrant-worker system of KP2MI, the Ministry for the Protection of Indonesian Migrant Workers (formerly BP2MI): registered placement companies (P3MI, Perusahaan Penempatan Pekerja Migran Indonesia) and official vacancies.",
-    verify_bp3mi:
-      "The nearest BP3MI (Balai Pelayanan Pelindungan Pekerja Migran Indonesia, the ministry's provincial service office) or KP2MI office, or the district labour office (Dinas Tenaga Kerja).",
+      "SISKOP2MI, run by KP2MI (formerly BP2MI): the registered placement companies (P3MI) and the official vacancies.",
+    verify_bp3mi: "The nearest BP3MI or KP2MI office, or the district labour office (Disnaker).",
     verify_kbri:
-      "The Indonesian embassy (KBRI, Kedutaan Besar Republik Indonesia) in the destination country, before you travel — for example through the Foreign Ministry's Safe Travel app.",
+      "The KBRI in the destination country, before you travel — for example through the Safe Travel app of the Foreign Ministry (Kemlu).",
     verify_imigrasi: "Your immigration office: officers can explain which documents legal work abroad needs.",
     footer: "saring can only find warning signs; it cannot prove that an offer is legitimate. People decide, not the check.",
     yes: "Yes",
@@ -64,6 +64,25 @@ const UI = {
     error: "This answer could not be read",
     required_hint: "",
     salary_hint: "Rupiah per month, numbers only (e.g. 8000000)",
+    step_of: "Step {n} of {total}",
+    back: "Back",
+    next: "Next",
+    change_answers: "Change the answers",
+    contacts_title: "Offices you can contact",
+    contacts_none:
+      "Ask at the offices named below (this page does not list phone numbers: the office that published it has not added its contacts).",
+    phone: "Phone",
+    address: "Address",
+    hours: "Opening hours",
+    share: "Share the result",
+    print: "Print the result",
+    shared: "The result was shared.",
+    copied: "The result text was copied. Paste it in a message to your family.",
+    share_failed: "The result could not be shared or copied. Select the text and copy it yourself.",
+    share_note: "Nothing is sent unless you tap “Share”: then your phone asks where to send the text.",
+    share_heading: "Job-offer self-check (saring)",
+    share_disclaimer:
+      "saring can only find warning signs; it cannot prove that an offer is legitimate.",
   },
   id: {
     skip: "Langsung ke isi",
@@ -77,11 +96,10 @@ const UI = {
     reset: "Hapus jawaban",
     verify_title: "Tempat memeriksa agensi atau tawaran",
     verify_siskop2mi:
-      "SISKOP2MI (Sistem Komputerisasi Pelindungan Pekerja Migran Indonesia) — sistem resmi dari KP2MI, Kementerian Pelindungan Pekerja Migran Indonesia (dulu BP2MI): daftar perusahaan penempatan (P3MI, Perusahaan Penempatan Pekerja Migran Indonesia) terdaftar dan lowongan resmi.",
-    verify_bp3mi:
-      "Kantor BP3MI (Balai Pelayanan Pelindungan Pekerja Migran Indonesia) atau KP2MI terdekat, atau Dinas Tenaga Kerja kabupaten/kota.",
+      "SISKOP2MI, dikelola KP2MI (dulu BP2MI): daftar perusahaan penempatan resmi (P3MI) dan lowongan resmi.",
+    verify_bp3mi: "Kantor BP3MI atau KP2MI terdekat, atau Disnaker kabupaten/kota.",
     verify_kbri:
-      "KBRI (Kedutaan Besar Republik Indonesia) di negara tujuan, sebelum Anda berangkat — misalnya lewat aplikasi Safe Travel Kementerian Luar Negeri.",
+      "KBRI di negara tujuan, sebelum Anda berangkat — misalnya lewat aplikasi Safe Travel dari Kemlu.",
     verify_imigrasi: "Kantor imigrasi Anda: petugas dapat menjelaskan dokumen apa saja yang dibutuhkan untuk bekerja secara resmi.",
     footer: "saring hanya dapat menemukan tanda bahaya; saring tidak dapat membuktikan bahwa sebuah tawaran resmi. Yang memutuskan adalah manusia, bukan pemeriksaan ini.",
     yes: "Ya",
@@ -107,6 +125,25 @@ const UI = {
     error: "Jawaban ini tidak dapat dibaca",
     required_hint: "",
     salary_hint: "Rupiah per bulan, angka saja (mis. 8000000)",
+    step_of: "Langkah {n} dari {total}",
+    back: "Kembali",
+    next: "Lanjut",
+    change_answers: "Ubah jawaban",
+    contacts_title: "Kantor yang dapat Anda hubungi",
+    contacts_none:
+      "Tanyakan ke kantor yang disebut di bawah (halaman ini tidak mencantumkan nomor telepon: kantor penerbitnya belum menambahkan kontaknya).",
+    phone: "Telepon",
+    address: "Alamat",
+    hours: "Jam buka",
+    share: "Bagikan hasil",
+    print: "Cetak hasil",
+    shared: "Hasil sudah dibagikan.",
+    copied: "Teks hasil sudah disalin. Tempelkan di pesan untuk keluarga Anda.",
+    share_failed: "Hasil tidak dapat dibagikan atau disalin. Pilih teksnya lalu salin sendiri.",
+    share_note: "Tidak ada yang dikirim kecuali Anda menekan “Bagikan”: lalu ponsel Anda menanyakan ke mana teks dikirim.",
+    share_heading: "Cek tawaran kerja ke luar negeri (saring)",
+    share_disclaimer:
+      "saring hanya dapat menemukan tanda bahaya; saring tidak dapat membuktikan bahwa sebuah tawaran resmi.",
   },
 };
 
@@ -190,13 +227,72 @@ const ANSWERS = {
 };
 
 
+/**
+ * Acronyms a villager may not know, expanded on their first use in each screen ([id, en]).
+ * Pack texts (questions, reasons, remedies) use them as they are; the page expands them.
+ */
+const ACRONYMS = {
+  SISKOP2MI: [
+    "Sistem Komputerisasi Pelindungan Pekerja Migran Indonesia, sistem resmi pemerintah",
+    "Sistem Komputerisasi Pelindungan Pekerja Migran Indonesia, the government's official migrant-worker system",
+  ],
+  P3MI: ["Perusahaan Penempatan Pekerja Migran Indonesia, perusahaan penempatan resmi", "Perusahaan Penempatan Pekerja Migran Indonesia, a registered placement company"],
+  BP3MI: [
+    "Balai Pelayanan Pelindungan Pekerja Migran Indonesia, kantor layanan di provinsi",
+    "Balai Pelayanan Pelindungan Pekerja Migran Indonesia, the provincial migrant-worker service office",
+  ],
+  KP2MI: [
+    "Kementerian Pelindungan Pekerja Migran Indonesia",
+    "Kementerian Pelindungan Pekerja Migran Indonesia, the Ministry for the Protection of Indonesian Migrant Workers",
+  ],
+  BP2MI: [
+    "Badan Pelindungan Pekerja Migran Indonesia, nama lembaga ini sebelum menjadi kementerian",
+    "Badan Pelindungan Pekerja Migran Indonesia, the agency's name before it became a ministry",
+  ],
+  KBRI: ["Kedutaan Besar Republik Indonesia", "Kedutaan Besar Republik Indonesia, the Indonesian embassy"],
+  Kemlu: ["Kementerian Luar Negeri", "Kementerian Luar Negeri, the Foreign Ministry"],
+  Disnaker: ["Dinas Tenaga Kerja", "Dinas Tenaga Kerja, the district labour office"],
+};
+const ACRONYM_RE = new RegExp(`\\b(${Object.keys(ACRONYMS).join("|")})\\b`, "g");
+
+/**
+ * Expands the first use of each acronym in the text under `root` — "BP3MI (Balai …)" —
+ * unless the text already explains it there ("… (BP3MI)", "BP3MI (…" or "KP2MI, …" after its
+ * expansion). Text nodes are visited in reading order; options of a select count as text.
+ */
+export function expandAcronyms(root, langIndex) {
+  const seen = new Set();
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  while (walker.nextNode()) nodes.push(walker.currentNode);
+  for (const node of nodes) {
+    const text = node.nodeValue;
+    if (!text || !ACRONYM_RE.test(text)) continue;
+    ACRONYM_RE.lastIndex = 0;
+    const out = text.replace(ACRONYM_RE, (acronym, _a, offset) => {
+      if (seen.has(acronym)) return acronym;
+      seen.add(acronym);
+      const expansion = ACRONYMS[acronym][langIndex];
+      const after = text.slice(offset + acronym.length);
+      const before = text.slice(0, offset);
+      // Already explained where it stands: "(P3MI)" after its words, or "P3MI (…)".
+      if (/^\s*\(/.test(after) || /\(\s*$/.test(before) || before.includes(expansion.split(",")[0])) return acronym;
+      return `${acronym} (${expansion})`;
+    });
+    if (out !== text) node.nodeValue = out;
+  }
+}
+
 const t = (key) => translate(UI, key);
 const LANG_INDEX = () => (currentLang() === "id" ? 0 : 1);
 
-// ------------------------------------------------------------------ citizen form
+// ------------------------------------------------------------------ citizen form, in steps
 let citizenEngine = null;
 let lastCitizenRecord = null;
 const citizenByLang = new Map();
+/** Questions per screen: a villager on a small phone sees 3–5 at a time. */
+const PER_STEP = 4;
+let step = 0;
 
 /** The citizen engine rendering questions, titles, reasons and remedies in the page's language. */
 function citizenIn() {
@@ -218,6 +314,29 @@ function questionOf(path) {
 function answerLabel(field, value) {
   const labels = ANSWERS[field] && ANSWERS[field][value];
   return labels ? labels[LANG_INDEX()] : humanize(value);
+}
+
+/** The questions the citizen is asked, in schema order. */
+function askedFields() {
+  return citizenIn()
+    .schema()
+    .filter((f) => !f.protected && f.type !== "object" && f.type !== "list");
+}
+
+/**
+ * `fields` cut into screens of 3–5 questions: as many screens as `PER_STEP` needs, the
+ * questions spread evenly over them (18 questions: 4, 4, 4, 3, 3).
+ */
+export function stepsOf(fields) {
+  const count = Math.max(1, Math.ceil(fields.length / PER_STEP));
+  const steps = [];
+  let from = 0;
+  for (let i = 0; i < count; i += 1) {
+    const size = Math.floor(fields.length / count) + (i < fields.length % count ? 1 : 0);
+    steps.push(fields.slice(from, from + size));
+    from += size;
+  }
+  return steps;
 }
 
 function citizenQuestion(field) {
@@ -291,23 +410,67 @@ function citizenQuestion(field) {
   return el("div", { class: "field question", "data-question": field.path }, el("label", { for: id }, question), input, hint);
 }
 
-/** Renders the citizen questions, keeping the answers already given. */
+/** Renders the citizen questions as steps, keeping the answers already given and the step. */
 function renderCitizenForm() {
   const container = document.getElementById("citizen-fields");
   if (!citizenEngine) return;
   const form = document.getElementById("citizen-form");
   const previous = collectCitizen(form);
-  const schema = citizenIn()
-    .schema()
-    .filter((f) => !f.protected && f.type !== "object" && f.type !== "list");
-  container.replaceChildren(...schema.map(citizenQuestion));
-  for (const [path, value] of Object.entries(previous)) {
+  const steps = stepsOf(askedFields());
+  container.replaceChildren(
+    ...steps.map((fields, i) => {
+      const screen = el("div", { class: "step", "data-step": String(i) }, fields.map(citizenQuestion));
+      expandAcronyms(screen, LANG_INDEX());
+      return screen;
+    }),
+  );
+  for (const [path, value] of Object.entries(flatten(previous))) {
     const radio = form.querySelector(`input[type=radio][name="${CSS.escape(path)}"][value="${String(value)}"]`);
     if (radio) radio.checked = true;
     else {
       const input = form.querySelector(`[data-path="${CSS.escape(path)}"]`);
       if (input) input.value = String(value);
     }
+  }
+  showStep(Math.min(step, steps.length - 1), { focus: false });
+}
+
+/** `{employer: {name: "x"}}` → `{"employer.name": "x"}`. */
+function flatten(record, prefix = "", out = {}) {
+  for (const [key, value] of Object.entries(record)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (value && typeof value === "object" && !Array.isArray(value)) flatten(value, path, out);
+    else out[path] = value;
+  }
+  return out;
+}
+
+/** Shows step `index` (its questions, the progress, back / next / check). */
+function showStep(index, { focus = true } = {}) {
+  const screens = [...document.querySelectorAll("#citizen-fields .step")];
+  const total = screens.length;
+  step = Math.max(0, Math.min(index, total - 1));
+  screens.forEach((screen, i) => {
+    screen.hidden = i !== step;
+  });
+  const label = t("step_of").replace("{n}", String(step + 1)).replace("{total}", String(total));
+  document.getElementById("step-label").textContent = label;
+  const bar = document.getElementById("step-bar");
+  bar.max = total;
+  bar.value = step + 1;
+  bar.setAttribute("aria-label", label);
+  const form = document.getElementById("citizen-form");
+  form.dataset.step = String(step + 1);
+  form.dataset.steps = String(total);
+  document.getElementById("step-back").hidden = step === 0;
+  document.getElementById("step-next").hidden = step === total - 1;
+  document.getElementById("citizen-submit").hidden = step !== total - 1;
+  if (focus) {
+    // The first answer of the new screen: the checked radio of a group, or the first input.
+    const screen = screens[step];
+    const first = screen?.querySelector("[data-question]");
+    const target = first?.querySelector("input[type=radio]:checked") ?? first?.querySelector("input, select");
+    target?.focus();
   }
 }
 
@@ -321,14 +484,115 @@ function collectCitizen(form) {
   return record;
 }
 
-function citizenResult(decision) {
-  const titles = Object.fromEntries(citizenIn().rules.map((r) => [r.id, r.title]));
+/** The verdict of a decision: `incomplete` for a clear with unanswered questions, `refer_channel`… */
+function verdictOf(decision) {
   // Missing is not false: "clear" with unanswered questions is not "no warning sign" (and a pack with
   // `incomplete = "outcome"` says so itself).
   let verdict = decision.outcome === "clear" && decision.questions.length ? "incomplete" : decision.outcome;
   // The highest band says "likely scam" only when a scam-specific sign fired; otherwise the
   // offer is outside the legal placement channel, which is high risk but not proof of a scam.
   if (verdict === "refer" && !(decision.families && decision.families.scam)) verdict = "refer_channel";
+  return verdict;
+}
+
+/** The contacts of the deploying office, or the sentence that says there are none. */
+function contactsBlock() {
+  if (!contacts.length) {
+    return el("div", { class: "contacts", "data-contacts": "0" }, el("h3", {}, t("contacts_title")), el("p", {}, t("contacts_none")));
+  }
+  return el(
+    "div",
+    { class: "contacts", "data-contacts": String(contacts.length) },
+    el("h3", {}, t("contacts_title")),
+    el(
+      "ul",
+      {},
+      contacts.map((c) =>
+        el(
+          "li",
+          {},
+          el("p", { class: "contact-name" }, el("strong", {}, c.name)),
+          el("p", {}, `${t("phone")}: `, el("a", { href: `tel:${c.phone.replace(/[^0-9+]/g, "")}` }, c.phone)),
+          c.address ? el("p", {}, `${t("address")}: ${c.address}`) : null,
+          c.hours ? el("p", {}, `${t("hours")}: ${c.hours}`) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+/** The plain text of a result, for sharing with family (no data leaves unless tapped). */
+export function shareText(decision) {
+  const titles = Object.fromEntries(citizenIn().rules.map((r) => [r.id, r.title]));
+  const verdict = verdictOf(decision);
+  const lines = [t("share_heading"), "", `${t(`verdict_${verdict}`)}`, t(`verdict_${verdict}_note`)];
+  if (decision.hits.length) {
+    lines.push("", `${t("signs")}:`);
+    decision.hits.forEach((h, i) => {
+      lines.push(`${i + 1}. ${titles[h.rule] ?? h.rule}: ${h.reason}`);
+      if (h.remedy) lines.push(`   ${t("what_to_do")}: ${h.remedy}`);
+    });
+  }
+  if (decision.questions.length) {
+    lines.push("", `${t("unanswered")}:`);
+    for (const q of decision.questions) lines.push(`- ${q.question}`);
+  }
+  if (contacts.length) {
+    lines.push("", `${t("contacts_title")}:`);
+    for (const c of contacts) {
+      lines.push(`- ${c.name}, ${t("phone")}: ${c.phone}${c.address ? `, ${c.address}` : ""}${c.hours ? ` (${c.hours})` : ""}`);
+    }
+  }
+  lines.push("", t("share_disclaimer"));
+  const box = document.createElement("div");
+  box.textContent = lines.join("\n");
+  expandAcronyms(box, LANG_INDEX());
+  return box.textContent;
+}
+
+/** Shares `text` with the Web Share API where there is one, else copies it. */
+async function share(text, status) {
+  try {
+    if (typeof navigator.share === "function") {
+      await navigator.share({ title: t("share_heading"), text });
+      status.textContent = t("shared");
+    } else {
+      await copyText(text);
+      status.textContent = t("copied");
+    }
+    status.dataset.state = "done";
+  } catch (error) {
+    // The person closed the share sheet: nothing to say.
+    if (error && error.name === "AbortError") return;
+    status.textContent = t("share_failed");
+    status.dataset.state = "failed";
+  }
+}
+
+async function copyText(text) {
+  if (navigator.clipboard && typeof navigator.clipboard.writeText === "function") {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const area = el("textarea", { class: "copy-buffer", readonly: true, "aria-hidden": "true" });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  if (!ok) throw new Error("copy refused");
+}
+
+function citizenResult(decision) {
+  const titles = Object.fromEntries(citizenIn().rules.map((r) => [r.id, r.title]));
+  const verdict = verdictOf(decision);
+  const status = el("p", { class: "share-status", role: "status" });
+  const shareButton = el("button", { type: "button", class: "share", "data-action": "share" }, t("share"));
+  shareButton.addEventListener("click", () => share(shareText(decision), status));
+  const printButton = el("button", { type: "button", class: "print", "data-action": "print" }, t("print"));
+  printButton.addEventListener("click", () => window.print());
+  const change = el("button", { type: "button", "data-action": "change" }, t("change_answers"));
+  change.addEventListener("click", () => showStep(0));
   return [
     el(
       "div",
@@ -366,6 +630,10 @@ function citizenResult(decision) {
           ),
         ]
       : null,
+    contactsBlock(),
+    el("div", { class: "actions result-actions" }, shareButton, printButton, change),
+    el("p", { class: "hint share-note" }, t("share_note")),
+    status,
   ];
 }
 
@@ -374,8 +642,13 @@ function showCitizenResult() {
   if (!lastCitizenRecord) return;
   try {
     result.replaceChildren(...citizenResult(citizenIn().screen(lastCitizenRecord)).flat(2).filter(Boolean));
+    expandAcronyms(result, LANG_INDEX());
   } catch (error) {
     showError(result, error, { form: document.getElementById("citizen-form"), prefix: "c", labelOf: questionOf });
+    // The step with the answer the error names, so the person can fix it.
+    const path = error && error.path;
+    const screen = path ? document.querySelector(`#citizen-fields [data-question="${CSS.escape(path)}"]`)?.closest(".step") : null;
+    if (screen) showStep(Number(screen.dataset.step), { focus: false });
   }
 }
 
@@ -384,8 +657,16 @@ function setupCitizen(engine) {
   const form = document.getElementById("citizen-form");
   const result = document.getElementById("citizen-result");
   renderCitizenForm();
+  document.getElementById("step-next").addEventListener("click", () => showStep(step + 1));
+  document.getElementById("step-back").addEventListener("click", () => showStep(step - 1));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // Enter in a text field before the last screen: the next screen, not a check.
+    const total = Number(form.dataset.steps);
+    if (step < total - 1) {
+      showStep(step + 1);
+      return;
+    }
     lastCitizenRecord = collectCitizen(form);
     showCitizenResult();
     result.focus();
@@ -393,9 +674,10 @@ function setupCitizen(engine) {
   form.addEventListener("reset", () => {
     lastCitizenRecord = null;
     result.replaceChildren();
+    // After the browser has reset the inputs.
+    setTimeout(() => showStep(0), 0);
   });
 }
-
 
 // ------------------------------------------------------------------ offline
 /**
@@ -429,6 +711,7 @@ async function registerOffline() {
 function setLanguage(next) {
   setLang(next);
   applyTexts(UI);
+  for (const block of document.querySelectorAll(".verify, footer.site")) expandAcronyms(block, LANG_INDEX());
   renderCitizenForm();
   showCitizenResult();
 }
@@ -448,6 +731,8 @@ async function start() {
     document.getElementById("citizen").hidden = false;
     loading.remove();
     document.body.dataset.ready = "true";
+    // For the slow-network test: when the first question became usable (ms since navigation).
+    document.body.dataset.readyAt = String(Math.round(performance.now()));
     registerOffline().catch((error) => {
       document.body.dataset.offline = "unavailable";
       console.warn(`offline use is not available: ${error}`);

@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "../../scripts/serve.mjs";
 import { Engine, repo } from "../support.mjs";
+import { labelled, plain } from "./helpers.mjs";
 
 const site = process.env.SARING_CITIZEN_SITE ?? join(repo, "target", "wasm", "site", "citizen");
 const shots = process.env.SARING_SCREENSHOT_DIR ?? join(repo, "target", "screenshots");
@@ -81,23 +82,32 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
   assert.equal(await page.getAttribute("html", "lang"), "id");
   const form = page.locator("#citizen-form");
 
-  /** Answers the questions (by their Indonesian labels) and submits. */
+  /** Answers the questions (by their Indonesian labels), screen by screen, and submits. */
   const answer = async (answers) => {
     await form.getByRole("button", { name: "Hapus jawaban" }).click();
+    await page.waitForFunction(() => document.querySelector("#citizen-form").dataset.step === "1");
     const record = {};
-    for (const [path, value] of Object.entries(answers)) {
-      if (!schema[path]) continue;
-      const type = schema[path].type;
-      if (type === "bool") {
-        const group = form.getByRole("group", { name: ask.id[path] });
-        await group.getByLabel(value ? "Ya" : "Tidak", { exact: true }).check();
-      } else if (type === "enum") {
-        await form.getByLabel(ask.id[path], { exact: true }).selectOption(String(value));
-      } else {
-        await form.getByLabel(ask.id[path], { exact: true }).fill(String(value));
+    const steps = Number(await form.getAttribute("data-steps"));
+    assert.ok(steps >= 4, `${steps} screens of questions`);
+    for (let i = 1; i <= steps; i += 1) {
+      assert.equal(await form.getAttribute("data-step"), String(i));
+      const here = await form.locator(".step:not([hidden]) [data-question]").evaluateAll((nodes) => nodes.map((n) => n.dataset.question));
+      for (const [path, value] of Object.entries(answers)) {
+        if (!schema[path] || !here.includes(path)) continue;
+        const type = schema[path].type;
+        if (type === "bool") {
+          const group = form.getByRole("group", { name: labelled(ask.id[path]) });
+          await group.getByLabel(value ? "Ya" : "Tidak", { exact: true }).check();
+        } else if (type === "enum") {
+          await form.getByLabel(labelled(ask.id[path])).selectOption(String(value));
+        } else {
+          await form.getByLabel(labelled(ask.id[path])).fill(String(value));
+        }
+        record[path] = value;
       }
-      record[path] = value;
+      if (i < steps) await form.getByRole("button", { name: "Lanjut" }).click();
     }
+    assert.deepEqual(Object.keys(record).sort(), Object.keys(answers).filter((p) => schema[p]).sort(), "every answer was on a screen");
     await form.getByRole("button", { name: "Periksa tawaran ini" }).click();
     return record;
   };
@@ -118,7 +128,7 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
   assert.equal(expected.outcome, "refer", "a classic scam offer should be `refer`");
   assert.ok(expected.families.scam > 0, "scam-specific signs fired");
   assert.equal(await result.locator("[data-outcome]").getAttribute("data-outcome"), "refer");
-  let shown = await result.innerText();
+  let shown = plain(await result.innerText());
   assert.match(shown, /Kemungkinan penipuan/);
   for (const hit of expected.hits) {
     assert.ok(shown.includes(hit.reason), `reason not shown: ${hit.reason}`);
@@ -129,14 +139,14 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
   // Switching the language re-renders the questions and the verdict, answers kept.
   await page.getByRole("button", { name: "English" }).click();
   const inEnglish = engine.screen(record, { lang: "en" });
-  shown = await result.innerText();
+  shown = plain(await result.innerText());
   assert.match(shown, /Likely scam/);
   for (const hit of inEnglish.hits) {
     assert.ok(shown.includes(hit.reason), `reason not shown: ${hit.reason}`);
   }
-  const lie = form.getByRole("group", { name: ask.en.asked_to_lie_about_purpose });
+  const lie = form.getByRole("group", { name: labelled(ask.en.asked_to_lie_about_purpose) });
   assert.equal(await lie.getByLabel("Yes", { exact: true }).isChecked(), true);
-  assert.match(await page.locator(".verify").innerText(), /SISKOP2MI/);
+  assert.match(await page.locator(".verify").innerText(), /SISKOP2MI \(Sistem Komputerisasi Pelindungan Pekerja Migran Indonesia/);
 
   // Unanswered required questions are listed, never taken as "no".
   const unanswered = [...new Set(inEnglish.incomplete.flatMap((i) => i.missing))];
@@ -162,6 +172,8 @@ test("the citizen self-check gives a verdict in Bahasa Indonesia and English", a
 
   // Nothing answered: never "safe", the page asks for more answers.
   await form.getByRole("button", { name: "Clear answers" }).click();
+  await page.waitForFunction(() => document.querySelector("#citizen-form").dataset.step === "1");
+  while (await form.getByRole("button", { name: "Next" }).isVisible()) await form.getByRole("button", { name: "Next" }).click();
   await form.getByRole("button", { name: "Check this offer" }).click();
   const empty = engine.screen({});
   assert.notEqual(empty.outcome, "clear");
@@ -176,6 +188,8 @@ test("the page is usable at phone width and by keyboard", async () => {
   await page.setViewportSize({ width: 360, height: 800 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(overflow <= 360, `page is ${overflow}px wide at a 360px viewport`);
+  await page.getByRole("button", { name: "Clear answers" }).click();
+  await page.waitForFunction(() => document.querySelector("#citizen-form").dataset.step === "1");
   await page.screenshot({ path: join(shots, "citizen-phone-360.png"), fullPage: false });
   // From the language buttons, Tab reaches the first question's first answer.
   await page.getByRole("button", { name: "English" }).focus();
@@ -282,6 +296,7 @@ test("installable and offline: manifest, service worker, and a reload with the n
   assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.textContent("main"));
   await page.getByRole("button", { name: "English" }).click();
   const form = page.locator("#citizen-form");
+  while (await form.getByRole("button", { name: "Next" }).isVisible()) await form.getByRole("button", { name: "Next" }).click();
   await form.getByRole("button", { name: "Check this offer" }).click();
   const verdict = page.locator("#citizen-result [data-verdict]");
   await verdict.waitFor();

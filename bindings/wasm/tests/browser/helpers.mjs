@@ -1,0 +1,28 @@
+// Helpers of the browser tests (not a test file itself).
+
+/** The acronyms the citizen page expands on their first use in a screen. */
+export const ACRONYMS = ["SISKOP2MI", "P3MI", "BP3MI", "KP2MI", "BP2MI", "KBRI", "Kemlu", "Disnaker"];
+
+/** The page expands acronyms on first use ("KBRI (Kedutaan …)"): the text without the expansions. */
+export const plain = (text) => text.replace(/\b(SISKOP2MI|P3MI|BP3MI|KP2MI|BP2MI|KBRI|Kemlu|Disnaker) \([^()]*\)/g, "$1");
+
+/** A label as the page shows it: `text`, each acronym optionally followed by its expansion. */
+export const labelled = (text) =>
+  new RegExp(
+    `^${text
+      .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      .replace(/\b(SISKOP2MI|P3MI|BP3MI|KP2MI|BP2MI|KBRI|Kemlu|Disnaker)\b/g, "$1(?: \\([^()]*\\))?")}$`,
+  );
+
+/** Chromium's launch options for every browser test. */
+export const LAUNCH_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-default-apps",
+  "--disable-extensions",
+];
