@@ -198,6 +198,17 @@ fn test_wheel(wheel: &Path) -> Result<(), String> {
     {
         return Err(step.fail("bindings/python/README.md must lead with its Install section"));
     }
+    // The first command a reader meets is the one that installs, not a build step.
+    let first_command = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|block| block.lines().next())
+        .unwrap_or_default();
+    if !first_command.starts_with("pip install ") {
+        return Err(step.fail(format!(
+            "bindings/python/README.md's first command is `{first_command}`, not `pip install`"
+        )));
+    }
     let mut ran = 0;
     for example in examples(&readme, "python") {
         let Some(expected) = example.output else {

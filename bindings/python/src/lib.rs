@@ -30,6 +30,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
 use rayon::prelude::*;
+use saring::backtest::{Backtest, BacktestConfig};
 use saring::Pack;
 
 use crate::decision::{untracked, PyDecision, PyHit};
@@ -390,18 +391,23 @@ impl PyEngine {
     /// Back-tests the pack against labelled records in a frame: `label` names a boolean (or
     /// 0/1, yes/no) column, `by` the columns to audit flag rates across (default: the
     /// monitored schema fields present in the frame). `missing_columns` as in
-    /// `screen_frame`. Returns a `BacktestReport`.
-    #[pyo3(signature = (frame, label, by = None, *, missing_columns = "error"))]
+    /// `screen_frame`. `tolerance` (default 1.25) is the disparity ratio whose whole 95%
+    /// interval must lie above it to be reported, `min_group` (default 30) the size below
+    /// which a group is marked small and cannot be the reference. Returns a `BacktestReport`.
+    #[pyo3(signature = (frame, label, by = None, *, missing_columns = "error", tolerance = None, min_group = None))]
     fn backtest<'py>(
         slf: &Bound<'py, Self>,
         frame: &Bound<'py, PyAny>,
         label: &str,
         by: Option<Vec<String>>,
         missing_columns: &str,
+        tolerance: Option<f64>,
+        min_group: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        slf.py()
-            .import("saring._frames")?
-            .call_method1("backtest", (slf, frame, label, by, missing_columns))
+        slf.py().import("saring._frames")?.call_method1(
+            "backtest",
+            (slf, frame, label, by, missing_columns, tolerance, min_group),
+        )
     }
 
     /// Screens an Arrow stream (any object with `__arrow_c_stream__`, e.g. a pyarrow Table)
@@ -436,7 +442,8 @@ impl PyEngine {
 
     /// Back-tests the pack over an Arrow stream with a label column and group columns;
     /// returns the report as a dict. Used by `backtest`.
-    #[pyo3(signature = (data, label, by, missing_columns = "error"))]
+    #[pyo3(signature = (data, label, by, missing_columns = "error", tolerance = None, min_group = None))]
+    #[allow(clippy::too_many_arguments)]
     fn _backtest_arrow<'py>(
         &self,
         py: Python<'py>,
@@ -444,14 +451,38 @@ impl PyEngine {
         label: &str,
         by: Vec<String>,
         missing_columns: &str,
+        tolerance: Option<f64>,
+        min_group: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let options = columnar::options(missing_columns)?;
+        let mut settings = Backtest::new(BacktestConfig::from_pack(self.engine.pack()));
+        if let Some(t) = tolerance {
+            if !(t.is_finite() && t >= 1.0) {
+                return Err(PyValueError::new_err(format!(
+                    "tolerance={t} must be a ratio of at least 1"
+                )));
+            }
+            settings = settings.tolerance(t);
+        }
+        if let Some(n) = min_group {
+            let n = u64::try_from(n).map_err(|_| {
+                PyValueError::new_err(format!("min_group={n} must be a count of at least 0"))
+            })?;
+            settings = settings.min_group_size(n);
+        }
         let batches = import_stream(data)?;
         let engine = &self.engine;
         let report = py
             .detach(|| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    saring::columnar::backtest_batches(engine, &batches, label, &by, &options)
+                    saring::columnar::backtest_batches(
+                        engine,
+                        &batches,
+                        label,
+                        &by,
+                        &options,
+                        Some(settings),
+                    )
                 }))
                 .map_err(|p| panic_message(&*p))
             })

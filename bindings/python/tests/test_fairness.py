@@ -108,14 +108,55 @@ def test_group_rates_match_fairlearn(
 
 
 def test_wilson_intervals_match_scipy(report: saring.BacktestReport) -> None:
+    # Every group's four intervals: flag rate over n, FPR over negatives, FNR over
+    # positives, precision over flagged (none of them empty in this frame).
+    checked = 0
     for _, g in report.groups.iterrows():
-        ci = binomtest(int(g.flagged), int(g.n)).proportion_ci(0.95, method="wilson")
-        assert abs(g.flag_rate_ci_low - ci.low) < 1e-9 and abs(g.flag_rate_ci_high - ci.high) < 1e-9
+        flagged, n = int(g.flagged), int(g.n)
         fp, negatives = int(g.false_positives), int(g.negatives)
-        if negatives:
-            ci = binomtest(fp, negatives).proportion_ci(0.95, method="wilson")
-            assert abs(g.false_positive_rate_ci_low - ci.low) < 1e-9
-            assert abs(g.false_positive_rate_ci_high - ci.high) < 1e-9
+        fn, positives = int(g.false_negatives), int(g.positives)
+        tp = positives - fn
+        for name, k, total in (
+            ("flag_rate", flagged, n),
+            ("false_positive_rate", fp, negatives),
+            ("false_negative_rate", fn, positives),
+            ("precision", tp, flagged),
+        ):
+            assert total > 0, (g.column, g.value, name)
+            ci = binomtest(k, total).proportion_ci(0.95, method="wilson")
+            assert abs(g[f"{name}_ci_low"] - ci.low) < 1e-9, (g.value, name)
+            assert abs(g[f"{name}_ci_high"] - ci.high) < 1e-9, (g.value, name)
+            checked += 1
+    # sex (2 groups) and age:10 (6 bands of 17..69) with four intervals each.
+    assert checked == 4 * 8
+
+
+def test_tolerance_and_min_group_settings(small: saring.Engine, frame: pd.DataFrame) -> None:
+    default = small.backtest(frame, label="label", by=["sex"], missing_columns="absent")
+    assert default.summary["tolerance"] == 1.25 and default.summary["min_group"] == 30
+    f = default.groups.set_index("value").loc["f"]
+    assert f.flag_disparity
+    # A tolerance above the whole interval of the ratio: no disparity any more.
+    loose = small.backtest(
+        frame,
+        label="label",
+        by=["sex"],
+        missing_columns="absent",
+        tolerance=float(f.flag_ratio_ci_high) + 0.5,
+    )
+    assert loose.summary["tolerance"] == float(f.flag_ratio_ci_high) + 0.5
+    assert not loose.groups.set_index("value").loc["f"].flag_disparity
+    assert not any(w.startswith("`sex` = `f`: flagged ") for w in loose.warnings)
+    # Groups below min_group are small and cannot be the reference.
+    strict = small.backtest(
+        frame, label="label", by=["sex"], missing_columns="absent", min_group=10_000
+    )
+    assert strict.summary["min_group"] == 10_000
+    assert strict.groups.small.all()
+    with pytest.raises(ValueError, match="at least 1"):
+        small.backtest(frame, label="label", by=["sex"], missing_columns="absent", tolerance=0.5)
+    with pytest.raises(ValueError, match="at least 0"):
+        small.backtest(frame, label="label", by=["sex"], missing_columns="absent", min_group=-1)
 
 
 def test_flag_ratio_and_its_katz_interval_match_scipy(

@@ -14,7 +14,8 @@ import pytest
 import saring
 from test_pickle_dask import _frame
 
-pyspark_sql = pytest.importorskip("pyspark.sql")
+# Installed by `cargo xtask test` (with a Java runtime): a missing package fails, not skips.
+import pyspark.sql as pyspark_sql  # noqa: E402
 
 RESULT_SCHEMA = (
     "outcome string, score long, hits array<string>, shadow_hits array<string>, "

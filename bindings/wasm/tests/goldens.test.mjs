@@ -15,12 +15,9 @@ if (goldenFiles.length === 0) {
   console.log(`no screening goldens in ${dir} yet`);
 }
 
-test("the screening goldens are present", (t) => {
-  if (!existsSync(dir) && process.env.SARING_REQUIRE_GOLDENS !== "1") {
-    t.skip("tests/goldens does not exist yet");
-    return;
-  }
-  assert.ok(goldenFiles.length >= 1, `expected at least one golden file in ${dir}`);
+test("the screening goldens are present", () => {
+  // A runner that finds no cases fails: the corpus is part of the repository.
+  assert.ok(goldenFiles.length >= 10, `expected the golden files in ${dir}, found ${goldenFiles.length}`);
   console.log(`${goldenFiles.length} golden files (tests/goldens)`);
 });
 

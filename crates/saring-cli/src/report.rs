@@ -245,7 +245,9 @@ pub fn groups_table(c: &GroupColumn) -> Table {
             ("FPR ratio", "FPR ratio"),
             ("95% CI", "95% CI"),
             ("FNR", "false-negative rate"),
+            ("95% CI", "95% CI"),
             ("precision", "precision"),
+            ("95% CI", "95% CI"),
             ("", "note"),
         ],
         rows: c
@@ -278,7 +280,9 @@ pub fn groups_table(c: &GroupColumn) -> Table {
                     ratio(g.fpr_ratio),
                     ratio_ci(g.fpr_ratio_ci),
                     pct(g.false_negative_rate),
+                    pct_ci(g.false_negative_rate_ci),
                     num(g.precision),
+                    ci3(g.precision_ci),
                     notes.join(", "),
                 ]
             })

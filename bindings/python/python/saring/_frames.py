@@ -469,6 +469,8 @@ def backtest(
     label: str,
     by: Optional[Sequence[str]] = None,
     missing_columns: str = "error",
+    tolerance: Optional[float] = None,
+    min_group: Optional[int] = None,
 ) -> BacktestReport:
     """See :meth:`saring.Engine.backtest`."""
     import pyarrow as pa
@@ -511,7 +513,7 @@ def backtest(
             table = table.drop_columns([spec])
         table = table.append_column(spec, pa.array(labels, pa.string()))
         columns.append(spec)
-    report = engine._backtest_arrow(table, label, columns, missing_columns)
+    report = engine._backtest_arrow(table, label, columns, missing_columns, tolerance, min_group)
     return BacktestReport(report, label, by)
 
 

@@ -173,13 +173,21 @@ class Engine:
         by: Optional[List[str]] = None,
         *,
         missing_columns: Literal["error", "absent"] = "error",
+        tolerance: Optional[float] = None,
+        min_group: Optional[int] = None,
     ) -> Any: ...
     def explain(self, record: Any, lang: Optional[str] = None) -> Any: ...
     def _screen_arrow(
         self, data: Any, missing_columns: str = "error", threads: Optional[int] = None
     ) -> ArrowStream: ...
     def _backtest_arrow(
-        self, data: Any, label: str, by: List[str], missing_columns: str = "error"
+        self,
+        data: Any,
+        label: str,
+        by: List[str],
+        missing_columns: str = "error",
+        tolerance: Optional[float] = None,
+        min_group: Optional[int] = None,
     ) -> Any: ...
     def _check_columns(self, columns: List[str], missing_columns: str = "error") -> None: ...
     def with_threads(self, threads: Optional[int]) -> "Engine": ...

@@ -231,3 +231,45 @@ fn a_pack_that_does_not_load_or_no_pack_at_all_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(crate::fixture::stderr(&out).starts_with("error: no pack found under `empty`"));
 }
+
+#[test]
+fn sibling_pack_files_in_a_directory_without_pack_toml_are_all_checked() {
+    // Two packs beside their schema, as in rules/id-pmi (departure.toml, passport.toml).
+    let f = Fixture::new();
+    let second = PACK.replace("id = \"fixture\"", "id = \"second\"");
+    f.write("family/first.toml", PACK);
+    f.write("family/second.toml", &second);
+    f.write("family/schema.toml", crate::fixture::SCHEMA);
+    let out = f.run(&["check", "family", "--today", "2025-06-01"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("pack `fixture` v1.0: 4 rules, 0 errors, 1 warning\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pack `second` v1.0: 4 rules, 0 errors, 1 warning\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("checked 2 packs: 0 errors, 2 warnings")
+    );
+}
+
+#[test]
+fn the_bundled_id_pmi_directory_checks_both_packs_without_errors() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/id-pmi");
+    let f = Fixture::new();
+    let out = f.run(&["check", dir.to_str().expect("utf-8 path"), "-f", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let ids: Vec<&str> = v["packs"]
+        .as_array()
+        .expect("packs")
+        .iter()
+        .filter_map(|p| p["pack"]["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["id-pmi-departure", "id-pmi-passport"]);
+    assert_eq!(v["errors"].as_u64(), Some(0));
+}

@@ -217,4 +217,9 @@ fn labelled_diff_text_label_typo_and_summary() {
     let out = f.run(&["diff", "pack", "b", "data.jsonl", "--label", "lable"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(crate::fixture::stderr(&out).contains("did you mean `label`?"));
+    let out = f.run(&["diff", "pack", "b", "data.jsonl", "--by", "sexx"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = crate::fixture::stderr(&out);
+    assert!(err.contains("did you mean `sex`?"), "{err}");
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }

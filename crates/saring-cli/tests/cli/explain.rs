@@ -162,3 +162,43 @@ fn a_missing_row_or_id_and_a_whole_file_exit_2_with_help() {
         "help: `ids.jsonl` holds 2 lines: pick one record with `--row N` or `--id RECORD_ID`"
     ));
 }
+
+#[test]
+fn a_row_of_a_json_array_file_by_number() {
+    let f = Fixture::new();
+    f.write(
+        "rows.json",
+        "[{\"a\": false, \"b\": true, \"c\": false, \"s\": false},\n \
+         {\"a\": true, \"b\": false, \"c\": true, \"s\": false}]\n",
+    );
+    let out = f.run(&[
+        "explain",
+        "--pack",
+        "pack",
+        "rows.json",
+        "--row",
+        "2",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::fixture::stderr(&out)
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    // Row 2: a and c fire: 25 + 40.
+    assert_eq!(v["decision"]["score"], 65);
+    assert_eq!(v["decision"]["outcome"], "refer");
+    let out = f.run(&["explain", "--pack", "pack", "rows.json", "--row", "1"]);
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("row 1 of rows.json"), "{text}");
+    assert!(text.contains("outcome: CLEAR  score 10"), "{text}");
+    let out = f.run(&["explain", "--pack", "pack", "rows.json", "--row", "3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        crate::fixture::stderr(&out),
+        "error: `rows.json` has no row 3 (2 rows)\n"
+    );
+}

@@ -127,6 +127,11 @@ impl<'a> Column<'a> {
         }
     }
 
+    /// The column's Arrow type (dictionary types as such).
+    pub(crate) fn data_type(&self) -> &DataType {
+        self.array.data_type()
+    }
+
     pub(crate) fn read(&self, row: usize) -> Raw<'_> {
         if self.ancestors.iter().any(|a| a.is_null(row)) {
             return Raw::Null;
@@ -146,9 +151,60 @@ impl<'a> Column<'a> {
     }
 }
 
-fn date(days: i64) -> Option<NaiveDate> {
+pub(crate) fn date(days: i64) -> Option<NaiveDate> {
     let days = i32::try_from(days).ok()?;
     NaiveDate::from_num_days_from_ce_opt(days.checked_add(719_163)?)
+}
+
+/// What one cell means for its slot, before it is written (see [`interpret`]).
+pub(crate) enum Meaning<'a> {
+    /// Null: the field is absent.
+    Absent,
+    /// A struct cell for an object: the object is present.
+    Present,
+    /// A scalar for the core's conversion table.
+    Scalar(Scalar<'a>),
+    /// A list or struct, as the JSON decoder reads it.
+    Json(serde_json::Value),
+    /// Cannot be read (an out-of-range date, an Arrow type saring cannot take).
+    Invalid(RecordError),
+}
+
+/// Reads one cell for a slot of kind `kind`: scalars for the conversion table (with the
+/// DataFrame coercions), lists and structs as JSON, a struct cell for an object as presence.
+pub(crate) fn interpret<'a>(kind: &FieldKind, path: &str, raw: Raw<'a>) -> Meaning<'a> {
+    let scalar = match raw {
+        Raw::Null => return Meaning::Absent,
+        Raw::Bool(b) => Scalar::Bool(b),
+        Raw::Int(i) => Scalar::Int(i),
+        Raw::UInt(u) => Scalar::UInt(u),
+        Raw::Float(f) => Scalar::Float(f),
+        Raw::Str(s) => Scalar::Str(s),
+        Raw::Date(d) => match date(d) {
+            Some(d) => Scalar::Date(d),
+            None => {
+                let message = format!("date {d} days from 1970-01-01 is out of range");
+                let error = RecordError::new("record.invalid_value", Some(path.into()), message);
+                return Meaning::Invalid(error);
+            }
+        },
+        Raw::Time(t) => Scalar::Timestamp(t),
+        Raw::Struct(..) if matches!(kind, FieldKind::Object(_)) => return Meaning::Present,
+        raw @ (Raw::List(_) | Raw::Struct(..) | Raw::Unsupported(_)) => {
+            return match to_json(raw, path, 0) {
+                Ok(json) => Meaning::Json(json),
+                Err(e) => Meaning::Invalid(e),
+            };
+        }
+    };
+    if matches!(kind, FieldKind::List(_)) {
+        // As the JSON decoder: a scalar where a list is expected.
+        return match to_json(read_scalar(scalar), path, 0) {
+            Ok(json) => Meaning::Json(json),
+            Err(_) => Meaning::Absent,
+        };
+    }
+    Meaning::Scalar(scalar)
 }
 
 /// Writes one cell into its slot: scalars convert through the core's table (with the
@@ -161,40 +217,13 @@ pub(crate) fn write(
     path: &str,
     raw: Raw<'_>,
 ) {
-    let scalar = match raw {
-        Raw::Null => return,
-        Raw::Bool(b) => Scalar::Bool(b),
-        Raw::Int(i) => Scalar::Int(i),
-        Raw::UInt(u) => Scalar::UInt(u),
-        Raw::Float(f) => Scalar::Float(f),
-        Raw::Str(s) => Scalar::Str(s),
-        Raw::Date(d) => match date(d) {
-            Some(d) => Scalar::Date(d),
-            None => {
-                let message = format!("date {d} days from 1970-01-01 is out of range");
-                let error = RecordError::new("record.invalid_value", Some(path.into()), message);
-                return builder.set_invalid(slot, error);
-            }
-        },
-        Raw::Time(t) => Scalar::Timestamp(t),
-        Raw::Struct(..) if matches!(kind, FieldKind::Object(_)) => {
-            return builder.mark_present(slot);
-        }
-        raw @ (Raw::List(_) | Raw::Struct(..) | Raw::Unsupported(_)) => {
-            return match to_json(raw, path, 0) {
-                Ok(json) => builder.set_json(slot, &json),
-                Err(e) => builder.set_invalid(slot, e),
-            };
-        }
-    };
-    if matches!(kind, FieldKind::List(_)) {
-        // As the JSON decoder: a scalar where a list is expected.
-        if let Ok(json) = to_json(read_scalar(scalar), path, 0) {
-            builder.set_json(slot, &json);
-        }
-        return;
+    match interpret(kind, path, raw) {
+        Meaning::Absent => {}
+        Meaning::Present => builder.mark_present(slot),
+        Meaning::Scalar(scalar) => builder.set(slot, scalar, Coercion::FRAME),
+        Meaning::Json(json) => builder.set_json(slot, &json),
+        Meaning::Invalid(e) => builder.set_invalid(slot, e),
     }
-    builder.set(slot, scalar, Coercion::FRAME);
 }
 
 fn read_scalar(scalar: Scalar<'_>) -> Raw<'_> {

@@ -39,6 +39,7 @@ mod cell;
 mod columns;
 #[cfg(test)]
 mod tests;
+mod vector;
 
 use std::sync::Arc;
 
@@ -175,9 +176,24 @@ pub fn screen_batch(
     batch: &RecordBatch,
     options: &FrameOptions,
 ) -> Result<RecordBatch, FrameError> {
+    screen_batch_with(engine, batch, options, true)
+}
+
+/// [`screen_batch`], column at a time where the rules allow it (`vectorized`) or row by row.
+fn screen_batch_with(
+    engine: &Engine,
+    batch: &RecordBatch,
+    options: &FrameOptions,
+    vectorized: bool,
+) -> Result<RecordBatch, FrameError> {
     let mapping = Mapping::new(engine, batch, options)?;
+    let plan = if vectorized {
+        vector::VectorPlan::new(engine, &mapping)
+    } else {
+        None
+    };
     let outs = map_chunks(chunks(0, batch.num_rows()), |range| {
-        screen_chunk(engine, &mapping, range)
+        screen_chunk(engine, &mapping, plan.as_ref(), range)
     });
     build_result(engine, &outs, batch.num_rows())
 }
@@ -207,15 +223,18 @@ pub fn batch_records(
 /// Back-tests the pack over batches: screens every row, reads its label from column `label`
 /// (booleans; numbers non-zero; `true/t/yes/y/1`, `false/f/no/n/0`; anything else counts as
 /// an error row) and its groups from the `by` columns (text; `(missing)` for null), and
-/// returns the core's report.
+/// returns the core's report. `settings` carries the tolerance, minimum group size and
+/// sample count (`None`: the defaults of [`Backtest::new`] for the engine's pack).
 pub fn backtest_batches(
     engine: &Engine,
     batches: &[RecordBatch],
     label: &str,
     by: &[String],
     options: &FrameOptions,
+    settings: Option<Backtest>,
 ) -> Result<BacktestReport, FrameError> {
-    let mut bt = Backtest::new(BacktestConfig::from_pack(engine.pack()));
+    let mut bt =
+        settings.unwrap_or_else(|| Backtest::new(BacktestConfig::from_pack(engine.pack())));
     for batch in batches {
         let mapping = Mapping::new(engine, batch, options)?;
         let find = |name: &str| {
@@ -262,6 +281,7 @@ struct Plan<'a> {
 
 /// Which schema slots the batch's columns feed.
 struct Mapping<'a> {
+    schema: &'a Schema,
     plans: Vec<Plan<'a>>,
 }
 
@@ -292,7 +312,7 @@ impl<'a> Mapping<'a> {
                 });
             }
         }
-        Ok(Mapping { plans })
+        Ok(Mapping { schema, plans })
     }
 
     fn record(&self, schema: &Schema, row: usize) -> Record {
@@ -376,21 +396,60 @@ impl IdLists {
     }
 }
 
-fn screen_chunk(engine: &Engine, mapping: &Mapping<'_>, (start, end): (usize, usize)) -> ChunkOut {
+/// Screens rows `start..end`: decided column at a time by `plan` when there is one (rows it
+/// cannot decide exactly, and the `invalid` messages of rows with a cell that does not fit,
+/// from records), else record by record.
+fn screen_chunk(
+    engine: &Engine,
+    mapping: &Mapping<'_>,
+    plan: Option<&vector::VectorPlan<'_, '_>>,
+    (start, end): (usize, usize),
+) -> ChunkOut {
     let mut out = ChunkOut::default();
+    let Some(plan) = plan else {
+        for row in start..end {
+            screen_row(engine, mapping, row, row - start, &mut out);
+        }
+        return out;
+    };
+    let decided = plan.run(start, end);
     for row in start..end {
-        let record = mapping.record(engine.schema(), row);
-        let s = engine.screen_summary(&record);
-        out.outcome.push(s.outcome);
-        out.score.push(s.score);
-        out.hits.push_ids(s.hits.to_vec());
-        out.shadow.push_ids(s.shadow_hits.to_vec());
-        out.incomplete.push_ids(s.incomplete.to_vec());
-        for e in record.invalid() {
-            out.invalid.push((row - start, format_invalid(e)));
+        let i = row - start;
+        if decided.fallback.get(i).copied().unwrap_or(true) {
+            screen_row(engine, mapping, row, i, &mut out);
+            continue;
+        }
+        let verdicts = decided
+            .verdicts
+            .get(i * decided.width..(i + 1) * decided.width)
+            .unwrap_or(&[]);
+        let (s, _) = engine.summarize_verdicts(verdicts.iter().copied());
+        push_summary(&mut out, &s);
+        if decided.invalid.get(i).copied().unwrap_or(false) {
+            let record = mapping.record(engine.schema(), row);
+            for e in record.invalid() {
+                out.invalid.push((i, format_invalid(e)));
+            }
         }
     }
     out
+}
+
+/// Screens one row through its record.
+fn screen_row(engine: &Engine, mapping: &Mapping<'_>, row: usize, i: usize, out: &mut ChunkOut) {
+    let record = mapping.record(engine.schema(), row);
+    push_summary(out, &engine.screen_summary(&record));
+    for e in record.invalid() {
+        out.invalid.push((i, format_invalid(e)));
+    }
+}
+
+fn push_summary(out: &mut ChunkOut, s: &crate::engine::Summary) {
+    out.outcome.push(s.outcome);
+    out.score.push(s.score);
+    out.hits.push_ids(s.hits.iter());
+    out.shadow.push_ids(s.shadow_hits.iter());
+    out.incomplete.push_ids(s.incomplete.iter());
 }
 
 fn build_result(engine: &Engine, outs: &[ChunkOut], n: usize) -> Result<RecordBatch, FrameError> {

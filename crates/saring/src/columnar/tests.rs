@@ -73,3 +73,403 @@ fn an_empty_dictionary_reads_as_null() {
     assert!(matches!(column.read(0), cell::Raw::Null));
     assert!(matches!(cell::read(&dict, 1), cell::Raw::Null));
 }
+
+mod vectorized {
+    //! The column-at-a-time evaluator gives exactly the row evaluator's results (outcome,
+    //! score, hits, shadow hits, incomplete rules, invalid cells) on generated frames with
+    //! nulls, NaN, values outside enums, wrongly typed columns and struct columns.
+
+    use std::sync::Arc;
+
+    use arrow_array::builder::{
+        BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, StringDictionaryBuilder,
+    };
+    use arrow_array::types::Int32Type;
+    use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StructArray};
+    use arrow_schema::{DataType, Field, Fields};
+    use proptest::prelude::*;
+
+    use super::super::*;
+
+    const SCHEMA: &str = r#"
+[field.flag]
+type = "bool"
+[field.age]
+type = "int"
+[field.amount]
+type = "float"
+[field.country]
+type = "enum"
+values = ["KH", "MM", "JP", "SG"]
+[field.name]
+type = "string"
+[field.code]
+type = "string"
+[field.when]
+type = "date"
+[field.interview]
+type = "object"
+[field.interview.agent]
+type = "bool"
+"#;
+
+    fn rule(id: &str, weight: i64, when: &str, status: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"{id}\"\ntitle = \"{id}\"\nweight = {weight}\nstatus = \"{status}\"\n\
+             when = '''{when}'''\nreason = \"r\"\nreferences = [\"t\"]\n\n"
+        )
+    }
+
+    fn engine() -> Engine {
+        let mut pack = String::from(
+            "[pack]\nid = \"v\"\nversion = \"1\"\ntitle = \"t\"\n\n[outcomes]\nreview = 30\n\
+             refer = 60\n\n[lists]\nhot = [\"KH\", \"MM\"]\n\n",
+        );
+        for (id, weight, when, status) in [
+            ("flag", 10, "flag", "active"),
+            (
+                "young_or_rich",
+                15,
+                "age < 21 || amount >= 1500.0",
+                "active",
+            ),
+            ("hot_no_flag", 20, "country in hot && !flag", "active"),
+            (
+                "name_test",
+                5,
+                "name.startsWith('PT ') || name.contains('Palsu')",
+                "active",
+            ),
+            ("cmp", 5, "name == code && country != 'JP'", "active"),
+            (
+                "any",
+                5,
+                "['scam', 'casino'].exists(k, name.contains(k))",
+                "active",
+            ),
+            ("re", 5, "name.matches('^[A-Z]{2}')", "shadow"),
+            ("has", 5, "has(record.when) && !(age > 60)", "active"),
+            ("agent", 25, "interview.agent", "active"),
+            (
+                "both",
+                10,
+                "rules.young_or_rich && rules.hot_no_flag",
+                "active",
+            ),
+            (
+                "either",
+                10,
+                "rules.agent || rules.flag || country == 'SG'",
+                "shadow",
+            ),
+            ("off", 50, "true", "disabled"),
+            ("ref_shadow", 5, "rules.re || amount < 10.0", "active"),
+            ("in_list", 5, "code in ['A1', 'B2', 'C3']", "active"),
+        ] {
+            pack.push_str(&rule(id, weight, when, status));
+        }
+        let pack = crate::Pack::from_toml_str(&pack, SCHEMA).expect("pack");
+        Engine::compile(&pack).expect("engine")
+    }
+
+    /// How a column is given in the frame.
+    #[derive(Debug, Clone, Copy)]
+    enum Shape {
+        /// The field's natural Arrow type.
+        Natural,
+        /// Another Arrow type (text for numbers, floats for ints, a dictionary for text).
+        Other,
+        /// No column (read as absent).
+        Missing,
+    }
+
+    fn shape() -> impl Strategy<Value = Shape> {
+        prop_oneof![
+            6 => Just(Shape::Natural),
+            2 => Just(Shape::Other),
+            1 => Just(Shape::Missing)
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    struct Row {
+        flag: Option<bool>,
+        age: Option<i64>,
+        amount: Option<f64>,
+        country: Option<&'static str>,
+        name: Option<&'static str>,
+        code: Option<&'static str>,
+        when: Option<&'static str>,
+        agent: Option<bool>,
+        interview_null: bool,
+    }
+
+    fn row() -> impl Strategy<Value = Row> {
+        let text = |items: &'static [&'static str]| {
+            proptest::option::weighted(0.8, proptest::sample::select(items))
+        };
+        (
+            (
+                proptest::option::weighted(0.8, any::<bool>()),
+                proptest::option::weighted(0.8, prop_oneof![0i64..100, Just(i64::MAX)]),
+                proptest::option::weighted(
+                    0.8,
+                    prop_oneof![Just(f64::NAN), Just(5.0), Just(1500.0), 0.0f64..3000.0],
+                ),
+                text(&["KH", "MM", "JP", "SG", "XX", "kh"]),
+            ),
+            (
+                text(&[
+                    "PT Palsu", "PT Jaya", "AB scam", "casino x", "nurse", "A1", "",
+                ]),
+                text(&["A1", "B2", "PT Jaya", "nurse", "Z9"]),
+                text(&["2025-05-01", "2025-13-01", "yesterday"]),
+                proptest::option::weighted(0.8, any::<bool>()),
+                proptest::bool::weighted(0.2),
+            ),
+        )
+            .prop_map(
+                |((flag, age, amount, country), (name, code, when, agent, interview_null))| Row {
+                    flag,
+                    age,
+                    amount,
+                    country,
+                    name,
+                    code,
+                    when,
+                    agent,
+                    interview_null,
+                },
+            )
+    }
+
+    fn strings(values: impl Iterator<Item = Option<String>>) -> ArrayRef {
+        let mut b = StringBuilder::new();
+        for v in values {
+            b.append_option(v);
+        }
+        Arc::new(b.finish())
+    }
+
+    /// The frame for `rows` with each column in its shape; the interview either as a struct
+    /// column (`struct_interview`) or as a dotted column.
+    fn frame(rows: &[Row], shapes: &[Shape; 8], struct_interview: bool) -> RecordBatch {
+        let mut columns: Vec<(&str, ArrayRef)> = Vec::new();
+        let mut add =
+            |name: &'static str, shape: Shape, natural: ArrayRef, other: ArrayRef| match shape {
+                Shape::Natural => columns.push((name, natural)),
+                Shape::Other => columns.push((name, other)),
+                Shape::Missing => {}
+            };
+        let show = |v: Option<String>| v;
+        add(
+            "flag",
+            shapes[0],
+            Arc::new(rows.iter().map(|r| r.flag).collect::<BooleanArray>()),
+            strings(
+                rows.iter()
+                    .map(|r| show(r.flag.map(|b| if b { "true" } else { "yes" }.to_string()))),
+            ),
+        );
+        let mut ints = Int64Builder::new();
+        let mut int_floats = Float64Builder::new();
+        for r in rows {
+            ints.append_option(r.age);
+            // Floats for an int field: integral ones fit, 0.5 does not, NaN is absent.
+            int_floats.append_option(r.age.map(|a| match a % 7 {
+                0 => f64::NAN,
+                1 => a as f64 + 0.5,
+                _ => a as f64,
+            }));
+        }
+        add(
+            "age",
+            shapes[1],
+            Arc::new(ints.finish()),
+            Arc::new(int_floats.finish()),
+        );
+        let mut floats = Float64Builder::new();
+        let mut float_ints = Int64Builder::new();
+        for r in rows {
+            floats.append_option(r.amount);
+            float_ints.append_option(r.amount.filter(|a| !a.is_nan()).map(|a| a as i64));
+        }
+        add(
+            "amount",
+            shapes[2],
+            Arc::new(floats.finish()),
+            Arc::new(float_ints.finish()),
+        );
+        let mut dict = StringDictionaryBuilder::<Int32Type>::new();
+        for r in rows {
+            dict.append_option(r.country);
+        }
+        add(
+            "country",
+            shapes[3],
+            strings(rows.iter().map(|r| r.country.map(str::to_string))),
+            Arc::new(dict.finish()),
+        );
+        let mut name_dict = StringDictionaryBuilder::<Int32Type>::new();
+        for r in rows {
+            name_dict.append_option(r.name);
+        }
+        add(
+            "name",
+            shapes[4],
+            strings(rows.iter().map(|r| r.name.map(str::to_string))),
+            Arc::new(name_dict.finish()),
+        );
+        let mut code_ints = Int64Builder::new();
+        for r in rows {
+            code_ints.append_option(r.code.map(|c| c.len() as i64));
+        }
+        add(
+            "code",
+            shapes[5],
+            strings(rows.iter().map(|r| r.code.map(str::to_string))),
+            Arc::new(code_ints.finish()),
+        );
+        let mut bools = BooleanBuilder::new();
+        for r in rows {
+            bools.append_option(r.when.map(|w| w.len() > 9));
+        }
+        add(
+            "when",
+            shapes[6],
+            strings(rows.iter().map(|r| r.when.map(str::to_string))),
+            Arc::new(bools.finish()),
+        );
+        let agent: ArrayRef = Arc::new(rows.iter().map(|r| r.agent).collect::<BooleanArray>());
+        match (shapes[7], struct_interview) {
+            (Shape::Missing, _) => {}
+            (Shape::Natural, true) => {
+                let fields = Fields::from(vec![Field::new("agent", DataType::Boolean, true)]);
+                let valid: Vec<bool> = rows.iter().map(|r| !r.interview_null).collect();
+                let s = StructArray::new(fields, vec![agent], Some(valid.into()));
+                columns.push(("interview", Arc::new(s)));
+            }
+            (Shape::Natural, false) => columns.push(("interview.agent", agent)),
+            // A text column where the object is: the object (and its field) invalid.
+            (Shape::Other, _) => columns.push((
+                "interview",
+                strings(rows.iter().map(|r| r.agent.map(|a| a.to_string()))),
+            )),
+        }
+        RecordBatch::try_from_iter(columns).expect("batch")
+    }
+
+    fn options() -> FrameOptions {
+        FrameOptions::default().missing_columns(MissingColumns::Absent)
+    }
+
+    #[test]
+    fn the_plan_covers_every_rule_of_a_natural_frame() {
+        let engine = engine();
+        let rows: Vec<Row> = Vec::new();
+        let batch = frame(&rows, &[Shape::Natural; 8], true);
+        let mapping = Mapping::new(&engine, &batch, &options()).expect("mapping");
+        assert!(vector::VectorPlan::new(&engine, &mapping).is_some());
+        // A text column where the `interview` object is: its field is read from records.
+        let mut shapes = [Shape::Natural; 8];
+        shapes[7] = Shape::Other;
+        let batch = frame(&rows, &shapes, true);
+        let mapping = Mapping::new(&engine, &batch, &options()).expect("mapping");
+        assert!(vector::VectorPlan::new(&engine, &mapping).is_none());
+    }
+
+    #[test]
+    fn a_hand_made_frame_gives_the_expected_columns() {
+        let engine = engine();
+        let rows = vec![
+            Row {
+                flag: Some(false),
+                age: Some(19),
+                amount: Some(f64::NAN),
+                country: Some("KH"),
+                name: Some("PT Palsu"),
+                code: Some("PT Palsu"),
+                when: Some("2025-05-01"),
+                agent: Some(true),
+                interview_null: false,
+            },
+            Row {
+                flag: None,
+                age: None,
+                amount: None,
+                country: Some("XX"),
+                name: None,
+                code: None,
+                when: None,
+                agent: None,
+                interview_null: true,
+            },
+        ];
+        let batch = frame(&rows, &[Shape::Natural; 8], true);
+        let fast = screen_batch_with(&engine, &batch, &options(), true).expect("fast");
+        assert_eq!(
+            fast,
+            screen_batch_with(&engine, &batch, &options(), false).expect("rows")
+        );
+        let outcome = fast
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>();
+        let score = fast
+            .column(1)
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>();
+        let (outcome, score) = (outcome.expect("utf8"), score.expect("int64"));
+        // Row 1: young_or_rich 15 + hot_no_flag 20 + name_test 5 + cmp 5 + has 5 + agent 25
+        // + both 10 + ref_shadow 5 (the shadow rule `re` fired) = 90.
+        assert_eq!((outcome.value(0), score.value(0)), ("refer", 90));
+        assert_eq!((outcome.value(1), score.value(1)), ("clear", 0));
+        let invalid = fast
+            .column(5)
+            .as_any()
+            .downcast_ref::<arrow_array::ListArray>();
+        let invalid = invalid.expect("list");
+        assert_eq!(invalid.value(0).len(), 0);
+        let second = invalid.value(1);
+        let second = second.as_any().downcast_ref::<arrow_array::StringArray>();
+        let message = second.expect("utf8").value(0);
+        assert!(
+            message.starts_with("record.invalid_value at `country`"),
+            "{message}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn column_at_a_time_equals_row_by_row(
+            rows in proptest::collection::vec(row(), 0..80),
+            shapes in proptest::array::uniform8(shape()),
+            struct_interview in any::<bool>(),
+        ) {
+            let engine = engine();
+            let batch = frame(&rows, &shapes, struct_interview);
+            let fast = screen_batch_with(&engine, &batch, &options(), true).expect("fast");
+            let slow = screen_batch_with(&engine, &batch, &options(), false).expect("rows");
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn chunks_of_a_large_frame_agree() {
+        // More rows than one chunk, in every shape at once.
+        let engine = engine();
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let rows = proptest::collection::vec(row(), 5000..5001)
+            .new_tree(&mut runner)
+            .expect("rows");
+        let rows = proptest::strategy::ValueTree::current(&rows);
+        for shapes in [[Shape::Natural; 8], [Shape::Other; 8]] {
+            let batch = frame(&rows, &shapes, true);
+            let fast = screen_batch_with(&engine, &batch, &options(), true).expect("fast");
+            let slow = screen_batch_with(&engine, &batch, &options(), false).expect("rows");
+            assert_eq!(fast.num_rows(), 5000);
+            assert_eq!(fast, slow);
+        }
+    }
+}

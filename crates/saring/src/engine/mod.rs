@@ -61,6 +61,7 @@ pub(crate) mod template;
 
 pub use inspect::RuleReads;
 pub use policy::MonitoredUse;
+pub(crate) use run::RuleVerdict;
 pub use run::Summary;
 
 use std::collections::BTreeMap;
@@ -282,6 +283,16 @@ impl Engine {
                 limits,
             }),
         })
+    }
+
+    /// Rule `i`'s planned condition and status (for the columnar evaluator).
+    pub(crate) fn rule_plan(&self, i: usize) -> Option<(&Node, RuleStatus)> {
+        self.inner.rules.get(i).map(|r| (&r.node, r.status))
+    }
+
+    /// Rule indices in evaluation order (dependencies first), disabled rules left out.
+    pub(crate) fn rule_order(&self) -> &[u32] {
+        &self.inner.order
     }
 
     /// The cost limits the engine was compiled with.

@@ -61,6 +61,21 @@ impl Summary {
     }
 }
 
+/// A rule's result as a [`Summary`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RuleVerdict {
+    /// Not evaluated (disabled).
+    Pending,
+    /// The condition was true.
+    Hit,
+    /// The condition was false.
+    Miss,
+    /// Undecided, with missing data met on the way.
+    Missing,
+    /// Undecided by a runtime error alone (an invalid field, no overload, ...).
+    Error,
+}
+
 /// Per-thread scratch space reused across records, so screening does not allocate for the
 /// evaluation itself.
 #[derive(Default)]
@@ -92,16 +107,6 @@ impl Evaluation {
     }
 }
 
-/// How scoring sees a rule's state.
-fn scoring_state(state: &RuleState) -> RuleOutcome {
-    match state {
-        RuleState::Hit => RuleOutcome::Hit,
-        RuleState::Miss => RuleOutcome::Miss,
-        RuleState::Failed(_) => RuleOutcome::Incomplete,
-        RuleState::Pending => RuleOutcome::Skipped,
-    }
-}
-
 /// The record's invalid fields, for the decision.
 fn invalid_fields(record: &Record) -> Vec<InvalidField> {
     record
@@ -115,11 +120,6 @@ fn invalid_fields(record: &Record) -> Vec<InvalidField> {
 }
 
 impl Engine {
-    /// Scores an evaluation (see [`crate::engine::score`]).
-    fn score(&self, ev: &Evaluation) -> Scored {
-        self.inner.scoring.score(ev.rules.iter().map(scoring_state))
-    }
-
     fn evaluate(&self, record: &Record) -> Evaluation {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
@@ -263,7 +263,32 @@ impl Engine {
     /// The summary of an evaluation: outcome and score (from the pack's scoring), rule
     /// indices.
     fn summarize(&self, ev: &Evaluation) -> (Summary, Scored) {
-        let scored = self.score(ev);
+        self.summarize_verdicts(ev.rules.iter().map(|state| match state {
+            RuleState::Pending => RuleVerdict::Pending,
+            RuleState::Hit => RuleVerdict::Hit,
+            RuleState::Miss => RuleVerdict::Miss,
+            RuleState::Failed(_) => {
+                if ev.failure(*state).is_some_and(|f| f.missing.is_empty()) {
+                    RuleVerdict::Error
+                } else {
+                    RuleVerdict::Missing
+                }
+            }
+        }))
+    }
+
+    /// The summary of every rule's verdict (in pack order): what [`Engine::screen_summary`]
+    /// reports, for evaluators that decide rules without a record (the columnar one).
+    pub(crate) fn summarize_verdicts(
+        &self,
+        verdicts: impl Iterator<Item = RuleVerdict> + Clone,
+    ) -> (Summary, Scored) {
+        let scored = self.inner.scoring.score(verdicts.clone().map(|v| match v {
+            RuleVerdict::Hit => RuleOutcome::Hit,
+            RuleVerdict::Miss => RuleOutcome::Miss,
+            RuleVerdict::Missing | RuleVerdict::Error => RuleOutcome::Incomplete,
+            RuleVerdict::Pending => RuleOutcome::Skipped,
+        }));
         let mut summary = Summary {
             outcome: scored.outcome,
             score: scored.score,
@@ -273,17 +298,16 @@ impl Engine {
             incomplete: IdSet::default(),
             errors: IdSet::default(),
         };
-        for (i, (rule, result)) in self.inner.rules.iter().zip(&ev.rules).enumerate() {
+        for (i, (rule, verdict)) in self.inner.rules.iter().zip(verdicts).enumerate() {
             let i = i as u32;
-            match (rule.status, result) {
+            match (rule.status, verdict) {
                 (RuleStatus::Disabled, _) => {}
-                (RuleStatus::Active, RuleState::Hit) => summary.hits.insert(i),
-                (_, RuleState::Hit) => summary.shadow_hits.insert(i),
-                (_, state @ RuleState::Failed(_)) => {
+                (RuleStatus::Active, RuleVerdict::Hit) => summary.hits.insert(i),
+                (_, RuleVerdict::Hit) => summary.shadow_hits.insert(i),
+                (_, RuleVerdict::Missing) => summary.incomplete.insert(i),
+                (_, RuleVerdict::Error) => {
                     summary.incomplete.insert(i);
-                    if ev.failure(*state).is_some_and(|f| f.missing.is_empty()) {
-                        summary.errors.insert(i);
-                    }
+                    summary.errors.insert(i);
                 }
                 _ => {}
             }
