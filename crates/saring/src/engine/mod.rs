@@ -61,6 +61,7 @@ pub(crate) mod template;
 
 pub use inspect::RuleReads;
 pub use policy::MonitoredUse;
+#[cfg(feature = "arrow")]
 pub(crate) use run::RuleVerdict;
 pub use run::Summary;
 
@@ -286,11 +287,13 @@ impl Engine {
     }
 
     /// Rule `i`'s planned condition and status (for the columnar evaluator).
+    #[cfg(feature = "arrow")]
     pub(crate) fn rule_plan(&self, i: usize) -> Option<(&Node, RuleStatus)> {
         self.inner.rules.get(i).map(|r| (&r.node, r.status))
     }
 
     /// Rule indices in evaluation order (dependencies first), disabled rules left out.
+    #[cfg(feature = "arrow")]
     pub(crate) fn rule_order(&self) -> &[u32] {
         &self.inner.order
     }

@@ -16,6 +16,7 @@ mod to_json;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "arrow")]
 pub(crate) use convert::convert_scalar;
 pub use convert::{Coercion, Scalar};
 pub(crate) use decode::DecodePlan;
