@@ -15,6 +15,14 @@
 //! absent ([`MissingColumns::Absent`]). Rows are screened in parallel chunks (with the
 //! `parallel` feature).
 //!
+//! [`screen_batch`] decides a chunk column at a time when every rule the engine evaluates is
+//! a boolean combination of simple tests of scalar fields (a bool field, `has()`, a string in
+//! a list, string comparisons and tests against constants, `matches`, an int or double
+//! compared with a constant, references to such rules): each field a rule reads is converted
+//! once per cell, and no record is built, except for the rows with a cell that does not fit
+//! its field (for the `invalid` messages). Its results are the row evaluator's, to the rule
+//! (property-tested on generated frames); other packs are screened record by record.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use arrow_array::{Int64Array, RecordBatch, StringArray};
@@ -316,8 +324,18 @@ impl<'a> Mapping<'a> {
     }
 
     fn record(&self, schema: &Schema, row: usize) -> Record {
+        self.record_of(schema, row, self.plans.iter())
+    }
+
+    /// The record of a row with only the fields of `plans` (the others absent).
+    fn record_of<'p>(
+        &'p self,
+        schema: &Schema,
+        row: usize,
+        plans: impl Iterator<Item = &'p Plan<'a>>,
+    ) -> Record {
         let mut builder = RecordBuilder::new(schema);
-        for plan in &self.plans {
+        for plan in plans {
             cell::write(
                 &mut builder,
                 plan.slot,
@@ -396,9 +414,10 @@ impl IdLists {
     }
 }
 
-/// Screens rows `start..end`: decided column at a time by `plan` when there is one (rows it
-/// cannot decide exactly, and the `invalid` messages of rows with a cell that does not fit,
-/// from records), else record by record.
+/// Screens rows `start..end`: the rules `plan` lowers decided column at a time, the others
+/// over records holding only the fields they read; rows with a cell that does not fit its
+/// field (for their `invalid` messages) or a value the plan cannot read, and every row when
+/// there is no plan, through whole records.
 fn screen_chunk(
     engine: &Engine,
     mapping: &Mapping<'_>,
@@ -413,9 +432,15 @@ fn screen_chunk(
         return out;
     };
     let decided = plan.run(start, end);
+    // The verdicts of one row for the rules the record path evaluates (`None`) and the rest.
+    let mut preset = vec![None; decided.width];
     for row in start..end {
         let i = row - start;
-        if decided.fallback.get(i).copied().unwrap_or(true) {
+        let exact = decided.fallback.get(i).copied().unwrap_or(true);
+        let invalid = decided.invalid.get(i).copied().unwrap_or(true);
+        if exact || invalid {
+            // Through the whole record: its `invalid` messages (or values the plan cannot
+            // read) are needed.
             screen_row(engine, mapping, row, i, &mut out);
             continue;
         }
@@ -423,14 +448,16 @@ fn screen_chunk(
             .verdicts
             .get(i * decided.width..(i + 1) * decided.width)
             .unwrap_or(&[]);
-        let (s, _) = engine.summarize_verdicts(verdicts.iter().copied());
-        push_summary(&mut out, &s);
-        if decided.invalid.get(i).copied().unwrap_or(false) {
-            let record = mapping.record(engine.schema(), row);
-            for e in record.invalid() {
-                out.invalid.push((i, format_invalid(e)));
+        let summary = if plan.is_complete() {
+            engine.summarize_verdicts(verdicts.iter().copied()).0
+        } else {
+            for (p, (v, lowered)) in preset.iter_mut().zip(verdicts.iter().zip(plan.lowered())) {
+                *p = lowered.then_some(*v);
             }
-        }
+            let record = mapping.record_of(engine.schema(), row, plan.record_plans());
+            engine.screen_summary_preset(&record, &preset)
+        };
+        push_summary(&mut out, &summary);
     }
     out
 }

@@ -120,10 +120,36 @@ type = "bool"
         )
     }
 
+    /// Rules of shapes the column-at-a-time plan leaves to records: calls, string maps,
+    /// object presence, derived values, and a rule referring to such a rule.
+    const RECORD_RULES: &[(&str, i64, &str, &str)] = &[
+        ("size", 10, "size(name) > 4", "active"),
+        (
+            "lower",
+            5,
+            "name.lowerAscii() == 'nurse' || code.trim() == 'A1'",
+            "active",
+        ),
+        ("object", 5, "has(record.interview)", "shadow"),
+        ("derived", 15, "rich && country in hot", "active"),
+        ("mixed", 10, "rules.size && rules.flag", "active"),
+        (
+            "mixed_shadow",
+            10,
+            "rules.lower || rules.young_or_rich",
+            "shadow",
+        ),
+    ];
+
     fn engine() -> Engine {
+        engine_with(&[])
+    }
+
+    fn engine_with(extra: &[(&str, i64, &str, &str)]) -> Engine {
         let mut pack = String::from(
             "[pack]\nid = \"v\"\nversion = \"1\"\ntitle = \"t\"\n\n[outcomes]\nreview = 30\n\
-             refer = 60\n\n[lists]\nhot = [\"KH\", \"MM\"]\n\n",
+             refer = 60\n\n[lists]\nhot = [\"KH\", \"MM\"]\n\n[derive]\n\
+             rich = \"amount > 1000.0 || age > 50\"\n\n",
         );
         for (id, weight, when, status) in [
             ("flag", 10, "flag", "active"),
@@ -165,8 +191,11 @@ type = "bool"
             ("off", 50, "true", "disabled"),
             ("ref_shadow", 5, "rules.re || amount < 10.0", "active"),
             ("in_list", 5, "code in ['A1', 'B2', 'C3']", "active"),
-        ] {
-            pack.push_str(&rule(id, weight, when, status));
+        ]
+        .iter()
+        .chain(extra)
+        {
+            pack.push_str(&rule(id, *weight, when, status));
         }
         let pack = crate::Pack::from_toml_str(&pack, SCHEMA).expect("pack");
         Engine::compile(&pack).expect("engine")
@@ -375,7 +404,51 @@ type = "bool"
         shapes[7] = Shape::Other;
         let batch = frame(&rows, &shapes, true);
         let mapping = Mapping::new(&engine, &batch, &options()).expect("mapping");
-        assert!(vector::VectorPlan::new(&engine, &mapping).is_none());
+        let plan = vector::VectorPlan::new(&engine, &mapping).expect("a partial plan");
+        assert!(!plan.is_complete());
+        let lowered: Vec<bool> = plan.lowered().collect();
+        let agent = engine.rules().iter().position(|r| r.id == "agent");
+        assert_eq!(lowered.iter().filter(|l| !**l).count(), 3, "{lowered:?}");
+        assert!(!lowered[agent.expect("agent")]);
+        // The rules of other shapes are left to records, which hold only what they read.
+        let engine = engine_with(RECORD_RULES);
+        let batch = frame(&rows, &[Shape::Natural; 8], true);
+        let mapping = Mapping::new(&engine, &batch, &options()).expect("mapping");
+        let plan = vector::VectorPlan::new(&engine, &mapping).expect("a partial plan");
+        let left: Vec<&str> = engine
+            .rules()
+            .iter()
+            .zip(plan.lowered())
+            .filter(|(_, lowered)| !lowered)
+            .map(|(r, _)| r.id.as_str())
+            .collect();
+        // (`off` is disabled: evaluated by neither.)
+        assert_eq!(
+            left,
+            [
+                "off",
+                "size",
+                "lower",
+                "object",
+                "derived",
+                "mixed",
+                "mixed_shadow"
+            ]
+        );
+        let mut read: Vec<&str> = plan.record_plans().map(|p| p.path).collect();
+        read.sort_unstable();
+        assert_eq!(
+            read,
+            [
+                "age",
+                "amount",
+                "code",
+                "country",
+                "interview",
+                "interview.agent",
+                "name"
+            ]
+        );
     }
 
     #[test]
@@ -446,8 +519,9 @@ type = "bool"
             rows in proptest::collection::vec(row(), 0..80),
             shapes in proptest::array::uniform8(shape()),
             struct_interview in any::<bool>(),
+            partial in any::<bool>(),
         ) {
-            let engine = engine();
+            let engine = if partial { engine_with(RECORD_RULES) } else { engine() };
             let batch = frame(&rows, &shapes, struct_interview);
             let fast = screen_batch_with(&engine, &batch, &options(), true).expect("fast");
             let slow = screen_batch_with(&engine, &batch, &options(), false).expect("rows");
@@ -464,10 +538,15 @@ type = "bool"
             .new_tree(&mut runner)
             .expect("rows");
         let rows = proptest::strategy::ValueTree::current(&rows);
-        for shapes in [[Shape::Natural; 8], [Shape::Other; 8]] {
+        let partial = engine_with(RECORD_RULES);
+        for (engine, shapes) in [
+            (&engine, [Shape::Natural; 8]),
+            (&engine, [Shape::Other; 8]),
+            (&partial, [Shape::Natural; 8]),
+        ] {
             let batch = frame(&rows, &shapes, true);
-            let fast = screen_batch_with(&engine, &batch, &options(), true).expect("fast");
-            let slow = screen_batch_with(&engine, &batch, &options(), false).expect("rows");
+            let fast = screen_batch_with(engine, &batch, &options(), true).expect("fast");
+            let slow = screen_batch_with(engine, &batch, &options(), false).expect("rows");
             assert_eq!(fast.num_rows(), 5000);
             assert_eq!(fast, slow);
         }

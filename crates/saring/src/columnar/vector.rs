@@ -11,9 +11,12 @@
 //! first decisive operand in source order over errors on either side; an absent field is
 //! missing data and an invalid cell an error; a rule left undecided is `missing` when a
 //! missing field was read anywhere in its evaluation (its frame's missing set is not empty)
-//! and `error` otherwise. Rows the plan cannot decide exactly (a cell whose converted value
-//! is not of its field's runtime type, which the conversion table never produces) take the
-//! record path, as do whole batches whose rules are not all of these shapes.
+//! and `error` otherwise. The rules of other shapes are evaluated over records holding only
+//! the fields they read, with the verdicts decided here preset; rows the plan cannot decide
+//! exactly (a cell whose converted value is not of its field's runtime type, which the
+//! conversion table never produces) take the whole record path.
+
+use std::collections::BTreeSet;
 
 use arrow_schema::DataType;
 use regex::Regex;
@@ -133,6 +136,8 @@ pub(crate) struct VectorPlan<'e, 'm> {
     /// Columns whose cells may not fit their field: a row with such a cell takes its
     /// `invalid` list from the record path.
     checks: Vec<&'m super::Plan<'m>>,
+    /// The columns the rules left to the record path read.
+    record_plans: Vec<&'m super::Plan<'m>>,
 }
 
 /// The verdicts of one chunk: `verdicts[row * width + rule]`, and the rows (within the
@@ -153,21 +158,68 @@ impl<'e, 'm> VectorPlan<'e, 'm> {
             fields: Vec::new(),
             rules: (0..engine.rules().len()).map(|_| None).collect(),
             checks: Vec::new(),
+            record_plans: Vec::new(),
         };
+        // The slots the rules left to the record path read.
+        let mut read = BTreeSet::new();
+        let mut derived_seen = BTreeSet::new();
         for &i in engine.rule_order() {
             let (node, status) = engine.rule_plan(i as usize)?;
             if status == RuleStatus::Disabled {
                 continue;
             }
-            let lowered = plan.lower(node, mapping)?;
-            *plan.rules.get_mut(i as usize)? = Some(lowered);
+            let fields = plan.fields.len();
+            match plan.lower(node, mapping) {
+                Some(lowered) => *plan.rules.get_mut(i as usize)? = Some(lowered),
+                None => {
+                    // The fields taken on the way are this rule's alone (added last).
+                    plan.fields.truncate(fields);
+                    slots_read(engine, node, &mut read, &mut derived_seen);
+                }
+            }
+        }
+        if plan.rules.iter().all(Option::is_none) {
+            return None;
         }
         plan.checks = mapping
             .plans
             .iter()
             .filter(|p| !never_invalid(p.column.data_type(), p.kind))
             .collect();
+        // A read field needs its own column, the objects around it (an invalid object makes
+        // it invalid) and, for an object, the fields inside (they make it present).
+        let paths: Vec<&str> = read
+            .iter()
+            .filter_map(|&s| mapping.schema.slots.get(s as usize))
+            .map(|info| &*info.path)
+            .collect();
+        let related = |plan: &str| {
+            paths.iter().any(|p| {
+                *p == plan
+                    || p.strip_prefix(plan).is_some_and(|r| r.starts_with('.'))
+                    || plan.strip_prefix(*p).is_some_and(|r| r.starts_with('.'))
+            })
+        };
+        plan.record_plans = mapping.plans.iter().filter(|p| related(p.path)).collect();
         Some(plan)
+    }
+
+    /// Whether every rule the engine evaluates is decided here (no record needed).
+    pub(crate) fn is_complete(&self) -> bool {
+        self.engine
+            .rule_order()
+            .iter()
+            .all(|&i| self.rules.get(i as usize).is_some_and(Option::is_some))
+    }
+
+    /// Per rule (pack order): whether its verdict is decided here.
+    pub(crate) fn lowered(&self) -> impl Iterator<Item = bool> + '_ {
+        self.rules.iter().map(Option::is_some)
+    }
+
+    /// The columns the records of the other rules are built from.
+    pub(crate) fn record_plans(&self) -> impl Iterator<Item = &'m super::Plan<'m>> + '_ {
+        self.record_plans.iter().copied()
     }
 
     fn lower(&mut self, node: &'e Node, mapping: &'m Mapping<'m>) -> Option<VNode<'e>> {
@@ -208,7 +260,10 @@ impl<'e, 'm> VectorPlan<'e, 'm> {
                 }
                 _ => return None,
             },
-            Node::RuleRef(i) => VNode::RuleRef(*i),
+            // Only a rule decided here too (dependencies are lowered first).
+            Node::RuleRef(i) if self.rules.get(*i as usize).is_some_and(Option::is_some) => {
+                VNode::RuleRef(*i)
+            }
             _ => return None,
         })
     }
@@ -624,4 +679,57 @@ fn logic(
             met | if error { FAIL } else { decisive ^ TRUE }
         })
         .collect()
+}
+
+/// Adds the record slots `node` reads (through derived values too) to `out`.
+fn slots_read(engine: &Engine, node: &Node, out: &mut BTreeSet<u32>, derived: &mut BTreeSet<u32>) {
+    let mut walk = |n: &Node| slots_read(engine, n, out, derived);
+    match node {
+        Node::Const(_) | Node::Unbound(_) | Node::Var(_) | Node::Local(_) | Node::RuleRef(_) => {}
+        Node::Slot(s) => {
+            out.insert(s.slot);
+        }
+        Node::Present(slot) => {
+            out.insert(*slot);
+        }
+        Node::Derived(i) => {
+            if derived.insert(*i) {
+                if let Some(d) = engine.derived_plan(*i as usize) {
+                    slots_read(engine, &d.node, out, derived);
+                }
+            }
+        }
+        Node::Neg(x)
+        | Node::Not(x)
+        | Node::StrMap(_, x)
+        | Node::HasField(x, _)
+        | Node::InSet(x, _)
+        | Node::StrInSet(x, _)
+        | Node::Matches(x, _)
+        | Node::IntCmp { operand: x, .. }
+        | Node::DoubleCmp { operand: x, .. }
+        | Node::Select { operand: x, .. } => walk(x),
+        Node::Cond(xs) => xs.iter().for_each(walk),
+        Node::Binary(_, xs) | Node::Index(xs) | Node::StrCmp(_, xs) | Node::StrTest(_, xs) => {
+            xs.iter().for_each(walk)
+        }
+        Node::Call(_, xs) | Node::MakeList(xs) | Node::And(xs) | Node::Or(xs) => {
+            xs.iter().for_each(walk)
+        }
+        Node::MakeMap(entries) => {
+            for (k, v) in entries.iter() {
+                walk(k);
+                walk(v);
+            }
+        }
+        Node::Comprehension(c) => {
+            walk(&c.range);
+            c.predicate.iter().for_each(&mut walk);
+            c.transform.iter().for_each(&mut walk);
+        }
+        Node::AnyStrTest(t) => {
+            walk(&t.subject);
+            walk(&t.generic);
+        }
+    }
 }

@@ -292,6 +292,12 @@ impl Engine {
         self.inner.rules.get(i).map(|r| (&r.node, r.status))
     }
 
+    /// Derived value `i`'s planned expression and the derived values it reads.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn derived_plan(&self, i: usize) -> Option<&DerivedNode> {
+        self.inner.derived_nodes.get(i)
+    }
+
     /// Rule indices in evaluation order (dependencies first), disabled rules left out.
     #[cfg(feature = "arrow")]
     pub(crate) fn rule_order(&self) -> &[u32] {

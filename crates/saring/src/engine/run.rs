@@ -76,6 +76,30 @@ pub(crate) enum RuleVerdict {
     Error,
 }
 
+/// A rule state standing for a verdict decided elsewhere. A failure stands for its kind only:
+/// `Missing` carries one placeholder path (a summary reads only whether any path is there).
+fn preset_state(verdict: RuleVerdict, failures: &mut Vec<Failure>) -> RuleState {
+    let failure = match verdict {
+        RuleVerdict::Pending => return RuleState::Pending,
+        RuleVerdict::Hit => return RuleState::Hit,
+        RuleVerdict::Miss => return RuleState::Miss,
+        RuleVerdict::Missing => {
+            let mut missing = IdSet::default();
+            missing.insert(0);
+            Failure {
+                fail: Fail::Missing,
+                missing,
+            }
+        }
+        RuleVerdict::Error => Failure {
+            fail: Fail::Error(std::sync::Arc::from("decided by the columnar evaluator")),
+            missing: IdSet::default(),
+        },
+    };
+    failures.push(failure);
+    RuleState::Failed((failures.len() - 1) as u32)
+}
+
 /// Per-thread scratch space reused across records, so screening does not allocate for the
 /// evaluation itself.
 #[derive(Default)]
@@ -121,13 +145,21 @@ fn invalid_fields(record: &Record) -> Vec<InvalidField> {
 
 impl Engine {
     fn evaluate(&self, record: &Record) -> Evaluation {
+        self.evaluate_preset(record, &[])
+    }
+
+    /// Evaluates the rules over a record, except those with a verdict in `preset` (indexed
+    /// by rule; missing entries and `None` are evaluated), which take it as their result.
+    fn evaluate_preset(&self, record: &Record, preset: &[Option<RuleVerdict>]) -> Evaluation {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
                 let scratch = &mut *scratch;
                 let buffers = scratch.buffers.take().unwrap_or_default();
-                self.evaluate_into(record, &mut scratch.frame, buffers)
+                self.evaluate_into(record, &mut scratch.frame, buffers, preset)
             }
-            Err(_) => self.evaluate_into(record, &mut Frame::default(), Evaluation::default()),
+            Err(_) => {
+                self.evaluate_into(record, &mut Frame::default(), Evaluation::default(), preset)
+            }
         })
     }
 
@@ -141,7 +173,13 @@ impl Engine {
         });
     }
 
-    fn evaluate_into(&self, record: &Record, frame: &mut Frame, mut ev: Evaluation) -> Evaluation {
+    fn evaluate_into(
+        &self,
+        record: &Record,
+        frame: &mut Frame,
+        mut ev: Evaluation,
+        preset: &[Option<RuleVerdict>],
+    ) -> Evaluation {
         let c = &self.inner;
         ev.cache.iter_mut().for_each(|cell| {
             cell.take();
@@ -153,6 +191,10 @@ impl Engine {
         frame.start_budget(c.limits.runtime_cost);
         for &i in &c.order {
             let i = i as usize;
+            if let Some(Some(verdict)) = preset.get(i) {
+                ev.rules[i] = preset_state(*verdict, &mut ev.failures);
+                continue;
+            }
             frame.reset();
             let result = {
                 let cx = Ctx {
@@ -367,6 +409,21 @@ impl Engine {
             invalid: invalid_fields(record),
             pack: c.pack_ref.clone(),
         }
+    }
+
+    /// [`Engine::screen_summary`] with the verdicts of some rules decided already (by the
+    /// columnar evaluator): those are taken as they are, the others evaluated over `record`,
+    /// which needs to hold only the fields they read.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn screen_summary_preset(
+        &self,
+        record: &Record,
+        preset: &[Option<RuleVerdict>],
+    ) -> Summary {
+        let ev = self.evaluate_preset(record, preset);
+        let (summary, _) = self.summarize(&ev);
+        Engine::recycle(ev);
+        summary
     }
 
     /// Screens a decoded record without rendering explanations: the outcome, score and the
