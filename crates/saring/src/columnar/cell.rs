@@ -9,7 +9,10 @@ use arrow_array::types::{
     Int8Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
-use arrow_array::{Array, ArrayRef, StructArray};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, LargeStringArray, StringArray,
+    StringViewArray, StructArray,
+};
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -132,6 +135,30 @@ impl<'a> Column<'a> {
         self.array.data_type()
     }
 
+    /// Whether a struct column around this one is null in `row` (the cell reads as null).
+    #[inline]
+    pub(crate) fn hidden(&self, row: usize) -> bool {
+        self.ancestors.iter().any(|a| a.is_null(row))
+    }
+
+    /// The column as a typed array, for the common types read cell by cell without
+    /// [`read`]'s dispatch (ancestors not included: see [`Column::hidden`]).
+    pub(crate) fn typed(&self) -> Typed<'_> {
+        if let Some((keys, values)) = &self.dict {
+            return match Text::of(values.as_ref()) {
+                Some(text) => Typed::Dict(self.array, keys, text),
+                None => Typed::Other,
+            };
+        }
+        let a = self.array;
+        match a.data_type() {
+            DataType::Boolean => Typed::Bool(a.as_boolean()),
+            DataType::Int64 => Typed::Int(a.as_primitive::<Int64Type>()),
+            DataType::Float64 => Typed::Float(a.as_primitive::<Float64Type>()),
+            _ => Text::of(a).map_or(Typed::Other, Typed::Text),
+        }
+    }
+
     pub(crate) fn read(&self, row: usize) -> Raw<'_> {
         if self.ancestors.iter().any(|a| a.is_null(row)) {
             return Raw::Null;
@@ -148,6 +175,54 @@ impl<'a> Column<'a> {
                 }
             }
         }
+    }
+}
+
+/// A column of one of the common types (see [`Column::typed`]).
+pub(crate) enum Typed<'a> {
+    Bool(&'a BooleanArray),
+    Int(&'a Int64Array),
+    Float(&'a Float64Array),
+    Text(Text<'a>),
+    /// A dictionary of text: the dictionary array (for its nulls), its keys, its values.
+    Dict(&'a dyn Array, &'a [usize], Text<'a>),
+    Other,
+}
+
+/// A text array of any offset width.
+#[derive(Clone, Copy)]
+pub(crate) enum Text<'a> {
+    Small(&'a StringArray),
+    Large(&'a LargeStringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Text<'a> {
+    fn of(a: &'a dyn Array) -> Option<Text<'a>> {
+        match a.data_type() {
+            DataType::Utf8 => Some(Text::Small(a.as_string::<i32>())),
+            DataType::LargeUtf8 => Some(Text::Large(a.as_string::<i64>())),
+            DataType::Utf8View => Some(Text::View(a.as_string_view())),
+            _ => None,
+        }
+    }
+
+    /// The text of a cell, `None` for null (or out of range).
+    #[inline]
+    pub(crate) fn get(self, row: usize) -> Option<&'a str> {
+        let (len, null) = match self {
+            Text::Small(a) => (a.len(), a.is_null(row)),
+            Text::Large(a) => (a.len(), a.is_null(row)),
+            Text::View(a) => (a.len(), a.is_null(row)),
+        };
+        if row >= len || null {
+            return None;
+        }
+        Some(match self {
+            Text::Small(a) => a.value(row),
+            Text::Large(a) => a.value(row),
+            Text::View(a) => a.value(row),
+        })
     }
 }
 

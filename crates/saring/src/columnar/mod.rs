@@ -448,9 +448,11 @@ fn screen_chunk(
             .verdicts
             .get(i * decided.width..(i + 1) * decided.width)
             .unwrap_or(&[]);
-        let summary = if plan.is_complete() {
-            engine.summarize_verdicts(verdicts.iter().copied()).0
-        } else {
+        if plan.is_complete() {
+            push_verdicts(&mut out, engine, verdicts);
+            continue;
+        }
+        let summary = {
             for (p, (v, lowered)) in preset.iter_mut().zip(verdicts.iter().zip(plan.lowered())) {
                 *p = lowered.then_some(*v);
             }
@@ -468,6 +470,26 @@ fn screen_row(engine: &Engine, mapping: &Mapping<'_>, row: usize, i: usize, out:
     push_summary(out, &engine.screen_summary(&record));
     for e in record.invalid() {
         out.invalid.push((i, format_invalid(e)));
+    }
+}
+
+/// A row's result from every rule's verdict, without a [`crate::engine::Summary`].
+fn push_verdicts(out: &mut ChunkOut, engine: &Engine, verdicts: &[crate::engine::RuleVerdict]) {
+    use crate::engine::Listed;
+    let scored = engine.score_verdicts(verdicts.iter().copied());
+    out.outcome.push(scored.outcome);
+    out.score.push(scored.score);
+    for (i, v) in verdicts.iter().enumerate() {
+        let list = match engine.listed(i, *v) {
+            Some(Listed::Hit) => &mut out.hits.ids,
+            Some(Listed::ShadowHit) => &mut out.shadow.ids,
+            Some(Listed::Missing | Listed::Error) => &mut out.incomplete.ids,
+            None => continue,
+        };
+        list.push(i as u32);
+    }
+    for list in [&mut out.hits, &mut out.shadow, &mut out.incomplete] {
+        list.ends.push(list.ids.len());
     }
 }
 

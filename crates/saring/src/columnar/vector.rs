@@ -18,10 +18,11 @@
 
 use std::collections::BTreeSet;
 
+use arrow_array::Array;
 use arrow_schema::DataType;
 use regex::Regex;
 
-use super::cell::{interpret, Column, Meaning, Raw};
+use super::cell::{interpret, Column, Meaning, Raw, Typed};
 use super::columns::is_protected;
 use super::Mapping;
 use crate::cel::ir::{Cmp, Node, StrTest, ValueSet};
@@ -354,9 +355,19 @@ impl<'e, 'm> VectorPlan<'e, 'm> {
         }
         let mut invalid = vec![false; n];
         for check in &self.checks {
-            for (row, flag) in invalid.iter_mut().enumerate() {
-                if !*flag {
-                    *flag = cell_is_invalid(check, start + row);
+            // A field converted above knows its invalid cells already.
+            match self.fields.iter().position(|f| f.slot == check.slot) {
+                Some(f) => {
+                    for (flag, &s) in invalid.iter_mut().zip(&cells[f].state) {
+                        *flag |= s == INVALID;
+                    }
+                }
+                None => {
+                    for (row, flag) in invalid.iter_mut().enumerate() {
+                        if !*flag {
+                            *flag = cell_is_invalid(check, start + row);
+                        }
+                    }
                 }
             }
         }
@@ -413,7 +424,11 @@ fn never_invalid(dt: &DataType, kind: &FieldKind) -> bool {
 
 /// Whether writing this cell into a record would make its field invalid.
 fn cell_is_invalid(plan: &super::Plan<'_>, row: usize) -> bool {
-    match interpret(plan.kind, plan.path, plan.column.read(row)) {
+    let raw = plan.column.read(row);
+    if let (FieldKind::Enum(values), Raw::Str(s)) = (plan.kind, &raw) {
+        return !values.iter().any(|v| v == s);
+    }
+    match interpret(plan.kind, plan.path, raw) {
         Meaning::Absent | Meaning::Present => false,
         Meaning::Invalid(_) => true,
         Meaning::Scalar(s) => convert_scalar(plan.kind, None, s, Coercion::FRAME).is_err(),
@@ -437,44 +452,58 @@ fn convert<'m>(field: &VField<'m>, start: usize, n: usize, fallback: &mut [bool]
     let Some(column) = field.column else {
         return Cells { state, values };
     };
+    let typed = column.typed();
+    let allowed = match field.kind {
+        FieldKind::Enum(values) => Some(&values[..]),
+        _ => None,
+    };
+    let text = |s: &'m str, v: &mut Vec<&'m str>, row: usize| {
+        if allowed.is_some_and(|a| !a.iter().any(|x| x == s)) {
+            INVALID
+        } else {
+            v[row] = s;
+            PRESENT
+        }
+    };
     for row in 0..n {
-        let raw = column.read(start + row);
-        // The common cells, without the general conversion.
-        let fast = match (&mut values, field.kind, &raw) {
-            (_, _, Raw::Null) => Some(ABSENT),
-            (Values::Str(v), FieldKind::String, Raw::Str(s)) => {
-                v[row] = *s;
-                Some(PRESENT)
+        let r = start + row;
+        if column.hidden(r) {
+            continue;
+        }
+        // The common column types, without the general conversion.
+        let fast = match (&mut values, &typed) {
+            (Values::Str(v), Typed::Text(a)) => Some(a.get(r).map_or(ABSENT, |s| text(s, v, row))),
+            (Values::Str(v), Typed::Dict(dict, keys, a)) => {
+                Some(match keys.get(r).filter(|_| !dict.is_null(r)) {
+                    Some(&k) => a.get(k).map_or(ABSENT, |s| text(s, v, row)),
+                    None => ABSENT,
+                })
             }
-            (Values::Str(v), FieldKind::Enum(allowed), Raw::Str(s)) => {
-                if allowed.iter().any(|a| a == s) {
-                    v[row] = *s;
-                    Some(PRESENT)
-                } else {
-                    Some(INVALID)
+            (Values::Bool(v), Typed::Bool(a)) => Some(if a.is_null(r) {
+                ABSENT
+            } else {
+                v[row] = a.value(r);
+                PRESENT
+            }),
+            (Values::Int(v), Typed::Int(a)) => Some(if a.is_null(r) {
+                ABSENT
+            } else {
+                v[row] = a.value(r);
+                PRESENT
+            }),
+            (Values::Double(v), Typed::Float(a)) => Some(match a.is_null(r) {
+                false if !a.value(r).is_nan() => {
+                    v[row] = a.value(r);
+                    PRESENT
                 }
-            }
-            (Values::Bool(v), _, Raw::Bool(b)) => {
-                v[row] = *b;
-                Some(PRESENT)
-            }
-            (Values::Int(v), _, Raw::Int(i)) => {
-                v[row] = *i;
-                Some(PRESENT)
-            }
-            (Values::Double(v), _, Raw::Float(f)) => {
-                if f.is_nan() {
-                    Some(ABSENT)
-                } else {
-                    v[row] = *f;
-                    Some(PRESENT)
-                }
-            }
+                // NaN is absent (the DataFrame coercion).
+                _ => ABSENT,
+            }),
             _ => None,
         };
         state[row] = match fast {
             Some(s) => s,
-            None => match general(field, raw) {
+            None => match general(field, column.read(r)) {
                 Ok(None) => ABSENT,
                 Err(()) => INVALID,
                 Ok(Some(value)) => match (&mut values, value) {
@@ -551,13 +580,12 @@ fn eval(
     cells: &[Cells<'_>],
     rules: &[Option<Vec<State>>],
 ) -> Vec<State> {
-    let per_row = |f: &dyn Fn(usize) -> State| (0..n).map(f).collect::<Vec<State>>();
     match node {
         VNode::Const(b) => vec![State::from(*b); n],
         VNode::Bool(f) => {
             let c = &cells[*f];
             match &c.values {
-                Values::Bool(v) => per_row(&|row| match c.state[row] {
+                Values::Bool(v) => per_row(n, |row| match c.state[row] {
                     PRESENT => State::from(v[row]),
                     s => failed(s),
                 }),
@@ -566,7 +594,7 @@ fn eval(
         }
         VNode::Present(f) => {
             let c = &cells[*f];
-            per_row(&|row| State::from(c.state[row] != ABSENT))
+            per_row(n, |row| State::from(c.state[row] != ABSENT))
         }
         VNode::Not(x) => {
             let mut r = eval(x, n, cells, rules);
@@ -581,20 +609,25 @@ fn eval(
         VNode::Or(xs) => logic(TRUE, xs, n, cells, rules),
         VNode::StrInSet(f, set) => {
             let c = &cells[*f];
-            per_row(&|row| match str_cell(c, row) {
+            per_row(n, |row| match str_cell(c, row) {
                 Ok(s) => State::from(set.contains_str(s)),
                 Err(s) => s,
             })
         }
         VNode::StrCmp(op, a, b) => {
-            per_row(&|row| match (text(a, cells, row), text(b, cells, row)) {
-                (Ok(a), Ok(b)) => State::from(op.test(Some(a.cmp(b)))),
+            per_row(n, |row| match (text(a, cells, row), text(b, cells, row)) {
+                // Equality compares lengths first; only an ordering needs the bytes.
+                (Ok(a), Ok(b)) => State::from(match op {
+                    Cmp::Eq => a == b,
+                    Cmp::Ne => a != b,
+                    _ => op.test(Some(a.cmp(b))),
+                }),
                 (Err(x), Err(y)) => x | y,
                 (Err(x), _) | (_, Err(x)) => x,
             })
         }
         VNode::StrTest(test, a, b) => {
-            per_row(&|row| match (text(a, cells, row), text(b, cells, row)) {
+            per_row(n, |row| match (text(a, cells, row), text(b, cells, row)) {
                 (Ok(a), Ok(b)) => State::from(test.test(a, b)),
                 (Err(x), Err(y)) => x | y,
                 (Err(x), _) | (_, Err(x)) => x,
@@ -607,7 +640,7 @@ fn eval(
             all,
         } => {
             let c = &cells[*field];
-            per_row(&|row| match str_cell(c, row) {
+            per_row(n, |row| match str_cell(c, row) {
                 Ok(s) if *all => State::from(items.iter().all(|k| test.test(s, k))),
                 Ok(s) => State::from(items.iter().any(|k| test.test(s, k))),
                 Err(s) => s,
@@ -615,7 +648,7 @@ fn eval(
         }
         VNode::Matches(f, re) => {
             let c = &cells[*f];
-            per_row(&|row| match str_cell(c, row) {
+            per_row(n, |row| match str_cell(c, row) {
                 Ok(s) => State::from(re.is_match(s)),
                 Err(s) => s,
             })
@@ -623,7 +656,7 @@ fn eval(
         VNode::IntCmp(f, op, k) => {
             let c = &cells[*f];
             match &c.values {
-                Values::Int(v) => per_row(&|row| match c.state[row] {
+                Values::Int(v) => per_row(n, |row| match c.state[row] {
                     PRESENT => State::from(op.test(Some(v[row].cmp(k)))),
                     s => failed(s),
                 }),
@@ -633,7 +666,7 @@ fn eval(
         VNode::DoubleCmp(f, op, k) => {
             let c = &cells[*f];
             match &c.values {
-                Values::Double(v) => per_row(&|row| match c.state[row] {
+                Values::Double(v) => per_row(n, |row| match c.state[row] {
                     PRESENT => State::from(op.test(v[row].partial_cmp(k))),
                     s => failed(s),
                 }),
@@ -650,6 +683,11 @@ fn eval(
             _ => vec![FAIL; n],
         },
     }
+}
+
+#[inline]
+fn per_row(n: usize, f: impl Fn(usize) -> State) -> Vec<State> {
+    (0..n).map(f).collect()
 }
 
 /// `&&` (`decisive` = [`FALSE`]) or `||` ([`TRUE`]) as the row evaluator computes it: the

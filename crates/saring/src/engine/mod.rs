@@ -61,9 +61,9 @@ pub(crate) mod template;
 
 pub use inspect::RuleReads;
 pub use policy::MonitoredUse;
-#[cfg(feature = "arrow")]
-pub(crate) use run::RuleVerdict;
 pub use run::Summary;
+#[cfg(feature = "arrow")]
+pub(crate) use run::{Listed, RuleVerdict};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -100,6 +100,19 @@ fn preset_state(verdict: RuleVerdict, failures: &mut Vec<Failure>) -> RuleState 
     RuleState::Failed((failures.len() - 1) as u32)
 }
 
+/// The lists of a [`Summary`] a rule can be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listed {
+    /// An active rule that fired (`hits`).
+    Hit,
+    /// A shadow rule that fired (`shadow_hits`).
+    ShadowHit,
+    /// Undecided for missing data (`incomplete`).
+    Missing,
+    /// Undecided by an error (`incomplete` and `errors`).
+    Error,
+}
+
 /// Per-thread scratch space reused across records, so screening does not allocate for the
 /// evaluation itself.
 #[derive(Default)]
@@ -325,12 +338,7 @@ impl Engine {
         &self,
         verdicts: impl Iterator<Item = RuleVerdict> + Clone,
     ) -> (Summary, Scored) {
-        let scored = self.inner.scoring.score(verdicts.clone().map(|v| match v {
-            RuleVerdict::Hit => RuleOutcome::Hit,
-            RuleVerdict::Miss => RuleOutcome::Miss,
-            RuleVerdict::Missing | RuleVerdict::Error => RuleOutcome::Incomplete,
-            RuleVerdict::Pending => RuleOutcome::Skipped,
-        }));
+        let scored = self.score_verdicts(verdicts.clone());
         let mut summary = Summary {
             outcome: scored.outcome,
             score: scored.score,
@@ -340,21 +348,44 @@ impl Engine {
             incomplete: IdSet::default(),
             errors: IdSet::default(),
         };
-        for (i, (rule, verdict)) in self.inner.rules.iter().zip(verdicts).enumerate() {
+        for (i, verdict) in verdicts.enumerate() {
             let i = i as u32;
-            match (rule.status, verdict) {
-                (RuleStatus::Disabled, _) => {}
-                (RuleStatus::Active, RuleVerdict::Hit) => summary.hits.insert(i),
-                (_, RuleVerdict::Hit) => summary.shadow_hits.insert(i),
-                (_, RuleVerdict::Missing) => summary.incomplete.insert(i),
-                (_, RuleVerdict::Error) => {
+            match self.listed(i as usize, verdict) {
+                Some(Listed::Hit) => summary.hits.insert(i),
+                Some(Listed::ShadowHit) => summary.shadow_hits.insert(i),
+                Some(Listed::Missing) => summary.incomplete.insert(i),
+                Some(Listed::Error) => {
                     summary.incomplete.insert(i);
                     summary.errors.insert(i);
                 }
-                _ => {}
+                None => {}
             }
         }
         (summary, scored)
+    }
+
+    /// Scores rule verdicts (in pack order) under the pack's weights, caps and thresholds.
+    pub(crate) fn score_verdicts(&self, verdicts: impl Iterator<Item = RuleVerdict>) -> Scored {
+        self.inner.scoring.score(verdicts.map(|v| match v {
+            RuleVerdict::Hit => RuleOutcome::Hit,
+            RuleVerdict::Miss => RuleOutcome::Miss,
+            RuleVerdict::Missing | RuleVerdict::Error => RuleOutcome::Incomplete,
+            RuleVerdict::Pending => RuleOutcome::Skipped,
+        }))
+    }
+
+    /// Which list of a [`Summary`] rule `i` with this verdict is in, if any.
+    #[inline]
+    pub(crate) fn listed(&self, i: usize, verdict: RuleVerdict) -> Option<Listed> {
+        let status = self.inner.rules.get(i)?.status;
+        match (status, verdict) {
+            (RuleStatus::Disabled, _) => None,
+            (RuleStatus::Active, RuleVerdict::Hit) => Some(Listed::Hit),
+            (_, RuleVerdict::Hit) => Some(Listed::ShadowHit),
+            (_, RuleVerdict::Missing) => Some(Listed::Missing),
+            (_, RuleVerdict::Error) => Some(Listed::Error),
+            _ => None,
+        }
     }
 
     fn decide(&self, record: &Record, ev: &Evaluation) -> Decision {
