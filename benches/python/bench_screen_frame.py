@@ -2,6 +2,7 @@
 Python loop, all implementing the same 10 rules.
 
     python benches/python/bench_screen_frame.py [--rows 200000] [--repeat 5] [--no-files]
+    python benches/python/bench_screen_frame.py --rows 200000 --write-frame DIR
 
 Writes a 10-rule pack to a temporary directory, generates synthetic rows with numpy (fixed
 seed), checks that every peer agrees with saring on every row (outcome, score, hit ids in pack
@@ -584,8 +585,31 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5, help="rounds; the median is reported")
     parser.add_argument("--no-files", action="store_true", help="skip the end-to-end file cases")
+    parser.add_argument(
+        "--write-frame",
+        metavar="DIR",
+        help="write the pack (pack.toml, schema.toml) and the frame (frame.arrow, Arrow IPC) "
+        "to DIR for `cargo run --release -p saring-benches --example frame -- DIR`, and stop",
+    )
     args = parser.parse_args()
+    if args.write_frame:
+        write_frame(pathlib.Path(args.write_frame), args.rows)
+        return
     run(args.rows, args.repeat, files=not args.no_files)
+
+
+def write_frame(out: pathlib.Path, rows: int) -> None:
+    """The benchmark's pack and frame as files, for the Rust profile of `screen_batch`."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "pack.toml").write_text(PACK, encoding="utf-8")
+    (out / "schema.toml").write_text(SCHEMA, encoding="utf-8")
+    table = pa.Table.from_pandas(generate(rows), preserve_index=False).combine_chunks()
+    with ipc.new_file(str(out / "frame.arrow"), table.schema) as writer:
+        writer.write_table(table)
+    print(f"wrote {out}/pack.toml, schema.toml and frame.arrow ({table.num_rows:,} rows)")
 
 
 if __name__ == "__main__":
