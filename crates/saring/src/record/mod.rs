@@ -16,6 +16,7 @@ mod to_json;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use convert::Shorten;
 pub use convert::{Coercion, Scalar};
 pub(crate) use decode::DecodePlan;
 pub use decode::{convert_json_value, decode_json, decode_value};
