@@ -7,8 +7,8 @@
 //! `greatest`/`least` take one number, one list of numbers, or several numbers of any numeric
 //! kinds, compare across kinds and return the winning value with its own kind (the first of
 //! equal values); a NaN cannot be ordered; `round` rounds half away from zero; `abs` of the
-//! smallest int overflows; shifts by 64 or more bits give 0 (-1 for a negative int shifted
-//! right, which keeps its sign); a negative shift is an error.
+//! smallest int overflows; shifts are logical (a negative int shifted right loses its sign)
+//! and give 0 for 64 or more bits; a negative shift is an error.
 
 use std::cmp::Ordering;
 
@@ -286,12 +286,13 @@ pub fn bit_shift_left(args: &[&Value]) -> EvalResult {
     }
 }
 
-/// `math.bitShiftRight(int | uint, int)`: an int keeps its sign (as Go's `>>` on `int64`).
+/// `math.bitShiftRight(int | uint, int)`: a logical shift, also for an int (its sign bit is
+/// not extended: vacant bits are filled with 0).
 pub fn bit_shift_right(args: &[&Value]) -> EvalResult {
     const NAME: &str = "math.bitShiftRight";
     match args {
         [Value::Int(v), Value::Int(bits)] => Ok(Value::Int(
-            shift_bits(NAME, *bits)?.map_or(if *v < 0 { -1 } else { 0 }, |b| v >> b),
+            shift_bits(NAME, *bits)?.map_or(0, |b| ((*v as u64) >> b) as i64),
         )),
         [Value::Uint(v), Value::Int(bits)] => {
             Ok(Value::Uint(shift_bits(NAME, *bits)?.map_or(0, |b| v >> b)))
@@ -526,9 +527,14 @@ mod tests {
         is("math.bitShiftLeft(-1, 200)", Value::Int(0));
         is("math.bitShiftLeft(1u, 200)", Value::Uint(0));
         is("math.bitShiftRight(1024, 2)", Value::Int(256));
-        is("math.bitShiftRight(-1024, 3)", Value::Int(-128));
+        // Logical: the sign bit is not extended.
+        is(
+            "math.bitShiftRight(-1024, 3)",
+            Value::Int(2305843009213693824),
+        );
+        is("math.bitShiftRight(-1, 63)", Value::Int(1));
         is("math.bitShiftRight(1024, 64)", Value::Int(0));
-        is("math.bitShiftRight(-1024, 64)", Value::Int(-1));
+        is("math.bitShiftRight(-1024, 64)", Value::Int(0));
         is("math.bitShiftRight(1024u, 2)", Value::Uint(256));
         is("math.bitShiftRight(1024u, 200)", Value::Uint(0));
         fails(
