@@ -896,11 +896,32 @@ fn enum_literal_in_nested_objects_and_list_items() {
         "{}",
         errs[0].1
     );
-    // A list of an enum: `'lit' in field`.
+    // A list of an enum: `'lit' in field`, and its items in a comprehension.
     let errs = enum_errors("", "'viza' in docs");
     assert_eq!(errs.len(), 1);
     assert_eq!(errs[0].2.as_deref(), Some("did you mean `visa`?"));
     assert_eq!(errs[0].3, 11);
+    let errs = enum_errors("", "docs.exists(d, d == 'contrat' || d in ['pasport'])");
+    let got: Vec<(&str, Option<&str>, u32)> = errs
+        .iter()
+        .map(|(c, _, h, col)| (*c, h.as_deref(), *col))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "cel.unknown_enum_value",
+                Some("did you mean `contract`?"),
+                11 + 20
+            ),
+            (
+                "cel.unknown_enum_value",
+                Some("did you mean `passport`?"),
+                11 + 39
+            ),
+        ]
+    );
+    assert!(errs[0].1.contains("enum field `docs`"), "{}", errs[0].1);
 }
 
 #[test]
@@ -979,6 +1000,12 @@ fn enum_values_and_other_strings_still_compile() {
         "job.role in roles",
         "'visa' in docs",
         "legs.exists(l, l.mode == 'sea')",
+        "docs.exists(d, d == 'visa')",
+        "docs.exists(d, d != 'visa' && d == note)",
+        // The variable of a comprehension over something else is not an enum.
+        "[docs].exists(d, d == ['x'])",
+        "['x'].exists(docs, docs == 'x')",
+        "docs.map(d, d + 'x').exists(d, d == 'visax')",
         // Not enum fields: anything goes.
         "note == 'toursim'",
         "note in roles",

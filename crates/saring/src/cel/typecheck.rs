@@ -212,6 +212,7 @@ pub(crate) fn typecheck(expr: &Expr, env: &Env, access: &mut dyn Access) -> Type
         scope: Scope::new(env),
         access,
         errors: Vec::new(),
+        local_enums: Vec::new(),
     };
     let out = c.expr(expr);
     let expr = c.value(out, expr.span);
@@ -222,6 +223,7 @@ pub(crate) fn typecheck(expr: &Expr, env: &Env, access: &mut dyn Access) -> Type
 }
 
 /// An enum-typed schema field read by an expression (see [`Checker::enum_field`]).
+#[derive(Clone)]
 struct EnumField {
     values: Arc<[String]>,
     path: Arc<str>,
@@ -265,6 +267,9 @@ struct Checker<'e, 'a> {
     scope: Scope<'e>,
     access: &'a mut dyn Access,
     errors: Vec<CheckError>,
+    /// For each comprehension variable in scope (by depth index): the enum field whose
+    /// values it ranges over (`docs.exists(d, d == 'visa')`), if any.
+    local_enums: Vec<Option<EnumField>>,
 }
 
 impl<'e> Checker<'e, '_> {
@@ -748,6 +753,7 @@ impl<'e> Checker<'e, '_> {
     /// is a list of that enum; `None` when `e` does not read an enum field directly.
     fn enum_field(&self, e: &TExpr) -> Option<EnumField> {
         let (field, path) = match &e.kind {
+            TKind::Local(i) => return self.local_enums.get(*i as usize).cloned().flatten(),
             TKind::Slot { path, .. } => {
                 let root = self.env().root.as_deref()?;
                 (field_at_path(root, path)?, path.clone())
@@ -876,7 +882,18 @@ impl<'e> Checker<'e, '_> {
             }
         };
         let local = self.scope.push_local(var, elem.clone());
+        // A variable ranging over a list of an enum holds values of that enum.
+        let item_enum = match &range.ty {
+            Type::List(_) => self
+                .enum_field(&range)
+                .filter(|f| f.list)
+                .map(|f| EnumField { list: false, ..f }),
+            _ => None,
+        };
+        self.local_enums.truncate(local as usize);
+        self.local_enums.push(item_enum);
         let mut checked: Vec<TExpr> = args.iter().map(|a| self.val(a)).collect();
+        self.local_enums.pop();
         self.scope.pop_local();
         let need_bool = |c: &mut Self, e: &TExpr| {
             if !matches!(e.ty, Type::Bool | Type::Dyn) {
