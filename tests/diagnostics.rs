@@ -86,6 +86,11 @@ fn schema_with_job_offer() -> String {
     format!("{SCHEMA}\n[field.job_offer]\ntype = \"object\"\n\n[field.job_offer.source]\ntype = \"string\"\nrequired = true\n")
 }
 
+/// The schema with a `purpose` enum (not monitored).
+fn schema_with_purpose() -> String {
+    format!("{SCHEMA}\n[field.purpose]\ntype = \"enum\"\nvalues = [\"tourism\", \"work\", \"study\"]\nrequired = true\n")
+}
+
 /// Loads and compiles; returns the error.
 fn failure(files: &[(&str, &str)]) -> PackError {
     let files: BTreeMap<String, String> = files
@@ -110,6 +115,20 @@ fn cases() -> Vec<(&'static str, PackError)> {
             failure(&[
                 ("pack.toml", &pack_with(&rule("r", "destinaton == \"KH\""))),
                 ("schema.toml", SCHEMA),
+            ]),
+        ),
+        (
+            "unknown_enum_value",
+            failure(&[
+                (
+                    "pack.toml",
+                    &pack_with(
+                        &(rule("a", "purpose == \"toursim\"")
+                            + &rule("b", "purpose in purposes")),
+                    )
+                    .replace("[lists]\n", "[lists]\npurposes = [\"work\", \"wrok\"]\n"),
+                ),
+                ("schema.toml", &schema_with_purpose()),
             ]),
         ),
         (
@@ -440,6 +459,25 @@ fn diagnostics_have_codes_and_places() {
     ));
     assert_eq!(first("type_mismatch").code, "cel.type_mismatch");
     assert_eq!(first("not_bool").code, "cel.type_mismatch");
+    let enums: Vec<(&str, Option<&str>, Option<u32>)> = by_name["unknown_enum_value"]
+        .errors()
+        .map(|d| (d.code, d.help.as_deref(), d.line))
+        .collect();
+    assert_eq!(
+        enums,
+        [
+            (
+                "cel.unknown_enum_value",
+                Some("did you mean `tourism`?"),
+                Some(18)
+            ),
+            (
+                "cel.unknown_enum_value",
+                Some("did you mean `work`?"),
+                Some(24)
+            ),
+        ]
+    );
     assert_eq!(first("bad_placeholder").code, "pack.bad_placeholder");
     let d = first("unknown_constant");
     assert_eq!(

@@ -103,6 +103,25 @@ impl Diagnostic {
     }
 }
 
+/// An enum's values for a message: `` `a`, `b`, `c` ``, the first 20 and a count of the rest.
+pub(crate) struct EnumValues<'v>(pub &'v [String]);
+
+impl std::fmt::Display for EnumValues<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const SHOWN: usize = 20;
+        for (i, v) in self.0.iter().take(SHOWN).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{v}`")?;
+        }
+        if self.0.len() > SHOWN {
+            write!(f, " (and {} more)", self.0.len() - SHOWN)?;
+        }
+        Ok(())
+    }
+}
+
 /// "did you mean `x`?" help for a misspelt name, from the closest candidate.
 pub fn did_you_mean<'a>(
     name: &str,

@@ -787,3 +787,247 @@ fn fields_inside_optional_objects_read_without_has_are_warned_about() {
     assert!(unguarded(r#"interview.agent"#).is_empty());
     assert_eq!(unguarded(r#"interview.note == "x""#).len(), 1);
 }
+
+// ---------------------------------------------------------------- enum literals
+
+const ENUM_SCHEMA: &str = r#"
+[field.purpose]
+type = "enum"
+values = ["tourism", "work", "study"]
+required = true
+[field.docs]
+type = "list"
+items = "enum"
+values = ["passport", "visa", "contract"]
+[field.job]
+type = "object"
+[field.job.role]
+type = "enum"
+values = ["recruiter", "worker"]
+[field.legs]
+type = "list"
+items = "object"
+[field.legs.mode]
+type = "enum"
+values = ["air", "sea", "land"]
+[field.note]
+type = "string"
+"#;
+
+/// Compiles a pack over [`ENUM_SCHEMA`] with `lists` (a `[lists]` table body, with
+/// `lists/roles.txt` holding `roles_file`) and one rule `r`.
+fn enum_compile(lists: &str, roles_file: &str, when: &str) -> Result<Engine, saring::PackError> {
+    let mut files = BTreeMap::new();
+    files.insert(
+        "pack.toml".to_string(),
+        format!(
+            "{}[lists]\n{lists}\n{}",
+            common::pack_header("t", "T", 10, 20),
+            rule(when)
+        ),
+    );
+    files.insert("schema.toml".to_string(), ENUM_SCHEMA.to_string());
+    files.insert("lists/roles.txt".to_string(), roles_file.to_string());
+    Engine::compile(&Pack::from_files(files, "pack.toml")?)
+}
+
+/// `(code, message, help, column)` of each error of an enum pack that must fail.
+fn enum_errors(lists: &str, when: &str) -> Vec<(&'static str, String, Option<String>, u32)> {
+    match enum_compile(lists, "recruiter\n", when) {
+        Ok(_) => panic!("pack compiled, expected errors: {when}"),
+        Err(e) => e
+            .errors()
+            .map(|d| (d.code, d.message.clone(), d.help.clone(), d.column.unwrap()))
+            .collect(),
+    }
+}
+
+const PURPOSE_VALUES: &str = "(one of `tourism`, `work`, `study`)";
+
+#[test]
+fn enum_literal_outside_values_is_an_error() {
+    // `when = '''` puts the expression at column 11 (0-based offset + 11).
+    let errs = enum_errors("", "purpose == 'toursim'");
+    assert_eq!(
+        errs,
+        [(
+            "cel.unknown_enum_value",
+            format!("`toursim` is not a value of enum field `purpose` {PURPOSE_VALUES}"),
+            Some("did you mean `tourism`?".to_string()),
+            11 + 11
+        )]
+    );
+    // Literal first, `!=`, double quotes.
+    let errs = enum_errors("", "'wrok' != purpose");
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].0, "cel.unknown_enum_value");
+    assert_eq!(errs[0].2.as_deref(), Some("did you mean `work`?"));
+    assert_eq!(errs[0].3, 11);
+    let errs = enum_errors("", "purpose != \"Study\"");
+    assert_eq!(errs[0].2.as_deref(), Some("did you mean `study`?"));
+    // No close value: no help, the values are in the message.
+    let errs = enum_errors("", "purpose == 'zzz'");
+    assert_eq!(
+        errs,
+        [(
+            "cel.unknown_enum_value",
+            format!("`zzz` is not a value of enum field `purpose` {PURPOSE_VALUES}"),
+            None,
+            22
+        )]
+    );
+}
+
+#[test]
+fn enum_literal_in_nested_objects_and_list_items() {
+    let errs = enum_errors("", "job.role == 'recruter'");
+    assert_eq!(errs.len(), 1);
+    assert_eq!(
+        errs[0].1,
+        "`recruter` is not a value of enum field `job.role` (one of `recruiter`, `worker`)"
+    );
+    assert_eq!(errs[0].2.as_deref(), Some("did you mean `recruiter`?"));
+    assert_eq!(errs[0].3, 11 + 12);
+    let errs = enum_errors("", "legs.exists(l, l.mode == 'aír')");
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].0, "cel.unknown_enum_value");
+    assert!(
+        errs[0].1.contains("enum field `legs[].mode`"),
+        "{}",
+        errs[0].1
+    );
+    // A list of an enum: `'lit' in field`, and its items in a comprehension.
+    let errs = enum_errors("", "'viza' in docs");
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].2.as_deref(), Some("did you mean `visa`?"));
+    assert_eq!(errs[0].3, 11);
+    let errs = enum_errors("", "docs.exists(d, d == 'contrat' || d in ['pasport'])");
+    let got: Vec<(&str, Option<&str>, u32)> = errs
+        .iter()
+        .map(|(c, _, h, col)| (*c, h.as_deref(), *col))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "cel.unknown_enum_value",
+                Some("did you mean `contract`?"),
+                11 + 20
+            ),
+            (
+                "cel.unknown_enum_value",
+                Some("did you mean `passport`?"),
+                11 + 39
+            ),
+        ]
+    );
+    assert!(errs[0].1.contains("enum field `docs`"), "{}", errs[0].1);
+}
+
+#[test]
+fn every_bad_item_of_an_in_list_literal_is_reported() {
+    let errs = enum_errors("", "purpose in ['work', 'toursim', 'studdy']");
+    let got: Vec<(&str, Option<&str>, u32)> = errs
+        .iter()
+        .map(|(c, _, h, col)| (*c, h.as_deref(), *col))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "cel.unknown_enum_value",
+                Some("did you mean `tourism`?"),
+                11 + 20
+            ),
+            (
+                "cel.unknown_enum_value",
+                Some("did you mean `study`?"),
+                11 + 31
+            ),
+        ]
+    );
+}
+
+#[test]
+fn named_list_entries_outside_the_enum_are_errors() {
+    // Inline list.
+    let errs = enum_errors("roles = [\"recruiter\", \"recruter\"]", "job.role in roles");
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].0, "cel.unknown_enum_value");
+    assert_eq!(
+        errs[0].1,
+        "list `roles` holds `recruter`, which is not a value of enum field `job.role` \
+         (one of `recruiter`, `worker`)"
+    );
+    assert_eq!(errs[0].2.as_deref(), Some("did you mean `recruiter`?"));
+    // The span is the list's name in the expression.
+    assert_eq!(errs[0].3, 11 + 12);
+    // A list file.
+    let Err(e) = enum_compile(
+        "roles = { file = \"lists/roles.txt\" }",
+        "# roles\nworker\nrecruter\nwrker\n",
+        "job.role in roles",
+    ) else {
+        panic!("a list file with `recruter` compiled");
+    };
+    let helps: Vec<Option<&str>> = e.errors().map(|d| d.help.as_deref()).collect();
+    assert_eq!(
+        helps,
+        [
+            Some("did you mean `recruiter`?"),
+            Some("did you mean `worker`?")
+        ]
+    );
+    // Many bad entries: five reported one by one, then a count.
+    let many: Vec<String> = (0..8).map(|i| format!("\"bad{i}\"")).collect();
+    let errs = enum_errors(
+        &format!("roles = [{}]", many.join(", ")),
+        "job.role in roles",
+    );
+    assert_eq!(errs.len(), 6);
+    assert_eq!(
+        errs[5].1,
+        "list `roles` holds 3 more entries that are not values of enum field `job.role`"
+    );
+}
+
+#[test]
+fn enum_values_and_other_strings_still_compile() {
+    for when in [
+        "purpose == 'tourism'",
+        "'work' != purpose",
+        "purpose in ['work', 'study']",
+        "job.role in roles",
+        "'visa' in docs",
+        "legs.exists(l, l.mode == 'sea')",
+        "docs.exists(d, d == 'visa')",
+        "docs.exists(d, d != 'visa' && d == note)",
+        // The variable of a comprehension over something else is not an enum.
+        "[docs].exists(d, d == ['x'])",
+        "['x'].exists(docs, docs == 'x')",
+        "docs.map(d, d + 'x').exists(d, d == 'visax')",
+        // Not enum fields: anything goes.
+        "note == 'toursim'",
+        "note in roles",
+        "'recruter' in ['a']",
+        // Comparing two enum values, or an enum with a computed string, is not checked.
+        "purpose == note",
+        "purpose == note + 'x'",
+    ] {
+        if let Err(e) = enum_compile("roles = [\"recruiter\", \"worker\"]", "", when) {
+            panic!("{when}: {}", e.render());
+        }
+    }
+}
+
+#[test]
+fn record_value_outside_the_enum_has_did_you_mean() {
+    let e = enum_compile("", "", "purpose == 'work'").expect("compiles");
+    let d = e.screen_json(r#"{"purpose": "wrok"}"#).expect("screens");
+    assert!(d.hits.is_empty());
+    assert_eq!(d.incomplete.len(), 1);
+    assert_eq!(
+        d.incomplete[0].error.as_deref(),
+        Some("field `purpose`: `wrok` is not one of `tourism`, `work`, `study` (did you mean `work`?)")
+    );
+}

@@ -12,7 +12,8 @@ use crate::cel::ops;
 use crate::cel::resolve::{field_type, Binding, Env, Scope};
 use crate::cel::types::Type;
 use crate::cel::value::Value;
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{did_you_mean, EnumValues};
+use crate::record::Shorten;
 use crate::schema::{Field, FieldKind, ObjectType};
 
 /// A problem found while checking an expression.
@@ -211,6 +212,7 @@ pub(crate) fn typecheck(expr: &Expr, env: &Env, access: &mut dyn Access) -> Type
         scope: Scope::new(env),
         access,
         errors: Vec::new(),
+        local_enums: Vec::new(),
     };
     let out = c.expr(expr);
     let expr = c.value(out, expr.span);
@@ -218,6 +220,35 @@ pub(crate) fn typecheck(expr: &Expr, env: &Env, access: &mut dyn Access) -> Type
         expr,
         errors: c.errors,
     }
+}
+
+/// An enum-typed schema field read by an expression (see [`Checker::enum_field`]).
+#[derive(Clone)]
+struct EnumField {
+    values: Arc<[String]>,
+    path: Arc<str>,
+    /// The field is a list of the enum (`'a' in field`), not one value (`field == 'a'`).
+    list: bool,
+}
+
+/// Most entries of one named list reported one by one as `cel.unknown_enum_value`.
+const MAX_ENUM_LIST_ERRORS: usize = 5;
+
+/// The slot-addressed field at a dotted path (`interview.agent_present`) below `root`.
+fn field_at_path<'o>(root: &'o ObjectType, path: &str) -> Option<&'o Field> {
+    let mut obj = root;
+    let mut segments = path.split('.').peekable();
+    while let Some(name) = segments.next() {
+        let field = obj.field(name)?;
+        if segments.peek().is_none() {
+            return Some(field);
+        }
+        match &field.kind {
+            FieldKind::Object(o) => obj = o,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// What a sub-expression denotes before it is used as a value.
@@ -236,6 +267,9 @@ struct Checker<'e, 'a> {
     scope: Scope<'e>,
     access: &'a mut dyn Access,
     errors: Vec<CheckError>,
+    /// For each comprehension variable in scope (by depth index): the enum field whose
+    /// values it ranges over (`docs.exists(d, d == 'visa')`), if any.
+    local_enums: Vec<Option<EnumField>>,
 }
 
 impl<'e> Checker<'e, '_> {
@@ -666,6 +700,7 @@ impl<'e> Checker<'e, '_> {
             if let ExprKind::Ident { name, .. } = &r.kind {
                 if let Some(Binding::List(i)) = self.scope.lookup(name, false) {
                     let left = self.val(l);
+                    self.enum_named_list(&left, i, r.span);
                     let elem = &self.env().lists[i as usize].elem;
                     if !left.ty.comparable_with(elem) {
                         let message = format!(
@@ -684,6 +719,14 @@ impl<'e> Checker<'e, '_> {
         }
         let left = self.val(l);
         let right = self.val(r);
+        match op {
+            BinaryOp::Eq | BinaryOp::Ne => {
+                self.enum_literal(&left, &right);
+                self.enum_literal(&right, &left);
+            }
+            BinaryOp::In => self.enum_in(&left, &right),
+            _ => {}
+        }
         let ty = match op {
             BinaryOp::And | BinaryOp::Or => {
                 for (t, e) in [(&left.ty, l), (&right.ty, r)] {
@@ -704,6 +747,116 @@ impl<'e> Checker<'e, '_> {
             ty,
             span,
         ))
+    }
+
+    /// The enum values of the schema field that `e` reads, its path, and whether the field
+    /// is a list of that enum; `None` when `e` does not read an enum field directly.
+    fn enum_field(&self, e: &TExpr) -> Option<EnumField> {
+        let (field, path) = match &e.kind {
+            TKind::Local(i) => return self.local_enums.get(*i as usize).cloned().flatten(),
+            TKind::Slot { path, .. } => {
+                let root = self.env().root.as_deref()?;
+                (field_at_path(root, path)?, path.clone())
+            }
+            TKind::Select {
+                operand,
+                field,
+                path: Some(path),
+            } => match &operand.ty {
+                Type::Object(obj) => (obj.field(field)?, path.clone()),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let (values, list) = match &field.kind {
+            FieldKind::Enum(values) => (values.clone(), false),
+            FieldKind::List(item) => match &**item {
+                FieldKind::Enum(values) => (values.clone(), true),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(EnumField { values, path, list })
+    }
+
+    /// Reports `cel.unknown_enum_value` for `value`, a string that `field` is compared with,
+    /// when it is not one of the field's values. `what` (`""` for a literal) names where
+    /// the value comes from (`` list `x` holds ``).
+    fn unknown_enum_value(&mut self, field: &EnumField, value: &str, span: Span, what: &str) {
+        if self.env().lenient || field.values.iter().any(|v| v == value) {
+            return;
+        }
+        let help = did_you_mean(value, field.values.iter().map(String::as_str));
+        let message = format!(
+            "{what}`{}`{} not a value of enum field `{}` (one of {})",
+            Shorten(value),
+            if what.is_empty() { " is" } else { ", which is" },
+            field.path,
+            EnumValues(&field.values)
+        );
+        self.error("cel.unknown_enum_value", span, message, help);
+    }
+
+    /// `field == 'lit'` (either way round, or `!=`): the literal must be a value of the enum.
+    fn enum_literal(&mut self, field: &TExpr, lit: &TExpr) {
+        if let TKind::Const(Value::String(s)) = &lit.kind {
+            if let Some(f) = self.enum_field(field).filter(|f| !f.list) {
+                self.unknown_enum_value(&f, s, lit.span, "");
+            }
+        }
+    }
+
+    /// `field in ['a', 'b']` (every string item must be a value of the enum), and
+    /// `'a' in list_field` for a list of an enum.
+    fn enum_in(&mut self, left: &TExpr, right: &TExpr) {
+        if let TKind::MakeList(items) = &right.kind {
+            if let Some(f) = self.enum_field(left).filter(|f| !f.list) {
+                for item in items {
+                    if let TKind::Const(Value::String(s)) = &item.kind {
+                        self.unknown_enum_value(&f, s, item.span, "");
+                    }
+                }
+            }
+        } else if let TKind::Const(Value::String(s)) = &left.kind {
+            if let Some(f) = self.enum_field(right).filter(|f| f.list) {
+                self.unknown_enum_value(&f, s, left.span, "");
+            }
+        }
+    }
+
+    /// `field in named_list`: every string entry of the list must be a value of the enum.
+    /// Errors point at the list's name in the expression; at most
+    /// [`MAX_ENUM_LIST_ERRORS`] entries are reported one by one, then a count.
+    fn enum_named_list(&mut self, left: &TExpr, list: u32, span: Span) {
+        let Some(f) = self.enum_field(left).filter(|f| !f.list) else {
+            return;
+        };
+        let env = self.env();
+        let binding = &env.lists[list as usize];
+        let Value::List(items) = &binding.value else {
+            return;
+        };
+        let what = format!("list `{}` holds ", binding.name);
+        let mut bad = 0usize;
+        for item in items.iter() {
+            let Value::String(s) = item else { continue };
+            if f.values.iter().any(|v| **v == **s) {
+                continue;
+            }
+            bad += 1;
+            if bad <= MAX_ENUM_LIST_ERRORS {
+                self.unknown_enum_value(&f, s, span, &what);
+            }
+        }
+        if bad > MAX_ENUM_LIST_ERRORS && !env.lenient {
+            let message = format!(
+                "list `{}` holds {} more entries that are not values of enum field `{}`",
+                binding.name,
+                bad - MAX_ENUM_LIST_ERRORS,
+                f.path
+            );
+            self.error("cel.unknown_enum_value", span, message, None);
+        }
     }
 
     fn comprehension(
@@ -729,7 +882,18 @@ impl<'e> Checker<'e, '_> {
             }
         };
         let local = self.scope.push_local(var, elem.clone());
+        // A variable ranging over a list of an enum holds values of that enum.
+        let item_enum = match &range.ty {
+            Type::List(_) => self
+                .enum_field(&range)
+                .filter(|f| f.list)
+                .map(|f| EnumField { list: false, ..f }),
+            _ => None,
+        };
+        self.local_enums.truncate(local as usize);
+        self.local_enums.push(item_enum);
         let mut checked: Vec<TExpr> = args.iter().map(|a| self.val(a)).collect();
+        self.local_enums.pop();
         self.scope.pop_local();
         let need_bool = |c: &mut Self, e: &TExpr| {
             if !matches!(e.ty, Type::Bool | Type::Dyn) {

@@ -167,17 +167,7 @@ pub(crate) fn misfit_code(misfit: &Misfit<'_>) -> &'static str {
 }
 
 fn enum_misfit(values: &[String], s: &str) -> String {
-    const SHOWN: usize = 20;
-    let mut allowed = String::new();
-    for (i, v) in values.iter().take(SHOWN).enumerate() {
-        if i > 0 {
-            allowed.push_str(", ");
-        }
-        let _ = write!(allowed, "`{v}`");
-    }
-    if values.len() > SHOWN {
-        let _ = write!(allowed, " (and {} more)", values.len() - SHOWN);
-    }
+    let allowed = crate::diagnostic::EnumValues(values);
     let mut message = format!("`{}` is not one of {allowed}", Shorten(s));
     if let Some(help) = crate::diagnostic::did_you_mean(s, values.iter().map(String::as_str)) {
         let _ = write!(message, " ({help})");

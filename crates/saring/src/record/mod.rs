@@ -18,6 +18,7 @@ mod tests;
 
 #[cfg(feature = "arrow")]
 pub(crate) use convert::convert_scalar;
+pub(crate) use convert::Shorten;
 pub use convert::{Coercion, Scalar};
 pub(crate) use decode::DecodePlan;
 pub use decode::{convert_json_value, decode_json, decode_value};

@@ -3,12 +3,15 @@
 //!
 //! Submodules group the functions by family: [`strings`] (CEL's standard string functions),
 //! [`string_ext`] (the cel-go strings extension), [`convert`] (type conversions), [`time`]
-//! (timestamp and duration accessors, parsing and printing), [`domain`] (saring's additions)
-//! and [`collections`] (`size`).
+//! (timestamp and duration accessors, parsing and printing), [`math_ext`] and [`sets_ext`]
+//! (the cel-go math and sets extensions), [`domain`] (saring's additions) and
+//! [`collections`] (`size`).
 
 pub mod collections;
 pub mod convert;
 pub mod domain;
+pub mod math_ext;
+pub mod sets_ext;
 pub mod string_ext;
 pub mod strings;
 pub mod time;
@@ -307,6 +310,142 @@ static BUILTINS: &[Builtin] = &[
         string_ext::check_format,
         string_ext::format
     ),
+    // math extension
+    Builtin {
+        name: "math.greatest",
+        style: CallStyle::Global,
+        arity: &math_ext::VARIADIC,
+        check: math_ext::check_greatest,
+        eval: math_ext::greatest,
+    },
+    Builtin {
+        name: "math.least",
+        style: CallStyle::Global,
+        arity: &math_ext::VARIADIC,
+        check: math_ext::check_least,
+        eval: math_ext::least,
+    },
+    builtin!(
+        "math.ceil",
+        Global,
+        [1],
+        math_ext::check_ceil,
+        math_ext::ceil
+    ),
+    builtin!(
+        "math.floor",
+        Global,
+        [1],
+        math_ext::check_floor,
+        math_ext::floor
+    ),
+    builtin!(
+        "math.round",
+        Global,
+        [1],
+        math_ext::check_round,
+        math_ext::round
+    ),
+    builtin!(
+        "math.trunc",
+        Global,
+        [1],
+        math_ext::check_trunc,
+        math_ext::trunc
+    ),
+    builtin!("math.abs", Global, [1], math_ext::check_abs, math_ext::abs),
+    builtin!(
+        "math.sign",
+        Global,
+        [1],
+        math_ext::check_sign,
+        math_ext::sign
+    ),
+    builtin!(
+        "math.isNaN",
+        Global,
+        [1],
+        math_ext::check_is_nan,
+        math_ext::is_nan
+    ),
+    builtin!(
+        "math.isInf",
+        Global,
+        [1],
+        math_ext::check_is_inf,
+        math_ext::is_inf
+    ),
+    builtin!(
+        "math.isFinite",
+        Global,
+        [1],
+        math_ext::check_is_finite,
+        math_ext::is_finite
+    ),
+    builtin!(
+        "math.bitAnd",
+        Global,
+        [2],
+        math_ext::check_bit_and,
+        math_ext::bit_and
+    ),
+    builtin!(
+        "math.bitOr",
+        Global,
+        [2],
+        math_ext::check_bit_or,
+        math_ext::bit_or
+    ),
+    builtin!(
+        "math.bitXor",
+        Global,
+        [2],
+        math_ext::check_bit_xor,
+        math_ext::bit_xor
+    ),
+    builtin!(
+        "math.bitNot",
+        Global,
+        [1],
+        math_ext::check_bit_not,
+        math_ext::bit_not
+    ),
+    builtin!(
+        "math.bitShiftLeft",
+        Global,
+        [2],
+        math_ext::check_bit_shift_left,
+        math_ext::bit_shift_left
+    ),
+    builtin!(
+        "math.bitShiftRight",
+        Global,
+        [2],
+        math_ext::check_bit_shift_right,
+        math_ext::bit_shift_right
+    ),
+    // sets extension
+    builtin!(
+        "sets.contains",
+        Global,
+        [2],
+        sets_ext::check_contains,
+        sets_ext::contains
+    ),
+    builtin!(
+        "sets.equivalent",
+        Global,
+        [2],
+        sets_ext::check_equivalent,
+        sets_ext::equivalent
+    ),
+    builtin!(
+        "sets.intersects",
+        Global,
+        [2],
+        sets_ext::check_intersects,
+        sets_ext::intersects
+    ),
     // saring's domain functions
     builtin!(
         "years_between",
@@ -508,6 +647,7 @@ mod tests {
             "timestamps",
             "integer_math",
             "fp_math",
+            "math_ext",
         ] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join(format!("../../tests/cel-conformance/{file}.json"));
@@ -535,7 +675,8 @@ mod tests {
         assert!(seen > 300, "only {seen} calls seen");
     }
 
-    /// Names directly followed by `(` outside string literals (`strings.quote` kept whole).
+    /// Names directly followed by `(` outside string literals (the namespaced functions of
+    /// the extensions, `strings.quote`, `math.greatest`, kept whole).
     fn called_names(expr: &str) -> Vec<String> {
         let chars: Vec<char> = expr.chars().collect();
         let mut out = Vec::new();
@@ -566,7 +707,10 @@ mod tests {
                 }
                 let word: String = chars[start..i].iter().collect();
                 if i < chars.len() && chars[i] == '(' {
-                    let name = if word.starts_with("strings.") {
+                    let name = if ["strings.", "math.", "sets."]
+                        .iter()
+                        .any(|p| word.starts_with(p))
+                    {
                         word
                     } else {
                         word.rsplit('.').next().unwrap_or_default().to_string()
