@@ -19,10 +19,16 @@ use saring::columnar::{screen_batch, FrameOptions};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().ok_or("usage: frame DIR [ROUNDS]")?);
-    let rounds: u32 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(3).max(1);
+    let rounds: u32 = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(3)
+        .max(1);
     let pack = saring::Pack::load(dir.join("pack.toml"))?;
     let engine = saring::Engine::compile(&pack)?;
-    let reader = arrow_ipc::reader::FileReader::try_new(File::open(dir.join("frame.arrow"))?, None)?;
+    let reader =
+        arrow_ipc::reader::FileReader::try_new(File::open(dir.join("frame.arrow"))?, None)?;
     let batches = reader.collect::<Result<Vec<_>, _>>()?;
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let start = std::time::Instant::now();
