@@ -457,7 +457,7 @@ impl PyEngine {
         let options = columnar::options(missing_columns)?;
         let mut settings = Backtest::new(BacktestConfig::from_pack(self.engine.pack()));
         if let Some(t) = tolerance {
-            if !(t.is_finite() && t >= 1.0) {
+            if !Backtest::is_valid_tolerance(t) {
                 return Err(PyValueError::new_err(format!(
                     "tolerance={t} must be a ratio of at least 1"
                 )));

@@ -538,6 +538,12 @@ impl Backtest {
         self
     }
 
+    /// Whether `ratio` can be a disparity tolerance: a finite ratio of at least 1 (what the
+    /// front doors check before [`Backtest::tolerance`]).
+    pub fn is_valid_tolerance(ratio: f64) -> bool {
+        ratio.is_finite() && ratio >= 1.0
+    }
+
     /// The disparity tolerance (default [`DEFAULT_TOLERANCE`]).
     pub fn tolerance(mut self, ratio: f64) -> Backtest {
         self.tolerance = ratio;

@@ -185,7 +185,7 @@ pub fn run_backtest(
 /// Back-tests; exit 0, 1 with `--fail-on-disparity` when a disparity is reported, or 3 when
 /// some rows could not be screened or labelled.
 pub fn run(args: Args) -> anyhow::Result<Code> {
-    if !(args.tolerance.is_finite() && args.tolerance >= 1.0) {
+    if !Backtest::is_valid_tolerance(args.tolerance) {
         return Err(crate::exit::usage(format!(
             "error: `--tolerance {}` must be a ratio of at least 1",
             args.tolerance

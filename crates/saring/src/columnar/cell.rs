@@ -160,7 +160,7 @@ impl<'a> Column<'a> {
     }
 
     pub(crate) fn read(&self, row: usize) -> Raw<'_> {
-        if self.ancestors.iter().any(|a| a.is_null(row)) {
+        if self.hidden(row) {
             return Raw::Null;
         }
         match &self.dict {
@@ -210,12 +210,13 @@ impl<'a> Text<'a> {
     /// The text of a cell, `None` for null (or out of range).
     #[inline]
     pub(crate) fn get(self, row: usize) -> Option<&'a str> {
-        let (len, null) = match self {
-            Text::Small(a) => (a.len(), a.is_null(row)),
-            Text::Large(a) => (a.len(), a.is_null(row)),
-            Text::View(a) => (a.len(), a.is_null(row)),
+        let array: &dyn Array = match self {
+            Text::Small(a) => a,
+            Text::Large(a) => a,
+            Text::View(a) => a,
         };
-        if row >= len || null {
+        // The bound first: a null buffer asserts it.
+        if row >= array.len() || array.is_null(row) {
             return None;
         }
         Some(match self {
@@ -226,7 +227,7 @@ impl<'a> Text<'a> {
     }
 }
 
-pub(crate) fn date(days: i64) -> Option<NaiveDate> {
+fn date(days: i64) -> Option<NaiveDate> {
     let days = i32::try_from(days).ok()?;
     NaiveDate::from_num_days_from_ce_opt(days.checked_add(719_163)?)
 }

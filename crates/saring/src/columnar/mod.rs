@@ -224,7 +224,7 @@ pub fn batch_records(
 ) -> Result<Vec<Record>, FrameError> {
     let mapping = Mapping::new(engine, batch, options)?;
     Ok((0..batch.num_rows())
-        .map(|row| mapping.record(engine.schema(), row))
+        .map(|row| mapping.record(row))
         .collect())
 }
 
@@ -323,18 +323,13 @@ impl<'a> Mapping<'a> {
         Ok(Mapping { schema, plans })
     }
 
-    fn record(&self, schema: &Schema, row: usize) -> Record {
-        self.record_of(schema, row, self.plans.iter())
+    fn record(&self, row: usize) -> Record {
+        self.record_of(row, self.plans.iter())
     }
 
     /// The record of a row with only the fields of `plans` (the others absent).
-    fn record_of<'p>(
-        &'p self,
-        schema: &Schema,
-        row: usize,
-        plans: impl Iterator<Item = &'p Plan<'a>>,
-    ) -> Record {
-        let mut builder = RecordBuilder::new(schema);
+    fn record_of<'p>(&'p self, row: usize, plans: impl Iterator<Item = &'p Plan<'a>>) -> Record {
+        let mut builder = RecordBuilder::new(self.schema);
         for plan in plans {
             cell::write(
                 &mut builder,
@@ -374,7 +369,7 @@ fn map_chunks<T>(ranges: Vec<(usize, usize)>, f: impl Fn((usize, usize)) -> T) -
 fn decide_rows(engine: &Engine, mapping: &Mapping<'_>, start: usize, end: usize) -> Vec<Decision> {
     map_chunks(chunks(start, end), |(start, end)| {
         (start..end)
-            .map(|row| engine.screen(&mapping.record(engine.schema(), row)))
+            .map(|row| engine.screen(&mapping.record(row)))
             .collect::<Vec<_>>()
     })
     .into_iter()
@@ -436,9 +431,9 @@ fn screen_chunk(
     let mut preset = vec![None; decided.width];
     for row in start..end {
         let i = row - start;
-        let exact = decided.fallback.get(i).copied().unwrap_or(true);
+        let fallback = decided.fallback.get(i).copied().unwrap_or(true);
         let invalid = decided.invalid.get(i).copied().unwrap_or(true);
-        if exact || invalid {
+        if fallback || invalid {
             // Through the whole record: its `invalid` messages (or values the plan cannot
             // read) are needed.
             screen_row(engine, mapping, row, i, &mut out);
@@ -452,21 +447,18 @@ fn screen_chunk(
             push_verdicts(&mut out, engine, verdicts);
             continue;
         }
-        let summary = {
-            for (p, (v, lowered)) in preset.iter_mut().zip(verdicts.iter().zip(plan.lowered())) {
-                *p = lowered.then_some(*v);
-            }
-            let record = mapping.record_of(engine.schema(), row, plan.record_plans());
-            engine.screen_summary_preset(&record, &preset)
-        };
-        push_summary(&mut out, &summary);
+        for (p, (v, lowered)) in preset.iter_mut().zip(verdicts.iter().zip(plan.lowered())) {
+            *p = lowered.then_some(*v);
+        }
+        let record = mapping.record_of(row, plan.record_plans());
+        push_summary(&mut out, &engine.screen_summary_preset(&record, &preset));
     }
     out
 }
 
 /// Screens one row through its record.
 fn screen_row(engine: &Engine, mapping: &Mapping<'_>, row: usize, i: usize, out: &mut ChunkOut) {
-    let record = mapping.record(engine.schema(), row);
+    let record = mapping.record(row);
     push_summary(out, &engine.screen_summary(&record));
     for e in record.invalid() {
         out.invalid.push((i, format_invalid(e)));

@@ -128,9 +128,12 @@ enum Values<'m> {
     Str(Vec<&'m str>),
 }
 
-/// The rules of an engine lowered for a batch's columns, when every evaluated rule lowers.
+/// The rules of an engine lowered for a batch's columns (those of the shapes above), and
+/// what the records for the other rules need.
 pub(crate) struct VectorPlan<'e, 'm> {
     engine: &'e Engine,
+    /// Every rule the engine evaluates is lowered (no record needed).
+    complete: bool,
     fields: Vec<VField<'m>>,
     /// Rule index → its lowered condition (evaluated rules only).
     rules: Vec<Option<VNode<'e>>>,
@@ -152,10 +155,11 @@ pub(crate) struct ChunkVerdicts {
 }
 
 impl<'e, 'm> VectorPlan<'e, 'm> {
-    /// Lowers every rule the engine evaluates; `None` when one of them does not lower.
+    /// Lowers the rules the engine evaluates that have these shapes; `None` when none has.
     pub(crate) fn new(engine: &'e Engine, mapping: &'m Mapping<'m>) -> Option<Self> {
         let mut plan = VectorPlan {
             engine,
+            complete: true,
             fields: Vec::new(),
             rules: (0..engine.rules().len()).map(|_| None).collect(),
             checks: Vec::new(),
@@ -175,6 +179,7 @@ impl<'e, 'm> VectorPlan<'e, 'm> {
                 None => {
                     // The fields taken on the way are this rule's alone (added last).
                     plan.fields.truncate(fields);
+                    plan.complete = false;
                     slots_read(engine, node, &mut read, &mut derived_seen);
                 }
             }
@@ -207,10 +212,7 @@ impl<'e, 'm> VectorPlan<'e, 'm> {
 
     /// Whether every rule the engine evaluates is decided here (no record needed).
     pub(crate) fn is_complete(&self) -> bool {
-        self.engine
-            .rule_order()
-            .iter()
-            .all(|&i| self.rules.get(i as usize).is_some_and(Option::is_some))
+        self.complete
     }
 
     /// Per rule (pack order): whether its verdict is decided here.
@@ -425,17 +427,11 @@ fn never_invalid(dt: &DataType, kind: &FieldKind) -> bool {
 /// Whether writing this cell into a record would make its field invalid.
 fn cell_is_invalid(plan: &super::Plan<'_>, row: usize) -> bool {
     let raw = plan.column.read(row);
+    // An enum's text without the value the general conversion would make of it.
     if let (FieldKind::Enum(values), Raw::Str(s)) = (plan.kind, &raw) {
         return !values.iter().any(|v| v == s);
     }
-    match interpret(plan.kind, plan.path, raw) {
-        Meaning::Absent | Meaning::Present => false,
-        Meaning::Invalid(_) => true,
-        Meaning::Scalar(s) => convert_scalar(plan.kind, None, s, Coercion::FRAME).is_err(),
-        Meaning::Json(json) => {
-            convert_json_value(plan.kind, plan.path, &json, DecodeOptions::default()).is_err()
-        }
-    }
+    general(plan.kind, plan.path, raw).is_err()
 }
 
 /// One field's cells for rows `start..start + n`, converted as the record builder converts
@@ -503,7 +499,7 @@ fn convert<'m>(field: &VField<'m>, start: usize, n: usize, fallback: &mut [bool]
         };
         state[row] = match fast {
             Some(s) => s,
-            None => match general(field, column.read(r)) {
+            None => match general(field.kind, field.path, column.read(r)) {
                 Ok(None) => ABSENT,
                 Err(()) => INVALID,
                 Ok(Some(value)) => match (&mut values, value) {
@@ -533,15 +529,14 @@ fn convert<'m>(field: &VField<'m>, start: usize, n: usize, fallback: &mut [bool]
 
 /// The general conversion of one cell (what [`super::cell::write`] does): `Ok(None)` absent,
 /// `Err(())` invalid.
-fn general(field: &VField<'_>, raw: Raw<'_>) -> Result<Option<Value>, ()> {
-    match interpret(field.kind, field.path, raw) {
+fn general(kind: &FieldKind, path: &str, raw: Raw<'_>) -> Result<Option<Value>, ()> {
+    match interpret(kind, path, raw) {
         Meaning::Absent => Ok(None),
         Meaning::Present => Ok(Some(Value::Bool(true))),
         Meaning::Invalid(_) => Err(()),
-        Meaning::Scalar(s) => convert_scalar(field.kind, None, s, Coercion::FRAME).map_err(|_| ()),
+        Meaning::Scalar(s) => convert_scalar(kind, None, s, Coercion::FRAME).map_err(|_| ()),
         Meaning::Json(json) => {
-            convert_json_value(field.kind, field.path, &json, DecodeOptions::default())
-                .map_err(|_| ())
+            convert_json_value(kind, path, &json, DecodeOptions::default()).map_err(|_| ())
         }
     }
 }

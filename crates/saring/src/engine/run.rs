@@ -445,7 +445,6 @@ impl Engine {
     /// [`Engine::screen_summary`] with the verdicts of some rules decided already (by the
     /// columnar evaluator): those are taken as they are, the others evaluated over `record`,
     /// which needs to hold only the fields they read.
-    #[cfg(feature = "arrow")]
     pub(crate) fn screen_summary_preset(
         &self,
         record: &Record,
@@ -462,10 +461,7 @@ impl Engine {
     /// For bulk work (DataFrames, back-tests) where reasons and evidence are not needed;
     /// [`Engine::screen`] gives the same outcome and score with every flag explained.
     pub fn screen_summary(&self, record: &Record) -> Summary {
-        let ev = self.evaluate(record);
-        let (summary, _) = self.summarize(&ev);
-        Engine::recycle(ev);
-        summary
+        self.screen_summary_preset(record, &[])
     }
 
     /// The outcome for a score under the pack's thresholds.
