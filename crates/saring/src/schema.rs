@@ -47,6 +47,24 @@ impl ObjectType {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// Finds a field by dotted path below this object (`interview.agent_present`), through
+    /// nested objects.
+    pub(crate) fn field_at_path(&self, path: &str) -> Option<&Field> {
+        let mut obj = self;
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            let field = obj.field(part)?;
+            if parts.peek().is_none() {
+                return Some(field);
+            }
+            match &field.kind {
+                FieldKind::Object(child) => obj = child,
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// Calls `f` on every field, depth first in declaration order, the fields of nested
     /// objects and of list items included.
     pub(crate) fn for_each_field(&self, f: &mut impl FnMut(&Field)) {
@@ -160,19 +178,7 @@ impl Schema {
 
     /// Finds a field by dotted path (`interview.agent_present`).
     pub fn field(&self, path: &str) -> Option<&Field> {
-        let mut obj: &ObjectType = &self.root;
-        let mut parts = path.split('.').peekable();
-        while let Some(part) = parts.next() {
-            let field = obj.field(part)?;
-            if parts.peek().is_none() {
-                return Some(field);
-            }
-            match &field.kind {
-                FieldKind::Object(child) => obj = child,
-                _ => return None,
-            }
-        }
-        None
+        self.root.field_at_path(path)
     }
 
     /// Slot number of a dotted path, if the field has one.

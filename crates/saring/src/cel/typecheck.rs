@@ -234,23 +234,6 @@ struct EnumField {
 /// Most entries of one named list reported one by one as `cel.unknown_enum_value`.
 const MAX_ENUM_LIST_ERRORS: usize = 5;
 
-/// The slot-addressed field at a dotted path (`interview.agent_present`) below `root`.
-fn field_at_path<'o>(root: &'o ObjectType, path: &str) -> Option<&'o Field> {
-    let mut obj = root;
-    let mut segments = path.split('.').peekable();
-    while let Some(name) = segments.next() {
-        let field = obj.field(name)?;
-        if segments.peek().is_none() {
-            return Some(field);
-        }
-        match &field.kind {
-            FieldKind::Object(o) => obj = o,
-            _ => return None,
-        }
-    }
-    None
-}
-
 /// What a sub-expression denotes before it is used as a value.
 enum Out<'e> {
     /// A value.
@@ -756,7 +739,7 @@ impl<'e> Checker<'e, '_> {
             TKind::Local(i) => return self.local_enums.get(*i as usize).cloned().flatten(),
             TKind::Slot { path, .. } => {
                 let root = self.env().root.as_deref()?;
-                (field_at_path(root, path)?, path.clone())
+                (root.field_at_path(path)?, path.clone())
             }
             TKind::Select {
                 operand,
