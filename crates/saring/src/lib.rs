@@ -42,6 +42,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod aggregate;
 pub mod audit;
 pub mod backtest;
 pub mod bundle;

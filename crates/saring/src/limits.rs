@@ -31,6 +31,8 @@ pub const MAX_SIMILARITY_CHARS: usize = 256;
 pub const MAX_PACK_ERRORS: usize = 1000;
 /// Most derived values (`[derive]`) in one pack.
 pub const MAX_DERIVED: usize = 1000;
+/// Most windowed aggregates (`[aggregate.<name>]`) in one pack.
+pub const MAX_AGGREGATES: usize = 64;
 /// Most named constants (`[constants]`) in one pack.
 pub const MAX_CONSTANTS: usize = 1000;
 /// Most named lists (`[lists]`) in one pack.

@@ -87,7 +87,8 @@ impl Bounds {
             | Node::Derived(_)
             | Node::Local(_)
             | Node::Present(_)
-            | Node::RuleRef(_) => 0,
+            | Node::RuleRef(_)
+            | Node::Aggregate(_) => 0,
             Node::Neg(x)
             | Node::Not(x)
             | Node::HasField(x, _)

@@ -241,6 +241,24 @@ pub(crate) fn eval(node: &Node, cx: &Ctx<'_>, frame: &mut Frame) -> Result<Value
     value(node, cx, frame).map(Cow::into_owned)
 }
 
+/// The value of windowed aggregate `i` for the record: missing when the record's key or time
+/// is, an error when the record was screened without history.
+fn aggregate<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a Value, Fail> {
+    use crate::aggregate::Fact;
+    let Some(record) = cx.record else {
+        return Err(Fail::msg(crate::aggregate::NO_HISTORY));
+    };
+    match record.facts.get(i as usize) {
+        Some(Fact::Known { value, .. }) => Ok(value),
+        Some(Fact::Missing(paths)) => {
+            frame.missing.union(paths);
+            Err(Fail::Missing)
+        }
+        Some(Fact::Failed(message)) => Err(Fail::Error(message.clone())),
+        None => Err(Fail::msg(crate::aggregate::NO_HISTORY)),
+    }
+}
+
 /// The value of a derived value, computing it (and first the derived values it reads) on
 /// first read.
 pub(crate) fn derived<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a Value, Fail> {
@@ -330,6 +348,7 @@ pub(crate) fn value<'a>(
             .map(Cow::Borrowed)
             .ok_or_else(|| Fail::msg("unbound variable")),
         Node::Derived(i) => derived(cx, *i, frame).map(Cow::Borrowed),
+        Node::Aggregate(i) => aggregate(cx, *i, frame).map(Cow::Borrowed),
         Node::Local(i) => frame
             .locals
             .get(frame.base + *i as usize)

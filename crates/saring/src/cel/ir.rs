@@ -215,6 +215,8 @@ pub(crate) enum Node {
     HasField(Box<Node>, Arc<str>),
     /// Another rule's result by index.
     RuleRef(u32),
+    /// A windowed aggregate's value for the record (`agg.<name>`), by index.
+    Aggregate(u32),
     /// `!x`
     Not(Box<Node>),
     /// `a && b && ...` with CEL's commutative error absorption (operands in source order).

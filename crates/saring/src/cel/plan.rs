@@ -100,6 +100,7 @@ impl Planner<'_> {
             TKind::Var(i) => Node::Var(*i),
             TKind::Derived(i) => Node::Derived(*i),
             TKind::RuleRef(i) => Node::RuleRef(*i),
+            TKind::Aggregate(i) => Node::Aggregate(*i),
             TKind::Local(i) => Node::Local(*i),
             TKind::List(i) => match self.env.lists.get(*i as usize) {
                 Some(l) => Node::Const(l.value.clone()),

@@ -85,6 +85,8 @@ pub struct Env {
     pub derived: Vec<(String, Type)>,
     /// Rule ids that `rules.<id>` may name (index = position).
     pub rules: Vec<String>,
+    /// Windowed aggregates that `agg.<name>` may name, with their types (index = position).
+    pub aggregates: Vec<(String, Type)>,
     /// Position of every id of `rules`, for lookups in constant time in packs with thousands
     /// of rules ([`Env::set_rules`] fills both; when it is out of step with `rules`, names
     /// are looked up by a scan of `rules`).
@@ -139,6 +141,8 @@ pub(crate) enum Binding<'e> {
     Var(u32),
     /// A derived value.
     Derived(u32),
+    /// A windowed aggregate (`agg.<name>`, as a template path).
+    Aggregate(u32),
     /// A named constant.
     Const(u32),
     /// A named list.
@@ -151,6 +155,8 @@ pub(crate) enum Binding<'e> {
     Record(&'e Arc<ObjectType>),
     /// The `rules` namespace.
     Rules,
+    /// The `agg` namespace (windowed aggregates).
+    Aggregates,
     /// A type name used as a value.
     TypeName(&'static str),
 }
@@ -215,6 +221,9 @@ impl<'e> Scope<'e> {
         if name == "rules" && !env.rules.is_empty() {
             return Some(Binding::Rules);
         }
+        if name == crate::pack::AGGREGATE_NAMESPACE && !env.aggregates.is_empty() {
+            return Some(Binding::Aggregates);
+        }
         if let Some(root) = &env.root {
             if let Some(f) = root.field(name) {
                 return Some(field_binding(f));
@@ -273,6 +282,9 @@ impl<'e> Scope<'e> {
         if let Some(i) = self.env.constants.iter().position(|(n, _)| n == path) {
             return Some(Binding::Const(i as u32));
         }
+        if let Some(i) = self.aggregate_path(path) {
+            return Some(Binding::Aggregate(i));
+        }
         let mut obj: &'e Arc<ObjectType> = self.env.root.as_ref()?;
         let mut parts = path.split('.').peekable();
         while let Some(part) = parts.next() {
@@ -308,7 +320,21 @@ impl<'e> Scope<'e> {
         }
         out.extend(self.env.derived.iter().map(|(n, _)| n.clone()));
         out.extend(self.env.constants.iter().map(|(n, _)| n.clone()));
+        let ns = crate::pack::AGGREGATE_NAMESPACE;
+        out.extend(self.env.aggregates.iter().map(|(n, _)| format!("{ns}.{n}")));
         out
+    }
+
+    /// The aggregate a template path `agg.<name>` names.
+    fn aggregate_path(&self, path: &str) -> Option<u32> {
+        let name = path
+            .strip_prefix(crate::pack::AGGREGATE_NAMESPACE)?
+            .strip_prefix('.')?;
+        self.env
+            .aggregates
+            .iter()
+            .position(|(n, _)| n == name)
+            .map(|i| i as u32)
     }
 }
 

@@ -97,6 +97,8 @@ pub(crate) enum TKind {
     Derived(u32),
     /// Another rule's result.
     RuleRef(u32),
+    /// A windowed aggregate's value (`agg.<name>`).
+    Aggregate(u32),
     /// A comprehension variable (by depth index).
     Local(u32),
     /// A named list used as a value.
@@ -190,6 +192,7 @@ impl TExpr {
             | TKind::Var(_)
             | TKind::Derived(_)
             | TKind::RuleRef(_)
+            | TKind::Aggregate(_)
             | TKind::Local(_)
             | TKind::List(_)
             | TKind::Poison => {}
@@ -242,6 +245,8 @@ enum Out<'e> {
     Obj(&'e Arc<ObjectType>, Arc<str>),
     /// The `rules` namespace.
     Rules,
+    /// The `agg` namespace.
+    Aggregates,
     /// An error was already reported.
     Poison(Span),
 }
@@ -309,6 +314,15 @@ impl<'e> Checker<'e, '_> {
                     span,
                     "`rules` cannot be used as a value".into(),
                     Some("refer to one rule's result: `rules.<rule_id>`".into()),
+                );
+                TExpr::poison(span)
+            }
+            Out::Aggregates => {
+                self.error(
+                    "cel.type_mismatch",
+                    span,
+                    "`agg` cannot be used as a value".into(),
+                    Some("read one aggregate: `agg.<name>`".into()),
                 );
                 TExpr::poison(span)
             }
@@ -389,6 +403,12 @@ impl<'e> Checker<'e, '_> {
             }
             Binding::Record(root) => Out::Obj(root, Arc::from("record")),
             Binding::Rules => Out::Rules,
+            Binding::Aggregates => Out::Aggregates,
+            Binding::Aggregate(i) => Out::Val(TExpr::new(
+                TKind::Aggregate(i),
+                env.aggregates[i as usize].1.clone(),
+                span,
+            )),
             Binding::TypeName(t) => Out::Val(TExpr::new(
                 TKind::Const(Value::Type(Arc::from(t))),
                 Type::Type,
@@ -482,6 +502,23 @@ impl<'e> Checker<'e, '_> {
                     }
                 }
             }
+            Out::Aggregates => {
+                let env = self.env();
+                match env.aggregates.iter().position(|(n, _)| n == field) {
+                    Some(i) => self.binding(Binding::Aggregate(i as u32), span),
+                    None => {
+                        let help =
+                            did_you_mean(field, env.aggregates.iter().map(|(n, _)| n.as_str()));
+                        self.error(
+                            "pack.unknown_aggregate",
+                            span,
+                            format!("there is no aggregate `{field}`"),
+                            help,
+                        );
+                        Out::Poison(span)
+                    }
+                }
+            }
             Out::Obj(obj, _) => match obj.field(field) {
                 Some(f) => match &f.kind {
                     FieldKind::Object(o) if !o.in_list => self.binding(Binding::Object(f, o), span),
@@ -538,6 +575,15 @@ impl<'e> Checker<'e, '_> {
                     span,
                     "`has()` cannot test a rule".into(),
                     None,
+                );
+                Out::Poison(span)
+            }
+            Out::Aggregates => {
+                self.error(
+                    "cel.type_mismatch",
+                    span,
+                    "`has()` cannot test an aggregate".into(),
+                    Some("an aggregate is always computed; when its key or time is missing, rules reading it are incomplete".into()),
                 );
                 Out::Poison(span)
             }

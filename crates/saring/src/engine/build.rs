@@ -20,7 +20,7 @@ use crate::diagnostic::Diagnostic;
 use crate::engine::access::PackPolicy;
 use crate::engine::language::Languages;
 use crate::engine::template::Templates;
-use crate::engine::{CompiledDerived, CompiledRule, RuleInfo};
+use crate::engine::{CompiledAggregate, CompiledDerived, CompiledRule, RuleInfo};
 use crate::limits::{CostLimits, MAX_PACK_ERRORS};
 use crate::pack::{Expression, Pack, RuleStatus};
 use crate::schema::{FieldKind, ObjectType};
@@ -28,6 +28,7 @@ use crate::schema::{FieldKind, ObjectType};
 /// Output of [`build`].
 pub(crate) struct Built {
     pub derived: Vec<CompiledDerived>,
+    pub aggregates: Vec<CompiledAggregate>,
     pub derived_nodes: Vec<DerivedNode>,
     pub rules: Vec<CompiledRule>,
     pub order: Vec<u32>,
@@ -36,7 +37,7 @@ pub(crate) struct Built {
     pub paths: Paths,
 }
 
-fn place(pack: &Pack, expr: &Expression, span: Span, d: Diagnostic) -> Diagnostic {
+pub(super) fn place(pack: &Pack, expr: &Expression, span: Span, d: Diagnostic) -> Diagnostic {
     let start = expr.offset + span.start as usize;
     let end = expr.offset + (span.end as usize).max(span.start as usize + 1);
     d.at(&pack.sources.locate(&expr.file, (start, end)))
@@ -49,17 +50,18 @@ fn diag_of(pack: &Pack, expr: &Expression, e: &CheckError) -> Diagnostic {
 }
 
 /// One compiled expression and what it reads.
-struct Compiled {
-    node: Node,
-    ty: Type,
-    policy: PackPolicy,
-    derived_read: BTreeSet<u32>,
+pub(super) struct Compiled {
+    pub node: Node,
+    pub ty: Type,
+    pub policy: PackPolicy,
+    pub derived_read: BTreeSet<u32>,
     rules_read: BTreeSet<u32>,
+    aggregates_read: BTreeSet<u32>,
 }
 
 /// Parses, checks and plans one expression; returns `None` (with diagnostics pushed) on
 /// failure.
-fn compile_expr(
+pub(super) fn compile_expr(
     pack: &Pack,
     expr: &Expression,
     env: &Env,
@@ -110,12 +112,16 @@ fn compile_expr(
         return None;
     }
     let (mut derived_read, mut rules_read) = (BTreeSet::new(), BTreeSet::new());
+    let mut aggregates_read = BTreeSet::new();
     typed.expr.visit(&mut |e| match e.kind {
         TKind::Derived(i) => {
             derived_read.insert(i);
         }
         TKind::RuleRef(i) => {
             rules_read.insert(i);
+        }
+        TKind::Aggregate(i) => {
+            aggregates_read.insert(i);
         }
         _ => {}
     });
@@ -125,6 +131,7 @@ fn compile_expr(
         policy,
         derived_read,
         rules_read,
+        aggregates_read,
     })
 }
 
@@ -227,6 +234,9 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
         });
         derived_nodes.push(DerivedNode { node, deps });
     }
+    let aggregates = super::history::compile_aggregates(
+        pack, &mut env, &mut paths, &bounds, limits, &derived, &mut diags,
+    );
     let languages = Languages::of(pack);
 
     // Rules: every rule id is visible through `rules.<id>`.
@@ -252,6 +262,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
         let mut monitored = BTreeSet::new();
         let mut evidence_slots: Vec<(u32, Arc<str>)> = Vec::new();
         let mut evidence_derived: Vec<u32> = Vec::new();
+        let mut evidence_aggregates: Vec<u32> = Vec::new();
         let mut node = Node::Const(Value::Bool(false));
         let mut rule_deps = Vec::new();
         if let Some(c) = checked {
@@ -304,6 +315,12 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
                     monitored.extend(d.monitored.iter().cloned());
                 }
             }
+            for i in &c.aggregates_read {
+                evidence_aggregates.push(*i);
+                if let Some(a) = aggregates.get(*i as usize) {
+                    monitored.extend(a.monitored.iter().cloned());
+                }
+            }
             rule_deps = c.rules_read.iter().copied().collect();
             node = c.node;
         }
@@ -317,6 +334,17 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
             &mut template_policy,
         );
         monitored.extend(template_policy.monitored.iter().cloned());
+        if let Ok(t) = &reason {
+            for lang in 0..languages.names().len().max(1) {
+                for read in t.get(lang).reads() {
+                    if let super::template::TemplateRead::Aggregate(i) = read {
+                        if let Some(a) = aggregates.get(i as usize) {
+                            monitored.extend(a.monitored.iter().cloned());
+                        }
+                    }
+                }
+            }
+        }
         if !monitored.is_empty() && rule.uses_monitored.is_none() {
             let fields: Vec<String> = monitored.iter().map(|m| format!("`{m}`")).collect();
             let d = Diagnostic::error(
@@ -384,6 +412,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
             }),
             evidence: evidence_kinds,
             evidence_derived,
+            evidence_aggregates,
         });
     }
 
@@ -442,7 +471,9 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
         let rule = &rules[i];
         let mut seen: FxHashSet<u32> = rule.evidence.iter().map(|e| e.0).collect();
         let mut seen_derived: FxHashSet<u32> = rule.evidence_derived.iter().copied().collect();
-        let (mut slots, mut derived) = (Vec::new(), Vec::new());
+        let mut seen_aggregates: FxHashSet<u32> =
+            rule.evidence_aggregates.iter().copied().collect();
+        let (mut slots, mut derived, mut aggs) = (Vec::new(), Vec::new(), Vec::new());
         for &d in &deps[i] {
             let dep = &rules[d as usize];
             slots.extend(dep.evidence.iter().filter(|e| seen.insert(e.0)).cloned());
@@ -452,9 +483,16 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
                     .copied()
                     .filter(|x| seen_derived.insert(*x)),
             );
+            aggs.extend(
+                dep.evidence_aggregates
+                    .iter()
+                    .copied()
+                    .filter(|x| seen_aggregates.insert(*x)),
+            );
         }
         rules[i].evidence.extend(slots);
         rules[i].evidence_derived.extend(derived);
+        rules[i].evidence_aggregates.extend(aggs);
     }
     let order = order
         .into_iter()
@@ -464,6 +502,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
     if diags.is_empty() {
         Ok(Built {
             derived,
+            aggregates,
             derived_nodes,
             rules,
             order,

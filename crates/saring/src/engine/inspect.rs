@@ -42,14 +42,17 @@ impl Engine {
                                 fields.insert(info.path.to_string());
                             }
                         }
-                        // Derived values are all listed below.
-                        TemplateRead::Derived(_) => {}
+                        // Derived values and aggregates are all listed below.
+                        TemplateRead::Derived(_) | TemplateRead::Aggregate(_) => {}
                     }
                 }
             }
         }
         for d in &c.derived {
             fields.extend(d.slots.iter().map(|(_, p)| p.to_string()));
+        }
+        for a in &c.aggregates {
+            fields.extend(a.slots.iter().map(|(_, p)| p.to_string()));
         }
         fields.into_iter().collect()
     }

@@ -44,6 +44,7 @@
 
 mod access;
 mod build;
+mod history;
 
 /// The compiled parts of a pack, for tests that look at the plan.
 #[cfg(test)]
@@ -177,6 +178,28 @@ pub(crate) struct CompiledRule {
     pub remedy: PerLanguage<Option<String>>,
     pub evidence: Vec<(u32, Arc<str>, FieldKind)>,
     pub evidence_derived: Vec<u32>,
+    /// Windowed aggregates the condition reads (their evidence shows the records behind).
+    pub evidence_aggregates: Vec<u32>,
+}
+
+/// A compiled `[aggregate.<name>]`.
+#[derive(Debug)]
+pub(crate) struct CompiledAggregate {
+    pub name: String,
+    pub kind: crate::aggregate::MeasureKind,
+    /// Window length in microseconds, and as written.
+    pub window: i64,
+    pub window_text: String,
+    pub key: Node,
+    pub time: Node,
+    /// What `count_distinct` tells apart or `sum` adds.
+    pub value: Option<Node>,
+    /// `where`.
+    pub filter: Option<Node>,
+    /// Monitored fields its expressions read (rules reading it read them too).
+    pub monitored: std::collections::BTreeSet<String>,
+    /// Record slots its expressions read (directly or through derived values).
+    pub slots: Vec<(u32, Arc<str>)>,
 }
 
 /// A compiled rule pack. Cheap to clone (shared), `Send + Sync`. Decisions are rendered in
@@ -200,6 +223,8 @@ struct Compiled {
     questions: Questions,
     register: Vec<MonitoredUse>,
     derived: Vec<CompiledDerived>,
+    /// Windowed aggregates, by index.
+    aggregates: Vec<CompiledAggregate>,
     /// The derived values' nodes, by index (evaluated lazily, on first read).
     derived_nodes: Vec<DerivedNode>,
     rules: Vec<CompiledRule>,
@@ -276,6 +301,7 @@ impl Engine {
                 languages,
                 scoring,
                 derived: built.derived,
+                aggregates: built.aggregates,
                 derived_nodes: built.derived_nodes,
                 rules: built.rules,
                 order: built.order,
@@ -404,6 +430,31 @@ impl Engine {
     /// Screens many JSON texts, in parallel when the `parallel` feature is on; results are in
     /// input order.
     pub fn screen_json_batch(&self, lines: &[&str]) -> Vec<Result<Decision, RecordError>> {
+        if self.has_aggregates() {
+            // Aggregates need the whole batch first (batch semantics).
+            let decoded: Vec<Result<Record, RecordError>> = lines
+                .iter()
+                .map(|l| self.decode_json(l, DecodeOptions::default()))
+                .collect();
+            let positions: Vec<usize> =
+                (0..decoded.len()).filter(|&i| decoded[i].is_ok()).collect();
+            let mut records: Vec<Record> = decoded
+                .iter()
+                .filter_map(|r| r.as_ref().ok().cloned())
+                .collect();
+            self.aggregate_batch_at(&mut records, &positions);
+            let mut screened = self.screen_batch_as_is(&records).into_iter();
+            return decoded
+                .into_iter()
+                .map(|r| {
+                    r.and_then(|_| {
+                        screened.next().ok_or_else(|| {
+                            RecordError::new("internal.error", None, "record not screened")
+                        })
+                    })
+                })
+                .collect();
+        }
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
@@ -415,8 +466,19 @@ impl Engine {
         }
     }
 
-    /// Screens many decoded records, in parallel when the `parallel` feature is on.
+    /// Screens many decoded records, in parallel when the `parallel` feature is on. With
+    /// windowed aggregates, the records are one batch: each sees the others before it (see
+    /// [`Engine::aggregate_batch`]).
     pub fn screen_batch(&self, records: &[Record]) -> Vec<Decision> {
+        if self.has_aggregates() && records.iter().any(|r| r.facts.is_empty()) {
+            let mut records = records.to_vec();
+            self.aggregate_batch(&mut records);
+            return self.screen_batch_as_is(&records);
+        }
+        self.screen_batch_as_is(records)
+    }
+
+    fn screen_batch_as_is(&self, records: &[Record]) -> Vec<Decision> {
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;

@@ -300,6 +300,11 @@ impl Engine {
                 out.insert(d.name.clone(), cel_to_json(v));
             }
         }
+        for &i in &rule.evidence_aggregates {
+            if let Some((name, shown)) = self.aggregate_evidence(record, i) {
+                out.insert(name, shown);
+            }
+        }
         out
     }
 

@@ -18,6 +18,7 @@ enum Piece {
     Text(String),
     Slot(u32, FieldKind),
     Derived(u32),
+    Aggregate(u32),
 }
 
 /// What one placeholder of a template reads.
@@ -27,6 +28,8 @@ pub(crate) enum TemplateRead {
     Slot(u32),
     /// A derived value, by index.
     Derived(u32),
+    /// A windowed aggregate, by index.
+    Aggregate(u32),
 }
 
 /// A parsed reason template.
@@ -100,6 +103,7 @@ impl Template {
             Piece::Text(_) => None,
             Piece::Slot(slot, _) => Some(TemplateRead::Slot(*slot)),
             Piece::Derived(i) => Some(TemplateRead::Derived(*i)),
+            Piece::Aggregate(i) => Some(TemplateRead::Aggregate(*i)),
         })
     }
 
@@ -121,6 +125,12 @@ impl Template {
                 Piece::Derived(i) => match derived(*i) {
                     Some(v) => push_value(&mut out, v, None),
                     None => out.push_str("unknown"),
+                },
+                Piece::Aggregate(i) => match record.facts.get(*i as usize) {
+                    Some(crate::aggregate::Fact::Known { value, .. }) => {
+                        push_value(&mut out, value, None)
+                    }
+                    _ => out.push_str("unknown"),
                 },
             }
         }
@@ -226,6 +236,7 @@ fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Pie
     };
     match scope.lookup_path(name) {
         Some(Binding::Derived(i)) => Ok(Piece::Derived(i)),
+        Some(Binding::Aggregate(i)) => Ok(Piece::Aggregate(i)),
         Some(Binding::Const(i)) => {
             let mut text = String::new();
             if let Some((_, v)) = scope.env().constants.get(i as usize) {

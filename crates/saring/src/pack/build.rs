@@ -24,13 +24,22 @@ pub(crate) struct PackParts {
     pub constants: Vec<Constant>,
     pub lists: Vec<NamedList>,
     pub derive: Vec<Derived>,
+    pub aggregates: Vec<crate::pack::Aggregate>,
     pub rules: Vec<Rule>,
     /// `[pack] record_id` as written, with its span (resolved against the schema by
     /// [`resolve_record_id`]).
     pub record_id: Option<(String, Span)>,
 }
 
-const TOP_KEYS: &[&str] = &["pack", "outcomes", "constants", "lists", "derive", "rule"];
+const TOP_KEYS: &[&str] = &[
+    "pack",
+    "outcomes",
+    "constants",
+    "lists",
+    "derive",
+    "aggregate",
+    "rule",
+];
 const META_KEYS: &[&str] = &[
     "id",
     "version",
@@ -148,6 +157,17 @@ pub(crate) fn build_pack(
         .and_then(|e| reader.table(e))
         .map(|t| derive(reader, t, schema_names, &mut names))
         .unwrap_or_default();
+    let aggregates = match get(entries, "aggregate") {
+        Some(e) => reader
+            .table(e)
+            .map(|t| {
+                let found = super::aggregate::aggregates(reader, t);
+                namespace_clash(reader, e, schema_names, &names, !found.is_empty());
+                found
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     let rules = match get(entries, "rule") {
         Some(e) => rules(reader, e),
         None => Vec::new(),
@@ -162,9 +182,40 @@ pub(crate) fn build_pack(
         constants,
         lists,
         derive,
+        aggregates,
         rules,
         record_id,
     })
+}
+
+/// A pack with aggregates reads them as `agg.<name>`: no schema field, constant, list or
+/// derived value may be called `agg`.
+fn namespace_clash(
+    reader: &mut Reader<'_>,
+    e: &Entry,
+    schema_names: &[String],
+    names: &BTreeMap<String, Span>,
+    has_aggregates: bool,
+) {
+    let ns = super::AGGREGATE_NAMESPACE;
+    if !has_aggregates {
+        return;
+    }
+    let what = if schema_names.iter().any(|n| n == ns) {
+        "a schema field"
+    } else if names.contains_key(ns) {
+        "a constant, list or derived value"
+    } else {
+        return;
+    };
+    reader.error_help(
+        "pack.name_clash",
+        format!(
+            "{what} is called `{ns}`, the namespace rules read aggregates from (`{ns}.<name>`)"
+        ),
+        format!("rename the {what}"),
+        e.key_span,
+    );
 }
 
 fn meta(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<PackMeta> {

@@ -136,6 +136,33 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
             .collect();
         map.insert("constants".into(), constants.into());
     }
+    // `[aggregate]` came later still.
+    if let (false, Some(map)) = (parts.aggregates.is_empty(), content.as_object_mut()) {
+        let aggregates: serde_json::Map<String, serde_json::Value> = parts
+            .aggregates
+            .iter()
+            .map(|a| {
+                let mut body = json!({
+                    "key": a.key.text,
+                    "time": a.time.text,
+                    "window": a.window.seconds,
+                    "where": a.filter.as_ref().map(|f| f.text.as_str()),
+                    "description": a.description,
+                });
+                if let Some(b) = body.as_object_mut() {
+                    let measure = match &a.measure {
+                        crate::pack::Measure::Count => json!(true),
+                        crate::pack::Measure::CountDistinct(e) | crate::pack::Measure::Sum(e) => {
+                            json!(e.text)
+                        }
+                    };
+                    b.insert(a.measure.as_str().into(), measure);
+                }
+                (a.name.clone(), body)
+            })
+            .collect();
+        map.insert("aggregate".into(), aggregates.into());
+    }
     content
 }
 

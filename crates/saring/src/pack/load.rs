@@ -313,6 +313,7 @@ pub(crate) fn load_with(
                 constants: parts.constants,
                 lists: parts.lists,
                 derive: parts.derive,
+                aggregates: parts.aggregates,
                 rules: parts.rules,
                 schema,
                 digest,

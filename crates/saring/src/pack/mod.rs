@@ -3,6 +3,7 @@
 //!
 //! Loading does no type checking of expressions; [`crate::Engine::compile`] does that.
 
+mod aggregate;
 mod build;
 mod ctx;
 mod digest;
@@ -14,6 +15,7 @@ mod schema_file;
 mod tests;
 mod tree;
 
+pub(crate) use aggregate::NAMESPACE as AGGREGATE_NAMESPACE;
 pub use lint::review_overdue;
 pub use load::LoadOptions;
 pub(crate) use load::{check_loaded, load_files};
@@ -419,6 +421,60 @@ pub struct Derived {
     pub expr: Expression,
 }
 
+/// A windowed aggregate from `[aggregate.<name>]`: a value computed over the records that
+/// share `key` within `window` before `time` (the record itself included), read by rules as
+/// `agg.<name>`.
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    /// Name: rules read `agg.<name>`.
+    pub name: String,
+    /// What groups records (`sponsor.phone`, `normalize_name(recruiter.name)`).
+    pub key: Expression,
+    /// When the record happened (a date or timestamp).
+    pub time: Expression,
+    /// How far back the window reaches.
+    pub window: Window,
+    /// What is computed over the window.
+    pub measure: Measure,
+    /// `where`: only records for which this holds are counted.
+    pub filter: Option<Expression>,
+    /// Human description.
+    pub description: Option<String>,
+    /// Where it is declared.
+    pub location: Option<Location>,
+}
+
+/// The length of an aggregate's window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// Length in seconds.
+    pub seconds: i64,
+    /// As written (`30d`).
+    pub text: String,
+}
+
+/// What an aggregate computes over its window.
+#[derive(Debug, Clone)]
+pub enum Measure {
+    /// `count = true`: how many records (an `int`).
+    Count,
+    /// `count_distinct = "<expr>"`: how many distinct values of the expression (an `int`).
+    CountDistinct(Expression),
+    /// `sum = "<expr>"`: the sum of a numeric expression (its type).
+    Sum(Expression),
+}
+
+impl Measure {
+    /// `count`, `count_distinct` or `sum`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Measure::Count => "count",
+            Measure::CountDistinct(_) => "count_distinct",
+            Measure::Sum(_) => "sum",
+        }
+    }
+}
+
 /// A rule's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -501,6 +557,8 @@ pub struct Pack {
     pub lists: Vec<NamedList>,
     /// `[derive]`, in declaration order.
     pub derive: Vec<Derived>,
+    /// `[aggregate.<name>]`, in declaration order.
+    pub aggregates: Vec<Aggregate>,
     /// `[[rule]]`s, in declaration order.
     pub rules: Vec<Rule>,
     /// The record schema.

@@ -35,6 +35,9 @@ pub struct Record {
     pub(crate) slots: Box<[Option<Value>]>,
     /// Slots whose input value did not fit, with why (slot order).
     pub(crate) invalid: Vec<(u32, RecordError)>,
+    /// The pack's windowed aggregates for this record, by index; empty when it was screened
+    /// without history (see [`crate::aggregate`]).
+    pub(crate) facts: Vec<crate::aggregate::Fact>,
 }
 
 impl Record {
@@ -44,6 +47,7 @@ impl Record {
             // `repeat_with` writes only the `None` tag per slot (no per-element clone).
             slots: std::iter::repeat_with(|| None).take(len).collect(),
             invalid: Vec::new(),
+            facts: Vec::new(),
         }
     }
 

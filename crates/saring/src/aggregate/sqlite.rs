@@ -1,0 +1,212 @@
+//! [`SqliteStore`]: the online history in one SQLite file (the bundled library), so that a
+//! restart picks up where the last run stopped.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::{params, Connection, OptionalExtension as _};
+
+use super::store::{Measured, Number, Store, StoreEntry, StoreError, WindowAnswer, WindowQuery};
+use super::MAX_EVIDENCE_RECORDS;
+
+/// Writes are grouped in transactions of this many entries (and committed on
+/// [`Store::flush`] and when the store is dropped).
+const BATCH: usize = 1024;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS saring_entries (
+    seq INTEGER PRIMARY KEY,
+    aggregate TEXT NOT NULL,
+    record TEXT NOT NULL,
+    key TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    text TEXT,
+    num_int INTEGER,
+    num_real REAL,
+    UNIQUE (aggregate, record)
+);
+CREATE INDEX IF NOT EXISTS saring_window ON saring_entries (aggregate, key, time);
+CREATE INDEX IF NOT EXISTS saring_age ON saring_entries (aggregate, time);
+";
+
+fn err(e: rusqlite::Error) -> StoreError {
+    StoreError::new(e.to_string())
+}
+
+/// A history store in an SQLite database file.
+pub struct SqliteStore {
+    conn: Connection,
+    /// Entries written in the open transaction.
+    pending: usize,
+    /// The last purge bound per aggregate (a bound not past it has nothing left to purge).
+    purged: Vec<(String, i64)>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("pending", &self.pending)
+            .finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        let path = path.as_ref();
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::new(format!("cannot open {}: {e}", path.display())))?;
+        SqliteStore::with(conn)
+    }
+
+    /// A store in memory (same code path as a file, nothing persists).
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        SqliteStore::with(Connection::open_in_memory().map_err(err)?)
+    }
+
+    fn with(conn: Connection) -> Result<SqliteStore, StoreError> {
+        // WAL is refused for in-memory databases; the default journal is fine there.
+        let _ = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .optional();
+        conn.execute_batch("PRAGMA synchronous = NORMAL;")
+            .map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(|e| {
+            StoreError::new(format!("not a saring history store (or unreadable): {e}"))
+        })?;
+        Ok(SqliteStore {
+            conn,
+            pending: 0,
+            purged: Vec::new(),
+        })
+    }
+
+    /// How many entries the store holds.
+    pub fn len(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM saring_entries", [], |r| r.get(0))
+            .map_err(err)
+    }
+
+    fn begin(&mut self) -> Result<(), StoreError> {
+        if self.pending == 0 && self.conn.is_autocommit() {
+            self.conn.execute_batch("BEGIN").map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("COMMIT").map_err(err)?;
+        }
+        self.pending = 0;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        let _ = self.commit();
+    }
+}
+
+impl Store for SqliteStore {
+    fn insert(&mut self, entry: &StoreEntry<'_>) -> Result<bool, StoreError> {
+        self.begin()?;
+        let (text, int, real) = match entry.value {
+            Some(Measured::Text(t)) => (Some(t.as_ref()), None, None),
+            Some(Measured::Num(Number::Int(i))) => (None, Some(*i), None),
+            Some(Measured::Num(Number::Double(d))) => (None, None, Some(*d)),
+            None => (None, None, None),
+        };
+        let added = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO saring_entries (aggregate, record, key, time, text, num_int, num_real)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![entry.aggregate, entry.record, entry.key, entry.time, text, int, real])
+            })
+            .map_err(err)?;
+        self.pending += 1;
+        if self.pending >= BATCH {
+            self.commit()?;
+        }
+        Ok(added == 1)
+    }
+
+    fn window(&mut self, q: &WindowQuery<'_>) -> Result<WindowAnswer, StoreError> {
+        let (count, distinct, ints, reals, real_sum): (u64, u64, Option<i64>, u64, f64) = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*), count(DISTINCT text), sum(num_int), count(num_real), total(num_real)
+                 FROM saring_entries WHERE aggregate = ?1 AND key = ?2 AND time BETWEEN ?3 AND ?4",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![q.aggregate, q.key, q.from, q.to], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+            })
+            .map_err(err)?;
+        let int = Number::Int(ints.unwrap_or(0));
+        let sum = if reals == 0 {
+            int
+        } else {
+            int.add(Number::Double(real_sum))
+        };
+        let mut records = Vec::new();
+        if count > 0 {
+            let mut s = self
+                .conn
+                .prepare_cached(
+                    "SELECT record FROM saring_entries
+                     WHERE aggregate = ?1 AND key = ?2 AND time BETWEEN ?3 AND ?4
+                     ORDER BY time, seq LIMIT ?5",
+                )
+                .map_err(err)?;
+            let rows = s
+                .query_map(
+                    params![
+                        q.aggregate,
+                        q.key,
+                        q.from,
+                        q.to,
+                        MAX_EVIDENCE_RECORDS as i64
+                    ],
+                    |r| r.get::<_, String>(0),
+                )
+                .map_err(err)?;
+            for row in rows {
+                records.push(Arc::from(row.map_err(err)?));
+            }
+        }
+        Ok(WindowAnswer {
+            count,
+            distinct,
+            sum,
+            records,
+        })
+    }
+
+    fn purge(&mut self, aggregate: &str, before: i64) -> Result<u64, StoreError> {
+        // Times only move forward in ordered input: a bound not past the last one purges
+        // nothing new.
+        match self.purged.iter_mut().find(|(a, _)| a == aggregate) {
+            Some((_, at)) if before <= *at => return Ok(0),
+            Some((_, at)) => *at = before,
+            None => self.purged.push((aggregate.to_string(), before)),
+        }
+        self.begin()?;
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM saring_entries WHERE aggregate = ?1 AND time < ?2")
+            .and_then(|mut s| s.execute(params![aggregate, before]))
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        self.commit()
+    }
+}

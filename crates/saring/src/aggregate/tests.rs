@@ -1,0 +1,505 @@
+use proptest::prelude::*;
+
+use super::{MemoryStore, NO_HISTORY};
+use crate::{Decision, Engine, Outcome, Pack, Record};
+
+const SCHEMA: &str = r#"
+[field.id]
+type = "string"
+required = true
+[field.phone]
+type = "string"
+[field.nik]
+type = "string"
+[field.at]
+type = "timestamp"
+[field.fee]
+type = "int"
+[field.religion]
+type = "string"
+protected = true
+[field.sex]
+type = "enum"
+values = ["F", "M"]
+monitored = true
+"#;
+
+fn pack(aggregates: &str, rules: &str) -> String {
+    format!(
+        r#"
+[pack]
+id = "net"
+version = "1"
+title = "Networks"
+record_id = "id"
+[outcomes]
+review = 10
+refer = 100
+{aggregates}
+{rules}
+"#
+    )
+}
+
+const AGGREGATES: &str = r#"
+[aggregate.phone_apps]
+key = "phone"
+time = "at"
+window = "30d"
+count = true
+[aggregate.phone_niks]
+key = "phone"
+time = "at"
+window = "30d"
+count_distinct = "nik"
+[aggregate.phone_fees]
+key = "phone"
+time = "at"
+window = "30d"
+sum = "fee"
+where = "fee > 0"
+"#;
+
+const RULES: &str = r#"
+[[rule]]
+id = "shared_phone"
+title = "One sponsor phone behind many applications"
+weight = 20
+when = "agg.phone_apps >= 3"
+reason = "{agg.phone_apps} applications in 30 days share this sponsor phone"
+[[rule]]
+id = "many_niks"
+title = "Many applicants behind one phone"
+weight = 5
+status = "shadow"
+when = "agg.phone_niks >= 2"
+reason = "distinct applicants"
+[[rule]]
+id = "fees"
+title = "Fees"
+weight = 1
+status = "shadow"
+when = "agg.phone_fees > 100"
+reason = "fees"
+"#;
+
+fn engine() -> Engine {
+    let text = pack(AGGREGATES, RULES);
+    Engine::compile(&Pack::from_toml_str(&text, SCHEMA).expect("pack")).expect("engine")
+}
+
+fn record(engine: &Engine, json: &str) -> Record {
+    engine
+        .decode_json(json, Default::default())
+        .expect("record")
+}
+
+fn row(id: &str, phone: &str, at: &str) -> String {
+    format!(r#"{{"id": "{id}", "phone": "{phone}", "nik": "N{id}", "at": "{at}", "fee": 50}}"#)
+}
+
+fn batch(engine: &Engine, rows: &[String]) -> Vec<Decision> {
+    let mut records: Vec<Record> = rows.iter().map(|r| record(engine, r)).collect();
+    engine.aggregate_batch(&mut records);
+    records.iter().map(|r| engine.screen(r)).collect()
+}
+
+fn value(d: &Decision, rule: &str, agg: &str) -> Option<serde_json::Value> {
+    d.hits
+        .iter()
+        .chain(d.shadow_hits.iter())
+        .find(|h| h.rule == rule)
+        .map(|h| h.evidence[&format!("agg.{agg}")].clone())
+}
+
+#[test]
+fn the_window_reaches_back_exactly_its_length_and_counts_the_record_itself() {
+    let e = engine();
+    let rows = [
+        row("a", "+62 1", "2026-05-01T09:59:59Z"),
+        row("b", "+62 1", "2026-05-01T10:00:00Z"),
+        row("c", "+62 1", "2026-05-20T10:00:00Z"),
+        row("d", "+62 1", "2026-05-31T10:00:00Z"),
+    ];
+    let d = batch(&e, &rows);
+    // `a` is one second outside d's window; `b` is exactly 30 days before it.
+    assert!(
+        d[2].hits.iter().any(|h| h.rule == "shared_phone"),
+        "{:?}",
+        d[2]
+    );
+    let shown = value(&d[3], "shared_phone", "phone_apps").expect("hit");
+    assert_eq!(shown["value"], 3);
+    assert_eq!(shown["key"], "+62 1");
+    assert_eq!(shown["window"], "30d");
+    assert_eq!(shown["records"], serde_json::json!(["b", "c", "d"]));
+    assert_eq!(shown["records_total"], 3);
+    assert_eq!(
+        d[3].hits[0].reason,
+        "3 applications in 30 days share this sponsor phone"
+    );
+    assert_eq!(d[3].outcome, Outcome::Review);
+    assert!(d[1].hits.is_empty());
+}
+
+#[test]
+fn windows_compare_instants_whatever_the_time_zone() {
+    let e = engine();
+    // 2026-05-31T06:00+07:00 is 2026-05-30T23:00Z: 30 days back is 2026-04-30T23:00Z.
+    let rows = [
+        row("a", "p", "2026-05-01T05:59:59+07:00"),
+        row("b", "p", "2026-04-30T23:00:00Z"),
+        row("c", "p", "2026-05-10T00:00:00-05:00"),
+        row("d", "p", "2026-05-31T06:00:00+07:00"),
+    ];
+    let d = batch(&e, &rows);
+    let shown = value(&d[3], "shared_phone", "phone_apps").expect("hit");
+    assert_eq!(shown["records"], serde_json::json!(["b", "c", "d"]));
+}
+
+#[test]
+fn input_order_does_not_matter_but_equal_times_keep_it() {
+    let e = engine();
+    let rows = [
+        row("d", "p", "2026-05-04T00:00:00Z"),
+        row("a", "p", "2026-05-01T00:00:00Z"),
+        row("c", "p", "2026-05-03T00:00:00Z"),
+        row("b", "p", "2026-05-03T00:00:00Z"),
+    ];
+    let d = batch(&e, &rows);
+    // Time order: a, c, b (equal times in input order), d.
+    assert!(d[1].hits.is_empty()); // a: 1
+    assert!(d[2].hits.is_empty()); // c: 2
+    assert_eq!(
+        value(&d[3], "shared_phone", "phone_apps").expect("b")["records"],
+        serde_json::json!(["a", "c", "b"])
+    );
+    assert_eq!(
+        value(&d[0], "shared_phone", "phone_apps").expect("d")["value"],
+        4
+    );
+}
+
+#[test]
+fn the_same_record_id_counts_once() {
+    let e = engine();
+    let rows = [
+        row("a", "p", "2026-05-01T00:00:00Z"),
+        row("a", "p", "2026-05-02T00:00:00Z"),
+        row("b", "p", "2026-05-03T00:00:00Z"),
+    ];
+    let d = batch(&e, &rows);
+    assert!(d[2].hits.is_empty(), "{:?}", d[2].hits);
+    assert_eq!(
+        value(&d[2], "many_niks", "phone_niks").expect("distinct")["value"],
+        2
+    );
+}
+
+#[test]
+fn count_distinct_sum_and_where() {
+    let e = engine();
+    let rows = [
+        r#"{"id": "1", "phone": "p", "nik": "X", "at": "2026-05-01T00:00:00Z", "fee": 80}"#
+            .to_string(),
+        r#"{"id": "2", "phone": "p", "nik": "X", "at": "2026-05-02T00:00:00Z", "fee": 0}"#
+            .to_string(),
+        r#"{"id": "3", "phone": "p", "nik": "Y", "at": "2026-05-03T00:00:00Z", "fee": 30}"#
+            .to_string(),
+    ];
+    let d = batch(&e, &rows);
+    assert_eq!(
+        value(&d[2], "many_niks", "phone_niks").expect("hit")["value"],
+        2
+    );
+    // Record 2's fee is 0: `where` leaves it out of the sum's window.
+    let fees = value(&d[2], "fees", "phone_fees").expect("hit");
+    assert_eq!(fees["value"], 110);
+    assert_eq!(fees["records"], serde_json::json!(["1", "3"]));
+}
+
+#[test]
+fn a_missing_key_or_time_makes_the_rules_incomplete_never_a_no() {
+    let e = engine();
+    let rows = [
+        r#"{"id": "1", "at": "2026-05-01T00:00:00Z"}"#.to_string(),
+        r#"{"id": "2", "phone": "p"}"#.to_string(),
+        r#"{"id": "3", "phone": "  ", "at": "2026-05-01T00:00:00Z"}"#.to_string(),
+    ];
+    let d = batch(&e, &rows);
+    let shared = |d: &Decision| {
+        d.incomplete
+            .iter()
+            .find(|i| i.rule == "shared_phone")
+            .cloned()
+    };
+    assert_eq!(shared(&d[0]).expect("incomplete").missing, ["phone"]);
+    assert_eq!(shared(&d[1]).expect("incomplete").missing, ["at"]);
+    let blank = shared(&d[2]).expect("incomplete");
+    assert!(blank.missing.is_empty());
+    assert!(
+        blank.error.as_deref().unwrap_or("").contains("is empty"),
+        "{blank:?}"
+    );
+}
+
+#[test]
+fn a_record_screened_without_history_is_incomplete() {
+    let e = engine();
+    let d = e
+        .screen_json(&row("a", "p", "2026-05-01T00:00:00Z"))
+        .expect("decision");
+    let i = d
+        .incomplete
+        .iter()
+        .find(|i| i.rule == "shared_phone")
+        .expect("incomplete");
+    assert_eq!(i.error.as_deref(), Some(NO_HISTORY));
+    assert_eq!(d.outcome, Outcome::Clear);
+}
+
+#[test]
+fn screen_batch_gives_records_their_history() {
+    let e = engine();
+    let rows: Vec<String> = (0..3)
+        .map(|i| {
+            row(
+                &i.to_string(),
+                "p",
+                &format!("2026-05-0{}T00:00:00Z", i + 1),
+            )
+        })
+        .collect();
+    let records: Vec<Record> = rows.iter().map(|r| record(&e, r)).collect();
+    let d = e.screen_batch(&records);
+    assert_eq!(
+        value(&d[2], "shared_phone", "phone_apps").expect("hit")["value"],
+        3
+    );
+    let lines: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let d = e.screen_json_batch(&lines);
+    assert!(d[2]
+        .as_ref()
+        .expect("ok")
+        .hits
+        .iter()
+        .any(|h| h.rule == "shared_phone"));
+}
+
+fn compile_error(aggregates: &str, rules: &str) -> Vec<(String, String)> {
+    let text = pack(aggregates, rules);
+    let pack = match Pack::from_toml_str(&text, SCHEMA) {
+        Ok(p) => p,
+        Err(e) => {
+            return e
+                .diagnostics
+                .iter()
+                .map(|d| (d.code.to_string(), d.message.clone()))
+                .collect()
+        }
+    };
+    match Engine::compile(&pack) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.to_string(), d.message.clone()))
+            .collect(),
+    }
+}
+
+#[test]
+fn protected_fields_cannot_key_an_aggregate_and_monitored_ones_need_a_justification() {
+    let protected = compile_error(
+        "[aggregate.by_religion]\nkey = \"religion\"\ntime = \"at\"\nwindow = \"30d\"\ncount = true\n",
+        "[[rule]]\nid = \"r\"\ntitle = \"t\"\nweight = 1\nwhen = \"agg.by_religion > 1\"\nreason = \"x\"\n",
+    );
+    assert!(
+        protected.iter().any(|(c, _)| c == "pack.protected_field"),
+        "{protected:?}"
+    );
+    let monitored = compile_error(
+        "[aggregate.by_sex]\nkey = \"phone + sex\"\ntime = \"at\"\nwindow = \"30d\"\ncount = true\n",
+        "[[rule]]\nid = \"r\"\ntitle = \"t\"\nweight = 1\nwhen = \"agg.by_sex > 1\"\nreason = \"x\"\n",
+    );
+    assert!(
+        monitored
+            .iter()
+            .any(|(c, m)| c == "pack.monitored_field" && m.contains("`sex`")),
+        "{monitored:?}"
+    );
+}
+
+#[test]
+fn unknown_aggregates_wrong_types_and_bad_windows_are_load_errors() {
+    let unknown = compile_error(AGGREGATES, "[[rule]]\nid = \"r\"\ntitle = \"t\"\nweight = 1\nwhen = \"agg.phone_ap > 1\"\nreason = \"x\"\n");
+    assert_eq!(unknown[0].0, "pack.unknown_aggregate");
+    assert_eq!(unknown[0].1, "there is no aggregate `phone_ap`");
+    let time = compile_error(
+        "[aggregate.x]\nkey = \"phone\"\ntime = \"fee\"\nwindow = \"30d\"\ncount = true\n",
+        "",
+    );
+    assert_eq!(
+        time,
+        [(
+            "cel.type_mismatch".to_string(),
+            "the time of aggregate `x` must be a date or timestamp, found int".to_string()
+        )]
+    );
+    let window = compile_error(
+        "[aggregate.x]\nkey = \"phone\"\ntime = \"at\"\nwindow = \"30 days\"\ncount = true\n",
+        "",
+    );
+    assert_eq!(window[0].0, "pack.invalid_value");
+    let two = compile_error("[aggregate.x]\nkey = \"phone\"\ntime = \"at\"\nwindow = \"30d\"\ncount = true\nsum = \"fee\"\n", "");
+    assert_eq!(two[0].1, "`[aggregate.x]` computes more than one value");
+    let clash = compile_error("[constants]\nagg = 1\n[aggregate.x]\nkey = \"phone\"\ntime = \"at\"\nwindow = \"30d\"\ncount = true\n", "");
+    assert_eq!(clash[0].0, "pack.name_clash");
+}
+
+/// Screens rows one at a time against a store.
+fn online(e: &Engine, rows: &[String], store: &mut dyn super::Store) -> Vec<Decision> {
+    rows.iter()
+        .map(|r| {
+            let mut rec = record(e, r);
+            e.aggregate_online(&mut rec, store, None).expect("store");
+            e.screen(&rec)
+        })
+        .collect()
+}
+
+#[test]
+fn online_screening_counts_the_same_record_once() {
+    let e = engine();
+    let mut store = MemoryStore::new();
+    let first = row("a", "p", "2026-05-01T00:00:00Z");
+    let d = online(
+        &e,
+        &[
+            first.clone(),
+            first.clone(),
+            row("b", "p", "2026-05-02T00:00:00Z"),
+        ],
+        &mut store,
+    );
+    assert_eq!(store.len(), 3 * 2, "a once per aggregate, b too");
+    assert!(d[2].hits.is_empty());
+    assert_eq!(
+        value(&d[2], "many_niks", "phone_niks").expect("hit")["records"],
+        serde_json::json!(["a", "b"])
+    );
+}
+
+#[test]
+fn online_purges_entries_older_than_the_longest_window() {
+    let e = engine();
+    let mut store = MemoryStore::new();
+    online(
+        &e,
+        &[
+            row("a", "p", "2026-01-01T00:00:00Z"),
+            row("b", "q", "2026-01-02T00:00:00Z"),
+        ],
+        &mut store,
+    );
+    assert_eq!(store.len(), 6);
+    online(&e, &[row("c", "p", "2026-03-01T00:00:00Z")], &mut store);
+    assert_eq!(store.len(), 3, "a and b are more than 30 days older than c");
+}
+
+fn outcomes(d: &[Decision]) -> Vec<(Vec<String>, Vec<String>, Vec<serde_json::Value>)> {
+    d.iter()
+        .map(|d| {
+            (
+                d.hits.iter().map(|h| h.rule.clone()).collect(),
+                d.shadow_hits.iter().map(|h| h.rule.clone()).collect(),
+                d.hits
+                    .iter()
+                    .chain(&d.shadow_hits)
+                    .flat_map(|h| h.evidence.values().cloned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+prop_compose! {
+    fn ordered_rows()(events in prop::collection::vec((0u8..4, 0u8..6, 0u32..80, 0u8..3, 0i64..4), 1..40)) -> Vec<String> {
+        let mut hours = 0u32;
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, (phone, id, step, nik, fee))| {
+                hours += step * 6;
+                let day = 1 + hours / 24;
+                let month = 1 + (day - 1) / 28;
+                let day = 1 + (day - 1) % 28;
+                let id = if id == 0 { format!("dup{}", i % 3) } else { format!("r{i}") };
+                format!(
+                    r#"{{"id": "{id}", "phone": "p{phone}", "nik": "N{nik}", "at": "2026-{month:02}-{day:02}T{:02}:00:00Z", "fee": {fee}}}"#,
+                    hours % 24
+                )
+            })
+            .collect()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// On input in time order, batch and online screening agree, in memory and in SQLite.
+    #[test]
+    fn batch_and_online_agree_on_ordered_input(rows in ordered_rows()) {
+        let e = engine();
+        let batch = batch(&e, &rows);
+        let mut memory = MemoryStore::new();
+        let online_memory = online(&e, &rows, &mut memory);
+        prop_assert_eq!(outcomes(&batch), outcomes(&online_memory));
+        #[cfg(feature = "sqlite")]
+        {
+            let mut sqlite = super::SqliteStore::in_memory().expect("sqlite");
+            let online_sqlite = online(&e, &rows, &mut sqlite);
+            prop_assert_eq!(outcomes(&batch), outcomes(&online_sqlite));
+        }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn restarting_the_sqlite_store_mid_stream_gives_the_same_results() {
+    let e = engine();
+    let rows: Vec<String> = (0..40)
+        .map(|i| {
+            row(
+                &format!("r{i}"),
+                &format!("p{}", i % 3),
+                &format!("2026-05-{:02}T{:02}:00:00Z", 1 + i / 4, i % 24),
+            )
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("saring-agg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let one = dir.join("one.db");
+    let two = dir.join("two.db");
+    let _ = std::fs::remove_file(&one);
+    let _ = std::fs::remove_file(&two);
+    let whole = {
+        let mut store = super::SqliteStore::open(&one).expect("open");
+        online(&e, &rows, &mut store)
+    };
+    let mut halves = {
+        let mut store = super::SqliteStore::open(&two).expect("open");
+        online(&e, &rows[..17], &mut store)
+    };
+    {
+        let mut store = super::SqliteStore::open(&two).expect("reopen");
+        halves.extend(online(&e, &rows[17..], &mut store));
+        use super::Store as _;
+        store.flush().expect("flush");
+    }
+    assert_eq!(outcomes(&whole), outcomes(&halves));
+    assert!(whole
+        .iter()
+        .any(|d| d.hits.iter().any(|h| h.rule == "shared_phone")));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,433 @@
+//! Windowed aggregates in the engine: compiling `[aggregate.<name>]` (under the same data
+//! policy as rules: protected fields refused, monitored ones passed on to the rules that
+//! read the aggregate) and giving records their history, in batch or online (see
+//! [`crate::aggregate`]).
+
+use std::cell::OnceCell;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::aggregate::{
+    self, Fact, Input, MeasureKind, Measured, Number, Store, StoreEntry, StoreError, WindowQuery,
+};
+use crate::cel::ast::Span;
+use crate::cel::cost::Bounds;
+use crate::cel::eval::{eval, Ctx, Fail, Frame};
+use crate::cel::ir::{Node, PathSet, Paths};
+use crate::cel::resolve::Env;
+use crate::cel::types::Type;
+use crate::cel::Value;
+use crate::diagnostic::Diagnostic;
+use crate::engine::build::{compile_expr, place};
+use crate::engine::{CompiledAggregate, CompiledDerived, Engine};
+use crate::limits::CostLimits;
+use crate::pack::{Expression, Measure, Pack};
+use crate::record::Record;
+
+const MICROS_PER_SECOND: i64 = 1_000_000;
+
+/// What a part of an aggregate must be, for its type check.
+#[derive(Clone, Copy)]
+enum Role {
+    Key,
+    Time,
+    Filter,
+    Distinct,
+    Sum,
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Key => "key",
+            Role::Time => "time",
+            Role::Filter => "where",
+            Role::Distinct => "count_distinct",
+            Role::Sum => "sum",
+        }
+    }
+
+    /// `None` when `ty` fits, else what was expected.
+    fn refuses(self, ty: &Type) -> Option<&'static str> {
+        let scalar = matches!(
+            ty,
+            Type::String
+                | Type::Int
+                | Type::Uint
+                | Type::Double
+                | Type::Bool
+                | Type::Timestamp
+                | Type::Dyn
+        );
+        match self {
+            Role::Key | Role::Distinct if !scalar => Some("a string, number, bool or timestamp"),
+            Role::Time if !matches!(ty, Type::Timestamp | Type::Dyn) => Some("a date or timestamp"),
+            Role::Filter if !matches!(ty, Type::Bool | Type::Dyn) => Some("a bool"),
+            Role::Sum if !matches!(ty, Type::Int | Type::Uint | Type::Double | Type::Dyn) => {
+                Some("a number")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Compiles the pack's aggregates (after its derived values, which they may read) and makes
+/// them visible to rules as `agg.<name>`.
+pub(super) fn compile_aggregates(
+    pack: &Pack,
+    env: &mut Env,
+    paths: &mut Paths,
+    bounds: &Bounds,
+    limits: &CostLimits,
+    derived: &[CompiledDerived],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<CompiledAggregate> {
+    let mut out = Vec::new();
+    for a in &pack.aggregates {
+        let mut monitored = BTreeSet::new();
+        let mut slots: Vec<(u32, Arc<str>)> = Vec::new();
+        let mut part = |expr: &Expression, role: Role, diags: &mut Vec<Diagnostic>| {
+            let what = format!("the {} of aggregate `{}`", role.name(), a.name);
+            let c = compile_expr(pack, expr, env, paths, None, (bounds, limits, &what), diags);
+            let Some(c) = c else {
+                return (Node::Const(Value::Null), Type::Dyn);
+            };
+            if let Some(expected) = role.refuses(&c.ty) {
+                let d = Diagnostic::error(
+                    "cel.type_mismatch",
+                    format!("{what} must be {expected}, found {}", c.ty),
+                );
+                diags.push(place(pack, expr, Span::new(0, expr.text.len()), d));
+            }
+            monitored.extend(c.policy.monitored.iter().cloned());
+            slots.extend(c.policy.slots_read.iter().cloned());
+            for i in &c.derived_read {
+                if let Some(d) = derived.get(*i as usize) {
+                    monitored.extend(d.monitored.iter().cloned());
+                    slots.extend(d.slots.iter().cloned());
+                }
+            }
+            (c.node, c.ty)
+        };
+        let (key, _) = part(&a.key, Role::Key, diags);
+        let (time, _) = part(&a.time, Role::Time, diags);
+        let filter = a.filter.as_ref().map(|f| part(f, Role::Filter, diags).0);
+        let (kind, value, ty) = match &a.measure {
+            Measure::Count => (MeasureKind::Count, None, Type::Int),
+            Measure::CountDistinct(e) => {
+                let (node, _) = part(e, Role::Distinct, diags);
+                (MeasureKind::CountDistinct, Some(node), Type::Int)
+            }
+            Measure::Sum(e) => {
+                let (node, ty) = part(e, Role::Sum, diags);
+                if matches!(ty, Type::Int | Type::Uint) {
+                    (MeasureKind::SumInt, Some(node), Type::Int)
+                } else {
+                    (MeasureKind::SumDouble, Some(node), Type::Double)
+                }
+            }
+        };
+        slots.sort_unstable_by_key(|s| s.0);
+        slots.dedup_by_key(|s| s.0);
+        env.aggregates.push((a.name.clone(), ty));
+        out.push(CompiledAggregate {
+            name: a.name.clone(),
+            kind,
+            window: a.window.seconds.saturating_mul(MICROS_PER_SECOND),
+            window_text: a.window.text.clone(),
+            key,
+            time,
+            value,
+            filter,
+            monitored,
+            slots,
+        });
+    }
+    out
+}
+
+/// The text a key or a distinct value is compared by: equal values, equal text.
+fn canonical_text(v: &Value) -> Arc<str> {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Double(d) if d.fract() == 0.0 && d.abs() < 9.0e15 => {
+            Arc::from((*d as i64).to_string())
+        }
+        other => Arc::from(crate::record::cel_to_json(other).to_string()),
+    }
+}
+
+impl Engine {
+    /// True when the pack declares windowed aggregates (`[aggregate.<name>]`): its rules need
+    /// history ([`Engine::aggregate_batch`] or [`Engine::aggregate_online`]).
+    pub fn has_aggregates(&self) -> bool {
+        !self.inner.aggregates.is_empty()
+    }
+
+    /// The names of the pack's aggregates (`agg.<name>`), in declaration order.
+    pub fn aggregate_names(&self) -> Vec<&str> {
+        self.inner
+            .aggregates
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect()
+    }
+
+    /// The longest aggregate window, in seconds (0 without aggregates).
+    pub fn longest_window_seconds(&self) -> i64 {
+        self.inner
+            .aggregates
+            .iter()
+            .map(|a| a.window / MICROS_PER_SECOND)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Evaluates one part of an aggregate for a record.
+    fn part(&self, node: &Node, record: &Record) -> Result<Value, (Fail, PathSet)> {
+        let c = &self.inner;
+        let cache: Vec<OnceCell<_>> = (0..c.derived_nodes.len())
+            .map(|_| OnceCell::new())
+            .collect();
+        let cx = Ctx {
+            record: Some(record),
+            vars: &[],
+            derived: &c.derived_nodes,
+            cache: &cache,
+            rules: &[],
+            failures: &[],
+        };
+        let mut frame = Frame::default();
+        frame.start_budget(c.limits.runtime_cost);
+        eval(node, &cx, &mut frame).map_err(|f| (f, frame.missing.clone()))
+    }
+
+    /// One record's inputs to every aggregate.
+    pub(crate) fn aggregate_inputs(&self, record: &Record) -> Vec<Input> {
+        self.inner
+            .aggregates
+            .iter()
+            .map(|a| self.aggregate_input(a, record))
+            .collect()
+    }
+
+    fn aggregate_input(&self, a: &CompiledAggregate, record: &Record) -> Input {
+        let mut missing = PathSet::default();
+        let mut error: Option<Arc<str>> = None;
+        let mut take = |r: Result<Value, (Fail, PathSet)>| match r {
+            Ok(v) => Some(v),
+            Err((Fail::Missing, paths)) => {
+                missing.union(&paths);
+                None
+            }
+            Err((Fail::Error(m), _)) => {
+                error.get_or_insert(m);
+                None
+            }
+        };
+        let key = take(self.part(&a.key, record));
+        let time = take(self.part(&a.time, record));
+        let counted = match &a.filter {
+            Some(f) => take(self.part(f, record)),
+            None => Some(Value::Bool(true)),
+        };
+        let counted_now = matches!(counted, Some(Value::Bool(true)));
+        // The value matters only when the record is counted.
+        let value = match (&a.value, counted_now) {
+            (Some(node), true) => take(self.part(node, record)).map(Some),
+            _ => Some(None),
+        };
+        if !missing.is_empty() {
+            return Input::Missing(missing);
+        }
+        if let Some(m) = error {
+            return Input::Failed(m);
+        }
+        let (Some(key), Some(time), Some(counted), Some(value)) = (key, time, counted, value)
+        else {
+            return Input::Failed(Arc::from("aggregate input could not be computed"));
+        };
+        let key = canonical_text(&key);
+        if key.trim().is_empty() {
+            return Input::Failed(Arc::from(format!(
+                "the key of aggregate `{}` is empty: records without a key are not grouped",
+                a.name
+            )));
+        }
+        let Value::Timestamp(at) = time else {
+            return Input::Failed(Arc::from(format!(
+                "the time of aggregate `{}` is not a timestamp",
+                a.name
+            )));
+        };
+        let Value::Bool(counted) = counted else {
+            return Input::Failed(Arc::from(format!(
+                "the `where` of aggregate `{}` is not a bool",
+                a.name
+            )));
+        };
+        let value = match value {
+            None => None,
+            Some(v) => match a.kind {
+                MeasureKind::CountDistinct => Some(Measured::Text(canonical_text(&v))),
+                MeasureKind::SumInt | MeasureKind::SumDouble => Some(Measured::Num(match v {
+                    Value::Int(i) => Number::Int(i),
+                    Value::Uint(u) => {
+                        i64::try_from(u).map_or(Number::Double(u as f64), Number::Int)
+                    }
+                    Value::Double(d) if d.is_finite() => Number::Double(d),
+                    _ => {
+                        return Input::Failed(Arc::from(format!(
+                            "the sum of aggregate `{}` is not a finite number",
+                            a.name
+                        )))
+                    }
+                })),
+                MeasureKind::Count => None,
+            },
+        };
+        Input::Ready {
+            key,
+            time: at.timestamp_micros(),
+            counted,
+            value,
+        }
+    }
+
+    /// The id entries of `record` are stored under: the pack's `record_id`, or (without one)
+    /// a digest of the record's values, so the same record screened twice counts once.
+    fn history_id(&self, record: &Record) -> Arc<str> {
+        match self.record_id(record) {
+            Some(id) => Arc::from(id),
+            None => {
+                use sha2::Digest as _;
+                let digest = sha2::Sha256::digest(format!("{:?}", record.slots()).as_bytes());
+                Arc::from(format!("record:{}", hex::encode(&digest[..8])))
+            }
+        }
+    }
+
+    /// Batch semantics: gives every record of one input its aggregates, computed over the
+    /// records themselves in time order (equal times in input order). Each record sees the
+    /// records before it within the window, the window's first instant included, and
+    /// itself; a record id seen before counts once. Records are named in evidence by their
+    /// `record_id`, or `#<position>` (1-based) without one. A no-op without aggregates.
+    pub fn aggregate_batch(&self, records: &mut [Record]) {
+        let positions: Vec<usize> = (0..records.len()).collect();
+        self.aggregate_batch_at(records, &positions);
+    }
+
+    /// [`Engine::aggregate_batch`] for records that were at `positions` (0-based) of their
+    /// input (the others could not be decoded): evidence names them `#<position + 1>`
+    /// without a `record_id`.
+    pub(crate) fn aggregate_batch_at(&self, records: &mut [Record], positions: &[usize]) {
+        if !self.has_aggregates() {
+            return;
+        }
+        let ids: Vec<Arc<str>> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match self.record_id(r) {
+                Some(id) => Arc::from(id),
+                None => Arc::from(format!("#{}", positions.get(i).copied().unwrap_or(i) + 1)),
+            })
+            .collect();
+        let inputs: Vec<Vec<Input>> = records.iter().map(|r| self.aggregate_inputs(r)).collect();
+        for r in records.iter_mut() {
+            r.facts = Vec::with_capacity(self.inner.aggregates.len());
+        }
+        for (j, a) in self.inner.aggregates.iter().enumerate() {
+            let column: Vec<Input> = inputs
+                .iter()
+                .map(|row| row.get(j).cloned().unwrap_or(Input::Failed(Arc::from("?"))))
+                .collect();
+            let retention = self
+                .longest_window_seconds()
+                .saturating_mul(MICROS_PER_SECOND);
+            let facts = aggregate::compute_batch(a.kind, a.window, retention, &column, &ids);
+            for (r, f) in records.iter_mut().zip(facts) {
+                r.facts.push(f);
+            }
+        }
+    }
+
+    /// Online semantics: stores `record`'s entries in `store` (unless its id is stored
+    /// already), then gives it its aggregates from the store's windows. Entries older than
+    /// the longest window before this record (or `retention` seconds, when longer) are purged.
+    pub fn aggregate_online(
+        &self,
+        record: &mut Record,
+        store: &mut dyn Store,
+        retention_seconds: Option<i64>,
+    ) -> Result<(), StoreError> {
+        if !self.has_aggregates() {
+            return Ok(());
+        }
+        let id = self.history_id(record);
+        let inputs = self.aggregate_inputs(record);
+        let mut facts = Vec::with_capacity(inputs.len());
+        for (a, input) in self.inner.aggregates.iter().zip(inputs) {
+            let fact = match input {
+                Input::Missing(paths) => Fact::Missing(paths),
+                Input::Failed(m) => Fact::Failed(m),
+                Input::Ready {
+                    key,
+                    time,
+                    counted,
+                    value,
+                } => {
+                    // Purged first: an entry of this id older than the retention is gone
+                    // before the id is stored again (as in batch screening).
+                    let retention = retention_seconds
+                        .unwrap_or(0)
+                        .saturating_mul(MICROS_PER_SECOND)
+                        .max(
+                            self.longest_window_seconds()
+                                .saturating_mul(MICROS_PER_SECOND),
+                        );
+                    store.purge(&a.name, time.saturating_sub(retention))?;
+                    if counted {
+                        store.insert(&StoreEntry {
+                            aggregate: &a.name,
+                            key: &key,
+                            time,
+                            record: &id,
+                            value: value.as_ref(),
+                        })?;
+                    }
+                    let answer = store.window(&WindowQuery {
+                        aggregate: &a.name,
+                        key: &key,
+                        from: time.saturating_sub(a.window),
+                        to: time,
+                    })?;
+                    match aggregate::value_of(a.kind, &answer) {
+                        Ok(value) => Fact::Known {
+                            value,
+                            key,
+                            ids: Arc::from(answer.records),
+                            first: 0,
+                            total: answer.count,
+                        },
+                        Err(m) => Fact::Failed(m),
+                    }
+                }
+            };
+            facts.push(fact);
+        }
+        record.facts = facts;
+        Ok(())
+    }
+
+    /// The evidence of aggregate `i` for a record, if it was computed.
+    pub(crate) fn aggregate_evidence(
+        &self,
+        record: &Record,
+        i: u32,
+    ) -> Option<(String, serde_json::Value)> {
+        let a = self.inner.aggregates.get(i as usize)?;
+        let fact = record.facts.get(i as usize)?;
+        let ns = crate::pack::AGGREGATE_NAMESPACE;
+        Some((format!("{ns}.{}", a.name), fact.evidence(&a.window_text)?))
+    }
+}
