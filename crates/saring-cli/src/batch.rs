@@ -1,14 +1,17 @@
 //! Chunked, parallel screening of an input stream with an optional progress bar.
 //!
 //! Rows are read in chunks of [`CHUNK`]; each chunk is screened on a rayon pool and handed
-//! back in input order, so memory stays flat however large the input is.
+//! back in input order, so memory stays flat however large the input is. A pack with
+//! windowed aggregates reads the whole input as one chunk instead (each record's history is
+//! the input itself, in time order), unless it screens online against a `--state` store.
 
 use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use saring::{Decision, Engine, RecordError};
+use saring::aggregate::{SqliteStore, Store as _};
+use saring::{Decision, DecodeOptions, Engine, Record, RecordError};
 
 use crate::input::{Data, Input, Row};
 
@@ -49,33 +52,130 @@ pub fn screen_row(engine: &Engine, row: &Row) -> Result<Decision, RecordError> {
     })
 }
 
-/// Screens a chunk of rows in parallel; results are in input order.
+/// Screens a chunk of rows in parallel; results are in input order. With windowed
+/// aggregates the rows are one batch (see [`saring::aggregate`]).
 pub fn screen_rows(
     pool: &rayon::ThreadPool,
     engine: &Engine,
     rows: &[Row],
 ) -> Vec<Result<Decision, RecordError>> {
+    if engine.has_aggregates() {
+        let records = decode_rows(pool, engine, rows);
+        return pool.install(|| {
+            records
+                .par_iter()
+                .map(|r| r.as_ref().map(|r| engine.screen(r)).map_err(Clone::clone))
+                .collect()
+        });
+    }
     pool.install(|| rows.par_iter().map(|r| screen_row(engine, r)).collect())
+}
+
+/// Decodes a chunk of rows; with windowed aggregates, gives the records their history over
+/// the chunk (batch semantics; rows that could not be decoded keep their place).
+pub fn decode_rows(
+    pool: &rayon::ThreadPool,
+    engine: &Engine,
+    rows: &[Row],
+) -> Vec<Result<Record, RecordError>> {
+    let mut decoded: Vec<Result<Record, RecordError>> =
+        pool.install(|| rows.par_iter().map(|r| decode_row(engine, r)).collect());
+    if engine.has_aggregates() {
+        let positions: Vec<usize> = rows
+            .iter()
+            .zip(&decoded)
+            .filter(|(_, d)| d.is_ok())
+            .map(|(r, _)| (r.row as usize).saturating_sub(1))
+            .collect();
+        let mut records: Vec<Record> = decoded
+            .iter_mut()
+            .filter_map(|d| {
+                d.as_mut()
+                    .ok()
+                    .map(|r| std::mem::replace(r, Record::empty(0)))
+            })
+            .collect();
+        engine.aggregate_batch_at(&mut records, &positions);
+        let mut back = records.into_iter();
+        for d in decoded.iter_mut().filter(|d| d.is_ok()) {
+            if let Some(r) = back.next() {
+                *d = Ok(r);
+            }
+        }
+    }
+    decoded
+}
+
+/// Decodes one row.
+pub fn decode_row(engine: &Engine, row: &Row) -> Result<Record, RecordError> {
+    match &row.data {
+        Data::Text(t) => engine.decode_json(t, DecodeOptions::default()),
+        Data::Value(v) => engine.decode_value(v, DecodeOptions::default()),
+        Data::Bad(e) => Err(e.clone()),
+    }
+}
+
+/// Screens rows one at a time, in input order, against an online history store (`--state`):
+/// each record is stored, then screened with the windows the store holds.
+pub fn screen_rows_online(
+    engine: &Engine,
+    rows: &[Row],
+    store: &mut SqliteStore,
+) -> anyhow::Result<Vec<Result<Decision, RecordError>>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        match decode_row(engine, row) {
+            Ok(mut record) => {
+                engine.aggregate_online(&mut record, store, None)?;
+                out.push(Ok(engine.screen(&record)));
+            }
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    store.flush()?;
+    Ok(out)
+}
+
+/// Opens the `--state` store of a pack with windowed aggregates (`None` without `--state`).
+pub fn open_state(
+    engine: &Engine,
+    state: Option<&std::path::Path>,
+) -> anyhow::Result<Option<SqliteStore>> {
+    let Some(path) = state else {
+        return Ok(None);
+    };
+    if !engine.has_aggregates() {
+        return Err(crate::exit::usage(
+            "error: `--state` keeps the history of windowed aggregates, and this pack declares none",
+        ));
+    }
+    Ok(Some(
+        SqliteStore::open(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+    ))
 }
 
 /// Reads `input` in chunks and calls `f` on each, updating a progress bar on stderr when
 /// stderr is a terminal.
 pub fn for_each_chunk(
     input: Input,
+    whole: bool,
     f: impl FnMut(&[Row]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    for_each_chunk_checked(input, |_| Ok(()), f)
+    for_each_chunk_checked(input, whole, |_| Ok(()), f)
 }
 
 /// Like [`for_each_chunk`], after `check` has seen the first chunk (e.g. to reject a
-/// misspelt column before anything is screened).
+/// misspelt column before anything is screened). `whole`: the whole input is one chunk
+/// (windowed aggregates in batch).
 pub fn for_each_chunk_checked(
     mut input: Input,
+    whole: bool,
     check: impl FnOnce(&[Row]) -> anyhow::Result<()>,
     mut f: impl FnMut(&[Row]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    let size = if whole { usize::MAX } else { CHUNK };
     let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
-    for row in input.by_ref().take(CHUNK) {
+    for row in input.by_ref().take(size) {
         chunk.push(row?);
     }
     check(&chunk)?;
@@ -86,7 +186,7 @@ pub fn for_each_chunk_checked(
     loop {
         if !std::mem::take(&mut first) {
             chunk.clear();
-            for row in input.by_ref().take(CHUNK) {
+            for row in input.by_ref().take(size) {
                 chunk.push(row?);
             }
         }
@@ -99,7 +199,7 @@ pub fn for_each_chunk_checked(
             bar.set_position(bytes.load(Ordering::Relaxed));
             bar.set_message(format!("{rows} rows"));
         }
-        if chunk.len() < CHUNK {
+        if whole || chunk.len() < CHUNK {
             break;
         }
     }

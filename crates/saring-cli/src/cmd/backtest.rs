@@ -95,10 +95,14 @@ fn screen_labelled(
     groupings: &Groupings,
     label: &str,
     row: &Row,
+    decoded: Option<&Result<saring::Record, RecordError>>,
 ) -> Result<Labelled, RecordError> {
     let value = row.to_value()?;
     let label = label_of(&value, label)?;
-    let record = engine.decode_value(&value, DecodeOptions::default())?;
+    let record = match decoded {
+        Some(d) => d.clone()?,
+        None => engine.decode_value(&value, DecodeOptions::default())?,
+    };
     let decision = engine.screen(&record);
     let groups = groupings.labels_of(engine, &value, &record);
     Ok((decision, label, groups, record_id(&value)))
@@ -134,6 +138,7 @@ pub fn run_backtest(
     let mut summary = Summary::start();
     batch::for_each_chunk_checked(
         input,
+        engine.has_aggregates(),
         |first| {
             let rows = grouping::first_values(first);
             grouping::check_label(label, &rows)?;
@@ -142,9 +147,17 @@ pub fn run_backtest(
         },
         |rows| {
             let groupings = resolved.get().unwrap_or(&none);
+            // Windowed aggregates: the labelled rows are one batch, in time order.
+            let decoded = engine
+                .has_aggregates()
+                .then(|| batch::decode_rows(&pool, engine, rows));
             let results: Vec<_> = pool.install(|| {
                 rows.par_iter()
-                    .map(|row| screen_labelled(engine, groupings, label, row))
+                    .enumerate()
+                    .map(|(i, row)| {
+                        let d = decoded.as_ref().and_then(|d| d.get(i));
+                        screen_labelled(engine, groupings, label, row, d)
+                    })
                     .collect()
             });
             for (row, result) in rows.iter().zip(results) {

@@ -171,6 +171,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
     let mut summary = Summary::start();
     batch::for_each_chunk_checked(
         input,
+        a.has_aggregates() || b.has_aggregates(),
         |first| {
             let values = grouping::first_values(first);
             if let Some(label) = &args.label {

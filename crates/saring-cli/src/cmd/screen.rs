@@ -41,6 +41,11 @@ pub struct Args {
     /// the pack's `default_language`).
     #[arg(long)]
     lang: Option<String>,
+    /// Screen online against a history store (SQLite; created if missing): each record sees
+    /// the records of earlier runs within its aggregates' windows, and is remembered for
+    /// later ones. Without it, a pack with windowed aggregates screens the input as one batch.
+    #[arg(long, value_name = "FILE.db")]
+    state: Option<PathBuf>,
 }
 
 /// Screens every row; exit 0, or 3 when some rows were bad.
@@ -50,6 +55,8 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         args.lang.as_deref(),
     )?;
     let pool = batch::pool(args.threads)?;
+    let mut state = batch::open_state(&engine, args.state.as_deref())?;
+    let whole = engine.has_aggregates() && state.is_none();
     let mut log = decision_log::ScreenLog::open(&args.log)?;
     let input = input::open(&args.input, args.input_format, engine.schema())?;
     let resume_after = match (&args.output, args.resume) {
@@ -68,10 +75,15 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
     let mut writer = output::Writer::new(args.format, sink, resume_after.is_some(), record_column)?;
     let mut summary = Summary::start();
     let done = resume_after.unwrap_or(0);
-    batch::for_each_chunk(input, |rows| {
+    batch::for_each_chunk(input, whole, |rows| {
         let todo = rows.partition_point(|r| r.row <= done);
+        let results = match &mut state {
+            Some(store) => batch::screen_rows_online(&engine, &rows[todo..], store)?,
+            // In batch, rows written before a resume still make the history of the rest.
+            None if whole => batch::screen_rows(&pool, &engine, rows).split_off(todo),
+            None => batch::screen_rows(&pool, &engine, &rows[todo..]),
+        };
         let rows = &rows[todo..];
-        let results = batch::screen_rows(&pool, &engine, rows);
         if let Some(log) = &mut log {
             log.append(&pool, &engine, rows, &results)?;
         }

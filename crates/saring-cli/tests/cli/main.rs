@@ -3,6 +3,7 @@
 //! Fixtures are written to temporary directories (see `fixture`); golden files live in
 //! `tests/golden/` (regenerate them with `SARING_BLESS=1 cargo test -p saring-cli --test cli`).
 
+mod aggregates;
 mod backtest;
 mod check;
 mod csv_input;

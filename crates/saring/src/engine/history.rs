@@ -320,7 +320,7 @@ impl Engine {
     /// [`Engine::aggregate_batch`] for records that were at `positions` (0-based) of their
     /// input (the others could not be decoded): evidence names them `#<position + 1>`
     /// without a `record_id`.
-    pub(crate) fn aggregate_batch_at(&self, records: &mut [Record], positions: &[usize]) {
+    pub fn aggregate_batch_at(&self, records: &mut [Record], positions: &[usize]) {
         if !self.has_aggregates() {
             return;
         }
