@@ -34,8 +34,6 @@ pub fn screen_batches(
     if let Some(first) = batches.first() {
         columnar::check_columns(engine, first.schema_ref(), options)?;
     }
-    batches
-        .iter()
-        .map(|b| columnar::screen_batch(engine, b, options))
-        .collect()
+    // One frame is one batch of records for windowed aggregates.
+    columnar::screen_batches(engine, batches, options)
 }

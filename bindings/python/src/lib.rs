@@ -54,6 +54,8 @@ pub struct PyEngine {
     lang: Option<String>,
     /// The default `threads=` of the batch calls (`with_threads`), kept for pickling.
     threads: Option<i64>,
+    /// The online history of windowed aggregates (`load(..., state="file.db")`).
+    state: Option<Arc<std::sync::Mutex<saring::aggregate::SqliteStore>>>,
 }
 
 fn serialize<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -78,7 +80,29 @@ impl PyEngine {
             main,
             lang,
             threads: None,
+            state: None,
         })
+    }
+
+    /// Gives `record` its windowed aggregates online from the engine's `state` store; a
+    /// no-op without one (then a batch call computes them, a single record has none).
+    pub(crate) fn with_state(
+        &self,
+        py: Python<'_>,
+        engine: &saring::Engine,
+        record: &mut saring::Record,
+    ) -> PyResult<()> {
+        let Some(state) = &self.state else {
+            return Ok(());
+        };
+        let mut store = state
+            .lock()
+            .map_err(|_| PyRuntimeError::new_err("the history store is unusable after a panic"))?;
+        let _ = py;
+        engine
+            .aggregate_online(record, &mut *store, None)
+            .and_then(|()| saring::aggregate::Store::flush(&mut *store))
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// The pool of a batch call: its `threads=`, else the engine's default.
@@ -107,6 +131,62 @@ impl PyEngine {
                 Some(l),
             )?)),
         }
+    }
+
+    /// `screen_jsonl` of a pack with windowed aggregates: the lines are one batch (or are
+    /// screened online against `state`, in order).
+    fn screen_jsonl_history<'py>(
+        &self,
+        py: Python<'py>,
+        engine: &saring::Engine,
+        rows: Vec<(usize, String)>,
+        keep: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let decoded: Vec<(usize, Result<saring::Record, saring::RecordError>)> = rows
+            .iter()
+            .map(|(row, line)| {
+                (
+                    *row,
+                    engine.decode_json(line, saring::DecodeOptions::default()),
+                )
+            })
+            .collect();
+        if !keep {
+            if let Some((row, Err(e))) = decoded.iter().find(|(_, r)| r.is_err()) {
+                return Err(from_record_error(py, e, Some(*row)));
+            }
+        }
+        let positions: Vec<usize> = decoded
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(row, _)| *row)
+            .collect();
+        let mut records: Vec<saring::Record> = decoded
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok().cloned())
+            .collect();
+        if self.state.is_some() {
+            for r in records.iter_mut() {
+                self.with_state(py, engine, r)?;
+            }
+        } else {
+            py.detach(|| engine.aggregate_batch_at(&mut records, &positions));
+        }
+        let mut screened = records.into_iter().map(|r| {
+            let summary = engine.screen_summary(&r);
+            (r, summary)
+        });
+        let mut out = Vec::with_capacity(decoded.len());
+        for (row, r) in decoded {
+            out.push(match r {
+                Ok(_) => screened.next().ok_or((
+                    row,
+                    saring::RecordError::new("internal.error", None, "record not screened"),
+                )),
+                Err(e) => Err((row, e)),
+            });
+        }
+        decisions(py, engine, out.into_iter())
     }
 
     fn decode(
@@ -199,7 +279,8 @@ impl PyEngine {
     ) -> PyResult<PyDecision> {
         guarded(py, || {
             let engine = self.for_call(lang)?;
-            let decoded = self.decode(py, record, None)?;
+            let mut decoded = self.decode(py, record, None)?;
+            self.with_state(py, &engine, &mut decoded)?;
             let decision = engine.screen(&decoded);
             if let Some(log) = log {
                 log.get().append_record(py, &engine, record, &decision)?;
@@ -260,6 +341,16 @@ impl PyEngine {
             decoded.push(guarded(py, || self.decode(py, &item?, Some(row)))?);
         }
         let engine: saring::Engine = engine.into_owned();
+        if engine.has_aggregates() {
+            if self.state.is_some() {
+                for record in decoded.iter_mut() {
+                    self.with_state(py, &engine, record)?;
+                }
+            } else {
+                // The records are one batch: each sees those before it in time order.
+                py.detach(|| engine.aggregate_batch(&mut decoded));
+            }
+        }
         let summaries: Vec<saring::Summary> = py
             .detach(|| {
                 guard(|| {
@@ -303,6 +394,9 @@ impl PyEngine {
         let pool = self.pool(threads)?;
         let engine: saring::Engine = self.for_call(lang)?.into_owned();
         let rows = jsonl_rows(py, lines)?;
+        if engine.has_aggregates() {
+            return self.screen_jsonl_history(py, &engine, rows, keep);
+        }
         let screened: Vec<(usize, Screened)> = py
             .detach(|| {
                 guard(|| {
@@ -342,6 +436,12 @@ impl PyEngine {
         slf: &Bound<'_, Self>,
         records: &Bound<'_, PyAny>,
     ) -> PyResult<streaming::ScreenIter> {
+        let this = slf.get();
+        if this.engine.has_aggregates() && this.state.is_none() {
+            return Err(PyValueError::new_err(
+                "screen_iter screens lazily, chunk by chunk, and this pack's windowed aggregates need the whole batch: use screen_many, screen_jsonl or screen_frame, or load the pack with state=",
+            ));
+        }
         streaming::ScreenIter::new(slf.clone().unbind(), records)
     }
 
@@ -356,7 +456,8 @@ impl PyEngine {
     ) -> PyResult<Bound<'py, PyAny>> {
         guarded(py, || {
             let engine = self.for_call(lang)?;
-            let record = self.decode(py, record, None)?;
+            let mut record = self.decode(py, record, None)?;
+            self.with_state(py, &engine, &mut record)?;
             let explanation = engine.explain(&record);
             // A dict that renders as HTML in Jupyter (`saring._html.Explanation`).
             let dict = serialize(py, &explanation)?;
@@ -522,6 +623,7 @@ impl PyEngine {
             main: self.main.clone(),
             lang: self.lang.clone(),
             threads,
+            state: self.state.clone(),
         })
     }
 
@@ -622,6 +724,11 @@ impl PyEngine {
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let this = slf.get();
+        if this.state.is_some() {
+            return Err(PyValueError::new_err(
+                "an engine with a history store (state=) cannot be pickled: load the pack again in the worker, with its own store or none",
+            ));
+        }
         let ctor = py.import("saring._saring")?.getattr("_unpickle")?;
         let args = (
             this.files.clone(),
@@ -875,7 +982,7 @@ fn in_language(engine: saring::Engine, lang: Option<&str>) -> PyResult<saring::E
 /// list expiry is checked against (default: today); `lang` sets the language decisions are
 /// rendered in.
 #[pyfunction]
-#[pyo3(signature = (path, trusted_keys = None, expect_digest = None, today = None, lang = None))]
+#[pyo3(signature = (path, trusted_keys = None, expect_digest = None, today = None, lang = None, state = None))]
 fn load(
     py: Python<'_>,
     path: std::path::PathBuf,
@@ -883,6 +990,7 @@ fn load(
     expect_digest: Option<String>,
     today: Option<&Bound<'_, PyAny>>,
     lang: Option<String>,
+    state: Option<std::path::PathBuf>,
 ) -> PyResult<PyEngine> {
     guarded(py, || {
         let options = trust::load_options(trusted_keys, expect_digest, today)?;
@@ -891,7 +999,18 @@ fn load(
             Ok(p) => (p.sources.files().clone(), p.main.clone()),
             Err(_) => (BTreeMap::new(), String::new()),
         };
-        PyEngine::compile(py, pack, files, main, lang)
+        let mut engine = PyEngine::compile(py, pack, files, main, lang)?;
+        if let Some(state) = state {
+            if !engine.engine.has_aggregates() {
+                return Err(PyValueError::new_err(
+                    "state= keeps the history of windowed aggregates, and this pack declares none",
+                ));
+            }
+            let store = saring::aggregate::SqliteStore::open(&state)
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            engine.state = Some(Arc::new(std::sync::Mutex::new(store)));
+        }
+        Ok(engine)
     })
 }
 
@@ -934,6 +1053,7 @@ fn _unpickle(
             main,
             lang,
             threads,
+            state: None,
         });
     }
     let mut built = PyEngine::from_file_map(py, key.0.clone(), main, key.2.clone())?;

@@ -115,6 +115,9 @@ impl ScreenIter {
             }
         }
         let inner = &engine.engine;
+        for record in decoded.iter_mut() {
+            engine.with_state(py, inner, record)?;
+        }
         let pool = crate::pool::pool(engine.threads)?;
         let summaries = py
             .detach(|| {

@@ -253,6 +253,7 @@ def load(
     expect_digest: Optional[str] = None,
     today: _Date = None,
     lang: Optional[str] = None,
+    state: Optional[_Path] = None,
 ) -> Engine: ...
 def verify_log(path: _Path, trusted_keys: _Keys = None) -> Dict[str, Any]: ...
 def _unpickle(

@@ -184,7 +184,60 @@ pub fn screen_batch(
     batch: &RecordBatch,
     options: &FrameOptions,
 ) -> Result<RecordBatch, FrameError> {
-    screen_batch_with(engine, batch, options, true)
+    let history = batch_history(engine, std::slice::from_ref(batch), options)?;
+    screen_batch_with(
+        engine,
+        batch,
+        options,
+        true,
+        history.first().map(Vec::as_slice),
+    )
+}
+
+/// Screens the batches of one frame, in order. With windowed aggregates the frame is one
+/// batch of records in the sense of [`crate::aggregate`]: every row's history is the rows of
+/// all the batches, in time order.
+pub fn screen_batches(
+    engine: &Engine,
+    batches: &[RecordBatch],
+    options: &FrameOptions,
+) -> Result<Vec<RecordBatch>, FrameError> {
+    let history = batch_history(engine, batches, options)?;
+    batches
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            screen_batch_with(engine, b, options, true, history.get(i).map(Vec::as_slice))
+        })
+        .collect()
+}
+
+/// Each row's windowed aggregates (per batch, per row), computed over all the batches
+/// (empty without aggregates). Rows are named `#<row + 1>` across batches without a
+/// `record_id`.
+fn batch_history(
+    engine: &Engine,
+    batches: &[RecordBatch],
+    options: &FrameOptions,
+) -> Result<Vec<Vec<Vec<crate::aggregate::Fact>>>, FrameError> {
+    if !engine.has_aggregates() {
+        return Ok(Vec::new());
+    }
+    let (mut ids, mut inputs, mut sizes) = (Vec::new(), Vec::new(), Vec::new());
+    for batch in batches {
+        let mapping = Mapping::new(engine, batch, options)?;
+        for row in 0..batch.num_rows() {
+            let record = mapping.record(row);
+            ids.push(engine.batch_id(&record, ids.len()));
+            inputs.push(engine.aggregate_inputs(&record));
+        }
+        sizes.push(batch.num_rows());
+    }
+    let mut facts = engine.batch_facts(&inputs, &ids).into_iter();
+    Ok(sizes
+        .into_iter()
+        .map(|n| facts.by_ref().take(n).collect())
+        .collect())
 }
 
 /// [`screen_batch`], column at a time where the rules allow it (`vectorized`) or row by row.
@@ -193,8 +246,10 @@ fn screen_batch_with(
     batch: &RecordBatch,
     options: &FrameOptions,
     vectorized: bool,
+    history: Option<&[Vec<crate::aggregate::Fact>]>,
 ) -> Result<RecordBatch, FrameError> {
-    let mapping = Mapping::new(engine, batch, options)?;
+    let mut mapping = Mapping::new(engine, batch, options)?;
+    mapping.history = history;
     let plan = if vectorized {
         vector::VectorPlan::new(engine, &mapping)
     } else {
@@ -212,7 +267,9 @@ pub fn decide_batch(
     batch: &RecordBatch,
     options: &FrameOptions,
 ) -> Result<Vec<Decision>, FrameError> {
-    let mapping = Mapping::new(engine, batch, options)?;
+    let history = batch_history(engine, std::slice::from_ref(batch), options)?;
+    let mut mapping = Mapping::new(engine, batch, options)?;
+    mapping.history = history.first().map(Vec::as_slice);
     Ok(decide_rows(engine, &mapping, 0, batch.num_rows()))
 }
 
@@ -243,8 +300,10 @@ pub fn backtest_batches(
 ) -> Result<BacktestReport, FrameError> {
     let mut bt =
         settings.unwrap_or_else(|| Backtest::new(BacktestConfig::from_pack(engine.pack())));
-    for batch in batches {
-        let mapping = Mapping::new(engine, batch, options)?;
+    let history = batch_history(engine, batches, options)?;
+    for (b, batch) in batches.iter().enumerate() {
+        let mut mapping = Mapping::new(engine, batch, options)?;
+        mapping.history = history.get(b).map(Vec::as_slice);
         let find = |name: &str| {
             batch
                 .schema_ref()
@@ -291,6 +350,8 @@ struct Plan<'a> {
 struct Mapping<'a> {
     schema: &'a Schema,
     plans: Vec<Plan<'a>>,
+    /// Each row's windowed aggregates, when the pack has them.
+    history: Option<&'a [Vec<crate::aggregate::Fact>]>,
 }
 
 impl<'a> Mapping<'a> {
@@ -320,7 +381,11 @@ impl<'a> Mapping<'a> {
                 });
             }
         }
-        Ok(Mapping { schema, plans })
+        Ok(Mapping {
+            schema,
+            plans,
+            history: None,
+        })
     }
 
     fn record(&self, row: usize) -> Record {
@@ -340,7 +405,11 @@ impl<'a> Mapping<'a> {
             );
         }
         // An object is present when any of its fields is (the builder marks parents).
-        builder.finish()
+        let mut record = builder.finish();
+        if let Some(facts) = self.history.and_then(|h| h.get(row)) {
+            record.facts = facts.clone();
+        }
+        record
     }
 }
 

@@ -479,10 +479,10 @@ type = "bool"
             },
         ];
         let batch = frame(&rows, &[Shape::Natural; 8], true);
-        let fast = screen_batch_with(&engine, &batch, &options(), true).expect("fast");
+        let fast = screen_batch_with(&engine, &batch, &options(), true, None).expect("fast");
         assert_eq!(
             fast,
-            screen_batch_with(&engine, &batch, &options(), false).expect("rows")
+            screen_batch_with(&engine, &batch, &options(), false, None).expect("rows")
         );
         let outcome = fast
             .column(0)
@@ -523,8 +523,8 @@ type = "bool"
         ) {
             let engine = if partial { engine_with(RECORD_RULES) } else { engine() };
             let batch = frame(&rows, &shapes, struct_interview);
-            let fast = screen_batch_with(&engine, &batch, &options(), true).expect("fast");
-            let slow = screen_batch_with(&engine, &batch, &options(), false).expect("rows");
+            let fast = screen_batch_with(&engine, &batch, &options(), true, None).expect("fast");
+            let slow = screen_batch_with(&engine, &batch, &options(), false, None).expect("rows");
             prop_assert_eq!(fast, slow);
         }
     }
@@ -545,10 +545,59 @@ type = "bool"
             (&partial, [Shape::Natural; 8]),
         ] {
             let batch = frame(&rows, &shapes, true);
-            let fast = screen_batch_with(engine, &batch, &options(), true).expect("fast");
-            let slow = screen_batch_with(engine, &batch, &options(), false).expect("rows");
+            let fast = screen_batch_with(engine, &batch, &options(), true, None).expect("fast");
+            let slow = screen_batch_with(engine, &batch, &options(), false, None).expect("rows");
             assert_eq!(fast.num_rows(), 5000);
             assert_eq!(fast, slow);
         }
     }
+}
+
+/// Windowed aggregates over a frame: every batch's rows are the history of the others, in
+/// time order, and the rule reading the aggregate runs through records with their facts.
+#[test]
+fn aggregates_span_every_batch_of_a_frame() {
+    let schema = "[field.phone]\ntype = \"string\"\n[field.at]\ntype = \"date\"\n[field.one_way]\ntype = \"bool\"\n";
+    let pack = "[pack]\nid=\"n\"\nversion=\"1\"\ntitle=\"t\"\n[outcomes]\nreview=10\nrefer=100\n\
+        [aggregate.apps]\nkey = \"phone\"\ntime = \"at\"\nwindow = \"30d\"\ncount = true\n\
+        [[rule]]\nid=\"shared\"\ntitle=\"t\"\nweight=20\nwhen=\"agg.apps >= 3\"\nreason=\"r\"\n\
+        [[rule]]\nid=\"one_way\"\ntitle=\"t\"\nweight=5\nwhen=\"one_way\"\nreason=\"r\"\n";
+    let engine = Engine::compile(&crate::Pack::from_toml_str(pack, schema).unwrap()).unwrap();
+    let batch = |phones: Vec<Option<&str>>, days: Vec<&str>| {
+        let n = phones.len();
+        RecordBatch::try_from_iter([
+            ("phone", Arc::new(StringArray::from(phones)) as ArrayRef),
+            ("at", Arc::new(StringArray::from(days)) as ArrayRef),
+            (
+                "one_way",
+                Arc::new(arrow_array::BooleanArray::from(vec![true; n])) as ArrayRef,
+            ),
+        ])
+        .unwrap()
+    };
+    let first = batch(
+        vec![Some("p"), Some("q"), None],
+        vec!["2026-05-03", "2026-05-01", "2026-05-01"],
+    );
+    let second = batch(vec![Some("p"), Some("p")], vec!["2026-05-01", "2026-05-02"]);
+    let out = screen_batches(&engine, &[first, second], &FrameOptions::default()).unwrap();
+    let column = |b: &RecordBatch, name: &str, row: usize| {
+        let list = b
+            .column_by_name(name)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<arrow_array::ListArray>()
+            .unwrap()
+            .value(row);
+        let ids = list.as_any().downcast_ref::<StringArray>().unwrap();
+        (0..ids.len())
+            .map(|i| ids.value(i).to_string())
+            .collect::<Vec<_>>()
+    };
+    // p on 3 May is the third of p (1 and 2 May come in the second batch).
+    assert_eq!(column(&out[0], "hits", 0), ["shared", "one_way"]);
+    assert_eq!(column(&out[0], "hits", 1), ["one_way"]);
+    // No key: the aggregate rule is incomplete, not a "no".
+    assert_eq!(column(&out[0], "incomplete", 2), ["shared"]);
+    assert_eq!(column(&out[1], "hits", 1), ["one_way"]);
 }

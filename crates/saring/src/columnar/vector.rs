@@ -718,7 +718,12 @@ fn logic(
 fn slots_read(engine: &Engine, node: &Node, out: &mut BTreeSet<u32>, derived: &mut BTreeSet<u32>) {
     let mut walk = |n: &Node| slots_read(engine, n, out, derived);
     match node {
-        Node::Const(_) | Node::Unbound(_) | Node::Var(_) | Node::Local(_) | Node::RuleRef(_) => {}
+        Node::Const(_)
+        | Node::Unbound(_)
+        | Node::Var(_)
+        | Node::Local(_)
+        | Node::RuleRef(_)
+        | Node::Aggregate(_) => {}
         Node::Slot(s) => {
             out.insert(s.slot);
         }

@@ -324,31 +324,46 @@ impl Engine {
         if !self.has_aggregates() {
             return;
         }
-        let ids: Vec<Arc<str>> = records
+        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) = records
             .iter()
             .enumerate()
-            .map(|(i, r)| match self.record_id(r) {
-                Some(id) => Arc::from(id),
-                None => Arc::from(format!("#{}", positions.get(i).copied().unwrap_or(i) + 1)),
+            .map(|(i, r)| {
+                let position = positions.get(i).copied().unwrap_or(i);
+                (self.batch_id(r, position), self.aggregate_inputs(r))
             })
-            .collect();
-        let inputs: Vec<Vec<Input>> = records.iter().map(|r| self.aggregate_inputs(r)).collect();
-        for r in records.iter_mut() {
-            r.facts = Vec::with_capacity(self.inner.aggregates.len());
+            .unzip();
+        for (r, facts) in records.iter_mut().zip(self.batch_facts(&inputs, &ids)) {
+            r.facts = facts;
         }
+    }
+
+    /// The id of the record at `position` (0-based) of a batch: its `record_id`, else
+    /// `#<position + 1>`.
+    pub(crate) fn batch_id(&self, record: &Record, position: usize) -> Arc<str> {
+        match self.record_id(record) {
+            Some(id) => Arc::from(id),
+            None => Arc::from(format!("#{}", position + 1)),
+        }
+    }
+
+    /// Batch facts (per record, per aggregate) from every record's inputs and id.
+    pub(crate) fn batch_facts(&self, inputs: &[Vec<Input>], ids: &[Arc<str>]) -> Vec<Vec<Fact>> {
+        let n = self.inner.aggregates.len();
+        let mut out: Vec<Vec<Fact>> = (0..inputs.len()).map(|_| Vec::with_capacity(n)).collect();
+        let retention = self
+            .longest_window_seconds()
+            .saturating_mul(MICROS_PER_SECOND);
         for (j, a) in self.inner.aggregates.iter().enumerate() {
             let column: Vec<Input> = inputs
                 .iter()
                 .map(|row| row.get(j).cloned().unwrap_or(Input::Failed(Arc::from("?"))))
                 .collect();
-            let retention = self
-                .longest_window_seconds()
-                .saturating_mul(MICROS_PER_SECOND);
-            let facts = aggregate::compute_batch(a.kind, a.window, retention, &column, &ids);
-            for (r, f) in records.iter_mut().zip(facts) {
-                r.facts.push(f);
+            let facts = aggregate::compute_batch(a.kind, a.window, retention, &column, ids);
+            for (row, f) in out.iter_mut().zip(facts) {
+                row.push(f);
             }
         }
+        out
     }
 
     /// Online semantics: stores `record`'s entries in `store` (unless its id is stored
