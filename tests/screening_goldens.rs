@@ -26,12 +26,24 @@ fn screening_goldens_match() {
                     .unwrap_or_else(|e| panic!("{}: case `{}`: {e}", path.display(), case.name)),
                 None => engine.clone(),
             };
-            let result = match (&case.record, &case.record_text) {
-                (Some(v), _) => engine.screen_value(v),
-                (None, Some(t)) => engine.screen_json(t),
-                (None, None) => panic!("{}: case `{}` has no record", path.display(), case.name),
+            let result = match (&case.record, &case.record_text, &case.history) {
+                (Some(v), _, Some(history)) => {
+                    let records: Vec<saring::Record> = history
+                        .iter()
+                        .chain(std::iter::once(v))
+                        .map(|r| engine.decode_value(r, Default::default()))
+                        .collect::<Result<_, _>>()
+                        .unwrap_or_else(|e| {
+                            panic!("{}: case `{}`: history: {e}", path.display(), case.name)
+                        });
+                    let mut decisions = engine.screen_batch(&records);
+                    Ok(decisions.pop().expect("one decision per record"))
+                }
+                (Some(v), _, None) => engine.screen_value(v),
+                (None, Some(t), _) => engine.screen_json(t),
+                (None, None, _) => panic!("{}: case `{}` has no record", path.display(), case.name),
             };
-            if let (Ok(d), Some(v)) = (&result, &case.record) {
+            if let (Ok(d), Some(v), None) = (&result, &case.record, &case.history) {
                 // The unexplained summary agrees with the explained decision.
                 let record = engine.decode_value(v, Default::default()).expect("decodes");
                 let s = engine.screen_summary(&record);

@@ -40,6 +40,10 @@ pub struct GoldenCase {
     /// The record as raw text (for malformed input).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_text: Option<String>,
+    /// Records screened before this one in the same batch (windowed aggregates): the case's
+    /// record is the last of `history + [record]`, screened as one batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<serde_json::Value>>,
     /// The language to render the decision in (one of the pack's `languages`; default: the
     /// pack's default language).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -191,6 +191,40 @@ impl WasmEngine {
         }
     }
 
+    /// Screens an array of records (objects or JSON texts) as one batch and returns their
+    /// decisions in order. A pack with windowed aggregates (`agg.<name>`) computes them over
+    /// the batch, in time order; `screen` of one record has no history (rules reading an
+    /// aggregate are incomplete with a "no history" error). Throws the first bad record's
+    /// `RecordError`, with its 0-based `row`.
+    #[wasm_bindgen(js_name = screenBatch)]
+    pub fn screen_batch(&self, records: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
+        let engine = in_language(&self.engine, lang_option(options)?.as_deref())?;
+        if !js_sys::Array::is_array(records) {
+            return Err(arg_error("records must be an array of records"));
+        }
+        let array: &js_sys::Array = records.unchecked_ref();
+        let mut texts = Vec::with_capacity(array.length() as usize);
+        for (row, item) in array.iter().enumerate() {
+            let text = record_text(&item).inspect_err(|e| set_row(e, row))?;
+            texts.push(text);
+        }
+        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let out = js_sys::Array::new();
+        for (row, result) in engine.screen_json_batch(&lines).into_iter().enumerate() {
+            match result {
+                Ok(decision) => {
+                    out.push(&parse(&decision.to_json())?);
+                }
+                Err(e) => {
+                    let error = record_error(&e);
+                    set_row(&error, row);
+                    return Err(error);
+                }
+            }
+        }
+        Ok(out.into())
+    }
+
     /// Explains the decision on one record: every rule, fired or not, with its evidence, the
     /// derived values, and the decision itself; `options.lang` as for `screen`.
     pub fn explain(&self, record: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
@@ -384,6 +418,15 @@ fn coded_error(name: &str, code: &str, message: &str, path: Option<&str>) -> JsV
     let path = path.map_or(JsValue::NULL, JsValue::from_str);
     set(&error, "path", &path);
     error.into()
+}
+
+/// Sets `row` on an error thrown for one record of a batch.
+fn set_row(error: &JsValue, row: usize) {
+    let _ = Reflect::set(
+        error,
+        &JsValue::from_str("row"),
+        &JsValue::from_f64(row as f64),
+    );
 }
 
 fn arg_error(message: &str) -> JsValue {

@@ -48,6 +48,10 @@ for (const file of goldenFiles) {
           assert.ok(thrown instanceof Error, "expected a RecordError");
           assert.equal(thrown.code, c.expect_error.code, thrown.message);
           if ("path" in c.expect_error) assert.equal(thrown.path, c.expect_error.path);
+        } else if (c.history) {
+          // Windowed aggregates: the record is the last of one batch.
+          const decisions = engine.screenBatch([...c.history, input], options);
+          assert.deepStrictEqual(decisions[decisions.length - 1], c.expect);
         } else {
           assert.deepStrictEqual(engine.screen(input, options), c.expect);
         }

@@ -296,6 +296,8 @@ export interface RecordError extends Error {
   code: string;
   /** Dotted path of the offending field, `null` when the whole record is at fault. */
   path: string | null;
+  /** The record's 0-based position, when thrown by `screenBatch`. */
+  row?: number;
 }
 
 /** Thrown when an argument has the wrong shape (`code` is `js.invalid_argument`). */
@@ -367,6 +369,13 @@ export class Engine {
    * @throws {RecordError} when the record does not fit the schema.
    */
   screen(record: RecordInput, options?: ScreenOptions): Decision;
+  /**
+   * Screens records as one batch, decisions in order: windowed aggregates (`agg.<name>`)
+   * are computed over the batch in time order (one `screen` has no history: rules reading
+   * an aggregate are incomplete with a "no history" error).
+   * @throws {RecordError} for the first bad record, with its 0-based `row`.
+   */
+  screenBatch(records: RecordInput[], options?: ScreenOptions): Decision[];
   /**
    * Explains the decision on one record: every rule, fired or not.
    * @throws {RecordError} when the record does not fit the schema.
