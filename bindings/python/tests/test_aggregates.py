@@ -79,7 +79,7 @@ def test_screen_many_is_one_batch_in_time_order(pack_dir: pathlib.Path) -> None:
     assert evidence["window"] == "30d"
     assert decisions[0].hits[0].reason == "3 applications share this sponsor phone"
     # No key: the rule is incomplete, naming the missing field, never a silent "no".
-    assert [(i.rule, i.missing) for i in decisions[4].incomplete] == [("shared_phone", ["phone"])]
+    assert [(i["rule"], i["missing"]) for i in decisions[4].incomplete] == [("shared_phone", ["phone"])]
 
 
 def test_screen_jsonl_matches_screen_many(pack_dir: pathlib.Path) -> None:
@@ -92,8 +92,8 @@ def test_a_single_record_has_no_history(pack_dir: pathlib.Path) -> None:
     engine = saring.load(pack_dir)
     d = engine.screen(ROWS[0])
     assert d.hits == []
-    assert d.incomplete[0].rule == "shared_phone"
-    assert d.incomplete[0].error.startswith("no history")
+    assert d.incomplete[0]["rule"] == "shared_phone"
+    assert d.incomplete[0]["error"].startswith("no history")
 
 
 @pytest.mark.parametrize("kind", ["pandas", "polars"])
@@ -108,8 +108,8 @@ def test_screen_frame_computes_aggregates_over_the_frame(pack_dir: pathlib.Path,
 def test_backtest_over_a_frame_measures_the_network_rule(pack_dir: pathlib.Path) -> None:
     engine = saring.load(pack_dir)
     report = engine.backtest(pd.DataFrame(ROWS), label="label", by=[])
-    review = report.thresholds[0]
-    assert (review.tp, review.fn, review.fp, review.tn) == (1, 2, 0, 2)
+    review = report.thresholds[report.thresholds["threshold"] == "review"].iloc[0]
+    assert (review["tp"], review["fn"], review["fp"], review["tn"]) == (1, 2, 0, 2)
 
 
 def test_state_keeps_history_across_restarts_and_counts_a_record_once(

@@ -117,14 +117,25 @@ fn expectation(e: Expectation) -> &'static str {
 
 /// `Ok` when the rule did what the example expects; otherwise a description of what it did.
 fn run_example(engine: &Engine, rule: &str, example: &Example) -> Result<(), String> {
-    let record = engine
-        .decode_value(&example.record, DecodeOptions { strict: true })
-        .map_err(|e| {
-            format!(
-                "the record does not fit the schema: {}",
-                crate::output::error_text(&e)
-            )
-        })?;
+    let decode = |value: &serde_json::Value| {
+        engine
+            .decode_value(value, DecodeOptions { strict: true })
+            .map_err(|e| {
+                format!(
+                    "the record does not fit the schema: {}",
+                    crate::output::error_text(&e)
+                )
+            })
+    };
+    let mut records = example
+        .history
+        .iter()
+        .map(decode)
+        .collect::<Result<Vec<_>, _>>()?;
+    records.push(decode(&example.record)?);
+    // With windowed aggregates, the example's record is the last of one batch.
+    engine.aggregate_batch(&mut records);
+    let record = records.pop().ok_or("no record")?;
     let explanation = engine.explain(&record);
     let Some(found) = explanation.rules.iter().find(|r| r.rule == rule) else {
         return Err(format!("rule `{rule}` is not in the explanation"));

@@ -74,7 +74,7 @@ const RULE_KEYS: &[&str] = &[
     "example",
 ];
 const MONITORED_KEYS: &[&str] = &["why", "references", "approved_by"];
-const EXAMPLE_KEYS: &[&str] = &["expect", "record"];
+const EXAMPLE_KEYS: &[&str] = &["expect", "record", "history"];
 
 /// The schema file a pack names (`[pack] schema`), with the span of the reference.
 pub(crate) fn schema_ref(root: &Node) -> (String, Option<Span>) {
@@ -1353,11 +1353,27 @@ fn examples(reader: &mut Reader<'_>, e: &Entry, rule: &str) -> Result<Vec<Exampl
                 }
             },
         };
+        let history = match get(t, "history") {
+            None => Some(Vec::new()),
+            Some(h) => match &h.value.kind {
+                Kind::Array(items) if items.iter().all(|i| matches!(i.kind, Kind::Table(_))) => {
+                    items
+                        .iter()
+                        .map(|i| to_json(i).ok())
+                        .collect::<Option<Vec<_>>>()
+                }
+                _ => {
+                    reader.wrong_type(h, "an array of records (`history = [{ ... }, { ... }]`)");
+                    None
+                }
+            },
+        };
         let location = Some(reader.diags.sources.locate(&reader.file, head));
-        match (expect, record) {
-            (Some(expect), Some(record)) => out.push(Example {
+        match (expect, record, history) {
+            (Some(expect), Some(record), Some(history)) => out.push(Example {
                 expect,
                 record,
+                history,
                 location,
             }),
             _ => ok = false,

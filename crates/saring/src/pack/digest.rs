@@ -62,14 +62,20 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
                 "references": r.references,
                 "review_by": r.review_by,
                 "uses_monitored": r.uses_monitored,
-                "examples": r.examples.iter().map(|x| json!({
-                    "expect": match x.expect {
-                        Expectation::Hit => "hit",
-                        Expectation::Miss => "miss",
-                        Expectation::Incomplete => "incomplete",
-                    },
-                    "record": x.record,
-                })).collect::<Vec<_>>(),
+                "examples": r.examples.iter().map(|x| {
+                    let mut example = json!({
+                        "expect": match x.expect {
+                            Expectation::Hit => "hit",
+                            Expectation::Miss => "miss",
+                            Expectation::Incomplete => "incomplete",
+                        },
+                        "record": x.record,
+                    });
+                    if let (false, Some(map)) = (x.history.is_empty(), example.as_object_mut()) {
+                        map.insert("history".into(), json!(x.history));
+                    }
+                    example
+                }).collect::<Vec<_>>(),
             });
             // Keys added later enter the digest only when set, so older packs keep theirs.
             if let Some(map) = rule.as_object_mut() {

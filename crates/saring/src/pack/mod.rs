@@ -506,6 +506,9 @@ pub struct Example {
     pub expect: Expectation,
     /// The record (JSON object).
     pub record: serde_json::Value,
+    /// Records screened before it in the same batch (for rules reading windowed aggregates):
+    /// the example's record is the last of `history + [record]`.
+    pub history: Vec<serde_json::Value>,
     /// Where the example is written.
     pub location: Option<Location>,
 }
