@@ -256,12 +256,121 @@ fn clippy() -> Result<(), String> {
     Ok(())
 }
 
+/// One build of the engine: which cargo features, and where its outputs go.
+struct Variant {
+    /// `full` (the npm packages and the officer site) or `citizen`.
+    name: &'static str,
+    /// `None`: the default features (everything); else `--no-default-features --features`.
+    features: Option<Vec<String>>,
+}
+
 fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
-    let step = Step::start("wasm: cargo build (wasm32, size-optimised)");
+    let full = Variant {
+        name: "full",
+        features: None,
+    };
+    let optimised = compile(tools, &full)?;
+    let step = Step::start("wasm: wasm-bindgen (nodejs, web)");
+    let outputs = [
+        ("nodejs", wasm_dir().join("pkg-node")),
+        ("web", wasm_dir().join("pkg-web")),
+    ];
+    bindgen(&step, tools, &optimised, &outputs)?;
+    for (target, out) in &outputs {
+        write_types(&step, out, *target == "web")?;
+        write(&step, &out.join("package.json"), &package_json(target))?;
+    }
+    step.done();
+
+    // The citizen site's engine: only what its embedded pack needs.
+    let step = Step::start("wasm: the citizen engine's features (from the pack's requirements)");
+    let pack = root().join("rules/job-offer/pack.toml");
+    let fixed: Option<Vec<String>> = std::env::var("SARING_CITIZEN_FEATURES").ok().map(|v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect()
+    });
+    let features = if pack.is_file() {
+        crate::site::citizen_features(&pack, fixed.as_deref()).map_err(|e| step.fail(e))?
+    } else {
+        fixed.unwrap_or_default()
+    };
+    println!(
+        "citizen engine features: {}",
+        if features.is_empty() {
+            "none (no regex, no time-zone database, no normalisation, no bundles)".to_string()
+        } else {
+            features.join(", ")
+        }
+    );
+    step.done();
+    let citizen = Variant {
+        name: "citizen",
+        features: Some(features.clone()),
+    };
+    let optimised_citizen = compile(tools, &citizen)?;
+    let step = Step::start("wasm: wasm-bindgen (citizen engine, web)");
+    bindgen(
+        &step,
+        tools,
+        &optimised_citizen,
+        &[("web", citizen_engine_dir())],
+    )?;
+    step.done();
+
+    site(trusted_keys)?;
+    let step = Step::start("wasm: sizes (target/wasm/size.txt)");
+    let mut report = String::new();
+    for (name, wasm, what) in [
+        (
+            "full engine",
+            wasm_dir().join("pkg-web/saring_wasm_bg.wasm"),
+            "default features: npm packages, officer site".to_string(),
+        ),
+        (
+            "citizen engine",
+            citizen_engine_dir().join("saring_wasm_bg.wasm"),
+            format!(
+                "--no-default-features --features \"{}\"",
+                features.join(",")
+            ),
+        ),
+    ] {
+        report.push_str(&wasm_size(&step, name, &wasm, &what)?);
+    }
+    for name in ["citizen", "officer"] {
+        report.push_str(&site_size(&step, name)?);
+    }
+    print!("{report}");
+    write(&step, &target_dir().join("size.txt"), &report)?;
+    step.done();
+    Ok(())
+}
+
+/// `target/wasm/pkg-citizen/`: the citizen site's engine (web target).
+fn citizen_engine_dir() -> PathBuf {
+    target_dir().join("pkg-citizen")
+}
+
+/// Builds one variant of the engine with cargo and optimises it with `wasm-opt`; returns the
+/// optimised module (`target/wasm/<variant>/saring_wasm.opt.wasm`).
+fn compile(tools: &Tools, variant: &Variant) -> Result<PathBuf, String> {
+    let step = Step::start(&format!(
+        "wasm: cargo build ({} engine, wasm32, size-optimised)",
+        variant.name
+    ));
     let mut cmd = cargo();
     cmd.args(["build", &jobs(), "-p", "saring-wasm", "--target", TARGET])
         .args(["--profile", PROFILE, "--target-dir"])
         .arg(target_dir());
+    if let Some(features) = &variant.features {
+        cmd.arg("--no-default-features");
+        if !features.is_empty() {
+            cmd.args(["--features", &features.join(",")]);
+        }
+    }
     if tools.toolchain.build_std {
         cmd.arg("-Zbuild-std=std,panic_abort");
     }
@@ -269,23 +378,25 @@ fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
         cmd.env(key, value);
     }
     step.run(&mut cmd)?;
+    // Both variants are written to the same file by cargo: keep a copy per variant, replaced
+    // only when its bytes change (so an unchanged variant is not optimised again).
+    let built = target_dir().join(format!("{TARGET}/{PROFILE}/saring_wasm.wasm"));
+    let dir = target_dir().join(variant.name);
+    fs::create_dir_all(&dir).map_err(|e| step.fail(e))?;
+    let raw = dir.join("saring_wasm.wasm");
+    let bytes = fs::read(&built).map_err(|e| step.fail(format!("{}: {e}", built.display())))?;
+    if fs::read(&raw).ok().as_deref() != Some(bytes.as_slice()) {
+        fs::write(&raw, &bytes).map_err(|e| step.fail(e))?;
+    }
     step.done();
 
-    let raw = target_dir().join(format!("{TARGET}/{PROFILE}/saring_wasm.wasm"));
     // wasm-opt runs once, on cargo's output and before wasm-bindgen: Debian's binaryen 108
     // breaks the externref table that wasm-bindgen adds, and the module wasm-bindgen then
     // emits for both targets is already optimised.
-    let step = Step::start("wasm: wasm-opt -Oz + wasm-bindgen (nodejs, web)");
-    let optimised = target_dir().join("saring_wasm.opt.wasm");
-    let outputs = [("nodejs", "pkg-node"), ("web", "pkg-web")];
-    let newer = |a: &Path, b: &Path| matches!((mtime(a), mtime(b)), (Some(a), Some(b)) if a >= b);
-    let up_to_date = newer(&optimised, &raw)
-        && outputs.iter().all(|(_, dir)| {
-            let out = wasm_dir().join(dir).join("saring_wasm_bg.wasm");
-            newer(&out, &optimised) && newer(&out, &tools.wasm_bindgen)
-        });
-    if up_to_date {
-        println!("bindings are up to date with {}", raw.display());
+    let step = Step::start(&format!("wasm: wasm-opt -Oz ({} engine)", variant.name));
+    let optimised = dir.join("saring_wasm.opt.wasm");
+    if matches!((mtime(&optimised), mtime(&raw)), (Some(o), Some(r)) if o >= r) {
+        println!("{} is up to date", optimised.display());
     } else {
         step.run(
             Command::new("wasm-opt")
@@ -295,48 +406,59 @@ fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
                 .arg("-o")
                 .arg(&optimised),
         )?;
-        for (target, dir) in outputs {
-            step.run(
-                Command::new(&tools.wasm_bindgen)
-                    .arg(&optimised)
-                    .args(["--target", target, "--no-typescript"])
-                    .args(["--out-name", "saring_wasm", "--out-dir"])
-                    .arg(wasm_dir().join(dir)),
-            )?;
-        }
     }
+    step.done();
+    Ok(optimised)
+}
+
+/// Runs wasm-bindgen on `optimised` for each `(target, out dir)` that is older than it.
+fn bindgen(
+    step: &Step,
+    tools: &Tools,
+    optimised: &Path,
+    outputs: &[(&str, PathBuf)],
+) -> Result<(), String> {
+    let newer = |a: &Path, b: &Path| matches!((mtime(a), mtime(b)), (Some(a), Some(b)) if a >= b);
     for (target, dir) in outputs {
-        let out = wasm_dir().join(dir);
-        write_types(&step, &out, target == "web")?;
-        write(&step, &out.join("package.json"), &package_json(target))?;
+        let out = dir.join("saring_wasm_bg.wasm");
+        if newer(&out, optimised) && newer(&out, &tools.wasm_bindgen) {
+            println!("{} is up to date", dir.display());
+            continue;
+        }
+        step.run(
+            Command::new(&tools.wasm_bindgen)
+                .arg(optimised)
+                .args(["--target", target, "--no-typescript"])
+                .args(["--out-name", "saring_wasm", "--out-dir"])
+                .arg(dir),
+        )?;
     }
-    let wasm = wasm_dir().join("pkg-web/saring_wasm_bg.wasm");
-    let raw_size = fs::metadata(&wasm).map_err(|e| step.fail(e))?.len();
-    let gz = step.output(
+    Ok(())
+}
+
+/// `<name> (<what>): N bytes raw, M bytes gzipped` of one engine's `.wasm`.
+fn wasm_size(step: &Step, name: &str, wasm: &Path, what: &str) -> Result<String, String> {
+    let raw = fs::metadata(wasm).map_err(|e| step.fail(e))?.len();
+    let gz = gzip_size(step, wasm)?;
+    Ok(format!(
+        "{name} saring_wasm_bg.wasm ({what}): {raw} bytes raw ({:.0} KiB), {gz} bytes gzipped ({:.0} KiB)\n",
+        raw as f64 / 1024.0,
+        gz as f64 / 1024.0
+    ))
+}
+
+/// The size of `file` after `gzip -9`.
+fn gzip_size(step: &Step, file: &Path) -> Result<u64, String> {
+    let out = step.output(
         Command::new("sh")
             .arg("-c")
             .arg("gzip -9 -c \"$1\" | wc -c")
             .arg("sh")
-            .arg(&wasm),
+            .arg(file),
     )?;
-    let sizes = format!(
-        "saring_wasm_bg.wasm: {raw_size} bytes raw ({:.0} KiB), {} bytes gzipped ({:.0} KiB)",
-        raw_size as f64 / 1024.0,
-        gz.trim(),
-        gz.trim().parse::<f64>().unwrap_or(0.0) / 1024.0
-    );
-    step.done();
-
-    site(trusted_keys)?;
-    let step = Step::start("wasm: sizes (target/wasm/size.txt)");
-    let mut report = format!("{sizes}\n");
-    for name in ["citizen", "officer"] {
-        report.push_str(&site_size(&step, name)?);
-    }
-    print!("{report}");
-    write(&step, &target_dir().join("size.txt"), &report)?;
-    step.done();
-    Ok(())
+    out.trim()
+        .parse::<u64>()
+        .map_err(|e| step.fail(format!("gzip size of {}: {e}", file.display())))
 }
 
 /// `<site>: wasm + JS N bytes raw, M bytes gzipped (-9, file by file)` of one built site.
@@ -351,17 +473,7 @@ fn site_size(step: &Step, name: &str) -> Result<String, String> {
     let (mut raw, mut gz) = (0u64, 0u64);
     for file in &files {
         raw += fs::metadata(file).map_err(|e| step.fail(e))?.len();
-        let out = step.output(
-            Command::new("sh")
-                .arg("-c")
-                .arg("gzip -9 -c \"$1\" | wc -c")
-                .arg("sh")
-                .arg(file),
-        )?;
-        gz += out
-            .trim()
-            .parse::<u64>()
-            .map_err(|e| step.fail(format!("gzip size of {}: {e}", file.display())))?;
+        gz += gzip_size(step, file)?;
     }
     Ok(format!(
         "{name} site (wasm + JS, {} files): {raw} bytes raw ({:.0} KiB), {gz} bytes gzipped ({:.0} KiB){}\n",
@@ -437,6 +549,8 @@ fn site(trusted_keys: &[PathBuf]) -> Result<(), String> {
     crate::site::build(&crate::site::Paths {
         www: wasm_dir().join("www"),
         engine: wasm_dir().join("pkg-web"),
+        citizen_engine: citizen_engine_dir(),
+        node_engine: Some(wasm_dir().join("pkg-node/saring_wasm.js")),
         citizen_pack,
         out: site_dir(),
         trusted_keys: trusted_keys.to_vec(),
@@ -464,6 +578,8 @@ fn contacts_site(step: &Step) -> Result<PathBuf, String> {
     crate::site::build(&crate::site::Paths {
         www: wasm_dir().join("www"),
         engine: wasm_dir().join("pkg-web"),
+        citizen_engine: citizen_engine_dir(),
+        node_engine: Some(wasm_dir().join("pkg-node/saring_wasm.js")),
         citizen_pack: Some(root().join("rules/job-offer/pack.toml")),
         out: out.clone(),
         trusted_keys: vec![],

@@ -3,13 +3,17 @@
 //! in memory; the date list expiry is checked against is the browser's (or `today`).
 
 use js_sys::{Reflect, Uint8Array};
+#[cfg(feature = "bundle")]
 use saring::audit::VerifyOptions;
+#[cfg(feature = "bundle")]
 use saring::bundle::PublicKey;
 use saring::pack::LoadOptions;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{arg_error, coded_error, pack_error, to_js, WasmEngine};
+#[cfg(feature = "bundle")]
+use crate::{arg_error, coded_error, pack_error};
+use crate::{to_js, WasmEngine};
 
 /// Today in UTC from the JavaScript clock.
 pub(crate) fn js_today() -> Option<chrono::NaiveDate> {
@@ -29,6 +33,7 @@ pub(crate) fn default_options() -> LoadOptions {
     }
 }
 
+#[cfg(feature = "bundle")]
 fn option(options: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     if options.is_undefined() || options.is_null() {
         return Ok(JsValue::UNDEFINED);
@@ -40,6 +45,7 @@ fn option(options: &JsValue, key: &str) -> Result<JsValue, JsValue> {
         .map_err(|_| arg_error(&format!("cannot read option `{key}`")))
 }
 
+#[cfg(feature = "bundle")]
 fn keys(options: &JsValue) -> Result<Vec<PublicKey>, JsValue> {
     let value = option(options, "trustedKeys")?;
     if value.is_undefined() || value.is_null() {
@@ -61,6 +67,7 @@ fn keys(options: &JsValue) -> Result<Vec<PublicKey>, JsValue> {
         .collect()
 }
 
+#[cfg(feature = "bundle")]
 fn load_options(options: &JsValue) -> Result<LoadOptions, JsValue> {
     let mut o = default_options();
     o.trusted_keys = keys(options)?;
@@ -95,6 +102,7 @@ struct ListInfo<'a> {
     expires: Option<String>,
 }
 
+#[cfg(feature = "bundle")]
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
     /// Compiles the pack of a bundle (the bytes of a `.bundle` file) after checking it: every
@@ -111,7 +119,10 @@ impl WasmEngine {
         let engine = saring::Engine::compile(&pack).map_err(|e| pack_error(&e))?;
         Ok(WasmEngine { engine })
     }
+}
 
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
     /// The pack's lists: name, item count, sharing class (`public`, `agency`, `restricted`),
     /// provenance and expiry date.
     #[wasm_bindgen(getter)]
@@ -137,6 +148,7 @@ impl WasmEngine {
 /// with `options.trustedKeys` every anchor's signature. Returns `{ ok, entries, decisions,
 /// reviews, anchors, anchors_verified, head, error }`, `error` being `{ line, code, message }`
 /// for the first broken line (or `null`).
+#[cfg(feature = "bundle")]
 #[wasm_bindgen(js_name = verifyLog)]
 pub fn verify_log(text: &str, options: JsValue) -> Result<JsValue, JsValue> {
     let options = VerifyOptions {

@@ -22,7 +22,7 @@ import {
 } from "./common.js";
 
 // ------------------------------------------------------------------ language
-const UI = {
+export const UI = {
   en: {
     skip: "Skip to content",
     tagline: "check a job offer abroad",
@@ -149,7 +149,7 @@ const UI = {
 
 /** Bilingual labels of the job-offer pack's answer codes ([id, en]). */
 
-const ANSWERS = {
+export const ANSWERS = {
   channel: {
     official_agency: ["Agensi penempatan resmi (P3MI)", "Official placement agency (P3MI)"],
     siskop2mi_vacancy: ["Lowongan di SISKOP2MI", "Vacancy listed in SISKOP2MI"],
@@ -316,11 +316,9 @@ function answerLabel(field, value) {
   return labels ? labels[LANG_INDEX()] : humanize(value);
 }
 
-/** The questions the citizen is asked, in schema order. */
-function askedFields() {
-  return citizenIn()
-    .schema()
-    .filter((f) => !f.protected && f.type !== "object" && f.type !== "list");
+/** The questions the citizen is asked, in schema order (also used by scripts/prerender.mjs). */
+export function askedFields(schema = citizenIn().schema()) {
+  return schema.filter((f) => !f.protected && f.type !== "object" && f.type !== "list");
 }
 
 /**
@@ -416,6 +414,9 @@ function renderCitizenForm() {
   if (!citizenEngine) return;
   const form = document.getElementById("citizen-form");
   const previous = collectCitizen(form);
+  // The first screen may have been answered before the engine was ready (it is in the page's
+  // HTML, see scripts/prerender.mjs): keep the answers and the focus.
+  const focusedId = form.contains(document.activeElement) ? document.activeElement.id : "";
   const steps = stepsOf(askedFields());
   container.replaceChildren(
     ...steps.map((fields, i) => {
@@ -433,6 +434,7 @@ function renderCitizenForm() {
     }
   }
   showStep(Math.min(step, steps.length - 1), { focus: false });
+  if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
 /** `{employer: {name: "x"}}` → `{"employer.name": "x"}`. */
@@ -657,6 +659,8 @@ function setupCitizen(engine) {
   const form = document.getElementById("citizen-form");
   const result = document.getElementById("citizen-result");
   renderCitizenForm();
+  // Disabled in the prerendered page until the engine can answer.
+  for (const id of ["step-next", "citizen-submit"]) document.getElementById(id).disabled = false;
   document.getElementById("step-next").addEventListener("click", () => showStep(step + 1));
   document.getElementById("step-back").addEventListener("click", () => showStep(step - 1));
   form.addEventListener("submit", (event) => {
@@ -747,4 +751,5 @@ async function start() {
   }
 }
 
-start();
+// Imported by scripts/prerender.mjs under Node, where there is no page to start.
+if (typeof document !== "undefined") start();

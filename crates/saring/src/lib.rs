@@ -46,6 +46,7 @@ pub mod aggregate;
 pub mod audit;
 pub mod backtest;
 pub mod bundle;
+pub mod capability;
 pub mod cel;
 #[cfg(feature = "arrow")]
 pub mod columnar;

@@ -452,17 +452,31 @@ test("on slow 3G with a 4× slower CPU the first question becomes usable (time r
   });
   const start = Date.now();
   await page.goto(server.url, { waitUntil: "commit", timeout: 240_000 });
+  // The first screen is in the page's HTML (scripts/prerender.mjs): answer its first question
+  // before the engine is there, and find the answer kept once it is.
+  const first = page.locator("#citizen-fields .step:not([hidden]) [data-question]").first();
+  await first.waitFor({ state: "visible", timeout: 240_000 });
+  // The first question of the job-offer pack is its reference, a text field.
+  const input = first.locator("input[type=text]");
+  await input.fill("OFFER-SLOW-3G");
+  const usableAt = await page.evaluate(() => performance.now());
+  const engineThen = await page.getAttribute("body", "data-ready");
+  const paint = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null);
   await page.waitForSelector("body[data-ready]", { timeout: 240_000 });
   assert.equal(await page.getAttribute("body", "data-ready"), "true", "the page never became interactive");
-  const first = page.locator("#citizen-fields .step:not([hidden]) [data-question]").first().locator("select, input").first();
-  await first.focus();
-  assert.equal(await first.evaluate((n) => n === document.activeElement && !n.disabled), true, "the first question takes input");
+  const path = await first.getAttribute("data-question");
+  assert.equal(
+    await page.locator(`#citizen-fields input[name="${path}"]`).inputValue(),
+    "OFFER-SLOW-3G",
+    "the answer given before the engine was ready is kept",
+  );
   const wall = Date.now() - start;
   const readyAt = Number(await page.getAttribute("body", "data-ready-at"));
   const report = [
-    `citizen site, first question interactive on slow 3G (${network.downloadThroughput * 8 / 1000} kbit/s, ${network.latency} ms RTT) with 4x CPU slowdown:`,
-    `  ${(readyAt / 1000).toFixed(2)} s from navigation start (performance.now() when the first screen was ready)`,
-    `  ${(wall / 1000).toFixed(2)} s wall clock in the test, ${bytes} bytes transferred (gzip); target <= 3 s`,
+    `citizen site on slow 3G (${network.downloadThroughput * 8 / 1000} kbit/s, ${network.latency} ms RTT) with 4x CPU slowdown:`,
+    `  first question answered ${(usableAt / 1000).toFixed(2)} s from navigation start (first contentful paint ${paint === null ? "n/a" : `${(paint / 1000).toFixed(2)} s`}; engine ${engineThen === "true" ? "already" : "not yet"} ready); target <= 3 s`,
+    `  engine ready, an answer computable: ${(readyAt / 1000).toFixed(2)} s from navigation start`,
+    `  ${(wall / 1000).toFixed(2)} s wall clock in the test, ${bytes} bytes transferred (gzip)`,
     "",
   ].join("\n");
   console.log(report);

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use regex::Regex;
+use crate::cel::functions::strings::Regex;
 use rustc_hash::FxHashSet;
 
 use crate::cel::ast::{BinaryOp, MacroKind};

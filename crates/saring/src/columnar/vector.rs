@@ -18,9 +18,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::cel::functions::strings::Regex;
 use arrow_array::Array;
 use arrow_schema::DataType;
-use regex::Regex;
 
 use super::cell::{interpret, Column, Meaning, Raw, Typed};
 use super::columns::is_protected;

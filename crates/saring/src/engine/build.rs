@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
+use crate::capability::{needs_of, unavailable_help, Requirement};
 use crate::cel::ast::Span;
 use crate::cel::cost::Bounds;
 use crate::cel::ir::{DerivedNode, Node, Paths};
@@ -35,6 +36,8 @@ pub(crate) struct Built {
     pub infos: Vec<RuleInfo>,
     pub warnings: Vec<Diagnostic>,
     pub paths: Paths,
+    /// What the pack needs of the optional parts of the engine (see [`crate::capability`]).
+    pub requirements: Vec<Requirement>,
 }
 
 pub(super) fn place(pack: &Pack, expr: &Expression, span: Span, d: Diagnostic) -> Diagnostic {
@@ -57,6 +60,8 @@ pub(super) struct Compiled {
     pub derived_read: BTreeSet<u32>,
     rules_read: BTreeSet<u32>,
     aggregates_read: BTreeSet<u32>,
+    /// The optional parts of the engine the expression needs.
+    pub needs: Vec<Requirement>,
 }
 
 /// Parses, checks and plans one expression; returns `None` (with diagnostics pushed) on
@@ -84,6 +89,46 @@ pub(super) fn compile_expr(
     };
     let mut policy = PackPolicy::default();
     let typed = typecheck(&ast, env, &mut policy);
+    // What the expression needs of the optional parts of the engine: a build that lacks one
+    // refuses the pack here rather than evaluate it differently from a full build.
+    let mut needs = Vec::new();
+    let mut unavailable = false;
+    for (capability, function, span) in needs_of(&typed.expr) {
+        let d = place(
+            pack,
+            expr,
+            span,
+            Diagnostic::error(
+                "build.unavailable",
+                format!(
+                    "`{function}` needs {}, which this build of saring leaves out (feature `{}`)",
+                    match capability {
+                        crate::capability::Capability::Regex => "regular expressions",
+                        crate::capability::Capability::RegexUnicode =>
+                            "the Unicode tables of regular expressions (the pattern is not a literal)",
+                        crate::capability::Capability::TimeZones => "the IANA time-zone database",
+                        crate::capability::Capability::Normalize => "Unicode normalisation",
+                    },
+                    capability.feature()
+                ),
+            )
+            .with_help(unavailable_help(capability)),
+        );
+        if !capability.available() {
+            diags.push(tag(d.clone()));
+            unavailable = true;
+        }
+        needs.push(Requirement {
+            capability,
+            function,
+            rule: rule.map(str::to_string),
+            file: d.file,
+            line: d.line,
+        });
+    }
+    if unavailable {
+        return None;
+    }
     let mut errors = typed.errors;
     let planned = plan(&typed.expr, env, paths);
     if let Err(more) = &planned {
@@ -132,6 +177,7 @@ pub(super) fn compile_expr(
         derived_read,
         rules_read,
         aggregates_read,
+        needs,
     })
 }
 
@@ -182,6 +228,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
     }
     let mut paths = Paths::new(schema_paths(&pack.schema.root));
     let mut bounds = declared_bounds(&pack.schema.root);
+    let mut requirements = Vec::new();
 
     // Derived values, in declaration order: each sees the ones before it.
     let mut derived = Vec::new();
@@ -203,6 +250,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
         bounds.push_derived(size);
         let (node, ty, slots, monitored, deps) = match compiled {
             Some(c) => {
+                requirements.extend(c.needs.iter().cloned());
                 let mut monitored = c.policy.monitored.clone();
                 let mut slots: Vec<(u32, Arc<str>)> = c.policy.slots_read.iter().cloned().collect();
                 for i in &c.derived_read {
@@ -235,7 +283,13 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
         derived_nodes.push(DerivedNode { node, deps });
     }
     let aggregates = super::history::compile_aggregates(
-        pack, &mut env, &mut paths, &bounds, limits, &derived, &mut diags,
+        pack,
+        &mut env,
+        &mut paths,
+        &bounds,
+        limits,
+        &derived,
+        (&mut diags, &mut requirements),
     );
     let languages = Languages::of(pack);
 
@@ -266,6 +320,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
         let mut node = Node::Const(Value::Bool(false));
         let mut rule_deps = Vec::new();
         if let Some(c) = checked {
+            requirements.extend(c.needs.iter().cloned());
             if !matches!(c.ty, Type::Bool | Type::Dyn) {
                 let d = Diagnostic::error(
                     "cel.type_mismatch",
@@ -509,6 +564,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
             infos,
             warnings,
             paths,
+            requirements,
         })
     } else {
         // Warnings are reported with the errors, never hidden by them.

@@ -80,7 +80,10 @@ pub(super) fn compile_aggregates(
     bounds: &Bounds,
     limits: &CostLimits,
     derived: &[CompiledDerived],
-    diags: &mut Vec<Diagnostic>,
+    (diags, requirements): (
+        &mut Vec<Diagnostic>,
+        &mut Vec<crate::capability::Requirement>,
+    ),
 ) -> Vec<CompiledAggregate> {
     let mut out = Vec::new();
     for a in &pack.aggregates {
@@ -92,6 +95,7 @@ pub(super) fn compile_aggregates(
             let Some(c) = c else {
                 return (Node::Const(Value::Null), Type::Dyn);
             };
+            requirements.extend(c.needs.iter().cloned());
             if let Some(expected) = role.refuses(&c.ty) {
                 let d = Diagnostic::error(
                     "cel.type_mismatch",

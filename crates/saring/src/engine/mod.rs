@@ -236,6 +236,8 @@ struct Compiled {
     paths: Paths,
     /// Static cost limit and per-record budget.
     limits: CostLimits,
+    /// What the pack needs of the optional parts of the engine.
+    requirements: Vec<crate::capability::Requirement>,
 }
 
 impl Engine {
@@ -308,8 +310,24 @@ impl Engine {
                 warnings,
                 paths: built.paths,
                 limits,
+                requirements: built.requirements,
             }),
         })
+    }
+
+    /// What the pack needs of the optional parts of the engine (cargo features of this
+    /// crate, see [`crate::capability`]): one entry per call that needs one, in rule order.
+    /// A build tool chooses the features of a reduced build from this; a build that lacks
+    /// one refuses the pack with `build.unavailable`.
+    ///
+    /// ```
+    /// let pack = saring::Pack::load("../../rules/job-offer/pack.toml")?;
+    /// let engine = saring::Engine::compile(&pack)?;
+    /// assert!(engine.requirements().is_empty());
+    /// # Ok::<(), saring::PackError>(())
+    /// ```
+    pub fn requirements(&self) -> &[crate::capability::Requirement] {
+        &self.inner.requirements
     }
 
     /// Rule `i`'s planned condition and status (for the columnar evaluator).

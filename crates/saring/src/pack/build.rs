@@ -826,6 +826,18 @@ fn constant(reader: &mut Reader<'_>, e: &Entry) -> Option<Constant> {
                 return None;
             };
             let pattern = reader.string(re)?;
+            if !crate::capability::Capability::Regex.available() {
+                reader.error_help(
+                    "build.unavailable",
+                    format!(
+                        "constant `{}` is a regular expression, but this build of saring has no regular expressions",
+                        e.key
+                    ),
+                    crate::capability::unavailable_help(crate::capability::Capability::Regex),
+                    re.value.span,
+                );
+                return None;
+            }
             if let Err(err) = crate::cel::functions::strings::build_regex(&pattern) {
                 let text = err.to_string();
                 let first = text

@@ -3,7 +3,9 @@
 //! names).
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
+#[cfg(feature = "normalize")]
 use unicode_normalization::char::is_combining_mark;
+#[cfg(feature = "normalize")]
 use unicode_normalization::UnicodeNormalization;
 
 use super::{resolve, P};
@@ -71,6 +73,7 @@ pub fn check_normalize_name(args: &[Type]) -> Result<Type, String> {
 /// lowercase, every character that is neither a letter nor a digit (punctuation, symbols,
 /// whitespace) turned into a space, runs of spaces collapsed, ends trimmed.
 /// `"  Siti  Nur-Aïsyah "` becomes `"siti nur aisyah"`.
+#[cfg(feature = "normalize")]
 pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_space = false;
@@ -88,10 +91,22 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// [`normalize`], or an error in a build without the normalisation tables (feature
+/// `normalize`): a pack that calls `normalize_name` or `similarity` is refused at load there
+/// (`build.unavailable`), so a loaded pack never reaches the error.
+fn normalized(name: &str) -> Result<String, EvalError> {
+    #[cfg(feature = "normalize")]
+    return Ok(normalize(name));
+    #[cfg(not(feature = "normalize"))]
+    return Err(EvalError::msg(format!(
+        "cannot normalise `{name}`: this build of saring has no Unicode normalisation (feature `normalize`)"
+    )));
+}
+
 /// `normalize_name(s)`: see [`normalize`].
 pub fn normalize_name(args: &[&Value]) -> EvalResult {
     match args {
-        [Value::String(s)] => Ok(Value::string(normalize(s))),
+        [Value::String(s)] => Ok(Value::string(normalized(s)?)),
         _ => Err(EvalError::no_overload("normalize_name", args)),
     }
 }
@@ -110,8 +125,8 @@ pub fn check_similarity(args: &[Type]) -> Result<Type, String> {
 pub fn similarity(args: &[&Value]) -> EvalResult {
     match args {
         [Value::String(a), Value::String(b)] => Ok(Value::Double(strsim::jaro_winkler(
-            comparable_prefix(&normalize(a)),
-            comparable_prefix(&normalize(b)),
+            comparable_prefix(&normalized(a)?),
+            comparable_prefix(&normalized(b)?),
         ))),
         _ => Err(EvalError::no_overload("similarity", args)),
     }

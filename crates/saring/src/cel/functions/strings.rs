@@ -54,20 +54,64 @@ pub fn ends_with(args: &[&Value]) -> EvalResult {
     Ok(Value::Bool(s.ends_with(p)))
 }
 
+#[cfg(not(feature = "regex"))]
+pub use no_regex::{Regex, RegexError};
+#[cfg(feature = "regex")]
+pub use regex::{Error as RegexError, Regex};
+
+/// Stand-ins for a build without regular expressions (feature `regex`): no [`Regex`] can be
+/// built, so a pack that calls `matches` is refused at load (`build.unavailable`).
+#[cfg(not(feature = "regex"))]
+mod no_regex {
+    use std::fmt;
+
+    #[derive(Debug)]
+    enum Never {}
+
+    /// A compiled regular expression: none exists in this build.
+    #[derive(Debug)]
+    pub struct Regex {
+        never: Never,
+    }
+
+    impl Regex {
+        /// Never called: no value of this type exists.
+        pub fn is_match(&self, _: &str) -> bool {
+            match self.never {}
+        }
+    }
+
+    /// Why a pattern was not built: this build has no regular expressions.
+    #[derive(Debug)]
+    pub struct RegexError;
+
+    impl fmt::Display for RegexError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("this build of saring has no regular expressions (feature `regex`)")
+        }
+    }
+}
+
 /// Compiles a CEL (RE2-syntax) regular expression with saring's size limit. The compiler
 /// calls this once per constant pattern; [`matches()`](fn@matches) calls it for dynamic patterns.
-pub fn compile_regex(pattern: &str) -> Result<regex::Regex, EvalError> {
+pub fn compile_regex(pattern: &str) -> Result<Regex, EvalError> {
     build_regex(pattern)
         .map_err(|e| EvalError::msg(format!("invalid regular expression `{pattern}`: {e}")))
 }
 
 /// Builds a regex under saring's size limits: the one place both the compiler (constant
 /// patterns) and [`compile_regex`] (dynamic patterns) build regexes.
-pub fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(pattern)
+pub fn build_regex(pattern: &str) -> Result<Regex, RegexError> {
+    #[cfg(feature = "regex")]
+    return regex::RegexBuilder::new(pattern)
         .size_limit(crate::limits::MAX_REGEX_SIZE)
         .dfa_size_limit(crate::limits::MAX_REGEX_SIZE)
-        .build()
+        .build();
+    #[cfg(not(feature = "regex"))]
+    return {
+        let _ = pattern;
+        Err(RegexError)
+    };
 }
 
 /// `s.matches(re)` / `matches(s, re)`: true when the regex matches anywhere in `s`.

@@ -170,13 +170,33 @@ pub fn local_time(t: &DateTime<Utc>, tz: &str) -> Result<NaiveDateTime, EvalErro
     if let Some(offset) = parse_offset(tz) {
         return Ok(t.with_timezone(&offset).naive_local());
     }
+    // `UTC` without the database: the same local time as chrono-tz's zero-offset `UTC`.
+    if tz == "UTC" {
+        return Ok(t.naive_utc());
+    }
+    zone_time(t, tz)
+}
+
+/// The local time in an IANA zone, from the database (feature `tz`).
+#[cfg(feature = "tz")]
+fn zone_time(t: &DateTime<Utc>, tz: &str) -> Result<NaiveDateTime, EvalError> {
     match tz.parse::<chrono_tz::Tz>() {
         Ok(zone) => Ok(t.with_timezone(&zone).naive_local()),
         Err(_) => Err(EvalError::msg(format!("unknown time zone `{tz}`"))),
     }
 }
 
-fn parse_offset(tz: &str) -> Option<FixedOffset> {
+/// Without the database no IANA zone is known; a pack that could reach this is refused at
+/// load (`build.unavailable`, see [`crate::capability`]).
+#[cfg(not(feature = "tz"))]
+fn zone_time(_: &DateTime<Utc>, tz: &str) -> Result<NaiveDateTime, EvalError> {
+    Err(EvalError::msg(format!(
+        "unknown time zone `{tz}`: this build of saring has no time-zone database (feature `tz`)"
+    )))
+}
+
+/// A fixed offset: `+11:00`, `-02:30`, `02:00`.
+pub(crate) fn parse_offset(tz: &str) -> Option<FixedOffset> {
     let (sign, rest) = match tz.as_bytes().first()? {
         b'+' => (1, &tz[1..]),
         b'-' => (-1, &tz[1..]),
