@@ -24,7 +24,7 @@ impl KeyWindow {
         match value {
             Some(Measured::Text(t)) => *self.distinct.entry(t.clone()).or_insert(0) += 1,
             Some(Measured::Num(n)) => {
-                self.sum = Some(self.sum.map_or(*n, |s| s.add(*n)));
+                self.sum = Some(self.sum.map_or(*n, |s| s.plus(*n)));
             }
             None => {}
         }
@@ -45,7 +45,7 @@ impl KeyWindow {
                         }
                     }
                 }
-                Some(Measured::Num(n)) => self.sum = self.sum.map(|s| s.sub(*n)),
+                Some(Measured::Num(n)) => self.sum = self.sum.map(|s| s.minus(*n)),
                 None => {}
             }
             self.start += 1;

@@ -82,7 +82,7 @@ impl SqliteStore {
     }
 
     /// How many entries the store holds.
-    pub fn len(&self) -> Result<u64, StoreError> {
+    pub fn entries(&self) -> Result<u64, StoreError> {
         self.conn
             .query_row("SELECT count(*) FROM saring_entries", [], |r| r.get(0))
             .map_err(err)
@@ -153,7 +153,7 @@ impl Store for SqliteStore {
         let sum = if reals == 0 {
             int
         } else {
-            int.add(Number::Double(real_sum))
+            int.plus(Number::Double(real_sum))
         };
         let mut records = Vec::new();
         if count > 0 {

@@ -25,7 +25,7 @@ impl Number {
     }
 
     /// `self + other`; integers that overflow, and mixed kinds, become floats.
-    pub fn add(self, other: Number) -> Number {
+    pub fn plus(self, other: Number) -> Number {
         match (self, other) {
             (Number::Int(a), Number::Int(b)) => match a.checked_add(b) {
                 Some(s) => Number::Int(s),
@@ -36,7 +36,7 @@ impl Number {
     }
 
     /// `self - other` (removing an entry from a running sum).
-    pub(crate) fn sub(self, other: Number) -> Number {
+    pub(crate) fn minus(self, other: Number) -> Number {
         match (self, other) {
             (Number::Int(a), Number::Int(b)) => match a.checked_sub(b) {
                 Some(s) => Number::Int(s),
@@ -210,7 +210,7 @@ impl Store for MemoryStore {
                 Some(Measured::Text(t)) => {
                     seen.insert(t, ());
                 }
-                Some(Measured::Num(n)) => answer.sum = answer.sum.add(*n),
+                Some(Measured::Num(n)) => answer.sum = answer.sum.plus(*n),
                 None => {}
             }
             if answer.records.len() < MAX_EVIDENCE_RECORDS {
