@@ -140,12 +140,13 @@ fn records(engine: &Engine, n: usize, days: i64) -> Vec<Record> {
                 (rng.gen_bool(0.7)).then(|| format!("+62-000-{:08}", rng.gen_range(0..n / 4 + 1)));
             let recruiter = (rng.gen_bool(0.3))
                 .then(|| format!("Agen Sintetis {}", rng.gen_range(0..n / 8 + 1)));
+            let destination = ["KH", "SG", "MY", "JP"][rng.gen_range(0..4)];
             let mut v = serde_json::json!({
                 "id": format!("R{i}"),
                 "day": day.format("%Y-%m-%d").to_string(),
                 "nik": format!("32010101019{:05}", rng.gen_range(0..100_000)),
                 "fee": rng.gen_range(0..10_000_000),
-                "destination": ["KH", "SG", "MY", "JP"][rng.gen_range(0..4)],
+                "destination": destination,
                 "return_ticket": rng.gen_bool(0.8),
                 "docs_missing": rng.gen_bool(0.05),
                 "phone_apps": rng.gen_range(1..5),

@@ -54,8 +54,10 @@ pub struct PyEngine {
     lang: Option<String>,
     /// The default `threads=` of the batch calls (`with_threads`), kept for pickling.
     threads: Option<i64>,
-    /// The online history of windowed aggregates (`load(..., state="file.db")`).
+    /// The online history of windowed aggregates (`load(..., state="file.db")`) and how long
+    /// it keeps an entry, in seconds (`retention=`; default: the longest window).
     state: Option<Arc<std::sync::Mutex<saring::aggregate::SqliteStore>>>,
+    retention: Option<i64>,
 }
 
 fn serialize<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -81,6 +83,7 @@ impl PyEngine {
             lang,
             threads: None,
             state: None,
+            retention: None,
         })
     }
 
@@ -100,7 +103,7 @@ impl PyEngine {
             .map_err(|_| PyRuntimeError::new_err("the history store is unusable after a panic"))?;
         let _ = py;
         engine
-            .aggregate_online(record, &mut *store, None)
+            .aggregate_online(record, &mut *store, self.retention)
             .and_then(|()| saring::aggregate::Store::flush(&mut *store))
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
@@ -624,6 +627,7 @@ impl PyEngine {
             lang: self.lang.clone(),
             threads,
             state: self.state.clone(),
+            retention: self.retention,
         })
     }
 
@@ -982,7 +986,7 @@ fn in_language(engine: saring::Engine, lang: Option<&str>) -> PyResult<saring::E
 /// list expiry is checked against (default: today); `lang` sets the language decisions are
 /// rendered in.
 #[pyfunction]
-#[pyo3(signature = (path, trusted_keys = None, expect_digest = None, today = None, lang = None, state = None))]
+#[pyo3(signature = (path, trusted_keys = None, expect_digest = None, today = None, lang = None, state = None, retention = None))]
 fn load(
     py: Python<'_>,
     path: std::path::PathBuf,
@@ -991,6 +995,7 @@ fn load(
     today: Option<&Bound<'_, PyAny>>,
     lang: Option<String>,
     state: Option<std::path::PathBuf>,
+    retention: Option<String>,
 ) -> PyResult<PyEngine> {
     guarded(py, || {
         let options = trust::load_options(trusted_keys, expect_digest, today)?;
@@ -1009,6 +1014,18 @@ fn load(
             let store = saring::aggregate::SqliteStore::open(&state)
                 .map_err(|e| PyValueError::new_err(e.to_string()))?;
             engine.state = Some(Arc::new(std::sync::Mutex::new(store)));
+        }
+        if let Some(text) = retention {
+            if engine.state.is_none() {
+                return Err(PyValueError::new_err(
+                    "retention= is how long the state= store keeps an entry: give state= too",
+                ));
+            }
+            engine.retention = Some(saring::aggregate::parse_window(&text).ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "retention must be a length such as \"90d\" (s, m, h, d or w), not {text:?}"
+                ))
+            })?);
         }
         Ok(engine)
     })
@@ -1054,6 +1071,7 @@ fn _unpickle(
             lang,
             threads,
             state: None,
+            retention: None,
         });
     }
     let mut built = PyEngine::from_file_map(py, key.0.clone(), main, key.2.clone())?;

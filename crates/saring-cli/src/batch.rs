@@ -121,12 +121,13 @@ pub fn screen_rows_online(
     engine: &Engine,
     rows: &[Row],
     store: &mut SqliteStore,
+    retention_seconds: Option<i64>,
 ) -> anyhow::Result<Vec<Result<Decision, RecordError>>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         match decode_row(engine, row) {
             Ok(mut record) => {
-                engine.aggregate_online(&mut record, store, None)?;
+                engine.aggregate_online(&mut record, store, retention_seconds)?;
                 out.push(Ok(engine.screen(&record)));
             }
             Err(e) => out.push(Err(e)),

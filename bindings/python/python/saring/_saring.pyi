@@ -254,6 +254,7 @@ def load(
     today: _Date = None,
     lang: Optional[str] = None,
     state: Optional[_Path] = None,
+    retention: Optional[str] = None,
 ) -> Engine: ...
 def verify_log(path: _Path, trusted_keys: _Keys = None) -> Dict[str, Any]: ...
 def _unpickle(

@@ -46,6 +46,10 @@ pub struct Args {
     /// later ones. Without it, a pack with windowed aggregates screens the input as one batch.
     #[arg(long, value_name = "FILE.db")]
     state: Option<PathBuf>,
+    /// How long the `--state` store keeps an entry (`90d`, `12w`, ...; default and minimum:
+    /// the pack's longest aggregate window). Older entries are deleted.
+    #[arg(long, requires = "state", value_name = "DURATION")]
+    retention: Option<String>,
 }
 
 /// Screens every row; exit 0, or 3 when some rows were bad.
@@ -57,6 +61,14 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
     let pool = batch::pool(args.threads)?;
     let mut state = batch::open_state(&engine, args.state.as_deref())?;
     let whole = engine.has_aggregates() && state.is_none();
+    let retention = match &args.retention {
+        None => None,
+        Some(text) => Some(saring::aggregate::parse_window(text).ok_or_else(|| {
+            crate::exit::usage(format!(
+                "error: `--retention {text}` must be a length such as 90d (s, m, h, d or w)"
+            ))
+        })?),
+    };
     let mut log = decision_log::ScreenLog::open(&args.log)?;
     let input = input::open(&args.input, args.input_format, engine.schema())?;
     let resume_after = match (&args.output, args.resume) {
@@ -78,7 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
     batch::for_each_chunk(input, whole, |rows| {
         let todo = rows.partition_point(|r| r.row <= done);
         let results = match &mut state {
-            Some(store) => batch::screen_rows_online(&engine, &rows[todo..], store)?,
+            Some(store) => batch::screen_rows_online(&engine, &rows[todo..], store, retention)?,
             // In batch, rows written before a resume still make the history of the rest.
             None if whole => batch::screen_rows(&pool, &engine, rows).split_off(todo),
             None => batch::screen_rows(&pool, &engine, &rows[todo..]),

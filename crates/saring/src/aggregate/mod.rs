@@ -24,6 +24,7 @@ mod tests;
 
 use std::sync::Arc;
 
+pub use crate::pack::parse_window;
 pub(crate) use batch::compute as compute_batch;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;

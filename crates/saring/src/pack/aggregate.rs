@@ -33,9 +33,14 @@ const UNITS: &[(char, i64)] = &[
 /// The longest window accepted (ten years): longer ones are typos, and keep data forever.
 const MAX_WINDOW_SECONDS: i64 = 3_660 * 86_400;
 
-/// Parses a window length: a positive integer and a unit (`30d`, `12h`, `90m`, `3600s`,
-/// `2w`).
-pub(crate) fn parse_window(text: &str) -> Option<i64> {
+/// Parses a window length in seconds: a positive integer and a unit (`30d`, `12h`, `90m`,
+/// `3600s`, `2w`), at most ten years.
+///
+/// ```
+/// assert_eq!(saring::aggregate::parse_window("30d"), Some(30 * 86_400));
+/// assert_eq!(saring::aggregate::parse_window("30 days"), None);
+/// ```
+pub fn parse_window(text: &str) -> Option<i64> {
     let unit = text.chars().last()?;
     let (_, per) = UNITS.iter().find(|(u, _)| *u == unit)?;
     let digits = &text[..text.len() - unit.len_utf8()];

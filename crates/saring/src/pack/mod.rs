@@ -15,6 +15,7 @@ mod schema_file;
 mod tests;
 mod tree;
 
+pub use aggregate::parse_window;
 pub(crate) use aggregate::NAMESPACE as AGGREGATE_NAMESPACE;
 pub use lint::review_overdue;
 pub use load::LoadOptions;
