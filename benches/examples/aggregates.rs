@@ -105,19 +105,19 @@ fn network_rules(prefix: &str) -> String {
 id = "shared_phone"
 title = "t"
 weight = 20
-when = "has(phone) && {prefix}phone_apps >= 3"
+when = "has(record.phone) && {prefix}phone_apps >= 3"
 reason = "r"
 [[rule]]
 id = "recruiter_ring"
 title = "t"
 weight = 20
-when = "has(recruiter) && {prefix}recruiter_people >= 4"
+when = "has(record.recruiter) && {prefix}recruiter_people >= 4"
 reason = "r"
 [[rule]]
 id = "fees"
 title = "t"
 weight = 10
-when = "has(phone) && {prefix}phone_fees > 20000000"
+when = "has(record.phone) && {prefix}phone_fees > 20000000"
 reason = "r"
 "#
     )

@@ -60,15 +60,23 @@ pub fn screen_rows(
     rows: &[Row],
 ) -> Vec<Result<Decision, RecordError>> {
     if engine.has_aggregates() {
-        let records = decode_rows(pool, engine, rows);
-        return pool.install(|| {
-            records
-                .par_iter()
-                .map(|r| r.as_ref().map(|r| engine.screen(r)).map_err(Clone::clone))
-                .collect()
-        });
+        return screen_records(pool, engine, &decode_rows(pool, engine, rows));
     }
     pool.install(|| rows.par_iter().map(|r| screen_row(engine, r)).collect())
+}
+
+/// Screens decoded records (with their history) in parallel; results in order.
+pub fn screen_records(
+    pool: &rayon::ThreadPool,
+    engine: &Engine,
+    records: &[Result<Record, RecordError>],
+) -> Vec<Result<Decision, RecordError>> {
+    pool.install(|| {
+        records
+            .par_iter()
+            .map(|r| r.as_ref().map(|r| engine.screen(r)).map_err(Clone::clone))
+            .collect()
+    })
 }
 
 /// Decodes a chunk of rows; with windowed aggregates, gives the records their history over

@@ -87,27 +87,46 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
     let mut writer = output::Writer::new(args.format, sink, resume_after.is_some(), record_column)?;
     let mut summary = Summary::start();
     let done = resume_after.unwrap_or(0);
+    let mut emit =
+        |rows: &[input::Row], results: Vec<Result<saring::Decision, saring::RecordError>>| {
+            if let Some(log) = &mut log {
+                log.append(&pool, &engine, rows, &results)?;
+            }
+            for (row, result) in rows.iter().zip(&results) {
+                summary.add(result);
+                let id = match result {
+                    Err(_) => decision_log::raw_record_id(&engine, row),
+                    Ok(_) => None,
+                };
+                writer.write(row.row, id.as_deref(), result)?;
+            }
+            writer.end_chunk()
+        };
     batch::for_each_chunk(input, whole, |rows| {
         let todo = rows.partition_point(|r| r.row <= done);
-        let results = match &mut state {
-            Some(store) => batch::screen_rows_online(&engine, &rows[todo..], store, retention)?,
-            // In batch, rows written before a resume still make the history of the rest.
-            None if whole => batch::screen_rows(&pool, &engine, rows).split_off(todo),
-            None => batch::screen_rows(&pool, &engine, &rows[todo..]),
-        };
-        let rows = &rows[todo..];
-        if let Some(log) = &mut log {
-            log.append(&pool, &engine, rows, &results)?;
+        match &mut state {
+            Some(store) => {
+                let results = batch::screen_rows_online(&engine, &rows[todo..], store, retention)?;
+                emit(&rows[todo..], results)
+            }
+            None if whole => {
+                // The whole input is the history (rows written before a resume included);
+                // decisions are made and written a chunk at a time, so memory holds the
+                // records, not every decision.
+                let records = batch::decode_rows(&pool, &engine, rows);
+                for (rows, records) in rows[todo..]
+                    .chunks(batch::CHUNK)
+                    .zip(records[todo..].chunks(batch::CHUNK))
+                {
+                    emit(rows, batch::screen_records(&pool, &engine, records))?;
+                }
+                Ok(())
+            }
+            None => emit(
+                &rows[todo..],
+                batch::screen_rows(&pool, &engine, &rows[todo..]),
+            ),
         }
-        for (row, result) in rows.iter().zip(&results) {
-            summary.add(result);
-            let id = match result {
-                Err(_) => decision_log::raw_record_id(&engine, row),
-                Ok(_) => None,
-            };
-            writer.write(row.row, id.as_deref(), result)?;
-        }
-        writer.end_chunk()
     })?;
     writer.finish()?;
     if let Some(log) = &mut log {

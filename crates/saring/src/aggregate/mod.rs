@@ -25,7 +25,7 @@ mod tests;
 use std::sync::Arc;
 
 pub use crate::pack::parse_window;
-pub(crate) use batch::compute as compute_batch;
+pub(crate) use batch::{compute as compute_batch, first_positions};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use store::{

@@ -187,8 +187,9 @@ impl Engine {
             .unwrap_or(0)
     }
 
-    /// Evaluates one part of an aggregate for a record.
-    fn part(&self, node: &Node, record: &Record) -> Result<Value, (Fail, PathSet)> {
+    /// One record's inputs to every aggregate. The parts share one evaluation: derived
+    /// values they read are computed once, and the record's cost budget covers them all.
+    pub(crate) fn aggregate_inputs(&self, record: &Record) -> Vec<Input> {
         let c = &self.inner;
         let cache: Vec<OnceCell<_>> = (0..c.derived_nodes.len())
             .map(|_| OnceCell::new())
@@ -203,19 +204,20 @@ impl Engine {
         };
         let mut frame = Frame::default();
         frame.start_budget(c.limits.runtime_cost);
-        eval(node, &cx, &mut frame).map_err(|f| (f, frame.missing.clone()))
-    }
-
-    /// One record's inputs to every aggregate.
-    pub(crate) fn aggregate_inputs(&self, record: &Record) -> Vec<Input> {
-        self.inner
-            .aggregates
+        let mut part = |node: &Node| {
+            frame.reset();
+            eval(node, &cx, &mut frame).map_err(|f| (f, frame.missing.clone()))
+        };
+        c.aggregates
             .iter()
-            .map(|a| self.aggregate_input(a, record))
+            .map(|a| Self::aggregate_input(a, &mut part))
             .collect()
     }
 
-    fn aggregate_input(&self, a: &CompiledAggregate, record: &Record) -> Input {
+    fn aggregate_input(
+        a: &CompiledAggregate,
+        part: &mut impl FnMut(&Node) -> Result<Value, (Fail, PathSet)>,
+    ) -> Input {
         let mut missing = PathSet::default();
         let mut error: Option<Arc<str>> = None;
         let mut take = |r: Result<Value, (Fail, PathSet)>| match r {
@@ -229,16 +231,16 @@ impl Engine {
                 None
             }
         };
-        let key = take(self.part(&a.key, record));
-        let time = take(self.part(&a.time, record));
+        let key = take(part(&a.key));
+        let time = take(part(&a.time));
         let counted = match &a.filter {
-            Some(f) => take(self.part(f, record)),
+            Some(f) => take(part(f)),
             None => Some(Value::Bool(true)),
         };
         let counted_now = matches!(counted, Some(Value::Bool(true)));
         // The value matters only when the record is counted.
         let value = match (&a.value, counted_now) {
-            (Some(node), true) => take(self.part(node, record)).map(Some),
+            (Some(node), true) => take(part(node)).map(Some),
             _ => Some(None),
         };
         if !missing.is_empty() {
@@ -328,14 +330,18 @@ impl Engine {
         if !self.has_aggregates() {
             return;
         }
-        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) = records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let position = positions.get(i).copied().unwrap_or(i);
-                (self.batch_id(r, position), self.aggregate_inputs(r))
-            })
-            .unzip();
+        let one = |(i, r): (usize, &Record)| {
+            let position = positions.get(i).copied().unwrap_or(i);
+            (self.batch_id(r, position), self.aggregate_inputs(r))
+        };
+        #[cfg(feature = "parallel")]
+        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) = {
+            use rayon::prelude::*;
+            records.par_iter().enumerate().map(one).unzip()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) =
+            records.iter().enumerate().map(one).unzip();
         for (r, facts) in records.iter_mut().zip(self.batch_facts(&inputs, &ids)) {
             r.facts = facts;
         }
@@ -357,13 +363,30 @@ impl Engine {
         let retention = self
             .longest_window_seconds()
             .saturating_mul(MICROS_PER_SECOND);
-        for (j, a) in self.inner.aggregates.iter().enumerate() {
-            let column: Vec<Input> = inputs
+        let first = aggregate::first_positions(ids);
+        let unknown = Input::Failed(Arc::from("aggregate input not computed"));
+        let one = |(j, a): (usize, &CompiledAggregate)| {
+            let column: Vec<&Input> = inputs
                 .iter()
-                .map(|row| row.get(j).cloned().unwrap_or(Input::Failed(Arc::from("?"))))
+                .map(|row| row.get(j).unwrap_or(&unknown))
                 .collect();
-            let facts = aggregate::compute_batch(a.kind, a.window, retention, &column, ids);
-            for (row, f) in out.iter_mut().zip(facts) {
+            aggregate::compute_batch(a.kind, (a.window, retention), &column, ids, &first)
+        };
+        // The aggregates are independent: computed side by side (in order of declaration).
+        #[cfg(feature = "parallel")]
+        let columns: Vec<Vec<Fact>> = {
+            use rayon::prelude::*;
+            self.inner
+                .aggregates
+                .par_iter()
+                .enumerate()
+                .map(one)
+                .collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let columns: Vec<Vec<Fact>> = self.inner.aggregates.iter().enumerate().map(one).collect();
+        for column in columns {
+            for (row, f) in out.iter_mut().zip(column) {
                 row.push(f);
             }
         }
