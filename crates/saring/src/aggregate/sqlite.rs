@@ -1,13 +1,16 @@
 //! [`SqliteStore`]: the online history in one SQLite file (the bundled library), so that a
-//! restart picks up where the last run stopped.
+//! restart picks up where the last run stopped. Windows are answered from an in-memory copy
+//! of the entries (loaded when the file is opened); every entry is written through to the
+//! file, in transactions.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension as _};
 
-use super::store::{Measured, Number, Store, StoreEntry, StoreError, WindowAnswer, WindowQuery};
-use super::MAX_EVIDENCE_RECORDS;
+use super::store::{
+    Measured, MemoryStore, Number, Store, StoreEntry, StoreError, WindowAnswer, WindowQuery,
+};
 
 /// Writes are grouped in transactions of this many entries (and committed on
 /// [`Store::flush`] and when the store is dropped).
@@ -40,6 +43,8 @@ pub struct SqliteStore {
     pending: usize,
     /// The last purge bound per aggregate (a bound not past it has nothing left to purge).
     purged: Vec<(String, i64)>,
+    /// The entries, for window queries.
+    memory: MemoryStore,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -78,10 +83,44 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA).map_err(|e| {
             StoreError::new(format!("not a saring history store (or unreadable): {e}"))
         })?;
+        let mut memory = MemoryStore::new();
+        {
+            let mut rows = conn
+                .prepare("SELECT aggregate, record, key, time, text, num_int, num_real FROM saring_entries ORDER BY time, seq")
+                .map_err(err)?;
+            let mut rows = rows.query([]).map_err(err)?;
+            while let Some(row) = rows.next().map_err(err)? {
+                let (aggregate, record, key, time): (String, String, String, i64) = (
+                    row.get(0).map_err(err)?,
+                    row.get(1).map_err(err)?,
+                    row.get(2).map_err(err)?,
+                    row.get(3).map_err(err)?,
+                );
+                let (text, int, real): (Option<String>, Option<i64>, Option<f64>) = (
+                    row.get(4).map_err(err)?,
+                    row.get(5).map_err(err)?,
+                    row.get(6).map_err(err)?,
+                );
+                let value = match (text, int, real) {
+                    (Some(t), _, _) => Some(Measured::Text(Arc::from(t))),
+                    (None, Some(i), _) => Some(Measured::Num(Number::Int(i))),
+                    (None, None, Some(d)) => Some(Measured::Num(Number::Double(d))),
+                    (None, None, None) => None,
+                };
+                memory.insert(&StoreEntry {
+                    aggregate: &aggregate,
+                    key: &key,
+                    time,
+                    record: &record,
+                    value: value.as_ref(),
+                })?;
+            }
+        }
         Ok(SqliteStore {
             conn,
             pending: 0,
             purged: Vec::new(),
+            memory,
         })
     }
 
@@ -116,6 +155,9 @@ impl Drop for SqliteStore {
 
 impl Store for SqliteStore {
     fn insert(&mut self, entry: &StoreEntry<'_>) -> Result<bool, StoreError> {
+        if !self.memory.insert(entry)? {
+            return Ok(false);
+        }
         self.begin()?;
         let (text, int, real) = match entry.value {
             Some(Measured::Text(t)) => (Some(t.as_ref()), None, None),
@@ -141,47 +183,11 @@ impl Store for SqliteStore {
     }
 
     fn window(&mut self, q: &WindowQuery<'_>) -> Result<WindowAnswer, StoreError> {
-        // One statement: the window's figures and the ids of its first entries.
-        let (count, distinct, ints, reals, real_sum, ids): (u64, u64, Option<i64>, u64, f64, Option<String>) = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*), count(DISTINCT text), sum(num_int), count(num_real), total(num_real),
-                    (SELECT json_group_array(record) FROM (
-                        SELECT record FROM saring_entries
-                        WHERE aggregate = ?1 AND key = ?2 AND time BETWEEN ?3 AND ?4
-                        ORDER BY time, seq LIMIT ?5))
-                 FROM saring_entries WHERE aggregate = ?1 AND key = ?2 AND time BETWEEN ?3 AND ?4",
-            )
-            .and_then(|mut s| {
-                s.query_row(
-                    params![q.aggregate, q.key, q.from, q.to, MAX_EVIDENCE_RECORDS as i64],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-                )
-            })
-            .map_err(err)?;
-        let int = Number::Int(ints.unwrap_or(0));
-        let sum = if reals == 0 {
-            int
-        } else {
-            int.plus(Number::Double(real_sum))
-        };
-        let records: Vec<Arc<str>> = match ids {
-            Some(text) => serde_json::from_str::<Vec<String>>(&text)
-                .map_err(|e| StoreError::new(format!("unreadable record ids: {e}")))?
-                .into_iter()
-                .map(Arc::from)
-                .collect(),
-            None => Vec::new(),
-        };
-        Ok(WindowAnswer {
-            count,
-            distinct,
-            sum,
-            records,
-        })
+        self.memory.window(q)
     }
 
     fn purge(&mut self, aggregate: &str, before: i64) -> Result<u64, StoreError> {
+        self.memory.purge(aggregate, before)?;
         // Times only move forward in ordered input: a bound not past the last one purges
         // nothing new.
         match self.purged.iter_mut().find(|(a, _)| a == aggregate) {

@@ -134,16 +134,28 @@ pub trait Store {
 #[derive(Debug, Clone)]
 struct MemoryEntry {
     time: i64,
+    seq: u64,
     record: Arc<str>,
     value: Option<Measured>,
 }
 
-/// A store in memory: for tests and for one process's session.
+/// The entries of one aggregate.
+#[derive(Debug, Default)]
+struct AggregateEntries {
+    /// Key → entries in (time, insertion) order.
+    by_key: HashMap<Arc<str>, Vec<MemoryEntry>>,
+    /// (time, insertion) → (key, record id): what to purge first.
+    by_age: BTreeMap<(i64, u64), (Arc<str>, Arc<str>)>,
+    /// The record ids it holds.
+    ids: HashSet<Arc<str>>,
+}
+
+/// A store in memory: for tests and for one process's session (and the window index of
+/// [`crate::aggregate::SqliteStore`]).
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    /// (aggregate, key) → entries in (time, insertion) order.
-    entries: BTreeMap<(String, String), Vec<MemoryEntry>>,
-    ids: HashSet<(String, Arc<str>)>,
+    aggregates: HashMap<String, AggregateEntries>,
+    seq: u64,
 }
 
 impl MemoryStore {
@@ -154,37 +166,46 @@ impl MemoryStore {
 
     /// How many entries it holds.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.aggregates.values().map(|a| a.ids.len()).sum()
     }
 
     /// True when it holds none.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len() == 0
     }
 }
 
 impl Store for MemoryStore {
     fn insert(&mut self, entry: &StoreEntry<'_>) -> Result<bool, StoreError> {
-        let record: Arc<str> = Arc::from(entry.record);
-        if !self
-            .ids
-            .insert((entry.aggregate.to_string(), record.clone()))
-        {
+        let agg = match self.aggregates.get_mut(entry.aggregate) {
+            Some(a) => a,
+            None => self
+                .aggregates
+                .entry(entry.aggregate.to_string())
+                .or_default(),
+        };
+        if agg.ids.contains(entry.record) {
             return Ok(false);
         }
-        let list = self
-            .entries
-            .entry((entry.aggregate.to_string(), entry.key.to_string()))
-            .or_default();
+        let record: Arc<str> = Arc::from(entry.record);
+        agg.ids.insert(record.clone());
+        self.seq += 1;
+        let key: Arc<str> = match agg.by_key.get_key_value(entry.key) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(entry.key),
+        };
+        let list = agg.by_key.entry(key.clone()).or_default();
         let at = list.partition_point(|e| e.time <= entry.time);
         list.insert(
             at,
             MemoryEntry {
                 time: entry.time,
-                record,
+                seq: self.seq,
+                record: record.clone(),
                 value: entry.value.cloned(),
             },
         );
+        agg.by_age.insert((entry.time, self.seq), (key, record));
         Ok(true)
     }
 
@@ -196,19 +217,20 @@ impl Store for MemoryStore {
             records: Vec::new(),
         };
         let Some(list) = self
-            .entries
-            .get(&(q.aggregate.to_string(), q.key.to_string()))
+            .aggregates
+            .get(q.aggregate)
+            .and_then(|a| a.by_key.get(q.key))
         else {
             return Ok(answer);
         };
         let start = list.partition_point(|e| e.time < q.from);
         let end = list.partition_point(|e| e.time <= q.to);
-        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for e in list.get(start..end).unwrap_or_default() {
             answer.count += 1;
             match &e.value {
                 Some(Measured::Text(t)) => {
-                    seen.insert(t, ());
+                    seen.insert(t);
                 }
                 Some(Measured::Num(n)) => answer.sum = answer.sum.plus(*n),
                 None => {}
@@ -222,19 +244,25 @@ impl Store for MemoryStore {
     }
 
     fn purge(&mut self, aggregate: &str, before: i64) -> Result<u64, StoreError> {
+        let Some(agg) = self.aggregates.get_mut(aggregate) else {
+            return Ok(0);
+        };
         let mut dropped = 0u64;
-        let ids = &mut self.ids;
-        for ((agg, _), list) in self.entries.iter_mut() {
-            if agg != aggregate {
-                continue;
+        while let Some(entry) = agg.by_age.first_entry() {
+            let (time, seq) = *entry.key();
+            if time >= before {
+                break;
             }
-            let old = list.partition_point(|e| e.time < before);
-            for e in list.drain(..old) {
-                ids.remove(&(agg.clone(), e.record));
-                dropped += 1;
+            let (key, record) = entry.remove();
+            agg.ids.remove(&record);
+            if let Some(list) = agg.by_key.get_mut(&key) {
+                list.retain(|e| e.seq != seq);
+                if list.is_empty() {
+                    agg.by_key.remove(&key);
+                }
             }
+            dropped += 1;
         }
-        self.entries.retain(|_, list| !list.is_empty());
         Ok(dropped)
     }
 }
