@@ -283,6 +283,7 @@ impl Visitor<'_> {
                 kind,
                 target,
                 var,
+                var2,
                 args,
             } => {
                 let local = match self.resolve(target) {
@@ -301,15 +302,24 @@ impl Visitor<'_> {
                     Local::Carrier(c) => Some(c.clone()),
                     _ => None,
                 };
-                self.locals.push((var.clone(), local));
+                // With two variables the first is the index (or key), the second the item.
+                let scoped = match var2 {
+                    Some(v) => vec![(var.clone(), Local::Other), (v.clone(), local)],
+                    None => vec![(var.clone(), local)],
+                };
+                let pushed = scoped.len();
+                self.locals.extend(scoped);
                 let mut last = None;
                 for a in args {
                     last = self.visit(a);
                 }
-                self.locals.pop();
+                self.locals.truncate(self.locals.len() - pushed);
                 use crate::cel::ast::MacroKind;
                 match kind {
-                    MacroKind::Map => last,
+                    MacroKind::Map
+                    | MacroKind::TransformList
+                    | MacroKind::TransformMap
+                    | MacroKind::TransformMapEntry => last,
                     MacroKind::Filter => iterates_carrier,
                     _ => None,
                 }
