@@ -1134,3 +1134,69 @@ fn enum_items_of_two_variable_comprehensions_are_checked() {
     assert_eq!(errs[0].2.as_deref(), Some("did you mean `visa`?"));
     assert_eq!(errs[0].3, 11 + 33);
 }
+
+// ---------------------------------------------------------------- lists extension
+
+#[test]
+fn lists_extension_is_typed() {
+    assert_eq!(type_of("lists.range(3)"), "list(int)");
+    assert_eq!(type_of("lists.range(3).reverse()"), "list(int)");
+    assert_eq!(type_of("'abc'.reverse()"), "string");
+    assert_eq!(type_of("['b', 'a'].sort()"), "list(string)");
+    assert_eq!(type_of("[[1], [2]].flatten()"), "list(int)");
+    assert_eq!(type_of("[1, [2]].flatten(2)"), "list(dyn)");
+    assert_eq!(type_of("[1.5, 2.5].slice(0, 1)"), "list(double)");
+    assert_eq!(type_of("[true].distinct()"), "list(bool)");
+    assert_eq!(
+        type_of("[{'k': 1}].sortBy(m, m.k)"),
+        "list(map(string, int))"
+    );
+    let first = |expr: &str| {
+        let errs = Program::compile(expr, &Env::default()).unwrap_err();
+        (errs[0].code, errs[0].message.clone())
+    };
+    assert_eq!(
+        first("[1, 2].flatten()"),
+        (
+            "cel.no_overload",
+            "no matching overload for `flatten(list(int))`".to_string()
+        )
+    );
+    assert_eq!(
+        first("[[1]].sort()"),
+        (
+            "cel.no_overload",
+            "no matching overload for `sort(list(list(int)))`".to_string()
+        )
+    );
+    assert_eq!(
+        first("[1].slice(0, '1')"),
+        (
+            "cel.no_overload",
+            "no matching overload for `slice(list(int), int, string)`".to_string()
+        )
+    );
+    assert_eq!(
+        first("[1].sortBy(x, [x])"),
+        (
+            "cel.type_mismatch",
+            "the key of `sortBy` must be a comparable value (int, uint, double, bool, duration, timestamp, string or bytes), found list(int)".to_string()
+        )
+    );
+    assert_eq!(
+        first("{'a': 1}.sortBy(k, k)"),
+        (
+            "cel.type_mismatch",
+            "`sortBy` needs a list, found map(string, int)".to_string()
+        )
+    );
+}
+
+#[test]
+fn sort_by_over_record_lists() {
+    // The key of a list of objects is typed by the schema.
+    let d = error(&rule("legs.sortBy(l, l.contry)[0].country == 'KH'"));
+    assert_eq!(d.code, "pack.unknown_field");
+    assert!(compile(&rule("legs.sortBy(l, l.country)[0].country in hotspot")).is_ok());
+    assert!(compile(&rule("tags.distinct().sort().slice(0, 1) == ['a']")).is_ok());
+}

@@ -154,3 +154,44 @@ fn transforms_build_values_that_rules_and_reasons_use() {
         Some("insert failed: key KH already exists")
     );
 }
+
+#[test]
+fn lists_extension_over_record_lists() {
+    let e = engine(&[
+        (
+            "first_by_name",
+            "legs.sortBy(l, l.country)[0].country == 'KH'",
+        ),
+        (
+            "repeated",
+            "size(legs.transformList(i, l, l.country).distinct()) < size(legs)",
+        ),
+        ("longest", "legs.sortBy(l, -l.days)[0].country in hotspot"),
+        (
+            "later_legs",
+            "legs.slice(1, size(legs)).exists(l, l.country in hotspot)",
+        ),
+    ]);
+    let record = serde_json::json!({"legs": [
+        {"country": "TH", "days": 2}, {"country": "KH", "days": 40}, {"country": "TH", "days": 1}
+    ]});
+    let (hits, incomplete) = screen(&e, record);
+    assert_eq!(hits, ["first_by_name", "repeated", "longest", "later_legs"]);
+    assert!(incomplete.is_empty());
+    // A sort key that needs a missing field makes the rule incomplete with its path.
+    let record = serde_json::json!({"legs": [{"country": "TH", "days": 2}, {"country": "KH"}]});
+    let (_, incomplete) = screen(&e, record);
+    assert_eq!(
+        incomplete,
+        [("longest".to_string(), vec!["legs[].days".to_string()])]
+    );
+    // Slicing past the end is an error naming the list's length, as in cel-go.
+    let e = engine(&[("bad", "legs.slice(0, 5) == []")]);
+    let d = e
+        .screen_value(&serde_json::json!({"legs": [{"country": "TH"}]}))
+        .expect("record decodes");
+    assert_eq!(
+        d.incomplete[0].error.as_deref(),
+        Some("cannot slice(0, 5), list is length 1")
+    );
+}

@@ -146,6 +146,8 @@ pub enum MacroKind {
     TransformMap,
     /// `e.transformMapEntry(k, v, {key: value})`, with an optional filter (two variables)
     TransformMapEntry,
+    /// `list.sortBy(x, key)`: the items ordered by their keys (the lists extension)
+    SortBy,
 }
 
 impl MacroKind {
@@ -160,6 +162,7 @@ impl MacroKind {
             MacroKind::TransformList => "transformList",
             MacroKind::TransformMap => "transformMap",
             MacroKind::TransformMapEntry => "transformMapEntry",
+            MacroKind::SortBy => "sortBy",
         }
     }
 }

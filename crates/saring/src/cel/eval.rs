@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::cel::ast::MacroKind;
 use crate::cel::cost::{call_cost, op_cost};
 use crate::cel::error::EvalError;
-use crate::cel::functions::string_ext;
+use crate::cel::functions::{lists_ext, string_ext};
 use crate::cel::ir::{Comprehension, DerivedNode, Node, PathSet, StrMap};
 use crate::cel::ops;
 use crate::cel::value::{MapValue, Value};
@@ -830,6 +830,25 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
                 }
             }
             Ok(Value::List(out.into()))
+        }
+        MacroKind::SortBy => {
+            let Range::List(items) = range else {
+                return Err(Fail::msg("no such overload: sortBy(map)"));
+            };
+            let transform = transform()?;
+            let mut keys = Vec::with_capacity(n);
+            for i in 0..n {
+                charge(frame, 1)?;
+                bind(i, frame)?;
+                keys.push(eval(transform, cx, frame)?);
+            }
+            let order = lists_ext::sort_keys(&keys)?;
+            Ok(Value::List(
+                order
+                    .iter()
+                    .filter_map(|&i| items.get(i).cloned())
+                    .collect(),
+            ))
         }
         MacroKind::TransformMap => {
             let transform = transform()?;

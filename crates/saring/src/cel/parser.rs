@@ -25,7 +25,7 @@
 //!   `e.filter(x, p)`, `e.map(x, t)` and `e.map(x, p, t)`, and cel-go's two-variable
 //!   comprehensions `e.all(i, v, p)`, `e.exists(i, v, p)`, `e.existsOne(i, v, p)` (or
 //!   `exists_one`), `e.transformList(i, v, [p,] t)`, `e.transformMap(k, v, [p,] t)` and
-//!   `e.transformMapEntry(k, v, [p,] t)` become [`ExprKind::Has`] and
+//!   `e.transformMapEntry(k, v, [p,] t)`, and the lists extension's `e.sortBy(x, key)` become [`ExprKind::Has`] and
 //!   [`ExprKind::Macro`]; other calls stay [`ExprKind::Call`] (a call whose target is a chain
 //!   of identifiers may be a qualified function name such as `math.greatest`: the checker
 //!   decides).
@@ -745,6 +745,7 @@ impl<'a> Parser<'a> {
             ("exists_one", 2) => Some((MacroKind::ExistsOne, 1)),
             ("filter", 2) => Some((MacroKind::Filter, 1)),
             ("map", 2 | 3) => Some((MacroKind::Map, 1)),
+            ("sortBy", 2) => Some((MacroKind::SortBy, 1)),
             ("all", 3) => Some((MacroKind::All, 2)),
             ("exists", 3) => Some((MacroKind::Exists, 2)),
             ("exists_one" | "existsOne", 3) => Some((MacroKind::ExistsOne, 2)),
@@ -1225,6 +1226,7 @@ mod tests {
             ("exists_one", MacroKind::ExistsOne),
             ("filter", MacroKind::Filter),
             ("map", MacroKind::Map),
+            ("sortBy", MacroKind::SortBy),
         ] {
             assert_eq!(
                 kind(&format!("l.{name}(x, x > 0)")),
@@ -1509,6 +1511,7 @@ mod tests {
                 MacroKind::TransformList,
                 MacroKind::TransformMap,
                 MacroKind::TransformMapEntry,
+                MacroKind::SortBy,
             ]);
             prop_oneof![
                 (bx.clone(), field())
@@ -1566,7 +1569,8 @@ mod tests {
                                 | MacroKind::TransformMap
                                 | MacroKind::TransformMapEntry
                         );
-                        let one_only = matches!(kind, MacroKind::Map | MacroKind::Filter);
+                        let one_only =
+                            matches!(kind, MacroKind::Map | MacroKind::Filter | MacroKind::SortBy);
                         let var2 = match var2 {
                             _ if one_only => None,
                             Some(v) if v != var => Some(v),

@@ -906,6 +906,7 @@ impl<'e> Checker<'e, '_> {
         let transformed = matches!(
             kind,
             MacroKind::Map
+                | MacroKind::SortBy
                 | MacroKind::TransformList
                 | MacroKind::TransformMap
                 | MacroKind::TransformMapEntry
@@ -933,11 +934,25 @@ impl<'e> Checker<'e, '_> {
                 return Out::Poison(span);
             }
         };
+        if kind == MacroKind::SortBy && !matches!(range.ty, Type::List(_) | Type::Dyn) {
+            let message = format!("`sortBy` needs a list, found {}", range.ty);
+            self.type_error(target.span, message);
+        }
         let transform_ty = transform.as_ref().map_or(Type::Dyn, |t| t.ty.clone());
         let item = if two { second } else { first.clone() };
         let ty = match kind {
             MacroKind::All | MacroKind::Exists | MacroKind::ExistsOne => Type::Bool,
             MacroKind::Filter => Type::List(Box::new(item)),
+            MacroKind::SortBy => {
+                if !crate::cel::functions::lists_ext::is_sortable(&transform_ty) {
+                    let message = format!(
+                        "the key of `sortBy` must be a comparable value (int, uint, double, bool, duration, timestamp, string or bytes), found {transform_ty}"
+                    );
+                    let span = transform.as_ref().map_or(span, |t| t.span);
+                    self.type_error(span, message);
+                }
+                Type::List(Box::new(item))
+            }
             MacroKind::Map | MacroKind::TransformList => Type::List(Box::new(transform_ty)),
             MacroKind::TransformMap => Type::Map(Box::new(first), Box::new(transform_ty)),
             MacroKind::TransformMapEntry => match transform_ty {

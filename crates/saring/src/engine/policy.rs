@@ -320,7 +320,7 @@ impl Visitor<'_> {
                     | MacroKind::TransformList
                     | MacroKind::TransformMap
                     | MacroKind::TransformMapEntry => last,
-                    MacroKind::Filter => iterates_carrier,
+                    MacroKind::Filter | MacroKind::SortBy => iterates_carrier,
                     _ => None,
                 }
             }
