@@ -6,11 +6,11 @@
 //!   (`^...$`) literal pattern, `size()`, `has()`, `==` / `!=`, membership `in` a list, and
 //!   the whole-value conversions `string()`, `lowerAscii()`, `upperAscii()`, `trim()`.
 //!   Anything else that takes the value apart — `substring()`, indexing, `int()`,
-//!   `startsWith()`, ordering comparisons, arithmetic, any other function — decodes what the
-//!   field encodes and is reported, in rules and derived values alike; a rule reading a
-//!   derived value that does so is reported too. A regular expression that singles out digit
-//!   positions can still be a proxy: the back-test's per-rule disparity is the empirical
-//!   check this static one cannot replace.
+//!   `startsWith()`, ordering comparisons (`sort()` and `sortBy()` included), arithmetic, any
+//!   other function — decodes what the field encodes and is reported, in rules and derived
+//!   values alike; a rule reading a derived value that does so is reported too. A regular
+//!   expression that singles out digit positions can still be a proxy: the back-test's
+//!   per-rule disparity is the empirical check this static one cannot replace.
 //! - **the monitored register**: every rule that reads a monitored field, with the fields
 //!   and its recorded justification ([`MonitoredUse`]).
 //!
@@ -315,6 +315,10 @@ impl Visitor<'_> {
                 }
                 self.locals.truncate(self.locals.len() - pushed);
                 use crate::cel::ast::MacroKind;
+                // Sorting by an encoded value orders by it, as `<` does.
+                if let (MacroKind::SortBy, Some(c)) = (kind, &last) {
+                    self.report(c.clone(), "`sortBy()`".into(), e.span);
+                }
                 match kind {
                     MacroKind::Map
                     | MacroKind::TransformList
