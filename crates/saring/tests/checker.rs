@@ -1031,3 +1031,172 @@ fn record_value_outside_the_enum_has_did_you_mean() {
         Some("field `purpose`: `wrok` is not one of `tourism`, `work`, `study` (did you mean `work`?)")
     );
 }
+
+// ---------------------------------------------------------------- two-variable comprehensions
+
+/// The static type of a plain CEL expression.
+fn type_of(expr: &str) -> String {
+    match Program::compile(expr, &Env::default()) {
+        Ok(p) => p.result_type().to_string(),
+        Err(e) => panic!("`{expr}` failed to compile: {e:?}"),
+    }
+}
+
+#[test]
+fn two_variable_comprehensions_are_typed() {
+    assert_eq!(type_of("[1, 2].all(i, v, i < v)"), "bool");
+    assert_eq!(type_of("{'a': 1}.existsOne(k, v, v == 1)"), "bool");
+    assert_eq!(type_of("['a'].transformList(i, v, i)"), "list(int)");
+    assert_eq!(type_of("['a'].transformList(i, v, v)"), "list(string)");
+    assert_eq!(type_of("{'a': 1}.transformList(k, v, k)"), "list(string)");
+    assert_eq!(
+        type_of("['a'].transformMap(i, v, i > 0, v + '!')"),
+        "map(int, string)"
+    );
+    assert_eq!(
+        type_of("{'a': 1}.transformMap(k, v, double(v))"),
+        "map(string, double)"
+    );
+    assert_eq!(
+        type_of("{'a': 1}.transformMapEntry(k, v, {v: k})"),
+        "map(int, string)"
+    );
+    // The variables are typed: an item is a string, not an int.
+    let errs = Program::compile("['a'].exists(i, v, v > 1)", &Env::default()).unwrap_err();
+    assert_eq!(errs[0].code, "cel.type_mismatch");
+    // Over `dyn` everything is `dyn`.
+    assert_eq!(type_of("dyn([1]).transformList(i, v, v)"), "list(dyn)");
+}
+
+#[test]
+fn two_variable_comprehension_check_errors() {
+    let first = |expr: &str| {
+        let errs = Program::compile(expr, &Env::default()).unwrap_err();
+        (errs[0].code, errs[0].message.clone(), errs[0].span.start)
+    };
+    assert_eq!(
+        first("1.all(i, v, true)"),
+        (
+            "cel.type_mismatch",
+            "`all` needs a list or map, found int".to_string(),
+            0
+        )
+    );
+    assert_eq!(
+        first("[1].transformMapEntry(i, v, [v])"),
+        (
+            "cel.type_mismatch",
+            "the transform of `transformMapEntry` must be a map (the entry to insert), found list(int)"
+                .to_string(),
+            28
+        )
+    );
+    assert_eq!(
+        first("[1].transformList(i, v, v, v)"),
+        (
+            "cel.type_mismatch",
+            "the predicate of `transformList` must be bool, found int".to_string(),
+            24
+        )
+    );
+    assert_eq!(
+        first("[1].all(i, i, true)"),
+        (
+            "cel.syntax",
+            "duplicate variable name `i` in `all`".to_string(),
+            11
+        )
+    );
+    // The variables are scoped to the comprehension.
+    assert_eq!(first("[1].all(i, v, true) && v").0, "cel.unknown_name");
+}
+
+#[test]
+fn two_variable_comprehensions_over_record_lists() {
+    // The item variable of a list of objects is typed by the schema.
+    let d = error(&rule("legs.exists(i, l, i > 0 && l.contry == 'KH')"));
+    assert_eq!(d.code, "pack.unknown_field");
+    assert_eq!(d.help.as_deref(), Some("did you mean `country`?"));
+    // The protected-field policy applies to it as to `legs.exists(l, ...)`.
+    let d = error(&rule("legs.exists(i, l, l.religion == 'x')"));
+    assert_eq!(d.code, "pack.protected_field");
+    // The index is an int.
+    let d = error(&rule("legs.exists(i, l, i == 'first')"));
+    assert_eq!(d.code, "cel.type_mismatch");
+    assert!(compile(&rule("legs.exists(i, l, i > 0 && l.country in hotspot)")).is_ok());
+}
+
+#[test]
+fn enum_items_of_two_variable_comprehensions_are_checked() {
+    let errs = enum_errors("", "docs.exists(i, d, i == 0 && d == 'viza')");
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].0, "cel.unknown_enum_value");
+    assert_eq!(errs[0].2.as_deref(), Some("did you mean `visa`?"));
+    assert_eq!(errs[0].3, 11 + 33);
+}
+
+// ---------------------------------------------------------------- lists extension
+
+#[test]
+fn lists_extension_is_typed() {
+    assert_eq!(type_of("lists.range(3)"), "list(int)");
+    assert_eq!(type_of("lists.range(3).reverse()"), "list(int)");
+    assert_eq!(type_of("'abc'.reverse()"), "string");
+    assert_eq!(type_of("['b', 'a'].sort()"), "list(string)");
+    assert_eq!(type_of("[[1], [2]].flatten()"), "list(int)");
+    assert_eq!(type_of("[1, [2]].flatten(2)"), "list(dyn)");
+    assert_eq!(type_of("[1.5, 2.5].slice(0, 1)"), "list(double)");
+    assert_eq!(type_of("[true].distinct()"), "list(bool)");
+    assert_eq!(
+        type_of("[{'k': 1}].sortBy(m, m.k)"),
+        "list(map(string, int))"
+    );
+    let first = |expr: &str| {
+        let errs = Program::compile(expr, &Env::default()).unwrap_err();
+        (errs[0].code, errs[0].message.clone())
+    };
+    assert_eq!(
+        first("[1, 2].flatten()"),
+        (
+            "cel.no_overload",
+            "no matching overload for `flatten(list(int))`".to_string()
+        )
+    );
+    assert_eq!(
+        first("[[1]].sort()"),
+        (
+            "cel.no_overload",
+            "no matching overload for `sort(list(list(int)))`".to_string()
+        )
+    );
+    assert_eq!(
+        first("[1].slice(0, '1')"),
+        (
+            "cel.no_overload",
+            "no matching overload for `slice(list(int), int, string)`".to_string()
+        )
+    );
+    assert_eq!(
+        first("[1].sortBy(x, [x])"),
+        (
+            "cel.type_mismatch",
+            "the key of `sortBy` must be a comparable value (int, uint, double, bool, duration, timestamp, string or bytes), found list(int)".to_string()
+        )
+    );
+    assert_eq!(
+        first("{'a': 1}.sortBy(k, k)"),
+        (
+            "cel.type_mismatch",
+            "`sortBy` needs a list, found map(string, int)".to_string()
+        )
+    );
+}
+
+#[test]
+fn sort_by_over_record_lists() {
+    // The key of a list of objects is typed by the schema.
+    let d = error(&rule("legs.sortBy(l, l.contry)[0].country == 'KH'"));
+    assert_eq!(d.code, "pack.unknown_field");
+    assert!(compile(&rule("legs.sortBy(l, l.country)[0].country in hotspot")).is_ok());
+    assert!(compile(&rule("tags.distinct().sort().slice(0, 1) == ['a']")).is_ok());
+}

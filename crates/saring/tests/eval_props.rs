@@ -973,3 +973,42 @@ fn generator_covers_every_kind_of_result() {
         "hits {hits}, shadow {shadow}, incomplete {incomplete}, runtime errors {errors}"
     );
 }
+
+/// The value of a constant expression, or `None` for an error.
+fn eval_const(src: &str) -> Option<Value> {
+    let p = Program::compile(src, &Env::default()).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    p.eval(&[]).ok()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Two-variable comprehensions over a list agree with their one-variable forms (errors
+    /// included: `10 / v` fails on a zero item), and bind the index of each item.
+    #[test]
+    fn two_variable_comprehensions_agree_with_one_variable_ones(
+        items in vec(-3i64..4, 0..6),
+        k in -3i64..4,
+    ) {
+        let list = format!(
+            "[{}]",
+            items.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        );
+        let pairs = [
+            (format!("{list}.exists(i, v, 10 / v > {k})"), format!("{list}.exists(v, 10 / v > {k})")),
+            (format!("{list}.all(i, v, 10 / v > {k})"), format!("{list}.all(v, 10 / v > {k})")),
+            (format!("{list}.existsOne(i, v, v > {k})"), format!("{list}.exists_one(v, v > {k})")),
+            (format!("{list}.transformList(i, v, v * 2)"), format!("{list}.map(v, v * 2)")),
+            (format!("{list}.transformList(i, v, v > {k}, v)"), format!("{list}.filter(v, v > {k})")),
+            (format!("{list}.transformMap(i, v, v).transformList(j, w, w)"), list.clone()),
+            (format!("{list}.all(i, v, {list}[i] == v)"), "true".to_string()),
+            (
+                format!("{list}.transformList(i, v, i)"),
+                format!("[{}]", (0..items.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")),
+            ),
+        ];
+        for (two, one) in pairs {
+            prop_assert_eq!(eval_const(&two), eval_const(&one), "{} vs {}", two, one);
+        }
+    }
+}

@@ -278,6 +278,24 @@ fn taking_the_value_apart_is_a_proxy_read() {
             "members.exists(m, m.nik.substring(6, 8) == '45')",
             "`substring()`",
         ),
+        // The item of a two-variable comprehension is the list item.
+        (
+            "members.exists(i, m, i > 0 && m.nik.substring(6, 8) == '45')",
+            "`substring()`",
+        ),
+        (
+            "members.transformList(i, m, m.nik).exists(n, n.startsWith('32'))",
+            "`startsWith()`",
+        ),
+        (
+            "members.transformList(i, m, m.nik).sortBy(n, n.size()).exists(n, n.endsWith('3'))",
+            "`endsWith()`",
+        ),
+        ("members.sortBy(m, m.nik)[0].name == 'a'", "`sortBy()`"),
+        (
+            "members.transformList(i, m, m.nik).sort()[0] == ''",
+            "`sort()`",
+        ),
         ("nik.split('').size() > 3", "`split()`"),
     ] {
         let found = proxies_of(when);
@@ -301,6 +319,8 @@ fn whole_value_checks_are_allowed() {
         "members.exists(m, has(m.nik) && m.nik == nik)",
         // A macro variable named like the field is not the field.
         "legs.exists(nik, nik.country == 'KH')",
+        "members.exists(i, m, has(m.nik) && m.nik == nik)",
+        "members.exists(nik, m, nik > 0 && m.nik in watch)",
     ] {
         assert_eq!(proxies_of(when), Vec::<String>::new(), "{when}");
     }

@@ -140,6 +140,14 @@ pub enum MacroKind {
     Map,
     /// `list.filter(x, pred)`
     Filter,
+    /// `e.transformList(i, v, expr)` or `e.transformList(i, v, filter, expr)` (two variables)
+    TransformList,
+    /// `e.transformMap(k, v, expr)` or `e.transformMap(k, v, filter, expr)` (two variables)
+    TransformMap,
+    /// `e.transformMapEntry(k, v, {key: value})`, with an optional filter (two variables)
+    TransformMapEntry,
+    /// `list.sortBy(x, key)`: the items ordered by their keys (the lists extension)
+    SortBy,
 }
 
 impl MacroKind {
@@ -151,6 +159,10 @@ impl MacroKind {
             MacroKind::ExistsOne => "exists_one",
             MacroKind::Map => "map",
             MacroKind::Filter => "filter",
+            MacroKind::TransformList => "transformList",
+            MacroKind::TransformMap => "transformMap",
+            MacroKind::TransformMapEntry => "transformMapEntry",
+            MacroKind::SortBy => "sortBy",
         }
     }
 }
@@ -234,15 +246,20 @@ pub enum ExprKind {
         /// Field initialisers.
         fields: Vec<(String, Expr)>,
     },
-    /// A comprehension macro: `target.kind(var, args...)`.
+    /// A comprehension macro: `target.kind(var, args...)`, or with two variables
+    /// `target.kind(var, var2, args...)` (cel-go's two-variable comprehensions).
     Macro {
         /// Which macro.
         kind: MacroKind,
         /// The list or map iterated over.
         target: Box<Expr>,
-        /// The iteration variable.
+        /// The iteration variable (with two variables: the list index or the map key).
         var: String,
-        /// One argument (predicate or transform), or two for the three-argument `map`.
+        /// The second variable of a two-variable comprehension: the list item or map value.
+        var2: Option<String>,
+        /// One argument (predicate or transform), or two (filter and transform) for the
+        /// three-argument `map` and the four-argument `transformList` / `transformMap` /
+        /// `transformMapEntry`.
         args: Vec<Expr>,
     },
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::cel::ast::MacroKind;
 use crate::cel::cost::{call_cost, op_cost};
 use crate::cel::error::EvalError;
-use crate::cel::functions::string_ext;
+use crate::cel::functions::{lists_ext, string_ext};
 use crate::cel::ir::{Comprehension, DerivedNode, Node, PathSet, StrMap};
 use crate::cel::ops;
 use crate::cel::value::{MapValue, Value};
@@ -726,33 +726,87 @@ pub(crate) fn check_map_key(key: &Value) -> Result<(), Fail> {
     }
 }
 
+/// What a comprehension iterates: list items or map entries.
+enum Range<'r> {
+    List(&'r [Value]),
+    Map(&'r MapValue),
+}
+
+impl Range<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Range::List(items) => items.len(),
+            Range::Map(m) => m.entries.len(),
+        }
+    }
+
+    /// The value of the (first) iteration variable at step `i`: the list item or map key of
+    /// a one-variable comprehension, the index or key of a two-variable one.
+    fn first(&self, i: usize, two: bool) -> Option<Value> {
+        match self {
+            Range::List(_) if two => i64::try_from(i).ok().map(Value::Int),
+            Range::List(items) => items.get(i).cloned(),
+            Range::Map(m) => m.entries.get(i).map(|(k, _)| k.clone()),
+        }
+    }
+
+    /// The value of the second variable of a two-variable comprehension at step `i`.
+    fn second(&self, i: usize) -> Option<Value> {
+        match self {
+            Range::List(items) => items.get(i).cloned(),
+            Range::Map(m) => m.entries.get(i).map(|(_, v)| v.clone()),
+        }
+    }
+}
+
+/// Evaluates a comprehension macro. `all` and `exists` absorb errors (missing data
+/// included) like `&&` and `||` do: a decisive item wins over an error met before or after
+/// it. The other macros fail with the first error.
 fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> Result<Value, Fail> {
     let kind = c.kind;
     let range = value(&c.range, cx, frame)?;
-    let keys;
-    let items: &[Value] = match range.as_ref() {
-        Value::List(items) => items,
-        Value::Map(m) => {
-            keys = m.entries.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
-            &keys
-        }
+    let range = match range.as_ref() {
+        Value::List(items) => Range::List(items),
+        Value::Map(m) => Range::Map(m),
         other => return Err(EvalError::no_overload(kind.name(), [other]).into()),
     };
     let op = BoolCtx::Op(kind.name());
-    let pred = |item: &Value, frame: &mut Frame| -> Result<bool, Fail> {
+    // Binds the variables for step `i`.
+    let bind = |i: usize, frame: &mut Frame| -> Result<(), Fail> {
+        let first = range
+            .first(i, c.two)
+            .ok_or_else(|| Fail::msg("comprehension index out of range"))?;
+        frame.set_local(c.local, first);
+        if c.two {
+            let second = range
+                .second(i)
+                .ok_or_else(|| Fail::msg("comprehension index out of range"))?;
+            frame.set_local(c.local + 1, second);
+        }
+        Ok(())
+    };
+    // Charges one unit, binds step `i` and evaluates the predicate (or filter; none passes
+    // every item).
+    let pred = |i: usize, frame: &mut Frame| -> Result<bool, Fail> {
         charge(frame, 1)?;
-        frame.set_local(c.local, item.clone());
+        bind(i, frame)?;
         match &c.predicate {
             None => Ok(true),
             Some(p) => boolean(p, cx, frame, op),
         }
     };
+    let transform = || {
+        c.transform
+            .as_ref()
+            .ok_or_else(|| Fail::msg(format!("{} without transform", kind.name())))
+    };
+    let n = range.len();
     match kind {
         MacroKind::All | MacroKind::Exists => {
             let decisive = kind == MacroKind::Exists;
             let mut error = None;
-            for item in items {
-                match pred(item, frame) {
+            for i in 0..n {
+                match pred(i, frame) {
                     Ok(b) if b == decisive => return Ok(Value::Bool(decisive)),
                     Ok(_) => {}
                     Err(e) => {
@@ -767,8 +821,8 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
         }
         MacroKind::ExistsOne => {
             let mut count = 0usize;
-            for item in items {
-                if pred(item, frame)? {
+            for i in 0..n {
+                if pred(i, frame)? {
                     count += 1;
                 }
             }
@@ -776,26 +830,81 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
         }
         MacroKind::Filter => {
             let mut out = Vec::new();
-            for item in items {
-                if pred(item, frame)? {
-                    out.push(item.clone());
+            for i in 0..n {
+                if pred(i, frame)? {
+                    out.extend(range.first(i, false));
                 }
             }
             Ok(Value::List(out.into()))
         }
-        MacroKind::Map => {
-            let transform = c
-                .transform
-                .as_ref()
-                .ok_or_else(|| Fail::msg("map without transform"))?;
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                if pred(item, frame)? {
-                    frame.set_local(c.local, item.clone());
+        MacroKind::Map | MacroKind::TransformList => {
+            let transform = transform()?;
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                if pred(i, frame)? {
+                    // The filter may have rebound the variables (a derived value computed
+                    // in it): bind them again.
+                    bind(i, frame)?;
                     out.push(eval(transform, cx, frame)?);
                 }
             }
             Ok(Value::List(out.into()))
+        }
+        MacroKind::SortBy => {
+            let Range::List(items) = range else {
+                return Err(Fail::msg("no such overload: sortBy(map)"));
+            };
+            let transform = transform()?;
+            let mut keys = Vec::with_capacity(n);
+            for i in 0..n {
+                charge(frame, 1)?;
+                bind(i, frame)?;
+                keys.push(eval(transform, cx, frame)?);
+            }
+            let order = lists_ext::sort_keys(&keys)?;
+            Ok(Value::List(
+                order
+                    .iter()
+                    .filter_map(|&i| items.get(i).cloned())
+                    .collect(),
+            ))
+        }
+        MacroKind::TransformMap => {
+            let transform = transform()?;
+            let mut map = MapValue::default();
+            for i in 0..n {
+                if pred(i, frame)? {
+                    bind(i, frame)?;
+                    let value = eval(transform, cx, frame)?;
+                    if let Some(key) = range.first(i, c.two) {
+                        map.entries.push((key, value));
+                    }
+                }
+            }
+            Ok(Value::Map(Arc::new(map)))
+        }
+        MacroKind::TransformMapEntry => {
+            let transform = transform()?;
+            let mut map = MapValue::default();
+            for i in 0..n {
+                if pred(i, frame)? {
+                    bind(i, frame)?;
+                    match eval(transform, cx, frame)? {
+                        Value::Map(entry) => {
+                            for (k, v) in entry.entries.iter() {
+                                if map.get(k).is_some() {
+                                    return Err(Fail::msg(format!(
+                                        "insert failed: key {k} already exists"
+                                    )));
+                                }
+                                map.entries.push((k.clone(), v.clone()));
+                            }
+                        }
+                        other => return Err(EvalError::no_overload(kind.name(), [&other]).into()),
+                    }
+                }
+            }
+            Ok(Value::Map(Arc::new(map)))
         }
     }
 }

@@ -303,11 +303,15 @@ pub(crate) struct Comprehension {
     pub kind: MacroKind,
     /// The list or map iterated.
     pub range: Node,
-    /// Local variable index of the iteration variable.
+    /// Local variable index of the iteration variable (with two variables, of the list
+    /// index or map key; the item or value is `local + 1`).
     pub local: u32,
-    /// Predicate (all/exists/exists_one/filter, and the 3-argument map's filter).
+    /// A two-variable comprehension (cel-go's `TwoVarComprehensions`).
+    pub two: bool,
+    /// Predicate (all/exists/exists_one/filter), or the filter of the 3-argument map and the
+    /// 4-argument transforms.
     pub predicate: Option<Node>,
-    /// Transform (map).
+    /// Transform (map, transformList, transformMap, transformMapEntry).
     pub transform: Option<Node>,
 }
 

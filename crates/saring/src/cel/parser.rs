@@ -22,7 +22,10 @@
 //! - `-` directly before an int or double literal folds into the literal, so
 //!   `-9223372036854775808` is `Int(i64::MIN)`; `-1u` is an error.
 //! - The macros `has(a.b)`, `e.all(x, p)`, `e.exists(x, p)`, `e.exists_one(x, p)`,
-//!   `e.filter(x, p)`, `e.map(x, t)` and `e.map(x, p, t)` become [`ExprKind::Has`] and
+//!   `e.filter(x, p)`, `e.map(x, t)` and `e.map(x, p, t)`, and cel-go's two-variable
+//!   comprehensions `e.all(i, v, p)`, `e.exists(i, v, p)`, `e.existsOne(i, v, p)` (or
+//!   `exists_one`), `e.transformList(i, v, [p,] t)`, `e.transformMap(k, v, [p,] t)` and
+//!   `e.transformMapEntry(k, v, [p,] t)`, and the lists extension's `e.sortBy(x, key)` become [`ExprKind::Has`] and
 //!   [`ExprKind::Macro`]; other calls stay [`ExprKind::Call`] (a call whose target is a chain
 //!   of identifiers may be a qualified function name such as `math.greatest`: the checker
 //!   decides).
@@ -730,45 +733,69 @@ impl<'a> Parser<'a> {
         &self,
         target: Node,
         function: String,
-        mut args: Vec<Node>,
+        args: Vec<Node>,
         close: Span,
     ) -> PResult<Node> {
         let span = target.span().to(close);
+        // (macro, number of variables); cel-go's two-variable comprehensions take one more
+        // argument than their one-variable forms.
         let kind = match (function.as_str(), args.len()) {
-            ("all", 2) => Some(MacroKind::All),
-            ("exists", 2) => Some(MacroKind::Exists),
-            ("exists_one", 2) => Some(MacroKind::ExistsOne),
-            ("filter", 2) => Some(MacroKind::Filter),
-            ("map", 2 | 3) => Some(MacroKind::Map),
+            ("all", 2) => Some((MacroKind::All, 1)),
+            ("exists", 2) => Some((MacroKind::Exists, 1)),
+            ("exists_one", 2) => Some((MacroKind::ExistsOne, 1)),
+            ("filter", 2) => Some((MacroKind::Filter, 1)),
+            ("map", 2 | 3) => Some((MacroKind::Map, 1)),
+            ("sortBy", 2) => Some((MacroKind::SortBy, 1)),
+            ("all", 3) => Some((MacroKind::All, 2)),
+            ("exists", 3) => Some((MacroKind::Exists, 2)),
+            ("exists_one" | "existsOne", 3) => Some((MacroKind::ExistsOne, 2)),
+            ("transformList", 3 | 4) => Some((MacroKind::TransformList, 2)),
+            ("transformMap", 3 | 4) => Some((MacroKind::TransformMap, 2)),
+            ("transformMapEntry", 3 | 4) => Some((MacroKind::TransformMapEntry, 2)),
             _ => None,
         };
         let height = max_height(args.iter()).max(target.height);
-        if let Some(kind) = kind {
-            let first = args.remove(0);
-            let Expr {
-                kind: first_kind,
-                span: first_span,
-            } = *first.expr;
-            let var = match first_kind {
-                ExprKind::Ident {
-                    name,
-                    leading_dot: false,
-                } => name,
-                _ => {
-                    return Err(ParseError::syntax(
-                        format!(
-                            "the first argument of `{function}` must be a simple identifier (the iteration variable)"
-                        ),
-                        first_span,
-                    ))
+        if let Some((kind, vars)) = kind {
+            let mut args: Vec<Expr> = args.into_iter().map(|a| *a.expr).collect();
+            let rest = args.split_off(vars);
+            let mut names = Vec::with_capacity(vars);
+            for (i, first) in args.into_iter().enumerate() {
+                let which = match (vars, i) {
+                    (1, _) => "first argument of `{f}` must be a simple identifier (the iteration variable)",
+                    (_, 0) => "first argument of `{f}` must be a simple identifier (the index or key variable)",
+                    _ => "second argument of `{f}` must be a simple identifier (the value variable)",
+                };
+                match first.kind {
+                    ExprKind::Ident {
+                        name,
+                        leading_dot: false,
+                    } => {
+                        if names.contains(&name) {
+                            return Err(ParseError::syntax(
+                                format!("duplicate variable name `{name}` in `{function}`"),
+                                first.span,
+                            ));
+                        }
+                        names.push(name);
+                    }
+                    _ => {
+                        return Err(ParseError::syntax(
+                            format!("the {}", which.replace("{f}", &function)),
+                            first.span,
+                        ))
+                    }
                 }
-            };
+            }
+            let mut names = names.into_iter();
+            let var = names.next().unwrap_or_default();
+            let var2 = names.next();
             return self.node(
                 ExprKind::Macro {
                     kind,
                     target: boxed(target),
                     var,
-                    args: args.into_iter().map(|a| *a.expr).collect(),
+                    var2,
+                    args: rest,
                 },
                 span,
                 height,
@@ -1199,6 +1226,7 @@ mod tests {
             ("exists_one", MacroKind::ExistsOne),
             ("filter", MacroKind::Filter),
             ("map", MacroKind::Map),
+            ("sortBy", MacroKind::SortBy),
         ] {
             assert_eq!(
                 kind(&format!("l.{name}(x, x > 0)")),
@@ -1206,6 +1234,7 @@ mod tests {
                     kind: mk,
                     target: b(id("l")),
                     var: "x".into(),
+                    var2: None,
                     args: vec![e(bin(BinaryOp::Gt, id("x"), int(0)))],
                 }
             );
@@ -1216,8 +1245,58 @@ mod tests {
                 kind: MacroKind::Map,
                 target: b(id("l")),
                 var: "x".into(),
+                var2: None,
                 args: vec![e(id("p")), e(id("t"))],
             }
+        );
+        for (name, mk) in [
+            ("all", MacroKind::All),
+            ("exists", MacroKind::Exists),
+            ("exists_one", MacroKind::ExistsOne),
+            ("existsOne", MacroKind::ExistsOne),
+            ("transformList", MacroKind::TransformList),
+            ("transformMap", MacroKind::TransformMap),
+            ("transformMapEntry", MacroKind::TransformMapEntry),
+        ] {
+            assert_eq!(
+                kind(&format!("l.{name}(i, v, p)")),
+                ExprKind::Macro {
+                    kind: mk,
+                    target: b(id("l")),
+                    var: "i".into(),
+                    var2: Some("v".into()),
+                    args: vec![e(id("p"))],
+                }
+            );
+        }
+        assert_eq!(
+            kind("m.transformMap(k, v, p, t)"),
+            ExprKind::Macro {
+                kind: MacroKind::TransformMap,
+                target: b(id("m")),
+                var: "k".into(),
+                var2: Some("v".into()),
+                args: vec![e(id("p")), e(id("t"))],
+            }
+        );
+        // `existsOne` and `transformList` with too few arguments are plain method calls.
+        assert_eq!(
+            kind("l.existsOne(x, p)"),
+            call(Some(id("l")), "existsOne", vec![id("x"), id("p")])
+        );
+        let x = err("l.all(i, i, true)");
+        assert_eq!(x.message, "duplicate variable name `i` in `all`");
+        assert_eq!(x.span, Span::new(9, 10));
+        let x = err("l.exists(i, v.w, true)");
+        assert_eq!(
+            x.message,
+            "the second argument of `exists` must be a simple identifier (the value variable)"
+        );
+        assert_eq!(x.span, Span::new(12, 15));
+        let x = err("l.transformList(i.j, v, v)");
+        assert_eq!(
+            x.message,
+            "the first argument of `transformList` must be a simple identifier (the index or key variable)"
         );
         assert_eq!(kind("l.all(x)"), call(Some(id("l")), "all", vec![id("x")]));
         let x = err("l.all(x.y, true)");
@@ -1429,6 +1508,10 @@ mod tests {
                 MacroKind::ExistsOne,
                 MacroKind::Map,
                 MacroKind::Filter,
+                MacroKind::TransformList,
+                MacroKind::TransformMap,
+                MacroKind::TransformMapEntry,
+                MacroKind::SortBy,
             ]);
             prop_oneof![
                 (bx.clone(), field())
@@ -1472,19 +1555,40 @@ mod tests {
                         type_name: t.to_string(),
                         fields
                     }),
-                (macro_kind, bx, name(), prop::collection::vec(inner, 1..3)).prop_map(
-                    |(kind, target, var, mut args)| {
-                        if kind != MacroKind::Map {
+                (
+                    macro_kind,
+                    bx,
+                    name(),
+                    prop::option::of(name()),
+                    prop::collection::vec(inner, 1..3)
+                )
+                    .prop_map(|(kind, target, var, var2, mut args)| {
+                        let two_only = matches!(
+                            kind,
+                            MacroKind::TransformList
+                                | MacroKind::TransformMap
+                                | MacroKind::TransformMapEntry
+                        );
+                        let one_only =
+                            matches!(kind, MacroKind::Map | MacroKind::Filter | MacroKind::SortBy);
+                        let var2 = match var2 {
+                            _ if one_only => None,
+                            Some(v) if v != var => Some(v),
+                            _ if two_only => Some(format!("{var}2")),
+                            _ => None,
+                        };
+                        let filter_allowed = kind == MacroKind::Map || two_only;
+                        if !filter_allowed {
                             args.truncate(1);
                         }
                         ExprKind::Macro {
                             kind,
                             target,
                             var,
+                            var2,
                             args,
                         }
-                    }
-                ),
+                    }),
             ]
             .prop_map(e)
         })

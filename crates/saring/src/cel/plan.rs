@@ -162,12 +162,13 @@ impl Planner<'_> {
                 kind,
                 range,
                 local,
+                two,
                 predicate,
                 transform,
             } => self.comprehension(
                 *kind,
                 range,
-                *local,
+                (*local, *two),
                 predicate.as_deref(),
                 transform.as_deref(),
             ),
@@ -253,7 +254,7 @@ impl Planner<'_> {
         &mut self,
         kind: MacroKind,
         range: &TExpr,
-        local: u32,
+        (local, two): (u32, bool),
         predicate: Option<&TExpr>,
         transform: Option<&TExpr>,
     ) -> Node {
@@ -261,9 +262,13 @@ impl Planner<'_> {
             kind,
             range: self.lower(range),
             local,
+            two,
             predicate: predicate.map(|p| self.lower(p)),
             transform: transform.map(|t| self.lower(t)),
         }));
+        if two {
+            return generic;
+        }
         self.any_str_test(kind, generic, local, predicate)
     }
 

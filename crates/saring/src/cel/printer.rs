@@ -201,6 +201,7 @@ fn write_expr(out: &mut String, expr: &Expr) {
             kind,
             target,
             var,
+            var2,
             args,
         } => {
             write_operand(out, target, PRIMARY);
@@ -208,6 +209,10 @@ fn write_expr(out: &mut String, expr: &Expr) {
             out.push_str(kind.name());
             out.push('(');
             out.push_str(var);
+            if let Some(v) = var2 {
+                out.push_str(", ");
+                out.push_str(v);
+            }
             for arg in args {
                 out.push_str(", ");
                 write_expr(out, arg);

@@ -128,11 +128,12 @@ pub(crate) enum TKind {
     MakeList(Vec<TExpr>),
     /// `{k: v}`
     MakeMap(Vec<(TExpr, TExpr)>),
-    /// A comprehension macro.
+    /// A comprehension macro; with `two` variables, the second is local `local + 1`.
     Comprehension {
         kind: MacroKind,
         range: Box<TExpr>,
         local: u32,
+        two: bool,
         predicate: Option<Box<TExpr>>,
         transform: Option<Box<TExpr>>,
     },
@@ -892,7 +893,7 @@ impl<'e> Checker<'e, '_> {
         &mut self,
         kind: MacroKind,
         target: &Expr,
-        var: &str,
+        vars: (&str, Option<&str>),
         args: &[Expr],
         span: Span,
     ) -> Out<'e> {
@@ -901,16 +902,20 @@ impl<'e> Checker<'e, '_> {
             n if matches!(n.ty, Type::Object(_)) => self.value(Out::Val(n), target.span),
             n => n,
         };
-        let elem = match &range.ty {
-            Type::List(t) => (**t).clone(),
-            Type::Map(k, _) => (**k).clone(),
-            Type::Dyn => Type::Dyn,
+        let two = vars.1.is_some();
+        // The variables' types: one variable ranges over list items or map keys; two over
+        // (index, item) or (key, value).
+        let (first, second) = match &range.ty {
+            Type::List(t) if two => (Type::Int, (**t).clone()),
+            Type::List(t) => ((**t).clone(), Type::Dyn),
+            Type::Map(k, v) => ((**k).clone(), (**v).clone()),
+            Type::Dyn => (Type::Dyn, Type::Dyn),
             other => {
                 let message = format!("`{}` needs a list or map, found {other}", kind.name());
-                self.type_error(target.span, message)
+                let t = self.type_error(target.span, message);
+                (t.clone(), t)
             }
         };
-        let local = self.scope.push_local(var, elem.clone());
         // A variable ranging over a list of an enum holds values of that enum.
         let item_enum = match &range.ty {
             Type::List(_) => self
@@ -919,11 +924,20 @@ impl<'e> Checker<'e, '_> {
                 .map(|f| EnumField { list: false, ..f }),
             _ => None,
         };
+        let local = self.scope.push_local(vars.0, first.clone());
         self.local_enums.truncate(local as usize);
+        if let Some(v) = vars.1 {
+            // The index (or key) holds no enum value; the item is the second variable.
+            self.scope.push_local(v, second.clone());
+            self.local_enums.push(None);
+        }
         self.local_enums.push(item_enum);
         let mut checked: Vec<TExpr> = args.iter().map(|a| self.val(a)).collect();
-        self.local_enums.pop();
+        self.local_enums.truncate(local as usize);
         self.scope.pop_local();
+        if two {
+            self.scope.pop_local();
+        }
         let need_bool = |c: &mut Self, e: &TExpr| {
             if !matches!(e.ty, Type::Bool | Type::Dyn) {
                 let message = format!(
@@ -934,28 +948,27 @@ impl<'e> Checker<'e, '_> {
                 c.type_error(e.span, message);
             }
         };
-        let (predicate, transform, ty) = match (kind, checked.len()) {
-            (MacroKind::Map, 1) => {
-                let t = checked.remove(0);
-                let ty = Type::List(Box::new(t.ty.clone()));
-                (None, Some(Box::new(t)), ty)
-            }
-            (MacroKind::Map, 2) => {
+        // The transform (last argument) after an optional filter.
+        let transformed = matches!(
+            kind,
+            MacroKind::Map
+                | MacroKind::SortBy
+                | MacroKind::TransformList
+                | MacroKind::TransformMap
+                | MacroKind::TransformMapEntry
+        );
+        let (predicate, transform) = match (transformed, checked.len()) {
+            (true, 1) => (None, Some(checked.remove(0))),
+            (true, 2) => {
                 let t = checked.remove(1);
                 let p = checked.remove(0);
                 need_bool(self, &p);
-                let ty = Type::List(Box::new(t.ty.clone()));
-                (Some(Box::new(p)), Some(Box::new(t)), ty)
+                (Some(p), Some(t))
             }
-            (_, 1) => {
+            (false, 1) => {
                 let p = checked.remove(0);
                 need_bool(self, &p);
-                let ty = if kind == MacroKind::Filter {
-                    Type::List(Box::new(elem))
-                } else {
-                    Type::Bool
-                };
-                (Some(Box::new(p)), None, ty)
+                (Some(p), None)
             }
             _ => {
                 self.error(
@@ -967,13 +980,46 @@ impl<'e> Checker<'e, '_> {
                 return Out::Poison(span);
             }
         };
+        if kind == MacroKind::SortBy && !matches!(range.ty, Type::List(_) | Type::Dyn) {
+            let message = format!("`sortBy` needs a list, found {}", range.ty);
+            self.type_error(target.span, message);
+        }
+        let transform_ty = transform.as_ref().map_or(Type::Dyn, |t| t.ty.clone());
+        let item = if two { second } else { first.clone() };
+        let ty = match kind {
+            MacroKind::All | MacroKind::Exists | MacroKind::ExistsOne => Type::Bool,
+            MacroKind::Filter => Type::List(Box::new(item)),
+            MacroKind::SortBy => {
+                if !crate::cel::functions::lists_ext::is_sortable(&transform_ty) {
+                    let message = format!(
+                        "the key of `sortBy` must be a comparable value (int, uint, double, bool, duration, timestamp, string or bytes), found {transform_ty}"
+                    );
+                    let span = transform.as_ref().map_or(span, |t| t.span);
+                    self.type_error(span, message);
+                }
+                Type::List(Box::new(item))
+            }
+            MacroKind::Map | MacroKind::TransformList => Type::List(Box::new(transform_ty)),
+            MacroKind::TransformMap => Type::Map(Box::new(first), Box::new(transform_ty)),
+            MacroKind::TransformMapEntry => match transform_ty {
+                t @ (Type::Map(..) | Type::Dyn) => t,
+                other => {
+                    let message = format!(
+                        "the transform of `transformMapEntry` must be a map (the entry to insert), found {other}"
+                    );
+                    let span = transform.as_ref().map_or(span, |t| t.span);
+                    self.type_error(span, message)
+                }
+            },
+        };
         Out::Val(TExpr::new(
             TKind::Comprehension {
                 kind,
                 range: Box::new(range),
                 local,
-                predicate,
-                transform,
+                two,
+                predicate: predicate.map(Box::new),
+                transform: transform.map(Box::new),
             },
             ty,
             span,
@@ -1094,8 +1140,9 @@ impl<'e> Checker<'e, '_> {
                 kind,
                 target,
                 var,
+                var2,
                 args,
-            } => self.comprehension(*kind, target, var, args, span),
+            } => self.comprehension(*kind, target, (var, var2.as_deref()), args, span),
         }
     }
 }

@@ -6,11 +6,11 @@
 //!   (`^...$`) literal pattern, `size()`, `has()`, `==` / `!=`, membership `in` a list, and
 //!   the whole-value conversions `string()`, `lowerAscii()`, `upperAscii()`, `trim()`.
 //!   Anything else that takes the value apart — `substring()`, indexing, `int()`,
-//!   `startsWith()`, ordering comparisons, arithmetic, any other function — decodes what the
-//!   field encodes and is reported, in rules and derived values alike; a rule reading a
-//!   derived value that does so is reported too. A regular expression that singles out digit
-//!   positions can still be a proxy: the back-test's per-rule disparity is the empirical
-//!   check this static one cannot replace.
+//!   `startsWith()`, ordering comparisons (`sort()` and `sortBy()` included), arithmetic, any
+//!   other function — decodes what the field encodes and is reported, in rules and derived
+//!   values alike; a rule reading a derived value that does so is reported too. A regular
+//!   expression that singles out digit positions can still be a proxy: the back-test's
+//!   per-rule disparity is the empirical check this static one cannot replace.
 //! - **the monitored register**: every rule that reads a monitored field, with the fields
 //!   and its recorded justification ([`MonitoredUse`]).
 //!
@@ -283,6 +283,7 @@ impl Visitor<'_> {
                 kind,
                 target,
                 var,
+                var2,
                 args,
             } => {
                 let local = match self.resolve(target) {
@@ -301,16 +302,29 @@ impl Visitor<'_> {
                     Local::Carrier(c) => Some(c.clone()),
                     _ => None,
                 };
-                self.locals.push((var.clone(), local));
+                // With two variables the first is the index (or key), the second the item.
+                let scoped = match var2 {
+                    Some(v) => vec![(var.clone(), Local::Other), (v.clone(), local)],
+                    None => vec![(var.clone(), local)],
+                };
+                let pushed = scoped.len();
+                self.locals.extend(scoped);
                 let mut last = None;
                 for a in args {
                     last = self.visit(a);
                 }
-                self.locals.pop();
+                self.locals.truncate(self.locals.len() - pushed);
                 use crate::cel::ast::MacroKind;
+                // Sorting by an encoded value orders by it, as `<` does.
+                if let (MacroKind::SortBy, Some(c)) = (kind, &last) {
+                    self.report(c.clone(), "`sortBy()`".into(), e.span);
+                }
                 match kind {
-                    MacroKind::Map => last,
-                    MacroKind::Filter => iterates_carrier,
+                    MacroKind::Map
+                    | MacroKind::TransformList
+                    | MacroKind::TransformMap
+                    | MacroKind::TransformMapEntry => last,
+                    MacroKind::Filter | MacroKind::SortBy => iterates_carrier,
                     _ => None,
                 }
             }

@@ -4,12 +4,14 @@
 //! Submodules group the functions by family: [`strings`] (CEL's standard string functions),
 //! [`string_ext`] (the cel-go strings extension), [`convert`] (type conversions), [`time`]
 //! (timestamp and duration accessors, parsing and printing), [`math_ext`] and [`sets_ext`]
-//! (the cel-go math and sets extensions), [`domain`] (saring's additions) and
+//! (the cel-go math and sets extensions), [`lists_ext`] (the cel-go lists extension),
+//! [`domain`] (saring's additions) and
 //! [`collections`] (`size`).
 
 pub mod collections;
 pub mod convert;
 pub mod domain;
+pub mod lists_ext;
 pub mod math_ext;
 pub mod sets_ext;
 pub mod string_ext;
@@ -446,6 +448,36 @@ static BUILTINS: &[Builtin] = &[
         sets_ext::check_intersects,
         sets_ext::intersects
     ),
+    // lists extension (`reverse` of a list is the strings extension's `reverse`)
+    builtin!(
+        "lists.range",
+        Global,
+        [1],
+        lists_ext::check_range,
+        lists_ext::range
+    ),
+    builtin!(
+        "slice",
+        Method,
+        [3],
+        lists_ext::check_slice,
+        lists_ext::slice
+    ),
+    builtin!(
+        "flatten",
+        Method,
+        [1, 2],
+        lists_ext::check_flatten,
+        lists_ext::flatten
+    ),
+    builtin!(
+        "distinct",
+        Method,
+        [1],
+        lists_ext::check_distinct,
+        lists_ext::distinct
+    ),
+    builtin!("sort", Method, [1], lists_ext::check_sort, lists_ext::sort),
     // saring's domain functions
     builtin!(
         "years_between",
@@ -637,7 +669,19 @@ mod tests {
     /// in the table (the full parse → check → eval runner lives in `tests/`).
     #[test]
     fn conformance_functions_exist() {
-        let not_functions = ["has", "all", "exists", "exists_one", "map", "filter"];
+        let not_functions = [
+            "has",
+            "all",
+            "exists",
+            "exists_one",
+            "existsOne",
+            "map",
+            "filter",
+            "sortBy",
+            "transformList",
+            "transformMap",
+            "transformMapEntry",
+        ];
         let mut seen = 0;
         for file in [
             "comparisons",
@@ -648,6 +692,8 @@ mod tests {
             "integer_math",
             "fp_math",
             "math_ext",
+            "lists_ext",
+            "comprehensions_ext",
         ] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join(format!("../../tests/cel-conformance/{file}.json"));
@@ -707,7 +753,7 @@ mod tests {
                 }
                 let word: String = chars[start..i].iter().collect();
                 if i < chars.len() && chars[i] == '(' {
-                    let name = if ["strings.", "math.", "sets."]
+                    let name = if ["strings.", "math.", "sets.", "lists."]
                         .iter()
                         .any(|p| word.starts_with(p))
                     {

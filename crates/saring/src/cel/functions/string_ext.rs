@@ -57,7 +57,14 @@ checker!(
     "join",
     [([StrList], Str), ([StrList, Str], Str)]
 );
-checker!(check_reverse, "reverse", [([Str], Str)]);
+/// Checker for `reverse`: of a string (this extension) or of a list (the lists extension).
+pub fn check_reverse(args: &[Type]) -> Result<Type, String> {
+    match args {
+        [Type::List(e)] => Ok(Type::List(e.clone())),
+        [Type::Dyn] => Ok(Type::Dyn),
+        _ => resolve("reverse", args, &[(&[P::Str], P::Str)]),
+    }
+}
 checker!(check_quote, "strings.quote", [([Str], Str)]);
 checker!(check_format, "format", [([Str, List], Str)]);
 
@@ -200,8 +207,12 @@ pub(crate) fn trim_str(s: &str) -> Cow<'_, str> {
     Cow::Borrowed(s.trim())
 }
 
-/// `s.reverse()`: the code points in reverse order.
+/// `s.reverse()`: the code points in reverse order (`list.reverse()`: the items, see
+/// [`super::lists_ext`]).
 pub fn reverse(args: &[&Value]) -> EvalResult {
+    if let [Value::List(items)] = args {
+        return Ok(super::lists_ext::reverse(items));
+    }
     Ok(Value::string(
         one_string("reverse", args)?
             .chars()
