@@ -987,6 +987,8 @@ fn in_language(engine: saring::Engine, lang: Option<&str>) -> PyResult<saring::E
 /// rendered in.
 #[pyfunction]
 #[pyo3(signature = (path, trusted_keys = None, expect_digest = None, today = None, lang = None, state = None, retention = None))]
+// One argument per keyword of `saring.load`.
+#[allow(clippy::too_many_arguments)]
 fn load(
     py: Python<'_>,
     path: std::path::PathBuf,
