@@ -145,7 +145,7 @@ impl PyEngine {
         rows: Vec<(usize, String)>,
         keep: bool,
     ) -> PyResult<Bound<'py, PyList>> {
-        let decoded: Vec<(usize, Result<saring::Record, saring::RecordError>)> = rows
+        let mut decoded: Vec<(usize, Result<saring::Record, saring::RecordError>)> = rows
             .iter()
             .map(|(row, line)| {
                 (
@@ -159,37 +159,25 @@ impl PyEngine {
                 return Err(from_record_error(py, e, Some(*row)));
             }
         }
-        let positions: Vec<usize> = decoded
-            .iter()
-            .filter(|(_, r)| r.is_ok())
-            .map(|(row, _)| *row)
-            .collect();
-        let mut records: Vec<saring::Record> = decoded
-            .iter()
-            .filter_map(|(_, r)| r.as_ref().ok().cloned())
+        let mut at: Vec<(usize, &mut saring::Record)> = decoded
+            .iter_mut()
+            .filter_map(|(row, r)| r.as_mut().ok().map(|r| (*row, r)))
             .collect();
         if self.state.is_some() {
-            for r in records.iter_mut() {
+            for (_, r) in at.iter_mut() {
                 self.with_state(py, engine, r)?;
             }
         } else {
-            py.detach(|| engine.aggregate_batch_at(&mut records, &positions));
+            py.detach(|| engine.aggregate_batch_at(&mut at));
         }
-        let mut screened = records.into_iter().map(|r| {
-            let summary = engine.screen_summary(&r);
-            (r, summary)
+        let out = decoded.into_iter().map(|(row, r)| match r {
+            Ok(r) => {
+                let summary = engine.screen_summary(&r);
+                Ok((r, summary))
+            }
+            Err(e) => Err((row, e)),
         });
-        let mut out = Vec::with_capacity(decoded.len());
-        for (row, r) in decoded {
-            out.push(match r {
-                Ok(_) => screened.next().ok_or((
-                    row,
-                    saring::RecordError::new("internal.error", None, "record not screened"),
-                )),
-                Err(e) => Err((row, e)),
-            });
-        }
-        decisions(py, engine, out.into_iter())
+        decisions(py, engine, out)
     }
 
     fn decode(

@@ -89,27 +89,15 @@ pub fn decode_rows(
     let mut decoded: Vec<Result<Record, RecordError>> =
         pool.install(|| rows.par_iter().map(|r| decode_row(engine, r)).collect());
     if engine.has_aggregates() {
-        let positions: Vec<usize> = rows
+        let mut at: Vec<(usize, &mut Record)> = rows
             .iter()
-            .zip(&decoded)
-            .filter(|(_, d)| d.is_ok())
-            .map(|(r, _)| (r.row as usize).saturating_sub(1))
-            .collect();
-        let mut records: Vec<Record> = decoded
-            .iter_mut()
-            .filter_map(|d| {
-                d.as_mut()
-                    .ok()
-                    .map(|r| std::mem::replace(r, Record::empty(0)))
+            .zip(decoded.iter_mut())
+            .filter_map(|(row, d)| {
+                let position = (row.row as usize).saturating_sub(1);
+                d.as_mut().ok().map(|r| (position, r))
             })
             .collect();
-        engine.aggregate_batch_at(&mut records, &positions);
-        let mut back = records.into_iter();
-        for d in decoded.iter_mut().filter(|d| d.is_ok()) {
-            if let Some(r) = back.next() {
-                *d = Ok(r);
-            }
-        }
+        engine.aggregate_batch_at(&mut at);
     }
     decoded
 }

@@ -319,32 +319,38 @@ impl Engine {
     /// itself; a record id seen before counts once. Records are named in evidence by their
     /// `record_id`, or `#<position>` (1-based) without one. A no-op without aggregates.
     pub fn aggregate_batch(&self, records: &mut [Record]) {
-        let positions: Vec<usize> = (0..records.len()).collect();
-        self.aggregate_batch_at(records, &positions);
+        let mut at: Vec<(usize, &mut Record)> = records.iter_mut().enumerate().collect();
+        self.aggregate_batch_at(&mut at);
     }
 
-    /// [`Engine::aggregate_batch`] for records that were at `positions` (0-based) of their
-    /// input (the others could not be decoded): evidence names them `#<position + 1>`
-    /// without a `record_id`.
-    pub fn aggregate_batch_at(&self, records: &mut [Record], positions: &[usize]) {
+    /// [`Engine::aggregate_batch`] for the records of an input that could be decoded, each
+    /// with its 0-based position in that input (the others are left out of the history):
+    /// evidence names them `#<position + 1>` without a `record_id`.
+    pub fn aggregate_batch_at(&self, records: &mut [(usize, &mut Record)]) {
         if !self.has_aggregates() {
             return;
         }
-        let one = |(i, r): (usize, &Record)| {
-            let position = positions.get(i).copied().unwrap_or(i);
-            (self.batch_id(r, position), self.aggregate_inputs(r))
+        let one = |(position, r): &(usize, &mut Record)| {
+            (self.batch_id(r, *position), self.aggregate_inputs(r))
         };
         #[cfg(feature = "parallel")]
         let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) = {
             use rayon::prelude::*;
-            records.par_iter().enumerate().map(one).unzip()
+            records.par_iter().map(one).unzip()
         };
         #[cfg(not(feature = "parallel"))]
-        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) =
-            records.iter().enumerate().map(one).unzip();
-        for (r, facts) in records.iter_mut().zip(self.batch_facts(&inputs, &ids)) {
+        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) = records.iter().map(one).unzip();
+        for ((_, r), facts) in records.iter_mut().zip(self.batch_facts(&inputs, &ids)) {
             r.facts = facts;
         }
+    }
+
+    /// How long a record id is remembered, in microseconds: the longest window, or
+    /// `retention_seconds` when that is longer.
+    fn retention_micros(&self, retention_seconds: Option<i64>) -> i64 {
+        self.longest_window_seconds()
+            .max(retention_seconds.unwrap_or(0))
+            .saturating_mul(MICROS_PER_SECOND)
     }
 
     /// The id of the record at `position` (0-based) of a batch: its `record_id`, else
@@ -360,9 +366,7 @@ impl Engine {
     pub(crate) fn batch_facts(&self, inputs: &[Vec<Input>], ids: &[Arc<str>]) -> Vec<Vec<Fact>> {
         let n = self.inner.aggregates.len();
         let mut out: Vec<Vec<Fact>> = (0..inputs.len()).map(|_| Vec::with_capacity(n)).collect();
-        let retention = self
-            .longest_window_seconds()
-            .saturating_mul(MICROS_PER_SECOND);
+        let retention = self.retention_micros(None);
         let first = aggregate::first_positions(ids);
         let unknown = Input::Failed(Arc::from("aggregate input not computed"));
         let one = |(j, a): (usize, &CompiledAggregate)| {
@@ -407,6 +411,7 @@ impl Engine {
         }
         let id = self.history_id(record);
         let inputs = self.aggregate_inputs(record);
+        let retention = self.retention_micros(retention_seconds);
         let mut facts = Vec::with_capacity(inputs.len());
         for (a, input) in self.inner.aggregates.iter().zip(inputs) {
             let fact = match input {
@@ -420,13 +425,6 @@ impl Engine {
                 } => {
                     // Purged first: an entry of this id older than the retention is gone
                     // before the id is stored again (as in batch screening).
-                    let retention = retention_seconds
-                        .unwrap_or(0)
-                        .saturating_mul(MICROS_PER_SECOND)
-                        .max(
-                            self.longest_window_seconds()
-                                .saturating_mul(MICROS_PER_SECOND),
-                        );
                     store.purge(&a.name, time.saturating_sub(retention))?;
                     if counted {
                         store.insert(&StoreEntry {

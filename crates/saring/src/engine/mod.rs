@@ -450,28 +450,26 @@ impl Engine {
     pub fn screen_json_batch(&self, lines: &[&str]) -> Vec<Result<Decision, RecordError>> {
         if self.has_aggregates() {
             // Aggregates need the whole batch first (batch semantics).
-            let decoded: Vec<Result<Record, RecordError>> = lines
+            let mut decoded: Vec<Result<Record, RecordError>> = lines
                 .iter()
                 .map(|l| self.decode_json(l, DecodeOptions::default()))
                 .collect();
-            let positions: Vec<usize> =
-                (0..decoded.len()).filter(|&i| decoded[i].is_ok()).collect();
-            let mut records: Vec<Record> = decoded
-                .iter()
-                .filter_map(|r| r.as_ref().ok().cloned())
+            let mut at: Vec<(usize, &mut Record)> = decoded
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(i, d)| d.as_mut().ok().map(|r| (i, r)))
                 .collect();
-            self.aggregate_batch_at(&mut records, &positions);
-            let mut screened = self.screen_batch_as_is(&records).into_iter();
-            return decoded
-                .into_iter()
-                .map(|r| {
-                    r.and_then(|_| {
-                        screened.next().ok_or_else(|| {
-                            RecordError::new("internal.error", None, "record not screened")
-                        })
-                    })
-                })
-                .collect();
+            self.aggregate_batch_at(&mut at);
+            let screen = |d: &Result<Record, RecordError>| -> Result<Decision, RecordError> {
+                d.as_ref().map(|r| self.screen(r)).map_err(Clone::clone)
+            };
+            #[cfg(feature = "parallel")]
+            {
+                use rayon::prelude::*;
+                return decoded.par_iter().map(screen).collect();
+            }
+            #[cfg(not(feature = "parallel"))]
+            return decoded.iter().map(screen).collect();
         }
         #[cfg(feature = "parallel")]
         {
