@@ -28,7 +28,7 @@ if (!packs.citizen) {
 }
 const LANG = "id";
 const ui = page.UI[LANG];
-const engine = Engine.fromPack(packs.citizen.files, packs.citizen.main).withLanguage(LANG);
+const engine = Engine.fromJson(packs.citizen).withLanguage(LANG);
 const fields = page.askedFields(engine.schema());
 const steps = page.stepsOf(fields);
 

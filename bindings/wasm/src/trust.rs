@@ -2,6 +2,7 @@
 //! their sharing classes, and checking a decision log (`verifyLog`). Everything runs on bytes
 //! in memory; the date list expiry is checked against is the browser's (or `today`).
 
+#[cfg(feature = "bundle")]
 use js_sys::{Reflect, Uint8Array};
 #[cfg(feature = "bundle")]
 use saring::audit::VerifyOptions;
@@ -137,7 +138,7 @@ impl WasmEngine {
                 items: l.items.len(),
                 sharing: l.sharing.as_str(),
                 provenance: l.provenance.as_deref(),
-                expires: l.expires.map(|d| d.format("%Y-%m-%d").to_string()),
+                expires: l.expires.map(|d| d.to_string()),
             })
             .collect();
         to_js(&lists)

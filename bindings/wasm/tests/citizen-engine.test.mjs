@@ -1,7 +1,9 @@
 // The citizen site's engine (target/wasm/pkg-citizen, built by `cargo xtask` with only the
 // features its embedded pack needs): it screens the job-offer pack exactly as the full engine
 // does, and refuses — never evaluates differently — a pack that needs what it was built
-// without (`build.unavailable`, naming the rule, the file and the line).
+// without (`build.unavailable`, naming the rule, the file and the line). It reads packs as JSON
+// only (no TOML parser): the site embeds the job-offer pack's JSON form (`packs.js`), whose digest
+// is the TOML pack's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -13,6 +15,9 @@ const dir = process.env.SARING_CITIZEN_ENGINE ?? join(repo, "target", "wasm", "p
 const citizen = await import(pathToFileURL(join(dir, "saring_wasm.js")).href);
 citizen.initSync({ module: readFileSync(join(dir, "saring_wasm_bg.wasm")) });
 const { Engine } = citizen;
+
+const site = process.env.SARING_CITIZEN_SITE ?? join(repo, "target", "wasm", "site", "citizen");
+const { packs } = await import(pathToFileURL(join(site, "packs.js")).href);
 
 const read = (file) => readFileSync(join(repo, "rules", "job-offer", file), "utf8");
 const jobOffer = () => ({
@@ -27,12 +32,31 @@ test("the citizen engine gives the full engine's decisions on the job-offer pack
   const lines = read("examples/offers.jsonl").split("\n").filter((l) => l.trim());
   assert.equal(lines.length, 3, "examples/offers.jsonl: the three example offers");
   lines.push("{}", JSON.stringify({ employer: { city: "Sihanoukville" }, visa_type: "tourist_visa", upfront_fee_paid: true }));
-  const reduced = Engine.fromPack(jobOffer());
+  const reduced = Engine.fromJson(packs.citizen);
   const full = Full.fromPack(jobOffer());
   assert.equal(reduced.digest, full.digest);
+  assert.equal(packs.citizen.digest, full.digest);
+  assert.match(full.digest, /^sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(Full.fromJson(packs.citizen).rules, full.rules);
+  assert.deepEqual(reduced.rules, full.rules);
   for (const line of lines) {
     assert.deepEqual(reduced.screen(line), full.screen(line), line);
   }
+  assert.equal(reduced.screen(lines[4]).outcome, full.screen(lines[4]).outcome);
+  assert.notEqual(full.screen(lines[4]).hits.length, 0);
+});
+
+test("the citizen engine reads no TOML: a TOML pack is refused with build.unavailable", () => {
+  assert.throws(
+    () => Engine.fromPack(jobOffer()),
+    (e) => {
+      assert.equal(e.code, "build.unavailable");
+      const [d] = e.diagnostics;
+      assert.equal(d.file, "pack.toml");
+      assert.equal(d.message, "`pack.toml` is TOML, which this build of saring does not read (feature `toml`)");
+      return true;
+    },
+  );
 });
 
 test("the citizen engine has no bundle loader", () => {
@@ -40,28 +64,30 @@ test("the citizen engine has no bundle loader", () => {
   assert.equal(typeof citizen.verifyLog, "undefined");
 });
 
-/** A pack whose one rule calls `when`. */
+/** A pack whose one rule calls `when`, as JSON files (`when` on line 15 of pack.json). */
 const pack = (when) => ({
-  "pack.toml": `[pack]
-id = "needs"
-version = "1"
-title = "needs"
-schema = "schema.toml"
-
-[outcomes]
-review = 10
-refer = 20
-
-[[rule]]
-id = "the_rule"
-title = "t"
-weight = 10
-status = "active"
-when = '${when}'
-reason = "r"
-references = ["x"]
+  "pack.json": `{
+  "pack": {
+    "id": "needs",
+    "version": "1",
+    "title": "needs",
+    "schema": "schema.json"
+  },
+  "outcomes": { "review": 10, "refer": 20 },
+  "rule": [
+    {
+      "id": "the_rule",
+      "title": "t",
+      "weight": 10,
+      "status": "active",
+      "when": ${JSON.stringify(when)},
+      "reason": "r",
+      "references": ["x"]
+    }
+  ]
+}
 `,
-  "schema.toml": `[field.name]\ntype = "string"\nrequired = true\n\n[field.at]\ntype = "timestamp"\nrequired = true\n`,
+  "schema.json": JSON.stringify({ field: { name: { type: "string", required: true }, at: { type: "timestamp", required: true } } }),
 });
 
 for (const [when, fn, feature] of [
@@ -80,8 +106,8 @@ for (const [when, fn, feature] of [
         const [d] = e.diagnostics;
         assert.equal(d.code, "build.unavailable");
         assert.equal(d.rule, "the_rule");
-        assert.equal(d.file, "pack.toml");
-        assert.equal(d.line, 16);
+        assert.equal(d.file, "pack.json");
+        assert.equal(d.line, 15);
         assert.match(d.message, new RegExp(`^\`${fn}\` needs .*\\(feature \`${feature}\`\\)$`));
         return true;
       },

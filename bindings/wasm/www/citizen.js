@@ -730,7 +730,7 @@ async function start() {
       button.addEventListener("click", () => setLanguage(button.dataset.lang));
     }
     if (!packs.citizen) throw new Error("the job-offer pack is not part of this build");
-    setupCitizen(Engine.fromPack(packs.citizen.files, packs.citizen.main));
+    setupCitizen(Engine.fromJson(packs.citizen));
     setLanguage(currentLang());
     document.getElementById("citizen").hidden = false;
     loading.remove();

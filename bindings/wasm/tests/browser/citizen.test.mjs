@@ -31,7 +31,7 @@ mkdirSync(shots, { recursive: true });
 
 const { packs } = await import(pathToFileURL(join(site, "packs.js")).href);
 const fixture = JSON.parse(readFileSync(join(repo, "bindings", "wasm", "tests", "browser", "contacts.json"), "utf8"));
-const engine = Engine.fromPack(packs.citizen.files, packs.citizen.main);
+const engine = Engine.fromJson(packs.citizen);
 const schema = Object.fromEntries(engine.schema().map((f) => [f.path, f]));
 
 let server;

@@ -72,7 +72,7 @@ function questions(engine, lang) {
 
 test("the citizen self-check gives a verdict in Bahasa Indonesia and English", async () => {
   assert.ok(packs.citizen, "the page build must bundle the job-offer pack for the citizen self-check");
-  const engine = Engine.fromPack(packs.citizen.files, packs.citizen.main);
+  const engine = Engine.fromJson(packs.citizen);
   const schema = Object.fromEntries(engine.schema().map((f) => [f.path, f]));
   const ask = { id: questions(engine, "id"), en: questions(engine, "en") };
   await page.getByRole("button", { name: "Bahasa Indonesia" }).click();
@@ -192,7 +192,7 @@ test("the page is usable at phone width and by keyboard", async () => {
   await page.getByRole("button", { name: "English" }).focus();
   await page.keyboard.press("Tab");
   const first = await page.evaluate(() => document.activeElement?.closest("[data-question]")?.dataset.question);
-  const engine = Engine.fromPack(packs.citizen.files, packs.citizen.main);
+  const engine = Engine.fromJson(packs.citizen);
   const asked = engine.schema().filter((f) => !f.protected && f.type !== "object" && f.type !== "list");
   assert.equal(first, asked[0].path);
   await page.setViewportSize({ width: 1100, height: 900 });
@@ -201,7 +201,7 @@ test("the page is usable at phone width and by keyboard", async () => {
 test("the citizen build publishes no list that is not public (by content)", () => {
   const text = readFileSync(join(site, "packs.js"), "utf8");
   assert.deepEqual(Object.keys(packs), ["citizen"], "the citizen site embeds the citizen pack only");
-  const embedded = Engine.fromPack(packs.citizen.files, packs.citizen.main);
+  const embedded = Engine.fromJson(packs.citizen);
   assert.ok(embedded.lists.length > 0);
   for (const list of embedded.lists) assert.equal(list.sharing, "public", `list ${list.name}`);
   // The officer pack's closed lists: neither their files nor any of their entries are in the build.

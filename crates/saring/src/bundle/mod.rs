@@ -210,7 +210,7 @@ pub fn manifest(pack: &Pack) -> Manifest {
                         items: l.items.len(),
                         sharing: l.sharing,
                         provenance: l.provenance.clone(),
-                        expires: l.expires.map(|d| d.format("%Y-%m-%d").to_string()),
+                        expires: l.expires.map(|d| d.to_string()),
                     },
                 )
             })

@@ -214,7 +214,7 @@ fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
     match (v, kind) {
         (Value::String(s), _) => out.push_str(s),
         (Value::Timestamp(t), Some(FieldKind::Date)) => {
-            let _ = write!(out, "{}", t.format("%Y-%m-%d"));
+            let _ = write!(out, "{}", t.date_naive());
         }
         // Reasons are read by people: at most two decimals, no trailing zeros.
         (Value::Double(d), _) if d.is_finite() => {

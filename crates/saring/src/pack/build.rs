@@ -1267,7 +1267,7 @@ fn is_placeholder_name(who: &str) -> bool {
 
 /// `review_by`: a TOML date or a `YYYY-MM-DD` string.
 fn review_date(reader: &mut Reader<'_>, e: &Entry) -> Option<String> {
-    date(reader, e, "review_by", "review_by = 2026-05-01").map(|d| d.format("%Y-%m-%d").to_string())
+    date(reader, e, "review_by", "review_by = 2026-05-01").map(|d| d.to_string())
 }
 
 /// A date: a TOML local date or a `YYYY-MM-DD` string (JSON packs).
@@ -1281,7 +1281,7 @@ fn date(reader: &mut Reader<'_>, e: &Entry, key: &str, example: &str) -> Option<
         _ => String::new(),
     };
     if text.len() == 10 {
-        if let Ok(d) = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        if let Some(d) = crate::record::parse_ymd(&text) {
             return Some(d);
         }
     }

@@ -33,7 +33,7 @@ pub(crate) fn canonical(parts: &PackParts, schema: &Schema) -> serde_json::Value
                     "items": l.items.iter().map(item_json).collect::<Vec<_>>(),
                     "sharing": l.sharing.as_str(),
                     "provenance": l.provenance,
-                    "expires": l.expires.map(|d| d.format("%Y-%m-%d").to_string()),
+                    "expires": l.expires.map(|d| d.to_string()),
                 }),
             )
         })

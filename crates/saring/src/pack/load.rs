@@ -9,7 +9,9 @@ use crate::error::PackError;
 use crate::limits::{MAX_PACK_FILE_BYTES, MAX_PACK_TOTAL_BYTES};
 use crate::pack::build::{build_pack, resolve_record_id, schema_ref};
 use crate::pack::ctx::{Diags, Reader};
-use crate::pack::tree::{parse_json, parse_toml, Node, Span};
+#[cfg(feature = "toml")]
+use crate::pack::tree::parse_toml;
+use crate::pack::tree::{parse_json, Node, Span};
 use crate::pack::{digest, schema_file, Pack};
 
 /// The result of asking for a file's text.
@@ -128,7 +130,28 @@ fn parse(diags: &mut Diags, name: &str) -> Option<Node> {
     let result = if name.ends_with(".json") {
         parse_json(text)
     } else {
-        parse_toml(text)
+        #[cfg(feature = "toml")]
+        {
+            parse_toml(text)
+        }
+        #[cfg(not(feature = "toml"))]
+        {
+            diags.push_at(
+                Diagnostic::error(
+                    "build.unavailable",
+                    format!(
+                        "`{name}` is TOML, which this build of saring does not read (feature `toml`)"
+                    ),
+                )
+                .with_help(
+                    "give the pack and its schema as JSON (`pack.json`, `schema.json`: the same \
+                     structure and the same digest), or use a build with the feature `toml`",
+                ),
+                name,
+                (0, 0),
+            );
+            return None;
+        }
     };
     match result {
         Ok(node) => Some(node),

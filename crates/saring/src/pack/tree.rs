@@ -28,6 +28,7 @@ pub(crate) enum Kind {
     /// A boolean.
     Bool(bool),
     /// A TOML date/time, as written (`2026-05-01`); `date_only` for a plain local date.
+    #[cfg_attr(not(feature = "toml"), allow(dead_code))]
     Datetime { text: String, date_only: bool },
     /// JSON `null`.
     Null,
@@ -94,6 +95,7 @@ pub(crate) struct SyntaxError {
     pub span: Span,
 }
 
+#[cfg(feature = "toml")]
 /// Parses TOML text into a tree.
 pub(crate) fn parse_toml(text: &str) -> Result<Node, SyntaxError> {
     let doc = toml_edit::ImDocument::parse(text).map_err(|e| SyntaxError {
@@ -107,10 +109,12 @@ pub(crate) fn parse_toml(text: &str) -> Result<Node, SyntaxError> {
     })
 }
 
+#[cfg(feature = "toml")]
 fn range(r: Option<std::ops::Range<usize>>, fallback: Span) -> Span {
     r.map_or(fallback, |r| (r.start, r.end))
 }
 
+#[cfg(feature = "toml")]
 fn toml_table(table: &toml_edit::Table, text: &str) -> Vec<Entry> {
     table
         .iter()
@@ -125,6 +129,7 @@ fn toml_table(table: &toml_edit::Table, text: &str) -> Vec<Entry> {
         .collect()
 }
 
+#[cfg(feature = "toml")]
 fn toml_item(item: &toml_edit::Item, key_span: Span, text: &str) -> Node {
     match item {
         toml_edit::Item::Value(v) => toml_value(v, key_span, text),
@@ -156,6 +161,7 @@ fn toml_item(item: &toml_edit::Item, key_span: Span, text: &str) -> Node {
     }
 }
 
+#[cfg(feature = "toml")]
 /// Offset of a TOML string's content: after the opening quote(s), and after the newline
 /// that may follow `"""` / `'''`.
 fn string_content(text: &str, start: usize) -> usize {
@@ -176,6 +182,7 @@ fn string_content(text: &str, start: usize) -> usize {
     }
 }
 
+#[cfg(feature = "toml")]
 fn toml_value(value: &toml_edit::Value, key_span: Span, text: &str) -> Node {
     let span = range(value.span(), key_span);
     let mut content = span.0;

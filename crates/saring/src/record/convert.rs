@@ -177,6 +177,11 @@ fn enum_misfit(values: &[String], s: &str) -> String {
 
 /// Parses exactly `YYYY-MM-DD` into midnight UTC.
 pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    Some(parse_ymd(s)?.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// Parses exactly `YYYY-MM-DD` (four, two and two ASCII digits), a valid calendar date.
+pub(crate) fn parse_ymd(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -192,8 +197,7 @@ pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
         Some(n)
     };
     let year = i32::try_from(num(0..4)?).ok()?;
-    let date = NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)?;
-    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+    NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
 }
 
 /// Parses an RFC 3339 timestamp (any offset) into UTC.
@@ -287,4 +291,32 @@ pub(crate) fn convert_scalar<'a>(
         }
         _ => return mismatch(),
     }))
+}
+
+#[cfg(test)]
+mod ymd_tests {
+    use super::parse_ymd;
+
+    #[test]
+    fn parse_ymd_takes_exactly_four_two_two_digits_of_a_real_date() {
+        assert_eq!(
+            parse_ymd("2026-05-01").map(|d| d.to_string()),
+            Some("2026-05-01".to_string())
+        );
+        assert_eq!(
+            parse_ymd("0005-01-02").map(|d| d.to_string()),
+            Some("0005-01-02".to_string())
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-5-01",
+            "2026-05-1x",
+            "+202-05-01",
+            "2026/05/01",
+            "",
+            "2026-05-011",
+        ] {
+            assert_eq!(parse_ymd(bad), None, "{bad}");
+        }
+    }
 }

@@ -10,6 +10,7 @@
 //! JSON for evidence.
 
 mod convert;
+pub(crate) use convert::parse_ymd;
 mod decode;
 mod to_json;
 

@@ -71,9 +71,11 @@ fn key_string(key: &Value) -> String {
     }
 }
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD` (a sign and at least four digits outside years 0–9999): chrono's `Display`
+/// of the date, the same text as `format("%Y-%m-%d")` without chrono's format-string
+/// machinery (which a browser build would otherwise carry).
 pub(crate) fn format_date(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
+    t.date_naive().to_string()
 }
 
 /// RFC 3339 in UTC with `Z`, fractional seconds only when present.

@@ -60,7 +60,14 @@ pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, EvalError> {
 /// Prints a timestamp as RFC 3339 in UTC with `Z` and only the fractional digits needed
 /// (`2009-02-13T23:31:30Z`, `2009-02-13T23:31:30.5Z`).
 pub fn format_timestamp(t: &DateTime<Utc>) -> String {
-    let mut out = t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    // `%Y-%m-%dT%H:%M:%S` written out (a leap second is `:60`, as chrono's `%S` has it).
+    let second = t.second() + t.nanosecond() / 1_000_000_000;
+    let mut out = format!(
+        "{}T{:02}:{:02}:{second:02}",
+        t.date_naive(),
+        t.hour(),
+        t.minute()
+    );
     let nanos = t.timestamp_subsec_nanos().min(999_999_999);
     if nanos != 0 {
         let frac = format!("{nanos:09}");
@@ -310,6 +317,41 @@ ts_or_dur_accessor!(
 #[allow(clippy::cloned_ref_to_slice_refs)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_timestamp_writes_what_chrono_strftime_wrote() {
+        let at = |y, mo, d, h, mi, s, n| {
+            chrono::NaiveDate::from_ymd_opt(y, mo, d)
+                .and_then(|d| d.and_hms_nano_opt(h, mi, s, n))
+                .map(|t| t.and_utc())
+        };
+        let cases = [
+            (at(2009, 2, 13, 23, 31, 30, 0), "2009-02-13T23:31:30Z"),
+            (
+                at(2009, 2, 13, 3, 1, 0, 500_000_000),
+                "2009-02-13T03:01:00.5Z",
+            ),
+            (at(5, 1, 2, 0, 0, 0, 0), "0005-01-02T00:00:00Z"),
+            (at(12026, 1, 2, 0, 0, 0, 0), "+12026-01-02T00:00:00Z"),
+            (at(-1, 1, 2, 0, 0, 0, 0), "-0001-01-02T00:00:00Z"),
+            // A leap second: `:60`, as `%S` printed it (the fraction capped, as before).
+            (
+                at(2016, 12, 31, 23, 59, 59, 1_000_000_000),
+                "2016-12-31T23:59:60.999999999Z",
+            ),
+        ];
+        for (t, text) in cases {
+            let Some(t) = t else {
+                panic!("bad test date for {text}")
+            };
+            assert_eq!(format_timestamp(&t), text);
+            assert_eq!(
+                t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                text.split(['.', 'Z']).next().unwrap_or_default()
+            );
+            assert_eq!(t.date_naive().to_string(), t.format("%Y-%m-%d").to_string());
+        }
+    }
 
     fn ts(s: &str) -> Value {
         match parse_timestamp(s) {
