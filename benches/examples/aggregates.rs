@@ -244,6 +244,15 @@ fn online(n: usize) {
         last,
         tail as f64 / last
     );
+    drop(store);
+    let reopen = Instant::now();
+    let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "reopening the store ({} entries loaded into its in-memory windows): {:.2} s",
+        store.entries().unwrap_or(0),
+        reopen.elapsed().as_secs_f64()
+    );
+    drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

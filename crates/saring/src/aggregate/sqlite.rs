@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension as _};
 
 use super::store::{
@@ -16,8 +17,12 @@ use super::store::{
 /// [`Store::flush`] and when the store is dropped).
 const BATCH: usize = 1024;
 
+/// The on-disk log of entries. Window queries are answered from the in-memory copy loaded
+/// at open, so the table needs no window index and no uniqueness index (the copy refuses a
+/// record id twice, at open as on insert): one append-only B-tree plus the age index that
+/// purging walks.
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS saring_entries (
+CREATE TABLE IF NOT EXISTS saring_history (
     seq INTEGER PRIMARY KEY,
     aggregate TEXT NOT NULL,
     record TEXT NOT NULL,
@@ -25,11 +30,9 @@ CREATE TABLE IF NOT EXISTS saring_entries (
     time INTEGER NOT NULL,
     text TEXT,
     num_int INTEGER,
-    num_real REAL,
-    UNIQUE (aggregate, record)
+    num_real REAL
 );
-CREATE INDEX IF NOT EXISTS saring_window ON saring_entries (aggregate, key, time);
-CREATE INDEX IF NOT EXISTS saring_age ON saring_entries (aggregate, time);
+CREATE INDEX IF NOT EXISTS saring_history_age ON saring_history (aggregate, time);
 ";
 
 fn err(e: rusqlite::Error) -> StoreError {
@@ -83,35 +86,36 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA).map_err(|e| {
             StoreError::new(format!("not a saring history store (or unreadable): {e}"))
         })?;
+        // In insertion order, so the copy is the one the entries were written from (equal
+        // times keep their order; the first entry of a record id wins, as it did).
         let mut memory = MemoryStore::new();
         {
             let mut rows = conn
-                .prepare("SELECT aggregate, record, key, time, text, num_int, num_real FROM saring_entries ORDER BY time, seq")
+                .prepare("SELECT aggregate, record, key, time, text, num_int, num_real FROM saring_history ORDER BY seq")
                 .map_err(err)?;
             let mut rows = rows.query([]).map_err(err)?;
             while let Some(row) = rows.next().map_err(err)? {
-                let (aggregate, record, key, time): (String, String, String, i64) = (
-                    row.get(0).map_err(err)?,
-                    row.get(1).map_err(err)?,
-                    row.get(2).map_err(err)?,
-                    row.get(3).map_err(err)?,
-                );
-                let (text, int, real): (Option<String>, Option<i64>, Option<f64>) = (
-                    row.get(4).map_err(err)?,
-                    row.get(5).map_err(err)?,
-                    row.get(6).map_err(err)?,
-                );
-                let value = match (text, int, real) {
-                    (Some(t), _, _) => Some(Measured::Text(Arc::from(t))),
-                    (None, Some(i), _) => Some(Measured::Num(Number::Int(i))),
-                    (None, None, Some(d)) => Some(Measured::Num(Number::Double(d))),
-                    (None, None, None) => None,
+                let text = |i: usize| -> Result<&str, StoreError> {
+                    row.get_ref(i)
+                        .and_then(|v| v.as_str().map_err(rusqlite::Error::from))
+                        .map_err(err)
+                };
+                let value = match row.get_ref(4).map_err(err)? {
+                    ValueRef::Text(_) => Some(Measured::Text(Arc::from(text(4)?))),
+                    _ => match (
+                        row.get::<_, Option<i64>>(5).map_err(err)?,
+                        row.get::<_, Option<f64>>(6).map_err(err)?,
+                    ) {
+                        (Some(i), _) => Some(Measured::Num(Number::Int(i))),
+                        (None, Some(d)) => Some(Measured::Num(Number::Double(d))),
+                        (None, None) => None,
+                    },
                 };
                 memory.insert(&StoreEntry {
-                    aggregate: &aggregate,
-                    key: &key,
-                    time,
-                    record: &record,
+                    aggregate: text(0)?,
+                    key: text(2)?,
+                    time: row.get(3).map_err(err)?,
+                    record: text(1)?,
                     value: value.as_ref(),
                 })?;
             }
@@ -127,7 +131,7 @@ impl SqliteStore {
     /// How many entries the store holds.
     pub fn entries(&self) -> Result<u64, StoreError> {
         self.conn
-            .query_row("SELECT count(*) FROM saring_entries", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM saring_history", [], |r| r.get(0))
             .map_err(err)
     }
 
@@ -168,11 +172,19 @@ impl Store for SqliteStore {
         let added = self
             .conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO saring_entries (aggregate, record, key, time, text, num_int, num_real)
+                "INSERT INTO saring_history (aggregate, record, key, time, text, num_int, num_real)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .and_then(|mut s| {
-                s.execute(params![entry.aggregate, entry.record, entry.key, entry.time, text, int, real])
+                s.execute(params![
+                    entry.aggregate,
+                    entry.record,
+                    entry.key,
+                    entry.time,
+                    text,
+                    int,
+                    real
+                ])
             })
             .map_err(err)?;
         self.pending += 1;
@@ -198,7 +210,7 @@ impl Store for SqliteStore {
         self.begin()?;
         let n = self
             .conn
-            .prepare_cached("DELETE FROM saring_entries WHERE aggregate = ?1 AND time < ?2")
+            .prepare_cached("DELETE FROM saring_history WHERE aggregate = ?1 AND time < ?2")
             .and_then(|mut s| s.execute(params![aggregate, before]))
             .map_err(err)?;
         Ok(n as u64)
