@@ -35,6 +35,31 @@ CREATE TABLE IF NOT EXISTS saring_history (
 CREATE INDEX IF NOT EXISTS saring_history_age ON saring_history (aggregate, time);
 ";
 
+/// Moves the entries of a store written by the first version (table `saring_entries`, with
+/// window and uniqueness indexes) into the log, in their order, and drops the old table.
+fn migrate_indexed_table(conn: &Connection) -> Result<(), StoreError> {
+    let old: bool = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'saring_entries'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(err)?
+        > 0;
+    if old {
+        conn.execute_batch(
+            "BEGIN;
+             INSERT INTO saring_history (aggregate, record, key, time, text, num_int, num_real)
+                 SELECT aggregate, record, key, time, text, num_int, num_real
+                 FROM saring_entries ORDER BY seq;
+             DROP TABLE saring_entries;
+             COMMIT;",
+        )
+        .map_err(|e| StoreError::new(format!("cannot migrate the history store: {e}")))?;
+    }
+    Ok(())
+}
+
 fn err(e: rusqlite::Error) -> StoreError {
     StoreError::new(e.to_string())
 }
@@ -86,6 +111,7 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA).map_err(|e| {
             StoreError::new(format!("not a saring history store (or unreadable): {e}"))
         })?;
+        migrate_indexed_table(&conn)?;
         // In insertion order, so the copy is the one the entries were written from (equal
         // times keep their order; the first entry of a record id wins, as it did).
         let mut memory = MemoryStore::new();

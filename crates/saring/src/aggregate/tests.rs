@@ -503,3 +503,81 @@ fn restarting_the_sqlite_store_mid_stream_gives_the_same_results() {
         .any(|d| d.hits.iter().any(|h| h.rule == "shared_phone")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_record_screened_again_after_a_restart_is_not_counted_twice() {
+    let e = engine();
+    let dir = std::env::temp_dir().join(format!("saring-agg-twice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("twice.db");
+    let _ = std::fs::remove_file(&path);
+    let first = row("a", "p", "2026-05-01T00:00:00Z");
+    {
+        let mut store = super::SqliteStore::open(&path).expect("open");
+        online(&e, std::slice::from_ref(&first), &mut store);
+    }
+    let mut store = super::SqliteStore::open(&path).expect("reopen");
+    let d = online(
+        &e,
+        &[first, row("b", "p", "2026-05-02T00:00:00Z")],
+        &mut store,
+    );
+    assert_eq!(
+        value(&d[1], "many_niks", "phone_niks").expect("value")["records"],
+        serde_json::json!(["a", "b"])
+    );
+    use super::Store as _;
+    store.flush().expect("flush");
+    drop(store);
+    let reopened = super::SqliteStore::open(&path).expect("reopen again");
+    assert_eq!(
+        reopened.entries().expect("entries"),
+        3 * 2,
+        "a and b once per aggregate"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_store_of_the_first_version_is_migrated_with_its_entries() {
+    let e = engine();
+    let dir = std::env::temp_dir().join(format!("saring-agg-v1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("v1.db");
+    let _ = std::fs::remove_file(&path);
+    let rows = [
+        row("a", "p", "2026-05-01T00:00:00Z"),
+        row("b", "p", "2026-05-02T00:00:00Z"),
+    ];
+    let expected = {
+        let mut store = MemoryStore::new();
+        online(&e, &rows, &mut store)
+    };
+    {
+        // What screening `a` wrote, moved into the first version's table.
+        let mut store = super::SqliteStore::open(&path).expect("open");
+        online(&e, &rows[..1], &mut store);
+    }
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open v1");
+        conn.execute_batch(
+            "CREATE TABLE saring_entries (seq INTEGER PRIMARY KEY, aggregate TEXT NOT NULL,
+             record TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL, text TEXT,
+             num_int INTEGER, num_real REAL, UNIQUE (aggregate, record));
+             INSERT INTO saring_entries SELECT * FROM saring_history;
+             DROP TABLE saring_history;",
+        )
+        .expect("v1 table");
+    }
+    let mut store = super::SqliteStore::open(&path).expect("migrate");
+    assert_eq!(store.entries().expect("entries"), 3, "a's entries moved");
+    let second = online(&e, &rows[1..], &mut store);
+    assert_eq!(outcomes(&expected[1..]), outcomes(&second));
+    assert_eq!(
+        value(&second[0], "many_niks", "phone_niks").expect("value")["records"],
+        serde_json::json!(["a", "b"])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
