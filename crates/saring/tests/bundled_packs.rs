@@ -83,7 +83,7 @@ fn every_id_pmi_rule_has_id_and_en_texts() {
             .collect();
         assert!(missing.is_empty(), "{pack}: {missing:?}");
     }
-    assert_eq!(rules, 20 + 19 + 16);
+    assert_eq!(rules, 22 + 19 + 16);
 }
 
 /// A departure record where nothing fires, to which the cases add facts.
