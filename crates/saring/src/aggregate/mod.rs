@@ -77,16 +77,57 @@ pub(crate) enum Fact {
     Known {
         value: Value,
         key: Arc<str>,
-        /// The ids of the records that made it up, in time order, from `ids[first]` on (the
-        /// list may be shared by every record with the same key), and how many there are.
-        ids: Arc<[Arc<str>]>,
-        first: usize,
+        /// The records that made it up, in time order, and how many there are.
+        records: Contributors,
         total: u64,
     },
     /// The record's key, time, `where` or value is missing.
     Missing(PathSet),
     /// Computing it failed.
     Failed(Arc<str>),
+}
+
+/// The records behind one value of an aggregate, for the evidence of a hit.
+#[derive(Debug, Clone)]
+pub(crate) enum Contributors {
+    /// Listed by id (online: the first ones in time order).
+    Listed(Arc<[Arc<str>]>),
+    /// The entries of a batch from position `first` on (shared by every record of the batch:
+    /// a window is a run of its key's entries).
+    Batch {
+        entries: Arc<BatchEntries>,
+        first: usize,
+    },
+}
+
+/// The counted entries of one aggregate over a batch, grouped by key, each key's in time
+/// order, as positions into the batch's record ids.
+#[derive(Debug)]
+pub(crate) struct BatchEntries {
+    pub(crate) rows: Vec<u32>,
+    pub(crate) ids: Arc<[Arc<str>]>,
+}
+
+impl Contributors {
+    /// The ids of the first `n` records.
+    fn ids(&self, n: usize) -> Vec<&str> {
+        match self {
+            Contributors::Listed(ids) => ids.iter().take(n).map(|r| r.as_ref()).collect(),
+            Contributors::Batch { entries, first } => entries
+                .rows
+                .iter()
+                .skip(*first)
+                .take(n)
+                .map(|&r| entries.ids.get(r as usize).map_or("?", |id| id.as_ref()))
+                .collect(),
+        }
+    }
+}
+
+impl PartialEq for Contributors {
+    fn eq(&self, other: &Contributors) -> bool {
+        self.ids(usize::MAX) == other.ids(usize::MAX)
+    }
 }
 
 impl Fact {
@@ -96,22 +137,15 @@ impl Fact {
             Fact::Known {
                 value,
                 key,
-                ids,
-                first,
+                records,
                 total,
             } => {
                 let shown = (*total).min(MAX_EVIDENCE_RECORDS as u64) as usize;
-                let records: Vec<&str> = ids
-                    .iter()
-                    .skip(*first)
-                    .take(shown)
-                    .map(|r| r.as_ref())
-                    .collect();
                 Some(serde_json::json!({
                     "value": crate::record::cel_to_json(value),
                     "key": key.as_ref(),
                     "window": window,
-                    "records": records,
+                    "records": records.ids(shown),
                     "records_total": total,
                 }))
             }

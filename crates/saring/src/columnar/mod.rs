@@ -233,7 +233,7 @@ fn batch_history(
         }
         sizes.push(batch.num_rows());
     }
-    let mut facts = engine.batch_facts(&inputs, &ids).into_iter();
+    let mut facts = engine.batch_facts(&inputs, ids).into_iter();
     Ok(sizes
         .into_iter()
         .map(|n| facts.by_ref().take(n).collect())

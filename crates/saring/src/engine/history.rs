@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::aggregate::{
-    self, Fact, Input, MeasureKind, Measured, Number, Store, StoreEntry, StoreError, WindowQuery,
+    self, Contributors, Fact, Input, MeasureKind, Measured, Number, Store, StoreEntry, StoreError,
+    WindowQuery,
 };
 use crate::cel::ast::Span;
 use crate::cel::cost::Bounds;
@@ -303,8 +304,8 @@ impl Engine {
     /// The id entries of `record` are stored under: the pack's `record_id`, or (without one)
     /// a digest of the record's values, so the same record screened twice counts once.
     fn history_id(&self, record: &Record) -> Arc<str> {
-        match self.record_id(record) {
-            Some(id) => Arc::from(id),
+        match self.record_id_text(record) {
+            Some(id) => id,
             None => {
                 use sha2::Digest as _;
                 let digest = sha2::Sha256::digest(format!("{:?}", record.slots()).as_bytes());
@@ -340,7 +341,7 @@ impl Engine {
         };
         #[cfg(not(feature = "parallel"))]
         let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) = records.iter().map(one).unzip();
-        for ((_, r), facts) in records.iter_mut().zip(self.batch_facts(&inputs, &ids)) {
+        for ((_, r), facts) in records.iter_mut().zip(self.batch_facts(&inputs, ids)) {
             r.facts = facts;
         }
     }
@@ -356,25 +357,26 @@ impl Engine {
     /// The id of the record at `position` (0-based) of a batch: its `record_id`, else
     /// `#<position + 1>`.
     pub(crate) fn batch_id(&self, record: &Record, position: usize) -> Arc<str> {
-        match self.record_id(record) {
-            Some(id) => Arc::from(id),
+        match self.record_id_text(record) {
+            Some(id) => id,
             None => Arc::from(format!("#{}", position + 1)),
         }
     }
 
     /// Batch facts (per record, per aggregate) from every record's inputs and id.
-    pub(crate) fn batch_facts(&self, inputs: &[Vec<Input>], ids: &[Arc<str>]) -> Vec<Vec<Fact>> {
+    pub(crate) fn batch_facts(&self, inputs: &[Vec<Input>], ids: Vec<Arc<str>>) -> Vec<Vec<Fact>> {
         let n = self.inner.aggregates.len();
         let mut out: Vec<Vec<Fact>> = (0..inputs.len()).map(|_| Vec::with_capacity(n)).collect();
         let retention = self.retention_micros(None);
-        let first = aggregate::first_positions(ids);
+        let first = aggregate::first_positions(&ids);
+        let ids: Arc<[Arc<str>]> = Arc::from(ids);
         let unknown = Input::Failed(Arc::from("aggregate input not computed"));
         let one = |(j, a): (usize, &CompiledAggregate)| {
             let column: Vec<&Input> = inputs
                 .iter()
                 .map(|row| row.get(j).unwrap_or(&unknown))
                 .collect();
-            aggregate::compute_batch(a.kind, (a.window, retention), &column, ids, &first)
+            aggregate::compute_batch(a.kind, (a.window, retention), &column, &ids, &first)
         };
         // The aggregates are independent: computed side by side (in order of declaration).
         #[cfg(feature = "parallel")]
@@ -445,8 +447,7 @@ impl Engine {
                         Ok(value) => Fact::Known {
                             value,
                             key,
-                            ids: Arc::from(answer.records),
-                            first: 0,
+                            records: Contributors::Listed(Arc::from(answer.records)),
                             total: answer.count,
                         },
                         Err(m) => Fact::Failed(m),

@@ -19,6 +19,17 @@ impl Engine {
         }
     }
 
+    /// [`Engine::record_id`] sharing the record's text when the id is a string.
+    pub(crate) fn record_id_text(&self, record: &Record) -> Option<std::sync::Arc<str>> {
+        let field = self.pack().meta.record_id.as_ref()?;
+        match record.get(field.slot)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Int(i) => Some(std::sync::Arc::from(i.to_string())),
+            Value::Uint(u) => Some(std::sync::Arc::from(u.to_string())),
+            _ => None,
+        }
+    }
+
     /// The `record` member of a decision: `None` without a `record_id` in the pack,
     /// `Some(None)` when the record lacks its id.
     pub(crate) fn decision_record(&self, record: &Record) -> Option<Option<String>> {
