@@ -22,6 +22,7 @@ const SHARED_FILES: &[&str] = &["common.js", "style.css"];
 /// by [`service_worker`]).
 const CITIZEN_FILES: &[&str] = &[
     "citizen.js",
+    "boot.js",
     "manifest.webmanifest",
     "icon.svg",
     "icon-192.png",
@@ -88,7 +89,9 @@ pub fn build(paths: &Paths) -> Result<(), String> {
     );
     write(&citizen.join("contacts.js"), &text)?;
     prerender(&citizen, paths.node_engine.as_deref())?;
+    node_script("file-bundle.mjs", &[&citizen])?;
     let scripts: Vec<PathBuf> = [
+        "boot.js",
         "citizen.js",
         "common.js",
         "contacts.js",

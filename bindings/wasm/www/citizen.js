@@ -721,11 +721,16 @@ function setLanguage(next) {
 }
 
 async function start() {
+  // One start per page, should both this module and the file:// bundle (boot.js) run.
+  if (globalThis.saringStarted) return;
+  globalThis.saringStarted = true;
   const loading = document.getElementById("loading");
   setLang(preferredLang());
   applyTexts(UI);
   try {
-    await init();
+    // From file:// (file/app.js) the engine's bytes are inlined: nothing to fetch.
+    const bytes = globalThis.SARING_WASM_BYTES;
+    await init(bytes ? { module_or_path: bytes } : undefined);
     for (const button of document.querySelectorAll("[data-lang]")) {
       button.addEventListener("click", () => setLanguage(button.dataset.lang));
     }
