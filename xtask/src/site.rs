@@ -135,7 +135,8 @@ fn page(paths: &Paths, engine: &Path, dir: &Path, index: &str, own: &[&str]) -> 
     Ok(())
 }
 
-/// Fills the citizen page's first screen into `dir/index.html` (rendered by
+/// Fills the citizen page's first screen, in Bahasa Indonesia and (in a `<template>` at the end
+/// of the body) in English, into `dir/index.html` (rendered by
 /// `scripts/prerender.mjs` with the Node engine) and inlines its style sheet, so that on a
 /// slow network the first questions can be answered one round trip after the page is asked
 /// for, while the engine downloads: the section is shown, "Lanjut" and the check button stay
@@ -145,7 +146,7 @@ fn prerender(dir: &Path, node_engine: Option<&Path>) -> Result<(), String> {
     let index = dir.join("index.html");
     let mut html =
         fs::read_to_string(&index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
-    let (first, label) = match node_engine {
+    let (first, label, template) = match node_engine {
         Some(engine) => {
             let script = crate::util::root().join("bindings/wasm/scripts/prerender.mjs");
             let out = std::process::Command::new("node")
@@ -164,9 +165,17 @@ fn prerender(dir: &Path, node_engine: Option<&Path>) -> Result<(), String> {
             let value: serde_json::Value = serde_json::from_slice(&out.stdout)
                 .map_err(|e| format!("site.prerender: not JSON: {e}"))?;
             let text = |key: &str| value[key].as_str().unwrap_or_default().to_string();
-            (text("html"), text("label"))
+            // Bahasa Indonesia in the page; English in a template citizen.js swaps in when the
+            // person prefers or picks English before the engine is ready.
+            let en = text("html_en");
+            let template = if en.is_empty() {
+                String::new()
+            } else {
+                format!("<template id=\"first-step-en\">{en}</template>\n")
+            };
+            (text("html"), text("label"), template)
         }
-        None => (String::new(), String::new()),
+        None => (String::new(), String::new(), String::new()),
     };
     let placeholders = ["<!--SARING:FIRST-STEP-->", "<!--SARING:STEP-LABEL-->"];
     if placeholders.iter().any(|p| !html.contains(p)) {
@@ -208,6 +217,16 @@ fn prerender(dir: &Path, node_engine: Option<&Path>) -> Result<(), String> {
     html = html
         .replace(placeholders[0], &first)
         .replace(placeholders[1], &label);
+    // At the end of the body: the first screen's bytes come first and paint without it.
+    if !template.is_empty() {
+        if !html.contains("</body>") {
+            return Err(format!(
+                "site.prerender: {} has no `</body>`",
+                index.display()
+            ));
+        }
+        html = html.replacen("</body>", &format!("{template}</body>"), 1);
+    }
     // The style sheet inline: a linked one would hold the first paint for another round trip.
     let link = "<link rel=\"stylesheet\" href=\"style.css\">";
     let csp = "style-src 'self'";
