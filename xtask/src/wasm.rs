@@ -355,7 +355,7 @@ fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
     let citizen = Variant {
         name: "citizen",
         features: Some(features.clone()),
-        size_std: tools.toolchain.std_src,
+        size_std: tools.toolchain.std_src && size_std_supported(&tools.toolchain),
     };
     let optimised_citizen = compile(tools, &citizen)?;
     let step = Step::start("wasm: wasm-bindgen (citizen engine, web)");
@@ -403,6 +403,28 @@ fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
     write(&step, &target_dir().join("size.txt"), &report)?;
     step.done();
     Ok(())
+}
+
+/// Whether the compiler takes [`SIZE_STD_RUSTFLAGS`] (`-Cpanic=immediate-abort` is newer
+/// than the crate's minimum Rust); when not, the citizen engine is built with the prebuilt
+/// std, larger, and says so.
+fn size_std_supported(toolchain: &Toolchain) -> bool {
+    let mut cmd = Command::new("rustc");
+    for (key, value) in &toolchain.envs {
+        if *key == "RUSTC" {
+            cmd = Command::new(value);
+        }
+    }
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .args(SIZE_STD_RUSTFLAGS.split(' '))
+        .args(["--print", "cfg", "--target", TARGET]);
+    let ok = capture(&mut cmd).is_ok_and(|cfg| cfg.contains("panic=\"immediate-abort\""));
+    if !ok {
+        println!(
+            "this rustc does not take `{SIZE_STD_RUSTFLAGS}`: the citizen engine is built with the prebuilt std (larger)"
+        );
+    }
+    ok
 }
 
 /// `target/wasm/pkg-citizen/`: the citizen site's engine (web target).
