@@ -22,6 +22,7 @@ const SHARED_FILES: &[&str] = &["common.js", "style.css"];
 /// by [`service_worker`]).
 const CITIZEN_FILES: &[&str] = &[
     "citizen.js",
+    "boot.js",
     "manifest.webmanifest",
     "icon.svg",
     "icon-192.png",
@@ -88,6 +89,20 @@ pub fn build(paths: &Paths) -> Result<(), String> {
     );
     write(&citizen.join("contacts.js"), &text)?;
     prerender(&citizen, paths.node_engine.as_deref())?;
+    node_script("file-bundle.mjs", &[&citizen])?;
+    let scripts: Vec<PathBuf> = [
+        "boot.js",
+        "citizen.js",
+        "common.js",
+        "contacts.js",
+        "packs.js",
+        "saring_wasm.js",
+    ]
+    .iter()
+    .map(|name| citizen.join(name))
+    .collect();
+    minify(&scripts)?;
+    // sw.js stays as written (a deploying office may read its VERSION and FILES).
     service_worker(&paths.www.join("sw.js"), &citizen)?;
 
     let officer = paths.out.join("officer");
@@ -120,7 +135,8 @@ fn page(paths: &Paths, engine: &Path, dir: &Path, index: &str, own: &[&str]) -> 
     Ok(())
 }
 
-/// Fills the citizen page's first screen into `dir/index.html` (rendered by
+/// Fills the citizen page's first screen, in Bahasa Indonesia and (in a `<template>` at the end
+/// of the body) in English, into `dir/index.html` (rendered by
 /// `scripts/prerender.mjs` with the Node engine) and inlines its style sheet, so that on a
 /// slow network the first questions can be answered one round trip after the page is asked
 /// for, while the engine downloads: the section is shown, "Lanjut" and the check button stay
@@ -130,7 +146,7 @@ fn prerender(dir: &Path, node_engine: Option<&Path>) -> Result<(), String> {
     let index = dir.join("index.html");
     let mut html =
         fs::read_to_string(&index).map_err(|e| format!("cannot read {}: {e}", index.display()))?;
-    let (first, label) = match node_engine {
+    let (first, label, template) = match node_engine {
         Some(engine) => {
             let script = crate::util::root().join("bindings/wasm/scripts/prerender.mjs");
             let out = std::process::Command::new("node")
@@ -149,9 +165,17 @@ fn prerender(dir: &Path, node_engine: Option<&Path>) -> Result<(), String> {
             let value: serde_json::Value = serde_json::from_slice(&out.stdout)
                 .map_err(|e| format!("site.prerender: not JSON: {e}"))?;
             let text = |key: &str| value[key].as_str().unwrap_or_default().to_string();
-            (text("html"), text("label"))
+            // Bahasa Indonesia in the page; English in a template citizen.js swaps in when the
+            // person prefers or picks English before the engine is ready.
+            let en = text("html_en");
+            let template = if en.is_empty() {
+                String::new()
+            } else {
+                format!("<template id=\"first-step-en\">{en}</template>\n")
+            };
+            (text("html"), text("label"), template)
         }
-        None => (String::new(), String::new()),
+        None => (String::new(), String::new(), String::new()),
     };
     let placeholders = ["<!--SARING:FIRST-STEP-->", "<!--SARING:STEP-LABEL-->"];
     if placeholders.iter().any(|p| !html.contains(p)) {
@@ -193,6 +217,16 @@ fn prerender(dir: &Path, node_engine: Option<&Path>) -> Result<(), String> {
     html = html
         .replace(placeholders[0], &first)
         .replace(placeholders[1], &label);
+    // At the end of the body: the first screen's bytes come first and paint without it.
+    if !template.is_empty() {
+        if !html.contains("</body>") {
+            return Err(format!(
+                "site.prerender: {} has no `</body>`",
+                index.display()
+            ));
+        }
+        html = html.replacen("</body>", &format!("{template}</body>"), 1);
+    }
     // The style sheet inline: a linked one would hold the first paint for another round trip.
     let link = "<link rel=\"stylesheet\" href=\"style.css\">";
     let csp = "style-src 'self'";
@@ -206,6 +240,34 @@ fn prerender(dir: &Path, node_engine: Option<&Path>) -> Result<(), String> {
             .replacen(csp, &format!("style-src 'self' 'sha256-{hash}'"), 1);
     }
     write(&index, &html)
+}
+
+/// Runs `bindings/wasm/scripts/<script>` with node on `args`; fails with its error output.
+fn node_script(script: &str, args: &[&Path]) -> Result<String, String> {
+    let script = crate::util::root()
+        .join("bindings/wasm/scripts")
+        .join(script);
+    let out = std::process::Command::new("node")
+        .arg(&script)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run node {}: {e}", script.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "site: {} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Strips the comments and the layout of the citizen site's scripts, in place
+/// (`scripts/minify.mjs`: the same tokens in the same order, checked by parsing the result
+/// again; nothing renamed). The citizen site is the one that must be small on 3G.
+fn minify(files: &[PathBuf]) -> Result<(), String> {
+    let args: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    node_script("minify.mjs", &args).map(|_| ())
 }
 
 /// Standard base64 (with padding), for the CSP hash of an inline style.

@@ -31,7 +31,24 @@ struct Toolchain {
     envs: Vec<(&'static str, String)>,
     /// Whether std must be built from source (`-Zbuild-std`).
     build_std: bool,
+    /// Whether std's sources are there (rustup's `rust-src`, or Debian's `rust-web-src`), so
+    /// the citizen engine can be built with a size-optimised std ([`SIZE_STD_RUSTFLAGS`]).
+    std_src: bool,
 }
+
+/// The citizen engine's std, built from source: `optimize_for_size` (std's smaller sort,
+/// float parsing and number formatting code; the same results, they are exact algorithms),
+/// and panics that abort without formatting a message (`panic=immediate-abort`, no panic
+/// locations). The engine does not panic on any input (every error is a value), so only the
+/// text of a message that is never shown goes. Needs `RUSTC_BOOTSTRAP=1` on a stable rustc,
+/// as Debian's route does for `-Zbuild-std` already.
+const SIZE_STD_ARGS: &[&str] = &[
+    "-Zbuild-std=std,panic_abort",
+    "-Zbuild-std-features=optimize_for_size",
+];
+/// The rustc flags of the size-optimised std build (see [`SIZE_STD_ARGS`]).
+const SIZE_STD_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
 
 /// Everything the build needs, set up.
 struct Tools {
@@ -119,18 +136,22 @@ fn toolchain() -> Result<Toolchain, String> {
             step.output(Command::new("rustup").args(["target", "list", "--installed"]))?;
         if installed.lines().any(|l| l.trim() == TARGET) {
             println!("using rustup's installed {TARGET} target");
+            let std_src = rust_src(&step);
             step.done();
             return Ok(Toolchain {
                 envs: vec![],
                 build_std: false,
+                std_src,
             });
         }
         match step.run(Command::new("rustup").args(["target", "add", TARGET])) {
             Ok(()) => {
+                let std_src = rust_src(&step);
                 step.done();
                 return Ok(Toolchain {
                     envs: vec![],
                     build_std: false,
+                    std_src,
                 });
             }
             Err(e) => println!("{e}\nfalling back to Debian's rustc-web"),
@@ -160,7 +181,28 @@ fn toolchain() -> Result<Toolchain, String> {
             ),
         ],
         build_std: true,
+        std_src: true,
     })
+}
+
+/// rustup's `rust-src` component (std's sources), installed when missing; `false` when
+/// rustup cannot get it (the citizen engine is then built with the prebuilt std, larger).
+fn rust_src(step: &Step) -> bool {
+    let installed = step
+        .output(Command::new("rustup").args(["component", "list", "--installed"]))
+        .unwrap_or_default();
+    if installed.lines().any(|l| l.trim().starts_with("rust-src")) {
+        return true;
+    }
+    match step.run(Command::new("rustup").args(["component", "add", "rust-src"])) {
+        Ok(()) => true,
+        Err(e) => {
+            println!(
+                "{e}\nno rust-src: the citizen engine is built with the prebuilt std (larger)"
+            );
+            false
+        }
+    }
 }
 
 /// The version of the `wasm-bindgen` crate in Cargo.lock.
@@ -262,12 +304,16 @@ struct Variant {
     name: &'static str,
     /// `None`: the default features (everything); else `--no-default-features --features`.
     features: Option<Vec<String>>,
+    /// Built with std from source, optimised for size ([`SIZE_STD_ARGS`]), in its own
+    /// target directory (other flags than the full engine's: neither rebuilds the other).
+    size_std: bool,
 }
 
 fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
     let full = Variant {
         name: "full",
         features: None,
+        size_std: false,
     };
     let optimised = compile(tools, &full)?;
     let step = Step::start("wasm: wasm-bindgen (nodejs, web)");
@@ -309,6 +355,7 @@ fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
     let citizen = Variant {
         name: "citizen",
         features: Some(features.clone()),
+        size_std: tools.toolchain.std_src && size_std_supported(&tools.toolchain),
     };
     let optimised_citizen = compile(tools, &citizen)?;
     let step = Step::start("wasm: wasm-bindgen (citizen engine, web)");
@@ -343,10 +390,41 @@ fn build(tools: &Tools, trusted_keys: &[PathBuf]) -> Result<(), String> {
     for name in ["citizen", "officer"] {
         report.push_str(&site_size(&step, name)?);
     }
+    let bundle = site_dir().join("citizen/file/app.js");
+    if bundle.is_file() {
+        report.push_str(&wasm_size(
+            &step,
+            "citizen site for file://",
+            &bundle,
+            "the page and the .wasm as base64 in one classic script; never downloaded over http(s)",
+        )?);
+    }
     print!("{report}");
     write(&step, &target_dir().join("size.txt"), &report)?;
     step.done();
     Ok(())
+}
+
+/// Whether the compiler takes [`SIZE_STD_RUSTFLAGS`] (`-Cpanic=immediate-abort` is newer
+/// than the crate's minimum Rust); when not, the citizen engine is built with the prebuilt
+/// std, larger, and says so.
+fn size_std_supported(toolchain: &Toolchain) -> bool {
+    let mut cmd = Command::new("rustc");
+    for (key, value) in &toolchain.envs {
+        if *key == "RUSTC" {
+            cmd = Command::new(value);
+        }
+    }
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .args(SIZE_STD_RUSTFLAGS.split(' '))
+        .args(["--print", "cfg", "--target", TARGET]);
+    let ok = capture(&mut cmd).is_ok_and(|cfg| cfg.contains("panic=\"immediate-abort\""));
+    if !ok {
+        println!(
+            "this rustc does not take `{SIZE_STD_RUSTFLAGS}`: the citizen engine is built with the prebuilt std (larger)"
+        );
+    }
+    ok
 }
 
 /// `target/wasm/pkg-citizen/`: the citizen site's engine (web target).
@@ -361,26 +439,35 @@ fn compile(tools: &Tools, variant: &Variant) -> Result<PathBuf, String> {
         "wasm: cargo build ({} engine, wasm32, size-optimised)",
         variant.name
     ));
+    let cargo_target = if variant.size_std {
+        target_dir().join("size-std")
+    } else {
+        target_dir()
+    };
     let mut cmd = cargo();
     cmd.args(["build", &jobs(), "-p", "saring-wasm", "--target", TARGET])
         .args(["--profile", PROFILE, "--target-dir"])
-        .arg(target_dir());
+        .arg(&cargo_target);
     if let Some(features) = &variant.features {
         cmd.arg("--no-default-features");
         if !features.is_empty() {
             cmd.args(["--features", &features.join(",")]);
         }
     }
-    if tools.toolchain.build_std {
-        cmd.arg("-Zbuild-std=std,panic_abort");
-    }
     for (key, value) in &tools.toolchain.envs {
         cmd.env(key, value);
     }
+    if variant.size_std {
+        cmd.args(SIZE_STD_ARGS)
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("RUSTFLAGS", SIZE_STD_RUSTFLAGS);
+    } else if tools.toolchain.build_std {
+        cmd.arg("-Zbuild-std=std,panic_abort");
+    }
     step.run(&mut cmd)?;
-    // Both variants are written to the same file by cargo: keep a copy per variant, replaced
-    // only when its bytes change (so an unchanged variant is not optimised again).
-    let built = target_dir().join(format!("{TARGET}/{PROFILE}/saring_wasm.wasm"));
+    // Keep a copy per variant, replaced only when its bytes change (so an unchanged variant
+    // is not optimised again).
+    let built = cargo_target.join(format!("{TARGET}/{PROFILE}/saring_wasm.wasm"));
     let dir = target_dir().join(variant.name);
     fs::create_dir_all(&dir).map_err(|e| step.fail(e))?;
     let raw = dir.join("saring_wasm.wasm");
@@ -436,12 +523,13 @@ fn bindgen(
     Ok(())
 }
 
-/// `<name> (<what>): N bytes raw, M bytes gzipped` of one engine's `.wasm`.
+/// `<name> <file> (<what>): N bytes raw, M bytes gzipped` of one engine's `.wasm` (or file).
 fn wasm_size(step: &Step, name: &str, wasm: &Path, what: &str) -> Result<String, String> {
     let raw = fs::metadata(wasm).map_err(|e| step.fail(e))?.len();
     let gz = gzip_size(step, wasm)?;
+    let file = wasm.file_name().unwrap_or_default().to_string_lossy();
     Ok(format!(
-        "{name} saring_wasm_bg.wasm ({what}): {raw} bytes raw ({:.0} KiB), {gz} bytes gzipped ({:.0} KiB)\n",
+        "{name} {file} ({what}): {raw} bytes raw ({:.0} KiB), {gz} bytes gzipped ({:.0} KiB)\n",
         raw as f64 / 1024.0,
         gz as f64 / 1024.0
     ))

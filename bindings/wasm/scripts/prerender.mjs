@@ -4,10 +4,13 @@
 //
 //   node scripts/prerender.mjs <built citizen site dir> <pkg-node/saring_wasm.js>
 //
-// Prints `{ "html": "<div class=step …>…</div>", "label": "Langkah 1 dari 5", "steps": 5 }`.
-// The markup is what citizen.js renders for the first step in Bahasa Indonesia (the default
-// language) — the same ids, names and data attributes, "Tidak tahu" checked — so the answers
-// given before the engine is ready are kept when citizen.js renders the form itself.
+// Prints `{ "html": "<div class=step …>…</div>", "label": "Langkah 1 dari 5", "html_en": …,
+// "label_en": "Step 1 of 5", "steps": 5 }`. The markup is what citizen.js renders for the first
+// step, in Bahasa Indonesia (the default language, in the page) and in English (in a
+// `<template>`, swapped in by citizen.js when the person prefers or picks English before the
+// engine is ready), acronyms expanded on their first use — the same ids, names and data
+// attributes, "Tidak tahu" checked — so the answers given before the engine is ready are kept
+// when citizen.js renders the form itself.
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,10 +29,8 @@ if (!packs.citizen) {
   console.log(JSON.stringify({ html: "", label: "", steps: 0 }));
   process.exit(0);
 }
-const LANG = "id";
-const ui = page.UI[LANG];
-const engine = Engine.fromJson(packs.citizen).withLanguage(LANG);
-const fields = page.askedFields(engine.schema());
+const base = Engine.fromJson(packs.citizen);
+const fields = page.askedFields(base.withLanguage("id").schema());
 const steps = page.stepsOf(fields);
 
 const escape = (s) =>
@@ -40,41 +41,53 @@ const attrs = (o) =>
     .map(([k, v]) => (v === true ? ` ${k}` : ` ${k}="${escape(v)}"`))
     .join("");
 
-function question(field) {
-  const id = idFor("c", field.path);
-  const text = escape(field.question || field.description || humanize(field.name));
-  if (field.type === "bool") {
-    const options = [
-      ["true", ui.yes],
-      ["false", ui.no],
-      ["", ui.not_sure],
-    ];
-    const radios = options
-      .map(([value, label]) => {
-        const rid = `${id}-${value || "unknown"}`;
-        const input = attrs({ type: "radio", id: rid, name: field.path, value, "data-path": field.path, "data-type": "bool", checked: value === "" });
-        return `<div class="radio"><input${input}><label for="${escape(rid)}">${escape(label)}</label></div>`;
-      })
-      .join("");
-    return `<fieldset class="question" data-question="${escape(field.path)}"><legend>${text}</legend><div class="radios">${radios}</div></fieldset>`;
+/** The first screen in `lang`: its questions from the engine in that language. */
+function firstStep(lang) {
+  const ui = page.UI[lang];
+  const schema = Object.fromEntries(page.askedFields(base.withLanguage(lang).schema()).map((f) => [f.path, f]));
+  // Acronyms expanded on their first use in the screen, in reading order, as citizen.js does.
+  const seen = new Set();
+  const text = (raw) => escape(page.expandAcronymText(String(raw), lang === "id" ? 0 : 1, seen));
+  function question(field) {
+    const id = idFor("c", field.path);
+    const label = text(field.question || field.description || humanize(field.name));
+    if (field.type === "bool") {
+      const options = [
+        ["true", ui.yes],
+        ["false", ui.no],
+        ["", ui.not_sure],
+      ];
+      const radios = options
+        .map(([value, label]) => {
+          const rid = `${id}-${value || "unknown"}`;
+          const input = attrs({ type: "radio", id: rid, name: field.path, value, "data-path": field.path, "data-type": "bool", checked: value === "" });
+          return `<div class="radio"><input${input}><label for="${escape(rid)}">${text(label)}</label></div>`;
+        })
+        .join("");
+      return `<fieldset class="question" data-question="${escape(field.path)}"><legend>${label}</legend><div class="radios">${radios}</div></fieldset>`;
+    }
+    let input;
+    let hint = "";
+    if (field.type === "enum") {
+      const labels = page.ANSWERS[field.name] ?? {};
+      const choose = `<option value="">${text(ui.choose)}</option>`;
+      const options = field.values
+        .map((v) => `<option value="${escape(v)}">${text(labels[v] ? labels[v][lang === "id" ? 0 : 1] : humanize(v))}</option>`)
+        .join("");
+      input = `<select${attrs({ id, name: field.path, "data-path": field.path, "data-type": "enum" })}>${choose}${options}</select>`;
+    } else if (field.type === "int" || field.type === "float") {
+      hint = `<p class="hint" id="${escape(id)}-hint">${text(ui.salary_hint)}</p>`;
+      input = `<input${attrs({ id, name: field.path, type: "number", min: "0", step: field.type === "int" ? "1" : "any", inputmode: "numeric", "data-path": field.path, "data-type": field.type, "aria-describedby": `${id}-hint` })}>`;
+    } else {
+      input = `<input${attrs({ id, name: field.path, type: "text", autocomplete: "off", "data-path": field.path, "data-type": field.type })}>`;
+    }
+    return `<div class="field question" data-question="${escape(field.path)}"><label for="${escape(id)}">${label}</label>${input}${hint}</div>`;
   }
-  let input;
-  let hint = "";
-  if (field.type === "enum") {
-    const labels = page.ANSWERS[field.name] ?? {};
-    const options = field.values
-      .map((v) => `<option value="${escape(v)}">${escape(labels[v] ? labels[v][0] : humanize(v))}</option>`)
-      .join("");
-    input = `<select${attrs({ id, name: field.path, "data-path": field.path, "data-type": "enum" })}><option value="">${escape(ui.choose)}</option>${options}</select>`;
-  } else if (field.type === "int" || field.type === "float") {
-    hint = `<p class="hint" id="${escape(id)}-hint">${escape(ui.salary_hint)}</p>`;
-    input = `<input${attrs({ id, name: field.path, type: "number", min: "0", step: field.type === "int" ? "1" : "any", inputmode: "numeric", "data-path": field.path, "data-type": field.type, "aria-describedby": `${id}-hint` })}>`;
-  } else {
-    input = `<input${attrs({ id, name: field.path, type: "text", autocomplete: "off", "data-path": field.path, "data-type": field.type })}>`;
-  }
-  return `<div class="field question" data-question="${escape(field.path)}"><label for="${escape(id)}">${text}</label>${input}${hint}</div>`;
+  const html = `<div class="step" data-step="0" data-prerendered="true" data-lang="${lang}" data-steps="${steps.length}">${steps[0].map((f) => question(schema[f.path])).join("")}</div>`;
+  const label = ui.step_of.replace("{n}", "1").replace("{total}", String(steps.length));
+  return { html, label };
 }
 
-const html = `<div class="step" data-step="0" data-prerendered="true">${steps[0].map(question).join("")}</div>`;
-const label = ui.step_of.replace("{n}", "1").replace("{total}", String(steps.length));
-console.log(JSON.stringify({ html, label, steps: steps.length }));
+const id = firstStep("id");
+const en = firstStep("en");
+console.log(JSON.stringify({ html: id.html, label: id.label, html_en: en.html, label_en: en.label, steps: steps.length }));

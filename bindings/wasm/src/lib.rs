@@ -22,7 +22,9 @@ use std::collections::BTreeMap;
 
 use js_sys::{Error, JsString, Reflect, JSON};
 use saring::schema::{Field, FieldKind, ObjectType};
-use saring::{DecodeOptions, Diagnostic, Pack, PackError, RecordError};
+#[cfg(feature = "analysis")]
+use saring::DecodeOptions;
+use saring::{Diagnostic, Pack, PackError, RecordError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -143,12 +145,14 @@ impl WasmEngine {
         self.engine.languages().to_vec()
     }
 
+    #[cfg(feature = "analysis")]
     /// Every rule that reads a monitored field, with its justification.
     #[wasm_bindgen(getter, js_name = monitoredRegister)]
     pub fn monitored_register(&self) -> Result<JsValue, JsValue> {
         to_js(self.engine.monitored_register())
     }
 
+    #[cfg(feature = "analysis")]
     /// The schema fields (dotted paths) and derived values each compiled rule reads, in pack
     /// order: `[{ rule, fields, derived }]`. A form asks for these and nothing else.
     #[wasm_bindgen(getter, js_name = ruleReads)]
@@ -191,6 +195,7 @@ impl WasmEngine {
         }
     }
 
+    #[cfg(feature = "analysis")]
     /// Screens an array of records (objects or JSON texts) as one batch and returns their
     /// decisions in order. A pack with windowed aggregates (`agg.<name>`) computes them over
     /// the batch, in time order; `screen` of one record has no history (rules reading an
@@ -225,6 +230,7 @@ impl WasmEngine {
         Ok(out.into())
     }
 
+    #[cfg(feature = "analysis")]
     /// Explains the decision on one record: every rule, fired or not, with its evidence, the
     /// derived values, and the decision itself; `options.lang` as for `screen`.
     pub fn explain(&self, record: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
@@ -421,6 +427,7 @@ fn coded_error(name: &str, code: &str, message: &str, path: Option<&str>) -> JsV
 }
 
 /// Sets `row` on an error thrown for one record of a batch.
+#[cfg(feature = "analysis")]
 fn set_row(error: &JsValue, row: usize) {
     let _ = Reflect::set(
         error,

@@ -256,9 +256,28 @@ const ACRONYMS = {
 const ACRONYM_RE = new RegExp(`\\b(${Object.keys(ACRONYMS).join("|")})\\b`, "g");
 
 /**
- * Expands the first use of each acronym in the text under `root` — "BP3MI (Balai …)" —
+ * `text` with the first use of each acronym not yet in `seen` expanded — "BP3MI (Balai …)" —
  * unless the text already explains it there ("… (BP3MI)", "BP3MI (…" or "KP2MI, …" after its
- * expansion). Text nodes are visited in reading order; options of a select count as text.
+ * expansion); adds the acronyms it meets to `seen`. Also used by scripts/prerender.mjs.
+ */
+export function expandAcronymText(text, langIndex, seen) {
+  if (!text || !ACRONYM_RE.test(text)) return text;
+  ACRONYM_RE.lastIndex = 0;
+  return text.replace(ACRONYM_RE, (acronym, _a, offset) => {
+    if (seen.has(acronym)) return acronym;
+    seen.add(acronym);
+    const expansion = ACRONYMS[acronym][langIndex];
+    const after = text.slice(offset + acronym.length);
+    const before = text.slice(0, offset);
+    // Already explained where it stands: "(P3MI)" after its words, or "P3MI (…)".
+    if (/^\s*\(/.test(after) || /\(\s*$/.test(before) || before.includes(expansion.split(",")[0])) return acronym;
+    return `${acronym} (${expansion})`;
+  });
+}
+
+/**
+ * Expands the first use of each acronym in the text under `root` ([`expandAcronymText`]).
+ * Text nodes are visited in reading order; options of a select count as text.
  */
 export function expandAcronyms(root, langIndex) {
   const seen = new Set();
@@ -266,20 +285,8 @@ export function expandAcronyms(root, langIndex) {
   const nodes = [];
   while (walker.nextNode()) nodes.push(walker.currentNode);
   for (const node of nodes) {
-    const text = node.nodeValue;
-    if (!text || !ACRONYM_RE.test(text)) continue;
-    ACRONYM_RE.lastIndex = 0;
-    const out = text.replace(ACRONYM_RE, (acronym, _a, offset) => {
-      if (seen.has(acronym)) return acronym;
-      seen.add(acronym);
-      const expansion = ACRONYMS[acronym][langIndex];
-      const after = text.slice(offset + acronym.length);
-      const before = text.slice(0, offset);
-      // Already explained where it stands: "(P3MI)" after its words, or "P3MI (…)".
-      if (/^\s*\(/.test(after) || /\(\s*$/.test(before) || before.includes(expansion.split(",")[0])) return acronym;
-      return `${acronym} (${expansion})`;
-    });
-    if (out !== text) node.nodeValue = out;
+    const out = expandAcronymText(node.nodeValue, langIndex, seen);
+    if (out !== node.nodeValue) node.nodeValue = out;
   }
 }
 
@@ -716,19 +723,59 @@ function setLanguage(next) {
   setLang(next);
   applyTexts(UI);
   for (const block of document.querySelectorAll(".verify, footer.site")) expandAcronyms(block, LANG_INDEX());
-  renderCitizenForm();
-  showCitizenResult();
+  if (citizenEngine) {
+    renderCitizenForm();
+    showCitizenResult();
+  } else {
+    prerenderedIn(currentLang());
+  }
+}
+
+/**
+ * Before the engine is ready: the first screen from the page's HTML in `lang` (index.html
+ * holds it in Bahasa Indonesia, and in English in `<template id="first-step-en">`; see
+ * scripts/prerender.mjs), keeping the answers already given and the focus.
+ */
+const prerendered = new Map();
+function prerenderedIn(lang) {
+  const current = document.querySelector("#citizen-fields .step[data-prerendered]");
+  if (!current || current.dataset.lang === lang) return;
+  prerendered.set(current.dataset.lang, current);
+  let next = prerendered.get(lang);
+  if (!next) {
+    const template = document.getElementById(`first-step-${lang}`);
+    next = template?.content.querySelector(".step")?.cloneNode(true);
+    if (!next) return;
+  }
+  const focusedId = current.contains(document.activeElement) ? document.activeElement.id : "";
+  for (const input of current.querySelectorAll("[data-path]")) {
+    const path = CSS.escape(input.dataset.path);
+    if (input.type === "radio") {
+      if (input.checked) next.querySelector(`input[type=radio][name="${path}"][value="${CSS.escape(input.value)}"]`).checked = true;
+    } else {
+      next.querySelector(`[data-path="${path}"]`).value = input.value;
+    }
+  }
+  current.replaceWith(next);
+  const label = document.getElementById("step-label");
+  label.textContent = t("step_of").replace("{n}", "1").replace("{total}", next.dataset.steps ?? "1");
+  if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
 async function start() {
+  // One start per page, should both this module and the file:// bundle (boot.js) run.
+  if (globalThis.saringStarted) return;
+  globalThis.saringStarted = true;
   const loading = document.getElementById("loading");
-  setLang(preferredLang());
-  applyTexts(UI);
+  // Both languages work before the engine is ready (the first screen is prerendered in each).
+  for (const button of document.querySelectorAll("[data-lang]")) {
+    button.addEventListener("click", () => setLanguage(button.dataset.lang));
+  }
+  setLanguage(preferredLang());
   try {
-    await init();
-    for (const button of document.querySelectorAll("[data-lang]")) {
-      button.addEventListener("click", () => setLanguage(button.dataset.lang));
-    }
+    // From file:// (file/app.js) the engine's bytes are inlined: nothing to fetch.
+    const bytes = globalThis.SARING_WASM_BYTES;
+    await init(bytes ? { module_or_path: bytes } : undefined);
     if (!packs.citizen) throw new Error("the job-offer pack is not part of this build");
     setupCitizen(Engine.fromJson(packs.citizen));
     setLanguage(currentLang());

@@ -218,19 +218,28 @@ test("the citizen build publishes no list that is not public (by content)", () =
   const departure = Engine.fromPack(files, "departure.toml");
   const closed = departure.lists.filter((l) => l.sharing !== "public");
   assert.ok(closed.length >= 2, "departure.toml has restricted watch lists");
-  let checked = 0;
-  for (const list of closed) {
-    const file = files[`lists/${list.name}.txt`];
-    if (file) {
-      assert.ok(!text.includes(JSON.stringify(file).slice(1, -1)), `the file of ${list.name} is embedded`);
-      for (const line of file.split("\n").map((l) => l.trim())) {
-        if (!line || line.startsWith("#")) continue;
-        assert.ok(!text.includes(line), `entry ${JSON.stringify(line)} of ${list.name} is in packs.js`);
-        checked += 1;
+  /** Neither the file nor any entry of a closed list is in `text` (of `where`). */
+  const noClosedList = (text, where) => {
+    let checked = 0;
+    for (const list of closed) {
+      const file = files[`lists/${list.name}.txt`];
+      if (file) {
+        assert.ok(!text.includes(JSON.stringify(file).slice(1, -1)), `the file of ${list.name} is embedded in ${where}`);
+        for (const line of file.split("\n").map((l) => l.trim())) {
+          if (!line || line.startsWith("#")) continue;
+          assert.ok(!text.includes(line), `entry ${JSON.stringify(line)} of ${list.name} is in ${where}`);
+          checked += 1;
+        }
       }
     }
-  }
-  assert.ok(checked >= 4, `checked ${checked} watch-list entries`);
+    assert.ok(checked >= 4, `checked ${checked} watch-list entries in ${where}`);
+  };
+  noClosedList(text, "packs.js");
+  // The file:// bundle carries packs.js as well (the .wasm's base64 aside).
+  const bundle = readFileSync(join(site, "file", "app.js"), "utf8");
+  assert.ok(bundle.includes(packs.citizen.digest), "file/app.js embeds the citizen pack");
+  noClosedList(bundle.replace(/const wasm = "[A-Za-z0-9+/=]*";/, ""), "file/app.js");
+  assert.doesNotMatch(bundle, /watch_recruiter|SYN-AG-/, "file/app.js");
   for (const name of readdirSync(site)) {
     if (!/\.(js|html|json)$/.test(name) || name === "saring_wasm.js") continue;
     assert.doesNotMatch(readFileSync(join(site, name), "utf8"), /watch_recruiter|SYN-AG-/, name);
