@@ -36,6 +36,9 @@ struct Event {
     contribution: Contribution,
 }
 
+/// What one record saw: its window's first entry, the entries in it, the value.
+type Seen = (usize, u64, Result<Value, Arc<str>>);
+
 /// For every record of a batch, the position of the first record with the same id (its
 /// own position when the id is new): entries are identified by record id.
 pub(crate) fn first_positions(ids: &[Arc<str>]) -> Vec<u32> {
@@ -144,9 +147,7 @@ pub(crate) fn compute(
     // (key, interned value) → entries in the key's window holding it.
     let mut distinct: FxHashMap<(u32, u32), u32> = FxHashMap::default();
 
-    // What each record saw: (its window's first entry, the entries in it, the value).
-    let mut seen: Vec<Option<(usize, u64, Result<Value, Arc<str>>)>> =
-        (0..inputs.len()).map(|_| None).collect();
+    let mut seen: Vec<Option<Seen>> = (0..inputs.len()).map(|_| None).collect();
     for e in &events {
         let k = e.key as usize;
         let (Some(s), Some(t)) = (start.get_mut(k), end.get_mut(k)) else {
