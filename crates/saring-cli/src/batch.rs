@@ -102,6 +102,74 @@ pub fn decode_rows(
     decoded
 }
 
+/// The history of a whole input with windowed aggregates, computed in a first pass that
+/// decodes the rows a chunk at a time and keeps only what each adds to the history (its id,
+/// keys, times, values), so memory holds the input's rows, not every decoded record.
+pub struct InputHistory {
+    history: saring::engine::BatchHistory,
+    /// By row (in `rows` order): its entry, `None` for a row that could not be decoded.
+    entry: Vec<Option<u32>>,
+}
+
+impl InputHistory {
+    /// The first pass over `rows` (the whole input, in input order).
+    pub fn of(pool: &rayon::ThreadPool, engine: &Engine, rows: &[Row]) -> InputHistory {
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut entry = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(CHUNK) {
+            let taken: Vec<Option<saring::engine::HistoryEntry>> = pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|row| {
+                        let position = (row.row as usize).saturating_sub(1);
+                        decode_row(engine, row)
+                            .ok()
+                            .map(|r| engine.history_entry(&r, position))
+                    })
+                    .collect()
+            });
+            for e in taken {
+                entry.push(e.map(|e| {
+                    entries.push(e);
+                    (entries.len() - 1) as u32
+                }));
+            }
+        }
+        InputHistory {
+            history: engine.batch_history(entries),
+            entry,
+        }
+    }
+
+    /// The second pass: decodes `rows` (those from index `from` of the whole input) again,
+    /// each record with its history.
+    pub fn decode(
+        &mut self,
+        pool: &rayon::ThreadPool,
+        engine: &Engine,
+        rows: &[Row],
+        from: usize,
+    ) -> Vec<Result<Record, RecordError>> {
+        let histories: Vec<saring::engine::RecordHistory> = (from..from + rows.len())
+            .map(|i| match self.entry.get(i).copied().flatten() {
+                Some(n) => self.history.take(n as usize),
+                None => saring::engine::RecordHistory::default(),
+            })
+            .collect();
+        pool.install(|| {
+            rows.par_iter()
+                .zip(histories)
+                .map(|(row, history)| {
+                    decode_row(engine, row).map(|mut r| {
+                        history.give(&mut r);
+                        r
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
 /// Decodes one row.
 pub fn decode_row(engine: &Engine, row: &Row) -> Result<Record, RecordError> {
     match &row.data {

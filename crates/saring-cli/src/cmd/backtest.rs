@@ -147,32 +147,40 @@ pub fn run_backtest(
         },
         |rows| {
             let groupings = resolved.get().unwrap_or(&none);
-            // Windowed aggregates: the labelled rows are one batch, in time order.
-            let decoded = engine
+            // Windowed aggregates: the labelled rows are one batch, in time order (its
+            // history taken in a first pass, then screened a chunk at a time).
+            let mut history = engine
                 .has_aggregates()
-                .then(|| batch::decode_rows(&pool, engine, rows));
-            let results: Vec<_> = pool.install(|| {
-                rows.par_iter()
-                    .enumerate()
-                    .map(|(i, row)| {
-                        let d = decoded.as_ref().and_then(|d| d.get(i));
-                        screen_labelled(engine, groupings, label, row, d)
-                    })
-                    .collect()
-            });
-            for (row, result) in rows.iter().zip(results) {
-                match result {
-                    Ok((decision, label, groups, id)) => {
-                        bt.add_row(&decision, label, &groups, Some(row.row), id.as_deref());
-                        summary.add(&Ok(decision));
-                    }
-                    Err(e) => {
-                        bt.add_error();
-                        if reported < 10 {
-                            eprintln!("row {}: {}", row.row, output::error_text(&e));
+                .then(|| batch::InputHistory::of(&pool, engine, rows));
+            let mut from = 0;
+            for rows in rows.chunks(batch::CHUNK) {
+                let decoded = history
+                    .as_mut()
+                    .map(|h| h.decode(&pool, engine, rows, from));
+                from += rows.len();
+                let results: Vec<_> = pool.install(|| {
+                    rows.par_iter()
+                        .enumerate()
+                        .map(|(i, row)| {
+                            let d = decoded.as_ref().and_then(|d| d.get(i));
+                            screen_labelled(engine, groupings, label, row, d)
+                        })
+                        .collect()
+                });
+                for (row, result) in rows.iter().zip(results) {
+                    match result {
+                        Ok((decision, label, groups, id)) => {
+                            bt.add_row(&decision, label, &groups, Some(row.row), id.as_deref());
+                            summary.add(&Ok(decision));
                         }
-                        reported += 1;
-                        summary.add(&Err(e));
+                        Err(e) => {
+                            bt.add_error();
+                            if reported < 10 {
+                                eprintln!("row {}: {}", row.row, output::error_text(&e));
+                            }
+                            reported += 1;
+                            summary.add(&Err(e));
+                        }
                     }
                 }
             }

@@ -111,14 +111,14 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             }
             None if whole => {
                 // The whole input is the history (rows written before a resume included);
-                // decisions are made and written a chunk at a time, so memory holds the
-                // records, not every decision.
-                let records = batch::decode_rows(&pool, &engine, rows);
-                for (rows, records) in rows[todo..]
-                    .chunks(batch::CHUNK)
-                    .zip(records[todo..].chunks(batch::CHUNK))
-                {
-                    emit(rows, batch::screen_records(&pool, &engine, records))?;
+                // records are decoded, screened and written a chunk at a time after it, so
+                // memory holds the rows and their history, not every record or decision.
+                let mut history = batch::InputHistory::of(&pool, &engine, rows);
+                let mut from = todo;
+                for rows in rows[todo..].chunks(batch::CHUNK) {
+                    let records = history.decode(&pool, &engine, rows, from);
+                    from += rows.len();
+                    emit(rows, batch::screen_records(&pool, &engine, &records))?;
                 }
                 Ok(())
             }

@@ -331,18 +331,43 @@ impl Engine {
         if !self.has_aggregates() {
             return;
         }
-        let one = |(position, r): &(usize, &mut Record)| {
-            (self.batch_id(r, *position), self.aggregate_inputs(r))
-        };
+        let one = |(position, r): &(usize, &mut Record)| self.history_entry(r, *position);
         #[cfg(feature = "parallel")]
-        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) = {
+        let entries: Vec<HistoryEntry> = {
             use rayon::prelude::*;
-            records.par_iter().map(one).unzip()
+            records.par_iter().map(one).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) = records.iter().map(one).unzip();
-        for ((_, r), facts) in records.iter_mut().zip(self.batch_facts(&inputs, ids)) {
-            r.facts = facts;
+        let entries: Vec<HistoryEntry> = records.iter().map(one).collect();
+        let mut history = self.batch_history(entries);
+        for (n, (_, r)) in records.iter_mut().enumerate() {
+            history.take(n).give(r);
+        }
+    }
+
+    /// What a record adds to the history of a batch (its id, and each aggregate's key, time
+    /// and value), for a batch too large to hold decoded: take every record's entry in a
+    /// first pass over the input (records decoded one chunk at a time, then dropped), compute
+    /// the [`BatchHistory`] and give each record, decoded again, its share. `position` is the
+    /// record's 0-based place in the input (see [`Engine::aggregate_batch_at`]).
+    pub fn history_entry(&self, record: &Record, position: usize) -> HistoryEntry {
+        HistoryEntry {
+            id: self.batch_id(record, position),
+            inputs: self.aggregate_inputs(record),
+        }
+    }
+
+    /// The aggregates of a batch from its records' entries, in input order.
+    pub fn batch_history(&self, entries: Vec<HistoryEntry>) -> BatchHistory {
+        let (ids, inputs): (Vec<Arc<str>>, Vec<Vec<Input>>) =
+            entries.into_iter().map(|e| (e.id, e.inputs)).unzip();
+        let facts = if self.has_aggregates() {
+            self.batch_facts(&inputs, ids)
+        } else {
+            Vec::new()
+        };
+        BatchHistory {
+            facts: facts.into_iter().map(Some).collect(),
         }
     }
 
@@ -470,5 +495,52 @@ impl Engine {
         let fact = record.facts.get(i as usize)?;
         let ns = crate::pack::AGGREGATE_NAMESPACE;
         Some((format!("{ns}.{}", a.name), fact.evidence(&a.window_text)?))
+    }
+}
+
+/// What one record adds to the history of a batch ([`Engine::history_entry`]).
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    id: Arc<str>,
+    inputs: Vec<Input>,
+}
+
+/// The aggregates of every record of a batch ([`Engine::batch_history`]), by entry.
+#[derive(Debug, Default)]
+pub struct BatchHistory {
+    facts: Vec<Option<Vec<Fact>>>,
+}
+
+impl BatchHistory {
+    /// How many records it holds.
+    pub fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    /// True when it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+    }
+
+    /// The history of the `n`-th entry (taken once: a second call gives an empty history,
+    /// with which rules reading aggregates are incomplete, as for a record screened alone).
+    pub fn take(&mut self, n: usize) -> RecordHistory {
+        RecordHistory(
+            self.facts
+                .get_mut(n)
+                .and_then(Option::take)
+                .unwrap_or_default(),
+        )
+    }
+}
+
+/// One record's aggregates, taken from a [`BatchHistory`].
+#[derive(Debug, Default)]
+pub struct RecordHistory(Vec<Fact>);
+
+impl RecordHistory {
+    /// Gives it to the record (decoded from the same input row as its entry).
+    pub fn give(self, record: &mut Record) {
+        record.facts = self.0;
     }
 }

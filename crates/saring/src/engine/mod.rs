@@ -60,6 +60,7 @@ mod run;
 pub(crate) mod score;
 pub(crate) mod template;
 
+pub use history::{BatchHistory, HistoryEntry, RecordHistory};
 pub use inspect::RuleReads;
 pub use policy::MonitoredUse;
 pub use run::Summary;
