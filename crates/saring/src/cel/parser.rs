@@ -430,6 +430,22 @@ impl<'a> Parser<'a> {
     /// `.field` or `.method(args)`; extends `name` when the chain is still a qualified name.
     fn postfix_dot(&mut self, node: Node, name: &mut Option<String>) -> PResult<Node> {
         self.bump()?;
+        if self.tok.kind == TokenKind::Question {
+            // `operand.?field` (optional values): no method call may follow the name.
+            self.bump()?;
+            *name = None;
+            let (field, field_span, _) = self.selector()?;
+            let span = node.span().to(field_span);
+            let height = node.height;
+            return self.node(
+                ExprKind::OptSelect {
+                    operand: boxed(node),
+                    field,
+                },
+                span,
+                height,
+            );
+        }
         let (field, field_span, quoted) = self.selector()?;
         if !quoted && self.tok.kind == TokenKind::LParen {
             *name = None;
@@ -467,23 +483,39 @@ impl<'a> Parser<'a> {
 
     fn postfix_index(&mut self, node: Node) -> PResult<Node> {
         self.bump()?;
+        // `operand[?index]` (optional values).
+        let optional = self.tok.kind == TokenKind::Question;
+        if optional {
+            self.bump()?;
+        }
         let index = self.expr()?;
         let close = self.expect(TokenKind::RBracket, "`]`")?;
-        self.make_index(node, index, close)
+        self.make_index(node, index, close, optional)
     }
 
     #[inline(never)]
-    fn make_index(&self, node: Node, index: Node, close: Span) -> PResult<Node> {
+    fn make_index(&self, node: Node, index: Node, close: Span, optional: bool) -> PResult<Node> {
         let span = node.span().to(close);
         let height = node.height.max(index.height);
-        self.node(
-            ExprKind::Index {
-                operand: boxed(node),
-                index: boxed(index),
-            },
-            span,
-            height,
-        )
+        let (operand, index) = (boxed(node), boxed(index));
+        let kind = if optional {
+            ExprKind::OptIndex { operand, index }
+        } else {
+            ExprKind::Index { operand, index }
+        };
+        self.node(kind, span, height)
+    }
+
+    /// A list item or map key, optional when marked `?` (`[?x]`, `{?k: v}`).
+    fn entry(&mut self) -> PResult<Node> {
+        if self.tok.kind != TokenKind::Question {
+            return self.expr();
+        }
+        let mark = self.bump()?.span;
+        let inner = self.expr()?;
+        let span = mark.to(inner.span());
+        let height = inner.height;
+        self.node(ExprKind::OptEntry(boxed(inner)), span, height)
     }
 
     /// Returns the primary expression and, when it is a plain (possibly leading-dot)
@@ -567,7 +599,7 @@ impl<'a> Parser<'a> {
             if self.tok.kind == TokenKind::RBracket {
                 break;
             }
-            items.push(self.expr()?);
+            items.push(self.entry()?);
             if !self.list_separator(TokenKind::RBracket, "`,` or `]`")? {
                 break;
             }
@@ -600,7 +632,7 @@ impl<'a> Parser<'a> {
             if self.tok.kind == TokenKind::RBrace {
                 break;
             }
-            let key = self.expr()?;
+            let key = self.entry()?;
             self.expect(TokenKind::Colon, "`:`")?;
             let value = self.expr()?;
             entries.push((key, value));
@@ -746,6 +778,8 @@ impl<'a> Parser<'a> {
             ("filter", 2) => Some((MacroKind::Filter, 1)),
             ("map", 2 | 3) => Some((MacroKind::Map, 1)),
             ("sortBy", 2) => Some((MacroKind::SortBy, 1)),
+            ("optMap", 2) => Some((MacroKind::OptMap, 1)),
+            ("optFlatMap", 2) => Some((MacroKind::OptFlatMap, 1)),
             ("all", 3) => Some((MacroKind::All, 2)),
             ("exists", 3) => Some((MacroKind::Exists, 2)),
             ("exists_one" | "existsOne", 3) => Some((MacroKind::ExistsOne, 2)),

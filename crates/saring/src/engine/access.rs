@@ -150,7 +150,7 @@ fn protected_inside(t: &Type) -> Option<String> {
     }
     match t {
         Type::Object(o) => walk(o),
-        Type::List(item) => protected_inside(item),
+        Type::List(item) | Type::Optional(item) => protected_inside(item),
         _ => None,
     }
 }

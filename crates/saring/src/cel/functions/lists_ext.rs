@@ -207,6 +207,8 @@ enum EqKey {
     Timestamp(chrono::DateTime<chrono::Utc>),
     Duration(chrono::TimeDelta),
     Type(Arc<str>),
+    /// `optional.none()` (`None`) or `optional.of(v)`.
+    Optional(Option<Box<EqKey>>),
     List(Vec<EqKey>),
     /// Entries sorted by key.
     Map(Vec<(EqKey, EqKey)>),
@@ -229,6 +231,8 @@ fn eq_key(v: &Value) -> Option<EqKey> {
         Value::Timestamp(t) => EqKey::Timestamp(*t),
         Value::Duration(d) => EqKey::Duration(*d),
         Value::Type(t) => EqKey::Type(t.clone()),
+        Value::Optional(None) => EqKey::Optional(None),
+        Value::Optional(Some(v)) => EqKey::Optional(Some(Box::new(eq_key(v)?))),
         Value::List(items) => EqKey::List(items.iter().map(eq_key).collect::<Option<_>>()?),
         Value::Map(m) => {
             let mut entries = m
