@@ -871,9 +871,10 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
     let n = range.len();
     match kind {
         // Evaluated by `opt_map` (never reached).
-        MacroKind::OptMap | MacroKind::OptFlatMap => {
-            Err(Fail::msg(format!("no such overload: {}(list or map)", kind.name())))
-        }
+        MacroKind::OptMap | MacroKind::OptFlatMap => Err(Fail::msg(format!(
+            "no such overload: {}(list or map)",
+            kind.name()
+        ))),
         MacroKind::All | MacroKind::Exists => {
             let decisive = kind == MacroKind::Exists;
             let mut error = None;
@@ -1020,7 +1021,11 @@ fn index_opt(v: Option<&Value>, index: &Value) -> Result<Value, Fail> {
                 Value::Int(i) => Some(*i),
                 Value::Uint(u) => Some(i64::try_from(*u).unwrap_or(i64::MAX)),
                 Value::Double(d) if d.fract() == 0.0 && d.is_finite() => {
-                    Some(if d.abs() < 9.2e18 { *d as i64 } else { i64::MAX })
+                    Some(if d.abs() < 9.2e18 {
+                        *d as i64
+                    } else {
+                        i64::MAX
+                    })
                 }
                 _ => None,
             };
@@ -1029,7 +1034,9 @@ fn index_opt(v: Option<&Value>, index: &Value) -> Result<Value, Fail> {
                     .ok()
                     .and_then(|i| items.get(i))
                     .map_or_else(Value::none, |x| Value::some(x.clone()))),
-                None => Err(EvalError::no_overload("_[?_]", [&Value::List(items.clone()), index]).into()),
+                None => Err(
+                    EvalError::no_overload("_[?_]", [&Value::List(items.clone()), index]).into(),
+                ),
             }
         }
         Some(Value::Map(m)) => Ok(m
@@ -1043,7 +1050,7 @@ fn index_opt(v: Option<&Value>, index: &Value) -> Result<Value, Fail> {
 /// entry is left out).
 fn opt_entry(v: Value) -> Result<Option<Value>, Fail> {
     match v {
-        Value::Optional(o) => Ok(o.map(|x| Arc::unwrap_or_clone(x))),
+        Value::Optional(o) => Ok(o.map(Arc::unwrap_or_clone)),
         other => Err(Fail::msg(format!(
             "an optional entry (`?`) needs an optional value, found {}",
             other.type_name()

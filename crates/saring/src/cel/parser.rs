@@ -855,8 +855,18 @@ impl<'a> Parser<'a> {
             if self.tok.kind == TokenKind::RBrace {
                 break;
             }
+            // `?field: value` (an optional field, its value an optional) keeps the value as an
+            // optional entry.
+            let mark = (self.tok.kind == TokenKind::Question)
+                .then(|| self.bump().map(|t| t.span))
+                .transpose()?;
             let field = self.field_name()?;
-            let value = self.expr()?;
+            let mut value = self.expr()?;
+            if let Some(mark) = mark {
+                let span = mark.to(value.span());
+                let height = value.height;
+                value = self.node(ExprKind::OptEntry(boxed(value)), span, height)?;
+            }
             fields.push((field, value));
             if !self.list_separator(TokenKind::RBrace, "`,` or `}`")? {
                 break;
@@ -1123,6 +1133,75 @@ mod tests {
         let x = err("a ? b ? c : d : e");
         assert_eq!(x.message, "unexpected token `?`, expected `:`");
         assert_eq!(x.span, Span::new(6, 7));
+    }
+
+    #[test]
+    fn optional_syntax() {
+        assert_eq!(
+            kind("a.?b.c"),
+            sel(
+                ExprKind::OptSelect {
+                    operand: b(id("a")),
+                    field: "b".into()
+                },
+                "c"
+            )
+        );
+        assert_eq!(
+            kind("m[?k]"),
+            ExprKind::OptIndex {
+                operand: b(id("m")),
+                index: b(id("k"))
+            }
+        );
+        assert_eq!(
+            kind("[a, ?b]"),
+            ExprKind::List(vec![e(id("a")), e(ExprKind::OptEntry(b(id("b"))))])
+        );
+        assert_eq!(
+            kind("{?'k': v}"),
+            ExprKind::Map(vec![(
+                e(ExprKind::OptEntry(b(ExprKind::Literal(Literal::String(
+                    "k".into()
+                ))))),
+                e(id("v"))
+            )])
+        );
+        // A ternary inside a list is not an optional entry.
+        assert!(
+            matches!(kind("[a ? b : c]"), ExprKind::List(items) if matches!(items[0].kind, ExprKind::Conditional { .. }))
+        );
+        assert!(matches!(
+            kind("x.optMap(v, v + 1)"),
+            ExprKind::Macro { kind: MacroKind::OptMap, ref var, .. } if var == "v"
+        ));
+        assert!(matches!(
+            kind("x.optFlatMap(v, v.?y)"),
+            ExprKind::Macro {
+                kind: MacroKind::OptFlatMap,
+                ..
+            }
+        ));
+        // Printing round-trips.
+        for src in [
+            "a.?b.?c",
+            "m[?k + 1]",
+            "[?a, b]",
+            r#"{?"k": v, "j": w}"#,
+            "T{?f: x}",
+        ] {
+            let ast = ok(src);
+            assert_eq!(print(&ast), src);
+            assert_eq!(parse(&print(&ast)).ok(), Some(ast));
+        }
+        // No method call after `.?`; `.?` needs a field name.
+        assert!(parse("a.?b()").is_err());
+        assert!(parse("a.?").is_err());
+        assert!(parse("a[?]").is_err());
+        assert_eq!(
+            err("x.optMap(1, 2)").message,
+            "the first argument of `optMap` must be a simple identifier (the iteration variable)"
+        );
     }
 
     #[test]

@@ -106,9 +106,10 @@ impl Planner<'_> {
                 slot: *slot,
                 path: self.paths.id(path),
             }),
-            TKind::OptSelect { operand, field } => {
-                folded(Node::OptSelect(Box::new(self.lower(operand)), field.clone()))
-            }
+            TKind::OptSelect { operand, field } => folded(Node::OptSelect(
+                Box::new(self.lower(operand)),
+                field.clone(),
+            )),
             TKind::OptIndex(a, i) => {
                 let parts = [self.lower(a), self.lower(i)];
                 folded(Node::OptIndex(Box::new(parts)))

@@ -206,9 +206,19 @@ fn write_expr(out: &mut String, expr: &Expr) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_field(out, field);
-                out.push_str(": ");
-                write_expr(out, value);
+                match &value.kind {
+                    ExprKind::OptEntry(inner) => {
+                        out.push('?');
+                        write_field(out, field);
+                        out.push_str(": ");
+                        write_expr(out, inner);
+                    }
+                    _ => {
+                        write_field(out, field);
+                        out.push_str(": ");
+                        write_expr(out, value);
+                    }
+                }
             }
             out.push('}');
         }

@@ -677,9 +677,8 @@ impl<'e> Checker<'e, '_> {
             Type::Optional(t) => (**t).clone(),
             Type::Dyn => Type::Dyn,
             other => {
-                let message = format!(
-                    "an optional entry (`?`) needs an optional value, found {other}"
-                );
+                let message =
+                    format!("an optional entry (`?`) needs an optional value, found {other}");
                 self.type_error(e.span, message)
             }
         };
@@ -724,9 +723,8 @@ impl<'e> Checker<'e, '_> {
             (_, t @ Type::Optional(_)) => t.clone(),
             (_, Type::Dyn) => Type::Optional(Box::new(Type::Dyn)),
             (_, other) => {
-                let message = format!(
-                    "the transform of `optFlatMap` must be an optional, found {other}"
-                );
+                let message =
+                    format!("the transform of `optFlatMap` must be an optional, found {other}");
                 self.type_error(transform.span, message);
                 Type::Optional(Box::new(Type::Dyn))
             }

@@ -175,24 +175,26 @@ impl Visitor<'_> {
     fn resolve(&mut self, e: &Expr) -> Resolved {
         match &e.kind {
             ExprKind::Ident { name, .. } => self.resolve_ident(name, e.span),
-            ExprKind::Select { operand, field } | ExprKind::OptSelect { operand, field } => match self.resolve(operand) {
-                Resolved::Object(obj) => match obj.field(field) {
-                    Some(f) => Resolved::Field(f.clone()),
-                    None => Resolved::Other,
-                },
-                Resolved::Field(f) => match &f.kind {
-                    FieldKind::Object(obj) => match obj.field(field) {
-                        Some(child) => Resolved::Field(child.clone()),
+            ExprKind::Select { operand, field } | ExprKind::OptSelect { operand, field } => {
+                match self.resolve(operand) {
+                    Resolved::Object(obj) => match obj.field(field) {
+                        Some(f) => Resolved::Field(f.clone()),
                         None => Resolved::Other,
                     },
-                    _ => Resolved::Other,
-                },
-                Resolved::Carrier(c) => {
-                    self.report(c, format!("`.{field}`"), e.span);
-                    Resolved::Other
+                    Resolved::Field(f) => match &f.kind {
+                        FieldKind::Object(obj) => match obj.field(field) {
+                            Some(child) => Resolved::Field(child.clone()),
+                            None => Resolved::Other,
+                        },
+                        _ => Resolved::Other,
+                    },
+                    Resolved::Carrier(c) => {
+                        self.report(c, format!("`.{field}`"), e.span);
+                        Resolved::Other
+                    }
+                    Resolved::Other => Resolved::Other,
                 }
-                Resolved::Other => Resolved::Other,
-            },
+            }
             _ => match self.visit(e) {
                 Some(c) => Resolved::Carrier(c),
                 None => Resolved::Other,

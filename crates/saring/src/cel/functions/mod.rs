@@ -480,13 +480,7 @@ static BUILTINS: &[Builtin] = &[
     ),
     builtin!("sort", Method, [1], lists_ext::check_sort, lists_ext::sort),
     // optional values
-    builtin!(
-        "optional.of",
-        Global,
-        [1],
-        optional::check_of,
-        optional::of
-    ),
+    builtin!("optional.of", Global, [1], optional::check_of, optional::of),
     builtin!(
         "optional.ofNonZeroValue",
         Global,
@@ -508,13 +502,7 @@ static BUILTINS: &[Builtin] = &[
         optional::check_has_value,
         optional::has_value
     ),
-    builtin!(
-        "value",
-        Method,
-        [1],
-        optional::check_value,
-        optional::value
-    ),
+    builtin!("value", Method, [1], optional::check_value, optional::value),
     builtin!(
         "orValue",
         Method,

@@ -93,7 +93,10 @@ pub fn of(args: &[&Value]) -> EvalResult {
 pub fn none(args: &[&Value]) -> EvalResult {
     match args {
         [] => Ok(Value::none()),
-        _ => Err(EvalError::no_overload("optional.none", args.iter().copied())),
+        _ => Err(EvalError::no_overload(
+            "optional.none",
+            args.iter().copied(),
+        )),
     }
 }
 
@@ -229,15 +232,24 @@ mod tests {
     #[test]
     fn checker_types() {
         let opt_int = Type::Optional(Box::new(Type::Int));
-        assert_eq!(check_value(&[opt_int.clone()]).ok().map(|t| t.to_string()), Some("int".into()));
         assert_eq!(
-            check_or_value(&[opt_int.clone(), Type::Int]).ok().map(|t| t.to_string()),
+            check_value(std::slice::from_ref(&opt_int))
+                .ok()
+                .map(|t| t.to_string()),
+            Some("int".into())
+        );
+        assert_eq!(
+            check_or_value(&[opt_int.clone(), Type::Int])
+                .ok()
+                .map(|t| t.to_string()),
             Some("int".into())
         );
         assert!(check_or_value(&[opt_int.clone(), Type::String]).is_err());
         assert!(check_has_value(&[Type::Int]).is_err());
         assert_eq!(
-            check_or(&[opt_int.clone(), opt_int.clone()]).ok().map(|t| t.to_string()),
+            check_or(&[opt_int.clone(), opt_int.clone()])
+                .ok()
+                .map(|t| t.to_string()),
             Some("optional_type(int)".into())
         );
         assert_eq!(
