@@ -694,7 +694,8 @@ impl<'e> Checker<'e, '_> {
         args: &[Expr],
         span: Span,
     ) -> Out<'e> {
-        let range = self.val(target);
+        // Binding the value to a variable is not a whole use: the variable's uses are checked.
+        let range = self.container(target);
         let item = match &range.ty {
             Type::Optional(t) => (**t).clone(),
             Type::Dyn => Type::Dyn,
@@ -908,7 +909,16 @@ impl<'e> Checker<'e, '_> {
             // `size()` of a list reveals nothing of its items, so a list of objects holding
             // protected fields may be counted; the size of one such object (its number of
             // keys) would reveal whether a protected value is present, so it is a whole use.
-            let n = if builtin.name == "size" {
+            // The optional accessors pass their optional on (`legs[?0].value()`, a list item
+            // holding protected fields, may still be selected from): the use of their result
+            // is checked instead.
+            let passes_on = matches!(
+                builtin.name,
+                "hasValue" | "value" | "orValue" | "or" | "optional.of"
+            ) && (nodes.is_empty() || builtin.name == "or");
+            let n = if passes_on {
+                self.container(a)
+            } else if builtin.name == "size" {
                 match self.container(a) {
                     n if matches!(n.ty, Type::List(_)) => n,
                     n => {

@@ -25,6 +25,17 @@ fn inner(t: &Type) -> Option<Type> {
     }
 }
 
+/// The result type of `orValue` / `or`: the optional's value type unless that is `dyn` (the
+/// value type is kept, not widened to `dyn`, so that a list item holding protected fields
+/// stays visible to the policy when its use is checked).
+fn prefer_known(t: Type, alternative: &Type) -> Type {
+    if t.is_dyn() {
+        alternative.clone()
+    } else {
+        t
+    }
+}
+
 /// Checker for `optional.of(x)` and `optional.ofNonZeroValue(x)`: `optional_type(T)`.
 pub fn check_of(args: &[Type]) -> Result<Type, String> {
     match args {
@@ -61,7 +72,7 @@ pub fn check_value(args: &[Type]) -> Result<Type, String> {
 pub fn check_or_value(args: &[Type]) -> Result<Type, String> {
     match args {
         [o, d] => match inner(o) {
-            Some(t) if t.assignable_to(d) || d.assignable_to(&t) => Ok(Type::unify(Some(t), d)),
+            Some(t) if t.assignable_to(d) || d.assignable_to(&t) => Ok(prefer_known(t, d)),
             _ => Err(no_match("orValue", args)),
         },
         _ => Err(no_match("orValue", args)),
@@ -73,7 +84,7 @@ pub fn check_or(args: &[Type]) -> Result<Type, String> {
     match args {
         [a, b] => match (inner(a), inner(b)) {
             (Some(x), Some(y)) if x.assignable_to(&y) => {
-                Ok(Type::Optional(Box::new(Type::unify(Some(x), &y))))
+                Ok(Type::Optional(Box::new(prefer_known(x, &y))))
             }
             _ => Err(no_match("or", args)),
         },
