@@ -73,6 +73,11 @@ fn values() {
         eval("type(optional.of(1)) == optional_type"),
         Ok(Value::Bool(true))
     );
+    // The lists extension's first() and last().
+    assert_eq!(eval("[1, 2, 3].first().value()"), Ok(Value::Int(1)));
+    assert_eq!(eval("[1, 2, 3].last().value()"), Ok(Value::Int(3)));
+    assert_eq!(eval("[].first().orValue(10)"), Ok(Value::Int(10)));
+    assert_eq!(eval("[].last().hasValue()"), Ok(Value::Bool(false)));
     // Selecting from or indexing an optional is optional.
     assert_eq!(
         eval("optional.of({'a': {'b': 1}}).a.b.value()"),
@@ -140,6 +145,8 @@ fn checker_types() {
     );
     assert_eq!(ty("optional.of(1).value()"), "int");
     assert_eq!(ty("optional.of(1).hasValue()"), "bool");
+    assert_eq!(ty("['a'].first()"), "optional_type(string)");
+    assert_eq!(ty("[1.5].last().orValue(0.0)"), "double");
 }
 
 #[test]
@@ -346,6 +353,7 @@ fn protected_fields_are_refused_through_optionals() {
         r#"legs[?0].value() == {}"#,
         r#"legs[?0] == optional.none()"#,
         r#"legs[?0].orValue({}) == {}"#,
+        r#"legs.first().value() == {}"#,
         r#"legs[?0].or(optional.none()).value() == {}"#,
         r#"optional.none().or(legs[?0]).value() == {}"#,
         r#"legs[?0].optMap(l, l).hasValue()"#,
@@ -359,6 +367,7 @@ fn protected_fields_are_refused_through_optionals() {
     // Other fields of the same items stay readable.
     assert!(engine(r#"legs[?0].?country.orValue("") == "MM""#).is_ok());
     assert!(engine(r#"legs[?0].value().country == "MM""#).is_ok());
+    assert!(engine(r#"legs.last().?country.orValue("") == "MM""#).is_ok());
     assert!(engine(r#"legs[?0].optMap(l, l.country).orValue("") == "MM""#).is_ok());
     assert!(engine(r#"record.?legs.orValue([]).exists(l, l.country == "MM")"#).is_ok());
 }

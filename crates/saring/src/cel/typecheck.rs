@@ -914,7 +914,7 @@ impl<'e> Checker<'e, '_> {
             // is checked instead.
             let passes_on = matches!(
                 builtin.name,
-                "hasValue" | "value" | "orValue" | "or" | "optional.of"
+                "hasValue" | "value" | "orValue" | "or" | "optional.of" | "first" | "last"
             ) && (nodes.is_empty() || builtin.name == "or");
             let n = if passes_on {
                 self.container(a)

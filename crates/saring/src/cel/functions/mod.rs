@@ -479,6 +479,20 @@ static BUILTINS: &[Builtin] = &[
         lists_ext::distinct
     ),
     builtin!("sort", Method, [1], lists_ext::check_sort, lists_ext::sort),
+    builtin!(
+        "first",
+        Method,
+        [1],
+        lists_ext::check_first_last,
+        lists_ext::first
+    ),
+    builtin!(
+        "last",
+        Method,
+        [1],
+        lists_ext::check_first_last,
+        lists_ext::last
+    ),
     // optional values
     builtin!("optional.of", Global, [1], optional::check_of, optional::of),
     builtin!(
