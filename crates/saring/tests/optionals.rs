@@ -214,6 +214,9 @@ type = "string"
 [field.legs.religion]
 type = "string"
 protected = true
+[field.purpose]
+type = "enum"
+values = ["work", "study"]
 [field.religion]
 type = "string"
 protected = true
@@ -380,4 +383,19 @@ fn optional_types_in_packs() {
         .contains("the condition must be bool, found optional_type(string)"));
     assert!(t(r#"record.?recrutier.hasValue()"#).contains("did you mean `recruiter`?"));
     assert!(t(r#"record.?job"#).contains("object `job` cannot be used as a value"));
+}
+
+#[test]
+fn enum_values_are_checked_through_optionals() {
+    let err = engine(r#"record.?purpose.orValue("") == "wrok""#)
+        .err()
+        .expect("an unknown enum value does not load");
+    let d: Vec<_> = err.errors().collect();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, "cel.unknown_enum_value");
+    assert_eq!(d[0].help.as_deref(), Some("did you mean `work`?"));
+    // The default is a value the expression may compare with.
+    assert!(engine(r#"record.?purpose.orValue("none") == "none""#).is_ok());
+    assert!(engine(r#"record.?purpose.orValue("") == "study""#).is_ok());
+    assert!(engine(r#"record.?purpose.value() == "work""#).is_ok());
 }

@@ -1013,10 +1013,39 @@ impl<'e> Checker<'e, '_> {
     fn enum_field(&self, e: &TExpr) -> Option<EnumField> {
         let (field, path) = match &e.kind {
             TKind::Local(i) => return self.local_enums.get(*i as usize).cloned().flatten(),
-            TKind::Slot { path, .. } => {
+            TKind::Slot { path, .. } | TKind::OptSlot { path, .. } => {
                 let root = self.env().root.as_deref()?;
                 (root.field_at_path(path)?, path.clone())
             }
+            // The value of an optional read of an enum field (`record.?purpose.orValue('')`):
+            // one of its values, or the default.
+            TKind::Call(b, args) if matches!(b.name, "value" | "orValue") => {
+                let mut f = self.enum_field(args.first()?)?;
+                if let Some(TExpr {
+                    kind: TKind::Const(Value::String(d)),
+                    ..
+                }) = args.get(1)
+                {
+                    let mut values = f.values.to_vec();
+                    values.push(d.to_string());
+                    f.values = values.into();
+                }
+                return Some(f);
+            }
+            TKind::OptSelect { operand, field } => match &operand.ty {
+                Type::Object(obj) => {
+                    let f = obj.field(field)?;
+                    (f, Arc::from(f.path.as_str()))
+                }
+                Type::Optional(t) => match &**t {
+                    Type::Object(obj) => {
+                        let f = obj.field(field)?;
+                        (f, Arc::from(f.path.as_str()))
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            },
             TKind::Select {
                 operand,
                 field,
