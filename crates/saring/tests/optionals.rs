@@ -387,9 +387,9 @@ fn optional_types_in_packs() {
 
 #[test]
 fn enum_values_are_checked_through_optionals() {
-    let err = engine(r#"record.?purpose.orValue("") == "wrok""#)
-        .err()
-        .expect("an unknown enum value does not load");
+    let Err(err) = engine(r#"record.?purpose.orValue("") == "wrok""#) else {
+        panic!("an unknown enum value does not load");
+    };
     let d: Vec<_> = err.errors().collect();
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "cel.unknown_enum_value");
