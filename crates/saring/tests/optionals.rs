@@ -399,3 +399,17 @@ fn enum_values_are_checked_through_optionals() {
     assert!(engine(r#"record.?purpose.orValue("") == "study""#).is_ok());
     assert!(engine(r#"record.?purpose.value() == "work""#).is_ok());
 }
+
+#[test]
+fn a_value_of_the_wrong_shape_is_still_an_error_through_optionals() {
+    let engine = engine(r#"record.?recruiter.orValue("none") == "none""#)
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let d = engine
+        .screen_json(r#"{"destination": "KH", "recruiter": 5}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(d.hits.is_empty());
+    let incomplete: Vec<_> = d.incomplete.iter().filter(|i| i.rule == "r").collect();
+    assert_eq!(incomplete.len(), 1);
+    assert!(incomplete[0].error.is_some(), "{:?}", incomplete[0]);
+    assert!(incomplete[0].missing.is_empty());
+}
