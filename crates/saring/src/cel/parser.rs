@@ -1625,10 +1625,29 @@ mod tests {
                 MacroKind::TransformMap,
                 MacroKind::TransformMapEntry,
                 MacroKind::SortBy,
+                MacroKind::OptMap,
+                MacroKind::OptFlatMap,
             ]);
+            // An item of a list literal, or a key of a map literal: optional or not.
+            let entry = (any::<bool>(), inner.clone()).prop_map(|(optional, e)| {
+                if optional {
+                    Expr {
+                        span: e.span,
+                        kind: ExprKind::OptEntry(Box::new(e)),
+                    }
+                } else {
+                    e
+                }
+            });
             prop_oneof![
                 (bx.clone(), field())
                     .prop_map(|(operand, field)| ExprKind::Select { operand, field }),
+                (bx.clone(), field())
+                    .prop_map(|(operand, field)| ExprKind::OptSelect { operand, field }),
+                (bx.clone(), bx.clone())
+                    .prop_map(|(operand, index)| ExprKind::OptIndex { operand, index }),
+                prop::collection::vec(entry.clone(), 0..4).prop_map(ExprKind::List),
+                prop::collection::vec((entry, inner.clone()), 0..3).prop_map(ExprKind::Map),
                 (bx.clone(), field()).prop_map(|(operand, field)| ExprKind::Has { operand, field }),
                 (bx.clone(), bx.clone())
                     .prop_map(|(operand, index)| ExprKind::Index { operand, index }),
@@ -1682,8 +1701,14 @@ mod tests {
                                 | MacroKind::TransformMap
                                 | MacroKind::TransformMapEntry
                         );
-                        let one_only =
-                            matches!(kind, MacroKind::Map | MacroKind::Filter | MacroKind::SortBy);
+                        let one_only = matches!(
+                            kind,
+                            MacroKind::Map
+                                | MacroKind::Filter
+                                | MacroKind::SortBy
+                                | MacroKind::OptMap
+                                | MacroKind::OptFlatMap
+                        );
                         let var2 = match var2 {
                             _ if one_only => None,
                             Some(v) if v != var => Some(v),
