@@ -771,7 +771,9 @@ fn fields_inside_optional_objects_read_without_has_are_warned_about() {
         [
             "rule `r` reads optional field `job_offer.source` without `has()`: records without it \
           list the rule as incomplete | if absence is meaningful, test it \
-          (`has(record.job_offer) && ...`); if every record has it, mark it `required = true`"
+          (`has(record.job_offer) && ...`) or read it with `.?` \
+          (`record.?job_offer.?source.orValue(...)`); if every record has it, mark it \
+          `required = true`"
         ]
     );
     assert!(unguarded(r#"has(record.job_offer) && job_offer.source == "x""#).is_empty());

@@ -215,6 +215,32 @@ fn errors_do_not_hide_warnings() {
 }
 
 #[test]
+fn an_optional_field_read_through_dot_question_is_guarded() {
+    // `.?` says what absence means: no `pack.unguarded_optional`, and the monitored field is
+    // still in the register.
+    let pack = format!(
+        "{PACK}\n[[rule]]\nid = \"rule_m\"\ntitle = \"Reads sex\"\nweight = 0\nstatus = \"shadow\"\n\
+         when = \"record.?sex.orValue('') == 'f'\"\nreason = \"audit\"\nremedy = \"none\"\n\
+         references = [\"t\"]\n\
+         uses_monitored = {{ why = \"fairness audit of the flag rate by sex, no other field would \
+         measure it\", references = [\"DPIA 2026-01\"], approved_by = \"data-protection officer\" }}\n"
+    );
+    let f = Fixture::with_pack(&pack);
+    let out = f.run(&["check", "pack", "--today", "2019-01-01", "-f", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["pack.no_examples", "pack.monitored_use"], "{v}");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(v["monitored_use"][0]["rule"], "rule_m");
+    assert_eq!(v["monitored_use"][0]["fields"][0], "sex");
+}
+
+#[test]
 fn a_pack_that_does_not_load_or_no_pack_at_all_exits_2() {
     let f = Fixture::new();
     // The schema file is missing: the pack cannot be read.

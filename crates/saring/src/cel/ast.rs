@@ -148,6 +148,11 @@ pub enum MacroKind {
     TransformMapEntry,
     /// `list.sortBy(x, key)`: the items ordered by their keys (the lists extension)
     SortBy,
+    /// `opt.optMap(x, expr)`: `optional.of(expr)` with `x` bound to the optional's value, or
+    /// `optional.none()` when it has none (optional values)
+    OptMap,
+    /// `opt.optFlatMap(x, expr)`: like `optMap`, but `expr` is itself an optional
+    OptFlatMap,
 }
 
 impl MacroKind {
@@ -163,6 +168,8 @@ impl MacroKind {
             MacroKind::TransformMap => "transformMap",
             MacroKind::TransformMapEntry => "transformMapEntry",
             MacroKind::SortBy => "sortBy",
+            MacroKind::OptMap => "optMap",
+            MacroKind::OptFlatMap => "optFlatMap",
         }
     }
 }
@@ -186,6 +193,26 @@ pub enum ExprKind {
         /// The field name.
         field: String,
     },
+    /// Optional field selection `operand.?field`: `optional.of(operand.field)` when the field
+    /// is present, else `optional.none()` (an absent field is not missing data here).
+    OptSelect {
+        /// The expression before the `.?`.
+        operand: Box<Expr>,
+        /// The field name.
+        field: String,
+    },
+    /// Optional indexing `operand[?index]`: `optional.of(operand[index])` when the key or
+    /// index is there, else `optional.none()`.
+    OptIndex {
+        /// The indexed list or map.
+        operand: Box<Expr>,
+        /// The index or key.
+        index: Box<Expr>,
+    },
+    /// An optional entry of a list or map literal, `[?x]` / `{?k: v}`: the marked item (or
+    /// the key of the marked entry). Its value must be an optional; the entry is left out
+    /// when it has none. Only the parser makes these, directly inside a list or a map key.
+    OptEntry(Box<Expr>),
     /// The `has(operand.field)` macro: field presence test.
     Has {
         /// The expression before the dot.

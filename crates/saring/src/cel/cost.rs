@@ -62,7 +62,14 @@ impl Bounds {
                 .get(*i as usize)
                 .copied()
                 .unwrap_or(MAX_RECORD_LIST_ITEMS as u64),
+            Node::Comprehension(c) if is_opt_map(c) => c
+                .transform
+                .as_ref()
+                .map_or(MAX_RECORD_LIST_ITEMS as u64, |t| self.size(t, paths)),
             Node::Comprehension(c) => self.size(&c.range, paths),
+            Node::MakeListOpt(items) => items.len() as u64,
+            Node::MakeMapOpt(entries) => entries.len() as u64,
+            Node::OptSlot(s) => self.path(paths, s.path),
             Node::Cond(parts) => {
                 let [_, a, b] = &**parts;
                 self.size(a, paths).max(self.size(b, paths))
@@ -83,6 +90,7 @@ impl Bounds {
             Node::Const(_)
             | Node::Unbound(_)
             | Node::Slot(_)
+            | Node::OptSlot(_)
             | Node::Var(_)
             | Node::Derived(_)
             | Node::Local(_)
@@ -97,6 +105,7 @@ impl Bounds {
             | Node::StrMap(_, x)
             | Node::StrInSet(x, _)
             | Node::Select { operand: x, .. }
+            | Node::OptSelect(x, _)
             | Node::IntCmp { operand: x, .. }
             | Node::DoubleCmp { operand: x, .. } => cost(x),
             Node::Cond(parts) => sum(&parts[..]),
@@ -107,9 +116,21 @@ impl Bounds {
                 };
                 sum(&operands[..]).saturating_add(scan)
             }
-            Node::Index(operands) | Node::StrCmp(_, operands) | Node::StrTest(_, operands) => {
-                sum(&operands[..])
-            }
+            Node::Index(operands)
+            | Node::OptIndex(operands)
+            | Node::OptOr { operands, .. }
+            | Node::StrCmp(_, operands)
+            | Node::StrTest(_, operands) => sum(&operands[..]),
+            Node::MakeListOpt(items) => items
+                .iter()
+                .fold(0u64, |acc, (n, _)| acc.saturating_add(cost(n))),
+            Node::MakeMapOpt(entries) => entries.iter().fold(0u64, |acc, (k, v, _)| {
+                acc.saturating_add(cost(k)).saturating_add(cost(v))
+            }),
+            // `optMap` / `optFlatMap` evaluate their transform at most once.
+            Node::Comprehension(c) if is_opt_map(c) => cost(&c.range)
+                .saturating_add(1)
+                .saturating_add(c.transform.as_ref().map_or(0, cost)),
             Node::Call(_, args) | Node::MakeList(args) | Node::And(args) | Node::Or(args) => {
                 sum(args)
             }
@@ -126,6 +147,14 @@ impl Bounds {
         };
         own.saturating_add(1)
     }
+}
+
+/// An `optMap` or `optFlatMap` (a comprehension over one optional value).
+fn is_opt_map(c: &crate::cel::ir::Comprehension) -> bool {
+    matches!(
+        c.kind,
+        crate::cel::ast::MacroKind::OptMap | crate::cel::ast::MacroKind::OptFlatMap
+    )
 }
 
 /// Items of a list or map, bytes of a string or bytes value, else 1.

@@ -371,12 +371,66 @@ pub(crate) fn value<'a>(
             charge(frame, op_cost(&a, &b, &result))?;
             Ok(Cow::Owned(result))
         }
+        Node::OptSlot(s) => opt_slot(cx, *s).map(Cow::Owned),
+        Node::OptSelect(operand, field) => match value(operand, cx, frame)?.as_ref() {
+            Value::Optional(o) => select_opt(o.as_deref(), field).map(Cow::Owned),
+            other => select_opt(Some(other), field).map(Cow::Owned),
+        },
+        Node::OptIndex(operands) => {
+            let [a, i] = &**operands;
+            let (a, i) = both(a, i, cx, frame)?;
+            match a.as_ref() {
+                Value::Optional(o) => index_opt(o.as_deref(), &i).map(Cow::Owned),
+                other => index_opt(Some(other), &i).map(Cow::Owned),
+            }
+        }
+        Node::OptOr { or_value, operands } => opt_or(*or_value, operands, cx, frame),
+        Node::MakeListOpt(items) => {
+            let mut values = Vec::with_capacity(items.len());
+            for (item, optional) in items.iter() {
+                let v = eval(item, cx, frame)?;
+                if *optional {
+                    values.extend(opt_entry(v)?);
+                } else {
+                    values.push(v);
+                }
+            }
+            Ok(Cow::Owned(Value::List(values.into())))
+        }
+        Node::MakeMapOpt(entries) => {
+            let mut map = MapValue::default();
+            for (k, v, optional) in entries.iter() {
+                let key = eval(k, cx, frame)?;
+                check_map_key(&key)?;
+                let value = eval(v, cx, frame)?;
+                let value = if *optional {
+                    match opt_entry(value)? {
+                        Some(v) => v,
+                        None => continue,
+                    }
+                } else {
+                    value
+                };
+                if map.get(&key).is_some() {
+                    return Err(Fail::msg(format!("Failed with repeated key: {key}")));
+                }
+                map.entries.push((key, value));
+            }
+            Ok(Cow::Owned(Value::Map(Arc::new(map))))
+        }
         Node::Select {
             operand,
             field,
             path,
         } => {
             let found = match value(operand, cx, frame)? {
+                // Selecting from an optional is optional (`optional.of(m).f`).
+                Cow::Borrowed(Value::Optional(o)) => {
+                    return select_opt(o.as_deref(), field).map(Cow::Owned)
+                }
+                Cow::Owned(Value::Optional(o)) => {
+                    return select_opt(o.as_deref(), field).map(Cow::Owned)
+                }
                 Cow::Borrowed(Value::Map(m)) => m.get_str(field).map(Cow::Borrowed),
                 Cow::Owned(Value::Map(m)) => m.get_str(field).cloned().map(Cow::Owned),
                 other => {
@@ -395,6 +449,9 @@ pub(crate) fn value<'a>(
         Node::Index(operands) => {
             let [a, i] = &**operands;
             let (a, i) = both(a, i, cx, frame)?;
+            if let Value::Optional(o) = a.as_ref() {
+                return index_opt(o.as_deref(), &i).map(Cow::Owned);
+            }
             owned(ops::index(&a, &i))
         }
         Node::Call(builtin, args) => call(builtin, args, cx, frame),
@@ -545,6 +602,14 @@ pub(crate) fn boolean<'a>(
             .is_some_and(|r| r.get(*s).is_some() || r.invalid_slot(*s).is_some())),
         Node::HasField(operand, field) => match value(operand, cx, frame)?.as_ref() {
             Value::Map(m) => Ok(m.get_str(field).is_some()),
+            Value::Optional(None) => Ok(false),
+            Value::Optional(Some(v)) => match &**v {
+                Value::Map(m) => Ok(m.get_str(field).is_some()),
+                other => Err(Fail::msg(format!(
+                    "invalid type for has(): {}",
+                    other.type_name()
+                ))),
+            },
             other => Err(Fail::msg(format!(
                 "invalid type for has(): {}",
                 other.type_name()
@@ -764,6 +829,9 @@ impl Range<'_> {
 /// it. The other macros fail with the first error.
 fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> Result<Value, Fail> {
     let kind = c.kind;
+    if matches!(kind, MacroKind::OptMap | MacroKind::OptFlatMap) {
+        return opt_map(c, cx, frame);
+    }
     let range = value(&c.range, cx, frame)?;
     let range = match range.as_ref() {
         Value::List(items) => Range::List(items),
@@ -802,6 +870,11 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
     };
     let n = range.len();
     match kind {
+        // Evaluated by `opt_map` (never reached).
+        MacroKind::OptMap | MacroKind::OptFlatMap => Err(Fail::msg(format!(
+            "no such overload: {}(list or map)",
+            kind.name()
+        ))),
         MacroKind::All | MacroKind::Exists => {
             let decisive = kind == MacroKind::Exists;
             let mut error = None;
@@ -906,6 +979,138 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
             }
             Ok(Value::Map(Arc::new(map)))
         }
+    }
+}
+
+/// A record slot read through `.?`: absent is `optional.none()`, not missing data; a value
+/// that did not fit the schema is still an error.
+fn opt_slot(cx: &Ctx<'_>, s: crate::cel::ir::SlotRef) -> Result<Value, Fail> {
+    let Some(record) = cx.record else {
+        return Ok(Value::none());
+    };
+    match record.get(s.slot) {
+        Some(v) => Ok(Value::some(v.clone())),
+        None => match record.invalid_slot(s.slot) {
+            Some(e) => Err(Fail::msg(e.message.clone())),
+            None => Ok(Value::none()),
+        },
+    }
+}
+
+/// `v.?field` (`None`: selecting from `optional.none()`).
+fn select_opt(v: Option<&Value>, field: &str) -> Result<Value, Fail> {
+    match v {
+        None => Ok(Value::none()),
+        Some(Value::Map(m)) => Ok(m
+            .get_str(field)
+            .map_or_else(Value::none, |x| Value::some(x.clone()))),
+        Some(other) => Err(Fail::msg(format!(
+            "cannot select field `{field}` from {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `v[?index]` (`None`: indexing `optional.none()`): an absent key or an index out of range
+/// is `optional.none()`.
+fn index_opt(v: Option<&Value>, index: &Value) -> Result<Value, Fail> {
+    match v {
+        None => Ok(Value::none()),
+        Some(Value::List(items)) => {
+            let i = match index {
+                Value::Int(i) => Some(*i),
+                Value::Uint(u) => Some(i64::try_from(*u).unwrap_or(i64::MAX)),
+                Value::Double(d) if d.fract() == 0.0 && d.is_finite() => {
+                    Some(if d.abs() < 9.2e18 {
+                        *d as i64
+                    } else {
+                        i64::MAX
+                    })
+                }
+                _ => None,
+            };
+            match i {
+                Some(i) => Ok(usize::try_from(i)
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map_or_else(Value::none, |x| Value::some(x.clone()))),
+                None => Err(
+                    EvalError::no_overload("_[?_]", [&Value::List(items.clone()), index]).into(),
+                ),
+            }
+        }
+        Some(Value::Map(m)) => Ok(m
+            .get(index)
+            .map_or_else(Value::none, |x| Value::some(x.clone()))),
+        Some(other) => Err(EvalError::no_overload("_[?_]", [other, index]).into()),
+    }
+}
+
+/// The value of an optional entry `?e` of a list or map literal: its value, or `None` (the
+/// entry is left out).
+fn opt_entry(v: Value) -> Result<Option<Value>, Fail> {
+    match v {
+        Value::Optional(o) => Ok(o.map(Arc::unwrap_or_clone)),
+        other => Err(Fail::msg(format!(
+            "an optional entry (`?`) needs an optional value, found {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `a.orValue(b)` / `a.or(b)`: `b` is evaluated only when `a` has no value (so a field it
+/// reads is not needed when `a` has one).
+fn opt_or<'a>(
+    or_value: bool,
+    operands: &'a [Node; 2],
+    cx: &Ctx<'a>,
+    frame: &mut Frame,
+) -> Result<ValueRef<'a>, Fail> {
+    let [a, b] = operands;
+    let name = if or_value { "orValue" } else { "or" };
+    let a = value(a, cx, frame)?;
+    let has = match a.as_ref() {
+        Value::Optional(o) => o.is_some(),
+        other => return Err(EvalError::no_overload(name, [other]).into()),
+    };
+    if has {
+        if !or_value {
+            return Ok(a);
+        }
+        return match a.as_ref() {
+            Value::Optional(Some(v)) => Ok(Cow::Owned((**v).clone())),
+            _ => Err(Fail::msg(crate::cel::functions::optional::NONE_DEREFERENCE)),
+        };
+    }
+    let b = value(b, cx, frame)?;
+    match b.as_ref() {
+        _ if or_value => Ok(b),
+        Value::Optional(_) => Ok(b),
+        other => Err(EvalError::no_overload(name, [a.as_ref(), other]).into()),
+    }
+}
+
+/// `opt.optMap(x, e)`: `optional.of(e)` with `x` bound to the value; `opt.optFlatMap(x, e)`:
+/// `e` itself, an optional. `optional.none()` when `opt` has no value (`e` is not evaluated).
+fn opt_map<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> Result<Value, Fail> {
+    let kind = c.kind;
+    let range = value(&c.range, cx, frame)?;
+    let item = match range.as_ref() {
+        Value::Optional(None) => return Ok(Value::none()),
+        Value::Optional(Some(v)) => (**v).clone(),
+        other => return Err(EvalError::no_overload(kind.name(), [other]).into()),
+    };
+    let transform = c
+        .transform
+        .as_ref()
+        .ok_or_else(|| Fail::msg(format!("{} without transform", kind.name())))?;
+    charge(frame, 1)?;
+    frame.set_local(c.local, item);
+    let out = eval(transform, cx, frame)?;
+    match (kind, out) {
+        (MacroKind::OptMap, v) => Ok(Value::some(v)),
+        (_, v @ Value::Optional(_)) => Ok(v),
+        (_, other) => Err(EvalError::no_overload(kind.name(), [&other]).into()),
     }
 }
 

@@ -199,6 +199,23 @@ pub(crate) enum Node {
     },
     /// `a[i]`
     Index(Box<[Node; 2]>),
+    /// A record slot read through `.?`: an optional, `optional.none()` when absent (never
+    /// missing data).
+    OptSlot(SlotRef),
+    /// `a.?f` of a map value (or `a.f` of an optional): an optional of the field.
+    OptSelect(Box<Node>, Arc<str>),
+    /// `a[?i]` (or `a[i]` of an optional): an optional of the item.
+    OptIndex(Box<[Node; 2]>),
+    /// `a.orValue(d)` (`or_value`) or `a.or(b)`: the alternative is evaluated only when `a`
+    /// has no value.
+    OptOr {
+        or_value: bool,
+        operands: Box<[Node; 2]>,
+    },
+    /// A list literal with optional items (`[a, ?b]`): each with whether it is optional.
+    MakeListOpt(Box<[(Node, bool)]>),
+    /// A map literal with optional entries (`{?k: v}`): each with whether it is optional.
+    MakeMapOpt(Box<[(Node, Node, bool)]>),
     /// A builtin call.
     Call(&'static Builtin, Box<[Node]>),
     /// A list literal with non-constant items.

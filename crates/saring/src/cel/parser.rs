@@ -430,6 +430,22 @@ impl<'a> Parser<'a> {
     /// `.field` or `.method(args)`; extends `name` when the chain is still a qualified name.
     fn postfix_dot(&mut self, node: Node, name: &mut Option<String>) -> PResult<Node> {
         self.bump()?;
+        if self.tok.kind == TokenKind::Question {
+            // `operand.?field` (optional values): no method call may follow the name.
+            self.bump()?;
+            *name = None;
+            let (field, field_span, _) = self.selector()?;
+            let span = node.span().to(field_span);
+            let height = node.height;
+            return self.node(
+                ExprKind::OptSelect {
+                    operand: boxed(node),
+                    field,
+                },
+                span,
+                height,
+            );
+        }
         let (field, field_span, quoted) = self.selector()?;
         if !quoted && self.tok.kind == TokenKind::LParen {
             *name = None;
@@ -467,23 +483,39 @@ impl<'a> Parser<'a> {
 
     fn postfix_index(&mut self, node: Node) -> PResult<Node> {
         self.bump()?;
+        // `operand[?index]` (optional values).
+        let optional = self.tok.kind == TokenKind::Question;
+        if optional {
+            self.bump()?;
+        }
         let index = self.expr()?;
         let close = self.expect(TokenKind::RBracket, "`]`")?;
-        self.make_index(node, index, close)
+        self.make_index(node, index, close, optional)
     }
 
     #[inline(never)]
-    fn make_index(&self, node: Node, index: Node, close: Span) -> PResult<Node> {
+    fn make_index(&self, node: Node, index: Node, close: Span, optional: bool) -> PResult<Node> {
         let span = node.span().to(close);
         let height = node.height.max(index.height);
-        self.node(
-            ExprKind::Index {
-                operand: boxed(node),
-                index: boxed(index),
-            },
-            span,
-            height,
-        )
+        let (operand, index) = (boxed(node), boxed(index));
+        let kind = if optional {
+            ExprKind::OptIndex { operand, index }
+        } else {
+            ExprKind::Index { operand, index }
+        };
+        self.node(kind, span, height)
+    }
+
+    /// A list item or map key, optional when marked `?` (`[?x]`, `{?k: v}`).
+    fn entry(&mut self) -> PResult<Node> {
+        if self.tok.kind != TokenKind::Question {
+            return self.expr();
+        }
+        let mark = self.bump()?.span;
+        let inner = self.expr()?;
+        let span = mark.to(inner.span());
+        let height = inner.height;
+        self.node(ExprKind::OptEntry(boxed(inner)), span, height)
     }
 
     /// Returns the primary expression and, when it is a plain (possibly leading-dot)
@@ -567,7 +599,7 @@ impl<'a> Parser<'a> {
             if self.tok.kind == TokenKind::RBracket {
                 break;
             }
-            items.push(self.expr()?);
+            items.push(self.entry()?);
             if !self.list_separator(TokenKind::RBracket, "`,` or `]`")? {
                 break;
             }
@@ -600,7 +632,7 @@ impl<'a> Parser<'a> {
             if self.tok.kind == TokenKind::RBrace {
                 break;
             }
-            let key = self.expr()?;
+            let key = self.entry()?;
             self.expect(TokenKind::Colon, "`:`")?;
             let value = self.expr()?;
             entries.push((key, value));
@@ -746,6 +778,8 @@ impl<'a> Parser<'a> {
             ("filter", 2) => Some((MacroKind::Filter, 1)),
             ("map", 2 | 3) => Some((MacroKind::Map, 1)),
             ("sortBy", 2) => Some((MacroKind::SortBy, 1)),
+            ("optMap", 2) => Some((MacroKind::OptMap, 1)),
+            ("optFlatMap", 2) => Some((MacroKind::OptFlatMap, 1)),
             ("all", 3) => Some((MacroKind::All, 2)),
             ("exists", 3) => Some((MacroKind::Exists, 2)),
             ("exists_one" | "existsOne", 3) => Some((MacroKind::ExistsOne, 2)),
@@ -821,8 +855,18 @@ impl<'a> Parser<'a> {
             if self.tok.kind == TokenKind::RBrace {
                 break;
             }
+            // `?field: value` (an optional field, its value an optional) keeps the value as an
+            // optional entry.
+            let mark = (self.tok.kind == TokenKind::Question)
+                .then(|| self.bump().map(|t| t.span))
+                .transpose()?;
             let field = self.field_name()?;
-            let value = self.expr()?;
+            let mut value = self.expr()?;
+            if let Some(mark) = mark {
+                let span = mark.to(value.span());
+                let height = value.height;
+                value = self.node(ExprKind::OptEntry(boxed(value)), span, height)?;
+            }
             fields.push((field, value));
             if !self.list_separator(TokenKind::RBrace, "`,` or `}`")? {
                 break;
@@ -1089,6 +1133,75 @@ mod tests {
         let x = err("a ? b ? c : d : e");
         assert_eq!(x.message, "unexpected token `?`, expected `:`");
         assert_eq!(x.span, Span::new(6, 7));
+    }
+
+    #[test]
+    fn optional_syntax() {
+        assert_eq!(
+            kind("a.?b.c"),
+            sel(
+                ExprKind::OptSelect {
+                    operand: b(id("a")),
+                    field: "b".into()
+                },
+                "c"
+            )
+        );
+        assert_eq!(
+            kind("m[?k]"),
+            ExprKind::OptIndex {
+                operand: b(id("m")),
+                index: b(id("k"))
+            }
+        );
+        assert_eq!(
+            kind("[a, ?b]"),
+            ExprKind::List(vec![e(id("a")), e(ExprKind::OptEntry(b(id("b"))))])
+        );
+        assert_eq!(
+            kind("{?'k': v}"),
+            ExprKind::Map(vec![(
+                e(ExprKind::OptEntry(b(ExprKind::Literal(Literal::String(
+                    "k".into()
+                ))))),
+                e(id("v"))
+            )])
+        );
+        // A ternary inside a list is not an optional entry.
+        assert!(
+            matches!(kind("[a ? b : c]"), ExprKind::List(items) if matches!(items[0].kind, ExprKind::Conditional { .. }))
+        );
+        assert!(matches!(
+            kind("x.optMap(v, v + 1)"),
+            ExprKind::Macro { kind: MacroKind::OptMap, ref var, .. } if var == "v"
+        ));
+        assert!(matches!(
+            kind("x.optFlatMap(v, v.?y)"),
+            ExprKind::Macro {
+                kind: MacroKind::OptFlatMap,
+                ..
+            }
+        ));
+        // Printing round-trips.
+        for src in [
+            "a.?b.?c",
+            "m[?k + 1]",
+            "[?a, b]",
+            r#"{?"k": v, "j": w}"#,
+            "T{?f: x}",
+        ] {
+            let ast = ok(src);
+            assert_eq!(print(&ast), src);
+            assert_eq!(parse(&print(&ast)).ok(), Some(ast));
+        }
+        // No method call after `.?`; `.?` needs a field name.
+        assert!(parse("a.?b()").is_err());
+        assert!(parse("a.?").is_err());
+        assert!(parse("a[?]").is_err());
+        assert_eq!(
+            err("x.optMap(1, 2)").message,
+            "the first argument of `optMap` must be a simple identifier (the iteration variable)"
+        );
     }
 
     #[test]
@@ -1512,10 +1625,29 @@ mod tests {
                 MacroKind::TransformMap,
                 MacroKind::TransformMapEntry,
                 MacroKind::SortBy,
+                MacroKind::OptMap,
+                MacroKind::OptFlatMap,
             ]);
+            // An item of a list literal, or a key of a map literal: optional or not.
+            let entry = (any::<bool>(), inner.clone()).prop_map(|(optional, e)| {
+                if optional {
+                    Expr {
+                        span: e.span,
+                        kind: ExprKind::OptEntry(Box::new(e)),
+                    }
+                } else {
+                    e
+                }
+            });
             prop_oneof![
                 (bx.clone(), field())
                     .prop_map(|(operand, field)| ExprKind::Select { operand, field }),
+                (bx.clone(), field())
+                    .prop_map(|(operand, field)| ExprKind::OptSelect { operand, field }),
+                (bx.clone(), bx.clone())
+                    .prop_map(|(operand, index)| ExprKind::OptIndex { operand, index }),
+                prop::collection::vec(entry.clone(), 0..4).prop_map(ExprKind::List),
+                prop::collection::vec((entry, inner.clone()), 0..3).prop_map(ExprKind::Map),
                 (bx.clone(), field()).prop_map(|(operand, field)| ExprKind::Has { operand, field }),
                 (bx.clone(), bx.clone())
                     .prop_map(|(operand, index)| ExprKind::Index { operand, index }),
@@ -1569,8 +1701,14 @@ mod tests {
                                 | MacroKind::TransformMap
                                 | MacroKind::TransformMapEntry
                         );
-                        let one_only =
-                            matches!(kind, MacroKind::Map | MacroKind::Filter | MacroKind::SortBy);
+                        let one_only = matches!(
+                            kind,
+                            MacroKind::Map
+                                | MacroKind::Filter
+                                | MacroKind::SortBy
+                                | MacroKind::OptMap
+                                | MacroKind::OptFlatMap
+                        );
                         let var2 = match var2 {
                             _ if one_only => None,
                             Some(v) if v != var => Some(v),

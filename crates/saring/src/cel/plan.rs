@@ -62,7 +62,12 @@ fn is_foldable(node: &Node) -> bool {
         Node::Not(a) | Node::Neg(a) | Node::InSet(a, _) | Node::Matches(a, _) => is_const(a),
         Node::StrMap(_, a) | Node::StrInSet(a, _) => is_const(a),
         Node::StrTest(_, ops) | Node::StrCmp(_, ops) => ops.iter().all(is_const),
-        Node::HasField(a, _) | Node::Select { operand: a, .. } => is_const(a),
+        Node::HasField(a, _) | Node::Select { operand: a, .. } | Node::OptSelect(a, _) => {
+            is_const(a)
+        }
+        Node::OptIndex(ops) | Node::OptOr { operands: ops, .. } => ops.iter().all(is_const),
+        Node::MakeListOpt(items) => items.iter().all(|(n, _)| is_const(n)),
+        Node::MakeMapOpt(entries) => entries.iter().all(|(k, v, _)| is_const(k) && is_const(v)),
         Node::And(ops) | Node::Or(ops) | Node::MakeList(ops) => ops.iter().all(is_const),
         Node::Binary(_, ops) | Node::Index(ops) => ops.iter().all(is_const),
         Node::Cond(ops) => ops.iter().all(is_const),
@@ -97,6 +102,27 @@ impl Planner<'_> {
                 None => Node::Const(Value::Null),
             },
             TKind::Present(slot) => Node::Present(*slot),
+            TKind::OptSlot { slot, path } => Node::OptSlot(SlotRef {
+                slot: *slot,
+                path: self.paths.id(path),
+            }),
+            TKind::OptSelect { operand, field } => folded(Node::OptSelect(
+                Box::new(self.lower(operand)),
+                field.clone(),
+            )),
+            TKind::OptIndex(a, i) => {
+                let parts = [self.lower(a), self.lower(i)];
+                folded(Node::OptIndex(Box::new(parts)))
+            }
+            TKind::MakeListOpt(items) => folded(Node::MakeListOpt(
+                items.iter().map(|(e, o)| (self.lower(e), *o)).collect(),
+            )),
+            TKind::MakeMapOpt(entries) => folded(Node::MakeMapOpt(
+                entries
+                    .iter()
+                    .map(|(k, v, o)| (self.lower(k), self.lower(v), *o))
+                    .collect(),
+            )),
             TKind::Var(i) => Node::Var(*i),
             TKind::Derived(i) => Node::Derived(*i),
             TKind::RuleRef(i) => Node::RuleRef(*i),
@@ -207,6 +233,14 @@ impl Planner<'_> {
 
     fn call(&mut self, builtin: &'static crate::cel::functions::Builtin, args: &[TExpr]) -> Node {
         let mut nodes: Vec<Node> = args.iter().map(|a| self.lower(a)).collect();
+        if let ("or" | "orValue", 2) = (builtin.name, nodes.len()) {
+            let b = nodes.swap_remove(1);
+            let a = nodes.swap_remove(0);
+            return folded(Node::OptOr {
+                or_value: builtin.name == "orValue",
+                operands: Box::new([a, b]),
+            });
+        }
         let strings = args.iter().all(|a| a.ty.is_string());
         if let (Some(map), [_], true) = (StrMap::of(builtin.name), args, strings) {
             return folded(Node::StrMap(map, Box::new(nodes.swap_remove(0))));

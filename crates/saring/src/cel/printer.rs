@@ -98,6 +98,21 @@ fn write_expr(out: &mut String, expr: &Expr) {
             out.push('.');
             write_field(out, field);
         }
+        ExprKind::OptSelect { operand, field } => {
+            write_operand(out, operand, PRIMARY);
+            out.push_str(".?");
+            write_field(out, field);
+        }
+        ExprKind::OptIndex { operand, index } => {
+            write_operand(out, operand, PRIMARY);
+            out.push_str("[?");
+            write_expr(out, index);
+            out.push(']');
+        }
+        ExprKind::OptEntry(inner) => {
+            out.push('?');
+            write_expr(out, inner);
+        }
         ExprKind::Has { operand, field } => {
             out.push_str("has(");
             write_operand(out, operand, PRIMARY);
@@ -191,9 +206,19 @@ fn write_expr(out: &mut String, expr: &Expr) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_field(out, field);
-                out.push_str(": ");
-                write_expr(out, value);
+                match &value.kind {
+                    ExprKind::OptEntry(inner) => {
+                        out.push('?');
+                        write_field(out, field);
+                        out.push_str(": ");
+                        write_expr(out, inner);
+                    }
+                    _ => {
+                        write_field(out, field);
+                        out.push_str(": ");
+                        write_expr(out, value);
+                    }
+                }
             }
             out.push('}');
         }

@@ -128,6 +128,7 @@ pub(crate) const TYPE_NAMES: &[&str] = &[
     "map",
     "null_type",
     "type",
+    "optional_type",
     "google.protobuf.Timestamp",
     "google.protobuf.Duration",
 ];

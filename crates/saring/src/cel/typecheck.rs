@@ -89,6 +89,9 @@ pub(crate) enum TKind {
     Unbound(Arc<str>),
     /// A record slot's value; absent means missing data at `path`.
     Slot { slot: u32, path: Arc<str> },
+    /// A record slot read through `.?`: `optional.of(value)`, or `optional.none()` when the
+    /// field is absent (not missing data: the expression said what to do without it).
+    OptSlot { slot: u32, path: Arc<str> },
     /// `has()` of a slot-addressed field.
     Present(u32),
     /// An external variable.
@@ -118,16 +121,28 @@ pub(crate) enum TKind {
         field: Arc<str>,
         path: Option<Arc<str>>,
     },
+    /// `operand.?field` on a value (a map, a list item, or an optional of one), or a plain
+    /// selection from an optional: an optional of the field.
+    OptSelect {
+        operand: Box<TExpr>,
+        field: Arc<str>,
+    },
     /// `has(m.f)` over a map value.
     HasField(Box<TExpr>, Arc<str>),
     /// `a[i]`
     Index(Box<TExpr>, Box<TExpr>),
+    /// `a[?i]`, or indexing an optional: an optional of the item.
+    OptIndex(Box<TExpr>, Box<TExpr>),
     /// A builtin call (receiver first for methods).
     Call(&'static Builtin, Vec<TExpr>),
     /// `[a, b]`
     MakeList(Vec<TExpr>),
     /// `{k: v}`
     MakeMap(Vec<(TExpr, TExpr)>),
+    /// A list literal with optional items (`[a, ?b]`): each item with whether it is one.
+    MakeListOpt(Vec<(TExpr, bool)>),
+    /// A map literal with optional entries (`{?k: v}`): each entry with whether it is one.
+    MakeMapOpt(Vec<(TExpr, TExpr, bool)>),
     /// A comprehension macro; with `two` variables, the second is local `local + 1`.
     Comprehension {
         kind: MacroKind,
@@ -157,8 +172,9 @@ impl TExpr {
             TKind::InList(a, _)
             | TKind::Unary(_, a)
             | TKind::Select { operand: a, .. }
+            | TKind::OptSelect { operand: a, .. }
             | TKind::HasField(a, _) => a.visit(f),
-            TKind::Binary(_, a, b) | TKind::Index(a, b) => {
+            TKind::Binary(_, a, b) | TKind::Index(a, b) | TKind::OptIndex(a, b) => {
                 a.visit(f);
                 b.visit(f);
             }
@@ -171,6 +187,11 @@ impl TExpr {
                 items.iter().for_each(|e| e.visit(f));
             }
             TKind::MakeMap(entries) => entries.iter().for_each(|(k, v)| {
+                k.visit(f);
+                v.visit(f);
+            }),
+            TKind::MakeListOpt(items) => items.iter().for_each(|(e, _)| e.visit(f)),
+            TKind::MakeMapOpt(entries) => entries.iter().for_each(|(k, v, _)| {
                 k.visit(f);
                 v.visit(f);
             }),
@@ -189,6 +210,7 @@ impl TExpr {
             TKind::Const(_)
             | TKind::Unbound(_)
             | TKind::Slot { .. }
+            | TKind::OptSlot { .. }
             | TKind::Present(_)
             | TKind::Var(_)
             | TKind::Derived(_)
@@ -244,6 +266,9 @@ enum Out<'e> {
     Val(TExpr),
     /// A slot-addressed schema object (`interview`): only its fields can be read.
     Obj(&'e Arc<ObjectType>, Arc<str>),
+    /// A slot-addressed schema object reached through `.?` (`record.?job`): every field read
+    /// from it is optional.
+    OptObj(&'e Arc<ObjectType>, Arc<str>),
     /// The `rules` namespace.
     Rules,
     /// The `agg` namespace.
@@ -300,7 +325,7 @@ impl<'e> Checker<'e, '_> {
                     TExpr::poison(span)
                 }
             }
-            Out::Obj(_, path) => {
+            Out::Obj(_, path) | Out::OptObj(_, path) => {
                 self.error(
                     "cel.type_mismatch",
                     span,
@@ -527,12 +552,203 @@ impl<'e> Checker<'e, '_> {
                 },
                 None => self.unknown_field(obj, field, span),
             },
+            // After `.?`, the rest of the chain is optional too.
+            Out::OptObj(obj, _) => self.opt_field(obj, field, span),
             Out::Val(node) => self.select_value(node, field, span),
         }
     }
 
+    /// `operand.?field`: an optional of the field (`optional.none()` when it is absent).
+    fn opt_select(&mut self, operand: &Expr, field: &str, span: Span) -> Out<'e> {
+        match self.expr(operand) {
+            Out::Poison(s) => Out::Poison(s),
+            Out::Rules | Out::Aggregates => {
+                self.error(
+                    "cel.type_mismatch",
+                    span,
+                    format!("`.?{field}` cannot select a rule or an aggregate"),
+                    Some("rules and aggregates are always there: use `.` instead of `.?`".into()),
+                );
+                Out::Poison(span)
+            }
+            Out::Obj(obj, _) | Out::OptObj(obj, _) => self.opt_field(obj, field, span),
+            Out::Val(node) => self.select_value_opt(node, field, span),
+        }
+    }
+
+    /// A field of a slot-addressed object read optionally: the policy sees the read and a
+    /// presence test (`.?` guards the field the way `has()` does), so a protected field is
+    /// still refused and an optional one is not reported as unguarded.
+    fn opt_field(&mut self, obj: &'e Arc<ObjectType>, field: &str, span: Span) -> Out<'e> {
+        let Some(f) = obj.field(field) else {
+            return self.unknown_field(obj, field, span);
+        };
+        let verdict = self
+            .access
+            .read(f, span)
+            .and_then(|()| self.access.presence(f, span));
+        if !self.allowed(verdict) {
+            return Out::Poison(span);
+        }
+        let path: Arc<str> = Arc::from(f.path.as_str());
+        match (&f.kind, f.slot) {
+            (FieldKind::Object(o), _) if !o.in_list => Out::OptObj(o, path),
+            (kind, Some(slot)) => Out::Val(TExpr::new(
+                TKind::OptSlot { slot, path },
+                Type::Optional(Box::new(field_type(kind))),
+                span,
+            )),
+            (kind, None) => Out::Val(TExpr::new(
+                TKind::Const(Value::none()),
+                Type::Optional(Box::new(field_type(kind))),
+                span,
+            )),
+        }
+    }
+
+    /// `operand.?field` on a value (or `operand.field` on an optional): a list item's schema
+    /// field, a map key, or `dyn`, as an optional.
+    fn select_value_opt(&mut self, node: TExpr, field: &str, span: Span) -> Out<'e> {
+        let inner = match &node.ty {
+            Type::Optional(t) => (**t).clone(),
+            t => t.clone(),
+        };
+        let ty = match inner {
+            Type::Object(obj) => match obj.field(field) {
+                Some(f) => {
+                    let verdict = self
+                        .access
+                        .read(f, span)
+                        .and_then(|()| self.access.presence(f, span));
+                    if !self.allowed(verdict) {
+                        return Out::Poison(span);
+                    }
+                    field_type(&f.kind)
+                }
+                None => return self.unknown_field(&obj, field, span),
+            },
+            Type::Map(k, v) if matches!(*k, Type::String | Type::Dyn) => *v,
+            Type::Dyn => Type::Dyn,
+            other => self.type_error(span, format!("cannot select field `{field}` from {other}")),
+        };
+        Out::Val(TExpr::new(
+            TKind::OptSelect {
+                operand: Box::new(node),
+                field: Arc::from(field),
+            },
+            Type::Optional(Box::new(ty)),
+            span,
+        ))
+    }
+
+    /// `operand[index]` (`optional` for `operand[?index]`); indexing an optional is optional.
+    fn index(&mut self, operand: &Expr, index: &Expr, optional: bool, span: Span) -> Out<'e> {
+        let a = self.container(operand);
+        let i = self.val(index);
+        let (optional, container) = match &a.ty {
+            Type::Optional(t) => (true, (**t).clone()),
+            t => (optional, t.clone()),
+        };
+        let ty = match (&container, &i.ty) {
+            (Type::List(t), Type::Int | Type::Uint | Type::Double | Type::Dyn) => (**t).clone(),
+            (Type::Map(_, v), _) => (**v).clone(),
+            (Type::Dyn, _) => Type::Dyn,
+            (a, i) => {
+                let message = format!("cannot index {a} with {i}");
+                self.type_error(span, message)
+            }
+        };
+        let (kind, ty) = if optional {
+            (
+                TKind::OptIndex(Box::new(a), Box::new(i)),
+                Type::Optional(Box::new(ty)),
+            )
+        } else {
+            (TKind::Index(Box::new(a), Box::new(i)), ty)
+        };
+        Out::Val(TExpr::new(kind, ty, span))
+    }
+
+    /// The value of an optional entry `?e` of a list or map literal: `e` must be an optional;
+    /// returns it and the type of its value.
+    fn opt_entry(&mut self, e: &Expr) -> (TExpr, Type) {
+        let n = self.val(e);
+        let t = match &n.ty {
+            Type::Optional(t) => (**t).clone(),
+            Type::Dyn => Type::Dyn,
+            other => {
+                let message =
+                    format!("an optional entry (`?`) needs an optional value, found {other}");
+                self.type_error(e.span, message)
+            }
+        };
+        (n, t)
+    }
+
+    /// `opt.optMap(x, expr)` / `opt.optFlatMap(x, expr)`.
+    fn opt_map(
+        &mut self,
+        kind: MacroKind,
+        target: &Expr,
+        var: &str,
+        args: &[Expr],
+        span: Span,
+    ) -> Out<'e> {
+        // Binding the value to a variable is not a whole use: the variable's uses are checked.
+        let range = self.container(target);
+        let item = match &range.ty {
+            Type::Optional(t) => (**t).clone(),
+            Type::Dyn => Type::Dyn,
+            other => {
+                let message = format!("`{}` needs an optional, found {other}", kind.name());
+                self.type_error(target.span, message)
+            }
+        };
+        let [arg] = args else {
+            self.error(
+                "cel.syntax",
+                span,
+                format!("wrong number of arguments to `{}`", kind.name()),
+                None,
+            );
+            return Out::Poison(span);
+        };
+        let local = self.scope.push_local(var, item);
+        self.local_enums.truncate(local as usize);
+        self.local_enums.push(None);
+        let transform = self.val(arg);
+        self.local_enums.truncate(local as usize);
+        self.scope.pop_local();
+        let ty = match (kind, &transform.ty) {
+            (MacroKind::OptMap, t) => Type::Optional(Box::new(t.clone())),
+            (_, t @ Type::Optional(_)) => t.clone(),
+            (_, Type::Dyn) => Type::Optional(Box::new(Type::Dyn)),
+            (_, other) => {
+                let message =
+                    format!("the transform of `optFlatMap` must be an optional, found {other}");
+                self.type_error(transform.span, message);
+                Type::Optional(Box::new(Type::Dyn))
+            }
+        };
+        Out::Val(TExpr::new(
+            TKind::Comprehension {
+                kind,
+                range: Box::new(range),
+                local,
+                two: false,
+                predicate: None,
+                transform: Some(Box::new(transform)),
+            },
+            ty,
+            span,
+        ))
+    }
+
     /// `operand.field` on a value: a list item's schema field, a map key, or `dyn`.
     fn select_value(&mut self, node: TExpr, field: &str, span: Span) -> Out<'e> {
+        if matches!(node.ty, Type::Optional(_)) {
+            return self.select_value_opt(node, field, span);
+        }
         let key: Arc<str> = Arc::from(field);
         let select = |operand: TExpr, path: Option<Arc<str>>, ty: Type| {
             Out::Val(TExpr::new(
@@ -588,7 +804,7 @@ impl<'e> Checker<'e, '_> {
                 );
                 Out::Poison(span)
             }
-            Out::Obj(obj, _) => match obj.field(field) {
+            Out::Obj(obj, _) | Out::OptObj(obj, _) => match obj.field(field) {
                 Some(f) => {
                     let verdict = self.access.presence(f, span);
                     if !self.allowed(verdict) {
@@ -603,7 +819,11 @@ impl<'e> Checker<'e, '_> {
                 None => self.unknown_field(obj, field, span),
             },
             Out::Val(node) => {
-                match node.ty.clone() {
+                let ty = match &node.ty {
+                    Type::Optional(t) => (**t).clone(),
+                    t => t.clone(),
+                };
+                match ty {
                     Type::Object(obj) => match obj.field(field) {
                         Some(f) => {
                             let verdict = self.access.presence(f, span);
@@ -689,7 +909,16 @@ impl<'e> Checker<'e, '_> {
             // `size()` of a list reveals nothing of its items, so a list of objects holding
             // protected fields may be counted; the size of one such object (its number of
             // keys) would reveal whether a protected value is present, so it is a whole use.
-            let n = if builtin.name == "size" {
+            // The optional accessors pass their optional on (`legs[?0].value()`, a list item
+            // holding protected fields, may still be selected from): the use of their result
+            // is checked instead.
+            let passes_on = matches!(
+                builtin.name,
+                "hasValue" | "value" | "orValue" | "or" | "optional.of" | "first" | "last"
+            ) && (nodes.is_empty() || builtin.name == "or");
+            let n = if passes_on {
+                self.container(a)
+            } else if builtin.name == "size" {
                 match self.container(a) {
                     n if matches!(n.ty, Type::List(_)) => n,
                     n => {
@@ -784,10 +1013,39 @@ impl<'e> Checker<'e, '_> {
     fn enum_field(&self, e: &TExpr) -> Option<EnumField> {
         let (field, path) = match &e.kind {
             TKind::Local(i) => return self.local_enums.get(*i as usize).cloned().flatten(),
-            TKind::Slot { path, .. } => {
+            TKind::Slot { path, .. } | TKind::OptSlot { path, .. } => {
                 let root = self.env().root.as_deref()?;
                 (root.field_at_path(path)?, path.clone())
             }
+            // The value of an optional read of an enum field (`record.?purpose.orValue('')`):
+            // one of its values, or the default.
+            TKind::Call(b, args) if matches!(b.name, "value" | "orValue") => {
+                let mut f = self.enum_field(args.first()?)?;
+                if let Some(TExpr {
+                    kind: TKind::Const(Value::String(d)),
+                    ..
+                }) = args.get(1)
+                {
+                    let mut values = f.values.to_vec();
+                    values.push(d.to_string());
+                    f.values = values.into();
+                }
+                return Some(f);
+            }
+            TKind::OptSelect { operand, field } => match &operand.ty {
+                Type::Object(obj) => {
+                    let f = obj.field(field)?;
+                    (f, Arc::from(f.path.as_str()))
+                }
+                Type::Optional(t) => match &**t {
+                    Type::Object(obj) => {
+                        let f = obj.field(field)?;
+                        (f, Arc::from(f.path.as_str()))
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            },
             TKind::Select {
                 operand,
                 field,
@@ -897,6 +1155,9 @@ impl<'e> Checker<'e, '_> {
         args: &[Expr],
         span: Span,
     ) -> Out<'e> {
+        if matches!(kind, MacroKind::OptMap | MacroKind::OptFlatMap) {
+            return self.opt_map(kind, target, vars.0, args, span);
+        }
         let range = match self.container(target) {
             // Iterating one object would reach its keys, protected ones included.
             n if matches!(n.ty, Type::Object(_)) => self.value(Out::Val(n), target.span),
@@ -988,6 +1249,8 @@ impl<'e> Checker<'e, '_> {
         let item = if two { second } else { first.clone() };
         let ty = match kind {
             MacroKind::All | MacroKind::Exists | MacroKind::ExistsOne => Type::Bool,
+            // Checked by `opt_map` (never reached).
+            MacroKind::OptMap | MacroKind::OptFlatMap => Type::Optional(Box::new(transform_ty)),
             MacroKind::Filter => Type::List(Box::new(item)),
             MacroKind::SortBy => {
                 if !crate::cel::functions::lists_ext::is_sortable(&transform_ty) {
@@ -1043,22 +1306,18 @@ impl<'e> Checker<'e, '_> {
             }
             ExprKind::Ident { name, leading_dot } => self.ident(name, *leading_dot, span),
             ExprKind::Select { operand, field } => self.select(operand, field, span),
+            ExprKind::OptSelect { operand, field } => self.opt_select(operand, field, span),
             ExprKind::Has { operand, field } => self.has(operand, field, span),
-            ExprKind::Index { operand, index } => {
-                let a = self.container(operand);
-                let i = self.val(index);
-                let ty = match (&a.ty, &i.ty) {
-                    (Type::List(t), Type::Int | Type::Uint | Type::Double | Type::Dyn) => {
-                        (**t).clone()
-                    }
-                    (Type::Map(_, v), _) => (**v).clone(),
-                    (Type::Dyn, _) => Type::Dyn,
-                    (a, i) => {
-                        let message = format!("cannot index {a} with {i}");
-                        self.type_error(span, message)
-                    }
-                };
-                Out::Val(TExpr::new(TKind::Index(Box::new(a), Box::new(i)), ty, span))
+            ExprKind::Index { operand, index } => self.index(operand, index, false, span),
+            ExprKind::OptIndex { operand, index } => self.index(operand, index, true, span),
+            ExprKind::OptEntry(_) => {
+                self.error(
+                    "cel.syntax",
+                    span,
+                    "`?` marks an optional entry of a list or map literal only".into(),
+                    None,
+                );
+                Out::Poison(span)
             }
             ExprKind::Call {
                 target,
@@ -1096,18 +1355,40 @@ impl<'e> Checker<'e, '_> {
             ExprKind::List(items) => {
                 let mut nodes = Vec::with_capacity(items.len());
                 let mut elem: Option<Type> = None;
+                let mut any_optional = false;
                 for item in items {
-                    let n = self.val(item);
-                    elem = Some(Type::unify(elem, &n.ty));
-                    nodes.push(n);
+                    let (n, t, optional) = match &item.kind {
+                        ExprKind::OptEntry(inner) => {
+                            let (n, t) = self.opt_entry(inner);
+                            (n, t, true)
+                        }
+                        _ => {
+                            let n = self.val(item);
+                            let t = n.ty.clone();
+                            (n, t, false)
+                        }
+                    };
+                    any_optional |= optional;
+                    elem = Some(Type::unify(elem, &t));
+                    nodes.push((n, optional));
                 }
                 let ty = Type::List(Box::new(elem.unwrap_or(Type::Dyn)));
-                Out::Val(TExpr::new(TKind::MakeList(nodes), ty, span))
+                let kind = if any_optional {
+                    TKind::MakeListOpt(nodes)
+                } else {
+                    TKind::MakeList(nodes.into_iter().map(|(n, _)| n).collect())
+                };
+                Out::Val(TExpr::new(kind, ty, span))
             }
             ExprKind::Map(entries) => {
                 let mut nodes = Vec::with_capacity(entries.len());
                 let (mut kt, mut vt): (Option<Type>, Option<Type>) = (None, None);
+                let mut any_optional = false;
                 for (k, v) in entries {
+                    let (k, optional) = match &k.kind {
+                        ExprKind::OptEntry(inner) => (&**inner, true),
+                        _ => (k, false),
+                    };
                     let kn = self.val(k);
                     if !matches!(
                         kn.ty,
@@ -1116,16 +1397,28 @@ impl<'e> Checker<'e, '_> {
                         let message = format!("unsupported map key type {}", kn.ty);
                         self.type_error(k.span, message);
                     }
-                    let vn = self.val(v);
+                    let (vn, value_ty) = if optional {
+                        self.opt_entry(v)
+                    } else {
+                        let vn = self.val(v);
+                        let t = vn.ty.clone();
+                        (vn, t)
+                    };
+                    any_optional |= optional;
                     kt = Some(Type::unify(kt, &kn.ty));
-                    vt = Some(Type::unify(vt, &vn.ty));
-                    nodes.push((kn, vn));
+                    vt = Some(Type::unify(vt, &value_ty));
+                    nodes.push((kn, vn, optional));
                 }
                 let ty = Type::Map(
                     Box::new(kt.unwrap_or(Type::Dyn)),
                     Box::new(vt.unwrap_or(Type::Dyn)),
                 );
-                Out::Val(TExpr::new(TKind::MakeMap(nodes), ty, span))
+                let kind = if any_optional {
+                    TKind::MakeMapOpt(nodes)
+                } else {
+                    TKind::MakeMap(nodes.into_iter().map(|(k, v, _)| (k, v)).collect())
+                };
+                Out::Val(TExpr::new(kind, ty, span))
             }
             ExprKind::Struct { type_name, .. } => {
                 self.error(

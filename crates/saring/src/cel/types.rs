@@ -36,6 +36,8 @@ pub enum Type {
     Object(Arc<ObjectType>),
     /// A type value (`type(x)`, `int`, ...).
     Type,
+    /// `optional_type(T)`: a value that may be absent (`x.?f`, `m[?k]`, `optional.of(v)`).
+    Optional(Box<Type>),
 }
 
 impl Type {
@@ -47,6 +49,14 @@ impl Type {
     /// True for `string` (schema `string` and `enum` fields).
     pub fn is_string(&self) -> bool {
         matches!(self, Type::String)
+    }
+
+    /// The type inside `optional_type(T)`, if this is one.
+    pub fn optional_inner(&self) -> Option<&Type> {
+        match self {
+            Type::Optional(t) => Some(t),
+            _ => None,
+        }
     }
 
     /// True for `int`, `uint` and `double`.
@@ -61,6 +71,7 @@ impl Type {
             (Type::Dyn, _) | (_, Type::Dyn) => true,
             (Type::List(a), Type::List(b)) => a.assignable_to(b),
             (Type::Map(k1, v1), Type::Map(k2, v2)) => k1.assignable_to(k2) && v1.assignable_to(v2),
+            (Type::Optional(a), Type::Optional(b)) => a.assignable_to(b),
             (Type::Object(a), Type::Object(b)) => Arc::ptr_eq(a, b),
             (Type::Object(_), Type::Map(k, _)) => matches!(**k, Type::String | Type::Dyn),
             _ => std::mem::discriminant(self) == std::mem::discriminant(other),
@@ -105,6 +116,7 @@ impl fmt::Display for Type {
             Type::Map(k, v) => write!(f, "map({k}, {v})"),
             Type::Object(o) => write!(f, "object `{}`", o.path),
             Type::Type => f.write_str("type"),
+            Type::Optional(t) => write!(f, "optional_type({t})"),
         }
     }
 }

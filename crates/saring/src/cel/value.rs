@@ -33,6 +33,8 @@ pub enum Value {
     Duration(TimeDelta),
     /// A type value, e.g. the result of `type(1)` is `int`.
     Type(Arc<str>),
+    /// `optional_type(T)`: `optional.of(v)` (`Some`) or `optional.none()` (`None`).
+    Optional(Option<Arc<Value>>),
 }
 
 /// A CEL map: insertion-ordered entries, looked up with CEL key equality
@@ -82,6 +84,16 @@ impl Value {
         Value::List(items.into())
     }
 
+    /// `optional.of(v)`.
+    pub fn some(v: Value) -> Value {
+        Value::Optional(Some(Arc::new(v)))
+    }
+
+    /// `optional.none()`.
+    pub fn none() -> Value {
+        Value::Optional(None)
+    }
+
     /// The CEL type name of this value (`int`, `string`, `google.protobuf.Timestamp`, ...).
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -97,6 +109,7 @@ impl Value {
             Value::Timestamp(_) => "google.protobuf.Timestamp",
             Value::Duration(_) => "google.protobuf.Duration",
             Value::Type(_) => "type",
+            Value::Optional(_) => "optional_type",
         }
     }
 
@@ -117,6 +130,11 @@ impl Value {
             (Timestamp(a), Timestamp(b)) => a == b,
             (Duration(a), Duration(b)) => a == b,
             (Type(a), Type(b)) => a == b,
+            (Optional(a), Optional(b)) => match (a, b) {
+                (None, None) => true,
+                (Some(x), Some(y)) => x.cel_eq(y),
+                _ => false,
+            },
             (List(a), List(b)) => {
                 a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.cel_eq(y))
             }
@@ -239,6 +257,8 @@ impl fmt::Display for Value {
             }
             Value::Duration(d) => write!(f, "{}s", d.as_seconds_f64()),
             Value::Type(t) => f.write_str(t),
+            Value::Optional(None) => f.write_str("optional.none()"),
+            Value::Optional(Some(v)) => write!(f, "optional.of({v})"),
         }
     }
 }

@@ -724,7 +724,7 @@ fn slots_read(engine: &Engine, node: &Node, out: &mut BTreeSet<u32>, derived: &m
         | Node::Local(_)
         | Node::RuleRef(_)
         | Node::Aggregate(_) => {}
-        Node::Slot(s) => {
+        Node::Slot(s) | Node::OptSlot(s) => {
             out.insert(s.slot);
         }
         Node::Present(slot) => {
@@ -746,10 +746,21 @@ fn slots_read(engine: &Engine, node: &Node, out: &mut BTreeSet<u32>, derived: &m
         | Node::Matches(x, _)
         | Node::IntCmp { operand: x, .. }
         | Node::DoubleCmp { operand: x, .. }
-        | Node::Select { operand: x, .. } => walk(x),
+        | Node::Select { operand: x, .. }
+        | Node::OptSelect(x, _) => walk(x),
         Node::Cond(xs) => xs.iter().for_each(walk),
-        Node::Binary(_, xs) | Node::Index(xs) | Node::StrCmp(_, xs) | Node::StrTest(_, xs) => {
-            xs.iter().for_each(walk)
+        Node::Binary(_, xs)
+        | Node::Index(xs)
+        | Node::OptIndex(xs)
+        | Node::OptOr { operands: xs, .. }
+        | Node::StrCmp(_, xs)
+        | Node::StrTest(_, xs) => xs.iter().for_each(walk),
+        Node::MakeListOpt(items) => items.iter().for_each(|(n, _)| walk(n)),
+        Node::MakeMapOpt(entries) => {
+            for (k, v, _) in entries.iter() {
+                walk(k);
+                walk(v);
+            }
         }
         Node::Call(_, xs) | Node::MakeList(xs) | Node::And(xs) | Node::Or(xs) => {
             xs.iter().for_each(walk)

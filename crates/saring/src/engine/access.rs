@@ -1,7 +1,8 @@
 //! The pack's data policy, applied to every record access the type checker shows it:
 //! protected fields can never be read (nor a value holding one used whole), monitored fields
 //! are noted (a rule reading one needs a justification), optional fields read without a
-//! `has()` test are noted (records without them make the rule incomplete), and the slots read
+//! `has()` test are noted (records without them make the rule incomplete; a read through `.?`
+//! counts as a test: absent is then `optional.none()`, not missing data), and the slots read
 //! are the rule's evidence.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,7 +151,7 @@ fn protected_inside(t: &Type) -> Option<String> {
     }
     match t {
         Type::Object(o) => walk(o),
-        Type::List(item) => protected_inside(item),
+        Type::List(item) | Type::Optional(item) => protected_inside(item),
         _ => None,
     }
 }

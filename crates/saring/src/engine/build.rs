@@ -344,6 +344,16 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
                     .next()
                     .map(|f| format!("has(record.{f})"))
                     .unwrap_or_default();
+                // The same field read through `.?`: absent is then `optional.none()`, not
+                // missing data (`record.?job_offer.?source.orValue("")`).
+                let optional_read = unguarded
+                    .keys()
+                    .next()
+                    .map(|f| {
+                        let steps: String = f.split('.').map(|s| format!(".?{s}")).collect();
+                        format!("record{steps}.orValue(...)")
+                    })
+                    .unwrap_or_default();
                 let d = Diagnostic::warning(
                     "pack.unguarded_optional",
                     format!(
@@ -354,7 +364,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
                         if fields.len() > 1 { "them" } else { "it" }
                     ),
                 )
-                .with_help(format!("if absence is meaningful, test it (`{guard} && ...`); if every record has it, mark it `required = true`"))
+                .with_help(format!("if absence is meaningful, test it (`{guard} && ...`) or read it with `.?` (`{optional_read}`); if every record has it, mark it `required = true`"))
                 .with_rule(&rule.id);
                 warnings.push(place(
                     pack,

@@ -411,7 +411,7 @@ impl Engine {
     }
 
     /// Warnings found while compiling (`saring check` prints them with the pack's own):
-    /// `pack.unguarded_optional` (an optional field read without `has()`) and
+    /// `pack.unguarded_optional` (an optional field read without `has()` or `.?`) and
     /// `pack.proxy_field` (a field that `encodes` personal attributes taken apart).
     pub fn warnings(&self) -> &[crate::Diagnostic] {
         &self.inner.warnings

@@ -92,7 +92,18 @@ enum Resolved {
 }
 
 /// Functions that pass an encoded value on whole (it stays encoded).
-const PASS_THROUGH: &[&str] = &["string", "lowerAscii", "upperAscii", "trim"];
+const PASS_THROUGH: &[&str] = &[
+    "string",
+    "lowerAscii",
+    "upperAscii",
+    "trim",
+    // Optional values carry the value whole.
+    "value",
+    "orValue",
+    "or",
+    "optional.of",
+    "optional.ofNonZeroValue",
+];
 
 /// What a derived value is, for the expressions that read it.
 #[derive(Debug, Clone)]
@@ -164,24 +175,26 @@ impl Visitor<'_> {
     fn resolve(&mut self, e: &Expr) -> Resolved {
         match &e.kind {
             ExprKind::Ident { name, .. } => self.resolve_ident(name, e.span),
-            ExprKind::Select { operand, field } => match self.resolve(operand) {
-                Resolved::Object(obj) => match obj.field(field) {
-                    Some(f) => Resolved::Field(f.clone()),
-                    None => Resolved::Other,
-                },
-                Resolved::Field(f) => match &f.kind {
-                    FieldKind::Object(obj) => match obj.field(field) {
-                        Some(child) => Resolved::Field(child.clone()),
+            ExprKind::Select { operand, field } | ExprKind::OptSelect { operand, field } => {
+                match self.resolve(operand) {
+                    Resolved::Object(obj) => match obj.field(field) {
+                        Some(f) => Resolved::Field(f.clone()),
                         None => Resolved::Other,
                     },
-                    _ => Resolved::Other,
-                },
-                Resolved::Carrier(c) => {
-                    self.report(c, format!("`.{field}`"), e.span);
-                    Resolved::Other
+                    Resolved::Field(f) => match &f.kind {
+                        FieldKind::Object(obj) => match obj.field(field) {
+                            Some(child) => Resolved::Field(child.clone()),
+                            None => Resolved::Other,
+                        },
+                        _ => Resolved::Other,
+                    },
+                    Resolved::Carrier(c) => {
+                        self.report(c, format!("`.{field}`"), e.span);
+                        Resolved::Other
+                    }
+                    Resolved::Other => Resolved::Other,
                 }
-                Resolved::Other => Resolved::Other,
-            },
+            }
             _ => match self.visit(e) {
                 Some(c) => Resolved::Carrier(c),
                 None => Resolved::Other,
@@ -197,14 +210,18 @@ impl Visitor<'_> {
     fn visit(&mut self, e: &Expr) -> Option<Carrier> {
         match &e.kind {
             ExprKind::Literal(_) => None,
-            ExprKind::Ident { .. } | ExprKind::Select { .. } => match self.resolve(e) {
-                Resolved::Field(f) => carrier_of(&f),
-                Resolved::Carrier(c) => Some(c),
-                _ => None,
-            },
+            ExprKind::Ident { .. } | ExprKind::Select { .. } | ExprKind::OptSelect { .. } => {
+                match self.resolve(e) {
+                    Resolved::Field(f) => carrier_of(&f),
+                    Resolved::Carrier(c) => Some(c),
+                    _ => None,
+                }
+            }
             // A presence test reads no value.
             ExprKind::Has { .. } => None,
-            ExprKind::Index { operand, index } => {
+            // An optional entry of a list or map literal carries its value whole.
+            ExprKind::OptEntry(inner) => self.visit(inner),
+            ExprKind::Index { operand, index } | ExprKind::OptIndex { operand, index } => {
                 self.visit(index);
                 if let Some(c) = self.visit(operand) {
                     self.report(c, "indexing (`[...]`)".to_string(), e.span);
@@ -323,7 +340,9 @@ impl Visitor<'_> {
                     MacroKind::Map
                     | MacroKind::TransformList
                     | MacroKind::TransformMap
-                    | MacroKind::TransformMapEntry => last,
+                    | MacroKind::TransformMapEntry
+                    | MacroKind::OptMap
+                    | MacroKind::OptFlatMap => last,
                     MacroKind::Filter | MacroKind::SortBy => iterates_carrier,
                     _ => None,
                 }
@@ -352,7 +371,7 @@ impl Visitor<'_> {
         }
         let c = subject?;
         match function {
-            "size" => None,
+            "size" | "hasValue" => None,
             "matches" if rest.first().is_some_and(is_anchored_literal) => None,
             "matches" => {
                 self.report(

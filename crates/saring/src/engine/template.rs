@@ -213,6 +213,10 @@ fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
     use std::fmt::Write;
     match (v, kind) {
         (Value::String(s), _) => out.push_str(s),
+        // An optional (a derived value read through `.?`) prints as its value, or as an
+        // absent value does.
+        (Value::Optional(Some(inner)), _) => push_value(out, inner, kind),
+        (Value::Optional(None), _) => out.push_str("unknown"),
         (Value::Timestamp(t), Some(FieldKind::Date)) => {
             let _ = write!(out, "{}", t.date_naive());
         }

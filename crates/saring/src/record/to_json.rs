@@ -61,6 +61,9 @@ pub fn cel_to_json(value: &Value) -> serde_json::Value {
         Value::Timestamp(t) => J::String(format_timestamp(t)),
         Value::Duration(d) => J::String(format_duration(*d)),
         Value::Type(t) => J::String(t.to_string()),
+        // An optional is its value, or null when it has none.
+        Value::Optional(Some(v)) => cel_to_json(v),
+        Value::Optional(None) => J::Null,
     }
 }
 

@@ -104,6 +104,36 @@ pub fn check_sort(args: &[Type]) -> Result<Type, String> {
     }
 }
 
+/// Checker for `list.first()` and `list.last()`: `list(T) -> optional_type(T)`.
+pub fn check_first_last(args: &[Type]) -> Result<Type, String> {
+    match args {
+        [l] => list_elem(l)
+            .map(|e| Type::Optional(Box::new(e)))
+            .ok_or_else(|| no_match("first", args)),
+        _ => Err(no_match("first", args)),
+    }
+}
+
+/// `list.first()`: the first item, `optional.none()` for an empty list.
+pub fn first(args: &[&Value]) -> EvalResult {
+    match args {
+        [Value::List(items)] => Ok(items
+            .first()
+            .map_or_else(Value::none, |v| Value::some(v.clone()))),
+        _ => Err(EvalError::no_overload("first", args.iter().copied())),
+    }
+}
+
+/// `list.last()`: the last item, `optional.none()` for an empty list.
+pub fn last(args: &[&Value]) -> EvalResult {
+    match args {
+        [Value::List(items)] => Ok(items
+            .last()
+            .map_or_else(Value::none, |v| Value::some(v.clone()))),
+        _ => Err(EvalError::no_overload("last", args.iter().copied())),
+    }
+}
+
 fn err(message: String) -> EvalError {
     EvalError::msg(message)
 }
@@ -207,6 +237,8 @@ enum EqKey {
     Timestamp(chrono::DateTime<chrono::Utc>),
     Duration(chrono::TimeDelta),
     Type(Arc<str>),
+    /// `optional.none()` (`None`) or `optional.of(v)`.
+    Optional(Option<Box<EqKey>>),
     List(Vec<EqKey>),
     /// Entries sorted by key.
     Map(Vec<(EqKey, EqKey)>),
@@ -229,6 +261,8 @@ fn eq_key(v: &Value) -> Option<EqKey> {
         Value::Timestamp(t) => EqKey::Timestamp(*t),
         Value::Duration(d) => EqKey::Duration(*d),
         Value::Type(t) => EqKey::Type(t.clone()),
+        Value::Optional(None) => EqKey::Optional(None),
+        Value::Optional(Some(v)) => EqKey::Optional(Some(Box::new(eq_key(v)?))),
         Value::List(items) => EqKey::List(items.iter().map(eq_key).collect::<Option<_>>()?),
         Value::Map(m) => {
             let mut entries = m

@@ -5,7 +5,7 @@
 //! [`string_ext`] (the cel-go strings extension), [`convert`] (type conversions), [`time`]
 //! (timestamp and duration accessors, parsing and printing), [`math_ext`] and [`sets_ext`]
 //! (the cel-go math and sets extensions), [`lists_ext`] (the cel-go lists extension),
-//! [`domain`] (saring's additions) and
+//! [`optional`] (optional values), [`domain`] (saring's additions) and
 //! [`collections`] (`size`).
 
 pub mod collections;
@@ -13,6 +13,7 @@ pub mod convert;
 pub mod domain;
 pub mod lists_ext;
 pub mod math_ext;
+pub mod optional;
 pub mod sets_ext;
 pub mod string_ext;
 pub mod strings;
@@ -478,6 +479,52 @@ static BUILTINS: &[Builtin] = &[
         lists_ext::distinct
     ),
     builtin!("sort", Method, [1], lists_ext::check_sort, lists_ext::sort),
+    builtin!(
+        "first",
+        Method,
+        [1],
+        lists_ext::check_first_last,
+        lists_ext::first
+    ),
+    builtin!(
+        "last",
+        Method,
+        [1],
+        lists_ext::check_first_last,
+        lists_ext::last
+    ),
+    // optional values
+    builtin!("optional.of", Global, [1], optional::check_of, optional::of),
+    builtin!(
+        "optional.ofNonZeroValue",
+        Global,
+        [1],
+        optional::check_of,
+        optional::of_non_zero_value
+    ),
+    builtin!(
+        "optional.none",
+        Global,
+        [0],
+        optional::check_none,
+        optional::none
+    ),
+    builtin!(
+        "hasValue",
+        Method,
+        [1],
+        optional::check_has_value,
+        optional::has_value
+    ),
+    builtin!("value", Method, [1], optional::check_value, optional::value),
+    builtin!(
+        "orValue",
+        Method,
+        [2],
+        optional::check_or_value,
+        optional::or_value
+    ),
+    builtin!("or", Method, [2], optional::check_or, optional::or),
     // saring's domain functions
     builtin!(
         "years_between",

@@ -576,6 +576,12 @@ fn format_s(out: &mut String, v: &Value) -> Result<(), EvalError> {
         Value::Timestamp(t) => out.push_str(&format_timestamp(t)),
         Value::Duration(d) => out.push_str(&format_duration(d)),
         Value::Type(t) => out.push_str(t),
+        Value::Optional(None) => out.push_str("optional.none()"),
+        Value::Optional(Some(v)) => {
+            out.push_str("optional.of(");
+            format_s(out, v)?;
+            out.push(')');
+        }
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
