@@ -52,8 +52,9 @@ def run(n: int = 2000, repeat: int = 7, threads: Optional[int] = None, quiet: bo
     assert [engine.screen(d).to_dict() for d in dicts[:200]] == [
         engine.screen_json(l).to_dict() for l in lines[:200]
     ]
+    # Both batches: with windowed aggregates each is its own history.
     assert [d.to_dict() for d in engine.screen_jsonl(lines[:200], threads=threads)] == [
-        engine.screen_json(l).to_dict() for l in lines[:200]
+        d.to_dict() for d in engine.screen_many(dicts[:200], threads=threads)
     ]
 
     def fresh_screened() -> List[Any]:

@@ -234,9 +234,18 @@ def test_screen_jsonl_path_lines_and_file(tmp_path: pathlib.Path) -> None:
     sample = RULES / "id-pmi" / "examples" / "departures.jsonl"
     texts = lines(sample)  # the sample has no blank lines, and a few broken ones
     assert len(texts) == len(sample.read_text(encoding="utf-8").splitlines())
-    expected = [text_result(engine, t) for t in texts]
-    bad = [i for i, e in enumerate(expected) if isinstance(e, tuple)]
+    alone = [text_result(engine, t) for t in texts]
+    bad = [i for i, e in enumerate(alone) if isinstance(e, tuple)]
     assert bad, "the sample holds broken lines"
+    # The pack has windowed aggregates: the lines are one batch, their own history, so the
+    # decisions are those of the same records screened as a batch of dicts (the broken lines
+    # are errors in place, as screened alone, and left out of the history).
+    expected = [as_result(d) for d in engine.screen_jsonl(texts, errors="keep")]
+    assert [expected[i] for i in bad] == [alone[i] for i in bad]
+    valid = [json.loads(t) for i, t in enumerate(texts) if i not in bad]
+    assert [e for i, e in enumerate(expected) if i not in bad] == [
+        d.to_dict() for d in engine.screen_many(valid)
+    ]
     for source in [str(sample), sample, texts]:
         got = engine.screen_jsonl(source, errors="keep")
         assert [as_result(d) for d in got] == expected
