@@ -30,7 +30,7 @@ pub enum Capability {
     RegexUnicode,
     /// The IANA time-zone database (`ts.getHours("Asia/Jakarta")`), feature `tz`.
     TimeZones,
-    /// Unicode normalisation (`normalize_name`, `similarity`), feature `normalize`.
+    /// Unicode normalisation (`normalize_name`, `similarity`, `name_key`, `token_set_similarity`, `best_match`), feature `normalize`.
     Normalize,
 }
 
@@ -125,7 +125,9 @@ pub(crate) fn needed(name: &'static str, args: &[TExpr]) -> Vec<Capability> {
                 vec![Capability::Regex, Capability::RegexUnicode]
             }
         }
-        "normalize_name" | "similarity" => vec![Capability::Normalize],
+        "normalize_name" | "similarity" | "name_key" | "token_set_similarity" | "best_match" => {
+            vec![Capability::Normalize]
+        }
         _ if TZ_ACCESSORS.contains(&name) && args.len() == 2 && !fixed_zone(&args[1]) => {
             vec![Capability::TimeZones]
         }

@@ -131,6 +131,10 @@ impl Bounds {
             Node::Comprehension(c) if is_opt_map(c) => cost(&c.range)
                 .saturating_add(1)
                 .saturating_add(c.transform.as_ref().map_or(0, cost)),
+            // `best_match` compares the name with every entry of its list.
+            Node::Call(b, args) if b.name == "best_match" && args.len() == 2 => {
+                sum(args).saturating_add(self.size(&args[1], paths))
+            }
             Node::Call(_, args) | Node::MakeList(args) | Node::And(args) | Node::Or(args) => {
                 sum(args)
             }
@@ -172,18 +176,26 @@ fn value_size(v: &Value) -> u64 {
 const BYTES_PER_UNIT: u64 = 16;
 
 /// What a function or operator call is charged at run time: one unit, plus one per
-/// [`BYTES_PER_UNIT`] bytes (or list items) of its arguments and result; `similarity`
-/// compares every pair of (capped) characters.
+/// [`BYTES_PER_UNIT`] bytes (or list items) of its arguments and result; `similarity` and
+/// `token_set_similarity` compare every pair of (capped) characters, `best_match` does so
+/// for the name and each list entry.
 pub(crate) fn call_cost(name: &str, args: &[&Value], result: &Value) -> u64 {
     let read = args.iter().fold(value_size(result), |acc, a| {
         acc.saturating_add(value_size(a))
     });
     let mut units = 1 + read / BYTES_PER_UNIT;
-    if name == "similarity" {
-        let capped = |v: &Value| value_size(v).min(crate::limits::MAX_SIMILARITY_CHARS as u64);
-        if let [a, b] = args {
+    let capped = |v: &Value| value_size(v).min(crate::limits::MAX_SIMILARITY_CHARS as u64);
+    match (name, args) {
+        ("similarity" | "token_set_similarity", [a, b]) => {
             units = units.saturating_add(capped(a) * capped(b) / BYTES_PER_UNIT);
         }
+        ("best_match", [a, Value::List(items)]) => {
+            let pairs = items.iter().fold(0u64, |acc, item| {
+                acc.saturating_add(capped(a).saturating_mul(capped(item)))
+            });
+            units = units.saturating_add(pairs / BYTES_PER_UNIT);
+        }
+        _ => {}
     }
     units
 }

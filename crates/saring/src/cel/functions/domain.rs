@@ -1,6 +1,7 @@
 //! saring's domain functions: `years_between`, `days_between` (calendar arithmetic over
 //! timestamps and dates), `normalize_name` and `similarity` (Jaro–Winkler over normalized
-//! names).
+//! names), `name_key` (normalized, legal forms stripped, tokens sorted),
+//! `token_set_similarity` and `best_match` (the closest entry of a list, with its score).
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 #[cfg(feature = "normalize")]
@@ -11,7 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::{resolve, P};
 use crate::cel::error::{EvalError, EvalResult};
 use crate::cel::types::Type;
-use crate::cel::value::Value;
+use crate::cel::value::{MapValue, Value};
 
 /// Checker for `years_between`: `(timestamp, timestamp) -> int` (schema `date` fields are
 /// timestamps).
@@ -140,6 +141,167 @@ fn comparable_prefix(name: &str) -> &str {
     }
 }
 
+/// Legal-form words that [`name_key`] drops when they stand as whole tokens of the
+/// normalized name: Indonesian `PT` (perseroan terbatas), `CV` (commanditaire
+/// vennootschap), `UD` (usaha dagang), `Tbk` (terbuka, listed), `Persero` (state-owned);
+/// Malaysian/Singaporean and English `Bhd` (berhad) and `Ltd`. Words such as `Koperasi` or
+/// `Yayasan` are kept: they name a different kind of body and often are the distinguishing
+/// head of the name.
+pub const LEGAL_FORM_TOKENS: &[&str] = &["pt", "cv", "ud", "tbk", "persero", "bhd", "ltd"];
+
+/// Legal-form token sequences that [`name_key`] drops only together: `Sdn Bhd` (sendirian
+/// berhad), `Pte Ltd`, `Co Ltd` (`Sdn`, `Pte` or `Co` alone are kept).
+pub const LEGAL_FORM_SEQUENCES: &[&[&str]] = &[&["sdn", "bhd"], &["pte", "ltd"], &["co", "ltd"]];
+
+/// The tokens of a normalized name without legal forms (see [`LEGAL_FORM_TOKENS`],
+/// [`LEGAL_FORM_SEQUENCES`]), in their original order. When every token is a legal form the
+/// tokens are kept as they are, so that `"PT"` does not become the empty key.
+fn key_tokens(normalized: &str) -> Vec<&str> {
+    let tokens: Vec<&str> = normalized.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut kept = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some(seq) = LEGAL_FORM_SEQUENCES
+            .iter()
+            .find(|seq| tokens[i..].starts_with(seq))
+        {
+            i += seq.len();
+        } else if LEGAL_FORM_TOKENS.contains(&tokens[i]) {
+            i += 1;
+        } else {
+            kept.push(tokens[i]);
+            i += 1;
+        }
+    }
+    if kept.is_empty() {
+        tokens
+    } else {
+        kept
+    }
+}
+
+/// The comparison key of a name: [`normalize`], legal forms dropped (`key_tokens`), tokens
+/// sorted (by code point) and joined with single spaces.
+/// `"PT. Contoh Sejahtera Sintetis, Tbk"` → `"contoh sejahtera sintetis"`.
+fn key_of(name: &str) -> Result<String, EvalError> {
+    let normalized = normalized(name)?;
+    let mut tokens = key_tokens(&normalized);
+    tokens.sort_unstable();
+    Ok(tokens.join(" "))
+}
+
+/// Checker for `name_key`: `(string) -> string`.
+pub fn check_name_key(args: &[Type]) -> Result<Type, String> {
+    resolve("name_key", args, &[(&[P::Str], P::Str)])
+}
+
+/// `name_key(s)`: see `key_of`.
+pub fn name_key(args: &[&Value]) -> EvalResult {
+    match args {
+        [Value::String(s)] => Ok(Value::string(key_of(s)?)),
+        _ => Err(EvalError::no_overload("name_key", args)),
+    }
+}
+
+/// Token-set similarity of two names in `[0, 1]`. Both names are reduced to the *set* of
+/// tokens of their `name_key` (duplicates dropped); with `I` the shared tokens and `A`, `B`
+/// the tokens only in the first or only in the second name (each sorted), the score is the
+/// Jaro–Winkler similarity (as in `similarity`, over the first
+/// [`MAX_SIMILARITY_CHARS`](crate::limits::MAX_SIMILARITY_CHARS) characters) of
+/// `I ++ A` and `I ++ B` written as space-separated strings. Equal token sets score 1 (word
+/// order and legal forms do not count); two empty names score 1, one empty name 0.
+///
+/// Unlike the token-set ratio of fuzzywuzzy/rapidfuzz, the shared tokens alone are *not*
+/// compared with each side: there a name whose tokens are a subset of the other's scores 1
+/// (`"Sejahtera"` against `"Contoh Sejahtera Sintetis"`), which for a watch list would flag
+/// every name sharing one common word.
+fn token_set_score(a: &str, b: &str) -> Result<f64, EvalError> {
+    let (na, nb) = (normalized(a)?, normalized(b)?);
+    let set = |n: &str| -> std::collections::BTreeSet<String> {
+        key_tokens(n).into_iter().map(str::to_owned).collect()
+    };
+    let (sa, sb) = (set(&na), set(&nb));
+    match (sa.is_empty(), sb.is_empty()) {
+        (true, true) => return Ok(1.0),
+        (true, false) | (false, true) => return Ok(0.0),
+        (false, false) => {}
+    }
+    let shared: Vec<&str> = sa.intersection(&sb).map(String::as_str).collect();
+    let side = |own: &std::collections::BTreeSet<String>,
+                other: &std::collections::BTreeSet<String>| {
+        let mut tokens = shared.clone();
+        tokens.extend(own.difference(other).map(String::as_str));
+        tokens.join(" ")
+    };
+    let (ka, kb) = (side(&sa, &sb), side(&sb, &sa));
+    Ok(strsim::jaro_winkler(
+        comparable_prefix(&ka),
+        comparable_prefix(&kb),
+    ))
+}
+
+/// Checker for `token_set_similarity`: `(string, string) -> double`.
+pub fn check_token_set_similarity(args: &[Type]) -> Result<Type, String> {
+    resolve(
+        "token_set_similarity",
+        args,
+        &[(&[P::Str, P::Str], P::Double)],
+    )
+}
+
+/// `token_set_similarity(a, b)`: see `token_set_score`.
+pub fn token_set_similarity(args: &[&Value]) -> EvalResult {
+    match args {
+        [Value::String(a), Value::String(b)] => Ok(Value::Double(token_set_score(a, b)?)),
+        _ => Err(EvalError::no_overload("token_set_similarity", args)),
+    }
+}
+
+/// The result type of `best_match`: `map(string, dyn)` with keys `entry` (the list entry,
+/// a string, or `null` for an empty list) and `score` (a double).
+fn best_match_type() -> Type {
+    Type::Map(Box::new(Type::String), Box::new(Type::Dyn))
+}
+
+/// Checker for `best_match`: `(string, list(string)) -> map(string, dyn)`.
+pub fn check_best_match(args: &[Type]) -> Result<Type, String> {
+    resolve("best_match", args, &[(&[P::Str, P::StrList], P::Str)]).map(|_| best_match_type())
+}
+
+/// `best_match(name, list)`: the entry of `list` with the highest
+/// [`token_set_similarity`] to `name` and that score, as the map
+/// `{'entry': <entry as written in the list>, 'score': <double>}`; the first such entry
+/// on a tie. An empty list gives `{'entry': null, 'score': 0.0}`. A list item that is not a
+/// string is an error.
+pub fn best_match(args: &[&Value]) -> EvalResult {
+    let [Value::String(name), Value::List(items)] = args else {
+        return Err(EvalError::no_overload("best_match", args));
+    };
+    let mut best: Option<(&Value, f64)> = None;
+    for item in items.iter() {
+        let Value::String(entry) = item else {
+            return Err(EvalError::msg(format!(
+                "best_match: list items must be strings, found {}",
+                item.type_name()
+            )));
+        };
+        let score = token_set_score(name, entry)?;
+        if best.is_none_or(|(_, s)| score > s) {
+            best = Some((item, score));
+        }
+    }
+    let (entry, score) = match best {
+        Some((entry, score)) => (entry.clone(), score),
+        None => (Value::Null, 0.0),
+    };
+    Ok(Value::Map(std::sync::Arc::new(MapValue {
+        entries: vec![
+            (Value::string("entry"), entry),
+            (Value::string("score"), Value::Double(score)),
+        ],
+    })))
+}
+
 #[cfg(test)]
 #[allow(clippy::cloned_ref_to_slice_refs)]
 mod tests {
@@ -255,6 +417,120 @@ mod tests {
         );
     }
 
+    fn key(s: &str) -> String {
+        match name_key(&[&Value::string(s)]) {
+            Ok(Value::String(k)) => k.to_string(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn tss(a: &str, b: &str) -> f64 {
+        match token_set_similarity(&[&Value::string(a), &Value::string(b)]) {
+            Ok(Value::Double(d)) => d,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn name_keys() {
+        assert_eq!(
+            key("PT Contoh Sejahtera Sintetis"),
+            "contoh sejahtera sintetis"
+        );
+        assert_eq!(
+            key("Contoh Sejahtera Sintetis"),
+            "contoh sejahtera sintetis"
+        );
+        assert_eq!(
+            key("PT. Sintetis Contoh-Sejahtera (Persero) Tbk"),
+            "contoh sejahtera sintetis"
+        );
+        assert_eq!(key("Karya Fiktif Sdn. Bhd."), "fiktif karya");
+        assert_eq!(key("Karya Fiktif Pte Ltd"), "fiktif karya");
+        assert_eq!(key("Karya Fiktif Co Ltd"), "fiktif karya");
+        // Only whole tokens and whole sequences: `Ptolemy`, `Sdn` and `Co` alone are kept.
+        assert_eq!(key("Ptolemy Cvetkovic"), "cvetkovic ptolemy");
+        assert_eq!(key("Sdn Makmur Co"), "co makmur sdn");
+        // Koperasi and Yayasan are not legal forms here.
+        assert_eq!(key("Koperasi Maju"), "koperasi maju");
+        // A name made only of legal forms keeps them.
+        assert_eq!(key("PT CV"), "cv pt");
+        assert_eq!(key(""), "");
+        assert!(name_key(&[&Value::Int(1)]).is_err());
+    }
+
+    #[test]
+    fn token_set_similarities() {
+        assert_eq!(
+            tss("PT Contoh Sejahtera Sintetis", "Contoh Sejahtera Sintetis"),
+            1.0
+        );
+        assert_eq!(
+            tss("Sintetis Contoh Sejahtera", "CONTOH sejahtera sintetis"),
+            1.0
+        );
+        assert_eq!(tss("Contoh Contoh Jaya", "Jaya Contoh"), 1.0);
+        assert_eq!(tss("", ""), 1.0);
+        assert_eq!(tss("PT", ""), 0.0);
+        assert_eq!(tss("abc", "xyz"), 0.0);
+        // A subset does not score 1 (unlike fuzzywuzzy's token_set_ratio).
+        let subset = tss("Sejahtera", "Contoh Sejahtera Sintetis");
+        assert!(subset < 0.92, "{subset}");
+        // Shared tokens first, then the rest: "contoh sejahtera sintetis" against
+        // "contoh sejahtera sintetik".
+        let close = tss("Sintetis Contoh Sejahtera", "PT Contoh Sejahtera Sintetik");
+        let expected =
+            strsim::jaro_winkler("contoh sejahtera sintetis", "contoh sejahtera sintetik");
+        assert_eq!(close, expected);
+        assert!(close > 0.92 && close < 1.0, "{close}");
+        // Plain similarity misses both variants.
+        let plain = |a: &str, b: &str| match similarity(&[&Value::string(a), &Value::string(b)]) {
+            Ok(Value::Double(d)) => d,
+            other => panic!("{other:?}"),
+        };
+        assert!(plain("PT Contoh Sejahtera Sintetis", "Contoh Sejahtera Sintetis") < 0.92);
+        assert!(plain("Sintetis Contoh Sejahtera", "Contoh Sejahtera Sintetis") < 0.92);
+        assert!(token_set_similarity(&[&Value::string("a"), &Value::Null]).is_err());
+    }
+
+    fn matched(name: &str, list: &[&str]) -> (Value, f64) {
+        let list = Value::list(list.iter().map(|s| Value::string(*s)).collect::<Vec<_>>());
+        match best_match(&[&Value::string(name), &list]) {
+            Ok(Value::Map(m)) => match (m.get_str("entry"), m.get_str("score")) {
+                (Some(e), Some(Value::Double(s))) => (e.clone(), *s),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn best_matches() {
+        let list = [
+            "CV Karya Fiktif",
+            "Contoh Sejahtera Sintetis",
+            "PT Sinar Palsu",
+        ];
+        let (entry, score) = matched("PT Contoh Sejahtera Sintetis", &list);
+        assert_eq!(entry, Value::string("Contoh Sejahtera Sintetis"));
+        assert_eq!(score, 1.0);
+        let (entry, score) = matched("Fiktif Karya", &list);
+        assert_eq!(entry, Value::string("CV Karya Fiktif"));
+        assert_eq!(score, 1.0);
+        let (entry, score) = matched("Sinar Palsu Sentosa", &list);
+        assert_eq!(entry, Value::string("PT Sinar Palsu"));
+        assert_eq!(score, tss("Sinar Palsu Sentosa", "PT Sinar Palsu"));
+        // Ties go to the first entry.
+        let (entry, _) = matched("Karya Fiktif", &["Fiktif Karya", "CV Karya Fiktif"]);
+        assert_eq!(entry, Value::string("Fiktif Karya"));
+        let (entry, score) = matched("Anything", &[]);
+        assert_eq!(entry, Value::Null);
+        assert_eq!(score, 0.0);
+        let bad = Value::list(vec![Value::Int(1)]);
+        assert!(best_match(&[&Value::string("a"), &bad]).is_err());
+        assert!(best_match(&[&Value::string("a"), &Value::string("b")]).is_err());
+    }
+
     #[test]
     fn domain_types() {
         assert!(matches!(
@@ -275,5 +551,16 @@ mod tests {
             check_normalize_name(&[Type::Dyn]),
             Ok(Type::String)
         ));
+        assert!(matches!(check_name_key(&[Type::String]), Ok(Type::String)));
+        assert!(matches!(
+            check_token_set_similarity(&[Type::String, Type::Dyn]),
+            Ok(Type::Double)
+        ));
+        assert!(matches!(
+            check_best_match(&[Type::String, Type::List(Box::new(Type::String))]),
+            Ok(Type::Map(..))
+        ));
+        assert!(check_best_match(&[Type::String, Type::List(Box::new(Type::Int))]).is_err());
+        assert!(check_best_match(&[Type::Int, Type::List(Box::new(Type::String))]).is_err());
     }
 }

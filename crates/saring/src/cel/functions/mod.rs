@@ -554,6 +554,27 @@ static BUILTINS: &[Builtin] = &[
         domain::check_normalize_name,
         domain::normalize_name
     ),
+    builtin!(
+        "name_key",
+        Global,
+        [1],
+        domain::check_name_key,
+        domain::name_key
+    ),
+    builtin!(
+        "token_set_similarity",
+        Global,
+        [2],
+        domain::check_token_set_similarity,
+        domain::token_set_similarity
+    ),
+    builtin!(
+        "best_match",
+        Global,
+        [2],
+        domain::check_best_match,
+        domain::best_match
+    ),
 ];
 
 /// All builtins, in one table.
