@@ -496,6 +496,10 @@ fn screen_chunk(
         return out;
     };
     let decided = plan.run(start, end);
+    // Scores and outcomes column at a time (for the rows that need no record).
+    let scored = plan
+        .is_complete()
+        .then(|| engine.score_columns(decided.rows(), |i| decided.bits(i)));
     // The verdicts of one row for the rules the record path evaluates (`None`) and the rest.
     let mut preset = vec![None; decided.width];
     for row in start..end {
@@ -508,16 +512,12 @@ fn screen_chunk(
             screen_row(engine, mapping, row, i, &mut out);
             continue;
         }
-        let verdicts = decided
-            .verdicts
-            .get(i * decided.width..(i + 1) * decided.width)
-            .unwrap_or(&[]);
-        if plan.is_complete() {
-            push_verdicts(&mut out, engine, verdicts);
+        if let Some((scores, outcomes)) = &scored {
+            push_verdicts(&mut out, engine, &decided, i, scores, outcomes);
             continue;
         }
-        for (p, (v, lowered)) in preset.iter_mut().zip(verdicts.iter().zip(plan.lowered())) {
-            *p = lowered.then_some(*v);
+        for (rule, (p, lowered)) in preset.iter_mut().zip(plan.lowered()).enumerate() {
+            *p = lowered.then(|| decided.verdict(rule, i));
         }
         let record = mapping.record_of(row, plan.record_plans());
         push_summary(&mut out, &engine.screen_summary_preset(&record, &preset));
@@ -534,14 +534,22 @@ fn screen_row(engine: &Engine, mapping: &Mapping<'_>, row: usize, i: usize, out:
     }
 }
 
-/// A row's result from every rule's verdict, without a [`crate::engine::Summary`].
-fn push_verdicts(out: &mut ChunkOut, engine: &Engine, verdicts: &[crate::engine::RuleVerdict]) {
+/// A row's result from every rule's verdict and the scores of its chunk, without a
+/// [`crate::engine::Summary`].
+fn push_verdicts(
+    out: &mut ChunkOut,
+    engine: &Engine,
+    decided: &vector::ChunkVerdicts,
+    row: usize,
+    scores: &[i64],
+    outcomes: &[Outcome],
+) {
     use crate::engine::Listed;
-    let scored = engine.score_verdicts(verdicts.iter().copied());
-    out.outcome.push(scored.outcome);
-    out.score.push(scored.score);
-    for (i, v) in verdicts.iter().enumerate() {
-        let list = match engine.listed(i, *v) {
+    out.outcome
+        .push(outcomes.get(row).copied().unwrap_or(Outcome::Clear));
+    out.score.push(scores.get(row).copied().unwrap_or(0));
+    for i in 0..decided.width {
+        let list = match engine.listed(i, decided.verdict(i, row)) {
             Some(Listed::Hit) => &mut out.hits.ids,
             Some(Listed::ShadowHit) => &mut out.shadow.ids,
             Some(Listed::Missing | Listed::Error) => &mut out.incomplete.ids,
