@@ -287,6 +287,20 @@ impl<'e, 'm> VectorPlan<'e, 'm> {
         self.complete
     }
 
+    /// How many tests are decided once per distinct value (tables).
+    #[cfg(test)]
+    pub(crate) fn tables(&self) -> usize {
+        fn count(node: &VNode<'_>) -> usize {
+            match node {
+                VNode::Table(..) => 1,
+                VNode::Not(x) => count(x),
+                VNode::And(xs) | VNode::Or(xs) => xs.iter().map(count).sum(),
+                _ => 0,
+            }
+        }
+        self.rules.iter().flatten().map(count).sum()
+    }
+
     /// Per rule (pack order): whether its verdict is decided here.
     pub(crate) fn lowered(&self) -> impl Iterator<Item = bool> + '_ {
         self.rules.iter().map(Option::is_some)
