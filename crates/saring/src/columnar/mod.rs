@@ -51,8 +51,8 @@ mod vector;
 
 use std::sync::Arc;
 
-use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder};
-use arrow_array::RecordBatch;
+use arrow_array::{Int64Array, ListArray, RecordBatch, StringArray};
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema as ArrowSchema};
 
 use crate::backtest::{Backtest, BacktestConfig, BacktestReport};
@@ -500,6 +500,16 @@ fn screen_chunk(
     let scored = plan
         .is_complete()
         .then(|| engine.score_columns(decided.rows(), |i| decided.bits(i)));
+    // Per rule decided here: its rows, the list its hits go in, whether it is listed when
+    // incomplete.
+    let lists: Vec<(u32, RuleLists<'_>)> = (0..decided.width)
+        .filter_map(|i| {
+            let (hit, incomplete) = decided.bits(i)?;
+            let hit_list = engine.listed(i, crate::engine::RuleVerdict::Hit);
+            let listed = engine.listed(i, crate::engine::RuleVerdict::Error).is_some();
+            Some((i as u32, (hit, incomplete, hit_list, listed)))
+        })
+        .collect();
     // The verdicts of one row for the rules the record path evaluates (`None`) and the rest.
     let mut preset = vec![None; decided.width];
     for row in start..end {
@@ -513,7 +523,7 @@ fn screen_chunk(
             continue;
         }
         if let Some((scores, outcomes)) = &scored {
-            push_verdicts(&mut out, engine, &decided, i, scores, outcomes);
+            push_verdicts(&mut out, &lists, i, scores, outcomes);
             continue;
         }
         for (rule, (p, lowered)) in preset.iter_mut().zip(plan.lowered()).enumerate() {
@@ -534,12 +544,14 @@ fn screen_row(engine: &Engine, mapping: &Mapping<'_>, row: usize, i: usize, out:
     }
 }
 
-/// A row's result from every rule's verdict and the scores of its chunk, without a
-/// [`crate::engine::Summary`].
+/// A row's result from the bitmaps of every rule (with [`push_verdicts`]' `lists`: rule
+/// index, hit rows, incomplete rows, the list of its hits, whether it is listed when
+/// incomplete) and the scores of its chunk, without a [`crate::engine::Summary`].
+type RuleLists<'a> = (&'a [u64], &'a [u64], Option<crate::engine::Listed>, bool);
+
 fn push_verdicts(
     out: &mut ChunkOut,
-    engine: &Engine,
-    decided: &vector::ChunkVerdicts,
+    lists: &[(u32, RuleLists<'_>)],
     row: usize,
     scores: &[i64],
     outcomes: &[Outcome],
@@ -548,14 +560,18 @@ fn push_verdicts(
     out.outcome
         .push(outcomes.get(row).copied().unwrap_or(Outcome::Clear));
     out.score.push(scores.get(row).copied().unwrap_or(0));
-    for i in 0..decided.width {
-        let list = match engine.listed(i, decided.verdict(i, row)) {
-            Some(Listed::Hit) => &mut out.hits.ids,
-            Some(Listed::ShadowHit) => &mut out.shadow.ids,
-            Some(Listed::Missing | Listed::Error) => &mut out.incomplete.ids,
-            None => continue,
-        };
-        list.push(i as u32);
+    let (word, shift) = (row / 64, row % 64);
+    for &(i, (hit, incomplete, hit_list, listed)) in lists {
+        let is = |bits: &[u64]| bits.get(word).is_some_and(|w| w >> shift & 1 != 0);
+        if is(hit) {
+            match hit_list {
+                Some(Listed::Hit) => out.hits.ids.push(i),
+                Some(_) => out.shadow.ids.push(i),
+                None => {}
+            }
+        } else if listed && is(incomplete) {
+            out.incomplete.ids.push(i);
+        }
     }
     for list in [&mut out.hits, &mut out.shadow, &mut out.incomplete] {
         list.ends.push(list.ids.len());
@@ -572,53 +588,92 @@ fn push_summary(out: &mut ChunkOut, s: &crate::engine::Summary) {
 
 fn build_result(engine: &Engine, outs: &[ChunkOut], n: usize) -> Result<RecordBatch, FrameError> {
     let names: Vec<&str> = engine.rules().iter().map(|r| r.id.as_str()).collect();
-    let name = |i: u32| names.get(i as usize).copied().unwrap_or("?");
-    let mut outcome = StringBuilder::with_capacity(n, n * 6);
-    let mut score = Int64Builder::with_capacity(n);
-    let mut hits = ListBuilder::new(StringBuilder::new());
-    let mut shadow = ListBuilder::new(StringBuilder::new());
-    let mut incomplete = ListBuilder::new(StringBuilder::new());
-    let mut invalid = ListBuilder::new(StringBuilder::new());
-    let mut error = StringBuilder::new();
-    let append = |b: &mut ListBuilder<StringBuilder>, ids: &[u32]| {
-        for &id in ids {
-            b.values().append_value(name(id));
-        }
-        b.append(true);
-    };
+    let name = |i: &u32| names.get(*i as usize).copied().unwrap_or("?");
+    let mut outcome = Vec::with_capacity(n);
+    let mut score = Vec::with_capacity(n);
     for out in outs {
-        let mut cells = out.invalid.iter().peekable();
         for (i, o) in out.outcome.iter().enumerate() {
-            while let Some((_, e)) = cells.next_if(|(row, _)| *row == i) {
-                invalid.values().append_value(e);
-            }
-            invalid.append(true);
-            outcome.append_value(o.as_str());
-            score.append_value(out.score.get(i).copied().unwrap_or(0));
-            append(&mut hits, out.hits.row(i));
-            append(&mut shadow, out.shadow.row(i));
-            append(&mut incomplete, out.incomplete.row(i));
-            error.append_null();
+            outcome.push(o.as_str());
+            score.push(out.score.get(i).copied().unwrap_or(0));
         }
     }
+    // Each list column straight from its rows' lengths and items (no builder per item).
+    let list = |texts: Vec<&str>, lengths: &mut dyn Iterator<Item = usize>| {
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut end = 0usize;
+        offsets.push(0i32);
+        for len in lengths {
+            end += len;
+            offsets.push(i32::try_from(end).map_err(|_| arrow_overflow())?);
+        }
+        let values = StringArray::from_iter_values(texts);
+        let item = Arc::new(Field::new("item", DataType::Utf8, true));
+        ListArray::try_new(
+            item,
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Arc::new(values),
+            None,
+        )
+        .map_err(arrow_error)
+    };
+    let ids = |pick: fn(&ChunkOut) -> &IdLists| {
+        let texts: Vec<&str> = outs.iter().flat_map(|o| pick(o).ids.iter().map(name)).collect();
+        let mut lengths = outs
+            .iter()
+            .flat_map(|o| (0..o.outcome.len()).map(move |i| pick(o).row(i).len()));
+        list(texts, &mut lengths)
+    };
+    let hits = ids(|o| &o.hits)?;
+    let shadow = ids(|o| &o.shadow)?;
+    let incomplete = ids(|o| &o.incomplete)?;
+    let invalid_texts: Vec<&str> = outs
+        .iter()
+        .flat_map(|o| o.invalid.iter().map(|(_, e)| e.as_str()))
+        .collect();
+    // (The entries of a chunk are in row order.)
+    let mut invalid_lengths = outs.iter().flat_map(|o| {
+        let mut cells = o.invalid.iter().peekable();
+        (0..o.outcome.len()).map(move |i| {
+            let mut count = 0;
+            while cells.next_if(|(row, _)| *row == i).is_some() {
+                count += 1;
+            }
+            count
+        })
+    });
+    let invalid = list(invalid_texts, &mut invalid_lengths)?;
     RecordBatch::try_new(
         result_schema(),
         vec![
-            Arc::new(outcome.finish()),
-            Arc::new(score.finish()),
-            Arc::new(hits.finish()),
-            Arc::new(shadow.finish()),
-            Arc::new(incomplete.finish()),
-            Arc::new(invalid.finish()),
-            Arc::new(error.finish()),
+            Arc::new(StringArray::from(outcome)),
+            Arc::new(Int64Array::from(score)),
+            Arc::new(hits),
+            Arc::new(shadow),
+            Arc::new(incomplete),
+            Arc::new(invalid),
+            Arc::new(StringArray::new_null(n)),
         ],
     )
-    .map_err(|e| FrameError {
+    .map_err(arrow_error)
+}
+
+fn arrow_error(e: arrow_schema::ArrowError) -> FrameError {
+    FrameError {
         code: "frame.arrow",
         message: format!("cannot build the result batch: {e}"),
         help: None,
         fields: Vec::new(),
-    })
+    }
+}
+
+fn arrow_overflow() -> FrameError {
+    FrameError {
+        code: "frame.arrow",
+        message: "cannot build the result batch: more list items than Arrow offsets hold"
+            .to_string(),
+        help: None,
+        fields: Vec::new(),
+    }
 }
 
 /// `code at `path`: message`, the text of an `invalid` entry.
