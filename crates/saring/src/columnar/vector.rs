@@ -69,8 +69,8 @@ enum VNode<'e> {
     Not(Box<VNode<'e>>),
     And(Vec<VNode<'e>>),
     Or(Vec<VNode<'e>>),
-    /// A string field in a set.
-    StrInSet(usize, &'e ValueSet),
+    /// A string field in a set (with its strings packed, when they are all short).
+    StrInSet(usize, &'e ValueSet, Option<Box<[Packed]>>),
     StrCmp(Cmp, Operand<'e>, Operand<'e>),
     StrTest(StrTest, Operand<'e>, Operand<'e>),
     /// `list.exists(k, f.test(k))` (or `all`) over constant strings.
@@ -321,7 +321,8 @@ impl<'e, 'm> VectorPlan<'e, 'm> {
             Node::Or(xs) => VNode::Or(self.lower_all(xs, mapping)?),
             Node::InSet(elem, set) | Node::StrInSet(elem, set) => {
                 let f = self.str_field(elem, mapping)?;
-                self.coded(VNode::StrInSet(f, set))
+                let packed = set.strings().map(pack).collect::<Option<Box<[Packed]>>>();
+                self.coded(VNode::StrInSet(f, set, packed))
             }
             Node::StrCmp(op, operands) => {
                 let [a, b] = &**operands;
@@ -953,7 +954,7 @@ impl VNode<'_> {
     /// The field of a test of one string field against constants.
     fn unary_field(&self) -> Option<usize> {
         match self {
-            VNode::StrInSet(f, _) | VNode::Matches(f, _) => Some(*f),
+            VNode::StrInSet(f, ..) | VNode::Matches(f, _) => Some(*f),
             VNode::AnyStrTest { field, .. } => Some(*field),
             VNode::StrCmp(_, a, b) | VNode::StrTest(_, a, b) => match (a, b) {
                 (Operand::Field(f), Operand::Const(_)) | (Operand::Const(_), Operand::Field(f)) => {
@@ -974,7 +975,8 @@ impl VNode<'_> {
             }
         }
         match self {
-            VNode::StrInSet(_, set) => set.contains_str(s),
+            VNode::StrInSet(_, _, Some(packed)) => pack(s).is_some_and(|p| packed.contains(&p)),
+            VNode::StrInSet(_, set, None) => set.contains_str(s),
             VNode::Matches(_, re) => re.is_match(s),
             VNode::AnyStrTest {
                 items, test, all, ..
@@ -990,6 +992,22 @@ impl VNode<'_> {
             _ => false,
         }
     }
+}
+
+/// A string of at most 8 bytes as its length and its bytes in a word.
+type Packed = (usize, u64);
+
+#[inline]
+fn pack(s: &str) -> Option<Packed> {
+    let b = s.as_bytes();
+    if b.len() > 8 {
+        return None;
+    }
+    let mut word = 0u64;
+    for (i, &c) in b.iter().enumerate() {
+        word |= u64::from(c) << (8 * i);
+    }
+    Some((b.len(), word))
 }
 
 #[inline]
@@ -1097,7 +1115,7 @@ fn eval(
                 _ => failed(n),
             }
         }
-        VNode::StrInSet(f, _) | VNode::Matches(f, _) | VNode::AnyStrTest { field: f, .. } => {
+        VNode::StrInSet(f, ..) | VNode::Matches(f, _) | VNode::AnyStrTest { field: f, .. } => {
             let c = &cells[*f];
             let mut hold = zeros(n);
             each(&and(&c.present, mask), |row| {
