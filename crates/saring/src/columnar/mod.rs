@@ -471,11 +471,6 @@ impl IdLists {
         self.ids.extend(ids);
         self.ends.push(self.ids.len());
     }
-
-    fn row(&self, i: usize) -> &[u32] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.ids.get(start..self.ends[i]).unwrap_or(&[])
-    }
 }
 
 /// Screens rows `start..end`: the rules `plan` lowers decided column at a time, the others
@@ -506,7 +501,9 @@ fn screen_chunk(
         .filter_map(|i| {
             let (hit, incomplete) = decided.bits(i)?;
             let hit_list = engine.listed(i, crate::engine::RuleVerdict::Hit);
-            let listed = engine.listed(i, crate::engine::RuleVerdict::Error).is_some();
+            let listed = engine
+                .listed(i, crate::engine::RuleVerdict::Error)
+                .is_some();
             Some((i as u32, (hit, incomplete, hit_list, listed)))
         })
         .collect();
@@ -588,64 +585,68 @@ fn push_summary(out: &mut ChunkOut, s: &crate::engine::Summary) {
 
 fn build_result(engine: &Engine, outs: &[ChunkOut], n: usize) -> Result<RecordBatch, FrameError> {
     let names: Vec<&str> = engine.rules().iter().map(|r| r.id.as_str()).collect();
-    let name = |i: &u32| names.get(*i as usize).copied().unwrap_or("?");
-    let mut outcome = Vec::with_capacity(n);
+    let name = |i: u32| names.get(i as usize).copied().unwrap_or("?");
+    let offset = |end: usize| i32::try_from(end).map_err(|_| arrow_overflow());
+    let mut outcome = Texts::with_capacity(n, n * 6);
     let mut score = Vec::with_capacity(n);
     for out in outs {
         for (i, o) in out.outcome.iter().enumerate() {
-            outcome.push(o.as_str());
+            outcome.push(o.as_str())?;
             score.push(out.score.get(i).copied().unwrap_or(0));
         }
     }
-    // Each list column straight from its rows' lengths and items (no builder per item).
-    let list = |texts: Vec<&str>, lengths: &mut dyn Iterator<Item = usize>| {
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut end = 0usize;
-        offsets.push(0i32);
-        for len in lengths {
-            end += len;
-            offsets.push(i32::try_from(end).map_err(|_| arrow_overflow())?);
-        }
-        let values = StringArray::from_iter_values(texts);
+    // Each list column straight from its rows' ends and items (no builder per item).
+    let list = |offsets: Vec<i32>, texts: Texts| {
         let item = Arc::new(Field::new("item", DataType::Utf8, true));
         ListArray::try_new(
             item,
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
-            Arc::new(values),
+            Arc::new(texts.finish()?),
             None,
         )
         .map_err(arrow_error)
     };
     let ids = |pick: fn(&ChunkOut) -> &IdLists| {
-        let texts: Vec<&str> = outs.iter().flat_map(|o| pick(o).ids.iter().map(name)).collect();
-        let mut lengths = outs
-            .iter()
-            .flat_map(|o| (0..o.outcome.len()).map(move |i| pick(o).row(i).len()));
-        list(texts, &mut lengths)
+        let total: usize = outs.iter().map(|o| pick(o).ids.len()).sum();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0i32);
+        let mut texts = Texts::with_capacity(total, total * 16);
+        let mut base = 0usize;
+        for o in outs {
+            let l = pick(o);
+            for &end in &l.ends {
+                offsets.push(offset(base + end)?);
+            }
+            base += l.ids.len();
+            for &id in &l.ids {
+                texts.push(name(id))?;
+            }
+        }
+        list(offsets, texts)
     };
     let hits = ids(|o| &o.hits)?;
     let shadow = ids(|o| &o.shadow)?;
     let incomplete = ids(|o| &o.incomplete)?;
-    let invalid_texts: Vec<&str> = outs
-        .iter()
-        .flat_map(|o| o.invalid.iter().map(|(_, e)| e.as_str()))
-        .collect();
-    // (The entries of a chunk are in row order.)
-    let mut invalid_lengths = outs.iter().flat_map(|o| {
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0i32);
+    let mut texts = Texts::with_capacity(0, 0);
+    let mut count = 0usize;
+    for o in outs {
+        // (The entries of a chunk are in row order.)
         let mut cells = o.invalid.iter().peekable();
-        (0..o.outcome.len()).map(move |i| {
-            let mut count = 0;
-            while cells.next_if(|(row, _)| *row == i).is_some() {
+        for i in 0..o.outcome.len() {
+            while let Some((_, e)) = cells.next_if(|(row, _)| *row == i) {
+                texts.push(e)?;
                 count += 1;
             }
-            count
-        })
-    });
-    let invalid = list(invalid_texts, &mut invalid_lengths)?;
+            offsets.push(offset(count)?);
+        }
+    }
+    let invalid = list(offsets, texts)?;
     RecordBatch::try_new(
         result_schema(),
         vec![
-            Arc::new(StringArray::from(outcome)),
+            Arc::new(outcome.finish()?),
             Arc::new(Int64Array::from(score)),
             Arc::new(hits),
             Arc::new(shadow),
@@ -655,6 +656,40 @@ fn build_result(engine: &Engine, outs: &[ChunkOut], n: usize) -> Result<RecordBa
         ],
     )
     .map_err(arrow_error)
+}
+
+/// A string array's offsets and bytes, appended to.
+struct Texts {
+    offsets: Vec<i32>,
+    bytes: Vec<u8>,
+}
+
+impl Texts {
+    fn with_capacity(items: usize, bytes: usize) -> Texts {
+        let mut offsets = Vec::with_capacity(items + 1);
+        offsets.push(0);
+        Texts {
+            offsets,
+            bytes: Vec::with_capacity(bytes),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, s: &str) -> Result<(), FrameError> {
+        self.bytes.extend_from_slice(s.as_bytes());
+        let end = i32::try_from(self.bytes.len()).map_err(|_| arrow_overflow())?;
+        self.offsets.push(end);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<StringArray, FrameError> {
+        StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(self.offsets)),
+            self.bytes.into(),
+            None,
+        )
+        .map_err(arrow_error)
+    }
 }
 
 fn arrow_error(e: arrow_schema::ArrowError) -> FrameError {

@@ -596,8 +596,7 @@ fn convert<'a>(field: &'a VField<'_>, start: usize, n: usize, fallback: &mut [bo
     };
     match (field.want, &typed) {
         (Want::Bool, Typed::Bool(a)) => {
-            if let (Some((present, absent)), Some(values)) = (bulk(*a), buffer_bits(a, start, n))
-            {
+            if let (Some((present, absent)), Some(values)) = (bulk(*a), buffer_bits(a, start, n)) {
                 return Cells {
                     present,
                     absent,
@@ -618,7 +617,7 @@ fn convert<'a>(field: &'a VField<'_>, start: usize, n: usize, fallback: &mut [bo
         (Want::Double, Typed::Float(a)) => {
             if let (Some((present, _)), Some(v)) = (bulk(*a), a.values().get(start..start + n)) {
                 // NaN is absent (the DataFrame coercion).
-                let present = and(&present, &from_fn(n, |row| !v[row].is_nan()));
+                let present = and(&present, &pack_bits(v, |x| !x.is_nan()));
                 let absent = not(&present, n);
                 return Cells {
                     present,
@@ -890,19 +889,28 @@ fn not(a: &[u64], n: usize) -> Bits {
     a.iter().zip(ones(n)).map(|(a, o)| !a & o).collect()
 }
 
-/// The rows `0..n` where `f` holds.
+/// The rows of `values` where `f` holds.
 #[inline]
-fn from_fn(n: usize, f: impl Fn(usize) -> bool) -> Bits {
-    (0..words(n))
-        .map(|w| {
-            let base = w * 64;
+fn pack_bits<T: Copy>(values: &[T], f: impl Fn(T) -> bool) -> Bits {
+    let chunks = values.chunks_exact(64);
+    let rest = chunks.remainder();
+    let mut bits: Bits = chunks
+        .map(|chunk| {
             let mut word = 0u64;
-            for b in 0..(n - base).min(64) {
-                word |= u64::from(f(base + b)) << b;
+            for (b, &x) in chunk.iter().enumerate() {
+                word |= u64::from(f(x)) << b;
             }
             word
         })
-        .collect()
+        .collect();
+    if !rest.is_empty() {
+        let mut word = 0u64;
+        for (b, &x) in rest.iter().enumerate() {
+            word |= u64::from(f(x)) << b;
+        }
+        bits.push(word);
+    }
+    bits
 }
 
 /// The rows `0..n` where `f` holds, computed only in the words where `mask` has a row.
@@ -1057,12 +1065,7 @@ fn failed(n: usize) -> Res {
 fn tested(c: &Cells<'_>, hold: &[u64]) -> Res {
     Res {
         t: and(&c.present, hold),
-        f: c
-            .present
-            .iter()
-            .zip(hold)
-            .map(|(p, h)| p & !h)
-            .collect(),
+        f: c.present.iter().zip(hold).map(|(p, h)| p & !h).collect(),
         met: c.absent.clone(),
     }
 }
@@ -1145,11 +1148,7 @@ fn eval(
                 };
                 set(if hold { &mut t } else { &mut f }, row);
             });
-            let met = aa
-                .iter()
-                .zip(ab)
-                .map(|(x, y)| x | y)
-                .collect();
+            let met = aa.iter().zip(ab).map(|(x, y)| x | y).collect();
             Res { t, f, met }
         }
         VNode::IntCmp(f, op, k) => {
@@ -1159,12 +1158,12 @@ fn eval(
             };
             let k = *k;
             let hold = match op {
-                Cmp::Eq => from_fn(n, |r| v[r] == k),
-                Cmp::Ne => from_fn(n, |r| v[r] != k),
-                Cmp::Lt => from_fn(n, |r| v[r] < k),
-                Cmp::Le => from_fn(n, |r| v[r] <= k),
-                Cmp::Gt => from_fn(n, |r| v[r] > k),
-                Cmp::Ge => from_fn(n, |r| v[r] >= k),
+                Cmp::Eq => pack_bits(v, |x| x == k),
+                Cmp::Ne => pack_bits(v, |x| x != k),
+                Cmp::Lt => pack_bits(v, |x| x < k),
+                Cmp::Le => pack_bits(v, |x| x <= k),
+                Cmp::Gt => pack_bits(v, |x| x > k),
+                Cmp::Ge => pack_bits(v, |x| x >= k),
             };
             tested(c, &hold)
         }
@@ -1176,12 +1175,12 @@ fn eval(
             let k = *k;
             // The operators are `Cmp::test` of `partial_cmp` (NaN included).
             let hold = match op {
-                Cmp::Eq => from_fn(n, |r| v[r] == k),
-                Cmp::Ne => from_fn(n, |r| v[r] != k),
-                Cmp::Lt => from_fn(n, |r| v[r] < k),
-                Cmp::Le => from_fn(n, |r| v[r] <= k),
-                Cmp::Gt => from_fn(n, |r| v[r] > k),
-                Cmp::Ge => from_fn(n, |r| v[r] >= k),
+                Cmp::Eq => pack_bits(v, |x| x == k),
+                Cmp::Ne => pack_bits(v, |x| x != k),
+                Cmp::Lt => pack_bits(v, |x| x < k),
+                Cmp::Le => pack_bits(v, |x| x <= k),
+                Cmp::Gt => pack_bits(v, |x| x > k),
+                Cmp::Ge => pack_bits(v, |x| x >= k),
             };
             tested(c, &hold)
         }
