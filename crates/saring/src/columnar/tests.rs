@@ -191,6 +191,19 @@ type = "bool"
             ("off", 50, "true", "disabled"),
             ("ref_shadow", 5, "rules.re || amount < 10.0", "active"),
             ("in_list", 5, "code in ['A1', 'B2', 'C3']", "active"),
+            // Nested `&&`/`||` and `!` over them, with operands left out per row.
+            (
+                "nested",
+                5,
+                "(flag || age > 30) && (code == 'A1' || amount < 100.0)",
+                "active",
+            ),
+            (
+                "nested_not",
+                5,
+                "!(country in hot || name == 'nurse') || (flag && code != 'B2')",
+                "active",
+            ),
         ]
         .iter()
         .chain(extra)
