@@ -53,6 +53,12 @@ impl ValueSet {
         }
     }
 
+    /// The strings in the set.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn strings(&self) -> impl Iterator<Item = &str> {
+        self.strings.iter().chain(&self.short).map(|s| &**s)
+    }
+
     /// CEL membership: `value in list`.
     pub fn contains(&self, value: &Value) -> bool {
         match value {

@@ -135,6 +135,11 @@ impl<'a> Column<'a> {
         self.array.data_type()
     }
 
+    /// The struct columns around this one.
+    pub(crate) fn ancestors(&self) -> &[&'a dyn Array] {
+        &self.ancestors
+    }
+
     /// Whether a struct column around this one is null in `row` (the cell reads as null).
     #[inline]
     pub(crate) fn hidden(&self, row: usize) -> bool {
@@ -204,6 +209,15 @@ impl<'a> Text<'a> {
             DataType::LargeUtf8 => Some(Text::Large(a.as_string::<i64>())),
             DataType::Utf8View => Some(Text::View(a.as_string_view())),
             _ => None,
+        }
+    }
+
+    /// The number of cells.
+    pub(crate) fn len(self) -> usize {
+        match self {
+            Text::Small(a) => a.len(),
+            Text::Large(a) => a.len(),
+            Text::View(a) => a.len(),
         }
     }
 

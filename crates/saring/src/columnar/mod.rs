@@ -51,8 +51,8 @@ mod vector;
 
 use std::sync::Arc;
 
-use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder};
-use arrow_array::RecordBatch;
+use arrow_array::{Int64Array, ListArray, RecordBatch, StringArray};
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema as ArrowSchema};
 
 use crate::backtest::{Backtest, BacktestConfig, BacktestReport};
@@ -471,11 +471,6 @@ impl IdLists {
         self.ids.extend(ids);
         self.ends.push(self.ids.len());
     }
-
-    fn row(&self, i: usize) -> &[u32] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.ids.get(start..self.ends[i]).unwrap_or(&[])
-    }
 }
 
 /// Screens rows `start..end`: the rules `plan` lowers decided column at a time, the others
@@ -496,6 +491,22 @@ fn screen_chunk(
         return out;
     };
     let decided = plan.run(start, end);
+    // Scores and outcomes column at a time (for the rows that need no record).
+    let scored = plan
+        .is_complete()
+        .then(|| engine.score_columns(decided.rows(), |i| decided.bits(i)));
+    // Per rule decided here: its rows, the list its hits go in, whether it is listed when
+    // incomplete.
+    let lists: Vec<(u32, RuleLists<'_>)> = (0..decided.width)
+        .filter_map(|i| {
+            let (hit, incomplete) = decided.bits(i)?;
+            let hit_list = engine.listed(i, crate::engine::RuleVerdict::Hit);
+            let listed = engine
+                .listed(i, crate::engine::RuleVerdict::Error)
+                .is_some();
+            Some((i as u32, (hit, incomplete, hit_list, listed)))
+        })
+        .collect();
     // The verdicts of one row for the rules the record path evaluates (`None`) and the rest.
     let mut preset = vec![None; decided.width];
     for row in start..end {
@@ -508,16 +519,12 @@ fn screen_chunk(
             screen_row(engine, mapping, row, i, &mut out);
             continue;
         }
-        let verdicts = decided
-            .verdicts
-            .get(i * decided.width..(i + 1) * decided.width)
-            .unwrap_or(&[]);
-        if plan.is_complete() {
-            push_verdicts(&mut out, engine, verdicts);
+        if let Some((scores, outcomes)) = &scored {
+            push_verdicts(&mut out, &lists, i, scores, outcomes);
             continue;
         }
-        for (p, (v, lowered)) in preset.iter_mut().zip(verdicts.iter().zip(plan.lowered())) {
-            *p = lowered.then_some(*v);
+        for (rule, (p, lowered)) in preset.iter_mut().zip(plan.lowered()).enumerate() {
+            *p = lowered.then(|| decided.verdict(rule, i));
         }
         let record = mapping.record_of(row, plan.record_plans());
         push_summary(&mut out, &engine.screen_summary_preset(&record, &preset));
@@ -534,20 +541,34 @@ fn screen_row(engine: &Engine, mapping: &Mapping<'_>, row: usize, i: usize, out:
     }
 }
 
-/// A row's result from every rule's verdict, without a [`crate::engine::Summary`].
-fn push_verdicts(out: &mut ChunkOut, engine: &Engine, verdicts: &[crate::engine::RuleVerdict]) {
+/// A row's result from the bitmaps of every rule (with [`push_verdicts`]' `lists`: rule
+/// index, hit rows, incomplete rows, the list of its hits, whether it is listed when
+/// incomplete) and the scores of its chunk, without a [`crate::engine::Summary`].
+type RuleLists<'a> = (&'a [u64], &'a [u64], Option<crate::engine::Listed>, bool);
+
+fn push_verdicts(
+    out: &mut ChunkOut,
+    lists: &[(u32, RuleLists<'_>)],
+    row: usize,
+    scores: &[i64],
+    outcomes: &[Outcome],
+) {
     use crate::engine::Listed;
-    let scored = engine.score_verdicts(verdicts.iter().copied());
-    out.outcome.push(scored.outcome);
-    out.score.push(scored.score);
-    for (i, v) in verdicts.iter().enumerate() {
-        let list = match engine.listed(i, *v) {
-            Some(Listed::Hit) => &mut out.hits.ids,
-            Some(Listed::ShadowHit) => &mut out.shadow.ids,
-            Some(Listed::Missing | Listed::Error) => &mut out.incomplete.ids,
-            None => continue,
-        };
-        list.push(i as u32);
+    out.outcome
+        .push(outcomes.get(row).copied().unwrap_or(Outcome::Clear));
+    out.score.push(scores.get(row).copied().unwrap_or(0));
+    let (word, shift) = (row / 64, row % 64);
+    for &(i, (hit, incomplete, hit_list, listed)) in lists {
+        let is = |bits: &[u64]| bits.get(word).is_some_and(|w| w >> shift & 1 != 0);
+        if is(hit) {
+            match hit_list {
+                Some(Listed::Hit) => out.hits.ids.push(i),
+                Some(_) => out.shadow.ids.push(i),
+                None => {}
+            }
+        } else if listed && is(incomplete) {
+            out.incomplete.ids.push(i);
+        }
     }
     for list in [&mut out.hits, &mut out.shadow, &mut out.incomplete] {
         list.ends.push(list.ids.len());
@@ -565,52 +586,129 @@ fn push_summary(out: &mut ChunkOut, s: &crate::engine::Summary) {
 fn build_result(engine: &Engine, outs: &[ChunkOut], n: usize) -> Result<RecordBatch, FrameError> {
     let names: Vec<&str> = engine.rules().iter().map(|r| r.id.as_str()).collect();
     let name = |i: u32| names.get(i as usize).copied().unwrap_or("?");
-    let mut outcome = StringBuilder::with_capacity(n, n * 6);
-    let mut score = Int64Builder::with_capacity(n);
-    let mut hits = ListBuilder::new(StringBuilder::new());
-    let mut shadow = ListBuilder::new(StringBuilder::new());
-    let mut incomplete = ListBuilder::new(StringBuilder::new());
-    let mut invalid = ListBuilder::new(StringBuilder::new());
-    let mut error = StringBuilder::new();
-    let append = |b: &mut ListBuilder<StringBuilder>, ids: &[u32]| {
-        for &id in ids {
-            b.values().append_value(name(id));
-        }
-        b.append(true);
-    };
+    let offset = |end: usize| i32::try_from(end).map_err(|_| arrow_overflow());
+    let mut outcome = Texts::with_capacity(n, n * 6);
+    let mut score = Vec::with_capacity(n);
     for out in outs {
-        let mut cells = out.invalid.iter().peekable();
         for (i, o) in out.outcome.iter().enumerate() {
-            while let Some((_, e)) = cells.next_if(|(row, _)| *row == i) {
-                invalid.values().append_value(e);
-            }
-            invalid.append(true);
-            outcome.append_value(o.as_str());
-            score.append_value(out.score.get(i).copied().unwrap_or(0));
-            append(&mut hits, out.hits.row(i));
-            append(&mut shadow, out.shadow.row(i));
-            append(&mut incomplete, out.incomplete.row(i));
-            error.append_null();
+            outcome.push(o.as_str())?;
+            score.push(out.score.get(i).copied().unwrap_or(0));
         }
     }
+    // Each list column straight from its rows' ends and items (no builder per item).
+    let list = |offsets: Vec<i32>, texts: Texts| {
+        let item = Arc::new(Field::new("item", DataType::Utf8, true));
+        ListArray::try_new(
+            item,
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Arc::new(texts.finish()?),
+            None,
+        )
+        .map_err(arrow_error)
+    };
+    let ids = |pick: fn(&ChunkOut) -> &IdLists| {
+        let total: usize = outs.iter().map(|o| pick(o).ids.len()).sum();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0i32);
+        let mut texts = Texts::with_capacity(total, total * 16);
+        let mut base = 0usize;
+        for o in outs {
+            let l = pick(o);
+            for &end in &l.ends {
+                offsets.push(offset(base + end)?);
+            }
+            base += l.ids.len();
+            for &id in &l.ids {
+                texts.push(name(id))?;
+            }
+        }
+        list(offsets, texts)
+    };
+    let hits = ids(|o| &o.hits)?;
+    let shadow = ids(|o| &o.shadow)?;
+    let incomplete = ids(|o| &o.incomplete)?;
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0i32);
+    let mut texts = Texts::with_capacity(0, 0);
+    let mut count = 0usize;
+    for o in outs {
+        // (The entries of a chunk are in row order.)
+        let mut cells = o.invalid.iter().peekable();
+        for i in 0..o.outcome.len() {
+            while let Some((_, e)) = cells.next_if(|(row, _)| *row == i) {
+                texts.push(e)?;
+                count += 1;
+            }
+            offsets.push(offset(count)?);
+        }
+    }
+    let invalid = list(offsets, texts)?;
     RecordBatch::try_new(
         result_schema(),
         vec![
-            Arc::new(outcome.finish()),
-            Arc::new(score.finish()),
-            Arc::new(hits.finish()),
-            Arc::new(shadow.finish()),
-            Arc::new(incomplete.finish()),
-            Arc::new(invalid.finish()),
-            Arc::new(error.finish()),
+            Arc::new(outcome.finish()?),
+            Arc::new(Int64Array::from(score)),
+            Arc::new(hits),
+            Arc::new(shadow),
+            Arc::new(incomplete),
+            Arc::new(invalid),
+            Arc::new(StringArray::new_null(n)),
         ],
     )
-    .map_err(|e| FrameError {
+    .map_err(arrow_error)
+}
+
+/// A string array's offsets and bytes, appended to.
+struct Texts {
+    offsets: Vec<i32>,
+    bytes: Vec<u8>,
+}
+
+impl Texts {
+    fn with_capacity(items: usize, bytes: usize) -> Texts {
+        let mut offsets = Vec::with_capacity(items + 1);
+        offsets.push(0);
+        Texts {
+            offsets,
+            bytes: Vec::with_capacity(bytes),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, s: &str) -> Result<(), FrameError> {
+        self.bytes.extend_from_slice(s.as_bytes());
+        let end = i32::try_from(self.bytes.len()).map_err(|_| arrow_overflow())?;
+        self.offsets.push(end);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<StringArray, FrameError> {
+        StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(self.offsets)),
+            self.bytes.into(),
+            None,
+        )
+        .map_err(arrow_error)
+    }
+}
+
+fn arrow_error(e: arrow_schema::ArrowError) -> FrameError {
+    FrameError {
         code: "frame.arrow",
         message: format!("cannot build the result batch: {e}"),
         help: None,
         fields: Vec::new(),
-    })
+    }
+}
+
+fn arrow_overflow() -> FrameError {
+    FrameError {
+        code: "frame.arrow",
+        message: "cannot build the result batch: more list items than Arrow offsets hold"
+            .to_string(),
+        help: None,
+        fields: Vec::new(),
+    }
 }
 
 /// `code at `path`: message`, the text of an `invalid` entry.

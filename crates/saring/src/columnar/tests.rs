@@ -191,6 +191,19 @@ type = "bool"
             ("off", 50, "true", "disabled"),
             ("ref_shadow", 5, "rules.re || amount < 10.0", "active"),
             ("in_list", 5, "code in ['A1', 'B2', 'C3']", "active"),
+            // Nested `&&`/`||` and `!` over them, with operands left out per row.
+            (
+                "nested",
+                5,
+                "(flag || age > 30) && (code == 'A1' || amount < 100.0)",
+                "active",
+            ),
+            (
+                "nested_not",
+                5,
+                "!(country in hot || name == 'nurse') || (flag && code != 'B2')",
+                "active",
+            ),
         ]
         .iter()
         .chain(extra)
@@ -527,6 +540,86 @@ type = "bool"
             let slow = screen_batch_with(&engine, &batch, &options(), false, None).expect("rows");
             prop_assert_eq!(fast, slow);
         }
+    }
+
+    /// A dictionary column of `values`: null rows as null keys or as keys of a null value,
+    /// values repeated under several keys, a value no row uses.
+    fn dict_column(values: impl Iterator<Item = Option<&'static str>>) -> ArrayRef {
+        use arrow_array::{DictionaryArray, Int32Array, StringArray};
+        let mut dict: Vec<Option<&str>> = vec![Some("zz unused"), None];
+        let mut keys = Vec::new();
+        for (i, v) in values.enumerate() {
+            keys.push(match v {
+                None if i % 2 == 0 => None,
+                None => Some(1),
+                Some(s) => {
+                    let k = match dict.iter().position(|x| *x == Some(s)) {
+                        Some(k) if i % 3 != 0 => k,
+                        _ => {
+                            dict.push(Some(s));
+                            dict.len() - 1
+                        }
+                    };
+                    Some(k as i32)
+                }
+            });
+        }
+        let dict = DictionaryArray::<Int32Type>::try_new(
+            Int32Array::from(keys),
+            Arc::new(StringArray::from(dict)),
+        );
+        Arc::new(dict.expect("dictionary"))
+    }
+
+    /// The natural frame with `country` (an enum), `name` and `code` as dictionary columns.
+    fn dict_frame(rows: &[Row]) -> RecordBatch {
+        let batch = frame(rows, &[Shape::Natural; 8], true);
+        let schema = batch.schema();
+        let columns = schema.fields().iter().zip(batch.columns()).map(|(f, c)| {
+            let column = match f.name().as_str() {
+                "country" => dict_column(rows.iter().map(|r| r.country)),
+                "name" => dict_column(rows.iter().map(|r| r.name)),
+                "code" => dict_column(rows.iter().map(|r| r.code)),
+                _ => c.clone(),
+            };
+            (f.name().clone(), column)
+        });
+        RecordBatch::try_from_iter(columns).expect("batch")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Dictionary columns (tests decided once per dictionary value) and batches sliced at
+        /// an offset (bitmaps read from a bit offset, struct nulls included).
+        #[test]
+        fn dictionary_columns_and_slices_agree(
+            rows in proptest::collection::vec(row(), 0..200),
+            offset in 0usize..70,
+            partial in any::<bool>(),
+        ) {
+            let engine = if partial { engine_with(RECORD_RULES) } else { engine() };
+            let whole = dict_frame(&rows);
+            let offset = offset.min(whole.num_rows());
+            for batch in [whole.clone(), whole.slice(offset, whole.num_rows() - offset)] {
+                let fast =
+                    screen_batch_with(&engine, &batch, &options(), true, None).expect("fast");
+                let slow =
+                    screen_batch_with(&engine, &batch, &options(), false, None).expect("rows");
+                prop_assert_eq!(fast, slow);
+            }
+        }
+    }
+
+    #[test]
+    fn dictionary_tests_are_tables_over_the_values() {
+        // The natural frame reads `country` (an enum) as codes; as a dictionary, `name` too.
+        let engine = engine();
+        let rows: Vec<Row> = Vec::new();
+        let batch = dict_frame(&rows);
+        let mapping = Mapping::new(&engine, &batch, &options()).expect("mapping");
+        let plan = vector::VectorPlan::new(&engine, &mapping).expect("plan");
+        assert!(plan.is_complete());
+        assert!(plan.tables() >= 6, "{}", plan.tables());
     }
 
     #[test]

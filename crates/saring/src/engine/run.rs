@@ -379,6 +379,17 @@ impl Engine {
         }))
     }
 
+    /// Scores and outcomes of `n` records from each rule's hit and incomplete rows as
+    /// bitmaps (see `Scoring::score_columns`).
+    #[cfg(feature = "arrow")]
+    pub(crate) fn score_columns<'b>(
+        &self,
+        n: usize,
+        rule: impl Fn(usize) -> Option<(&'b [u64], &'b [u64])>,
+    ) -> (Vec<i64>, Vec<Outcome>) {
+        self.inner.scoring.score_columns(n, rule)
+    }
+
     /// Which list of a [`Summary`] rule `i` with this verdict is in, if any.
     #[inline]
     pub(crate) fn listed(&self, i: usize, verdict: RuleVerdict) -> Option<Listed> {
