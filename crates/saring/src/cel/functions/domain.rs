@@ -147,15 +147,18 @@ fn comparable_prefix(name: &str) -> &str {
 /// Malaysian/Singaporean and English `Bhd` (berhad) and `Ltd`. Words such as `Koperasi` or
 /// `Yayasan` are kept: they name a different kind of body and often are the distinguishing
 /// head of the name.
+#[cfg(feature = "normalize")]
 pub const LEGAL_FORM_TOKENS: &[&str] = &["pt", "cv", "ud", "tbk", "persero", "bhd", "ltd"];
 
 /// Legal-form token sequences that [`name_key`] drops only together: `Sdn Bhd` (sendirian
 /// berhad), `Pte Ltd`, `Co Ltd` (`Sdn`, `Pte` or `Co` alone are kept).
+#[cfg(feature = "normalize")]
 pub const LEGAL_FORM_SEQUENCES: &[&[&str]] = &[&["sdn", "bhd"], &["pte", "ltd"], &["co", "ltd"]];
 
 /// The tokens of a normalized name without legal forms (see [`LEGAL_FORM_TOKENS`],
 /// [`LEGAL_FORM_SEQUENCES`]), in their original order. When every token is a legal form the
 /// tokens are kept as they are, so that `"PT"` does not become the empty key.
+#[cfg(feature = "normalize")]
 fn key_tokens(normalized: &str) -> Vec<&str> {
     let tokens: Vec<&str> = normalized.split(' ').filter(|t| !t.is_empty()).collect();
     let mut kept = Vec::with_capacity(tokens.len());
@@ -183,6 +186,7 @@ fn key_tokens(normalized: &str) -> Vec<&str> {
 /// The comparison key of a name: [`normalize`], legal forms dropped (`key_tokens`), tokens
 /// sorted (by code point) and joined with single spaces.
 /// `"PT. Contoh Sejahtera Sintetis, Tbk"` → `"contoh sejahtera sintetis"`.
+#[cfg(feature = "normalize")]
 fn key_of(name: &str) -> Result<String, EvalError> {
     let normalized = normalized(name)?;
     let mut tokens = key_tokens(&normalized);
@@ -197,6 +201,8 @@ pub fn check_name_key(args: &[Type]) -> Result<Type, String> {
 
 /// `name_key(s)`: see `key_of`.
 pub fn name_key(args: &[&Value]) -> EvalResult {
+    #[cfg(not(feature = "normalize"))]
+    let key_of = |s: &str| normalized(s);
     match args {
         [Value::String(s)] => Ok(Value::string(key_of(s)?)),
         _ => Err(EvalError::no_overload("name_key", args)),
@@ -215,6 +221,7 @@ pub fn name_key(args: &[&Value]) -> EvalResult {
 /// compared with each side: there a name whose tokens are a subset of the other's scores 1
 /// (`"Sejahtera"` against `"Contoh Sejahtera Sintetis"`), which for a watch list would flag
 /// every name sharing one common word.
+#[cfg(feature = "normalize")]
 fn token_set_score(a: &str, b: &str) -> Result<f64, EvalError> {
     let (na, nb) = (normalized(a)?, normalized(b)?);
     let set = |n: &str| -> std::collections::BTreeSet<String> {
@@ -251,6 +258,8 @@ pub fn check_token_set_similarity(args: &[Type]) -> Result<Type, String> {
 
 /// `token_set_similarity(a, b)`: see `token_set_score`.
 pub fn token_set_similarity(args: &[&Value]) -> EvalResult {
+    #[cfg(not(feature = "normalize"))]
+    let token_set_score = |a: &str, _: &str| normalized(a).map(|_| 0.0);
     match args {
         [Value::String(a), Value::String(b)] => Ok(Value::Double(token_set_score(a, b)?)),
         _ => Err(EvalError::no_overload("token_set_similarity", args)),
@@ -274,6 +283,8 @@ pub fn check_best_match(args: &[Type]) -> Result<Type, String> {
 /// on a tie. An empty list gives `{'entry': null, 'score': 0.0}`. A list item that is not a
 /// string is an error.
 pub fn best_match(args: &[&Value]) -> EvalResult {
+    #[cfg(not(feature = "normalize"))]
+    let token_set_score = |a: &str, _: &str| normalized(a).map(|_| 0.0);
     let [Value::String(name), Value::List(items)] = args else {
         return Err(EvalError::no_overload("best_match", args));
     };
