@@ -891,6 +891,18 @@ fn not(a: &[u64], n: usize) -> Bits {
 
 /// The rows of `values` where `f` holds.
 #[inline]
+/// [`pack_bits`] of `value <op> k`, the operator chosen once, outside the loop.
+fn pack_cmp<T: Copy + PartialOrd>(op: Cmp, values: &[T], k: T) -> Bits {
+    match op {
+        Cmp::Eq => pack_bits(values, |x| x == k),
+        Cmp::Ne => pack_bits(values, |x| x != k),
+        Cmp::Lt => pack_bits(values, |x| x < k),
+        Cmp::Le => pack_bits(values, |x| x <= k),
+        Cmp::Gt => pack_bits(values, |x| x > k),
+        Cmp::Ge => pack_bits(values, |x| x >= k),
+    }
+}
+
 fn pack_bits<T: Copy>(values: &[T], f: impl Fn(T) -> bool) -> Bits {
     let chunks = values.chunks_exact(64);
     let rest = chunks.remainder();
@@ -1156,33 +1168,15 @@ fn eval(
             let Values::Int(v) = &c.values else {
                 return failed(n);
             };
-            let k = *k;
-            let hold = match op {
-                Cmp::Eq => pack_bits(v, |x| x == k),
-                Cmp::Ne => pack_bits(v, |x| x != k),
-                Cmp::Lt => pack_bits(v, |x| x < k),
-                Cmp::Le => pack_bits(v, |x| x <= k),
-                Cmp::Gt => pack_bits(v, |x| x > k),
-                Cmp::Ge => pack_bits(v, |x| x >= k),
-            };
-            tested(c, &hold)
+            tested(c, &pack_cmp(*op, v, *k))
         }
         VNode::DoubleCmp(f, op, k) => {
             let c = &cells[*f];
             let Values::Double(v) = &c.values else {
                 return failed(n);
             };
-            let k = *k;
             // The operators are `Cmp::test` of `partial_cmp` (NaN included).
-            let hold = match op {
-                Cmp::Eq => pack_bits(v, |x| x == k),
-                Cmp::Ne => pack_bits(v, |x| x != k),
-                Cmp::Lt => pack_bits(v, |x| x < k),
-                Cmp::Le => pack_bits(v, |x| x <= k),
-                Cmp::Gt => pack_bits(v, |x| x > k),
-                Cmp::Ge => pack_bits(v, |x| x >= k),
-            };
-            tested(c, &hold)
+            tested(c, &pack_cmp(*op, v, *k))
         }
         VNode::RuleRef(i) => match rules.get(*i as usize) {
             // A decided rule reads as its value; a failed one passes on its missing data.
