@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "../../scripts/serve.mjs";
 import { Engine, repo } from "../support.mjs";
-import { ACRONYMS, LAUNCH_ARGS, plain } from "./helpers.mjs";
+import { LAUNCH_ARGS, acronymsExpanded, plain } from "./helpers.mjs";
 
 const site = process.env.SARING_CITIZEN_SITE ?? join(repo, "target", "wasm", "site", "citizen");
 const withContacts =
@@ -234,17 +234,7 @@ test("no screen says “aman” or “safe”, and acronyms are expanded on firs
   /** In each block, the first use of each acronym is followed by its expansion or explained. */
   const expanded = async (selector, where) => {
     const texts = await page.locator(selector).evaluateAll((nodes) => nodes.filter((n) => !n.hidden).map((n) => n.innerText));
-    let found = 0;
-    for (const text of texts) {
-      for (const acronym of ACRONYMS) {
-        const at = text.search(new RegExp(`\\b${acronym}\\b`));
-        if (at < 0) continue;
-        found += 1;
-        const explained = text.slice(at + acronym.length).startsWith(" (") || text[at - 1] === "(";
-        assert.ok(explained, `${where}: first ${acronym} is not expanded in “${text.slice(Math.max(0, at - 40), at + 60)}”`);
-      }
-    }
-    return found;
+    return texts.reduce((found, text) => found + acronymsExpanded(text, where), 0);
   };
   const scam = {
     channel: "social_media",

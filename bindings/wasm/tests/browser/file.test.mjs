@@ -19,7 +19,7 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "../../scripts/serve.mjs";
 import { Engine, repo } from "../support.mjs";
-import { ACRONYMS, LAUNCH_ARGS, plain } from "./helpers.mjs";
+import { LAUNCH_ARGS, acronymsExpanded, plain } from "./helpers.mjs";
 
 const site = process.env.SARING_CITIZEN_SITE ?? join(repo, "target", "wasm", "site", "citizen");
 const shots = process.env.SARING_SCREENSHOT_DIR ?? join(repo, "target", "screenshots");
@@ -112,19 +112,6 @@ async function engineHeldBack(locale) {
 
 /** The visible first screen's questions, labels and options as text. */
 const firstScreen = (page) => page.locator("#citizen-fields .step:not([hidden])").first().innerText();
-
-/** The first use of each acronym in `text` is followed by its expansion (or explained). */
-function acronymsExpanded(text, where) {
-  let found = 0;
-  for (const acronym of ACRONYMS) {
-    const at = text.search(new RegExp(`\\b${acronym}\\b`));
-    if (at < 0) continue;
-    found += 1;
-    const explained = text.slice(at + acronym.length).startsWith(" (") || text[at - 1] === "(";
-    assert.ok(explained, `${where}: first ${acronym} is not expanded in “${text.slice(Math.max(0, at - 40), at + 60)}”`);
-  }
-  return found;
-}
 
 test("before the engine is ready the first screen is there in English and in Bahasa Indonesia", async () => {
   const { context, page, release } = await engineHeldBack("en-US");
