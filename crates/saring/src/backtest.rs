@@ -19,6 +19,7 @@
 //!     record: None,
 //!     outcome: Outcome::Clear, score: 0, max_score: 0, families: Default::default(),
 //!     hits: vec![], shadow_hits: vec![], incomplete: vec![], questions: vec![], invalid: vec![],
+//!     ignored_fields: vec![],
 //!     pack: PackRef { id: "p".into(), version: "1".into(), digest: "sha256:0".into() },
 //! };
 //! let mut bt = Backtest::new(config);

@@ -168,6 +168,11 @@ pub struct Decision {
     /// in their error), and is reported here so that it can be corrected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invalid: Vec<InvalidField>,
+    /// Input fields the schema does not declare (a misspelt `tiket`), as dotted paths, when
+    /// the record was decoded with [`crate::UnknownFields::Report`]: no rule saw them, so
+    /// whatever they held did not count. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_fields: Vec<String>,
     /// The pack that decided.
     pub pack: PackRef,
 }

@@ -70,5 +70,5 @@ pub use engine::{Engine, Summary};
 pub use error::{LanguageError, PackError, RecordError};
 pub use idset::IdSet;
 pub use pack::Pack;
-pub use record::{DecodeOptions, Record};
+pub use record::{DecodeOptions, Record, UnknownFields};
 pub use schema::Schema;

@@ -47,6 +47,10 @@ pub const MAX_FAMILIES: usize = 32;
 /// Most items of a list in a record when its schema field declares no `max_items`: a longer
 /// list is an invalid field (`record.too_many_items`). The static cost estimate relies on it.
 pub const MAX_RECORD_LIST_ITEMS: usize = 10_000;
+
+/// Most undeclared fields a record names in its `ignored_fields` (the rest are skipped
+/// unnamed, as without reporting).
+pub const MAX_IGNORED_FIELDS: usize = 32;
 /// Largest string or bytes value an expression may build (`+`, `replace`, `join`, ...), in
 /// bytes: building a larger one is a runtime error (`value_too_large`), not an allocation.
 pub const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;

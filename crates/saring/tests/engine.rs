@@ -561,7 +561,7 @@ fn engine_is_send_sync_clone() {
 #[test]
 fn strict_decoding_rejects_unknown_fields() {
     let e = engine();
-    let strict = DecodeOptions { strict: true };
+    let strict = DecodeOptions::STRICT;
     let err = e
         .decode_json(r#"{"destination": "KH", "colour": "red"}"#, strict)
         .unwrap_err();
@@ -589,6 +589,24 @@ fn strict_decoding_rejects_unknown_fields() {
         .screen_json(r#"{"destination": "KH", "colour": "red", "return_ticket": false}"#)
         .unwrap();
     assert_eq!(ids(&lenient.hits), ["one_way"]);
+}
+
+#[test]
+fn reported_unknown_fields_are_named_in_the_decision() {
+    let e = engine();
+    let text = r#"{"destination": "KH", "tiket": {"return": true}, "return_ticket": false}"#;
+    let record = e.decode_json(text, DecodeOptions::REPORT).unwrap();
+    let d = e.screen(&record);
+    // The misspelt object counted for nothing: the rules saw only the declared fields.
+    assert_eq!(ids(&d.hits), ["one_way"]);
+    assert_eq!(d.ignored_fields, ["tiket"]);
+    let json: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+    assert_eq!(json["ignored_fields"], json!(["tiket"]));
+    // Not reported (the default): no member at all, so decisions and their hashes are as before.
+    let d = e.screen_json(text).unwrap();
+    assert!(d.ignored_fields.is_empty());
+    let json: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+    assert!(json.get("ignored_fields").is_none(), "{json}");
 }
 
 /// The evaluator documents that an incomplete rule is reported "with every missing path", but

@@ -119,7 +119,7 @@ fn expectation(e: Expectation) -> &'static str {
 fn run_example(engine: &Engine, rule: &str, example: &Example) -> Result<(), String> {
     let decode = |value: &serde_json::Value| {
         engine
-            .decode_value(value, DecodeOptions { strict: true })
+            .decode_value(value, DecodeOptions::STRICT)
             .map_err(|e| {
                 format!(
                     "the record does not fit the schema: {}",

@@ -82,6 +82,7 @@ fn decision(active: &[&str], shadow: &[&str], incomplete: &[&str]) -> Decision {
             })
             .collect(),
         invalid: Vec::new(),
+        ignored_fields: Vec::new(),
         pack: PackRef {
             id: "t".into(),
             version: "1".into(),

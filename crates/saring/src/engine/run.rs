@@ -454,6 +454,7 @@ impl Engine {
             incomplete,
             questions,
             invalid: invalid_fields(record),
+            ignored_fields: record.ignored_fields().map(str::to_string).collect(),
             pack: c.pack_ref.clone(),
         }
     }

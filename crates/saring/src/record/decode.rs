@@ -18,13 +18,15 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use crate::cel::value::MapValue;
 use crate::cel::Value;
 use crate::error::RecordError;
-use crate::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH, MAX_RECORD_LIST_ITEMS};
+use crate::limits::{
+    MAX_IGNORED_FIELDS, MAX_RECORD_BYTES, MAX_RECORD_DEPTH, MAX_RECORD_LIST_ITEMS,
+};
 use crate::record::convert::{
     convert_scalar, kind_name, misfit_code, misfit_message, Coercion, Found, Misfit, Scalar,
 };
 use crate::schema::{Field, FieldKind, ObjectType, Schema};
 
-use super::{DecodeOptions, Record};
+use super::{DecodeOptions, Record, UnknownFields};
 
 /// Decodes a JSON object text against the schema into a [`Record`].
 ///
@@ -33,8 +35,9 @@ use super::{DecodeOptions, Record};
 ///   Lists become `Value::List`; objects inside lists become string-keyed `Value::Map`s
 ///   holding only the children that are present.
 /// * JSON `null` means absent (the slot stays `None`; a `null` list *item* is a type mismatch).
-/// * Unknown fields are skipped, or rejected with `record.unknown_field` when
-///   `options.strict` is set.
+/// * Unknown fields are skipped, named in [`Record::ignored_fields`] under
+///   [`UnknownFields::Report`], or rejected with `record.unknown_field` under
+///   [`UnknownFields::Reject`].
 /// * A key that appears twice in one object is rejected (`record.syntax`, "duplicate field"):
 ///   parsers disagree on which copy wins, and a screening record must mean one thing.
 /// * Text longer than [`MAX_RECORD_BYTES`] or nested deeper than [`MAX_RECORD_DEPTH`]
@@ -59,7 +62,7 @@ pub fn decode_json(
         ));
     }
     let mut record = Record::empty(schema.slots.len());
-    let mut ctx = Ctx::new(&mut record.slots, options.strict);
+    let mut ctx = Ctx::new(&mut record.slots, options.unknown_fields);
     let mut de = serde_json::Deserializer::from_str(text);
     let result = RootSeed {
         ctx: &mut ctx,
@@ -71,6 +74,7 @@ pub fn decode_json(
     match result {
         Ok(()) => {
             let invalid = std::mem::take(&mut ctx.invalid);
+            record.ignored = ctx.take_ignored();
             record.set_invalid(schema, invalid);
             Ok(record)
         }
@@ -87,7 +91,7 @@ pub fn decode_value(
     options: DecodeOptions,
 ) -> Result<Record, RecordError> {
     let mut record = Record::empty(schema.slots.len());
-    let mut ctx = Ctx::new(&mut record.slots, options.strict);
+    let mut ctx = Ctx::new(&mut record.slots, options.unknown_fields);
     let result = RootSeed {
         ctx: &mut ctx,
         obj: &schema.root,
@@ -97,6 +101,7 @@ pub fn decode_value(
     match result {
         Ok(()) => {
             let invalid = std::mem::take(&mut ctx.invalid);
+            record.ignored = ctx.take_ignored();
             record.set_invalid(schema, invalid);
             Ok(record)
         }
@@ -110,7 +115,8 @@ pub fn decode_value(
 /// `path` is the field's dotted path, used in error messages. `null` gives `Ok(None)`
 /// (absent). Objects are returned as string-keyed `Value::Map`s (the form used for list
 /// items); to fill a nested object's slots, set its leaf fields one by one and its own slot to
-/// `Value::Bool(true)`. `options.strict` applies to unknown keys inside objects.
+/// `Value::Bool(true)`. [`UnknownFields::Reject`] applies to unknown keys inside objects
+/// (`Report` has no record to name them in, and ignores them).
 pub fn convert_json_value(
     kind: &FieldKind,
     path: &str,
@@ -118,7 +124,7 @@ pub fn convert_json_value(
     options: DecodeOptions,
 ) -> Result<Option<Value>, RecordError> {
     let mut no_slots: [Option<Value>; 0] = [];
-    let mut ctx = Ctx::new(&mut no_slots, options.strict);
+    let mut ctx = Ctx::new(&mut no_slots, options.unknown_fields);
     let base = PathSeg::Base(path);
     let result = KindSeed {
         ctx: &mut ctx,
@@ -282,7 +288,9 @@ impl KindPlan {
 /// placeholder).
 struct Ctx<'r> {
     slots: &'r mut [Option<Value>],
-    strict: bool,
+    unknown: UnknownFields,
+    /// Paths of the unknown fields met, under [`UnknownFields::Report`].
+    ignored: Vec<Box<str>>,
     error: Option<RecordError>,
     /// Path of the innermost field whose value failed to parse (for `record.syntax`).
     syntax_path: Option<String>,
@@ -294,15 +302,25 @@ struct Ctx<'r> {
 }
 
 impl<'r> Ctx<'r> {
-    fn new(slots: &'r mut [Option<Value>], strict: bool) -> Ctx<'r> {
+    fn new(slots: &'r mut [Option<Value>], unknown: UnknownFields) -> Ctx<'r> {
         Ctx {
             slots,
-            strict,
+            unknown,
+            ignored: Vec::new(),
             error: None,
             syntax_path: None,
             misfit: None,
             invalid: Vec::new(),
         }
+    }
+
+    /// The unknown fields' paths, sorted (so that text and value decoding, whose key orders
+    /// differ, agree) and cut to [`MAX_IGNORED_FIELDS`].
+    fn take_ignored(&mut self) -> Vec<Box<str>> {
+        let mut ignored = std::mem::take(&mut self.ignored);
+        ignored.sort_unstable();
+        ignored.truncate(MAX_IGNORED_FIELDS);
+        ignored
     }
 
     /// Notes that the value being decoded does not fit its field (the first reason wins) —
@@ -545,7 +563,7 @@ fn decode_object<'de, A: MapAccess<'de>>(
         let key = match map.next_key_seed(KeySeed {
             fields,
             hint,
-            strict: ctx.strict,
+            named: ctx.unknown != UnknownFields::Ignore,
             unknown_name: &mut unknown_name,
         }) {
             Ok(Some(key)) => key,
@@ -559,7 +577,15 @@ fn decode_object<'de, A: MapAccess<'de>>(
             Key::Field(i) => i,
             Key::Unknown => {
                 if let Some(name) = unknown_name.take() {
-                    return Err(ctx.fail(unknown_field(obj, path, &name)));
+                    match ctx.unknown {
+                        UnknownFields::Reject => {
+                            return Err(ctx.fail(unknown_field(obj, path, &name)))
+                        }
+                        _ => {
+                            let child = PathSeg::Field(path, &name);
+                            ctx.ignored.push(child.render().into_boxed_str());
+                        }
+                    }
                 }
                 if let Err(e) = map.next_value_seed(Skip {
                     ctx: &mut *ctx,
@@ -670,8 +696,8 @@ fn unknown_field(obj: &ObjectType, path: &PathSeg<'_>, name: &str) -> RecordErro
     )
 }
 
-/// A key of an object: the index of a schema field, or unknown (in strict mode, where it is
-/// about to be reported, its name is left in [`KeySeed::unknown_name`]).
+/// A key of an object: the index of a schema field, or unknown (when unknown fields are
+/// reported or rejected, its name is left in [`KeySeed::unknown_name`]).
 enum Key {
     Field(usize),
     Unknown,
@@ -681,8 +707,9 @@ enum Key {
 struct KeySeed<'s, 'u> {
     fields: &'s [Field],
     hint: usize,
-    strict: bool,
-    /// Receives the name of an unknown key in strict mode (kept out of [`Key`] so that the
+    /// Whether an unknown key's name is wanted.
+    named: bool,
+    /// Receives the name of an unknown key when `named` (kept out of [`Key`] so that the
     /// common result stays small).
     unknown_name: &'u mut Option<String>,
 }
@@ -712,7 +739,7 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
         if let Some(i) = before.iter().position(|f| f.name == key) {
             return Ok(Key::Field(i));
         }
-        if self.strict {
+        if self.named {
             *self.unknown_name = Some(key.to_owned());
         }
         Ok(Key::Unknown)

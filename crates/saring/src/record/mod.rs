@@ -39,6 +39,9 @@ pub struct Record {
     /// The pack's windowed aggregates for this record, by index; empty when it was screened
     /// without history (see [`crate::aggregate`]).
     pub(crate) facts: Vec<crate::aggregate::Fact>,
+    /// Dotted paths of the input fields the schema does not declare, when decoded with
+    /// [`UnknownFields::Report`].
+    pub(crate) ignored: Vec<Box<str>>,
 }
 
 impl Record {
@@ -49,6 +52,7 @@ impl Record {
             slots: std::iter::repeat_with(|| None).take(len).collect(),
             invalid: Vec::new(),
             facts: Vec::new(),
+            ignored: Vec::new(),
         }
     }
 
@@ -90,6 +94,13 @@ impl Record {
             .enumerate()
             .filter(|(i, (_, e))| *i == 0 || self.invalid[*i - 1].1 != *e)
             .map(|(_, (_, e))| e)
+    }
+
+    /// The input fields the schema does not declare, as sorted dotted paths (`legs[1].carier`,
+    /// `tiket`; the first [`crate::limits::MAX_IGNORED_FIELDS`]), when the record was decoded with
+    /// [`UnknownFields::Report`]; empty otherwise. The rules never see them.
+    pub fn ignored_fields(&self) -> impl Iterator<Item = &str> {
+        self.ignored.iter().map(|p| &**p)
     }
 
     /// Why slot `slot` is invalid, if it is.
@@ -137,8 +148,45 @@ impl Record {
 /// Options for decoding records.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DecodeOptions {
-    /// Reject fields the schema does not declare (default: ignore them).
-    pub strict: bool,
+    /// What to do with fields the schema does not declare (default: ignore them).
+    pub unknown_fields: UnknownFields,
+}
+
+impl DecodeOptions {
+    /// Rejects a record holding a field the schema does not declare (`record.unknown_field`).
+    pub const STRICT: DecodeOptions = DecodeOptions {
+        unknown_fields: UnknownFields::Reject,
+    };
+    /// Decodes a record holding undeclared fields, and names them in
+    /// [`Record::ignored_fields`] (and so in the decision's `ignored_fields`).
+    pub const REPORT: DecodeOptions = DecodeOptions {
+        unknown_fields: UnknownFields::Report,
+    };
+}
+
+/// What decoding does with a field the schema does not declare (a misspelt `tiket`, a column
+/// another system added). Either way the rules never see it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum UnknownFields {
+    /// Skip it silently (production screening: the schema is the contract).
+    #[default]
+    Ignore,
+    /// Skip it and name it in [`Record::ignored_fields`] (at most
+    /// [`crate::limits::MAX_IGNORED_FIELDS`] per record): for checking data against a pack.
+    Report,
+    /// Reject the whole record with `record.unknown_field` (with a did-you-mean).
+    Reject,
+}
+
+impl UnknownFields {
+    /// The option's name: `ignore`, `report` or `reject`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnknownFields::Ignore => "ignore",
+            UnknownFields::Report => "report",
+            UnknownFields::Reject => "reject",
+        }
+    }
 }
 
 /// Builds a record field by field, for front doors that do not read JSON (Python dicts,

@@ -145,8 +145,16 @@ fn ok(text: &str) -> Record {
     }
 }
 
+fn options(strict: bool) -> DecodeOptions {
+    if strict {
+        DecodeOptions::STRICT
+    } else {
+        DecodeOptions::default()
+    }
+}
+
 fn err_text(text: &str, strict: bool) -> RecordError {
-    match decode_json(&schema(), text, DecodeOptions { strict }) {
+    match decode_json(&schema(), text, options(strict)) {
         Ok(r) => panic!("expected an error, got {r:?}"),
         Err(e) => e,
     }
@@ -159,7 +167,7 @@ fn err(text: &str, strict: bool) -> RecordError {
         Ok(v) => v,
         Err(e) => panic!("test input is not JSON: {e}"),
     };
-    let b = decode_value(&schema(), &value, DecodeOptions { strict });
+    let b = decode_value(&schema(), &value, options(strict));
     assert_eq!(Err(a.clone()), b, "text and value paths differ");
     a
 }
@@ -491,8 +499,41 @@ fn strict_mode_rejects_unknown_fields() {
     let e = err(r#"{"legs": [{"country": "KH"}, {"zzz": 1}]}"#, true);
     assert_eq!(e.path.as_deref(), Some("legs[1].zzz"));
     assert_eq!(e.message, "unknown field `legs[1].zzz`");
-    let r = decode_json(&schema(), r#"{"age": 1}"#, DecodeOptions { strict: true });
+    let r = decode_json(&schema(), r#"{"age": 1}"#, DecodeOptions::STRICT);
     assert!(r.is_ok());
+}
+
+#[test]
+fn report_mode_names_unknown_fields_and_decodes_the_rest() {
+    let text = r#"{"age": 1, "tiket": {"one_way": true}, "interview": {"agent_presnt": true},
+                   "legs": [{"country": "KH"}, {"zzz": 1}]}"#;
+    let s = schema();
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    for r in [
+        decode_json(&s, text, DecodeOptions::REPORT).unwrap(),
+        decode_value(&s, &value, DecodeOptions::REPORT).unwrap(),
+    ] {
+        assert_eq!(
+            r.ignored_fields().collect::<Vec<_>>(),
+            ["interview.agent_presnt", "legs[1].zzz", "tiket"]
+        );
+        assert_eq!(dbg(get(&r, &s, "age")), "Some(Int(1))");
+        assert!(get(&r, &s, "interview").is_some());
+    }
+    // Ignored by default, and never named.
+    let r = decode_json(&s, text, DecodeOptions::default()).unwrap();
+    assert_eq!(r.ignored_fields().count(), 0);
+    // At most MAX_IGNORED_FIELDS names.
+    let many: Vec<String> = (0..100).map(|i| format!("\"x{i}\": {i}")).collect();
+    let r = decode_json(
+        &s,
+        &format!("{{{}}}", many.join(",")),
+        DecodeOptions::REPORT,
+    )
+    .unwrap();
+    let names: Vec<&str> = r.ignored_fields().collect();
+    assert_eq!(names.len(), crate::limits::MAX_IGNORED_FIELDS);
+    assert_eq!((names[0], names[1], names[31]), ("x0", "x1", "x37"));
 }
 
 #[test]
@@ -679,7 +720,7 @@ proptest! {
     fn never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
         let s = schema();
         let _ = decode_json(&s, &text, DecodeOptions::default());
-        let _ = decode_json(&s, &text, DecodeOptions { strict: true });
+        let _ = decode_json(&s, &text, DecodeOptions::STRICT);
     }
 
     #[test]
@@ -689,9 +730,10 @@ proptest! {
     }
 
     #[test]
-    fn text_and_value_agree(value in arb_json(), strict in any::<bool>()) {
+    fn text_and_value_agree(value in arb_json(), mode in 0..3u8) {
         let s = schema();
-        let options = DecodeOptions { strict };
+        let unknown_fields = [UnknownFields::Ignore, UnknownFields::Report, UnknownFields::Reject];
+        let options = DecodeOptions { unknown_fields: unknown_fields[usize::from(mode)] };
         let from_value = decode_value(&s, &value, options);
         let from_text = decode_json(&s, &value.to_string(), options);
         prop_assert_eq!(format!("{from_text:?}"), format!("{from_value:?}"));
@@ -711,7 +753,7 @@ proptest! {
         let s = schema();
         let legs: Vec<serde_json::Value> = stops.iter().map(|st| json!({"stops": st})).collect();
         let value = json!({"name": name, "age": age, "score": score, "tags": tags, "legs": legs});
-        let r = decode_value(&s, &value, DecodeOptions { strict: true });
+        let r = decode_value(&s, &value, DecodeOptions::STRICT);
         let Ok(r) = r else {
             return Err(TestCaseError::fail(format!("{r:?}")));
         };
@@ -724,7 +766,7 @@ proptest! {
             return Err(TestCaseError::fail("legs missing"));
         };
         prop_assert_eq!(decoded_legs.len(), stops.len());
-        let text_record = decode_json(&s, &value.to_string(), DecodeOptions { strict: true });
+        let text_record = decode_json(&s, &value.to_string(), DecodeOptions::STRICT);
         prop_assert_eq!(format!("{:?}", text_record), format!("{:?}", Ok::<_, RecordError>(r)));
     }
 }
