@@ -32,12 +32,12 @@ pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
 
 /// Screens one row. A bug inside saring (a panic) becomes that row's `internal.error`, so the
 /// rest of the batch is still screened and no row is lost.
-pub fn screen_row(engine: &Engine, row: &Row) -> Result<Decision, RecordError> {
-    let screen = || match &row.data {
-        Data::Text(t) => engine.screen_json(t),
-        Data::Value(v) => engine.screen_value(v),
-        Data::Bad(e) => Err(e.clone()),
-    };
+pub fn screen_row(
+    engine: &Engine,
+    row: &Row,
+    options: DecodeOptions,
+) -> Result<Decision, RecordError> {
+    let screen = || decode_row(engine, row, options).map(|r| engine.screen(&r));
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(screen)).unwrap_or_else(|payload| {
         let what = payload
             .downcast_ref::<&str>()
@@ -58,11 +58,16 @@ pub fn screen_rows(
     pool: &rayon::ThreadPool,
     engine: &Engine,
     rows: &[Row],
+    options: DecodeOptions,
 ) -> Vec<Result<Decision, RecordError>> {
     if engine.has_aggregates() {
-        return screen_records(pool, engine, &decode_rows(pool, engine, rows));
+        return screen_records(pool, engine, &decode_rows(pool, engine, rows, options));
     }
-    pool.install(|| rows.par_iter().map(|r| screen_row(engine, r)).collect())
+    pool.install(|| {
+        rows.par_iter()
+            .map(|r| screen_row(engine, r, options))
+            .collect()
+    })
 }
 
 /// Screens decoded records (with their history) in parallel; results in order.
@@ -85,9 +90,13 @@ pub fn decode_rows(
     pool: &rayon::ThreadPool,
     engine: &Engine,
     rows: &[Row],
+    options: DecodeOptions,
 ) -> Vec<Result<Record, RecordError>> {
-    let mut decoded: Vec<Result<Record, RecordError>> =
-        pool.install(|| rows.par_iter().map(|r| decode_row(engine, r)).collect());
+    let mut decoded: Vec<Result<Record, RecordError>> = pool.install(|| {
+        rows.par_iter()
+            .map(|r| decode_row(engine, r, options))
+            .collect()
+    });
     if engine.has_aggregates() {
         let mut at: Vec<(usize, &mut Record)> = rows
             .iter()
@@ -113,7 +122,12 @@ pub struct InputHistory {
 
 impl InputHistory {
     /// The first pass over `rows` (the whole input, in input order).
-    pub fn of(pool: &rayon::ThreadPool, engine: &Engine, rows: &[Row]) -> InputHistory {
+    pub fn of(
+        pool: &rayon::ThreadPool,
+        engine: &Engine,
+        rows: &[Row],
+        options: DecodeOptions,
+    ) -> InputHistory {
         let mut entries = Vec::with_capacity(rows.len());
         let mut entry = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(CHUNK) {
@@ -122,7 +136,7 @@ impl InputHistory {
                     .par_iter()
                     .map(|row| {
                         let position = (row.row as usize).saturating_sub(1);
-                        decode_row(engine, row)
+                        decode_row(engine, row, options)
                             .ok()
                             .map(|r| engine.history_entry(&r, position))
                     })
@@ -149,6 +163,7 @@ impl InputHistory {
         engine: &Engine,
         rows: &[Row],
         from: usize,
+        options: DecodeOptions,
     ) -> Vec<Result<Record, RecordError>> {
         let histories: Vec<saring::engine::RecordHistory> = (from..from + rows.len())
             .map(|i| match self.entry.get(i).copied().flatten() {
@@ -160,7 +175,7 @@ impl InputHistory {
             rows.par_iter()
                 .zip(histories)
                 .map(|(row, history)| {
-                    decode_row(engine, row).map(|mut r| {
+                    decode_row(engine, row, options).map(|mut r| {
                         history.give(&mut r);
                         r
                     })
@@ -171,10 +186,14 @@ impl InputHistory {
 }
 
 /// Decodes one row.
-pub fn decode_row(engine: &Engine, row: &Row) -> Result<Record, RecordError> {
+pub fn decode_row(
+    engine: &Engine,
+    row: &Row,
+    options: DecodeOptions,
+) -> Result<Record, RecordError> {
     match &row.data {
-        Data::Text(t) => engine.decode_json(t, DecodeOptions::default()),
-        Data::Value(v) => engine.decode_value(v, DecodeOptions::default()),
+        Data::Text(t) => engine.decode_json(t, options),
+        Data::Value(v) => engine.decode_value(v, options),
         Data::Bad(e) => Err(e.clone()),
     }
 }
@@ -186,10 +205,11 @@ pub fn screen_rows_online(
     rows: &[Row],
     store: &mut SqliteStore,
     retention_seconds: Option<i64>,
+    options: DecodeOptions,
 ) -> anyhow::Result<Vec<Result<Decision, RecordError>>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        match decode_row(engine, row) {
+        match decode_row(engine, row, options) {
             Ok(mut record) => {
                 engine.aggregate_online(&mut record, store, retention_seconds)?;
                 out.push(Ok(engine.screen(&record)));

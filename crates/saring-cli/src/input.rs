@@ -43,6 +43,31 @@ pub enum Format {
     Json,
 }
 
+/// `--unknown-fields`: what to do with input fields the pack's schema does not declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnknownFieldsArg {
+    /// Skip them silently (the schema is the contract).
+    Ignore,
+    /// Skip them, name them in each decision's `ignored_fields`, and count them in a warning
+    /// after the run.
+    Report,
+    /// Reject the row (`record.unknown_field`, with a did-you-mean).
+    Reject,
+}
+
+impl UnknownFieldsArg {
+    /// The decoding options for this choice.
+    pub fn options(self) -> saring::DecodeOptions {
+        saring::DecodeOptions {
+            unknown_fields: match self {
+                UnknownFieldsArg::Ignore => saring::UnknownFields::Ignore,
+                UnknownFieldsArg::Report => saring::UnknownFields::Report,
+                UnknownFieldsArg::Reject => saring::UnknownFields::Reject,
+            },
+        }
+    }
+}
+
 /// One input row's content.
 #[derive(Debug)]
 pub enum Data {

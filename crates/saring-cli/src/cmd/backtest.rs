@@ -75,6 +75,11 @@ pub struct Args {
     /// Do not print the summary on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Input fields the pack's schema does not declare (besides the label, `--by` columns
+    /// and `record_id`): `report` them in a warning after the run (a misspelt column means
+    /// its data was not screened), `ignore` them, or `reject` the row.
+    #[arg(long, value_enum, default_value = "report")]
+    unknown_fields: input::UnknownFieldsArg,
 }
 
 /// The record id of a row, if it has one (`record_id`).
@@ -96,12 +101,13 @@ fn screen_labelled(
     label: &str,
     row: &Row,
     decoded: Option<&Result<saring::Record, RecordError>>,
+    options: DecodeOptions,
 ) -> Result<Labelled, RecordError> {
     let value = row.to_value()?;
     let label = label_of(&value, label)?;
     let record = match decoded {
         Some(d) => d.clone()?,
-        None => engine.decode_value(&value, DecodeOptions::default())?,
+        None => engine.decode_value(&value, options)?,
     };
     let decision = engine.screen(&record);
     let groups = groupings.labels_of(engine, &value, &record);
@@ -128,8 +134,21 @@ pub fn run_backtest(
     backtest: Backtest,
     threads: Option<usize>,
     quiet: bool,
+    unknown_fields: input::UnknownFieldsArg,
 ) -> anyhow::Result<Run> {
     let pool = batch::pool(threads)?;
+    let options = unknown_fields.options();
+    // The columns a back-test reads besides the record are expected in its input, as is the
+    // `synth` provenance object of `saring synth` data.
+    let expected = |path: &String| {
+        path == label
+            || path == "record_id"
+            || path == "synth"
+            || path.starts_with("synth.")
+            || by
+                .iter()
+                .any(|b| b.split(':').next() == Some(path.as_str()))
+    };
     let input = input::open(data, input_format, engine.schema())?;
     let mut bt = backtest;
     let resolved = std::cell::OnceCell::new();
@@ -151,26 +170,27 @@ pub fn run_backtest(
             // history taken in a first pass, then screened a chunk at a time).
             let mut history = engine
                 .has_aggregates()
-                .then(|| batch::InputHistory::of(&pool, engine, rows));
+                .then(|| batch::InputHistory::of(&pool, engine, rows, options));
             let mut from = 0;
             for rows in rows.chunks(batch::CHUNK) {
                 let decoded = history
                     .as_mut()
-                    .map(|h| h.decode(&pool, engine, rows, from));
+                    .map(|h| h.decode(&pool, engine, rows, from, options));
                 from += rows.len();
                 let results: Vec<_> = pool.install(|| {
                     rows.par_iter()
                         .enumerate()
                         .map(|(i, row)| {
                             let d = decoded.as_ref().and_then(|d| d.get(i));
-                            screen_labelled(engine, groupings, label, row, d)
+                            screen_labelled(engine, groupings, label, row, d, options)
                         })
                         .collect()
                 });
                 for (row, result) in rows.iter().zip(results) {
                     match result {
-                        Ok((decision, label, groups, id)) => {
+                        Ok((mut decision, label, groups, id)) => {
                             bt.add_row(&decision, label, &groups, Some(row.row), id.as_deref());
+                            decision.ignored_fields.retain(|p| !expected(p));
                             summary.add(&Ok(decision));
                         }
                         Err(e) => {
@@ -192,6 +212,9 @@ pub fn run_backtest(
     }
     if !quiet {
         eprintln!("{}", summary.render_as("back-tested"));
+        if let Some(warning) = summary.ignored_warning() {
+            eprintln!("{warning}");
+        }
     }
     let names = match resolved.get() {
         Some(g) if !g.is_empty() => g.names(),
@@ -226,6 +249,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         backtest,
         args.threads,
         args.quiet,
+        args.unknown_fields,
     )?;
     let r = &run.report;
     let text = match args.format {

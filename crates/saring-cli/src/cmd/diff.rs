@@ -182,8 +182,8 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         },
         |chunk| {
             let groupings = resolved.get().unwrap_or(&none);
-            let ra = batch::screen_rows(&pool, &a, chunk);
-            let rb = batch::screen_rows(&pool, &b, chunk);
+            let ra = batch::screen_rows(&pool, &a, chunk, DecodeOptions::default());
+            let rb = batch::screen_rows(&pool, &b, chunk, DecodeOptions::default());
             for ((row, da), db) in chunk.iter().zip(ra).zip(rb) {
                 rows += 1;
                 let extra = labels_and_groups(&a, groupings, args.label.as_deref(), row);

@@ -120,19 +120,26 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
                 None => format!("row {row} of {}", args.record.display()),
             };
             let record = engine
-                .decode_value(&value, DecodeOptions::default())
+                .decode_value(&value, DecodeOptions::REPORT)
                 .map_err(|e| not_a_record(&e, None))?;
             (Some(header), record)
         }
         None => {
             let text = read_text(&args.record)?;
             let record = engine
-                .decode_json(&text, DecodeOptions::default())
+                .decode_json(&text, DecodeOptions::REPORT)
                 .map_err(|e| not_a_record(&e, Some((&args.record, &text))))?;
             (None, record)
         }
     };
     let explanation = engine.explain(&record);
+    let ignored: Vec<String> = record.ignored_fields().map(|p| format!("`{p}`")).collect();
+    if !ignored.is_empty() {
+        eprintln!(
+            "warning: the record holds fields the schema does not declare, which no rule read: {}",
+            ignored.join(", ")
+        );
+    }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&explanation)?),
         Format::Text => {

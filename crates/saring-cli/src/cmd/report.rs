@@ -166,6 +166,7 @@ fn dpia(args: DpiaArgs) -> anyhow::Result<Code> {
         backtest,
         args.threads,
         true,
+        crate::input::UnknownFieldsArg::Ignore,
     )?;
     let doc = annex(&engine, &args, &run);
     let text = match args.format {

@@ -50,6 +50,11 @@ pub struct Args {
     /// the pack's longest aggregate window). Older entries are deleted.
     #[arg(long, requires = "state", value_name = "DURATION")]
     retention: Option<String>,
+    /// Input fields the pack's schema does not declare (a misspelt `tiket`): `ignore` them
+    /// (production screening), `report` them in each decision's `ignored_fields` and in a
+    /// warning after the run, or `reject` the row (`record.unknown_field`).
+    #[arg(long, value_enum, default_value = "ignore")]
+    unknown_fields: input::UnknownFieldsArg,
 }
 
 /// Screens every row; exit 0, or 3 when some rows were bad.
@@ -59,6 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         args.lang.as_deref(),
     )?;
     let pool = batch::pool(args.threads)?;
+    let decode = args.unknown_fields.options();
     let mut state = batch::open_state(&engine, args.state.as_deref())?;
     let whole = engine.has_aggregates() && state.is_none();
     let retention = match &args.retention {
@@ -106,17 +112,18 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         let todo = rows.partition_point(|r| r.row <= done);
         match &mut state {
             Some(store) => {
-                let results = batch::screen_rows_online(&engine, &rows[todo..], store, retention)?;
+                let results =
+                    batch::screen_rows_online(&engine, &rows[todo..], store, retention, decode)?;
                 emit(&rows[todo..], results)
             }
             None if whole => {
                 // The whole input is the history (rows written before a resume included);
                 // records are decoded, screened and written a chunk at a time after it, so
                 // memory holds the rows and their history, not every record or decision.
-                let mut history = batch::InputHistory::of(&pool, &engine, rows);
+                let mut history = batch::InputHistory::of(&pool, &engine, rows, decode);
                 let mut from = todo;
                 for rows in rows[todo..].chunks(batch::CHUNK) {
-                    let records = history.decode(&pool, &engine, rows, from);
+                    let records = history.decode(&pool, &engine, rows, from, decode);
                     from += rows.len();
                     emit(rows, batch::screen_records(&pool, &engine, &records))?;
                 }
@@ -124,7 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             }
             None => emit(
                 &rows[todo..],
-                batch::screen_rows(&pool, &engine, &rows[todo..]),
+                batch::screen_rows(&pool, &engine, &rows[todo..], decode),
             ),
         }
     })?;
@@ -137,6 +144,9 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             eprintln!("resumed after row {row}");
         }
         eprintln!("{}", summary.render());
+        if let Some(warning) = summary.ignored_warning() {
+            eprintln!("{warning}");
+        }
         if let Some(log) = &log {
             eprintln!("{}", log.summary());
         }

@@ -517,3 +517,52 @@ fn fail_on_disparity_makes_the_back_test_a_gate() {
         .expect("run");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A back-test warns about undeclared columns (not the label): a misspelt one was not screened.
+#[test]
+fn backtest_warns_about_undeclared_columns_but_not_the_label() {
+    let f = crate::fixture::Fixture::new();
+    let out = f.run(&[
+        "backtest",
+        "--pack",
+        "pack",
+        "data.jsonl",
+        "--label",
+        "label",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = crate::fixture::stderr(&out);
+    assert!(!err.contains("warning"), "{err}");
+
+    f.write(
+        "typo.jsonl",
+        &crate::fixture::DATA.replace(r#""c":"#, r#""cc":"#),
+    );
+    let out = f.run(&[
+        "backtest",
+        "--pack",
+        "pack",
+        "typo.jsonl",
+        "--label",
+        "label",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = crate::fixture::stderr(&out);
+    assert!(
+        err.contains("warning: 9 rows held fields the schema does not declare")
+            && err.contains("`cc` (9 rows)"),
+        "{err}"
+    );
+    let out = f.run(&[
+        "backtest",
+        "-q",
+        "--pack",
+        "pack",
+        "typo.jsonl",
+        "--label",
+        "label",
+        "--unknown-fields",
+        "ignore",
+    ]);
+    assert!(!crate::fixture::stderr(&out).contains("warning"));
+}

@@ -168,3 +168,62 @@ fn usage_errors_exit_2() {
         .stderr(predicates::str::contains("cannot read `missing.jsonl`"));
     f.saring().args(["screen"]).assert().code(2);
 }
+
+/// Row 9 lacks `a`; a misspelt `aa` there must not pass for it, and `--unknown-fields` says so.
+#[test]
+fn unknown_fields_are_ignored_reported_or_rejected() {
+    let f = Fixture::new();
+    let data = crate::fixture::DATA.replace(
+        r#"{"b":true,"c":false,"s":true"#,
+        r#"{"aa":true,"b":true,"c":false,"s":true"#,
+    );
+    f.write("typo.jsonl", &data);
+    // Default (production): ignored, the decisions are as without the typo.
+    let out = f.run(&["screen", "--pack", "pack", "typo.jsonl"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!stdout(&out).contains("ignored_fields"));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+
+    let out = f.run(&[
+        "screen",
+        "--pack",
+        "pack",
+        "typo.jsonl",
+        "--unknown-fields",
+        "report",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let rows = lines(&stdout(&out));
+    assert_eq!(
+        rows[8]["ignored_fields"],
+        serde_json::json!(["aa", "label"])
+    );
+    assert_eq!(rows[8]["incomplete"][0]["rule"], "rule_a");
+    assert_eq!(rows[0]["ignored_fields"], serde_json::json!(["label"]));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "warning: 10 rows held fields the schema does not declare (no rule read them; a \
+             misspelt name means that data was not screened): `label` (10 rows), `aa` (1 row)"
+        ),
+        "{err}"
+    );
+
+    let out = f.run(&[
+        "screen",
+        "-q",
+        "--pack",
+        "pack",
+        "typo.jsonl",
+        "--unknown-fields",
+        "reject",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let rows = lines(&stdout(&out));
+    assert_eq!(rows.len(), 10);
+    assert_eq!(rows[8]["error"]["code"], "record.unknown_field");
+    assert_eq!(
+        rows[8]["error"]["message"],
+        "unknown field `aa` (did you mean `a`?)"
+    );
+}
