@@ -428,6 +428,13 @@ impl PyDecision {
         to_py(py, &self.decision(py)?.invalid)
     }
 
+    /// Input fields the schema does not declare, as dotted paths (a list of str), when the
+    /// record was screened with `unknown_fields="report"`: no rule read them. Empty otherwise.
+    #[getter]
+    fn ignored_fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.decision(py)?.ignored_fields)
+    }
+
     /// The pack that decided: dict with `id`, `version`, `digest`.
     #[getter]
     fn pack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

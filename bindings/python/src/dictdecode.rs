@@ -15,7 +15,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use saring::limits::{MAX_RECORD_BYTES, MAX_RECORD_DEPTH};
 use saring::record::{Coercion, DecodeOptions, RecordBuilder, Scalar};
 use saring::schema::{Field, FieldKind, ObjectType};
-use saring::{Engine, Record, RecordError};
+use saring::{Engine, Record, RecordError, UnknownFields};
 
 use crate::pyconv::{py_to_json, ConvError};
 use crate::streaming::check_size;
@@ -29,13 +29,24 @@ pub enum DecodeFailure {
 }
 
 /// Decodes a Python record (normally a dict) against the engine's schema, refusing one over
-/// the size limit (`record.too_large`) first.
-pub fn decode(engine: &Engine, obj: &Bound<'_, PyAny>) -> Result<Record, DecodeFailure> {
+/// the size limit (`record.too_large`) first. Under `options`, a key the schema does not
+/// declare is ignored, reported or rejected (a record holding one then takes the exact path,
+/// so that it is named or refused exactly as the core decoder does).
+pub fn decode(
+    engine: &Engine,
+    obj: &Bound<'_, PyAny>,
+    options: DecodeOptions,
+) -> Result<Record, DecodeFailure> {
     if let Ok(dict) = obj.cast::<PyDict>() {
         let schema = engine.schema();
         let mut builder = RecordBuilder::new(schema);
         let mut size = 0usize;
-        if fill(&schema.root, dict, &mut builder, &mut size, 1).is_some()
+        let walk = Walk {
+            unknown_ok: options.unknown_fields == UnknownFields::Ignore,
+        };
+        if walk
+            .fill(&schema.root, dict, &mut builder, &mut size, 1)
+            .is_some()
             && size <= MAX_RECORD_BYTES
         {
             let record = builder.finish();
@@ -44,16 +55,27 @@ pub fn decode(engine: &Engine, obj: &Bound<'_, PyAny>) -> Result<Record, DecodeF
             }
         }
     }
-    exact(engine, obj)
+    exact(engine, obj, options)
 }
 
 /// The exact path: size check, JSON value, then the core decoder.
-fn exact(engine: &Engine, obj: &Bound<'_, PyAny>) -> Result<Record, DecodeFailure> {
+fn exact(
+    engine: &Engine,
+    obj: &Bound<'_, PyAny>,
+    options: DecodeOptions,
+) -> Result<Record, DecodeFailure> {
     check_size(obj).map_err(DecodeFailure::Record)?;
     let value = py_to_json(obj).map_err(DecodeFailure::Conv)?;
     engine
-        .decode_value(&value, DecodeOptions::default())
+        .decode_value(&value, options)
         .map_err(DecodeFailure::Record)
+}
+
+/// How the fast path walks a dict.
+#[derive(Clone, Copy)]
+struct Walk {
+    /// Unknown keys are skipped (else a record holding one takes the exact path).
+    unknown_ok: bool,
 }
 
 /// The field named `name`, trying the one after the previous match first (dicts usually list
@@ -68,70 +90,75 @@ fn lookup<'o>(obj: &'o ObjectType, name: &str, next: &mut usize) -> Option<&'o F
     fields.get(index)
 }
 
-/// Fills the builder from a dict, adding to `size` what [`check_size`] counts (key and string
-/// lengths, 8 bytes per other value); `None` means "take the exact path".
-fn fill(
-    obj: &ObjectType,
-    dict: &Bound<'_, PyDict>,
-    builder: &mut RecordBuilder<'_>,
-    size: &mut usize,
-    depth: usize,
-) -> Option<()> {
-    let mut next = 0;
-    for (key, value) in dict.iter() {
-        let name = key.cast::<PyString>().ok()?.to_str().ok()?;
-        *size += name.len();
-        let field = match lookup(obj, name, &mut next) {
-            Some(field) if !field.protected => field,
-            // Unknown and protected fields are skipped; a container is walked for its size,
-            // and takes the exact path when deep enough for the decoder's depth check or when
-            // it holds a value with no plain JSON form.
-            _ => {
-                if value.is_instance_of::<PyDict>()
-                    || value.is_instance_of::<PyList>()
-                    || value.is_instance_of::<PyTuple>()
-                {
-                    skipped(&value, depth + 1, size)?;
-                } else {
-                    *size += scalar_size(&value);
+impl Walk {
+    /// Fills the builder from a dict, adding to `size` what [`check_size`] counts (key and string
+    /// lengths, 8 bytes per other value); `None` means "take the exact path".
+    fn fill(
+        self,
+        obj: &ObjectType,
+        dict: &Bound<'_, PyDict>,
+        builder: &mut RecordBuilder<'_>,
+        size: &mut usize,
+        depth: usize,
+    ) -> Option<()> {
+        let mut next = 0;
+        for (key, value) in dict.iter() {
+            let name = key.cast::<PyString>().ok()?.to_str().ok()?;
+            *size += name.len();
+            let field = match lookup(obj, name, &mut next) {
+                Some(field) if !field.protected => field,
+                // Unknown and protected fields are skipped; a container is walked for its size,
+                // and takes the exact path when deep enough for the decoder's depth check or when
+                // it holds a value with no plain JSON form. An unknown key to report or reject
+                // takes the exact path.
+                None if !self.unknown_ok => return None,
+                _ => {
+                    if value.is_instance_of::<PyDict>()
+                        || value.is_instance_of::<PyList>()
+                        || value.is_instance_of::<PyTuple>()
+                    {
+                        skipped(&value, depth + 1, size)?;
+                    } else {
+                        *size += scalar_size(&value);
+                    }
+                    continue;
                 }
+            };
+            if value.is_none() {
+                *size += 8;
                 continue;
             }
-        };
-        if value.is_none() {
-            *size += 8;
-            continue;
-        }
-        match &field.kind {
-            FieldKind::Object(child) => {
-                let slot = field.slot?;
-                let inner = value.cast::<PyDict>().ok()?;
-                builder.mark_present(slot);
-                fill(child, inner, builder, size, depth + 1)?;
-            }
-            FieldKind::List(_) => {
-                let slot = field.slot?;
-                let list = value.cast::<PyList>().ok()?;
-                let json = list_json(list, 0, size)?;
-                builder.set_json(slot, &json);
-            }
-            _ => {
-                let slot = field.slot?;
-                match &value {
-                    v if v.is_instance_of::<PyString>() => {
-                        let s = v.cast::<PyString>().ok()?.to_str().ok()?;
-                        *size += s.len();
-                        builder.set(slot, Scalar::Str(s), Coercion::JSON);
-                    }
-                    v => {
-                        *size += 8;
-                        builder.set(slot, scalar(v)?, Coercion::JSON);
+            match &field.kind {
+                FieldKind::Object(child) => {
+                    let slot = field.slot?;
+                    let inner = value.cast::<PyDict>().ok()?;
+                    builder.mark_present(slot);
+                    self.fill(child, inner, builder, size, depth + 1)?;
+                }
+                FieldKind::List(_) => {
+                    let slot = field.slot?;
+                    let list = value.cast::<PyList>().ok()?;
+                    let json = list_json(list, 0, size)?;
+                    builder.set_json(slot, &json);
+                }
+                _ => {
+                    let slot = field.slot?;
+                    match &value {
+                        v if v.is_instance_of::<PyString>() => {
+                            let s = v.cast::<PyString>().ok()?.to_str().ok()?;
+                            *size += s.len();
+                            builder.set(slot, Scalar::Str(s), Coercion::JSON);
+                        }
+                        v => {
+                            *size += 8;
+                            builder.set(slot, scalar(v)?, Coercion::JSON);
+                        }
                     }
                 }
             }
         }
+        Some(())
     }
-    Some(())
 }
 
 /// How deep a list field's value may nest on the fast path (deeper ones take the exact path,

@@ -144,14 +144,12 @@ impl PyEngine {
         engine: &saring::Engine,
         rows: Vec<(usize, String)>,
         keep: bool,
+        options: saring::DecodeOptions,
     ) -> PyResult<Bound<'py, PyList>> {
         let mut decoded: Vec<(usize, Result<saring::Record, saring::RecordError>)> = rows
             .iter()
             .map(|(row, line)| {
-                (
-                    *row,
-                    engine.decode_json(line, saring::DecodeOptions::default()),
-                )
+                (*row, engine.decode_json(line, options))
             })
             .collect();
         if !keep {
@@ -185,12 +183,28 @@ impl PyEngine {
         py: Python<'_>,
         record: &Bound<'_, PyAny>,
         row: Option<usize>,
+        options: saring::DecodeOptions,
     ) -> PyResult<saring::Record> {
-        dictdecode::decode(&self.engine, record).map_err(|e| match e {
+        dictdecode::decode(&self.engine, record, options).map_err(|e| match e {
             DecodeFailure::Conv(e) => from_conv_error(py, &e, row),
             DecodeFailure::Record(e) => from_record_error(py, &e, row),
         })
     }
+}
+
+/// `unknown_fields=`: what decoding does with keys the schema does not declare.
+fn decode_options(unknown_fields: &str) -> PyResult<saring::DecodeOptions> {
+    let unknown_fields = match unknown_fields {
+        "ignore" => saring::UnknownFields::Ignore,
+        "report" => saring::UnknownFields::Report,
+        "reject" => saring::UnknownFields::Reject,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown_fields must be \"ignore\", \"report\" or \"reject\", not `{other}`"
+            )))
+        }
+    };
+    Ok(saring::DecodeOptions { unknown_fields })
 }
 
 #[pymethods]
@@ -260,17 +274,19 @@ impl PyEngine {
     /// Screens one record (a dict) and returns its decision. With `log` (a `DecisionLog`),
     /// the decision is also appended to the log; `lang` renders it in one of the pack's
     /// languages (default: the engine's).
-    #[pyo3(signature = (record, log = None, lang = None))]
+    #[pyo3(signature = (record, log = None, lang = None, *, unknown_fields = "ignore"))]
     fn screen(
         &self,
         py: Python<'_>,
         record: &Bound<'_, PyAny>,
         log: Option<&Bound<'_, trust::PyDecisionLog>>,
         lang: Option<&str>,
+        unknown_fields: &str,
     ) -> PyResult<PyDecision> {
+        let options = decode_options(unknown_fields)?;
         guarded(py, || {
             let engine = self.for_call(lang)?;
-            let mut decoded = self.decode(py, record, None)?;
+            let mut decoded = self.decode(py, record, None, options)?;
             self.with_state(py, &engine, &mut decoded)?;
             let decision = engine.screen(&decoded);
             if let Some(log) = log {
@@ -305,11 +321,21 @@ impl PyEngine {
     }
 
     /// Screens one record given as JSON text.
-    #[pyo3(signature = (text, lang = None))]
-    fn screen_json(&self, py: Python<'_>, text: &str, lang: Option<&str>) -> PyResult<PyDecision> {
-        guarded(py, || match self.for_call(lang)?.screen_json(text) {
-            Ok(decision) => Ok(PyDecision::rendered(decision)),
-            Err(e) => Err(from_record_error(py, &e, None)),
+    #[pyo3(signature = (text, lang = None, *, unknown_fields = "ignore"))]
+    fn screen_json(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        lang: Option<&str>,
+        unknown_fields: &str,
+    ) -> PyResult<PyDecision> {
+        let options = decode_options(unknown_fields)?;
+        guarded(py, || {
+            let engine = self.for_call(lang)?;
+            match engine.decode_json(text, options) {
+                Ok(record) => Ok(PyDecision::rendered(engine.screen(&record))),
+                Err(e) => Err(from_record_error(py, &e, None)),
+            }
         })
     }
 
@@ -317,19 +343,21 @@ impl PyEngine {
     /// decoded from the Python objects first (no JSON in between); screening then runs on all
     /// cores with the interpreter detached (`threads`: on a pool of that many threads). The
     /// first bad record raises `RecordError` with its `row` (before anything is screened).
-    #[pyo3(signature = (records, lang = None, *, threads = None))]
+    #[pyo3(signature = (records, lang = None, *, threads = None, unknown_fields = "ignore"))]
     fn screen_many<'py>(
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
         lang: Option<&str>,
         threads: Option<i64>,
+        unknown_fields: &str,
     ) -> PyResult<Bound<'py, PyList>> {
+        let options = decode_options(unknown_fields)?;
         let pool = self.pool(threads)?;
         let engine = self.for_call(lang)?;
         let mut decoded = Vec::new();
         for (row, item) in records.try_iter()?.enumerate() {
-            decoded.push(guarded(py, || self.decode(py, &item?, Some(row)))?);
+            decoded.push(guarded(py, || self.decode(py, &item?, Some(row), options))?);
         }
         let engine: saring::Engine = engine.into_owned();
         if engine.has_aggregates() {
@@ -364,7 +392,7 @@ impl PyEngine {
     /// (`threads`: on a pool of that many threads). A bad line raises `RecordError` with its
     /// `row` (before anything is returned); with `errors="keep"` it is returned in its place
     /// as that `RecordError` instead, so no line is lost.
-    #[pyo3(signature = (lines, *, lang = None, threads = None, errors = "raise"))]
+    #[pyo3(signature = (lines, *, lang = None, threads = None, errors = "raise", unknown_fields = "ignore"))]
     fn screen_jsonl<'py>(
         &self,
         py: Python<'py>,
@@ -372,7 +400,9 @@ impl PyEngine {
         lang: Option<&str>,
         threads: Option<i64>,
         errors: &str,
+        unknown_fields: &str,
     ) -> PyResult<Bound<'py, PyList>> {
+        let options = decode_options(unknown_fields)?;
         let keep = match errors {
             "raise" => false,
             "keep" => true,
@@ -386,7 +416,7 @@ impl PyEngine {
         let engine: saring::Engine = self.for_call(lang)?.into_owned();
         let rows = jsonl_rows(py, lines)?;
         if engine.has_aggregates() {
-            return self.screen_jsonl_history(py, &engine, rows, keep);
+            return self.screen_jsonl_history(py, &engine, rows, keep, options);
         }
         let screened: Vec<(usize, Screened)> = py
             .detach(|| {
@@ -394,8 +424,7 @@ impl PyEngine {
                     Ok(pool::run(pool.as_deref(), || {
                         rows.par_iter()
                             .map(|(row, line)| {
-                                let decoded =
-                                    engine.decode_json(line, saring::DecodeOptions::default());
+                                let decoded = engine.decode_json(line, options);
                                 let result = decoded.map(|r| {
                                     let summary = engine.screen_summary(&r);
                                     (r, summary)
@@ -438,16 +467,18 @@ impl PyEngine {
 
     /// Explains a record: every rule (hit, miss, unknown or disabled) with its reason and
     /// evidence, the derived values, and the decision — as a dict.
-    #[pyo3(signature = (record, lang = None))]
+    #[pyo3(signature = (record, lang = None, *, unknown_fields = "report"))]
     fn explain<'py>(
         &self,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
         lang: Option<&str>,
+        unknown_fields: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let options = decode_options(unknown_fields)?;
         guarded(py, || {
             let engine = self.for_call(lang)?;
-            let mut record = self.decode(py, record, None)?;
+            let mut record = self.decode(py, record, None, options)?;
             self.with_state(py, &engine, &mut record)?;
             let explanation = engine.explain(&record);
             // A dict that renders as HTML in Jupyter (`saring._html.Explanation`).

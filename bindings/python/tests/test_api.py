@@ -188,3 +188,33 @@ def test_dates_and_datetimes_from_python(small: saring.Engine) -> None:
     a = small.screen({"country": "JP", "return_ticket": True, "departed": datetime.date(2025, 1, 2)})
     b = small.screen({"country": "JP", "return_ticket": True, "departed": "2025-01-02"})
     assert a == b
+
+
+def test_unknown_fields_ignored_reported_or_rejected(demo: saring.Engine) -> None:
+    # A misspelt `return_tiket` must not pass for the missing `return_ticket`.
+    record = {"destination": "KH", "return_tiket": True, "interview": {"agent_presnt": True}}
+    d = demo.screen(record)
+    assert d.ignored_fields == []
+    assert "ignored_fields" not in d.to_dict()
+    reported = demo.screen(record, unknown_fields="report")
+    assert reported.ignored_fields == ["interview.agent_presnt", "return_tiket"]
+    assert reported.to_dict()["ignored_fields"] == ["interview.agent_presnt", "return_tiket"]
+    assert "one_way_hotspot" in reported.incomplete_ids
+    assert reported.outcome == d.outcome and reported.score == d.score
+    # Every front door names them the same way.
+    text = json.dumps(record)
+    assert demo.screen_json(text, unknown_fields="report").ignored_fields == reported.ignored_fields
+    many = demo.screen_many([record, {"destination": "JP"}], unknown_fields="report")
+    assert [m.ignored_fields for m in many] == [reported.ignored_fields, []]
+    lines = demo.screen_jsonl([text], unknown_fields="report")
+    assert lines[0].ignored_fields == reported.ignored_fields
+    assert demo.explain(record)["decision"]["ignored_fields"] == reported.ignored_fields
+    with pytest.raises(saring.RecordError) as e:
+        demo.screen(record, unknown_fields="reject")
+    assert e.value.code == "record.unknown_field"
+    assert e.value.path == "interview.agent_presnt"
+    with pytest.raises(saring.RecordError) as e:
+        demo.screen_many([{"destination": "JP"}, record], unknown_fields="reject")
+    assert e.value.row == 1
+    with pytest.raises(ValueError, match="unknown_fields must be"):
+        demo.screen(record, unknown_fields="warn")

@@ -19,6 +19,9 @@ from typing import (
 
 from ._errors import RecordError
 
+# What decoding does with keys the schema does not declare.
+_UnknownFields = Literal["ignore", "report", "reject"]
+
 __version__: str
 __all__ = [
     "Engine",
@@ -89,6 +92,8 @@ class Decision:
     @property
     def invalid(self) -> List[Dict[str, str]]: ...
     @property
+    def ignored_fields(self) -> List[str]: ...
+    @property
     def pack(self) -> Any: ...
     def to_dict(self) -> Any: ...
     def to_json(self) -> str: ...
@@ -126,11 +131,23 @@ class Engine:
         lang: Optional[str] = None,
     ) -> "Engine": ...
     def screen(
-        self, record: Any, log: Optional["DecisionLog"] = None, lang: Optional[str] = None
+        self,
+        record: Any,
+        log: Optional["DecisionLog"] = None,
+        lang: Optional[str] = None,
+        *,
+        unknown_fields: _UnknownFields = "ignore",
     ) -> Decision: ...
-    def screen_json(self, text: str, lang: Optional[str] = None) -> Decision: ...
+    def screen_json(
+        self, text: str, lang: Optional[str] = None, *, unknown_fields: _UnknownFields = "ignore"
+    ) -> Decision: ...
     def screen_many(
-        self, records: Iterable[Any], lang: Optional[str] = None, *, threads: Optional[int] = None
+        self,
+        records: Iterable[Any],
+        lang: Optional[str] = None,
+        *,
+        threads: Optional[int] = None,
+        unknown_fields: _UnknownFields = "ignore",
     ) -> List[Decision]: ...
     @overload
     def screen_jsonl(
@@ -140,6 +157,7 @@ class Engine:
         lang: Optional[str] = None,
         threads: Optional[int] = None,
         errors: Literal["raise"] = "raise",
+        unknown_fields: _UnknownFields = "ignore",
     ) -> List[Decision]: ...
     @overload
     def screen_jsonl(
@@ -149,6 +167,7 @@ class Engine:
         lang: Optional[str] = None,
         threads: Optional[int] = None,
         errors: Literal["keep"],
+        unknown_fields: _UnknownFields = "ignore",
     ) -> List[Union[Decision, RecordError]]: ...
     def screen_iter(self, records: Iterable[Any]) -> ScreenIter: ...
     def screen_frame(
@@ -176,7 +195,9 @@ class Engine:
         tolerance: Optional[float] = None,
         min_group: Optional[int] = None,
     ) -> Any: ...
-    def explain(self, record: Any, lang: Optional[str] = None) -> Any: ...
+    def explain(
+        self, record: Any, lang: Optional[str] = None, *, unknown_fields: _UnknownFields = "report"
+    ) -> Any: ...
     def _screen_arrow(
         self, data: Any, missing_columns: str = "error", threads: Optional[int] = None
     ) -> ArrowStream: ...
