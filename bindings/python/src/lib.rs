@@ -148,9 +148,7 @@ impl PyEngine {
     ) -> PyResult<Bound<'py, PyList>> {
         let mut decoded: Vec<(usize, Result<saring::Record, saring::RecordError>)> = rows
             .iter()
-            .map(|(row, line)| {
-                (*row, engine.decode_json(line, options))
-            })
+            .map(|(row, line)| (*row, engine.decode_json(line, options)))
             .collect();
         if !keep {
             if let Some((row, Err(e))) = decoded.iter().find(|(_, r)| r.is_err()) {

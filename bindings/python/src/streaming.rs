@@ -105,7 +105,11 @@ impl ScreenIter {
             };
             let row = self.row;
             self.row += 1;
-            match item.and_then(|item| guarded(py, || engine.decode(py, &item, Some(row), saring::DecodeOptions::default()))) {
+            match item.and_then(|item| {
+                guarded(py, || {
+                    engine.decode(py, &item, Some(row), saring::DecodeOptions::default())
+                })
+            }) {
                 Ok(record) => decoded.push(record),
                 Err(e) => {
                     failure = Some(e);

@@ -22,9 +22,7 @@ use std::collections::BTreeMap;
 
 use js_sys::{Error, JsString, Reflect, JSON};
 use saring::schema::{Field, FieldKind, ObjectType};
-#[cfg(feature = "analysis")]
-use saring::DecodeOptions;
-use saring::{Diagnostic, Pack, PackError, RecordError};
+use saring::{DecodeOptions, Diagnostic, Pack, PackError, RecordError, UnknownFields};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -184,13 +182,17 @@ impl WasmEngine {
     }
 
     /// Screens one record (an object, or its JSON text) and returns the decision as a plain
-    /// object; `options.lang` renders it in one of the pack's languages. Throws an `Error`
-    /// with `code` and `path` when the record does not fit the schema.
+    /// object; `options.lang` renders it in one of the pack's languages;
+    /// `options.unknownFields` (`"ignore"`, the default, `"report"` or `"reject"`) says what to
+    /// do with keys the schema does not declare (`"report"` names them in the decision's
+    /// `ignored_fields`). Throws an `Error` with `code` and `path` when the record does not
+    /// fit the schema.
     pub fn screen(&self, record: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
         let engine = in_language(&self.engine, lang_option(options)?.as_deref())?;
+        let decode = decode_option(options, UnknownFields::Ignore)?;
         let text = record_text(record)?;
-        match engine.screen_json(&text) {
-            Ok(decision) => parse(&decision.to_json()),
+        match engine.decode_json(&text, decode) {
+            Ok(record) => parse(&engine.screen(&record).to_json()),
             Err(e) => Err(record_error(&e)),
         }
     }
@@ -204,6 +206,7 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = screenBatch)]
     pub fn screen_batch(&self, records: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
         let engine = in_language(&self.engine, lang_option(options)?.as_deref())?;
+        let decode = decode_option(options, UnknownFields::Ignore)?;
         if !js_sys::Array::is_array(records) {
             return Err(arg_error("records must be an array of records"));
         }
@@ -215,7 +218,11 @@ impl WasmEngine {
         }
         let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
         let out = js_sys::Array::new();
-        for (row, result) in engine.screen_json_batch(&lines).into_iter().enumerate() {
+        for (row, result) in engine
+            .screen_json_batch_with(&lines, decode)
+            .into_iter()
+            .enumerate()
+        {
             match result {
                 Ok(decision) => {
                     out.push(&parse(&decision.to_json())?);
@@ -232,12 +239,14 @@ impl WasmEngine {
 
     #[cfg(feature = "analysis")]
     /// Explains the decision on one record: every rule, fired or not, with its evidence, the
-    /// derived values, and the decision itself; `options.lang` as for `screen`.
+    /// derived values, and the decision itself; `options.lang` as for `screen`,
+    /// `options.unknownFields` too, but reporting by default.
     pub fn explain(&self, record: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
         let engine = in_language(&self.engine, lang_option(options)?.as_deref())?;
+        let decode = decode_option(options, UnknownFields::Report)?;
         let text = record_text(record)?;
         let decoded = engine
-            .decode_json(&text, DecodeOptions::default())
+            .decode_json(&text, decode)
             .map_err(|e| record_error(&e))?;
         to_js(&engine.explain(&decoded))
     }
@@ -260,6 +269,30 @@ fn lang_option(options: &JsValue) -> Result<Option<String>, JsValue> {
     lang.as_string()
         .map(Some)
         .ok_or_else(|| arg_error("`lang` must be a language code string such as \"id\""))
+}
+
+/// `options.unknownFields` of `screen` / `screenBatch` / `explain` (`default` when absent).
+fn decode_option(options: &JsValue, default: UnknownFields) -> Result<DecodeOptions, JsValue> {
+    let unknown_fields = if options.is_object() {
+        let value = get(options, "unknownFields")?;
+        if value.is_undefined() || value.is_null() {
+            default
+        } else {
+            match value.as_string().as_deref() {
+                Some("ignore") => UnknownFields::Ignore,
+                Some("report") => UnknownFields::Report,
+                Some("reject") => UnknownFields::Reject,
+                _ => {
+                    return Err(arg_error(
+                        "`unknownFields` must be \"ignore\", \"report\" or \"reject\"",
+                    ))
+                }
+            }
+        }
+    } else {
+        default
+    };
+    Ok(DecodeOptions { unknown_fields })
 }
 
 /// The engine in `lang`, or a clone of it as it is.

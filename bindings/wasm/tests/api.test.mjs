@@ -174,3 +174,30 @@ test("the hand-written TypeScript types declare every export", () => {
   // No `any` in a type position.
   assert.doesNotMatch(dts, /[:<|,(=]\s*any\b/);
 });
+
+test("unknownFields ignores, reports or rejects keys the schema does not declare", () => {
+  // A misspelt `return_tiket` must not pass for the missing `return_ticket`.
+  const typo = { destination: "KH", return_tiket: false, interview: { agent_presnt: true } };
+  const ignored = engine.screen(typo);
+  assert.equal("ignored_fields" in ignored, false);
+  const reported = engine.screen(typo, { unknownFields: "report" });
+  assert.deepEqual(reported.ignored_fields, ["interview.agent_presnt", "return_tiket"]);
+  assert.deepEqual(
+    reported.incomplete.map((i) => i.rule),
+    ignored.incomplete.map((i) => i.rule),
+  );
+  assert.ok(reported.incomplete.some((i) => i.rule === "one_way_hotspot"));
+  assert.deepEqual(
+    engine.screenBatch([typo, RECORD], { unknownFields: "report" }).map((d) => d.ignored_fields),
+    [["interview.agent_presnt", "return_tiket"], undefined],
+  );
+  assert.deepEqual(engine.explain(typo).decision.ignored_fields, reported.ignored_fields);
+  assert.throws(
+    () => engine.screen(JSON.stringify(typo), { unknownFields: "reject" }),
+    (e) => e.code === "record.unknown_field" && e.path === "return_tiket",
+  );
+  assert.throws(
+    () => engine.screen(typo, { unknownFields: "warn" }),
+    (e) => e.code === "js.invalid_argument" && /unknownFields/.test(e.message),
+  );
+});

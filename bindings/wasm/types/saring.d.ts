@@ -89,6 +89,9 @@ export interface Decision {
   /** Fields whose value did not fit the schema (present only when there are some); the rules
    * reading them are incomplete, the rest of the record was screened. */
   invalid?: InvalidField[];
+  /** Input fields the schema does not declare, as dotted paths (present only when the record
+   * was screened with `unknownFields: "report"` and held some): no rule read them. */
+  ignored_fields?: string[];
   pack: PackRef;
 }
 
@@ -261,6 +264,12 @@ export interface RuleReads {
 export interface ScreenOptions {
   /** One of the pack's `languages` (default: the engine's language). */
   lang?: string;
+  /**
+   * Keys the schema does not declare (a misspelt `tiket`): `"ignore"` them (the default of
+   * `screen` and `screenBatch`), `"report"` them in the decision's `ignored_fields` (the
+   * default of `explain`), or `"reject"` the record with a `record.unknown_field` error.
+   */
+  unknownFields?: "ignore" | "report" | "reject";
 }
 
 /** One problem found in a pack. */

@@ -447,14 +447,21 @@ impl Engine {
     }
 
     /// Screens many JSON texts, in parallel when the `parallel` feature is on; results are in
-    /// input order.
+    /// input order (unknown fields ignored).
     pub fn screen_json_batch(&self, lines: &[&str]) -> Vec<Result<Decision, RecordError>> {
+        self.screen_json_batch_with(lines, DecodeOptions::default())
+    }
+
+    /// [`Engine::screen_json_batch`] decoding under `options`.
+    pub fn screen_json_batch_with(
+        &self,
+        lines: &[&str],
+        options: DecodeOptions,
+    ) -> Vec<Result<Decision, RecordError>> {
         if self.has_aggregates() {
             // Aggregates need the whole batch first (batch semantics).
-            let mut decoded: Vec<Result<Record, RecordError>> = lines
-                .iter()
-                .map(|l| self.decode_json(l, DecodeOptions::default()))
-                .collect();
+            let mut decoded: Vec<Result<Record, RecordError>> =
+                lines.iter().map(|l| self.decode_json(l, options)).collect();
             let mut at: Vec<(usize, &mut Record)> = decoded
                 .iter_mut()
                 .enumerate()
@@ -475,11 +482,17 @@ impl Engine {
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
-            lines.par_iter().map(|l| self.screen_json(l)).collect()
+            lines
+                .par_iter()
+                .map(|l| self.decode_json(l, options).map(|r| self.screen(&r)))
+                .collect()
         }
         #[cfg(not(feature = "parallel"))]
         {
-            lines.iter().map(|l| self.screen_json(l)).collect()
+            lines
+                .iter()
+                .map(|l| self.decode_json(l, options).map(|r| self.screen(&r)))
+                .collect()
         }
     }
 
