@@ -95,17 +95,33 @@ impl PyEngine {
         engine: &saring::Engine,
         record: &mut saring::Record,
     ) -> PyResult<()> {
+        self.with_state_all(py, engine, std::iter::once(record))
+    }
+
+    /// [`Self::with_state`] for the records of one call, in order, committed to the store
+    /// once at the end (not once per record), with the interpreter detached.
+    pub(crate) fn with_state_all<'r>(
+        &self,
+        py: Python<'_>,
+        engine: &saring::Engine,
+        records: impl Iterator<Item = &'r mut saring::Record> + Send,
+    ) -> PyResult<()> {
         let Some(state) = &self.state else {
             return Ok(());
         };
-        let mut store = state
-            .lock()
-            .map_err(|_| PyRuntimeError::new_err("the history store is unusable after a panic"))?;
-        let _ = py;
-        engine
-            .aggregate_online(record, &mut *store, self.retention)
-            .and_then(|()| saring::aggregate::Store::flush(&mut *store))
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        let retention = self.retention;
+        py.detach(|| {
+            let mut store = state.lock().map_err(|_| {
+                PyRuntimeError::new_err("the history store is unusable after a panic")
+            })?;
+            for record in records {
+                engine
+                    .aggregate_online(record, &mut *store, retention)
+                    .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            }
+            saring::aggregate::Store::flush(&mut *store)
+                .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        })
     }
 
     /// The pool of a batch call: its `threads=`, else the engine's default.
@@ -160,9 +176,7 @@ impl PyEngine {
             .filter_map(|(row, r)| r.as_mut().ok().map(|r| (*row, r)))
             .collect();
         if self.state.is_some() {
-            for (_, r) in at.iter_mut() {
-                self.with_state(py, engine, r)?;
-            }
+            self.with_state_all(py, engine, at.iter_mut().map(|(_, r)| &mut **r))?;
         } else {
             py.detach(|| engine.aggregate_batch_at(&mut at));
         }
@@ -360,9 +374,7 @@ impl PyEngine {
         let engine: saring::Engine = engine.into_owned();
         if engine.has_aggregates() {
             if self.state.is_some() {
-                for record in decoded.iter_mut() {
-                    self.with_state(py, &engine, record)?;
-                }
+                self.with_state_all(py, &engine, decoded.iter_mut())?;
             } else {
                 // The records are one batch: each sees those before it in time order.
                 py.detach(|| engine.aggregate_batch(&mut decoded));

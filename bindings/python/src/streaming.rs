@@ -119,9 +119,7 @@ impl ScreenIter {
             }
         }
         let inner = &engine.engine;
-        for record in decoded.iter_mut() {
-            engine.with_state(py, inner, record)?;
-        }
+        engine.with_state_all(py, inner, decoded.iter_mut())?;
         let pool = crate::pool::pool(engine.threads)?;
         let summaries = py
             .detach(|| {
