@@ -182,59 +182,81 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
         },
         |chunk| {
             let groupings = resolved.get().unwrap_or(&none);
-            let ra = batch::screen_rows(&pool, &a, chunk, DecodeOptions::default());
-            let rb = batch::screen_rows(&pool, &b, chunk, DecodeOptions::default());
-            for ((row, da), db) in chunk.iter().zip(ra).zip(rb) {
-                rows += 1;
-                let extra = labels_and_groups(&a, groupings, args.label.as_deref(), row);
-                let (da, db, (label, groups)) = match (da, db, extra) {
-                    (Ok(da), Ok(db), Ok(extra)) => (da, db, extra),
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                        errors += 1;
-                        if errors <= 10 {
-                            eprintln!("row {}: {}", row.row, output::error_text(&e));
+            // With windowed aggregates the chunk is the whole input: each pack's history is
+            // taken in a first pass, then records are decoded and screened a chunk at a time.
+            let decode = DecodeOptions::default();
+            let mut history_a = a
+                .has_aggregates()
+                .then(|| batch::InputHistory::of(&pool, &a, chunk, decode));
+            let mut history_b = b
+                .has_aggregates()
+                .then(|| batch::InputHistory::of(&pool, &b, chunk, decode));
+            let mut from = 0;
+            for part in chunk.chunks(batch::CHUNK) {
+                let screen =
+                    |engine: &Engine, history: Option<&mut batch::InputHistory>| match history {
+                        Some(h) => batch::screen_records(
+                            &pool,
+                            engine,
+                            &h.decode(&pool, engine, part, from, decode),
+                        ),
+                        None => batch::screen_rows(&pool, engine, part, decode),
+                    };
+                let ra = screen(&a, history_a.as_mut());
+                let rb = screen(&b, history_b.as_mut());
+                from += part.len();
+                for ((row, da), db) in part.iter().zip(ra).zip(rb) {
+                    rows += 1;
+                    let extra = labels_and_groups(&a, groupings, args.label.as_deref(), row);
+                    let (da, db, (label, groups)) = match (da, db, extra) {
+                        (Ok(da), Ok(db), Ok(extra)) => (da, db, extra),
+                        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                            errors += 1;
+                            if errors <= 10 {
+                                eprintln!("row {}: {}", row.row, output::error_text(&e));
+                            }
+                            summary.add(&Err(e));
+                            continue;
                         }
-                        summary.add(&Err(e));
+                    };
+                    compared += 1;
+                    labelled.add(&da, &db, label, &groups);
+                    *counts.entry((da.outcome, db.outcome)).or_default() += 1;
+                    if da.outcome == db.outcome {
+                        summary.add(&Ok(db));
                         continue;
                     }
-                };
-                compared += 1;
-                labelled.add(&da, &db, label, &groups);
-                *counts.entry((da.outcome, db.outcome)).or_default() += 1;
-                if da.outcome == db.outcome {
+                    changed += 1;
+                    let (ha, hb) = (scored(&da), scored(&db));
+                    let (added, removed) = (only_in(&hb, &ha), only_in(&ha, &hb));
+                    for r in &added {
+                        entry(&mut rules, r).added += 1;
+                    }
+                    for r in &removed {
+                        entry(&mut rules, r).removed += 1;
+                    }
+                    let reweighted: Vec<String> = ha
+                        .iter()
+                        .filter(|(r, w)| hb.get(*r).is_some_and(|wb| wb != *w))
+                        .map(|(r, _)| r.to_string())
+                        .collect();
+                    for r in &reweighted {
+                        entry(&mut rules, r).reweighted += 1;
+                    }
+                    if records.len() < args.limit {
+                        records.push(Changed {
+                            row: row.row,
+                            from: da.outcome,
+                            to: db.outcome,
+                            score_a: da.score,
+                            score_b: db.score,
+                            added,
+                            removed,
+                            reweighted,
+                        });
+                    }
                     summary.add(&Ok(db));
-                    continue;
                 }
-                changed += 1;
-                let (ha, hb) = (scored(&da), scored(&db));
-                let (added, removed) = (only_in(&hb, &ha), only_in(&ha, &hb));
-                for r in &added {
-                    entry(&mut rules, r).added += 1;
-                }
-                for r in &removed {
-                    entry(&mut rules, r).removed += 1;
-                }
-                let reweighted: Vec<String> = ha
-                    .iter()
-                    .filter(|(r, w)| hb.get(*r).is_some_and(|wb| wb != *w))
-                    .map(|(r, _)| r.to_string())
-                    .collect();
-                for r in &reweighted {
-                    entry(&mut rules, r).reweighted += 1;
-                }
-                if records.len() < args.limit {
-                    records.push(Changed {
-                        row: row.row,
-                        from: da.outcome,
-                        to: db.outcome,
-                        score_a: da.score,
-                        score_b: db.score,
-                        added,
-                        removed,
-                        reweighted,
-                    });
-                }
-                summary.add(&Ok(db));
             }
             Ok(())
         },

@@ -183,3 +183,46 @@ fn backtest_measures_an_aggregate_rule_over_the_labelled_file() {
     );
     assert_eq!(report["rules"][0]["hits"], 1);
 }
+
+/// `diff` of two packs with aggregates over more rows than one chunk: each record keeps the
+/// history of the whole file (the first pass), whichever chunk it is screened in.
+#[test]
+fn diff_computes_aggregates_over_the_whole_file_across_chunks() {
+    let f = fixture();
+    std::fs::create_dir_all(f.path("b")).expect("dir");
+    f.write(
+        "b/pack.toml",
+        &PACK.replace("agg.phone_apps >= 3", "agg.phone_apps >= 4"),
+    );
+    f.write("b/schema.toml", SCHEMA);
+    // 5,000 phones with one application each, then one phone with four applications: the
+    // last rows (in the second chunk of 4,096) see the history of the first ones.
+    let mut lines: Vec<String> = (0..5000)
+        .map(|i| {
+            line(
+                &format!("A{i}"),
+                &format!("+62{i}"),
+                1 + (i % 20) as u32,
+                false,
+            )
+        })
+        .collect();
+    for (i, day) in [2u32, 3, 4, 5].iter().enumerate() {
+        lines.push(line(&format!("N{i}"), "+620000", *day, true));
+    }
+    // The shared phone's first application is early in the file, far from the others.
+    lines.swap(10, 5000);
+    f.write("net.jsonl", &(lines.join("\n") + "\n"));
+    let out = f.run(&["diff", "pack", "b", "net.jsonl", "-f", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    // Under `pack`, N2 (third) and N3 (fourth) hit; under `b` only N3: one record changes.
+    assert_eq!(report["changed"], 1, "{report}");
+    assert_eq!(report["records"][0]["row"], 5003, "{report}");
+    assert_eq!(report["records"][0]["from"], "review");
+    assert_eq!(report["records"][0]["to"], "clear");
+}
