@@ -35,10 +35,12 @@ pub struct Args {
     /// One record as a JSON object (file, or `-` for stdin); with `--row` or `--id`, a file
     /// of records (.jsonl, .csv, .json array).
     record: PathBuf,
-    /// Explain the record at this row of the file (row numbers as `screen` reports them).
+    /// Explain the record at this row of the file (row numbers as `screen` reports them). A
+    /// pack's windowed aggregates are then computed over the whole file, as `screen` does.
     #[arg(long, conflicts_with = "id")]
     row: Option<u64>,
-    /// Explain the record with this `record_id`.
+    /// Explain the record with this id (the pack's `record_id` field, else a `record_id`
+    /// column).
     #[arg(long)]
     id: Option<String>,
     /// Input format of the file (default: from the extension, else sniffed).
@@ -58,27 +60,56 @@ enum Pick<'a> {
     Id(&'a str),
 }
 
-/// Finds the chosen row of a file; exit 2 when there is none.
-fn pick(engine: &Engine, args: &Args, which: Pick<'_>) -> anyhow::Result<(u64, Value)> {
+/// The chosen row of a file; with `all`, every row of the file too (the history of a pack
+/// with windowed aggregates), the chosen one at `index`.
+struct Picked {
+    row: u64,
+    value: Value,
+    rows: Vec<input::Row>,
+    index: usize,
+}
+
+/// A row's id: the pack's `record_id` field, else a `record_id` column.
+fn id_of(engine: &Engine, value: &Value) -> Option<String> {
+    let Some(field) = &engine.pack().meta.record_id else {
+        return record_id(value);
+    };
+    let mut at = value;
+    for part in field.path.split('.') {
+        at = at.get(part)?;
+    }
+    match at {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Finds the chosen row of a file (reading on to the end with `all`); exit 2 when there is
+/// none.
+fn pick(engine: &Engine, args: &Args, which: Pick<'_>, all: bool) -> anyhow::Result<Picked> {
     let input = input::open(&args.record, args.input_format, engine.schema())?;
     let file = args.record.display();
-    let mut rows = 0u64;
+    let mut count = 0u64;
     let mut ids = Vec::new();
+    let mut rows = Vec::new();
+    let mut found: Option<(u64, Value, usize)> = None;
     for row in input {
         let row = row?;
-        rows += 1;
-        let hit = match which {
-            Pick::Row(n) => row.row == n,
-            Pick::Id(id) => {
-                let value = row.to_value().ok();
-                let found = value.as_ref().and_then(record_id);
-                let hit = found.as_deref() == Some(id);
-                if !hit && ids.len() < 100_000 {
-                    ids.extend(found);
+        count += 1;
+        let hit = found.is_none()
+            && match which {
+                Pick::Row(n) => row.row == n,
+                Pick::Id(id) => {
+                    let value = row.to_value().ok();
+                    let found = value.as_ref().and_then(|v| id_of(engine, v));
+                    let hit = found.as_deref() == Some(id);
+                    if !hit && ids.len() < 100_000 {
+                        ids.extend(found);
+                    }
+                    hit
                 }
-                hit
-            }
-        };
+            };
         if hit {
             let value = row.to_value().map_err(|e| {
                 crate::exit::usage(format!(
@@ -87,15 +118,36 @@ fn pick(engine: &Engine, args: &Args, which: Pick<'_>) -> anyhow::Result<(u64, V
                     crate::output::error_text(&e)
                 ))
             })?;
-            return Ok((row.row, value));
+            found = Some((row.row, value, rows.len()));
+            if !all {
+                break;
+            }
+        }
+        if all {
+            rows.push(row);
         }
     }
+    if let Some((row, value, index)) = found {
+        return Ok(Picked {
+            row,
+            value,
+            rows,
+            index,
+        });
+    }
+    let rows = count;
     Err(crate::exit::usage(match which {
         Pick::Row(n) => format!("error: `{file}` has no row {n} ({rows} rows)"),
         Pick::Id(id) => {
             let help = crate::grouping::suggest(id, ids.iter().map(String::as_str))
                 .map(|c| format!("did you mean `{c}`?"))
-                .unwrap_or_else(|| "record ids are read from the `record_id` column".to_string());
+                .unwrap_or_else(|| match &engine.pack().meta.record_id {
+                    Some(f) => format!(
+                        "record ids are read from the pack's `record_id` field `{}`",
+                        f.path
+                    ),
+                    None => "record ids are read from the `record_id` column".to_string(),
+                });
             format!("error: no record with id `{id}` in `{file}` ({rows} rows)\n  = help: {help}")
         }
     }))
@@ -114,14 +166,31 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
     };
     let (header, record) = match which {
         Some(which) => {
-            let (row, value) = pick(&engine, &args, which)?;
-            let header = match record_id(&value) {
+            let history = engine.has_aggregates();
+            let picked = pick(&engine, &args, which, history)?;
+            let (row, value) = (picked.row, &picked.value);
+            let mut header = match id_of(&engine, value) {
                 Some(id) => format!("row {row} of {} (record `{id}`)", args.record.display()),
                 None => format!("row {row} of {}", args.record.display()),
             };
-            let record = engine
-                .decode_value(&value, DecodeOptions::REPORT)
-                .map_err(|e| not_a_record(&e, None))?;
+            let record = if history {
+                // Windowed aggregates over the whole file, as `screen` computes them.
+                let _ = write!(
+                    header,
+                    "\nwindowed aggregates over the file's {} rows, in time order",
+                    picked.rows.len()
+                );
+                let pool = crate::batch::pool(None)?;
+                let decode = DecodeOptions::REPORT;
+                let mut h = crate::batch::InputHistory::of(&pool, &engine, &picked.rows, decode);
+                let at = picked.index;
+                h.decode(&pool, &engine, &picked.rows[at..=at], at, decode)
+                    .pop()
+                    .ok_or_else(|| anyhow::anyhow!("no record decoded"))?
+            } else {
+                engine.decode_value(value, DecodeOptions::REPORT)
+            }
+            .map_err(|e| not_a_record(&e, None))?;
             (Some(header), record)
         }
         None => {
@@ -129,6 +198,13 @@ pub fn run(args: Args) -> anyhow::Result<Code> {
             let record = engine
                 .decode_json(&text, DecodeOptions::REPORT)
                 .map_err(|e| not_a_record(&e, Some((&args.record, &text))))?;
+            if engine.has_aggregates() {
+                eprintln!(
+                    "note: one record has no history, so rules reading the pack's windowed \
+                     aggregates are unknown; explain a row of the file they are computed over \
+                     (`FILE --row N` or `FILE --id ID`)"
+                );
+            }
             (None, record)
         }
     };

@@ -226,3 +226,49 @@ fn diff_computes_aggregates_over_the_whole_file_across_chunks() {
     assert_eq!(report["records"][0]["from"], "review");
     assert_eq!(report["records"][0]["to"], "clear");
 }
+
+/// `explain FILE --row N` / `--id` computes the aggregates over the whole file, as `screen`
+/// does: the officer sees the hit and which other applications made it up.
+#[test]
+fn explain_a_row_computes_aggregates_over_the_file() {
+    let f = fixture();
+    let data = [
+        line("c", "p1", 20, true),
+        line("a", "p1", 1, true),
+        line("x", "p2", 2, false),
+        line("b", "p1", 10, true),
+    ];
+    f.write("apps.jsonl", &(data.join("\n") + "\n"));
+    for pick in [["--row", "1"], ["--id", "c"]] {
+        let mut args = vec!["explain", "--pack", "pack", "apps.jsonl", "-f", "json"];
+        args.extend(pick);
+        let out = f.run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let x: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let hit = &x["decision"]["hits"][0];
+        assert_eq!(hit["rule"], "shared_phone", "{x}");
+        assert_eq!(
+            hit["evidence"]["agg.phone_apps"]["records"],
+            serde_json::json!(["a", "b", "c"])
+        );
+    }
+    // The second application of p1 (row 4, `b`) is not the third yet.
+    let out = f.run(&["explain", "--pack", "pack", "apps.jsonl", "--row", "4"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("windowed aggregates over the file's 4 rows"),
+        "{text}"
+    );
+    assert!(text.contains("- shared_phone"), "{text}");
+    // One record alone has no history: the rule is unknown, and a note says how to get one.
+    f.write("one.json", &line("c", "p1", 20, true));
+    let out = f.run(&["explain", "--pack", "pack", "one.json"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("? shared_phone"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("note: one record has no history"), "{err}");
+}
