@@ -4,6 +4,7 @@
 //!
 //! `fuzz_targets/*.rs` are one-line wrappers around these functions.
 
+pub mod aggregates;
 pub mod bundle;
 pub mod cel;
 pub mod columnar;

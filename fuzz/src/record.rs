@@ -1,10 +1,10 @@
 //! Target `record`: the input is one record's bytes, decoded and screened by the id-pmi
-//! departure and passport packs (one schema). Decoding the text and decoding the parsed
-//! JSON value must agree.
+//! departure and passport packs (one schema), with unknown fields ignored, reported and
+//! rejected. Decoding the text and decoding the parsed JSON value must agree.
 
 use std::sync::OnceLock;
 
-use saring::{DecodeOptions, Engine};
+use saring::{DecodeOptions, Engine, UnknownFields};
 
 fn engines() -> &'static [Engine] {
     static ENGINES: OnceLock<Vec<Engine>> = OnceLock::new();
@@ -29,8 +29,12 @@ pub fn run(data: &[u8]) {
     };
     let parsed: Option<serde_json::Value> = serde_json::from_str(text).ok();
     for engine in engines() {
-        for strict in [false, true] {
-            let options = DecodeOptions { strict };
+        for unknown_fields in [
+            UnknownFields::Ignore,
+            UnknownFields::Report,
+            UnknownFields::Reject,
+        ] {
+            let options = DecodeOptions { unknown_fields };
             let from_text = engine.decode_json(text, options);
             if let (Ok(record), Some(value)) = (&from_text, &parsed) {
                 match engine.decode_value(value, options) {

@@ -75,6 +75,12 @@ const TARGETS: &[Target] = &[
         max_len: 32 * 1024,
         seeds: columnar_seeds,
     },
+    Target {
+        name: "aggregates",
+        dict: "fuzz/dict/aggregates.dict",
+        max_len: 8 * 1024,
+        seeds: aggregates_seeds,
+    },
 ];
 
 /// `cargo xtask fuzz [--seconds N] [TARGET...]`: every target (or the named ones) for N
@@ -535,6 +541,50 @@ fn bundle_seeds(_root: &Path) -> Result<Vec<Vec<u8>>, String> {
 
 /// `record`: the id-pmi example records (departures, passports, the first labelled ones)
 /// and the records of the id-pmi packs' inline examples.
+/// Seeds of target `aggregates` (see `fuzz/src/aggregates.rs`): applications sharing phones
+/// across window edges, a repeated id, out-of-order times, missing and invalid times.
+fn aggregates_seeds(_root: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let line = |id: &str, phone: &str, nik: &str, at: &str, fee: i64| {
+        format!(
+            "{{\"id\": \"{id}\", \"phone\": \"{phone}\", \"nik\": \"{nik}\", \"at\": \"{at}\", \"fee\": {fee}}}\n"
+        )
+    };
+    let mut seeds = Vec::new();
+    let mut edges = String::new();
+    for (i, at) in [
+        "2026-05-01T00:00:00Z",
+        "2026-05-01T12:00:00Z",
+        "2026-05-08T00:00:00Z",
+        "2026-05-31T00:00:00Z",
+        "2026-05-31T00:00:00Z",
+        "2026-06-01T00:00:01Z",
+    ]
+    .iter()
+    .enumerate()
+    {
+        edges.push_str(&line(
+            &format!("r{i}"),
+            "p1",
+            &format!("N{}", i % 2),
+            at,
+            60,
+        ));
+    }
+    seeds.push(edges.into_bytes());
+    let mixed = [
+        line("a", "p1", "N1", "2026-05-03T00:00:00+07:00", 0),
+        line("b", "p2", "N2", "2026-05-01T00:00:00Z", 200),
+        line("a", "p1", "N1", "2026-05-03T00:00:00+07:00", 0),
+        line("c", "p1", "N3", "2026-05-02T23:00:00Z", 150),
+        "{\"id\": \"d\", \"phone\": \"p1\"}\n".to_string(),
+        "{\"id\": \"e\", \"phone\": \"p1\", \"at\": \"not a time\"}\n".to_string(),
+        "{\"phone\": \"p1\", \"at\": \"2026-05-02T00:00:00Z\"}\n".to_string(),
+    ];
+    seeds.push(mixed.concat().into_bytes());
+    seeds.push(line("x", "", "", "2026-01-01T00:00:00Z", -5).into_bytes());
+    Ok(seeds)
+}
+
 /// Seeds of target `columnar`: the record seeds, eight lines a seed, behind each encoding
 /// byte in turn (see `fuzz/src/columnar.rs`).
 fn columnar_seeds(root: &Path) -> Result<Vec<Vec<u8>>, String> {

@@ -112,8 +112,9 @@ pub fn decode_rows(
 }
 
 /// The history of a whole input with windowed aggregates, computed in a first pass that
-/// decodes the rows a chunk at a time and keeps only what each adds to the history (its id,
-/// keys, times, values), so memory holds the input's rows, not every decoded record.
+/// decodes the rows a chunk at a time — only the fields the aggregates read — and keeps only
+/// what each adds to the history (its id, keys, times, values), so memory holds the input's
+/// rows, not every decoded record.
 pub struct InputHistory {
     history: saring::engine::BatchHistory,
     /// By row (in `rows` order): its entry, `None` for a row that could not be decoded.
@@ -136,7 +137,7 @@ impl InputHistory {
                     .par_iter()
                     .map(|row| {
                         let position = (row.row as usize).saturating_sub(1);
-                        decode_row(engine, row, options)
+                        decode_for_history(engine, row, options)
                             .ok()
                             .map(|r| engine.history_entry(&r, position))
                     })
@@ -194,6 +195,20 @@ pub fn decode_row(
     match &row.data {
         Data::Text(t) => engine.decode_json(t, options),
         Data::Value(v) => engine.decode_value(v, options),
+        Data::Bad(e) => Err(e.clone()),
+    }
+}
+
+/// Decodes one row for its history entry only: the fields the aggregates read (refusing
+/// exactly the rows [`decode_row`] refuses).
+fn decode_for_history(
+    engine: &Engine,
+    row: &Row,
+    options: DecodeOptions,
+) -> Result<Record, RecordError> {
+    match &row.data {
+        Data::Text(t) => engine.decode_json_for_history(t, options),
+        Data::Value(v) => engine.decode_value_for_history(v, options),
         Data::Bad(e) => Err(e.clone()),
     }
 }

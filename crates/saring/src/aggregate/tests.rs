@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::{MemoryStore, NO_HISTORY};
-use crate::{Decision, Engine, Outcome, Pack, Record};
+use crate::{Decision, DecodeOptions, Engine, Outcome, Pack, Record, UnknownFields};
 
 const SCHEMA: &str = r#"
 [field.id]
@@ -580,4 +580,110 @@ fn a_store_of_the_first_version_is_migrated_with_its_entries() {
         serde_json::json!(["a", "b"])
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The id-pmi departure pack (two aggregates over nested fields, through derived values).
+fn departure() -> Engine {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rules/id-pmi/departure.toml"
+    );
+    Engine::compile(&Pack::load(path).expect("pack")).expect("engine")
+}
+
+fn departure_records() -> Vec<serde_json::Value> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rules/id-pmi/examples/departures.jsonl"
+    );
+    std::fs::read_to_string(path)
+        .expect("examples")
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Any JSON value, small.
+fn any_json() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        "[a-z0-9 -]{0,8}".prop_map(serde_json::Value::from),
+        Just(serde_json::json!("2026-05-01")),
+    ];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::from),
+            prop::collection::btree_map("[a-z_]{1,6}", inner, 0..3)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The first pass's partial decode refuses exactly the records the full decode refuses,
+    /// and gives the same history entry (id, keys, times, values) — whatever a field holds.
+    #[test]
+    fn history_decoding_agrees_with_full_decoding(
+        pick in 0usize..200,
+        edits in prop::collection::vec(("[a-z_.]{1,24}", any_json()), 0..4),
+        duplicate in any::<bool>(),
+        mode in 0usize..3,
+    ) {
+        let e = departure();
+        let records = departure_records();
+        let mut record = records[pick % records.len()].clone();
+        let fields: Vec<String> = e.schema().slots.iter().map(|s| s.path.to_string()).collect();
+        for (i, (path, value)) in edits.iter().enumerate() {
+            // Edit a schema field (at its dotted path) or add an unknown one.
+            let path = if i % 2 == 0 { fields[path.len() * 7 % fields.len()].clone() } else { path.clone() };
+            let mut at = &mut record;
+            let parts: Vec<&str> = path.split('.').collect();
+            for (n, part) in parts.iter().enumerate() {
+                if !at.is_object() {
+                    break;
+                }
+                let Some(obj) = at.as_object_mut() else { break };
+                if n + 1 == parts.len() {
+                    obj.insert(part.to_string(), value.clone());
+                    break;
+                }
+                at = obj.entry(part.to_string()).or_insert_with(|| serde_json::json!({}));
+            }
+        }
+        let mut text = record.to_string();
+        if duplicate {
+            // A repeated key, which the full decode refuses wherever it is.
+            if let Some(at) = text.find("\"stage\"") {
+                text.insert_str(at, "\"stage\": \"departure\", ");
+            }
+        }
+        let options = DecodeOptions {
+            unknown_fields: [UnknownFields::Ignore, UnknownFields::Report, UnknownFields::Reject][mode],
+        };
+        let full = e.decode_json(&text, options);
+        let part = e.decode_json_for_history(&text, options);
+        prop_assert_eq!(full.is_ok(), part.is_ok(), "{} / {:?} / {:?}", text, full.as_ref().err(), part.as_ref().err());
+        if let (Ok(full), Ok(part)) = (&full, &part) {
+            prop_assert_eq!(
+                format!("{:?}", e.history_entry(full, 3)),
+                format!("{:?}", e.history_entry(part, 3))
+            );
+        }
+        let value: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+        if let Some(value) = value {
+            let full = e.decode_value(&value, options);
+            let part = e.decode_value_for_history(&value, options);
+            prop_assert_eq!(full.is_ok(), part.is_ok());
+            if let (Ok(full), Ok(part)) = (&full, &part) {
+                prop_assert_eq!(
+                    format!("{:?}", e.history_entry(full, 3)),
+                    format!("{:?}", e.history_entry(part, 3))
+                );
+            }
+        }
+    }
 }

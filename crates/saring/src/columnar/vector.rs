@@ -252,7 +252,7 @@ impl<'e, 'm> VectorPlan<'e, 'm> {
                     // The fields taken on the way are this rule's alone (added last).
                     plan.fields.truncate(fields);
                     plan.complete = false;
-                    slots_read(engine, node, &mut read, &mut derived_seen);
+                    crate::engine::slots_read(engine, node, &mut read, &mut derived_seen);
                 }
             }
         }
@@ -1238,75 +1238,6 @@ fn logic(
             t: decided,
             f: settled,
             met,
-        }
-    }
-}
-
-/// Adds the record slots `node` reads (through derived values too) to `out`.
-fn slots_read(engine: &Engine, node: &Node, out: &mut BTreeSet<u32>, derived: &mut BTreeSet<u32>) {
-    let mut walk = |n: &Node| slots_read(engine, n, out, derived);
-    match node {
-        Node::Const(_)
-        | Node::Unbound(_)
-        | Node::Var(_)
-        | Node::Local(_)
-        | Node::RuleRef(_)
-        | Node::Aggregate(_) => {}
-        Node::Slot(s) | Node::OptSlot(s) => {
-            out.insert(s.slot);
-        }
-        Node::Present(slot) => {
-            out.insert(*slot);
-        }
-        Node::Derived(i) => {
-            if derived.insert(*i) {
-                if let Some(d) = engine.derived_plan(*i as usize) {
-                    slots_read(engine, &d.node, out, derived);
-                }
-            }
-        }
-        Node::Neg(x)
-        | Node::Not(x)
-        | Node::StrMap(_, x)
-        | Node::HasField(x, _)
-        | Node::InSet(x, _)
-        | Node::StrInSet(x, _)
-        | Node::Matches(x, _)
-        | Node::IntCmp { operand: x, .. }
-        | Node::DoubleCmp { operand: x, .. }
-        | Node::Select { operand: x, .. }
-        | Node::OptSelect(x, _) => walk(x),
-        Node::Cond(xs) => xs.iter().for_each(walk),
-        Node::Binary(_, xs)
-        | Node::Index(xs)
-        | Node::OptIndex(xs)
-        | Node::OptOr { operands: xs, .. }
-        | Node::StrCmp(_, xs)
-        | Node::StrTest(_, xs) => xs.iter().for_each(walk),
-        Node::MakeListOpt(items) => items.iter().for_each(|(n, _)| walk(n)),
-        Node::MakeMapOpt(entries) => {
-            for (k, v, _) in entries.iter() {
-                walk(k);
-                walk(v);
-            }
-        }
-        Node::Call(_, xs) | Node::MakeList(xs) | Node::And(xs) | Node::Or(xs) => {
-            xs.iter().for_each(walk)
-        }
-        Node::MakeMap(entries) => {
-            for (k, v) in entries.iter() {
-                walk(k);
-                walk(v);
-            }
-        }
-        Node::Comprehension(c) => {
-            walk(&c.range);
-            c.predicate.iter().for_each(&mut walk);
-            c.transform.iter().for_each(&mut walk);
-        }
-        Node::AnyStrTest(t) => {
-            walk(&t.subject);
-            walk(&t.generic);
         }
     }
 }

@@ -21,9 +21,10 @@ use crate::cel::Value;
 use crate::diagnostic::Diagnostic;
 use crate::engine::build::{compile_expr, place};
 use crate::engine::{CompiledAggregate, CompiledDerived, Engine};
+use crate::error::RecordError;
 use crate::limits::CostLimits;
 use crate::pack::{Expression, Measure, Pack};
-use crate::record::Record;
+use crate::record::{DecodeOptions, Record};
 
 const MICROS_PER_SECOND: i64 = 1_000_000;
 
@@ -355,6 +356,57 @@ impl Engine {
             id: self.batch_id(record, position),
             inputs: self.aggregate_inputs(record),
         }
+    }
+
+    /// Decodes a JSON record for [`Engine::history_entry`] only, filling just the fields the
+    /// aggregates read (and the record id), for the first pass over a batch: several times
+    /// cheaper than [`Engine::decode_json`], it refuses exactly the records `decode_json`
+    /// refuses (every record-level check still sees the whole text), and the entry taken from
+    /// it is the one the fully decoded record gives. Never screen such a record: the other
+    /// fields are absent from it.
+    pub fn decode_json_for_history(
+        &self,
+        json: &str,
+        options: DecodeOptions,
+    ) -> Result<Record, RecordError> {
+        crate::record::decode_json_only(self.schema(), json, options, Some(self.history_fields()))
+    }
+
+    /// By slot: whether the first pass of a batch decodes it — read by an aggregate's key,
+    /// time, value or `where` (through derived values too, `has()` included), or the record id.
+    fn history_fields(&self) -> &[bool] {
+        self.inner.history_fields.get_or_init(|| {
+            let mut read = std::collections::BTreeSet::new();
+            let mut derived = std::collections::BTreeSet::new();
+            for a in &self.inner.aggregates {
+                let nodes = [
+                    Some(&a.key),
+                    Some(&a.time),
+                    a.value.as_ref(),
+                    a.filter.as_ref(),
+                ];
+                for node in nodes.into_iter().flatten() {
+                    super::slots_read(self, node, &mut read, &mut derived);
+                }
+            }
+            read.extend(self.pack().meta.record_id.as_ref().map(|f| f.slot));
+            let mut fields = vec![false; self.schema().slots.len()];
+            for slot in read {
+                if let Some(f) = fields.get_mut(slot as usize) {
+                    *f = true;
+                }
+            }
+            fields.into()
+        })
+    }
+
+    /// [`Engine::decode_json_for_history`] of a JSON value.
+    pub fn decode_value_for_history(
+        &self,
+        value: &serde_json::Value,
+        options: DecodeOptions,
+    ) -> Result<Record, RecordError> {
+        crate::record::decode_value_only(self.schema(), value, options, Some(self.history_fields()))
     }
 
     /// The aggregates of a batch from its records' entries, in input order.

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::cel::ir::Node;
 use crate::engine::template::TemplateRead;
 use crate::engine::Engine;
 
@@ -82,5 +83,80 @@ impl Engine {
                 }
             })
             .collect()
+    }
+}
+
+/// Adds the record slots `node` reads (through derived values too, `has()` tests included) to
+/// `out`: what the columnar evaluator gathers and the first pass of a batch decodes.
+pub(crate) fn slots_read(
+    engine: &Engine,
+    node: &Node,
+    out: &mut BTreeSet<u32>,
+    derived: &mut BTreeSet<u32>,
+) {
+    let mut walk = |n: &Node| slots_read(engine, n, out, derived);
+    match node {
+        Node::Const(_)
+        | Node::Unbound(_)
+        | Node::Var(_)
+        | Node::Local(_)
+        | Node::RuleRef(_)
+        | Node::Aggregate(_) => {}
+        Node::Slot(s) | Node::OptSlot(s) => {
+            out.insert(s.slot);
+        }
+        Node::Present(slot) => {
+            out.insert(*slot);
+        }
+        Node::Derived(i) => {
+            if derived.insert(*i) {
+                if let Some(d) = engine.derived_plan(*i as usize) {
+                    slots_read(engine, &d.node, out, derived);
+                }
+            }
+        }
+        Node::Neg(x)
+        | Node::Not(x)
+        | Node::StrMap(_, x)
+        | Node::HasField(x, _)
+        | Node::InSet(x, _)
+        | Node::StrInSet(x, _)
+        | Node::Matches(x, _)
+        | Node::IntCmp { operand: x, .. }
+        | Node::DoubleCmp { operand: x, .. }
+        | Node::Select { operand: x, .. }
+        | Node::OptSelect(x, _) => walk(x),
+        Node::Cond(xs) => xs.iter().for_each(walk),
+        Node::Binary(_, xs)
+        | Node::Index(xs)
+        | Node::OptIndex(xs)
+        | Node::OptOr { operands: xs, .. }
+        | Node::StrCmp(_, xs)
+        | Node::StrTest(_, xs) => xs.iter().for_each(walk),
+        Node::MakeListOpt(items) => items.iter().for_each(|(n, _)| walk(n)),
+        Node::MakeMapOpt(entries) => {
+            for (k, v, _) in entries.iter() {
+                walk(k);
+                walk(v);
+            }
+        }
+        Node::Call(_, xs) | Node::MakeList(xs) | Node::And(xs) | Node::Or(xs) => {
+            xs.iter().for_each(walk)
+        }
+        Node::MakeMap(entries) => {
+            for (k, v) in entries.iter() {
+                walk(k);
+                walk(v);
+            }
+        }
+        Node::Comprehension(c) => {
+            walk(&c.range);
+            c.predicate.iter().for_each(&mut walk);
+            c.transform.iter().for_each(&mut walk);
+        }
+        Node::AnyStrTest(t) => {
+            walk(&t.subject);
+            walk(&t.generic);
+        }
     }
 }

@@ -47,12 +47,13 @@ mod build;
 mod history;
 
 /// The compiled parts of a pack, for tests that look at the plan.
-#[cfg(test)]
+#[cfg(all(test, feature = "regex"))]
 pub(crate) fn build_for_tests(pack: &Pack) -> Result<build::Built, Vec<crate::Diagnostic>> {
     build::build(pack, &CostLimits::default())
 }
 mod identity;
 mod inspect;
+pub(crate) use inspect::slots_read;
 mod language;
 mod policy;
 mod questions;
@@ -226,6 +227,10 @@ struct Compiled {
     derived: Vec<CompiledDerived>,
     /// Windowed aggregates, by index.
     aggregates: Vec<CompiledAggregate>,
+    /// By slot: read by an aggregate (its key, time, value or `where`, directly or through a
+    /// derived value) or the record id — what the first pass of a batch decodes (made on
+    /// first use).
+    history_fields: std::sync::OnceLock<Box<[bool]>>,
     /// The derived values' nodes, by index (evaluated lazily, on first read).
     derived_nodes: Vec<DerivedNode>,
     rules: Vec<CompiledRule>,
@@ -304,6 +309,7 @@ impl Engine {
                 languages,
                 scoring,
                 derived: built.derived,
+                history_fields: std::sync::OnceLock::new(),
                 aggregates: built.aggregates,
                 derived_nodes: built.derived_nodes,
                 rules: built.rules,
@@ -338,7 +344,6 @@ impl Engine {
     }
 
     /// Derived value `i`'s planned expression and the derived values it reads.
-    #[cfg(feature = "arrow")]
     pub(crate) fn derived_plan(&self, i: usize) -> Option<&DerivedNode> {
         self.inner.derived_nodes.get(i)
     }

@@ -896,6 +896,7 @@ fn bad_constants_are_reported_where_written() {
     );
 }
 
+#[cfg(feature = "regex")]
 #[test]
 fn a_regex_constant_is_compiled_at_load() {
     let rules = format!(

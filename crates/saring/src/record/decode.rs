@@ -51,6 +51,19 @@ pub fn decode_json(
     text: &str,
     options: DecodeOptions,
 ) -> Result<Record, RecordError> {
+    decode_json_only(schema, text, options, None)
+}
+
+/// [`decode_json`] filling only the slots `only` marks (scalar fields and lists of scalars
+/// outside it are skipped, unconverted; objects are always walked): a record this refuses is
+/// exactly one [`decode_json`] refuses, since every record-level check (syntax, duplicate
+/// keys, nesting, size, unknown fields) still sees the whole text.
+pub(crate) fn decode_json_only(
+    schema: &Schema,
+    text: &str,
+    options: DecodeOptions,
+    only: Option<&[bool]>,
+) -> Result<Record, RecordError> {
     if text.len() > MAX_RECORD_BYTES {
         return Err(RecordError::new(
             "record.too_large",
@@ -63,6 +76,7 @@ pub fn decode_json(
     }
     let mut record = Record::empty(schema.slots.len());
     let mut ctx = Ctx::new(&mut record.slots, options.unknown_fields);
+    ctx.only = only;
     let mut de = serde_json::Deserializer::from_str(text);
     let result = RootSeed {
         ctx: &mut ctx,
@@ -90,8 +104,19 @@ pub fn decode_value(
     value: &serde_json::Value,
     options: DecodeOptions,
 ) -> Result<Record, RecordError> {
+    decode_value_only(schema, value, options, None)
+}
+
+/// [`decode_value`] filling only the slots `only` marks (see [`decode_json_only`]).
+pub(crate) fn decode_value_only(
+    schema: &Schema,
+    value: &serde_json::Value,
+    options: DecodeOptions,
+    only: Option<&[bool]>,
+) -> Result<Record, RecordError> {
     let mut record = Record::empty(schema.slots.len());
     let mut ctx = Ctx::new(&mut record.slots, options.unknown_fields);
+    ctx.only = only;
     let result = RootSeed {
         ctx: &mut ctx,
         obj: &schema.root,
@@ -288,6 +313,8 @@ impl KindPlan {
 /// placeholder).
 struct Ctx<'r> {
     slots: &'r mut [Option<Value>],
+    /// The slots to fill, when not all (see [`decode_json_only`]).
+    only: Option<&'r [bool]>,
     unknown: UnknownFields,
     /// Paths of the unknown fields met, under [`UnknownFields::Report`].
     ignored: Vec<Box<str>>,
@@ -305,6 +332,7 @@ impl<'r> Ctx<'r> {
     fn new(slots: &'r mut [Option<Value>], unknown: UnknownFields) -> Ctx<'r> {
         Ctx {
             slots,
+            only: None,
             unknown,
             ignored: Vec::new(),
             error: None,
@@ -321,6 +349,25 @@ impl<'r> Ctx<'r> {
         ignored.sort_unstable();
         ignored.truncate(MAX_IGNORED_FIELDS);
         ignored
+    }
+
+    /// True when `field` (of an object decoded into slots) is left out by `only`: a scalar or
+    /// a list of scalars outside it (objects are walked for their keys' checks).
+    #[inline]
+    fn skips(&self, field: &Field) -> bool {
+        fn flat(kind: &FieldKind) -> bool {
+            match kind {
+                FieldKind::Object(_) => false,
+                FieldKind::List(item) => flat(item),
+                _ => true,
+            }
+        }
+        match (self.only, field.slot) {
+            (Some(only), Some(slot)) => {
+                !only.get(slot as usize).copied().unwrap_or(true) && flat(&field.kind)
+            }
+            _ => false,
+        }
     }
 
     /// Notes that the value being decoded does not fit its field (the first reason wins) —
@@ -611,8 +658,9 @@ fn decode_object<'de, A: MapAccess<'de>>(
             )));
         }
         // A protected value is never kept: not in a slot, not inside a list item, so nothing
-        // (`size()`, equality, strings, evidence) can ever depend on it or show it.
-        if field.protected {
+        // (`size()`, equality, strings, evidence) can ever depend on it or show it. A field
+        // outside `only` is skipped the same way (the record-level checks still see it).
+        if field.protected || (into_slots && ctx.skips(field)) {
             if let Err(e) = map.next_value_seed(Skip {
                 ctx: &mut *ctx,
                 path: &child,

@@ -21,8 +21,8 @@ mod tests;
 pub(crate) use convert::convert_scalar;
 pub(crate) use convert::Shorten;
 pub use convert::{Coercion, Scalar};
-pub(crate) use decode::DecodePlan;
 pub use decode::{convert_json_value, decode_json, decode_value};
+pub(crate) use decode::{decode_json_only, decode_value_only, DecodePlan};
 pub use to_json::{cel_to_json, value_to_json};
 
 use crate::cel::Value;

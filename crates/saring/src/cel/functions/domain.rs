@@ -378,6 +378,7 @@ mod tests {
         assert!(days_between(&[&Value::Null, &Value::Null]).is_err());
     }
 
+    #[cfg(feature = "normalize")]
     #[test]
     fn names() {
         assert_eq!(normalize("  Siti  Nur-Aïsyah "), "siti nur aisyah");
@@ -391,6 +392,7 @@ mod tests {
         assert!(normalize_name(&[&Value::Int(1)]).is_err());
     }
 
+    #[cfg(feature = "normalize")]
     #[test]
     fn similarities() {
         let sim = |a: &str, b: &str| match similarity(&[&Value::string(a), &Value::string(b)]) {
@@ -405,6 +407,7 @@ mod tests {
         assert!(similarity(&[&Value::string("a"), &Value::Null]).is_err());
     }
 
+    #[cfg(feature = "normalize")]
     #[test]
     fn similarity_compares_a_bounded_prefix() {
         use crate::limits::MAX_SIMILARITY_CHARS;
@@ -428,6 +431,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "normalize")]
     fn key(s: &str) -> String {
         match name_key(&[&Value::string(s)]) {
             Ok(Value::String(k)) => k.to_string(),
@@ -435,6 +439,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "normalize")]
     fn tss(a: &str, b: &str) -> f64 {
         match token_set_similarity(&[&Value::string(a), &Value::string(b)]) {
             Ok(Value::Double(d)) => d,
@@ -442,6 +447,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "normalize")]
     #[test]
     fn name_keys() {
         assert_eq!(
@@ -470,6 +476,7 @@ mod tests {
         assert!(name_key(&[&Value::Int(1)]).is_err());
     }
 
+    #[cfg(feature = "normalize")]
     #[test]
     fn token_set_similarities() {
         assert_eq!(
@@ -504,6 +511,7 @@ mod tests {
         assert!(token_set_similarity(&[&Value::string("a"), &Value::Null]).is_err());
     }
 
+    #[cfg(feature = "normalize")]
     fn matched(name: &str, list: &[&str]) -> (Value, f64) {
         let list = Value::list(list.iter().map(|s| Value::string(*s)).collect::<Vec<_>>());
         match best_match(&[&Value::string(name), &list]) {
@@ -515,6 +523,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "normalize")]
     #[test]
     fn best_matches() {
         let list = [
