@@ -19,6 +19,12 @@ mod synth;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: decoding and screening allocate many small
+/// values, and with windowed aggregates the whole input's rows and history stay live, where
+/// glibc's free lists cost a quarter of the run (see `benches/README.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, shown by `saring --help` and in the README.
 const EXIT_CODES: &str = "\
 Exit codes:
