@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use saring::{Engine, Pack, PackError};
+use saring::{Code, Engine, Pack, PackError};
 
 const SCHEMA: &str = r#"[field.destination]
 type = "string"
@@ -442,24 +442,26 @@ fn diagnostics_have_codes_and_places() {
     let d = first("unknown_field");
     assert_eq!(
         (d.code, d.file.as_deref(), d.line, d.column),
-        ("pack.unknown_field", Some("pack.toml"), Some(17), Some(9))
+        (Code::PackUnknownField, Some("pack.toml"), Some(17), Some(9))
     );
     assert_eq!(d.help.as_deref(), Some("did you mean `destination`?"));
     assert_eq!(d.rule.as_deref(), Some("r"));
-    assert_eq!(first("protected_field").code, "pack.protected_field");
-    assert_eq!(first("monitored_field").code, "pack.monitored_field");
-    assert_eq!(first("bad_regex").code, "cel.bad_regex");
-    assert_eq!(first("rule_cycle").code, "pack.rule_cycle");
-    assert_eq!(first("unknown_rule").code, "pack.unknown_rule");
-    assert_eq!(first("missing_list_file").code, "pack.missing_file");
-    assert_eq!(first("bad_toml").code, "pack.syntax");
-    assert_eq!(first("too_deep").code, "cel.too_deep");
-    assert!(by_name["unknown_key"].diagnostics.iter().any(
-        |d| d.code == "pack.unknown_key" && d.help.as_deref() == Some("did you mean `weight`?")
-    ));
-    assert_eq!(first("type_mismatch").code, "cel.type_mismatch");
-    assert_eq!(first("not_bool").code, "cel.type_mismatch");
-    let enums: Vec<(&str, Option<&str>, Option<u32>)> = by_name["unknown_enum_value"]
+    assert_eq!(first("protected_field").code, Code::PackProtectedField);
+    assert_eq!(first("monitored_field").code, Code::PackMonitoredField);
+    assert_eq!(first("bad_regex").code, Code::CelBadRegex);
+    assert_eq!(first("rule_cycle").code, Code::PackRuleCycle);
+    assert_eq!(first("unknown_rule").code, Code::PackUnknownRule);
+    assert_eq!(first("missing_list_file").code, Code::PackMissingFile);
+    assert_eq!(first("bad_toml").code, Code::PackSyntax);
+    assert_eq!(first("too_deep").code, Code::CelTooDeep);
+    assert!(by_name["unknown_key"]
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::PackUnknownKey
+            && d.help.as_deref() == Some("did you mean `weight`?")));
+    assert_eq!(first("type_mismatch").code, Code::CelTypeMismatch);
+    assert_eq!(first("not_bool").code, Code::CelTypeMismatch);
+    let enums: Vec<(Code, Option<&str>, Option<u32>)> = by_name["unknown_enum_value"]
         .errors()
         .map(|d| (d.code, d.help.as_deref(), d.line))
         .collect();
@@ -467,60 +469,60 @@ fn diagnostics_have_codes_and_places() {
         enums,
         [
             (
-                "cel.unknown_enum_value",
+                Code::CelUnknownEnumValue,
                 Some("did you mean `tourism`?"),
                 Some(18)
             ),
             (
-                "cel.unknown_enum_value",
+                Code::CelUnknownEnumValue,
                 Some("did you mean `work`?"),
                 Some(24)
             ),
         ]
     );
-    assert_eq!(first("bad_placeholder").code, "pack.bad_placeholder");
+    assert_eq!(first("bad_placeholder").code, Code::PackBadPlaceholder);
     let d = first("unknown_constant");
     assert_eq!(
         (d.code, d.help.as_deref()),
-        ("pack.unknown_field", Some("did you mean `scam_title`?"))
+        (Code::PackUnknownField, Some("did you mean `scam_title`?"))
     );
     let d = first("bad_regex_constant");
     assert_eq!(
         (d.code, d.line, d.column),
-        ("cel.bad_regex", Some(11), Some(24))
+        (Code::CelBadRegex, Some(11), Some(24))
     );
-    let clashes: Vec<&str> = by_name["constant_clash"]
+    let clashes: Vec<Code> = by_name["constant_clash"]
         .diagnostics
         .iter()
         .filter(|d| d.severity == saring::Severity::Error)
         .map(|d| d.code)
         .collect();
-    assert_eq!(clashes, ["pack.name_clash", "pack.name_clash"]);
+    assert_eq!(clashes, [Code::PackNameClash, Code::PackNameClash]);
     let d = first("unguarded_optional_object");
-    assert_eq!(d.code, "pack.unguarded_optional");
+    assert_eq!(d.code, Code::PackUnguardedOptional);
     assert!(d.message.contains("`job_offer.source`"), "{}", d.message);
     assert_eq!(
         first("monitored_plain_string").code,
-        "pack.monitored_justification"
+        Code::PackMonitoredJustification
     );
-    let placeholder: Vec<&str> = by_name["monitored_placeholder"]
+    let placeholder: Vec<Code> = by_name["monitored_placeholder"]
         .errors()
         .map(|d| d.code)
         .collect();
-    assert_eq!(placeholder, ["pack.monitored_justification"; 3]);
-    assert_eq!(first("unknown_family").code, "pack.unknown_family");
+    assert_eq!(placeholder, [Code::PackMonitoredJustification; 3]);
+    assert_eq!(first("unknown_family").code, Code::PackUnknownFamily);
     assert_eq!(
         first("unknown_family").help.as_deref(),
         Some("did you mean `itinerary`?")
     );
-    assert_eq!(first("missing_family").code, "pack.missing_family");
+    assert_eq!(first("missing_family").code, Code::PackMissingFamily);
     assert_eq!(first("missing_family").rule.as_deref(), Some("c"));
-    assert_eq!(first("unknown_language").code, "pack.unknown_language");
-    assert_eq!(first("missing_language").code, "pack.missing_language");
+    assert_eq!(first("unknown_language").code, Code::PackUnknownLanguage);
+    assert_eq!(first("missing_language").code, Code::PackMissingLanguage);
     let proxy = first("proxy_field");
     assert_eq!(
         (proxy.code, proxy.rule.as_deref(), proxy.line),
-        ("pack.proxy_field", Some("nik_day"), Some(17))
+        (Code::PackProxyField, Some("nik_day"), Some(17))
     );
     // Loading collects the diagnostics of every file before failing.
     let files: Vec<Option<String>> = by_name["errors_in_two_files"]

@@ -56,7 +56,7 @@ pub fn pack_error_simple(py: Python<'_>, code: &str, message: &str) -> PyErr {
 
 fn diagnostic_dict<'py>(py: Python<'py>, d: &saring::Diagnostic) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
-    dict.set_item("code", d.code)?;
+    dict.set_item("code", d.code.as_str())?;
     dict.set_item("severity", if d.is_error() { "error" } else { "warning" })?;
     dict.set_item("message", &d.message)?;
     dict.set_item("file", &d.file)?;

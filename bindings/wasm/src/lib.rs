@@ -386,7 +386,7 @@ struct JsDiagnostic<'a> {
 impl<'a> From<&'a Diagnostic> for JsDiagnostic<'a> {
     fn from(d: &'a Diagnostic) -> Self {
         JsDiagnostic {
-            code: d.code,
+            code: d.code.as_str(),
             severity: d.severity,
             message: &d.message,
             help: d.help.as_deref(),
@@ -401,7 +401,10 @@ impl<'a> From<&'a Diagnostic> for JsDiagnostic<'a> {
 /// A `PackError` as a JavaScript `Error` with `code` (the first error's code) and
 /// `diagnostics`.
 fn pack_error(e: &PackError) -> JsValue {
-    let code = e.errors().next().map_or("pack.invalid", |d| d.code);
+    let code = e
+        .errors()
+        .next()
+        .map_or("pack.invalid", |d| d.code.as_str());
     let error = Error::new(&e.to_string());
     error.set_name("PackError");
     let diagnostics: Vec<JsDiagnostic<'_>> = e.diagnostics.iter().map(Into::into).collect();
