@@ -1,11 +1,9 @@
 //! Raising saring's Python exceptions (`saring._errors`) from Rust errors, and the panic
 //! guard every entry point runs behind.
 
+use crate::pyconv::{json_to_py, ConvError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
-
-use crate::pyconv::ConvError;
 
 fn errors_module(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
     py.import("saring._errors")
@@ -20,11 +18,7 @@ pub fn pack_error(py: Python<'_>, err: &saring::PackError) -> PyErr {
 }
 
 fn build_pack_error(py: Python<'_>, err: &saring::PackError) -> PyResult<PyErr> {
-    let diagnostics = err
-        .diagnostics
-        .iter()
-        .map(|d| diagnostic_dict(py, d))
-        .collect::<PyResult<Vec<_>>>()?;
+    let diagnostics = diagnostics_py(py, &err.diagnostics)?;
     let rendered = err.render();
     let message = if rendered.trim().is_empty() {
         err.to_string()
@@ -38,33 +32,29 @@ fn build_pack_error(py: Python<'_>, err: &saring::PackError) -> PyResult<PyErr> 
 
 /// A `saring.PackError` with a single diagnostic made here (e.g. a pack dict that cannot be
 /// turned into JSON).
-pub fn pack_error_simple(py: Python<'_>, code: &str, message: &str) -> PyErr {
+pub fn pack_error_simple(py: Python<'_>, code: &'static str, message: &str) -> PyErr {
     let make = || -> PyResult<PyErr> {
-        let d = PyDict::new(py);
-        d.set_item("code", code)?;
-        d.set_item("severity", "error")?;
-        d.set_item("message", message)?;
-        for key in ["file", "line", "column", "rule", "help"] {
-            d.set_item(key, py.None())?;
-        }
+        let d = saring::Diagnostic::error(saring::Code::Other(code), message).with_help(
+            "pass a dict shaped like `pack.json` (`pack`, `outcomes`, `rule`, ...) whose values \
+             are plain JSON values: dicts, lists, strings, numbers, booleans, None",
+        );
+        let diagnostics = diagnostics_py(py, std::slice::from_ref(&d))?;
         let cls = errors_module(py)?.getattr("PackError")?;
-        let exc = cls.call1((format!("{code}: {message}"), vec![d], ""))?;
+        let exc = cls.call1((format!("{code}: {message}"), diagnostics, ""))?;
         Ok(PyErr::from_value(exc))
     };
     make().unwrap_or_else(|e| e)
 }
 
-fn diagnostic_dict<'py>(py: Python<'py>, d: &saring::Diagnostic) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    dict.set_item("code", d.code)?;
-    dict.set_item("severity", if d.is_error() { "error" } else { "warning" })?;
-    dict.set_item("message", &d.message)?;
-    dict.set_item("file", &d.file)?;
-    dict.set_item("line", d.line)?;
-    dict.set_item("column", d.column)?;
-    dict.set_item("rule", &d.rule)?;
-    dict.set_item("help", &d.help)?;
-    Ok(dict)
+/// Diagnostics as a list of dicts: the core's serialised projection (every key present,
+/// `None` when unknown; `help` never empty).
+fn diagnostics_py<'py>(
+    py: Python<'py>,
+    diagnostics: &[saring::Diagnostic],
+) -> PyResult<Bound<'py, PyAny>> {
+    let json =
+        serde_json::to_value(diagnostics).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    json_to_py(py, &json)
 }
 
 /// A `saring.RecordError` with code, path and (for batches) row number.

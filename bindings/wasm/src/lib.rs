@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use js_sys::{Error, JsString, Reflect, JSON};
 use saring::schema::{Field, FieldKind, ObjectType};
-use saring::{DecodeOptions, Diagnostic, Pack, PackError, RecordError, UnknownFields};
+use saring::{DecodeOptions, Pack, PackError, RecordError, UnknownFields};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -403,42 +403,17 @@ fn children(object: &ObjectType, engine: &saring::Engine) -> Vec<SchemaField> {
         .collect()
 }
 
-/// Diagnostics as JavaScript sees them: every key present (`null` when unknown).
-#[derive(Serialize)]
-struct JsDiagnostic<'a> {
-    code: &'a str,
-    severity: saring::Severity,
-    message: &'a str,
-    help: Option<&'a str>,
-    file: Option<&'a str>,
-    line: Option<u32>,
-    column: Option<u32>,
-    rule: Option<&'a str>,
-}
-
-impl<'a> From<&'a Diagnostic> for JsDiagnostic<'a> {
-    fn from(d: &'a Diagnostic) -> Self {
-        JsDiagnostic {
-            code: d.code,
-            severity: d.severity,
-            message: &d.message,
-            help: d.help.as_deref(),
-            file: d.file.as_deref(),
-            line: d.line,
-            column: d.column,
-            rule: d.rule.as_deref(),
-        }
-    }
-}
-
 /// A `PackError` as a JavaScript `Error` with `code` (the first error's code) and
 /// `diagnostics`.
 fn pack_error(e: &PackError) -> JsValue {
-    let code = e.errors().next().map_or("pack.invalid", |d| d.code);
+    let code = e
+        .errors()
+        .next()
+        .map_or("pack.invalid", |d| d.code.as_str());
     let error = Error::new(&e.to_string());
     error.set_name("PackError");
-    let diagnostics: Vec<JsDiagnostic<'_>> = e.diagnostics.iter().map(Into::into).collect();
-    let diagnostics = to_js(&diagnostics).unwrap_or_else(|_| js_sys::Array::new().into());
+    // The core's serialised projection: every key present (`null` when unknown).
+    let diagnostics = to_js(&e.diagnostics).unwrap_or_else(|_| js_sys::Array::new().into());
     set(&error, "code", &JsValue::from_str(code));
     set(&error, "diagnostics", &diagnostics);
     error.into()

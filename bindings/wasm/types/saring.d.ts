@@ -279,8 +279,8 @@ export interface Diagnostic {
   severity: "error" | "warning";
   /** Lowercase message; user input in backticks. */
   message: string;
-  /** What to do about it. */
-  help: string | null;
+  /** What to do about it: specific help, or else the code's default help (never empty). */
+  help: string;
   file: string | null;
   /** 1-based line. */
   line: number | null;

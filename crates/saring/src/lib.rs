@@ -65,7 +65,7 @@ pub use cel::Value;
 pub use decision::{
     Decision, Hit, Incomplete, IncompleteKind, InvalidField, Outcome, PackRef, Question,
 };
-pub use diagnostic::{Diagnostic, Location, Severity};
+pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use engine::{Engine, Summary};
 pub use error::{LanguageError, PackError, RecordError};
 pub use idset::IdSet;

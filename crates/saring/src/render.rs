@@ -148,10 +148,10 @@ fn render_diagnostic(d: &Diagnostic, sources: &SourceFiles, renderer: &Renderer)
         (Some(file), Some(line), Some(column)) => format!(" --> {file}:{line}:{column}"),
         _ => String::new(),
     };
-    let mut message = level.title(&d.message).id(d.code);
-    if let Some(help) = &d.help {
-        message = message.footer(Level::Help.title(help));
-    }
+    let mut message = level
+        .title(&d.message)
+        .id(d.code.as_str())
+        .footer(Level::Help.title(d.help()));
     let mut own_origin = true;
     // Control characters (tabs, form feeds) are shown as one space each: the renderer widens
     // or breaks on them, and its columns would no longer be the line's.
@@ -185,7 +185,7 @@ fn render_diagnostic(d: &Diagnostic, sources: &SourceFiles, renderer: &Renderer)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Diagnostic;
+    use crate::diagnostic::{Code, Diagnostic};
 
     fn sources(name: &str, text: &str) -> SourceFiles {
         let mut s = SourceFiles::default();
@@ -197,7 +197,7 @@ mod tests {
     fn renders_source_line_caret_and_help() {
         let src = sources("pack.toml", "[[rule]]\nid = \"a\"\nwieght = 10\n");
         let loc = src.locate("pack.toml", (18, 24));
-        let d = Diagnostic::error("pack.unknown_key", "unknown key `wieght` in `[[rule]]`")
+        let d = Diagnostic::error(Code::PackUnknownKey, "unknown key `wieght` in `[[rule]]`")
             .with_help("did you mean `weight`?")
             .at(&loc);
         assert_eq!(
@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn renders_warning_and_diagnostic_without_span() {
         let src = SourceFiles::default();
-        let d = Diagnostic::warning("pack.no_remedy", "rule `a` has no `remedy`")
+        let d = Diagnostic::warning(Code::PackNoRemedy, "rule `a` has no `remedy`")
             .with_help("say what would clear the flag");
         let out = render_all(&[d.clone(), d], &src);
         assert_eq!(
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn names_the_place_when_the_source_is_not_available() {
-        let d = Diagnostic::error("cel.type_mismatch", "mismatch").with_help("fix it");
+        let d = Diagnostic::error(Code::CelTypeMismatch, "mismatch").with_help("fix it");
         let d = Diagnostic {
             file: Some("pack.toml".into()),
             line: Some(4),
@@ -252,7 +252,7 @@ mod tests {
     #[test]
     fn colour_output_contains_escape_codes() {
         let src = sources("pack.toml", "x = 1\n");
-        let d = Diagnostic::error("pack.unknown_key", "unknown key `x`")
+        let d = Diagnostic::error(Code::PackUnknownKey, "unknown key `x`")
             .at(&src.locate("pack.toml", (0, 1)));
         assert!(render_all_color(std::slice::from_ref(&d), &src).contains('\u{1b}'));
         assert!(!render_all(&[d], &src).contains('\u{1b}'));
@@ -262,6 +262,7 @@ mod tests {
 #[cfg(test)]
 mod hostile_lines {
     use super::*;
+    use crate::diagnostic::Code;
 
     fn sources(text: &str) -> SourceFiles {
         let mut s = SourceFiles::default();
@@ -277,7 +278,7 @@ mod hostile_lines {
             let text = format!("{}{}\n", ws.repeat(30), "x".repeat(300));
             let src = sources(&text);
             for offset in [0, 5, 29, 30, 31, 200, 330] {
-                let d = Diagnostic::error("pack.syntax", "invalid JSON")
+                let d = Diagnostic::error(Code::PackSyntax, "invalid JSON")
                     .at(&src.locate("pack.json", (offset, offset + 1)));
                 let out = render_one(&d, &src);
                 assert!(out.starts_with("error[pack.syntax]: invalid JSON"), "{out}");
@@ -291,7 +292,8 @@ mod hostile_lines {
     fn long_lines_are_cut_around_the_span() {
         let text = format!("{}needle{}\n", "a".repeat(500), "b".repeat(500));
         let src = sources(&text);
-        let d = Diagnostic::error("pack.syntax", "here").at(&src.locate("pack.json", (500, 506)));
+        let d =
+            Diagnostic::error(Code::PackSyntax, "here").at(&src.locate("pack.json", (500, 506)));
         let out = render_one(&d, &src);
         assert!(out.contains(" --> pack.json:1:501\n"), "{out}");
         let shown = out
@@ -316,7 +318,7 @@ mod hostile_lines {
             len in 0usize..50,
         ) {
             let src = sources(&text);
-            let d = Diagnostic::error("pack.syntax", "x")
+            let d = Diagnostic::error(Code::PackSyntax, "x")
                 .at(&src.locate("pack.json", (start, start + len)));
             let out = render_one(&d, &src);
             let origin = format!(" --> pack.json:{}:{}", d.line.unwrap_or(0), d.column.unwrap_or(0));

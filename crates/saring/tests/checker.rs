@@ -85,7 +85,7 @@ fn error(body: &str) -> Diagnostic {
 }
 
 fn codes(errs: &[Diagnostic]) -> Vec<&'static str> {
-    errs.iter().map(|d| d.code).collect()
+    errs.iter().map(|d| d.code.as_str()).collect()
 }
 
 // The rule's `when` starts at line 15, column 11 of the generated pack.toml.
@@ -564,7 +564,7 @@ fn constant_expressions_fold() {
 fn compile_code(src: &str) -> &'static str {
     match Program::compile(src, &Env::default()) {
         Ok(_) => "ok",
-        Err(e) => e[0].code,
+        Err(e) => e[0].code.as_str(),
     }
 }
 
@@ -839,7 +839,14 @@ fn enum_errors(lists: &str, when: &str) -> Vec<(&'static str, String, Option<Str
         Ok(_) => panic!("pack compiled, expected errors: {when}"),
         Err(e) => e
             .errors()
-            .map(|d| (d.code, d.message.clone(), d.help.clone(), d.column.unwrap()))
+            .map(|d| {
+                (
+                    d.code.as_str(),
+                    d.message.clone(),
+                    d.help.clone(),
+                    d.column.unwrap(),
+                )
+            })
             .collect(),
     }
 }
@@ -1074,7 +1081,11 @@ fn two_variable_comprehensions_are_typed() {
 fn two_variable_comprehension_check_errors() {
     let first = |expr: &str| {
         let errs = Program::compile(expr, &Env::default()).unwrap_err();
-        (errs[0].code, errs[0].message.clone(), errs[0].span.start)
+        (
+            errs[0].code.as_str(),
+            errs[0].message.clone(),
+            errs[0].span.start,
+        )
     };
     assert_eq!(
         first("1.all(i, v, true)"),
@@ -1155,7 +1166,7 @@ fn lists_extension_is_typed() {
     );
     let first = |expr: &str| {
         let errs = Program::compile(expr, &Env::default()).unwrap_err();
-        (errs[0].code, errs[0].message.clone())
+        (errs[0].code.as_str(), errs[0].message.clone())
     };
     assert_eq!(
         first("[1, 2].flatten()"),

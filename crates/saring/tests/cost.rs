@@ -85,7 +85,10 @@ fn a_comprehension_over_a_named_list_squared_does_not_load() {
     }
     pack.push_str("]\n");
     let err = compile(&pack, CostLimits::default()).expect_err("over the static limit");
-    assert_eq!(err.errors().next().map(|e| e.code), Some("pack.cost_limit"));
+    assert_eq!(
+        err.errors().next().map(|e| e.code.as_str()),
+        Some("pack.cost_limit")
+    );
     // One level over the same list loads and screens.
     let single = pack.replace(
         "big.exists(h, big.exists(k, h == k + name))",

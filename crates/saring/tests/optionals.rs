@@ -364,7 +364,7 @@ fn protected_fields_are_refused_through_optionals() {
         let err = engine(when)
             .err()
             .unwrap_or_else(|| panic!("{when} should not compile"));
-        let codes: Vec<&str> = err.errors().map(|d| d.code).collect();
+        let codes: Vec<&str> = err.errors().map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["pack.protected_field"], "{when}");
     }
     // Other fields of the same items stay readable.

@@ -96,7 +96,7 @@ fn errors(pack: &str) -> Vec<Diagnostic> {
 }
 
 fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
-    diags.iter().map(|d| d.code).collect()
+    diags.iter().map(|d| d.code.as_str()).collect()
 }
 
 fn proxy_warnings(engine: &Engine) -> Vec<String> {

@@ -19,7 +19,8 @@ class PackError(SaringError, ValueError):
     """A rule pack could not be loaded or compiled.
 
     ``errors()`` lists every error diagnostic of every file (not just the first), each a dict
-    with ``code``, ``message``, ``file``, ``line``, ``column``, ``rule`` and ``help``.
+    with ``code``, ``severity``, ``message``, ``file``, ``line``, ``column``, ``rule`` and
+    ``help`` (the diagnostic's own help, or else its code's default help; never empty).
     """
 
     def __init__(

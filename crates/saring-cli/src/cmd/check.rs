@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use saring::engine::MonitoredUse;
 use saring::pack::LoadOptions;
-use saring::{Diagnostic, Engine, Pack, PackError};
+use saring::{Code as DiagnosticCode, Diagnostic, Engine, Pack, PackError};
 use serde_json::json;
 
 use crate::exit::{Code, FINDINGS, OK, USAGE};
@@ -105,7 +105,7 @@ impl Checked {
 }
 
 /// Codes of a pack whose files cannot be read.
-const UNREADABLE: [&str; 2] = ["pack.missing_file", "pack.io"];
+const UNREADABLE: [DiagnosticCode; 2] = [DiagnosticCode::PackMissingFile, DiagnosticCode::PackIo];
 
 fn check_one(path: &Path, today: &str, options: &LoadOptions, old: Option<&Pack>) -> Checked {
     let (pack, engine, mut diagnostics, sources, unreadable) = match Pack::load_with(path, options)
@@ -299,7 +299,7 @@ fn monitored_use(pack: &Pack, engine: &Engine) -> Vec<Diagnostic> {
                 .collect::<Vec<_>>()
                 .join(", ");
             let d = Diagnostic::warning(
-                "pack.monitored_use",
+                DiagnosticCode::Other("pack.monitored_use"),
                 format!("rule `{}` reads monitored field{} {fields}", r.rule, {
                     plural(r.fields.len())
                 }),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use saring::pack::{LoadOptions, NamedList, Rule};
-use saring::{Diagnostic, Pack};
+use saring::{Code, Diagnostic, Pack};
 use serde::Serialize;
 
 use crate::exit::{Failure, USAGE};
@@ -45,7 +45,7 @@ impl Changes {
     pub fn diagnostic(&self) -> Option<Diagnostic> {
         self.version_unchanged().then(|| {
             Diagnostic::error(
-                "pack.version_unchanged",
+                Code::Other("pack.version_unchanged"),
                 format!(
                     "the content changed (digest `{}` → `{}`) but the version is still `{}`",
                     self.digest.0, self.digest.1, self.version.1

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use saring::diagnostic::did_you_mean;
 use saring::pack::SourceFiles;
 use saring::schema::{Field, FieldKind};
-use saring::{Diagnostic, Schema};
+use saring::{Code, Diagnostic, Schema};
 use serde_json::{Map, Value};
 
 use super::calendar::parse_day;
@@ -130,7 +130,7 @@ pub(crate) fn syntax_error(
     sources.insert(file, text);
     let location = sources.locate(file, (span.start, span.end));
     let d = Diagnostic::error(
-        "synth.syntax",
+        Code::Other("synth.syntax"),
         format!("invalid TOML: {}", message.trim().to_lowercase()),
     )
     .with_help("fix the TOML syntax at the marked place")
@@ -179,7 +179,7 @@ impl<'a> Parser<'a> {
     fn error(&mut self, code: &'static str, message: String, span: &Range<usize>, help: &str) {
         let location = self.sources.locate(&self.file, (span.start, span.end));
         self.diags.push(
-            Diagnostic::error(code, message)
+            Diagnostic::error(Code::Other(code), message)
                 .with_help(help)
                 .at(&location),
         );

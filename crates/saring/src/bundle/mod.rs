@@ -28,7 +28,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::PackError;
 use crate::pack::{load_files, LoadOptions, Pack, Sharing};
 
@@ -71,7 +71,7 @@ impl BundleError {
 
     /// The error as a pack diagnostic.
     pub fn to_diagnostic(&self) -> Diagnostic {
-        let d = Diagnostic::error(self.code, self.message.clone());
+        let d = Diagnostic::error(Code::Other(self.code), self.message.clone());
         match &self.help {
             Some(h) => d.with_help(h.clone()),
             None => d,

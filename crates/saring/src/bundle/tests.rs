@@ -62,7 +62,7 @@ fn built() -> Vec<u8> {
 }
 
 fn codes(e: &PackError) -> Vec<&'static str> {
-    e.errors().map(|d| d.code).collect()
+    e.errors().map(|d| d.code.as_str()).collect()
 }
 
 fn rewrite(bytes: &[u8], f: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) -> Vec<u8> {

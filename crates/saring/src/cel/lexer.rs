@@ -8,6 +8,7 @@
 
 use crate::cel::ast::Span;
 use crate::cel::parser::ParseError;
+use crate::diagnostic::Code;
 
 /// The kinds of CEL token. Literals carry their decoded value.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +155,7 @@ pub struct Lexer<'a> {
 
 fn syntax(message: String, start: usize, end: usize) -> ParseError {
     ParseError {
-        code: "cel.syntax",
+        code: Code::CelSyntax,
         message,
         span: Span::new(start, end),
     }
@@ -732,7 +733,7 @@ mod tests {
     #[test]
     fn number_errors() {
         let e = err("18446744073709551616");
-        assert_eq!(e.code, "cel.syntax");
+        assert_eq!(e.code, Code::CelSyntax);
         assert_eq!(
             e.message,
             "integer literal `18446744073709551616` is out of range"

@@ -35,6 +35,7 @@
 
 use crate::cel::ast::{BinaryOp, Expr, ExprKind, Literal, MacroKind, Span, UnaryOp};
 use crate::cel::lexer::{is_reserved, Lexer, Token, TokenKind};
+use crate::diagnostic::Code;
 use crate::limits::{MAX_EXPR_DEPTH, MAX_EXPR_LEN};
 
 /// A syntax error with the span it concerns.
@@ -42,7 +43,7 @@ use crate::limits::{MAX_EXPR_DEPTH, MAX_EXPR_LEN};
 #[error("{message}")]
 pub struct ParseError {
     /// Stable code: `cel.syntax`, `cel.too_deep`, `cel.too_long`.
-    pub code: &'static str,
+    pub code: Code,
     /// Lowercase message.
     pub message: String,
     /// Where, in bytes of the expression source.
@@ -53,7 +54,7 @@ impl ParseError {
     #[cold]
     fn syntax(message: String, span: Span) -> Box<ParseError> {
         Box::new(ParseError {
-            code: "cel.syntax",
+            code: Code::CelSyntax,
             message,
             span,
         })
@@ -74,7 +75,7 @@ pub fn parse_with_limits(
 ) -> Result<Expr, ParseError> {
     if source.len() > max_len {
         return Err(ParseError {
-            code: "cel.too_long",
+            code: Code::CelTooLong,
             message: format!(
                 "expression is {} bytes long, the limit is {max_len} bytes",
                 source.len()
@@ -173,7 +174,7 @@ impl<'a> Parser<'a> {
     #[inline(never)]
     fn too_deep(&self, span: Span) -> Box<ParseError> {
         Box::new(ParseError {
-            code: "cel.too_deep",
+            code: Code::CelTooDeep,
             message: format!(
                 "expression is nested too deeply, the limit is {} levels",
                 self.max_depth
@@ -1030,7 +1031,7 @@ mod tests {
     #[test]
     fn literal_range_errors() {
         let x = err("9223372036854775808");
-        assert_eq!(x.code, "cel.syntax");
+        assert_eq!(x.code, Code::CelSyntax);
         assert_eq!(
             x.message,
             "integer literal `9223372036854775808` is out of range"
@@ -1418,7 +1419,7 @@ mod tests {
             "the first argument of `all` must be a simple identifier (the iteration variable)"
         );
         assert_eq!(x.span, Span::new(6, 9));
-        assert_eq!(err("l.exists(.x, true)").code, "cel.syntax");
+        assert_eq!(err("l.exists(.x, true)").code, Code::CelSyntax);
     }
 
     #[test]
@@ -1442,7 +1443,7 @@ mod tests {
             "`as` is a reserved word and cannot be used as an identifier"
         );
         assert_eq!(x.span, Span::new(0, 2));
-        assert_eq!(err("while(1)").code, "cel.syntax");
+        assert_eq!(err("while(1)").code, Code::CelSyntax);
         assert_eq!(
             err("a.true").message,
             "unexpected token `true`, expected a field name"
@@ -1451,7 +1452,7 @@ mod tests {
             err("").message,
             "unexpected end of input, expected an expression"
         );
-        assert_eq!(err("`a`").code, "cel.syntax");
+        assert_eq!(err("`a`").code, Code::CelSyntax);
         assert_eq!(
             err("a = 1").message,
             "unexpected character `=`, did you mean `==`?"
@@ -1463,7 +1464,7 @@ mod tests {
     #[test]
     fn limits() {
         let x = err(&"a".repeat(MAX_EXPR_LEN + 1));
-        assert_eq!(x.code, "cel.too_long");
+        assert_eq!(x.code, Code::CelTooLong);
         assert_eq!(
             x.message,
             "expression is 16385 bytes long, the limit is 16384 bytes"
@@ -1482,14 +1483,14 @@ mod tests {
             format!("{}1{}", "{1: ".repeat(100), "}".repeat(100)),
         ] {
             let x = err(&deep);
-            assert_eq!(x.code, "cel.too_deep", "{deep}");
+            assert_eq!(x.code, Code::CelTooDeep, "{deep}");
             assert_eq!(
                 x.message,
                 "expression is nested too deeply, the limit is 64 levels"
             );
         }
         let x = err(&"(".repeat(16000));
-        assert_eq!(x.code, "cel.too_deep");
+        assert_eq!(x.code, Code::CelTooDeep);
         assert_eq!(x.span, Span::new(64, 65));
     }
 
@@ -1508,7 +1509,7 @@ mod tests {
             "a ? b : ".repeat(100_000),
         ] {
             match parse_with_limits(&src, usize::MAX, MAX_EXPR_DEPTH) {
-                Err(x) => assert_eq!(x.code, "cel.too_deep", "{}", &src[..20]),
+                Err(x) => assert_eq!(x.code, Code::CelTooDeep, "{}", &src[..20]),
                 Ok(_) => panic!("parsed {}", &src[..20]),
             }
         }

@@ -3,6 +3,7 @@
 //! compiled once (size-limited), `&&`/`||` chains become n-ary nodes, and comparisons of a
 //! typed record slot with a constant get specialised nodes that need no value dispatch.
 
+use crate::diagnostic::Code;
 use std::sync::Arc;
 
 use crate::cel::ast::{BinaryOp, MacroKind, UnaryOp};
@@ -274,7 +275,7 @@ impl Planner<'_> {
                     .trim()
                     .to_string();
                 self.errors.push(CheckError::new(
-                    "cel.bad_regex",
+                    Code::CelBadRegex,
                     pattern_expr.span,
                     format!("invalid regular expression `{pattern}`: {first}"),
                     Some("patterns use RE2 syntax; escape special characters with `\\\\`".into()),

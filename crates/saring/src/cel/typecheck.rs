@@ -12,7 +12,7 @@ use crate::cel::ops;
 use crate::cel::resolve::{field_type, Binding, Env, Scope};
 use crate::cel::types::Type;
 use crate::cel::value::Value;
-use crate::diagnostic::{did_you_mean, EnumValues};
+use crate::diagnostic::{did_you_mean, Code, EnumValues};
 use crate::record::Shorten;
 use crate::schema::{Field, FieldKind, ObjectType};
 
@@ -20,7 +20,7 @@ use crate::schema::{Field, FieldKind, ObjectType};
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckError {
     /// Stable code (`cel.type_mismatch`, `pack.unknown_field`, `pack.protected_field`, ...).
-    pub code: &'static str,
+    pub code: Code,
     /// Lowercase message, user input in backticks.
     pub message: String,
     /// What to do about it.
@@ -31,7 +31,7 @@ pub struct CheckError {
 
 impl CheckError {
     pub(crate) fn new(
-        code: &'static str,
+        code: Code,
         span: Span,
         message: impl Into<String>,
         help: Option<String>,
@@ -291,13 +291,13 @@ impl<'e> Checker<'e, '_> {
         self.scope.env()
     }
 
-    fn error(&mut self, code: &'static str, span: Span, message: String, help: Option<String>) {
+    fn error(&mut self, code: Code, span: Span, message: String, help: Option<String>) {
         self.errors.push(CheckError::new(code, span, message, help));
     }
 
     fn type_error(&mut self, span: Span, message: String) -> Type {
         if !self.env().lenient {
-            self.error("cel.type_mismatch", span, message, None);
+            self.error(Code::CelTypeMismatch, span, message, None);
         }
         Type::Dyn
     }
@@ -327,7 +327,7 @@ impl<'e> Checker<'e, '_> {
             }
             Out::Obj(_, path) | Out::OptObj(_, path) => {
                 self.error(
-                    "cel.type_mismatch",
+                    Code::CelTypeMismatch,
                     span,
                     format!("object `{path}` cannot be used as a value"),
                     Some("select one of its fields, or test presence with `has()`".into()),
@@ -336,7 +336,7 @@ impl<'e> Checker<'e, '_> {
             }
             Out::Rules => {
                 self.error(
-                    "cel.type_mismatch",
+                    Code::CelTypeMismatch,
                     span,
                     "`rules` cannot be used as a value".into(),
                     Some("refer to one rule's result: `rules.<rule_id>`".into()),
@@ -345,7 +345,7 @@ impl<'e> Checker<'e, '_> {
             }
             Out::Aggregates => {
                 self.error(
-                    "cel.type_mismatch",
+                    Code::CelTypeMismatch,
                     span,
                     "`agg` cannot be used as a value".into(),
                     Some("read one aggregate: `agg.<name>`".into()),
@@ -451,7 +451,7 @@ impl<'e> Checker<'e, '_> {
         };
         let help = did_you_mean(name, obj.fields.iter().map(|f| f.name.as_str()));
         self.error(
-            "pack.unknown_field",
+            Code::PackUnknownField,
             span,
             format!("{what} has no field `{name}`"),
             help,
@@ -474,14 +474,14 @@ impl<'e> Checker<'e, '_> {
         let help = did_you_mean(name, self.scope.candidates());
         if env.root.is_some() {
             self.error(
-                "pack.unknown_field",
+                Code::PackUnknownField,
                 span,
                 format!("the record has no field `{name}`"),
                 help,
             );
         } else {
             self.error(
-                "cel.unknown_name",
+                Code::CelUnknownName,
                 span,
                 format!("unknown name `{name}`"),
                 help,
@@ -519,7 +519,7 @@ impl<'e> Checker<'e, '_> {
                     None => {
                         let help = did_you_mean(field, env.rules.iter().map(String::as_str));
                         self.error(
-                            "pack.unknown_rule",
+                            Code::PackUnknownRule,
                             span,
                             format!("there is no rule `{field}`"),
                             help,
@@ -536,7 +536,7 @@ impl<'e> Checker<'e, '_> {
                         let help =
                             did_you_mean(field, env.aggregates.iter().map(|(n, _)| n.as_str()));
                         self.error(
-                            "pack.unknown_aggregate",
+                            Code::PackUnknownAggregate,
                             span,
                             format!("there is no aggregate `{field}`"),
                             help,
@@ -564,7 +564,7 @@ impl<'e> Checker<'e, '_> {
             Out::Poison(s) => Out::Poison(s),
             Out::Rules | Out::Aggregates => {
                 self.error(
-                    "cel.type_mismatch",
+                    Code::CelTypeMismatch,
                     span,
                     format!("`.?{field}` cannot select a rule or an aggregate"),
                     Some("rules and aggregates are always there: use `.` instead of `.?`".into()),
@@ -706,7 +706,7 @@ impl<'e> Checker<'e, '_> {
         };
         let [arg] = args else {
             self.error(
-                "cel.syntax",
+                Code::CelSyntax,
                 span,
                 format!("wrong number of arguments to `{}`", kind.name()),
                 None,
@@ -788,7 +788,7 @@ impl<'e> Checker<'e, '_> {
             Out::Poison(s) => Out::Poison(s),
             Out::Rules => {
                 self.error(
-                    "cel.type_mismatch",
+                    Code::CelTypeMismatch,
                     span,
                     "`has()` cannot test a rule".into(),
                     None,
@@ -797,7 +797,7 @@ impl<'e> Checker<'e, '_> {
             }
             Out::Aggregates => {
                 self.error(
-                    "cel.type_mismatch",
+                    Code::CelTypeMismatch,
                     span,
                     "`has()` cannot test an aggregate".into(),
                     Some("an aggregate is always computed; when its key or time is missing, rules reading it are incomplete".into()),
@@ -879,7 +879,7 @@ impl<'e> Checker<'e, '_> {
             }
             let help = did_you_mean(function, functions::builtins().iter().map(|b| b.name));
             self.error(
-                "cel.unknown_function",
+                Code::CelUnknownFunction,
                 span,
                 format!("unknown function `{function}`"),
                 help,
@@ -897,7 +897,7 @@ impl<'e> Checker<'e, '_> {
                 "as a global function"
             };
             self.error(
-                "cel.unknown_function",
+                Code::CelUnknownFunction,
                 span,
                 format!("`{function}` cannot be called {how}"),
                 None,
@@ -933,7 +933,7 @@ impl<'e> Checker<'e, '_> {
         }
         if !builtin.arity.contains(&nodes.len()) {
             self.error(
-                "cel.no_overload",
+                Code::CelNoOverload,
                 span,
                 format!("`{function}` does not take {} argument(s)", nodes.len()),
                 None,
@@ -945,7 +945,7 @@ impl<'e> Checker<'e, '_> {
             Ok(t) => t,
             Err(msg) => {
                 if !self.env().lenient {
-                    self.error("cel.no_overload", span, msg, None);
+                    self.error(Code::CelNoOverload, span, msg, None);
                 }
                 Type::Dyn
             }
@@ -1082,7 +1082,7 @@ impl<'e> Checker<'e, '_> {
             field.path,
             EnumValues(&field.values)
         );
-        self.error("cel.unknown_enum_value", span, message, help);
+        self.error(Code::CelUnknownEnumValue, span, message, help);
     }
 
     /// `field == 'lit'` (either way round, or `!=`): the literal must be a value of the enum.
@@ -1143,7 +1143,7 @@ impl<'e> Checker<'e, '_> {
                 bad - MAX_ENUM_LIST_ERRORS,
                 f.path
             );
-            self.error("cel.unknown_enum_value", span, message, None);
+            self.error(Code::CelUnknownEnumValue, span, message, None);
         }
     }
 
@@ -1233,7 +1233,7 @@ impl<'e> Checker<'e, '_> {
             }
             _ => {
                 self.error(
-                    "cel.syntax",
+                    Code::CelSyntax,
                     span,
                     format!("wrong number of arguments to `{}`", kind.name()),
                     None,
@@ -1312,7 +1312,7 @@ impl<'e> Checker<'e, '_> {
             ExprKind::OptIndex { operand, index } => self.index(operand, index, true, span),
             ExprKind::OptEntry(_) => {
                 self.error(
-                    "cel.syntax",
+                    Code::CelSyntax,
                     span,
                     "`?` marks an optional entry of a list or map literal only".into(),
                     None,
@@ -1422,7 +1422,7 @@ impl<'e> Checker<'e, '_> {
             }
             ExprKind::Struct { type_name, .. } => {
                 self.error(
-                    "cel.unsupported",
+                    Code::CelUnsupported,
                     span,
                     format!("message construction `{type_name}{{...}}` is not supported"),
                     Some("saring has no protobuf message types; use a map literal".into()),

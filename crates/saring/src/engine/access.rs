@@ -5,6 +5,7 @@
 //! counts as a test: absent is then `optional.none()`, not missing data), and the slots read
 //! are the rule's evidence.
 
+use crate::diagnostic::Code;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -39,7 +40,7 @@ const PROTECTED_HELP: &str = "protected attributes are never risk factors; remov
 
 fn protected(field: &Field, span: Span) -> CheckError {
     CheckError::new(
-        "pack.protected_field",
+        Code::PackProtectedField,
         span,
         format!(
             "field `{}` is protected and cannot be read by rules or derived values",
@@ -118,7 +119,7 @@ impl Access for PackPolicy {
             // A whole list item (or list of items) holding a protected field would carry it
             // into comparisons, strings or results: only its other fields may be read.
             Some(path) => Err(CheckError::new(
-                "pack.protected_field",
+                Code::PackProtectedField,
                 span,
                 format!("this value contains protected field `{path}` and cannot be used whole"),
                 Some(

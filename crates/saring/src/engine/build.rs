@@ -17,7 +17,7 @@ use crate::cel::resolve::{Env, ListBinding, Scope};
 use crate::cel::typecheck::{typecheck, CheckError, TKind};
 use crate::cel::types::Type;
 use crate::cel::Value;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::engine::access::PackPolicy;
 use crate::engine::language::Languages;
 use crate::engine::template::Templates;
@@ -99,7 +99,7 @@ pub(super) fn compile_expr(
             expr,
             span,
             Diagnostic::error(
-                "build.unavailable",
+                Code::BuildUnavailable,
                 format!(
                     "`{function}` needs {}, which this build of saring leaves out (feature `{}`)",
                     match capability {
@@ -143,7 +143,7 @@ pub(super) fn compile_expr(
     let estimate = bounds.estimate(&node, paths);
     if estimate > limits.static_cost {
         let d = Diagnostic::error(
-            "pack.cost_limit",
+            Code::PackCostLimit,
             format!(
                 "{what} may cost up to {estimate} units per record, more than the limit of {}",
                 limits.static_cost
@@ -202,7 +202,7 @@ fn declared_bounds(root: &ObjectType) -> Bounds {
 /// The error that ends compiling once [`MAX_PACK_ERRORS`] have been found.
 fn too_many_errors(next_rule: &str) -> Diagnostic {
     Diagnostic::error(
-        "pack.too_many_errors",
+        Code::PackTooManyErrors,
         format!("more than {MAX_PACK_ERRORS} errors: rules from `{next_rule}` on were not checked"),
     )
     .with_help("fix the errors above and check the pack again")
@@ -323,7 +323,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
             requirements.extend(c.needs.iter().cloned());
             if !matches!(c.ty, Type::Bool | Type::Dyn) {
                 let d = Diagnostic::error(
-                    "cel.type_mismatch",
+                    Code::CelTypeMismatch,
                     format!("the condition must be bool, found {}", c.ty),
                 )
                 .with_help("compare the value, e.g. `x > 0` or `x == \"value\"`")
@@ -355,7 +355,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
                     })
                     .unwrap_or_default();
                 let d = Diagnostic::warning(
-                    "pack.unguarded_optional",
+                    Code::PackUnguardedOptional,
                     format!(
                         "rule `{}` reads optional field{} {} without `has()`: records without {} list the rule as incomplete",
                         rule.id,
@@ -413,7 +413,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
         if !monitored.is_empty() && rule.uses_monitored.is_none() {
             let fields: Vec<String> = monitored.iter().map(|m| format!("`{m}`")).collect();
             let d = Diagnostic::error(
-                "pack.monitored_field",
+                Code::PackMonitoredField,
                 format!("rule `{}` reads monitored field {} without a justification", rule.id, fields.join(", ")),
             )
             .with_help("monitored fields are for fairness audits; add `uses_monitored = { why = \"...\", references = [\"...\"], approved_by = \"...\" }` or remove the condition")
@@ -488,7 +488,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
                 && pack.rules[i].status != RuleStatus::Disabled
             {
                 let mut diag = Diagnostic::error(
-                    "pack.disabled_reference",
+                    Code::PackDisabledReference,
                     format!("rule `{}` refers to disabled rule `{}`", pack.rules[i].id, pack.rules[d as usize].id),
                 )
                 .with_help("enable the referenced rule (status = \"shadow\" keeps it out of the score) or remove the reference")
@@ -509,7 +509,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
                 .collect();
             let first = cycle[0] as usize;
             let mut d = Diagnostic::error(
-                "pack.rule_cycle",
+                Code::PackRuleCycle,
                 format!(
                     "rules refer to each other in a cycle: {}",
                     names.join(" → ")

@@ -18,7 +18,7 @@ use crate::cel::ir::{Node, PathSet, Paths};
 use crate::cel::resolve::Env;
 use crate::cel::types::Type;
 use crate::cel::Value;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::engine::build::{compile_expr, place};
 use crate::engine::{CompiledAggregate, CompiledDerived, Engine};
 use crate::error::RecordError;
@@ -100,7 +100,7 @@ pub(super) fn compile_aggregates(
             requirements.extend(c.needs.iter().cloned());
             if let Some(expected) = role.refuses(&c.ty) {
                 let d = Diagnostic::error(
-                    "cel.type_mismatch",
+                    Code::CelTypeMismatch,
                     format!("{what} must be {expected}, found {}", c.ty),
                 );
                 diags.push(place(pack, expr, Span::new(0, expr.text.len()), d));

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::cel::ast::{BinaryOp, Expr, ExprKind, Literal, Span, UnaryOp};
 use crate::cel::parser::parse;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::engine::RuleInfo;
 use crate::pack::{Expression, Pack};
 use crate::schema::{Field, FieldKind, ObjectType};
@@ -464,7 +464,7 @@ pub(crate) fn proxy_warnings(pack: &Pack) -> Vec<Diagnostic> {
         };
         for f in &findings {
             let diag = Diagnostic::warning(
-                "pack.proxy_field",
+                Code::PackProxyField,
                 format!(
                     "derived value `{}` reads `{}`, which encodes {}, through {}",
                     d.name,
@@ -489,7 +489,7 @@ pub(crate) fn proxy_warnings(pack: &Pack) -> Vec<Diagnostic> {
         };
         for f in findings {
             let diag = Diagnostic::warning(
-                "pack.proxy_field",
+                Code::PackProxyField,
                 format!(
                     "rule `{}` reads `{}`, which encodes {}, through {}",
                     rule.id,
@@ -504,7 +504,7 @@ pub(crate) fn proxy_warnings(pack: &Pack) -> Vec<Diagnostic> {
         }
         for (name, c, span) in read {
             let diag = Diagnostic::warning(
-                "pack.proxy_field",
+                Code::PackProxyField,
                 format!(
                     "rule `{}` reads derived value `{name}`, which takes apart `{}` (it encodes {})",
                     rule.id,

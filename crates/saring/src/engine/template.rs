@@ -7,6 +7,7 @@
 use crate::cel::resolve::{Binding, Scope};
 use crate::cel::typecheck::Access;
 use crate::cel::{Span, Value};
+use crate::diagnostic::Code;
 use crate::engine::language::{Languages, PerLanguage};
 use crate::pack::Text;
 use crate::record::Record;
@@ -42,7 +43,7 @@ pub struct Template {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TemplateError {
     /// Code: `pack.bad_placeholder` or `pack.protected_field`.
-    pub code: &'static str,
+    pub code: Code,
     /// Message.
     pub message: String,
     /// Help text.
@@ -74,7 +75,7 @@ impl Template {
                     let rest = &text[i + 1..];
                     let Some(end) = rest.find('}') else {
                         return Err(TemplateError {
-                            code: "pack.bad_placeholder",
+                            code: Code::PackBadPlaceholder,
                             message: "unclosed `{` in reason".into(),
                             help: Some("write `{{` for a literal brace".into()),
                         });
@@ -234,7 +235,7 @@ fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
 
 fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Piece, TemplateError> {
     let not_a_value = || TemplateError {
-        code: "pack.bad_placeholder",
+        code: Code::PackBadPlaceholder,
         message: format!("`{{{name}}}` is not a value field"),
         help: Some("placeholders name a schema field, a derived value or a constant".into()),
     };
@@ -250,7 +251,7 @@ fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Pie
         }
         Some(Binding::Field(f)) => {
             if let Err(e) = access.read(f, Span::default()) {
-                return Err(if e.code == "pack.protected_field" {
+                return Err(if e.code == Code::PackProtectedField {
                     TemplateError {
                         code: e.code,
                         message: format!("reason shows protected field `{name}`"),
@@ -270,13 +271,13 @@ fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Pie
             }
         }
         Some(Binding::Object(f, _)) if f.protected => Err(TemplateError {
-            code: "pack.protected_field",
+            code: Code::PackProtectedField,
             message: format!("reason shows protected field `{name}`"),
             help: Some("protected attributes never appear in reasons".into()),
         }),
         Some(_) => Err(not_a_value()),
         None => Err(TemplateError {
-            code: "pack.bad_placeholder",
+            code: Code::PackBadPlaceholder,
             message: format!("unknown placeholder `{{{name}}}` in reason"),
             help: crate::diagnostic::did_you_mean(
                 name,

@@ -2,6 +2,7 @@
 //! sponsor phone or recruiter behind many applications). Loading reads the table; the engine
 //! checks the expressions and computes the values (see [`crate::aggregate`]).
 
+use crate::diagnostic::Code;
 use crate::limits::MAX_AGGREGATES;
 use crate::pack::ctx::{check_name, get, Reader};
 use crate::pack::tree::{Entry, Kind};
@@ -66,7 +67,7 @@ pub(crate) fn aggregates(reader: &mut Reader<'_>, t: &[Entry]) -> Vec<Aggregate>
     let mut out = Vec::new();
     if let Some(first_over) = t.get(MAX_AGGREGATES) {
         reader.error(
-            "pack.limit",
+            Code::PackLimit,
             format!(
                 "the pack has {} aggregates, more than the limit of {MAX_AGGREGATES}",
                 t.len()
@@ -107,7 +108,7 @@ fn aggregate(reader: &mut Reader<'_>, head: &Entry, t: &[Entry]) -> Option<Aggre
                 }),
                 None => {
                     reader.error_help(
-                        "pack.invalid_value",
+                        Code::PackInvalidValue,
                         format!("`window` must be a length such as \"30d\", found \"{s}\""),
                         "write a positive whole number and a unit: s, m, h, d or w (\"30d\", \"12h\"), at most ten years".into(),
                         e.value.span,
@@ -131,7 +132,7 @@ fn aggregate(reader: &mut Reader<'_>, head: &Entry, t: &[Entry]) -> Option<Aggre
             Kind::Bool(true) => measures.push((Some(Measure::Count), e.key_span)),
             _ => {
                 reader.error_help(
-                    "pack.invalid_value",
+                    Code::PackInvalidValue,
                     "`count` must be `true`".into(),
                     "write `count = true`, or `count_distinct = \"<expression>\"` to count distinct values".into(),
                     e.value.span,
@@ -152,7 +153,7 @@ fn aggregate(reader: &mut Reader<'_>, head: &Entry, t: &[Entry]) -> Option<Aggre
     let measure = match measures.as_slice() {
         [] => {
             reader.error_help(
-                "pack.missing_key",
+                Code::PackMissingKey,
                 format!("{what} says nothing to compute"),
                 "add one of `count = true`, `count_distinct = \"<expression>\"` or `sum = \"<expression>\"`".into(),
                 head.key_span,
@@ -162,7 +163,7 @@ fn aggregate(reader: &mut Reader<'_>, head: &Entry, t: &[Entry]) -> Option<Aggre
         [(m, _)] => m.clone(),
         [_, (_, second), ..] => {
             reader.error_help(
-                "pack.invalid_value",
+                Code::PackInvalidValue,
                 format!("{what} computes more than one value"),
                 "one aggregate computes one of `count`, `count_distinct` or `sum`: declare another aggregate for the second".into(),
                 *second,

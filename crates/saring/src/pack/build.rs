@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::cel::Value;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::limits::{
     MAX_CONSTANTS, MAX_DERIVED, MAX_FAMILIES, MAX_LISTS, MAX_LIST_ITEMS, MAX_RULES, MAX_WEIGHT,
 };
@@ -120,7 +120,7 @@ pub(crate) fn build_pack(
         Some(e) => reader.table(e).and_then(|t| meta(reader, t, e.key_span)),
         None => {
             reader.error_help(
-                "pack.missing_key",
+                Code::PackMissingKey,
                 "missing table `[pack]`".to_string(),
                 "add `[pack]` with `id`, `version` and `title`".to_string(),
                 (0, 0),
@@ -134,7 +134,7 @@ pub(crate) fn build_pack(
             .and_then(|t| outcomes(reader, t, e.key_span).map(|o| (o, t, e.key_span))),
         None => {
             reader.error_help(
-                "pack.missing_key",
+                Code::PackMissingKey,
                 "missing table `[outcomes]`".to_string(),
                 "add `[outcomes]` with `review` and `refer` score thresholds".to_string(),
                 (0, 0),
@@ -209,7 +209,7 @@ fn namespace_clash(
         return;
     };
     reader.error_help(
-        "pack.name_clash",
+        Code::PackNameClash,
         format!(
             "{what} is called `{ns}`, the namespace rules read aggregates from (`{ns}.<name>`)"
         ),
@@ -255,7 +255,7 @@ fn meta(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<PackMeta> {
                         .unwrap_or_else(|| format!("use one of {}", quoted(&languages)))
                 };
                 reader.error_help(
-                    "pack.unknown_language",
+                    Code::PackUnknownLanguage,
                     format!("the default language `{lang}` is not among the pack's `languages`"),
                     help,
                     e.value.span,
@@ -295,7 +295,7 @@ fn languages(reader: &mut Reader<'_>, e: &Entry) -> Option<Vec<String>> {
         };
         if !valid {
             reader.error_help(
-                "pack.invalid_value",
+                Code::PackInvalidValue,
                 format!("`{lang}` is not a language code"),
                 "use lower-case ISO 639 codes such as `id` or `en`".to_string(),
                 e.value.span,
@@ -303,7 +303,7 @@ fn languages(reader: &mut Reader<'_>, e: &Entry) -> Option<Vec<String>> {
             ok = false;
         } else if list[..i].contains(lang) {
             reader.error(
-                "pack.invalid_value",
+                Code::PackInvalidValue,
                 format!("language `{lang}` is listed twice"),
                 e.value.span,
             );
@@ -345,7 +345,7 @@ fn outcomes(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<Outcomes
                             .to_string()
                     });
                 reader.error_help(
-                    "pack.invalid_value",
+                    Code::PackInvalidValue,
                     format!("unknown `incomplete` mode `{other}`"),
                     help,
                     e.value.span,
@@ -365,7 +365,7 @@ fn outcomes(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<Outcomes
             Some(n) if (0..=MAX_FAMILIES as i64).contains(&n) => Some(n as u32),
             Some(n) => {
                 reader.error_help(
-                    "pack.invalid_value",
+                    Code::PackInvalidValue,
                     format!("`refer_min_families` is {n}"),
                     format!("use a number of families from 0 to {MAX_FAMILIES}"),
                     e.value.span,
@@ -379,7 +379,7 @@ fn outcomes(reader: &mut Reader<'_>, t: &[Entry], span: Span) -> Option<Outcomes
     if review > refer {
         let at = get(t, "review").map_or(span, |e| e.value.span);
         reader.error_help(
-            "pack.invalid_value",
+            Code::PackInvalidValue,
             format!("the `review` threshold ({review}) is above the `refer` threshold ({refer})"),
             "`review` must be less than or equal to `refer`".to_string(),
             at,
@@ -408,7 +408,7 @@ fn family_caps(reader: &mut Reader<'_>, e: &Entry) -> Option<BTreeMap<String, i6
             }
             Some(n) => {
                 reader.error_help(
-                    "pack.invalid_value",
+                    Code::PackInvalidValue,
                     format!("the cap of family `{}` is {n}", cap.key),
                     "a cap is the most a family adds to the score: a positive number".to_string(),
                     cap.value.span,
@@ -436,7 +436,7 @@ fn check_families(
     families.dedup();
     if families.len() > MAX_FAMILIES {
         reader.error(
-            "pack.limit",
+            Code::PackLimit,
             format!(
                 "the rules declare {} families, more than the limit of {MAX_FAMILIES}",
                 families.len()
@@ -452,7 +452,7 @@ fn check_families(
             let help = crate::diagnostic::did_you_mean(&cap.key, families.iter().copied())
                 .unwrap_or_else(|| "set `family = \"...\"` on the rules of the family".to_string());
             reader.error_help(
-                "pack.unknown_family",
+                Code::PackUnknownFamily,
                 format!(
                     "`family_cap` names family `{}`, which no rule declares",
                     cap.key
@@ -471,7 +471,7 @@ fn check_families(
     for rule in rules {
         if rule.family.is_none() && rule.status != RuleStatus::Disabled {
             let mut d = Diagnostic::error(
-                "pack.missing_family",
+                Code::PackMissingFamily,
                 format!(
                     "rule `{}` has no `family`, but `refer_min_families = {need}` counts families",
                     rule.id
@@ -493,7 +493,7 @@ fn check_families(
     }
     if families.len() < need {
         reader.error_help(
-            "pack.invalid_value",
+            Code::PackInvalidValue,
             format!(
                 "`refer` needs hits from {need} families, but the rules declare {}",
                 families.len()
@@ -517,14 +517,14 @@ fn check_new_name(
     }
     if schema_names.iter().any(|n| n == &e.key) {
         reader.error_help(
-            "pack.name_clash",
+            Code::PackNameClash,
             format!("{what} `{}` has the same name as a schema field", e.key),
             "rename it: a name must mean one thing in expressions".to_string(),
             e.key_span,
         );
     } else if e.key == "rules" {
         reader.error_help(
-            "pack.name_clash",
+            Code::PackNameClash,
             format!("{what} `rules` clashes with the `rules.<id>` references"),
             "rename it".to_string(),
             e.key_span,
@@ -532,7 +532,7 @@ fn check_new_name(
     } else if let Some(first) = names.get(&e.key).copied() {
         let line = reader.diags.sources.locate(&reader.file, first).line;
         reader.error_help(
-            "pack.name_clash",
+            Code::PackNameClash,
             format!("{what} `{}` is already defined", e.key),
             format!("the first definition is on line {line}"),
             e.key_span,
@@ -549,7 +549,7 @@ fn too_many(reader: &mut Reader<'_>, t: &[Entry], what: &str, limit: usize) -> b
         return false;
     };
     reader.error(
-        "pack.limit",
+        Code::PackLimit,
         format!(
             "the pack has {} {what}, more than the limit of {limit}",
             t.len()
@@ -617,7 +617,7 @@ fn list(reader: &mut Reader<'_>, e: &Entry, files: &mut FileSource<'_>) -> Optio
                     )
                     .unwrap_or_else(|| "use `public`, `agency` or `restricted`".to_string());
                     reader.error_help(
-                        "pack.invalid_value",
+                        Code::PackInvalidValue,
                         format!("unknown sharing class `{name}` of {what}"),
                         help,
                         s.value.span,
@@ -639,7 +639,7 @@ fn list(reader: &mut Reader<'_>, e: &Entry, files: &mut FileSource<'_>) -> Optio
     match (get(entries, "file"), get(entries, "items")) {
         (Some(_), Some(items)) => {
             reader.error_help(
-                "pack.invalid_value",
+                Code::PackInvalidValue,
                 format!("{what} has both `file` and `items`"),
                 "give the items inline or in a file, not both".to_string(),
                 items.key_span,
@@ -648,7 +648,7 @@ fn list(reader: &mut Reader<'_>, e: &Entry, files: &mut FileSource<'_>) -> Optio
         }
         (None, None) => {
             reader.error_help(
-                "pack.missing_key",
+                Code::PackMissingKey,
                 format!("missing key `file` or `items` in {what}"),
                 "write `{ file = \"lists/x.txt\" }` or `{ items = [...] }`".to_string(),
                 e.key_span,
@@ -675,7 +675,7 @@ fn list(reader: &mut Reader<'_>, e: &Entry, files: &mut FileSource<'_>) -> Optio
                 .collect();
             if items.len() > MAX_LIST_ITEMS {
                 reader.error(
-                    "pack.limit",
+                    Code::PackLimit,
                     format!(
                         "list `{}` (file `{name}`) has {} items, more than the limit of {MAX_LIST_ITEMS}",
                         e.key,
@@ -701,7 +701,7 @@ fn inline_items(
 ) -> Option<Vec<Value>> {
     if items.len() > MAX_LIST_ITEMS {
         reader.error(
-            "pack.limit",
+            Code::PackLimit,
             format!(
                 "list `{name}` has {} items, more than the limit of {MAX_LIST_ITEMS}",
                 items.len()
@@ -719,7 +719,7 @@ fn inline_items(
             Kind::Float(f) => values.push(Value::Double(*f)),
             _ => {
                 reader.error(
-                    "pack.invalid_value",
+                    Code::PackInvalidValue,
                     format!(
                         "items of list `{name}` must be strings or numbers, found {}",
                         item.type_name()
@@ -774,7 +774,7 @@ pub(crate) fn resolve_record_id(reader: &mut Reader<'_>, parts: &mut PackParts, 
         },
     };
     if let Some((message, help)) = problem {
-        reader.error_help("pack.record_id", message, help, span);
+        reader.error_help(Code::PackRecordId, message, help, span);
     }
 }
 
@@ -828,7 +828,7 @@ fn constant(reader: &mut Reader<'_>, e: &Entry) -> Option<Constant> {
             let pattern = reader.string(re)?;
             if !crate::capability::Capability::Regex.available() {
                 reader.error_help(
-                    "build.unavailable",
+                    Code::BuildUnavailable,
                     format!(
                         "constant `{}` is a regular expression, but this build of saring has no regular expressions",
                         e.key
@@ -847,7 +847,7 @@ fn constant(reader: &mut Reader<'_>, e: &Entry) -> Option<Constant> {
                     .trim()
                     .to_string();
                 reader.error_help(
-                    "cel.bad_regex",
+                    Code::CelBadRegex,
                     format!(
                         "invalid regular expression `{pattern}` in constant `{}`: {first}",
                         e.key
@@ -898,7 +898,7 @@ fn derive(
 fn rules(reader: &mut Reader<'_>, e: &Entry) -> Vec<Rule> {
     let Kind::Array(items) = &e.value.kind else {
         reader.error_help(
-            "pack.invalid_value",
+            Code::PackInvalidValue,
             format!(
                 "`rule` must be an array of tables, found {}",
                 e.value.type_name()
@@ -910,7 +910,7 @@ fn rules(reader: &mut Reader<'_>, e: &Entry) -> Vec<Rule> {
     };
     if items.len() > MAX_RULES {
         reader.error(
-            "pack.limit",
+            Code::PackLimit,
             format!(
                 "the pack has {} rules, more than the limit of {MAX_RULES}",
                 items.len()
@@ -924,7 +924,7 @@ fn rules(reader: &mut Reader<'_>, e: &Entry) -> Vec<Rule> {
     for item in items {
         let Some(entries) = item.entries() else {
             reader.error(
-                "pack.invalid_value",
+                Code::PackInvalidValue,
                 format!("a rule must be a table, found {}", item.type_name()),
                 item.span,
             );
@@ -962,7 +962,7 @@ fn rule(
                 let line = reader.diags.sources.locate(&reader.file, first).line;
                 let file = reader.file.clone();
                 reader.diags.push_at(
-                    Diagnostic::error("pack.duplicate_rule", format!("duplicate rule id `{id}`"))
+                    Diagnostic::error(Code::PackDuplicateRule, format!("duplicate rule id `{id}`"))
                         .with_help(format!("the first rule `{id}` is on line {line}"))
                         .with_rule(id.clone()),
                     &file,
@@ -987,7 +987,7 @@ fn rule(
         let weight = reader.int(e)?;
         if weight.unsigned_abs() > MAX_WEIGHT.unsigned_abs() {
             reader.error_help(
-                "pack.limit",
+                Code::PackLimit,
                 format!("weight `{weight}` of rule `{rule_label}` is outside -{MAX_WEIGHT}..={MAX_WEIGHT}"),
                 "scores add weights up: keep them small (thresholds are usually tens)".to_string(),
                 e.value.span,
@@ -1008,7 +1008,7 @@ fn rule(
                 let help = crate::diagnostic::did_you_mean(other, ["active", "shadow", "disabled"])
                     .unwrap_or_else(|| "use `active`, `shadow` or `disabled`".to_string());
                 reader.error_help(
-                    "pack.invalid_value",
+                    Code::PackInvalidValue,
                     format!("unknown rule status `{other}`"),
                     help,
                     e.value.span,
@@ -1058,7 +1058,7 @@ fn rule(
         if matches!(&references, Ok(r) if r.is_empty()) {
             reader.diags.push_at(
                 Diagnostic::warning(
-                    "pack.no_references",
+                    Code::PackNoReferences,
                     format!("rule `{rid}` has no `references`"),
                 )
                 .with_help("cite why the indicator is legitimate: `references = [\"...\"]`")
@@ -1069,7 +1069,7 @@ fn rule(
         }
         if matches!(&remedy, Ok(None)) {
             reader.diags.push_at(
-                Diagnostic::warning("pack.no_remedy", format!("rule `{rid}` has no `remedy`"))
+                Diagnostic::warning(Code::PackNoRemedy, format!("rule `{rid}` has no `remedy`"))
                     .with_help("say what would clear the flag: `remedy = \"...\"`")
                     .with_rule(rid.clone()),
                 &file,
@@ -1078,11 +1078,12 @@ fn rule(
         }
         if matches!(&examples, Ok(x) if x.is_empty()) {
             reader.diags.push_at(
-                Diagnostic::warning("pack.no_examples", format!("rule `{rid}` has no examples"))
-                    .with_help(
-                        "add `[[rule.example]]` tables with `expect = \"hit\"` and `\"miss\"`",
-                    )
-                    .with_rule(rid.clone()),
+                Diagnostic::warning(
+                    Code::PackNoExamples,
+                    format!("rule `{rid}` has no examples"),
+                )
+                .with_help("add `[[rule.example]]` tables with `expect = \"hit\"` and `\"miss\"`")
+                .with_rule(rid.clone()),
                 &file,
                 rule_span,
             );
@@ -1168,7 +1169,7 @@ fn uses_monitored(
     e: &Entry,
     rule: &str,
 ) -> Option<MonitoredJustification> {
-    let code = "pack.monitored_justification";
+    let code = Code::PackMonitoredJustification;
     let Some(t) = e.value.entries() else {
         let found = match &e.value.kind {
             Kind::Str(s) if s.chars().count() > 40 => {
@@ -1286,7 +1287,7 @@ fn date(reader: &mut Reader<'_>, e: &Entry, key: &str, example: &str) -> Option<
         }
     }
     reader.error_help(
-        "pack.invalid_value",
+        Code::PackInvalidValue,
         format!("`{key}` must be a date"),
         format!("write it as `{example}`"),
         e.value.span,
@@ -1297,7 +1298,7 @@ fn date(reader: &mut Reader<'_>, e: &Entry, key: &str, example: &str) -> Option<
 fn examples(reader: &mut Reader<'_>, e: &Entry, rule: &str) -> Result<Vec<Example>, ()> {
     let Kind::Array(items) = &e.value.kind else {
         reader.error_help(
-            "pack.invalid_value",
+            Code::PackInvalidValue,
             format!(
                 "`example` must be an array of tables, found {}",
                 e.value.type_name()
@@ -1314,7 +1315,7 @@ fn examples(reader: &mut Reader<'_>, e: &Entry, rule: &str) -> Result<Vec<Exampl
         let head = item.head(text);
         let Some(t) = item.entries() else {
             reader.error(
-                "pack.invalid_value",
+                Code::PackInvalidValue,
                 format!("an example must be a table, found {}", item.type_name()),
                 item.span,
             );
@@ -1334,7 +1335,7 @@ fn examples(reader: &mut Reader<'_>, e: &Entry, rule: &str) -> Result<Vec<Exampl
                 Some("incomplete") => Some(Expectation::Incomplete),
                 Some(other) => {
                     reader.error_help(
-                        "pack.invalid_value",
+                        Code::PackInvalidValue,
                         format!("unknown expectation `{other}`"),
                         "use `hit`, `miss` or `incomplete`".to_string(),
                         x.value.span,
@@ -1357,7 +1358,7 @@ fn examples(reader: &mut Reader<'_>, e: &Entry, rule: &str) -> Result<Vec<Exampl
                 Ok(v) => Some(v),
                 Err(span) => {
                     reader.error(
-                        "pack.invalid_value",
+                        Code::PackInvalidValue,
                         "record values must be finite numbers".to_string(),
                         span,
                     );

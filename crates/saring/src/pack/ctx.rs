@@ -2,7 +2,7 @@
 //! tree values with precise error spans.
 
 use crate::cel::lexer::RESERVED_WORDS;
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::pack::tree::{Entry, Kind, Node, Span};
 use crate::pack::{SourceFiles, Text};
 
@@ -38,7 +38,7 @@ impl Diags {
     }
 
     /// Records an error at a span.
-    pub fn error(&mut self, code: &'static str, message: String, file: &str, span: Span) {
+    pub fn error(&mut self, code: Code, message: String, file: &str, span: Span) {
         self.push_at(Diagnostic::error(code, message), file, span);
     }
 
@@ -80,13 +80,13 @@ pub(crate) struct Reader<'d> {
 
 impl Reader<'_> {
     /// Records an error in this file.
-    pub fn error(&mut self, code: &'static str, message: String, span: Span) {
+    pub fn error(&mut self, code: Code, message: String, span: Span) {
         let file = self.file.clone();
         self.diags.error(code, message, &file, span);
     }
 
     /// Records an error with help in this file.
-    pub fn error_help(&mut self, code: &'static str, message: String, help: String, span: Span) {
+    pub fn error_help(&mut self, code: Code, message: String, help: String, span: Span) {
         let file = self.file.clone();
         self.diags.push_at(
             Diagnostic::error(code, message).with_help(help),
@@ -95,19 +95,19 @@ impl Reader<'_> {
         );
     }
 
-    fn invalid_value_code(&self) -> &'static str {
+    fn invalid_value_code(&self) -> Code {
         if self.prefix == "schema" {
-            "schema.invalid_value"
+            Code::SchemaInvalidValue
         } else {
-            "pack.invalid_value"
+            Code::PackInvalidValue
         }
     }
 
-    fn unknown_key_code(&self) -> &'static str {
+    fn unknown_key_code(&self) -> Code {
         if self.prefix == "schema" {
-            "schema.unknown_key"
+            Code::SchemaUnknownKey
         } else {
-            "pack.unknown_key"
+            Code::PackUnknownKey
         }
     }
 
@@ -158,9 +158,9 @@ impl Reader<'_> {
     /// Reports a missing required key of a table whose header/key is at `span`.
     pub fn missing(&mut self, key: &str, what: &str, span: Span) {
         let code = if self.prefix == "schema" {
-            "schema.missing_key"
+            Code::SchemaMissingKey
         } else {
-            "pack.missing_key"
+            Code::PackMissingKey
         };
         self.error(code, format!("missing key `{key}` in {what}"), span);
     }
@@ -292,9 +292,9 @@ pub(crate) fn check_duplicates(reader: &mut Reader<'_>, node: &Node) {
             for (i, e) in entries.iter().enumerate() {
                 if entries[..i].iter().any(|p| p.key == e.key) {
                     let code = if reader.prefix == "schema" {
-                        "schema.duplicate_key"
+                        Code::SchemaDuplicateKey
                     } else {
-                        "pack.duplicate_key"
+                        Code::PackDuplicateKey
                     };
                     reader.error(code, format!("duplicate key `{}`", e.key), e.key_span);
                 }
@@ -329,9 +329,9 @@ pub(crate) fn is_identifier(name: &str) -> bool {
 /// Checks that a name is an identifier and not a reserved word; reports `<prefix>.invalid_name`.
 pub(crate) fn check_name(reader: &mut Reader<'_>, name: &str, what: &str, span: Span) -> bool {
     let code = if reader.prefix == "schema" {
-        "schema.invalid_name"
+        Code::SchemaInvalidName
     } else {
-        "pack.invalid_name"
+        Code::PackInvalidName
     };
     if !is_identifier(name) {
         reader.error_help(

@@ -2,7 +2,7 @@
 //! `question` uses a language the pack declares (`[pack] languages`), and every declared
 //! language is present (`pack.missing_language` warnings, which `saring check` prints).
 
-use crate::diagnostic::{did_you_mean, Diagnostic, Location};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic, Location};
 use crate::pack::build::PackParts;
 use crate::pack::ctx::Diags;
 use crate::pack::Text;
@@ -92,7 +92,7 @@ fn undeclared(text: &Text, key: &str, owner: &str, declared: &[String]) -> Optio
     };
     Some(
         Diagnostic::error(
-            "pack.unknown_language",
+            Code::PackUnknownLanguage,
             format!(
                 "the `{key}` of {owner} is written in `{lang}`, a language the pack does not declare"
             ),
@@ -125,7 +125,7 @@ fn missing(text: &Text, key: &str, owner: &str, declared: &[String]) -> Option<D
     };
     let example: Vec<String> = declared.iter().map(|l| format!("{l} = \"...\"")).collect();
     Some(
-        Diagnostic::warning("pack.missing_language", message).with_help(format!(
+        Diagnostic::warning(Code::PackMissingLanguage, message).with_help(format!(
             "write it in every declared language: `{key} = {{ {} }}`",
             example.join(", ")
         )),

@@ -1,6 +1,6 @@
 //! Checks on a loaded pack that depend on the outside world (today's date).
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::pack::Pack;
 
 /// Warnings `pack.review_overdue` for every rule whose `review_by` date is before `today`
@@ -15,7 +15,7 @@ pub fn review_overdue(pack: &Pack, today: &str) -> Vec<Diagnostic> {
                 return None;
             }
             let d = Diagnostic::warning(
-                "pack.review_overdue",
+                Code::PackReviewOverdue,
                 format!("rule `{}` was due for review on {due}", rule.id),
             )
             .with_help("review the rule and its references, then move `review_by` forward")

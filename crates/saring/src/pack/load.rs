@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::PackError;
 use crate::limits::{MAX_PACK_FILE_BYTES, MAX_PACK_TOTAL_BYTES};
 use crate::pack::build::{build_pack, resolve_record_id, schema_ref};
@@ -70,7 +70,7 @@ impl FileSource<'_> {
     ) -> Option<String> {
         let Some(name) = resolve(&self.base, rel) else {
             reader.error_help(
-                "pack.invalid_path",
+                Code::PackInvalidPath,
                 format!("file `{rel}` is outside the pack folder"),
                 "refer to files with relative paths inside the pack folder".to_string(),
                 span,
@@ -83,7 +83,7 @@ impl FileSource<'_> {
         match (self.fetch)(&name) {
             Fetched::Text(text) if self.total + text.len() > MAX_PACK_TOTAL_BYTES => {
                 reader.error(
-                    "pack.limit",
+                    Code::PackLimit,
                     format!(
                         "file `{rel}` takes the pack's files to {} bytes, more than the limit of {MAX_PACK_TOTAL_BYTES}",
                         self.total + text.len()
@@ -99,7 +99,7 @@ impl FileSource<'_> {
             }
             Fetched::Missing => {
                 reader.error_help(
-                    "pack.missing_file",
+                    Code::PackMissingFile,
                     format!("file `{rel}` not found"),
                     format!("create `{name}` next to the pack file, or fix the path"),
                     span,
@@ -108,7 +108,7 @@ impl FileSource<'_> {
             }
             Fetched::TooLarge(size) => {
                 reader.error(
-                    "pack.limit",
+                    Code::PackLimit,
                     format!(
                         "file `{rel}` is {size} bytes, more than the limit of {MAX_PACK_FILE_BYTES}"
                     ),
@@ -117,7 +117,11 @@ impl FileSource<'_> {
                 None
             }
             Fetched::Failed(message) => {
-                reader.error("pack.io", format!("cannot read `{rel}`: {message}"), span);
+                reader.error(
+                    Code::PackIo,
+                    format!("cannot read `{rel}`: {message}"),
+                    span,
+                );
                 None
             }
         }
@@ -138,7 +142,7 @@ fn parse(diags: &mut Diags, name: &str) -> Option<Node> {
         {
             diags.push_at(
                 Diagnostic::error(
-                    "build.unavailable",
+                    Code::BuildUnavailable,
                     format!(
                         "`{name}` is TOML, which this build of saring does not read (feature `toml`)"
                     ),
@@ -162,7 +166,7 @@ fn parse(diags: &mut Diags, name: &str) -> Option<Node> {
                 "TOML"
             };
             diags.push_at(
-                Diagnostic::error("pack.syntax", format!("invalid {kind}: {}", e.message))
+                Diagnostic::error(Code::PackSyntax, format!("invalid {kind}: {}", e.message))
                     .with_help(format!("fix the {kind} syntax of `{name}`")),
                 name,
                 e.span,
@@ -227,7 +231,7 @@ pub(crate) fn check_loaded(pack: Pack, options: &LoadOptions) -> Result<Pack, Pa
                     .as_deref()
                     .map_or(String::new(), |p| format!(" ({p})"));
                 let d = Diagnostic::error(
-                    "pack.list_expired",
+                    Code::PackListExpired,
                     format!("list `{}` expired on {expires}", list.name),
                 )
                 .with_help(format!(
@@ -244,7 +248,7 @@ pub(crate) fn check_loaded(pack: Pack, options: &LoadOptions) -> Result<Pack, Pa
         if expected.trim() != pack.digest {
             errors.push(
                 Diagnostic::error(
-                    "pack.digest_mismatch",
+                    Code::PackDigestMismatch,
                     format!(
                         "the pack's digest is `{}`, not the expected `{}`",
                         pack.digest,
@@ -367,7 +371,7 @@ fn read_limited(path: &Path) -> Fetched {
     }
 }
 
-pub(crate) fn single_error(code: &'static str, message: String) -> PackError {
+pub(crate) fn single_error(code: Code, message: String) -> PackError {
     PackError::new(vec![Diagnostic::error(code, message)], Default::default())
 }
 
@@ -386,13 +390,16 @@ impl Pack {
         let path = path.as_ref();
         if crate::bundle::is_bundle_file(path) {
             let bytes = std::fs::read(path).map_err(|e| {
-                single_error("pack.io", format!("cannot read `{}`: {e}", path.display()))
+                single_error(
+                    Code::PackIo,
+                    format!("cannot read `{}`: {e}", path.display()),
+                )
             })?;
             return Pack::from_bundle(&bytes, options);
         }
         if !options.trusted_keys.is_empty() {
             return Err(single_error(
-                "bundle.unsigned",
+                Code::Other("bundle.unsigned"),
                 format!(
                     "`{}` is not a bundle, so it carries no signature, and a signature by a trusted key is required",
                     path.display()
@@ -413,7 +420,7 @@ impl Pack {
                 json
             } else {
                 return Err(single_error(
-                    "pack.missing_file",
+                    Code::PackMissingFile,
                     format!("no `pack.toml` or `pack.json` in `{}`", path.display()),
                 ));
             }
@@ -429,13 +436,13 @@ impl Pack {
             Fetched::Text(t) => t,
             Fetched::Missing => {
                 return Err(single_error(
-                    "pack.missing_file",
+                    Code::PackMissingFile,
                     format!("pack file `{}` not found", file.display()),
                 ))
             }
             Fetched::TooLarge(size) => {
                 return Err(single_error(
-                    "pack.limit",
+                    Code::PackLimit,
                     format!(
                     "pack file `{}` is {size} bytes, more than the limit of {MAX_PACK_FILE_BYTES}",
                     file.display()
@@ -444,7 +451,7 @@ impl Pack {
             }
             Fetched::Failed(m) => {
                 return Err(single_error(
-                    "pack.io",
+                    Code::PackIo,
                     format!("cannot read `{}`: {m}", file.display()),
                 ))
             }
@@ -469,7 +476,7 @@ impl Pack {
     ) -> Result<Pack, PackError> {
         if !options.trusted_keys.is_empty() {
             return Err(single_error(
-                "bundle.unsigned",
+                Code::Other("bundle.unsigned"),
                 "loose pack files carry no signature, and a signature by a trusted key is required"
                     .to_string(),
             ));
@@ -483,13 +490,13 @@ pub(crate) fn load_files(files: BTreeMap<String, String>, main: &str) -> Result<
     let mut files = files;
     let Some(main_text) = files.remove(main) else {
         return Err(single_error(
-            "pack.missing_file",
+            Code::PackMissingFile,
             format!("pack file `{main}` not found"),
         ));
     };
     if main_text.len() > MAX_PACK_FILE_BYTES {
         return Err(single_error(
-            "pack.limit",
+            Code::PackLimit,
             format!(
                 "pack file `{main}` is {} bytes, more than the limit of {MAX_PACK_FILE_BYTES}",
                 main_text.len()

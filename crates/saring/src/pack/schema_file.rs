@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{did_you_mean, Code};
 use crate::pack::ctx::{check_duplicates, check_name, get, Reader};
 use crate::pack::tree::{Entry, Kind, Node};
 use crate::schema::{Field, FieldKind, ObjectType, Schema};
@@ -113,7 +113,7 @@ fn parse_type(
         "enum" => {
             let Some(values) = values else {
                 reader.error_help(
-                    "schema.missing_key",
+                    Code::SchemaMissingKey,
                     format!("enum field `{name}` has no `values`"),
                     "add `values = [\"a\", \"b\"]`".to_string(),
                     e.value.span,
@@ -126,7 +126,7 @@ fn parse_type(
         "list" if allow_list => Declared::ListOf(Box::new(Declared::Object)),
         "list" => {
             reader.error(
-                "schema.invalid_value",
+                Code::SchemaInvalidValue,
                 "lists of lists are not supported".to_string(),
                 e.value.span,
             );
@@ -144,7 +144,7 @@ fn parse_type(
                 )
             });
             reader.error_help(
-                "schema.unknown_type",
+                Code::SchemaUnknownType,
                 format!("unknown type `{other}` for field `{name}`"),
                 help,
                 e.value.span,
@@ -165,7 +165,7 @@ fn build_field(
     check_name(reader, &e.key, "field", e.key_span);
     let Some(entries) = e.value.entries() else {
         reader.error(
-            "schema.invalid_value",
+            Code::SchemaInvalidValue,
             format!(
                 "field `{path}` must be a table with a `type`, found {}",
                 e.value.type_name()
@@ -188,7 +188,7 @@ fn build_field(
                 .map(|d| Declared::ListOf(Box::new(d))),
             None => {
                 reader.error_help(
-                    "schema.missing_key",
+                    Code::SchemaMissingKey,
                     format!("list field `{path}` has no `items`"),
                     "add `items = \"string\"` (or another type, or `\"object\"` with child fields)"
                         .to_string(),
@@ -234,7 +234,7 @@ fn build_field(
                     }
                     Some(n) => {
                         reader.error_help(
-                            "schema.invalid_value",
+                            Code::SchemaInvalidValue,
                             format!("`max_items` of field `{path}` is {n}"),
                             format!("give a number from 1 to {}", crate::limits::MAX_LIST_ITEMS),
                             entry.value.span,
@@ -245,7 +245,7 @@ fn build_field(
                 }
             }
             "values" | "items" | "max_items" => reader.error_help(
-                "schema.unknown_key",
+                Code::SchemaUnknownKey,
                 format!("key `{}` does not apply to field `{path}`", entry.key),
                 if entry.key == "values" {
                     "`values` is only for `enum` fields (or lists of enums)".to_string()
@@ -265,7 +265,7 @@ fn build_field(
                 }
                 match help {
                     Some(h) => reader.error_help(
-                        "schema.unknown_key",
+                        Code::SchemaUnknownKey,
                         format!("unknown key `{}` in field `{path}`", entry.key),
                         h,
                         entry.key_span,

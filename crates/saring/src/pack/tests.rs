@@ -126,7 +126,7 @@ fn places(errors: &[Diagnostic]) -> Vec<(&'static str, String, u32, u32)> {
         .iter()
         .map(|d| {
             (
-                d.code,
+                d.code.as_str(),
                 d.file.clone().unwrap_or_default(),
                 d.line.unwrap_or(0),
                 d.column.unwrap_or(0),
@@ -219,7 +219,11 @@ fn loads_a_pack_with_every_feature() {
     assert_eq!(a.review_by.as_deref(), Some("2024-01-31"));
 
     // Warnings of the second rule: no references, no remedy, no examples.
-    let codes: Vec<_> = pack.warnings.iter().map(|w| (w.code, w.line)).collect();
+    let codes: Vec<_> = pack
+        .warnings
+        .iter()
+        .map(|w| (w.code.as_str(), w.line))
+        .collect();
     assert_eq!(
         codes,
         vec![
@@ -479,7 +483,10 @@ fn bad_toml_and_json_syntax_have_lines() {
     let pack = small_pack("\n[[rule]]\nid = \"a\ntitle = \"x\"\n");
     let errors = load_err(&pack, SMALL_SCHEMA);
     assert_eq!(errors.len(), 1);
-    assert_eq!((errors[0].code, errors[0].line), ("pack.syntax", Some(11)));
+    assert_eq!(
+        (errors[0].code.as_str(), errors[0].line),
+        ("pack.syntax", Some(11))
+    );
     assert!(
         errors[0].message.starts_with("invalid TOML"),
         "{}",
@@ -682,7 +689,8 @@ fn renders_a_pack_error_like_rustc() {
     assert_eq!(
         rendered,
         "error[pack.missing_key]: missing key `weight` in rule `a`\n  \
-         --> pack.toml:11:6\n   |\n11 | id = \"a\"\n   |      ^^^\n   |\n\n\
+         --> pack.toml:11:6\n   |\n11 | id = \"a\"\n   |      ^^^\n   |\n   \
+         = help: add the key: the pack format documents which keys each table requires\n\n\
          error[pack.unknown_key]: unknown key `wieght` in `[[rule]]`\n  \
          --> pack.toml:13:1\n   |\n13 | wieght = 1\n   | ^^^^^^\n   |\n   \
          = help: did you mean `weight`?\n\n\
@@ -883,7 +891,7 @@ fn bad_constants_are_reported_where_written() {
     );
     let codes: Vec<(&str, u32)> = errors
         .iter()
-        .map(|d| (d.code, d.line.unwrap_or(0)))
+        .map(|d| (d.code.as_str(), d.line.unwrap_or(0)))
         .collect();
     assert_eq!(
         codes,

@@ -1,6 +1,10 @@
 //! Diagnostics for rule packs: stable codes, messages, help, and file/line/column spans.
 
+mod code;
+
 use serde::Serialize;
+
+pub use code::Code;
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,16 +31,19 @@ pub struct Location {
 }
 
 /// One problem found in a pack.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Serialises (JSON, the Python and WebAssembly bindings) with every key present, `null`
+/// when unknown: `code`, `severity`, `message`, `help` (never empty: [`Diagnostic::help`]),
+/// `file`, `line`, `column`, `rule`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     /// Stable machine-readable code, e.g. `cel.type_mismatch`, `pack.protected_field`.
-    pub code: &'static str,
+    pub code: Code,
     /// Error or warning.
     pub severity: Severity,
     /// Lowercase message; user input in backticks.
     pub message: String,
-    /// What to do about it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What to do about it, when there is more specific help than the code's default.
     pub help: Option<String>,
     /// The file name, if the problem has a place.
     pub file: Option<String>,
@@ -45,16 +52,43 @@ pub struct Diagnostic {
     /// 1-based column, if known.
     pub column: Option<u32>,
     /// The rule the problem belongs to, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// Byte span in the file (for rendering).
-    #[serde(skip)]
     pub span: Option<(usize, usize)>,
+}
+
+/// The serialised form of a [`Diagnostic`].
+#[derive(Serialize)]
+struct Projection<'a> {
+    code: Code,
+    severity: Severity,
+    message: &'a str,
+    help: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    rule: Option<&'a str>,
+}
+
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Projection {
+            code: self.code,
+            severity: self.severity,
+            message: &self.message,
+            help: self.help(),
+            file: self.file.as_deref(),
+            line: self.line,
+            column: self.column,
+            rule: self.rule.as_deref(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Diagnostic {
     /// A new error diagnostic without a location.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -69,7 +103,7 @@ impl Diagnostic {
     }
 
     /// A new warning diagnostic without a location.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -95,6 +129,12 @@ impl Diagnostic {
         self.column = Some(location.column);
         self.span = Some(location.span);
         self
+    }
+
+    /// What to do about it: the specific help, or else the code's
+    /// [default help](Code::default_help).
+    pub fn help(&self) -> &str {
+        self.help.as_deref().unwrap_or(self.code.default_help())
     }
 
     /// True for errors.
