@@ -472,6 +472,17 @@ fn cases() -> Vec<(&'static str, PackError)> {
             ]),
         ),
         (
+            "example_unknown_field",
+            warned(&[(
+                "pack.toml",
+                &pack_with(&format!(
+                    "{}remedy = \"none\"\nreferences = [\"t\"]\n\n  [[rule.example]]\n  expect = \"hit\"\n  record = {{ destination = \"KH\", return_tiket = false }}\n",
+                    rule("one_way", "destination == \"KH\"")
+                )),
+            ),
+            ("schema.toml", SCHEMA)]),
+        ),
+        (
             "proxy_field",
             warned(&[
                 (

@@ -122,6 +122,9 @@ codes! {
     /// Two rules have the same id.
     PackDuplicateRule = "pack.duplicate_rule", error,
         "give every rule its own `id`: decisions and `rules.<id>` name rules by it";
+    /// An example's record holds a field the schema does not declare: no rule reads it.
+    PackExampleUnknownField = "pack.example_unknown_field", warning,
+        "correct the field's name to the one the schema declares, or remove it from the example (`saring test` refuses the example until then)";
     /// A rule id, list, constant or other name of the pack is not a valid name.
     PackInvalidName = "pack.invalid_name", error,
         "names start with a letter or `_` and contain only letters, digits and `_`, and are not reserved words";

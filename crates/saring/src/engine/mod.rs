@@ -297,6 +297,7 @@ impl Engine {
         );
         let mut warnings = built.warnings;
         warnings.extend(policy::proxy_warnings(pack));
+        warnings.extend(policy::example_warnings(pack));
         Ok(Engine {
             lang: languages.default_index(),
             inner: Arc::new(Compiled {

@@ -519,3 +519,51 @@ pub(crate) fn proxy_warnings(pack: &Pack) -> Vec<Diagnostic> {
     }
     out
 }
+
+/// `pack.example_unknown_field`: examples whose record (or history) holds a field the schema
+/// does not declare. `saring test` refuses such an example; `saring check` warns.
+pub(crate) fn example_warnings(pack: &Pack) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in &pack.rules {
+        for (n, example) in rule.examples.iter().enumerate() {
+            let records = example
+                .history
+                .iter()
+                .chain(std::iter::once(&example.record));
+            let mut ignored: Vec<String> = Vec::new();
+            for record in records {
+                if let Ok(decoded) = crate::record::decode_value(
+                    &pack.schema,
+                    record,
+                    crate::record::DecodeOptions::REPORT,
+                ) {
+                    ignored.extend(decoded.ignored_fields().map(|p| format!("`{p}`")));
+                }
+            }
+            if ignored.is_empty() {
+                continue;
+            }
+            ignored.dedup();
+            let mut d = Diagnostic::warning(
+                Code::PackExampleUnknownField,
+                format!(
+                    "example {} of rule `{}` holds {} the schema does not declare: {}",
+                    n + 1,
+                    rule.id,
+                    if ignored.len() == 1 {
+                        "a field"
+                    } else {
+                        "fields"
+                    },
+                    ignored.join(", ")
+                ),
+            )
+            .with_rule(rule.id.clone());
+            if let Some(location) = &example.location {
+                d = d.at(location);
+            }
+            out.push(d);
+        }
+    }
+    out
+}
