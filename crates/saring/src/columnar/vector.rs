@@ -1265,7 +1265,7 @@ fn slots_read(engine: &Engine, node: &Node, out: &mut BTreeSet<u32>, derived: &m
                 }
             }
         }
-        Node::Neg(x)
+        Node::Neg(x, _)
         | Node::Not(x)
         | Node::StrMap(_, x)
         | Node::HasField(x, _)
@@ -1274,11 +1274,11 @@ fn slots_read(engine: &Engine, node: &Node, out: &mut BTreeSet<u32>, derived: &m
         | Node::Matches(x, _)
         | Node::IntCmp { operand: x, .. }
         | Node::DoubleCmp { operand: x, .. }
-        | Node::Select { operand: x, .. }
         | Node::OptSelect(x, _) => walk(x),
+        Node::Select { operand, .. } => walk(&operand.0),
         Node::Cond(xs) => xs.iter().for_each(walk),
-        Node::Binary(_, xs)
-        | Node::Index(xs)
+        Node::Binary(_, xs, _)
+        | Node::Index(xs, _)
         | Node::OptIndex(xs)
         | Node::OptOr { operands: xs, .. }
         | Node::StrCmp(_, xs)
@@ -1290,7 +1290,7 @@ fn slots_read(engine: &Engine, node: &Node, out: &mut BTreeSet<u32>, derived: &m
                 walk(v);
             }
         }
-        Node::Call(_, xs) | Node::MakeList(xs) | Node::And(xs) | Node::Or(xs) => {
+        Node::Call(_, xs, _) | Node::MakeList(xs) | Node::And(xs) | Node::Or(xs) => {
             xs.iter().for_each(walk)
         }
         Node::MakeMap(entries) => {
