@@ -54,9 +54,10 @@ impl Bounds {
             Node::MakeList(items) => items.len() as u64,
             Node::MakeMap(entries) => entries.len() as u64,
             Node::Slot(s) => self.path(paths, s.path),
-            Node::Select {
-                path: Some(path), ..
-            } => self.path(paths, *path),
+            Node::Select { operand, .. } => match operand.2 {
+                Some(path) => self.path(paths, path),
+                None => MAX_RECORD_LIST_ITEMS as u64,
+            },
             Node::Derived(i) => self
                 .derived
                 .get(*i as usize)

@@ -463,12 +463,8 @@ pub(crate) fn value<'a>(
             }
             Ok(Cow::Owned(Value::Map(Arc::new(map))))
         }
-        Node::Select {
-            operand,
-            field,
-            path,
-        } => {
-            let (operand, site) = &**operand;
+        Node::Select { operand, field } => {
+            let (operand, site, path) = &**operand;
             let site = *site;
             let found = match value(operand, cx, frame).map_err(at(site))? {
                 // Selecting from an optional is optional (`optional.of(m).f`).

@@ -198,11 +198,10 @@ pub(crate) enum Node {
     Binary(BinaryOp, Box<[Node; 2]>, Site),
     /// Field of a map value at run time (list items, dynamic maps); `path` is the schema path
     /// id for missing-data reports, when the field is a schema field. The operand is boxed
-    /// with the select's site (there is no room for it beside the field).
+    /// with the select's site and the path (so that the node stays four words).
     Select {
-        operand: Box<(Node, Site)>,
+        operand: Box<(Node, Site, Option<u32>)>,
         field: Arc<str>,
-        path: Option<u32>,
     },
     /// `a[i]`
     Index(Box<[Node; 2]>, Site),
@@ -429,6 +428,29 @@ pub(crate) use crate::idset::IdSet as PathSet;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sites cost no room: a node stays four words (the select keeps its site in its box).
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn nodes_stay_small() {
+        assert_eq!(std::mem::size_of::<Node>(), 32);
+    }
+
+    #[test]
+    fn site_owners() {
+        let mut sites = Sites::default();
+        sites.begin(7);
+        let a = sites.add(Span::new(0, 3));
+        sites.begin(9);
+        let b = sites.add(Span::new(1, 2));
+        let c = sites.add(Span::new(4, 5));
+        assert_eq!(
+            (sites.owner(a), sites.owner(b), sites.owner(c)),
+            (Some(7), Some(9), Some(9))
+        );
+        assert_eq!(sites.span(b), Some(Span::new(1, 2)));
+        assert_eq!(sites.span(99), None);
+    }
 
     #[test]
     fn path_table_sorts() {

@@ -173,9 +173,8 @@ impl Planner<'_> {
                 let path = path.as_ref().map(|p| self.paths.id(p));
                 let operand = self.lower(operand);
                 folded(Node::Select {
-                    operand: Box::new((operand, self.sites.add(e.span))),
+                    operand: Box::new((operand, self.sites.add(e.span), path)),
                     field: field.clone(),
-                    path,
                 })
             }
             TKind::HasField(operand, field) => {
