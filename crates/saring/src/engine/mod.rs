@@ -47,7 +47,7 @@ mod build;
 mod history;
 
 /// The compiled parts of a pack, for tests that look at the plan.
-#[cfg(test)]
+#[cfg(all(test, feature = "regex"))]
 pub(crate) fn build_for_tests(pack: &Pack) -> Result<build::Built, Vec<crate::Diagnostic>> {
     build::build(pack, &CostLimits::default())
 }

@@ -386,6 +386,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "normalize")]
     fn names() {
         assert_eq!(normalize("  Siti  Nur-Aïsyah "), "siti nur aisyah");
         assert_eq!(normalize("O'BRIEN, Seán"), "o brien sean");
