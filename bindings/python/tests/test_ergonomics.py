@@ -128,7 +128,14 @@ def test_incomplete_kinds_tell_missing_from_error(kinds: saring.Engine) -> None:
         assert d.hit_ids == ("many",)
         assert d.incomplete_ids == ("kh", "long")
         assert d.incomplete_kinds == {"kh": "missing", "long": "error"}
-        assert [sorted(i) for i in d.incomplete] == [["missing", "rule"], ["error", "missing", "rule"]]
+        assert [sorted(i) for i in d.incomplete] == [
+            ["missing", "rule"],
+            ["error", "error_at", "error_expr", "error_kind", "missing", "rule"],
+        ]
+        long = d.incomplete[1]
+        assert (long["error"], long["error_kind"]) == ("integer overflow", "overflow")
+        assert long["error_expr"] == "nights * 4611686018427387904"
+        assert long["error_at"] == {"file": "pack.toml", "line": 19, "column": 9}
     # a value that does not fit its field stops its readers with an error
     d = kinds.screen({"destination": "KH", "nights": "many"})
     assert d.hit_ids == ("kh",)

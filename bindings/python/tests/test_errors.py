@@ -191,3 +191,32 @@ def test_format_precision_from_a_record_is_an_incomplete_rule_not_a_panic() -> N
 def test_internal_error_is_a_saring_error() -> None:
     assert issubclass(saring.InternalError, saring.SaringError)
     assert not issubclass(saring.InternalError, ValueError)
+
+
+DIVISION_SCHEMA = '[field.a]\ntype = "int"\nrequired = true\n[field.b]\ntype = "int"\nrequired = true\n'
+DIVISION_PACK = (
+    '[pack]\nid = "p"\nversion = "1"\ntitle = "t"\n[outcomes]\nreview = 1\nrefer = 2\n'
+    '[[rule]]\nid = "ratio"\ntitle = "t"\nweight = 1\nwhen = "a / b > 1"\nreason = "r"\n'
+    '[[rule]]\nid = "idx"\ntitle = "t"\nweight = 1\nwhen = "[1, 2][a] == 1"\nreason = "r"\n'
+)
+
+
+def test_runtime_error_kind_and_place() -> None:
+    """A rule stopped by a runtime error names its kind and the failing sub-expression."""
+    engine = saring.Engine.from_toml(DIVISION_PACK, DIVISION_SCHEMA)
+    decision = engine.screen({"a": 4, "b": 0})
+    incomplete = {i["rule"]: i for i in decision.incomplete}
+    ratio = incomplete["ratio"]
+    assert ratio["error"] == "division by zero"
+    assert ratio["error_kind"] == "division_by_zero"
+    assert ratio["error_expr"] == "a / b"
+    assert ratio["error_at"] == {"file": "pack.toml", "line": 12, "column": 9}
+    idx = incomplete["idx"]
+    assert idx["error_kind"] == "index_out_of_range"
+    assert idx["error_expr"] == "[1, 2][a]"
+    assert idx["error"] == "index out of range: 4"
+    assert decision.incomplete_kinds == {"ratio": "error", "idx": "error"}
+    # Missing data carries none of the error keys.
+    plain = saring.Engine.from_toml(SMALL_PACK, SMALL_SCHEMA)
+    for entry in plain.screen({}).incomplete:
+        assert not {"error_kind", "error_at", "error_expr"} & set(entry)

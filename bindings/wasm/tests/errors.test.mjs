@@ -148,3 +148,26 @@ test("hostile packs: deep expressions and huge lists are diagnostics, not crashe
   thrown(() => Engine.fromPack(files({ "schema.toml": garbage })));
   stillWorks();
 });
+
+test("a runtime error names its kind and the failing sub-expression", () => {
+  const schema = '[field.a]\ntype = "int"\nrequired = true\n[field.b]\ntype = "int"\nrequired = true\n';
+  const pack =
+    '[pack]\nid = "p"\nversion = "1"\ntitle = "t"\nschema = "schema.toml"\n' +
+    '[outcomes]\nreview = 1\nrefer = 2\n' +
+    '[[rule]]\nid = "ratio"\ntitle = "t"\nweight = 1\nwhen = "a / b > 1"\nreason = "r"\n';
+  const e = Engine.fromPack({ "pack.toml": pack, "schema.toml": schema });
+  const d = e.screen({ a: 4, b: 0 });
+  assert.equal(d.incomplete.length, 1);
+  const [i] = d.incomplete;
+  assert.equal(i.error, "division by zero");
+  assert.equal(i.error_kind, "division_by_zero");
+  assert.equal(i.error_expr, "a / b");
+  assert.deepEqual(i.error_at, { file: "pack.toml", line: 13, column: 9 });
+  // Missing data carries none of the error keys.
+  const m = engine.screen({});
+  assert.ok(m.incomplete.length > 0);
+  for (const x of m.incomplete) {
+    assert.equal(x.error_kind, undefined);
+    assert.equal(x.error_at, undefined);
+  }
+});

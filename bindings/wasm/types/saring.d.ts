@@ -46,6 +46,39 @@ export interface Incomplete {
   missing: string[];
   /** A runtime error other than missing data, if that is what stopped the rule. */
   error?: string;
+  /** The runtime error's kind (`division_by_zero`, `no_overload`, ...), with `error`. */
+  error_kind?: RuntimeErrorKind;
+  /** Where in the pack the failing sub-expression is, when the error has a place. */
+  error_at?: ErrorAt;
+  /** The failing sub-expression's source text (`a / b`), with `error_at`. */
+  error_expr?: string;
+}
+
+/** The kind of a runtime error that stopped a rule. */
+export type RuntimeErrorKind =
+  | "no_overload"
+  | "division_by_zero"
+  | "modulus_by_zero"
+  | "overflow"
+  | "index_out_of_range"
+  | "no_such_key"
+  | "no_such_field"
+  | "invalid_argument"
+  | "type_conversion"
+  | "type_mismatch"
+  | "duplicate_key"
+  | "optional_none"
+  | "limit"
+  | "invalid_field"
+  | "aggregate"
+  | "undeclared_reference"
+  | "internal";
+
+/** A place in a pack file (1-based line and column, in characters). */
+export interface ErrorAt {
+  file: string;
+  line: number;
+  column: number;
 }
 
 /** A question to ask so that undecided rules can be decided. */

@@ -348,6 +348,10 @@ function officerResult(engine, decision) {
                 el("strong", {}, titles[i.rule] ?? i.rule),
                 i.missing.length ? ` — needs ${i.missing.join(", ")}` : "",
                 i.error ? ` — ${i.error}` : "",
+                i.error_kind ? ` [${i.error_kind}]` : "",
+                i.error_expr && i.error_at
+                  ? ` in ${i.error_expr} (${i.error_at.file}:${i.error_at.line}:${i.error_at.column})`
+                  : "",
               ),
             ),
           ),

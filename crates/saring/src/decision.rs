@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::cel::RuntimeErrorKind;
+
 /// What should happen to the record. There is no "deny": saring recommends, officers decide.
 ///
 /// Ordered by how much attention the record needs: `clear < incomplete < review < refer`, so
@@ -87,6 +89,28 @@ pub struct Incomplete {
     /// A runtime error other than missing data (e.g. overflow), if that is what stopped it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The runtime error's kind (`division_by_zero`, `no_overload`, ...), with `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<RuntimeErrorKind>,
+    /// Where in the pack the sub-expression that raised the error is (the innermost call,
+    /// operator, index, select or macro it left), when the error has a place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_at: Option<ErrorAt>,
+    /// The source text of that sub-expression (`a / b`), with `error_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_expr: Option<String>,
+}
+
+/// Where a runtime error was raised: a place in a pack file (1-based line and column, in
+/// characters, of the failing sub-expression's first character).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorAt {
+    /// The pack file (relative to the pack directory).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub column: u32,
 }
 
 impl Incomplete {

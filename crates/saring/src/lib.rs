@@ -63,7 +63,8 @@ pub mod schema;
 
 pub use cel::Value;
 pub use decision::{
-    Decision, Hit, Incomplete, IncompleteKind, InvalidField, Outcome, PackRef, Question,
+    Decision, ErrorAt, Hit, Incomplete, IncompleteKind, InvalidField, Outcome, PackRef, Question,
+    RuntimeErrorKind,
 };
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use engine::{Engine, Summary};

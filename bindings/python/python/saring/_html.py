@@ -142,6 +142,12 @@ def _decision_body(d: Mapping[str, Any]) -> str:
             what = ", ".join(f"<code>{esc(m)}</code>" for m in i.get("missing") or [])
             if i.get("error"):
                 what = esc(i["error"])
+                if i.get("error_kind"):
+                    what += f' <small class="error-kind">[{esc(i["error_kind"])}]</small>'
+                at = i.get("error_at")
+                if at and i.get("error_expr"):
+                    what += (f' in <code>{esc(i["error_expr"])}</code> '
+                             f'<small>({esc(at.get("file"))}:{esc(at.get("line"))}:{esc(at.get("column"))})</small>')
             parts.append(f'<li data-rule="{esc(i.get("rule"))}"><code>{esc(i.get("rule"))}</code>: '
                          f"{what}</li>")
         parts.append("</ul>")

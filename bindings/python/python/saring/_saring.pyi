@@ -86,7 +86,12 @@ class Decision:
     @property
     def incomplete_kinds(self) -> Dict[str, Literal["missing", "error"]]: ...
     @property
-    def incomplete(self) -> Any: ...
+    def incomplete(self) -> Any:
+        """Undecided rules: dicts with ``rule`` and ``missing``, and when a runtime error stopped
+        the rule ``error`` (message), ``error_kind`` (``"division_by_zero"``, ``"no_overload"``,
+        ...), ``error_at`` (``{"file", "line", "column"}`` of the failing sub-expression) and
+        ``error_expr`` (its source text); the error keys are absent otherwise."""
+        ...
     @property
     def questions(self) -> Any: ...
     @property

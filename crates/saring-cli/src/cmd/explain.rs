@@ -312,7 +312,24 @@ pub fn render(x: &Explanation, outcomes: &Outcomes) -> String {
                 let _ = writeln!(s, "      missing:  {}", missing.join(", "));
             }
             if let Some(e) = error {
-                let _ = writeln!(s, "      error:    {e}");
+                let entry = d.incomplete.iter().find(|i| i.rule == r.rule);
+                match entry.and_then(|i| i.error_kind) {
+                    Some(kind) => {
+                        let _ = writeln!(s, "      error:    {e}  [{}]", kind.code());
+                    }
+                    None => {
+                        let _ = writeln!(s, "      error:    {e}");
+                    }
+                }
+                if let Some((at, expr)) =
+                    entry.and_then(|i| i.error_at.as_ref().zip(i.error_expr.as_ref()))
+                {
+                    let _ = writeln!(
+                        s,
+                        "      at:       {}:{}:{}  `{expr}`",
+                        at.file, at.line, at.column
+                    );
+                }
             }
         }
         evidence(s, &r.evidence);

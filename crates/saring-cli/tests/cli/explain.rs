@@ -202,3 +202,32 @@ fn a_row_of_a_json_array_file_by_number() {
         "error: `rows.json` has no row 3 (2 rows)\n"
     );
 }
+
+#[test]
+fn a_runtime_error_shows_its_kind_and_place() {
+    let f = Fixture::new();
+    f.write(
+        "div/pack.toml",
+        "[pack]\nid = \"div\"\nversion = \"1\"\ntitle = \"t\"\nschema = \"schema.toml\"\n\
+         [outcomes]\nreview = 1\nrefer = 2\n\
+         [[rule]]\nid = \"ratio\"\ntitle = \"Ratio\"\nweight = 1\nwhen = \"a / b > 1\"\nreason = \"r\"\n",
+    );
+    f.write(
+        "div/schema.toml",
+        "[field.a]\ntype = \"int\"\nrequired = true\n[field.b]\ntype = \"int\"\nrequired = true\n",
+    );
+    f.write("rec.json", r#"{"a": 4, "b": 0}"#);
+    let out = f.run(&["explain", "--pack", "div", "rec.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::fixture::stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("error:    division by zero  [division_by_zero]"),
+        "{text}"
+    );
+    assert!(text.contains("at:       pack.toml:13:9  `a / b`"), "{text}");
+}

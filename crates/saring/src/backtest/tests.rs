@@ -79,6 +79,9 @@ fn decision(active: &[&str], shadow: &[&str], incomplete: &[&str]) -> Decision {
                 rule: (*r).into(),
                 missing: vec!["x".into()],
                 error: None,
+                error_kind: None,
+                error_at: None,
+                error_expr: None,
             })
             .collect(),
         invalid: Vec::new(),

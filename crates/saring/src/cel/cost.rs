@@ -54,9 +54,10 @@ impl Bounds {
             Node::MakeList(items) => items.len() as u64,
             Node::MakeMap(entries) => entries.len() as u64,
             Node::Slot(s) => self.path(paths, s.path),
-            Node::Select {
-                path: Some(path), ..
-            } => self.path(paths, *path),
+            Node::Select { operand, .. } => match operand.2 {
+                Some(path) => self.path(paths, path),
+                None => MAX_RECORD_LIST_ITEMS as u64,
+            },
             Node::Derived(i) => self
                 .derived
                 .get(*i as usize)
@@ -74,7 +75,7 @@ impl Bounds {
                 let [_, a, b] = &**parts;
                 self.size(a, paths).max(self.size(b, paths))
             }
-            Node::Binary(BinaryOp::Add, operands) => {
+            Node::Binary(BinaryOp::Add, operands, _) => {
                 let [a, b] = &**operands;
                 self.size(a, paths).saturating_add(self.size(b, paths))
             }
@@ -97,26 +98,26 @@ impl Bounds {
             | Node::Present(_)
             | Node::RuleRef(_)
             | Node::Aggregate(_) => 0,
-            Node::Neg(x)
+            Node::Neg(x, _)
             | Node::Not(x)
             | Node::HasField(x, _)
             | Node::InSet(x, _)
             | Node::Matches(x, _)
             | Node::StrMap(_, x)
             | Node::StrInSet(x, _)
-            | Node::Select { operand: x, .. }
             | Node::OptSelect(x, _)
             | Node::IntCmp { operand: x, .. }
             | Node::DoubleCmp { operand: x, .. } => cost(x),
+            Node::Select { operand, .. } => cost(&operand.0),
             Node::Cond(parts) => sum(&parts[..]),
-            Node::Binary(op, operands) => {
+            Node::Binary(op, operands, _) => {
                 let scan = match op {
                     BinaryOp::In => self.size(&operands[1], paths),
                     _ => 0,
                 };
                 sum(&operands[..]).saturating_add(scan)
             }
-            Node::Index(operands)
+            Node::Index(operands, _)
             | Node::OptIndex(operands)
             | Node::OptOr { operands, .. }
             | Node::StrCmp(_, operands)
@@ -132,10 +133,10 @@ impl Bounds {
                 .saturating_add(1)
                 .saturating_add(c.transform.as_ref().map_or(0, cost)),
             // `best_match` compares the name with every entry of its list.
-            Node::Call(b, args) if b.name == "best_match" && args.len() == 2 => {
+            Node::Call(b, args, _) if b.name == "best_match" && args.len() == 2 => {
                 sum(args).saturating_add(self.size(&args[1], paths))
             }
-            Node::Call(_, args) | Node::MakeList(args) | Node::And(args) | Node::Or(args) => {
+            Node::Call(_, args, _) | Node::MakeList(args) | Node::And(args) | Node::Or(args) => {
                 sum(args)
             }
             Node::MakeMap(entries) => entries.iter().fold(0u64, |acc, (k, v)| {

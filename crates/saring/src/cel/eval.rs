@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use crate::cel::ast::MacroKind;
 use crate::cel::cost::{call_cost, op_cost};
-use crate::cel::error::EvalError;
+use crate::cel::error::{EvalError, RuntimeError, RuntimeErrorKind};
 use crate::cel::functions::{lists_ext, string_ext};
-use crate::cel::ir::{Comprehension, DerivedNode, Node, PathSet, StrMap};
+use crate::cel::ir::{Comprehension, DerivedNode, Node, PathSet, Site, StrMap};
 use crate::cel::ops;
 use crate::cel::value::{MapValue, Value};
 use crate::limits::DEFAULT_RUNTIME_COST;
@@ -28,22 +28,40 @@ pub(crate) enum Fail {
     /// A record field the expression needs is absent.
     Missing,
     /// Any other CEL runtime error (no matching overload, division by zero, overflow, ...).
-    Error(Arc<str>),
+    Error(RuntimeError),
 }
 
 impl From<EvalError> for Fail {
     fn from(e: EvalError) -> Fail {
         match e {
             EvalError::Missing(_) => Fail::Missing,
-            EvalError::Runtime(m) => Fail::Error(m),
+            EvalError::Runtime(e) => Fail::Error(e),
         }
     }
 }
 
 impl Fail {
-    fn msg(message: impl Into<String>) -> Fail {
-        Fail::Error(Arc::from(message.into()))
+    /// A runtime error of the given kind.
+    #[cold]
+    pub(crate) fn new(kind: RuntimeErrorKind, message: impl Into<String>) -> Fail {
+        Fail::Error(RuntimeError::new(kind, message.into()))
     }
+
+    /// The failure as it leaves the node at `site` (see [`RuntimeError::at`]).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn at(self, site: Site) -> Fail {
+        match self {
+            Fail::Error(e) => Fail::Error(e.at(site)),
+            missing => missing,
+        }
+    }
+}
+
+/// `map_err` for a failure leaving the node at `site`.
+#[inline(always)]
+fn at(site: Site) -> impl FnOnce(Fail) -> Fail {
+    move |f| f.at(site)
 }
 
 /// A failure with the missing paths it met.
@@ -150,10 +168,13 @@ fn charge(frame: &mut Frame, units: u64) -> Result<(), Fail> {
 #[cold]
 fn cost_exceeded(frame: &mut Frame) -> Fail {
     frame.budget = 0;
-    Fail::msg(format!(
-        "cost_exceeded: evaluating this record needs more than its budget of {} cost units",
-        frame.limit
-    ))
+    Fail::new(
+        RuntimeErrorKind::Limit,
+        format!(
+            "cost_exceeded: evaluating this record needs more than its budget of {} cost units",
+            frame.limit
+        ),
+    )
 }
 
 impl Frame {
@@ -195,10 +216,10 @@ pub(crate) enum BoolCtx {
 fn not_bool(ctx: BoolCtx, v: &Value) -> Fail {
     match ctx {
         BoolCtx::Op(op) => EvalError::no_overload(op, [v]).into(),
-        BoolCtx::Condition => Fail::msg(format!(
-            "the condition evaluated to {}, not bool",
-            v.type_name()
-        )),
+        BoolCtx::Condition => Fail::new(
+            RuntimeErrorKind::TypeMismatch,
+            format!("the condition evaluated to {}, not bool", v.type_name()),
+        ),
     }
 }
 
@@ -231,7 +252,7 @@ fn slot<'a>(
 #[cold]
 fn absent(record: &Record, s: crate::cel::ir::SlotRef, frame: &mut Frame) -> Fail {
     match record.invalid_slot(s.slot) {
-        Some(e) => Fail::msg(e.message.clone()),
+        Some(e) => Fail::new(RuntimeErrorKind::InvalidField, e.message.clone()),
         None => missing(frame, s.path),
     }
 }
@@ -246,7 +267,10 @@ pub(crate) fn eval(node: &Node, cx: &Ctx<'_>, frame: &mut Frame) -> Result<Value
 fn aggregate<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a Value, Fail> {
     use crate::aggregate::Fact;
     let Some(record) = cx.record else {
-        return Err(Fail::msg(crate::aggregate::NO_HISTORY));
+        return Err(Fail::new(
+            RuntimeErrorKind::Aggregate,
+            crate::aggregate::NO_HISTORY,
+        ));
     };
     match record.facts.get(i as usize) {
         Some(Fact::Known { value, .. }) => Ok(value),
@@ -254,8 +278,14 @@ fn aggregate<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a Value, F
             frame.missing.union(paths);
             Err(Fail::Missing)
         }
-        Some(Fact::Failed(message)) => Err(Fail::Error(message.clone())),
-        None => Err(Fail::msg(crate::aggregate::NO_HISTORY)),
+        Some(Fact::Failed(message)) => Err(Fail::Error(RuntimeError::new(
+            RuntimeErrorKind::Aggregate,
+            message.clone(),
+        ))),
+        None => Err(Fail::new(
+            RuntimeErrorKind::Aggregate,
+            crate::aggregate::NO_HISTORY,
+        )),
     }
 }
 
@@ -264,7 +294,10 @@ fn aggregate<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a Value, F
 pub(crate) fn derived<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a Value, Fail> {
     let i = i as usize;
     let Some(cell) = cx.cache.get(i) else {
-        return Err(Fail::msg("value used before it was computed"));
+        return Err(Fail::new(
+            RuntimeErrorKind::Internal,
+            "value used before it was computed",
+        ));
     };
     if cell.get().is_none() {
         compute_derived(cx, i, frame);
@@ -275,7 +308,10 @@ pub(crate) fn derived<'a>(cx: &Ctx<'a>, i: u32, frame: &mut Frame) -> Result<&'a
             frame.missing.union(&f.missing);
             Err(f.fail.clone())
         }
-        None => Err(Fail::msg("value used before it was computed")),
+        None => Err(Fail::new(
+            RuntimeErrorKind::Internal,
+            "value used before it was computed",
+        )),
     }
 }
 
@@ -340,13 +376,16 @@ pub(crate) fn value<'a>(
 ) -> Result<ValueRef<'a>, Fail> {
     match node {
         Node::Const(v) => Ok(Cow::Borrowed(v)),
-        Node::Unbound(msg) => Err(Fail::Error(msg.clone())),
+        Node::Unbound(msg) => Err(Fail::Error(RuntimeError::new(
+            RuntimeErrorKind::UndeclaredReference,
+            msg.clone(),
+        ))),
         Node::Slot(s) => slot(cx, *s, frame).map(Cow::Borrowed),
         Node::Var(i) => cx
             .vars
             .get(*i as usize)
             .map(Cow::Borrowed)
-            .ok_or_else(|| Fail::msg("unbound variable")),
+            .ok_or_else(|| Fail::new(RuntimeErrorKind::UndeclaredReference, "unbound variable")),
         Node::Derived(i) => derived(cx, *i, frame).map(Cow::Borrowed),
         Node::Aggregate(i) => aggregate(cx, *i, frame).map(Cow::Borrowed),
         Node::Local(i) => frame
@@ -354,8 +393,11 @@ pub(crate) fn value<'a>(
             .get(frame.base + *i as usize)
             .cloned()
             .map(Cow::Owned)
-            .ok_or_else(|| Fail::msg("unbound comprehension variable")),
-        Node::Neg(x) => owned(ops::neg(value(x, cx, frame)?.as_ref())),
+            .ok_or_else(|| Fail::new(RuntimeErrorKind::Internal, "unbound comprehension variable")),
+        Node::Neg(x, site) => {
+            let x = value(x, cx, frame).map_err(at(*site))?;
+            owned(ops::neg(x.as_ref())).map_err(at(*site))
+        }
         Node::Cond(parts) => {
             let [c, a, b] = &**parts;
             if boolean(c, cx, frame, BoolCtx::Op("_?_:_"))? {
@@ -364,11 +406,11 @@ pub(crate) fn value<'a>(
                 value(b, cx, frame)
             }
         }
-        Node::Binary(op, operands) => {
+        Node::Binary(op, operands, site) => {
             let [a, b] = &**operands;
-            let (a, b) = both(a, b, cx, frame)?;
-            let result = ops::binary(*op, &a, &b)?;
-            charge(frame, op_cost(&a, &b, &result))?;
+            let (a, b) = both(a, b, cx, frame).map_err(at(*site))?;
+            let result = ops::binary(*op, &a, &b).map_err(|e| Fail::from(e).at(*site))?;
+            charge(frame, op_cost(&a, &b, &result)).map_err(at(*site))?;
             Ok(Cow::Owned(result))
         }
         Node::OptSlot(s) => opt_slot(cx, *s).map(Cow::Owned),
@@ -412,49 +454,61 @@ pub(crate) fn value<'a>(
                     value
                 };
                 if map.get(&key).is_some() {
-                    return Err(Fail::msg(format!("Failed with repeated key: {key}")));
+                    return Err(Fail::new(
+                        RuntimeErrorKind::DuplicateKey,
+                        format!("Failed with repeated key: {key}"),
+                    ));
                 }
                 map.entries.push((key, value));
             }
             Ok(Cow::Owned(Value::Map(Arc::new(map))))
         }
-        Node::Select {
-            operand,
-            field,
-            path,
-        } => {
-            let found = match value(operand, cx, frame)? {
+        Node::Select { operand, field } => {
+            let (operand, site, path) = &**operand;
+            let site = *site;
+            let found = match value(operand, cx, frame).map_err(at(site))? {
                 // Selecting from an optional is optional (`optional.of(m).f`).
                 Cow::Borrowed(Value::Optional(o)) => {
-                    return select_opt(o.as_deref(), field).map(Cow::Owned)
+                    return select_opt(o.as_deref(), field)
+                        .map(Cow::Owned)
+                        .map_err(at(site))
                 }
                 Cow::Owned(Value::Optional(o)) => {
-                    return select_opt(o.as_deref(), field).map(Cow::Owned)
+                    return select_opt(o.as_deref(), field)
+                        .map(Cow::Owned)
+                        .map_err(at(site))
                 }
                 Cow::Borrowed(Value::Map(m)) => m.get_str(field).map(Cow::Borrowed),
                 Cow::Owned(Value::Map(m)) => m.get_str(field).cloned().map(Cow::Owned),
                 other => {
-                    return Err(Fail::msg(format!(
-                        "cannot select field `{field}` from {}",
-                        other.type_name()
-                    )))
+                    return Err(Fail::new(
+                        RuntimeErrorKind::NoSuchField,
+                        format!("cannot select field `{field}` from {}", other.type_name()),
+                    )
+                    .at(site))
                 }
             };
             match (found, path) {
                 (Some(v), _) => Ok(v),
                 (None, Some(p)) => Err(missing(frame, *p)),
-                (None, None) => Err(Fail::msg(format!("no such key: {field}"))),
+                (None, None) => Err(Fail::new(
+                    RuntimeErrorKind::NoSuchKey,
+                    format!("no such key: {field}"),
+                )
+                .at(site)),
             }
         }
-        Node::Index(operands) => {
+        Node::Index(operands, site) => {
             let [a, i] = &**operands;
-            let (a, i) = both(a, i, cx, frame)?;
+            let (a, i) = both(a, i, cx, frame).map_err(at(*site))?;
             if let Value::Optional(o) = a.as_ref() {
-                return index_opt(o.as_deref(), &i).map(Cow::Owned);
+                return index_opt(o.as_deref(), &i)
+                    .map(Cow::Owned)
+                    .map_err(at(*site));
             }
-            owned(ops::index(&a, &i))
+            owned(ops::index(&a, &i)).map_err(at(*site))
         }
-        Node::Call(builtin, args) => call(builtin, args, cx, frame),
+        Node::Call(builtin, args, site) => call(builtin, args, cx, frame).map_err(at(*site)),
         Node::MakeList(items) => {
             let mut values = Vec::with_capacity(items.len());
             for item in items.iter() {
@@ -469,13 +523,18 @@ pub(crate) fn value<'a>(
                 check_map_key(&key)?;
                 let value = eval(v, cx, frame)?;
                 if map.get(&key).is_some() {
-                    return Err(Fail::msg(format!("Failed with repeated key: {key}")));
+                    return Err(Fail::new(
+                        RuntimeErrorKind::DuplicateKey,
+                        format!("Failed with repeated key: {key}"),
+                    ));
                 }
                 map.entries.push((key, value));
             }
             Ok(Cow::Owned(Value::Map(Arc::new(map))))
         }
-        Node::Comprehension(c) => comprehension(c, cx, frame).map(Cow::Owned),
+        Node::Comprehension(c) => comprehension(c, cx, frame)
+            .map(Cow::Owned)
+            .map_err(at(c.site)),
         Node::StrMap(map, x) => {
             let x = value(x, cx, frame)?;
             owned(builtin_map(*map)(&[x.as_ref()]))
@@ -605,15 +664,15 @@ pub(crate) fn boolean<'a>(
             Value::Optional(None) => Ok(false),
             Value::Optional(Some(v)) => match &**v {
                 Value::Map(m) => Ok(m.get_str(field).is_some()),
-                other => Err(Fail::msg(format!(
-                    "invalid type for has(): {}",
-                    other.type_name()
-                ))),
+                other => Err(Fail::new(
+                    RuntimeErrorKind::TypeMismatch,
+                    format!("invalid type for has(): {}", other.type_name()),
+                )),
             },
-            other => Err(Fail::msg(format!(
-                "invalid type for has(): {}",
-                other.type_name()
-            ))),
+            other => Err(Fail::new(
+                RuntimeErrorKind::TypeMismatch,
+                format!("invalid type for has(): {}", other.type_name()),
+            )),
         },
         Node::RuleRef(i) => match cx.rules.get(*i as usize) {
             Some(RuleState::Hit) => Ok(true),
@@ -623,9 +682,15 @@ pub(crate) fn boolean<'a>(
                     frame.missing.union(&failure.missing);
                     Err(failure.fail.clone())
                 }
-                None => Err(Fail::msg("rule failure not recorded")),
+                None => Err(Fail::new(
+                    RuntimeErrorKind::Internal,
+                    "rule failure not recorded",
+                )),
             },
-            Some(RuleState::Pending) | None => Err(Fail::msg("rule used before it was evaluated")),
+            Some(RuleState::Pending) | None => Err(Fail::new(
+                RuntimeErrorKind::Internal,
+                "rule used before it was evaluated",
+            )),
         },
         Node::Not(x) => Ok(!boolean(x, cx, frame, BoolCtx::Op("!_"))?),
         Node::And(operands) => logic(false, operands, cx, frame),
@@ -784,10 +849,10 @@ fn call<'a>(
 pub(crate) fn check_map_key(key: &Value) -> Result<(), Fail> {
     match key {
         Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::String(_) => Ok(()),
-        other => Err(Fail::msg(format!(
-            "unsupported key type: {}",
-            other.type_name()
-        ))),
+        other => Err(Fail::new(
+            RuntimeErrorKind::TypeMismatch,
+            format!("unsupported key type: {}", other.type_name()),
+        )),
     }
 }
 
@@ -841,14 +906,20 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
     let op = BoolCtx::Op(kind.name());
     // Binds the variables for step `i`.
     let bind = |i: usize, frame: &mut Frame| -> Result<(), Fail> {
-        let first = range
-            .first(i, c.two)
-            .ok_or_else(|| Fail::msg("comprehension index out of range"))?;
+        let first = range.first(i, c.two).ok_or_else(|| {
+            Fail::new(
+                RuntimeErrorKind::Internal,
+                "comprehension index out of range",
+            )
+        })?;
         frame.set_local(c.local, first);
         if c.two {
-            let second = range
-                .second(i)
-                .ok_or_else(|| Fail::msg("comprehension index out of range"))?;
+            let second = range.second(i).ok_or_else(|| {
+                Fail::new(
+                    RuntimeErrorKind::Internal,
+                    "comprehension index out of range",
+                )
+            })?;
             frame.set_local(c.local + 1, second);
         }
         Ok(())
@@ -864,17 +935,20 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
         }
     };
     let transform = || {
-        c.transform
-            .as_ref()
-            .ok_or_else(|| Fail::msg(format!("{} without transform", kind.name())))
+        c.transform.as_ref().ok_or_else(|| {
+            Fail::new(
+                RuntimeErrorKind::Internal,
+                format!("{} without transform", kind.name()),
+            )
+        })
     };
     let n = range.len();
     match kind {
         // Evaluated by `opt_map` (never reached).
-        MacroKind::OptMap | MacroKind::OptFlatMap => Err(Fail::msg(format!(
-            "no such overload: {}(list or map)",
-            kind.name()
-        ))),
+        MacroKind::OptMap | MacroKind::OptFlatMap => Err(Fail::new(
+            RuntimeErrorKind::NoOverload,
+            format!("no such overload: {}(list or map)", kind.name()),
+        )),
         MacroKind::All | MacroKind::Exists => {
             let decisive = kind == MacroKind::Exists;
             let mut error = None;
@@ -925,7 +999,10 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
         }
         MacroKind::SortBy => {
             let Range::List(items) = range else {
-                return Err(Fail::msg("no such overload: sortBy(map)"));
+                return Err(Fail::new(
+                    RuntimeErrorKind::NoOverload,
+                    "no such overload: sortBy(map)",
+                ));
             };
             let transform = transform()?;
             let mut keys = Vec::with_capacity(n);
@@ -966,9 +1043,10 @@ fn comprehension<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> R
                         Value::Map(entry) => {
                             for (k, v) in entry.entries.iter() {
                                 if map.get(k).is_some() {
-                                    return Err(Fail::msg(format!(
-                                        "insert failed: key {k} already exists"
-                                    )));
+                                    return Err(Fail::new(
+                                        RuntimeErrorKind::DuplicateKey,
+                                        format!("insert failed: key {k} already exists"),
+                                    ));
                                 }
                                 map.entries.push((k.clone(), v.clone()));
                             }
@@ -991,7 +1069,7 @@ fn opt_slot(cx: &Ctx<'_>, s: crate::cel::ir::SlotRef) -> Result<Value, Fail> {
     match record.get(s.slot) {
         Some(v) => Ok(Value::some(v.clone())),
         None => match record.invalid_slot(s.slot) {
-            Some(e) => Err(Fail::msg(e.message.clone())),
+            Some(e) => Err(Fail::new(RuntimeErrorKind::InvalidField, e.message.clone())),
             None => Ok(Value::none()),
         },
     }
@@ -1004,10 +1082,10 @@ fn select_opt(v: Option<&Value>, field: &str) -> Result<Value, Fail> {
         Some(Value::Map(m)) => Ok(m
             .get_str(field)
             .map_or_else(Value::none, |x| Value::some(x.clone()))),
-        Some(other) => Err(Fail::msg(format!(
-            "cannot select field `{field}` from {}",
-            other.type_name()
-        ))),
+        Some(other) => Err(Fail::new(
+            RuntimeErrorKind::NoSuchField,
+            format!("cannot select field `{field}` from {}", other.type_name()),
+        )),
     }
 }
 
@@ -1051,10 +1129,13 @@ fn index_opt(v: Option<&Value>, index: &Value) -> Result<Value, Fail> {
 fn opt_entry(v: Value) -> Result<Option<Value>, Fail> {
     match v {
         Value::Optional(o) => Ok(o.map(Arc::unwrap_or_clone)),
-        other => Err(Fail::msg(format!(
-            "an optional entry (`?`) needs an optional value, found {}",
-            other.type_name()
-        ))),
+        other => Err(Fail::new(
+            RuntimeErrorKind::TypeMismatch,
+            format!(
+                "an optional entry (`?`) needs an optional value, found {}",
+                other.type_name()
+            ),
+        )),
     }
 }
 
@@ -1079,7 +1160,10 @@ fn opt_or<'a>(
         }
         return match a.as_ref() {
             Value::Optional(Some(v)) => Ok(Cow::Owned((**v).clone())),
-            _ => Err(Fail::msg(crate::cel::functions::optional::NONE_DEREFERENCE)),
+            _ => Err(Fail::new(
+                RuntimeErrorKind::OptionalNone,
+                crate::cel::functions::optional::NONE_DEREFERENCE,
+            )),
         };
     }
     let b = value(b, cx, frame)?;
@@ -1100,10 +1184,12 @@ fn opt_map<'a>(c: &'a Comprehension, cx: &Ctx<'a>, frame: &mut Frame) -> Result<
         Value::Optional(Some(v)) => (**v).clone(),
         other => return Err(EvalError::no_overload(kind.name(), [other]).into()),
     };
-    let transform = c
-        .transform
-        .as_ref()
-        .ok_or_else(|| Fail::msg(format!("{} without transform", kind.name())))?;
+    let transform = c.transform.as_ref().ok_or_else(|| {
+        Fail::new(
+            RuntimeErrorKind::Internal,
+            format!("{} without transform", kind.name()),
+        )
+    })?;
     charge(frame, 1)?;
     frame.set_local(c.local, item);
     let out = eval(transform, cx, frame)?;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::cel::functions::strings::Regex;
 use rustc_hash::FxHashSet;
 
-use crate::cel::ast::{BinaryOp, MacroKind};
+use crate::cel::ast::{BinaryOp, MacroKind, Span};
 use crate::cel::functions::Builtin;
 use crate::cel::value::Value;
 
@@ -191,20 +191,20 @@ pub(crate) enum Node {
     /// A comprehension variable by depth index.
     Local(u32),
     /// `-x`
-    Neg(Box<Node>),
+    Neg(Box<Node>, Site),
     /// `c ? a : b`
     Cond(Box<[Node; 3]>),
     /// Arithmetic, comparison and `in` over values.
-    Binary(BinaryOp, Box<[Node; 2]>),
+    Binary(BinaryOp, Box<[Node; 2]>, Site),
     /// Field of a map value at run time (list items, dynamic maps); `path` is the schema path
-    /// id for missing-data reports, when the field is a schema field.
+    /// id for missing-data reports, when the field is a schema field. The operand is boxed
+    /// with the select's site and the path (so that the node stays four words).
     Select {
-        operand: Box<Node>,
+        operand: Box<(Node, Site, Option<u32>)>,
         field: Arc<str>,
-        path: Option<u32>,
     },
     /// `a[i]`
-    Index(Box<[Node; 2]>),
+    Index(Box<[Node; 2]>, Site),
     /// A record slot read through `.?`: an optional, `optional.none()` when absent (never
     /// missing data).
     OptSlot(SlotRef),
@@ -223,7 +223,7 @@ pub(crate) enum Node {
     /// A map literal with optional entries (`{?k: v}`): each with whether it is optional.
     MakeMapOpt(Box<[(Node, Node, bool)]>),
     /// A builtin call.
-    Call(&'static Builtin, Box<[Node]>),
+    Call(&'static Builtin, Box<[Node]>, Site),
     /// A list literal with non-constant items.
     MakeList(Box<[Node]>),
     /// A map literal with non-constant entries.
@@ -336,6 +336,47 @@ pub(crate) struct Comprehension {
     pub predicate: Option<Node>,
     /// Transform (map, transformList, transformMap, transformMapEntry).
     pub transform: Option<Node>,
+    /// Where the macro call is.
+    pub site: Site,
+}
+
+/// The id of a node's place in the source ([`Sites`]): kept by the nodes an error can be
+/// raised in (calls, operators, indexing, selects, comprehensions), and put into an error
+/// (if it has none yet) only as it leaves such a node, so that success paths pay nothing.
+pub(crate) type Site = u32;
+
+/// The source spans of the [`Site`]s of one or more planned expressions, and which
+/// expression each range of sites belongs to (an owner is whatever the caller numbers its
+/// expressions by: a rule, a derived value, ...).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sites {
+    spans: Vec<Span>,
+    /// (first site, owner), by first site.
+    owners: Vec<(u32, u32)>,
+}
+
+impl Sites {
+    /// A new site for a node at `span`.
+    pub(crate) fn add(&mut self, span: Span) -> Site {
+        self.spans.push(span);
+        (self.spans.len() - 1) as Site
+    }
+
+    /// Marks the sites added from now on as belonging to `owner`.
+    pub(crate) fn begin(&mut self, owner: u32) {
+        self.owners.push((self.spans.len() as u32, owner));
+    }
+
+    /// The span of a site.
+    pub(crate) fn span(&self, site: Site) -> Option<Span> {
+        self.spans.get(site as usize).copied()
+    }
+
+    /// The owner of a site (the last [`Sites::begin`] before it was added).
+    pub(crate) fn owner(&self, site: Site) -> Option<u32> {
+        let i = self.owners.partition_point(|&(first, _)| first <= site);
+        i.checked_sub(1).map(|i| self.owners[i].1)
+    }
 }
 
 /// Record paths by id: every path a missing-data report can name, sorted, so that a set of
@@ -387,6 +428,29 @@ pub(crate) use crate::idset::IdSet as PathSet;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sites cost no room: a node stays four words (the select keeps its site in its box).
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn nodes_stay_small() {
+        assert_eq!(std::mem::size_of::<Node>(), 32);
+    }
+
+    #[test]
+    fn site_owners() {
+        let mut sites = Sites::default();
+        sites.begin(7);
+        let a = sites.add(Span::new(0, 3));
+        sites.begin(9);
+        let b = sites.add(Span::new(1, 2));
+        let c = sites.add(Span::new(4, 5));
+        assert_eq!(
+            (sites.owner(a), sites.owner(b), sites.owner(c)),
+            (Some(7), Some(9), Some(9))
+        );
+        assert_eq!(sites.span(b), Some(Span::new(1, 2)));
+        assert_eq!(sites.span(99), None);
+    }
 
     #[test]
     fn path_table_sorts() {

@@ -24,7 +24,7 @@ pub(crate) mod types;
 pub(crate) mod value;
 
 pub use ast::Span;
-pub use error::{EvalError, EvalResult};
+pub use error::{EvalError, EvalResult, RuntimeError, RuntimeErrorKind};
 pub use program::Program;
 pub use resolve::{Env, ListBinding};
 pub use typecheck::CheckError;

@@ -10,18 +10,21 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::cel::ast::{BinaryOp, UnaryOp};
-use crate::cel::error::{EvalError, EvalResult};
+use crate::cel::error::{EvalError, EvalResult, RuntimeErrorKind};
 use crate::cel::functions::time::{check_duration_range, check_timestamp_range};
 use crate::cel::types::Type;
 use crate::cel::value::Value;
 
 fn no_overload(op: &str, args: &[&Value]) -> EvalError {
     let types: Vec<&str> = args.iter().map(|a| a.type_name()).collect();
-    EvalError::msg(format!("no such overload: {op}({})", types.join(", ")))
+    EvalError::new(
+        RuntimeErrorKind::NoOverload,
+        format!("no such overload: {op}({})", types.join(", ")),
+    )
 }
 
 fn overflow() -> EvalError {
-    EvalError::msg("integer overflow")
+    EvalError::overflow("integer overflow")
 }
 
 /// `a + b`: numbers of one kind, string/bytes/list concatenation, timestamp + duration,
@@ -30,10 +33,13 @@ fn overflow() -> EvalError {
 /// ([`crate::limits::MAX_VALUE_BYTES`]); checked before allocating.
 pub(crate) fn check_built_size(len: usize) -> Result<(), EvalError> {
     if len > crate::limits::MAX_VALUE_BYTES {
-        return Err(EvalError::msg(format!(
-            "value_too_large: the value would be {len} bytes, more than the limit of {}",
-            crate::limits::MAX_VALUE_BYTES
-        )));
+        return Err(EvalError::new(
+            RuntimeErrorKind::Limit,
+            format!(
+                "value_too_large: the value would be {len} bytes, more than the limit of {}",
+                crate::limits::MAX_VALUE_BYTES
+            ),
+        ));
     }
     Ok(())
 }
@@ -61,11 +67,14 @@ pub fn add(a: &Value, b: &Value) -> EvalResult {
                 return Ok(List(x.clone()));
             }
             if x.len().saturating_add(y.len()) > crate::limits::MAX_LIST_ITEMS {
-                return Err(EvalError::msg(format!(
-                    "value_too_large: the list would have {} items, more than the limit of {}",
-                    x.len().saturating_add(y.len()),
-                    crate::limits::MAX_LIST_ITEMS
-                )));
+                return Err(EvalError::new(
+                    RuntimeErrorKind::Limit,
+                    format!(
+                        "value_too_large: the list would have {} items, more than the limit of {}",
+                        x.len().saturating_add(y.len()),
+                        crate::limits::MAX_LIST_ITEMS
+                    ),
+                ));
             }
             Ok(List(
                 x.iter().chain(y.iter()).cloned().collect::<Arc<[Value]>>(),
@@ -73,12 +82,12 @@ pub fn add(a: &Value, b: &Value) -> EvalResult {
         }
         (Timestamp(t), Duration(d)) | (Duration(d), Timestamp(t)) => t
             .checked_add_signed(*d)
-            .ok_or_else(|| EvalError::msg("timestamp out of range"))
+            .ok_or_else(|| EvalError::overflow("timestamp out of range"))
             .and_then(check_timestamp_range)
             .map(Timestamp),
         (Duration(x), Duration(y)) => x
             .checked_add(y)
-            .ok_or_else(|| EvalError::msg("duration out of range"))
+            .ok_or_else(|| EvalError::overflow("duration out of range"))
             .and_then(check_duration_range)
             .map(Duration),
         _ => Err(no_overload("_+_", &[a, b])),
@@ -98,12 +107,12 @@ pub fn sub(a: &Value, b: &Value) -> EvalResult {
         }
         (Timestamp(t), Duration(d)) => t
             .checked_sub_signed(*d)
-            .ok_or_else(|| EvalError::msg("timestamp out of range"))
+            .ok_or_else(|| EvalError::overflow("timestamp out of range"))
             .and_then(check_timestamp_range)
             .map(Timestamp),
         (Duration(x), Duration(y)) => x
             .checked_sub(y)
-            .ok_or_else(|| EvalError::msg("duration out of range"))
+            .ok_or_else(|| EvalError::overflow("duration out of range"))
             .and_then(check_duration_range)
             .map(Duration),
         _ => Err(no_overload("_-_", &[a, b])),
@@ -126,7 +135,10 @@ pub fn mul(a: &Value, b: &Value) -> EvalResult {
 pub fn div(a: &Value, b: &Value) -> EvalResult {
     use Value::*;
     match (a, b) {
-        (Int(_), Int(0)) | (Uint(_), Uint(0)) => Err(EvalError::msg("division by zero")),
+        (Int(_), Int(0)) | (Uint(_), Uint(0)) => Err(EvalError::new(
+            RuntimeErrorKind::DivisionByZero,
+            "division by zero",
+        )),
         (Int(x), Int(y)) => x.checked_div(*y).map(Int).ok_or_else(overflow),
         (Uint(x), Uint(y)) => x.checked_div(*y).map(Uint).ok_or_else(overflow),
         (Double(x), Double(y)) => Ok(Double(x / y)),
@@ -138,7 +150,10 @@ pub fn div(a: &Value, b: &Value) -> EvalResult {
 pub fn rem(a: &Value, b: &Value) -> EvalResult {
     use Value::*;
     match (a, b) {
-        (Int(_), Int(0)) | (Uint(_), Uint(0)) => Err(EvalError::msg("modulus by zero")),
+        (Int(_), Int(0)) | (Uint(_), Uint(0)) => Err(EvalError::new(
+            RuntimeErrorKind::ModulusByZero,
+            "modulus by zero",
+        )),
         (Int(x), Int(y)) => x.checked_rem(*y).map(Int).ok_or_else(overflow),
         (Uint(x), Uint(y)) => x.checked_rem(*y).map(Uint).ok_or_else(overflow),
         _ => Err(no_overload("_%_", &[a, b])),
@@ -197,10 +212,10 @@ pub fn relation(op: BinaryOp, a: &Value, b: &Value) -> EvalResult {
         BinaryOp::Gt => compare(a, b)?.is_some_and(Ordering::is_gt),
         BinaryOp::Ge => compare(a, b)?.is_some_and(Ordering::is_ge),
         _ => {
-            return Err(EvalError::msg(format!(
-                "`{}` is not a relation",
-                op.symbol()
-            )))
+            return Err(EvalError::new(
+                RuntimeErrorKind::Internal,
+                format!("`{}` is not a relation", op.symbol()),
+            ))
         }
     };
     Ok(Value::Bool(result))
@@ -236,9 +251,10 @@ pub fn index(container: &Value, key: &Value) -> EvalResult {
                 Value::Uint(u) => Some(i64::try_from(*u).unwrap_or(i64::MAX)),
                 Value::Double(d) if d.fract() == 0.0 && d.abs() < 9.2e18 => Some(*d as i64),
                 Value::Double(d) => {
-                    return Err(EvalError::msg(format!(
-                        "invalid list index `{d}`: not an integer"
-                    )))
+                    return Err(EvalError::new(
+                        RuntimeErrorKind::InvalidArgument,
+                        format!("invalid list index `{d}`: not an integer"),
+                    ))
                 }
                 _ => None,
             };
@@ -249,12 +265,16 @@ pub fn index(container: &Value, key: &Value) -> EvalResult {
                 .ok()
                 .and_then(|u| items.get(u))
                 .cloned()
-                .ok_or_else(|| EvalError::msg(format!("index out of range: {i}")))
+                .ok_or_else(|| {
+                    EvalError::new(
+                        RuntimeErrorKind::IndexOutOfRange,
+                        format!("index out of range: {i}"),
+                    )
+                })
         }
-        Value::Map(m) => m
-            .get(key)
-            .cloned()
-            .ok_or_else(|| EvalError::msg(format!("no such key: {key}"))),
+        Value::Map(m) => m.get(key).cloned().ok_or_else(|| {
+            EvalError::new(RuntimeErrorKind::NoSuchKey, format!("no such key: {key}"))
+        }),
         _ => Err(no_overload("_[_]", &[container, key])),
     }
 }

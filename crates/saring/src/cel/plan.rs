@@ -6,11 +6,11 @@
 use crate::diagnostic::Code;
 use std::sync::Arc;
 
-use crate::cel::ast::{BinaryOp, MacroKind, UnaryOp};
+use crate::cel::ast::{BinaryOp, MacroKind, Span, UnaryOp};
 use crate::cel::eval::fold;
 use crate::cel::functions::strings::build_regex;
 use crate::cel::ir::{
-    AnyStrTest, Cmp, Comprehension, Node, Paths, SlotRef, StrMap, StrTest, ValueSet,
+    AnyStrTest, Cmp, Comprehension, Node, Paths, Sites, SlotRef, StrMap, StrTest, ValueSet,
 };
 use crate::cel::resolve::Env;
 use crate::cel::typecheck::{CheckError, TExpr, TKind};
@@ -22,10 +22,16 @@ const EXACT_INT_IN_DOUBLE: i64 = 1 << 53;
 
 /// Lowers a checked expression. `paths` gives (and collects) the ids of record paths named in
 /// missing-data reports. Errors are constant regexes that do not compile.
-pub(crate) fn plan(expr: &TExpr, env: &Env, paths: &mut Paths) -> Result<Node, Vec<CheckError>> {
+pub(crate) fn plan(
+    expr: &TExpr,
+    env: &Env,
+    paths: &mut Paths,
+    sites: &mut Sites,
+) -> Result<Node, Vec<CheckError>> {
     let mut p = Planner {
         env,
         paths,
+        sites,
         errors: Vec::new(),
     };
     let node = p.lower(expr);
@@ -39,6 +45,7 @@ pub(crate) fn plan(expr: &TExpr, env: &Env, paths: &mut Paths) -> Result<Node, V
 struct Planner<'p> {
     env: &'p Env,
     paths: &'p mut Paths,
+    sites: &'p mut Sites,
     errors: Vec<CheckError>,
 }
 
@@ -60,19 +67,18 @@ fn is_const(n: &Node) -> bool {
 
 fn is_foldable(node: &Node) -> bool {
     match node {
-        Node::Not(a) | Node::Neg(a) | Node::InSet(a, _) | Node::Matches(a, _) => is_const(a),
+        Node::Not(a) | Node::Neg(a, _) | Node::InSet(a, _) | Node::Matches(a, _) => is_const(a),
         Node::StrMap(_, a) | Node::StrInSet(a, _) => is_const(a),
         Node::StrTest(_, ops) | Node::StrCmp(_, ops) => ops.iter().all(is_const),
-        Node::HasField(a, _) | Node::Select { operand: a, .. } | Node::OptSelect(a, _) => {
-            is_const(a)
-        }
+        Node::HasField(a, _) | Node::OptSelect(a, _) => is_const(a),
+        Node::Select { operand, .. } => is_const(&operand.0),
         Node::OptIndex(ops) | Node::OptOr { operands: ops, .. } => ops.iter().all(is_const),
         Node::MakeListOpt(items) => items.iter().all(|(n, _)| is_const(n)),
         Node::MakeMapOpt(entries) => entries.iter().all(|(k, v, _)| is_const(k) && is_const(v)),
         Node::And(ops) | Node::Or(ops) | Node::MakeList(ops) => ops.iter().all(is_const),
-        Node::Binary(_, ops) | Node::Index(ops) => ops.iter().all(is_const),
+        Node::Binary(_, ops, _) | Node::Index(ops, _) => ops.iter().all(is_const),
         Node::Cond(ops) => ops.iter().all(is_const),
-        Node::Call(b, args) => b.name != "dyn" && args.iter().all(is_const),
+        Node::Call(b, args, _) => b.name != "dyn" && args.iter().all(is_const),
         Node::MakeMap(entries) => entries.iter().all(|(k, v)| is_const(k) && is_const(v)),
         _ => false,
     }
@@ -141,7 +147,10 @@ impl Planner<'_> {
                 self.in_set(elem, set)
             }
             TKind::Unary(UnaryOp::Not, x) => folded(Node::Not(Box::new(self.lower(x)))),
-            TKind::Unary(UnaryOp::Neg, x) => folded(Node::Neg(Box::new(self.lower(x)))),
+            TKind::Unary(UnaryOp::Neg, x) => {
+                let x = self.lower(x);
+                folded(Node::Neg(Box::new(x), self.sites.add(e.span)))
+            }
             TKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), _, _) => {
                 let mut operands = Vec::new();
                 self.flatten(*op, e, &mut operands);
@@ -152,7 +161,7 @@ impl Planner<'_> {
                     Node::Or(operands)
                 })
             }
-            TKind::Binary(op, l, r) => self.binary(*op, l, r),
+            TKind::Binary(op, l, r) => self.binary(*op, l, r, e.span),
             TKind::Cond(c, a, b) => {
                 let parts = [self.lower(c), self.lower(a), self.lower(b)];
                 folded(Node::Cond(Box::new(parts)))
@@ -163,10 +172,10 @@ impl Planner<'_> {
                 path,
             } => {
                 let path = path.as_ref().map(|p| self.paths.id(p));
+                let operand = self.lower(operand);
                 folded(Node::Select {
-                    operand: Box::new(self.lower(operand)),
+                    operand: Box::new((operand, self.sites.add(e.span), path)),
                     field: field.clone(),
-                    path,
                 })
             }
             TKind::HasField(operand, field) => {
@@ -174,9 +183,9 @@ impl Planner<'_> {
             }
             TKind::Index(a, i) => {
                 let parts = [self.lower(a), self.lower(i)];
-                folded(Node::Index(Box::new(parts)))
+                folded(Node::Index(Box::new(parts), self.sites.add(e.span)))
             }
-            TKind::Call(builtin, args) => self.call(builtin, args),
+            TKind::Call(builtin, args) => self.call(builtin, args, e.span),
             TKind::MakeList(items) => folded(Node::MakeList(self.lower_all(items))),
             TKind::MakeMap(entries) => {
                 let entries: Box<[(Node, Node)]> = entries
@@ -193,6 +202,7 @@ impl Planner<'_> {
                 predicate,
                 transform,
             } => self.comprehension(
+                e.span,
                 *kind,
                 range,
                 (*local, *two),
@@ -218,10 +228,10 @@ impl Planner<'_> {
         in_set_node(elem, node, set)
     }
 
-    fn binary(&mut self, op: BinaryOp, l: &TExpr, r: &TExpr) -> Node {
+    fn binary(&mut self, op: BinaryOp, l: &TExpr, r: &TExpr, span: Span) -> Node {
         let (ln, rn) = (self.lower(l), self.lower(r));
         if let Some(cmp) = Cmp::of(op) {
-            return comparison(cmp, l, r, ln, rn);
+            return comparison(cmp, l, r, ln, rn, || self.sites.add(span));
         }
         if op == BinaryOp::In {
             if let Node::Const(Value::List(items)) = &rn {
@@ -229,10 +239,15 @@ impl Planner<'_> {
                 return in_set_node(l, ln, set);
             }
         }
-        folded(Node::Binary(op, Box::new([ln, rn])))
+        folded(Node::Binary(op, Box::new([ln, rn]), self.sites.add(span)))
     }
 
-    fn call(&mut self, builtin: &'static crate::cel::functions::Builtin, args: &[TExpr]) -> Node {
+    fn call(
+        &mut self,
+        builtin: &'static crate::cel::functions::Builtin,
+        args: &[TExpr],
+        span: Span,
+    ) -> Node {
         let mut nodes: Vec<Node> = args.iter().map(|a| self.lower(a)).collect();
         if let ("or" | "orValue", 2) = (builtin.name, nodes.len()) {
             let b = nodes.swap_remove(1);
@@ -259,7 +274,11 @@ impl Planner<'_> {
                 return folded(Node::StrTest(test, Box::new([a, b])));
             }
         }
-        folded(Node::Call(builtin, nodes.into_boxed_slice()))
+        folded(Node::Call(
+            builtin,
+            nodes.into_boxed_slice(),
+            self.sites.add(span),
+        ))
     }
 
     /// `s.matches("literal")`: the regex is compiled once, at load.
@@ -287,6 +306,7 @@ impl Planner<'_> {
 
     fn comprehension(
         &mut self,
+        span: Span,
         kind: MacroKind,
         range: &TExpr,
         (local, two): (u32, bool),
@@ -300,6 +320,7 @@ impl Planner<'_> {
             two,
             predicate: predicate.map(|p| self.lower(p)),
             transform: transform.map(|t| self.lower(t)),
+            site: self.sites.add(span),
         }));
         if two {
             return generic;
@@ -397,9 +418,16 @@ fn in_set_node(elem: &TExpr, node: Node, set: Arc<ValueSet>) -> Node {
 
 /// A comparison: of two strings, or of an int or a double with a constant, specialised;
 /// anything else generic.
-fn comparison(cmp: Cmp, l: &TExpr, r: &TExpr, ln: Node, rn: Node) -> Node {
+fn comparison(
+    cmp: Cmp,
+    l: &TExpr,
+    r: &TExpr,
+    ln: Node,
+    rn: Node,
+    site: impl FnOnce() -> u32,
+) -> Node {
     if is_const(&ln) && is_const(&rn) {
-        return folded(Node::Binary(cmp.op(), Box::new([ln, rn])));
+        return folded(Node::Binary(cmp.op(), Box::new([ln, rn]), site()));
     }
     if l.ty.is_string() && r.ty.is_string() {
         return Node::StrCmp(cmp, Box::new([ln, rn]));
@@ -407,7 +435,7 @@ fn comparison(cmp: Cmp, l: &TExpr, r: &TExpr, ln: Node, rn: Node) -> Node {
     let (operand, ty, k, op, flipped) = match (ln, rn) {
         (n, Node::Const(k)) => (n, &l.ty, k, cmp, false),
         (Node::Const(k), n) => (n, &r.ty, k, cmp.flip(), true),
-        (a, b) => return Node::Binary(cmp.op(), Box::new([a, b])),
+        (a, b) => return Node::Binary(cmp.op(), Box::new([a, b]), site()),
     };
     let exact_int = |k: i64| k.abs() <= EXACT_INT_IN_DOUBLE;
     match (ty, &k) {
@@ -429,7 +457,7 @@ fn comparison(cmp: Cmp, l: &TExpr, r: &TExpr, ln: Node, rn: Node) -> Node {
         _ => {
             let k = Node::Const(k);
             let pair = if flipped { [k, operand] } else { [operand, k] };
-            Node::Binary(cmp.op(), Box::new(pair))
+            Node::Binary(cmp.op(), Box::new(pair), site())
         }
     }
 }

@@ -3,7 +3,7 @@
 //! how embedders can evaluate plain CEL without a pack.
 
 use crate::cel::eval::{eval, Ctx, Fail, Frame};
-use crate::cel::ir::{Node, Paths};
+use crate::cel::ir::{Node, Paths, Sites};
 use crate::cel::parser::parse;
 use crate::cel::plan::plan;
 use crate::cel::resolve::Env;
@@ -17,6 +17,8 @@ pub struct Program {
     node: Node,
     ty: Type,
     paths: Paths,
+    /// Source spans of the nodes an error can leave (see [`crate::cel::ir::Site`]).
+    sites: Sites,
 }
 
 impl Program {
@@ -34,13 +36,15 @@ impl Program {
             parse(source).map_err(|e| vec![CheckError::new(e.code, e.span, e.message, None)])?;
         let typed = typecheck(&ast, env, &mut AllowAll);
         let mut paths = Paths::default();
-        let planned = plan(&typed.expr, env, &mut paths);
+        let mut sites = Sites::default();
+        let planned = plan(&typed.expr, env, &mut paths, &mut sites);
         let mut errors = typed.errors;
         match planned {
             Ok(node) if errors.is_empty() => Ok(Program {
                 node,
                 ty: typed.expr.ty,
                 paths,
+                sites,
             }),
             Ok(_) => Err(errors),
             Err(more) => {
@@ -56,6 +60,20 @@ impl Program {
     }
 
     /// Evaluates the program with the given variable values (in the order of `Env::vars`).
+    /// A runtime error has a kind and the span of the node it was raised in:
+    ///
+    /// ```
+    /// use saring::cel::{Env, EvalError, Program, RuntimeErrorKind, Span, Type, Value};
+    ///
+    /// let env = Env { vars: vec![("a".into(), Type::Int), ("b".into(), Type::Int)], ..Env::default() };
+    /// let program = Program::compile("a / b > 1", &env).unwrap();
+    /// let Err(EvalError::Runtime(e)) = program.eval(&[Value::Int(4), Value::Int(0)]) else {
+    ///     panic!("expected a runtime error")
+    /// };
+    /// assert_eq!(e.kind(), RuntimeErrorKind::DivisionByZero);
+    /// assert_eq!(e.kind().code(), "division_by_zero");
+    /// assert_eq!(e.span(), Some(Span::new(0, 5)));
+    /// ```
     pub fn eval(&self, vars: &[Value]) -> EvalResult {
         let cx = Ctx {
             vars,
@@ -63,7 +81,10 @@ impl Program {
         };
         let mut frame = Frame::default();
         eval(&self.node, &cx, &mut frame).map_err(|fail| match fail {
-            Fail::Error(message) => EvalError::Runtime(message),
+            Fail::Error(e) => {
+                let span = e.site().and_then(|s| self.sites.span(s));
+                EvalError::Runtime(e.with_span(span))
+            }
             Fail::Missing => {
                 let path = frame
                     .missing

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::capability::{needs_of, unavailable_help, Requirement};
 use crate::cel::ast::Span;
 use crate::cel::cost::Bounds;
-use crate::cel::ir::{DerivedNode, Node, Paths};
+use crate::cel::ir::{DerivedNode, Node, Paths, Sites};
 use crate::cel::parser::parse;
 use crate::cel::plan::plan;
 use crate::cel::resolve::{Env, ListBinding, Scope};
@@ -36,8 +36,25 @@ pub(crate) struct Built {
     pub infos: Vec<RuleInfo>,
     pub warnings: Vec<Diagnostic>,
     pub paths: Paths,
+    /// Source spans of the planned nodes errors are placed at, owned by [`site_owner`]s.
+    pub sites: Sites,
     /// What the pack needs of the optional parts of the engine (see [`crate::capability`]).
     pub requirements: Vec<Requirement>,
+}
+
+/// The owner id, in [`Built::sites`], of rule `i`'s condition.
+pub(crate) const RULE_OWNER: u32 = 1 << 31;
+
+/// Which expression of the pack a site owner id stands for: a rule's condition or a derived
+/// value's expression.
+pub(crate) fn site_owner(pack: &Pack, owner: u32) -> Option<&Expression> {
+    if owner & RULE_OWNER != 0 {
+        pack.rules
+            .get((owner & !RULE_OWNER) as usize)
+            .map(|r| &r.when)
+    } else {
+        pack.derive.get(owner as usize).map(|d| &d.expr)
+    }
 }
 
 pub(super) fn place(pack: &Pack, expr: &Expression, span: Span, d: Diagnostic) -> Diagnostic {
@@ -70,7 +87,7 @@ pub(super) fn compile_expr(
     pack: &Pack,
     expr: &Expression,
     env: &Env,
-    paths: &mut Paths,
+    (paths, sites): (&mut Paths, &mut Sites),
     rule: Option<&str>,
     cost: (&Bounds, &CostLimits, &str),
     diags: &mut Vec<Diagnostic>,
@@ -130,7 +147,7 @@ pub(super) fn compile_expr(
         return None;
     }
     let mut errors = typed.errors;
-    let planned = plan(&typed.expr, env, paths);
+    let planned = plan(&typed.expr, env, paths, sites);
     if let Err(more) = &planned {
         errors.extend(more.iter().cloned());
     }
@@ -227,19 +244,21 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
             .push(ListBinding::new(list.name.clone(), list.items.clone()));
     }
     let mut paths = Paths::new(schema_paths(&pack.schema.root));
+    let mut sites = Sites::default();
     let mut bounds = declared_bounds(&pack.schema.root);
     let mut requirements = Vec::new();
 
     // Derived values, in declaration order: each sees the ones before it.
     let mut derived = Vec::new();
     let mut derived_nodes = Vec::new();
-    for d in &pack.derive {
+    for (i, d) in pack.derive.iter().enumerate() {
         let what = format!("derived value `{}`", d.name);
+        sites.begin(i as u32);
         let compiled = compile_expr(
             pack,
             &d.expr,
             &env,
-            &mut paths,
+            (&mut paths, &mut sites),
             None,
             (&bounds, limits, &what),
             &mut diags,
@@ -298,17 +317,18 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
     let mut rules = Vec::new();
     let mut infos = Vec::new();
     let mut deps: Vec<Vec<u32>> = Vec::new();
-    for rule in &pack.rules {
+    for (rule_index, rule) in pack.rules.iter().enumerate() {
         if diags.len() >= MAX_PACK_ERRORS {
             diags.push(too_many_errors(&rule.id));
             return Err(diags);
         }
         let what = format!("the condition of rule `{}`", rule.id);
+        sites.begin(RULE_OWNER | rule_index as u32);
         let checked = compile_expr(
             pack,
             &rule.when,
             &env,
-            &mut paths,
+            (&mut paths, &mut sites),
             Some(&rule.id),
             (&bounds, limits, &what),
             &mut diags,
@@ -574,6 +594,7 @@ pub(crate) fn build(pack: &Pack, limits: &CostLimits) -> Result<Built, Vec<Diagn
             infos,
             warnings,
             paths,
+            sites,
             requirements,
         })
     } else {

@@ -88,12 +88,23 @@ pub(super) fn compile_aggregates(
     ),
 ) -> Vec<CompiledAggregate> {
     let mut out = Vec::new();
+    // An aggregate's runtime error is reported by its message alone (`Fact::Failed`), so
+    // its sites are never looked up: a table of their own.
+    let mut sites = crate::cel::ir::Sites::default();
     for a in &pack.aggregates {
         let mut monitored = BTreeSet::new();
         let mut slots: Vec<(u32, Arc<str>)> = Vec::new();
         let mut part = |expr: &Expression, role: Role, diags: &mut Vec<Diagnostic>| {
             let what = format!("the {} of aggregate `{}`", role.name(), a.name);
-            let c = compile_expr(pack, expr, env, paths, None, (bounds, limits, &what), diags);
+            let c = compile_expr(
+                pack,
+                expr,
+                env,
+                (&mut *paths, &mut sites),
+                None,
+                (bounds, limits, &what),
+                diags,
+            );
             let Some(c) = c else {
                 return (Node::Const(Value::Null), Type::Dyn);
             };
@@ -228,8 +239,8 @@ impl Engine {
                 missing.union(&paths);
                 None
             }
-            Err((Fail::Error(m), _)) => {
-                error.get_or_insert(m);
+            Err((Fail::Error(e), _)) => {
+                error.get_or_insert_with(|| e.message_arc().clone());
                 None
             }
         };

@@ -115,7 +115,7 @@ pub(crate) fn slots_read(
                 }
             }
         }
-        Node::Neg(x)
+        Node::Neg(x, _)
         | Node::Not(x)
         | Node::StrMap(_, x)
         | Node::HasField(x, _)
@@ -124,11 +124,11 @@ pub(crate) fn slots_read(
         | Node::Matches(x, _)
         | Node::IntCmp { operand: x, .. }
         | Node::DoubleCmp { operand: x, .. }
-        | Node::Select { operand: x, .. }
         | Node::OptSelect(x, _) => walk(x),
+        Node::Select { operand, .. } => walk(&operand.0),
         Node::Cond(xs) => xs.iter().for_each(walk),
-        Node::Binary(_, xs)
-        | Node::Index(xs)
+        Node::Binary(_, xs, _)
+        | Node::Index(xs, _)
         | Node::OptIndex(xs)
         | Node::OptOr { operands: xs, .. }
         | Node::StrCmp(_, xs)
@@ -140,7 +140,7 @@ pub(crate) fn slots_read(
                 walk(v);
             }
         }
-        Node::Call(_, xs) | Node::MakeList(xs) | Node::And(xs) | Node::Or(xs) => {
+        Node::Call(_, xs, _) | Node::MakeList(xs) | Node::And(xs) | Node::Or(xs) => {
             xs.iter().for_each(walk)
         }
         Node::MakeMap(entries) => {

@@ -240,6 +240,8 @@ struct Compiled {
     warnings: Vec<crate::Diagnostic>,
     /// Record paths by id, for missing-data reports.
     paths: Paths,
+    /// Source spans of the nodes runtime errors are placed at (by site id).
+    sites: crate::cel::ir::Sites,
     /// Static cost limit and per-record budget.
     limits: CostLimits,
     /// What the pack needs of the optional parts of the engine.
@@ -317,6 +319,7 @@ impl Engine {
                 order: built.order,
                 warnings,
                 paths: built.paths,
+                sites: built.sites,
                 limits,
                 requirements: built.requirements,
             }),

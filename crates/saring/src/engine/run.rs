@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::cel::eval::{boolean, derived, BoolCtx, Computed, Ctx, Fail, Failure, Frame, RuleState};
 use crate::cel::Value;
-use crate::decision::{Decision, Hit, Incomplete, IncompleteKind, InvalidField, Outcome};
+use crate::decision::{Decision, ErrorAt, Hit, Incomplete, IncompleteKind, InvalidField, Outcome};
 use crate::engine::score::{RuleOutcome, Scored};
 use crate::engine::{CompiledRule, Engine, Explanation, RuleExplanation, RuleResult};
 use crate::idset::IdSet;
@@ -92,7 +92,10 @@ fn preset_state(verdict: RuleVerdict, failures: &mut Vec<Failure>) -> RuleState 
             }
         }
         RuleVerdict::Error => Failure {
-            fail: Fail::Error(std::sync::Arc::from("decided by the columnar evaluator")),
+            fail: Fail::new(
+                crate::cel::RuntimeErrorKind::Internal,
+                "decided by the columnar evaluator",
+            ),
             missing: IdSet::default(),
         },
     };
@@ -254,6 +257,47 @@ impl Engine {
         derived(&cx, i, &mut Frame::default()).ok()
     }
 
+    /// Where a runtime error was raised, and the failing sub-expression's text: from the
+    /// site of the innermost node it left, in the rule condition or derived value it is in.
+    fn error_place(&self, e: &crate::cel::RuntimeError) -> Option<(ErrorAt, String)> {
+        let c = &self.inner;
+        let site = e.site()?;
+        let span = c.sites.span(site)?;
+        let expr = super::build::site_owner(&c.pack, c.sites.owner(site)?)?;
+        let (start, end) = (span.start as usize, span.end as usize);
+        let text = expr.text.get(start..end)?;
+        let loc = c.pack.sources.locate(
+            &expr.file,
+            (expr.offset + start, expr.offset + end.max(start + 1)),
+        );
+        Some((
+            ErrorAt {
+                file: loc.file,
+                line: loc.line,
+                column: loc.column,
+            },
+            text.to_string(),
+        ))
+    }
+
+    /// The incomplete entry of rule `i` for a failure.
+    fn incomplete(&self, i: usize, failure: &Failure) -> Incomplete {
+        let (missing, error) = self.report(failure);
+        let (error_kind, place) = match (&failure.fail, &error) {
+            (Fail::Error(e), Some(_)) => (Some(e.kind()), self.error_place(e)),
+            _ => (None, None),
+        };
+        let (error_at, error_expr) = place.unzip();
+        Incomplete {
+            rule: self.inner.rules[i].id.to_string(),
+            missing,
+            error,
+            error_kind,
+            error_at,
+            error_expr,
+        }
+    }
+
     /// How a failure is reported: the missing paths, or (when nothing was missing) the error.
     fn report(&self, failure: &Failure) -> (Vec<String>, Option<String>) {
         let missing: Vec<String> = self
@@ -265,7 +309,7 @@ impl Engine {
             .collect();
         let error = if missing.is_empty() {
             Some(match &failure.fail {
-                Fail::Error(m) => m.to_string(),
+                Fail::Error(e) => e.message().to_string(),
                 Fail::Missing => "missing data".to_string(),
             })
         } else {
@@ -417,12 +461,7 @@ impl Engine {
             .iter()
             .filter_map(|i| {
                 let failure = ev.failure(ev.rules[i as usize])?;
-                let (missing, error) = self.report(failure);
-                Some(Incomplete {
-                    rule: c.rules[i as usize].id.to_string(),
-                    missing,
-                    error,
-                })
+                Some(self.incomplete(i as usize, failure))
             })
             .collect();
         let questions = c.questions.ask(

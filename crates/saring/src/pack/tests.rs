@@ -906,6 +906,7 @@ fn bad_constants_are_reported_where_written() {
 
 #[cfg(feature = "regex")]
 #[test]
+#[cfg(feature = "regex")]
 fn a_regex_constant_is_compiled_at_load() {
     let rules = format!(
         "{CONSTANTS}\n[derive]\nd = \"destination.matches(scam)\"\n\n\

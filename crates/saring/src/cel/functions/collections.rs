@@ -31,7 +31,7 @@ pub fn size(args: &[&Value]) -> EvalResult {
     };
     i64::try_from(n)
         .map(Value::Int)
-        .map_err(|_| EvalError::msg("size out of range"))
+        .map_err(|_| EvalError::overflow("size out of range"))
 }
 
 #[cfg(test)]

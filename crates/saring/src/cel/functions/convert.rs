@@ -2,6 +2,7 @@
 //! `timestamp`, `duration`, with CEL's range and rounding rules (doubles truncate towards
 //! zero; out-of-range values are errors, never wrapped or saturated).
 
+use crate::cel::error::RuntimeErrorKind;
 use std::sync::Arc;
 
 use super::time::{
@@ -18,7 +19,7 @@ const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
 
 fn range(what: &str) -> EvalError {
-    EvalError::msg(format!("{what} range error"))
+    EvalError::overflow(format!("{what} range error"))
 }
 
 /// Checker for `int(x)`: from int, uint, double, string or timestamp.
@@ -43,10 +44,12 @@ pub fn to_int(args: &[&Value]) -> EvalResult {
         [Value::Int(i)] => Ok(Value::Int(*i)),
         [Value::Uint(u)] => i64::try_from(*u).map(Value::Int).map_err(|_| range("int")),
         [Value::Double(d)] => double_to_int(*d).map(Value::Int),
-        [Value::String(s)] => s
-            .parse::<i64>()
-            .map(Value::Int)
-            .map_err(|_| EvalError::msg(format!("cannot convert `{s}` to int"))),
+        [Value::String(s)] => s.parse::<i64>().map(Value::Int).map_err(|_| {
+            EvalError::new(
+                RuntimeErrorKind::TypeConversion,
+                format!("cannot convert `{s}` to int"),
+            )
+        }),
         [Value::Timestamp(t)] => Ok(Value::Int(t.timestamp())),
         _ => Err(EvalError::no_overload("int", args)),
     }
@@ -89,10 +92,12 @@ pub fn to_uint(args: &[&Value]) -> EvalResult {
                 Ok(Value::Uint(d.trunc() as u64))
             }
         }
-        [Value::String(s)] => s
-            .parse::<u64>()
-            .map(Value::Uint)
-            .map_err(|_| EvalError::msg(format!("cannot convert `{s}` to uint"))),
+        [Value::String(s)] => s.parse::<u64>().map(Value::Uint).map_err(|_| {
+            EvalError::new(
+                RuntimeErrorKind::TypeConversion,
+                format!("cannot convert `{s}` to uint"),
+            )
+        }),
         _ => Err(EvalError::no_overload("uint", args)),
     }
 }
@@ -118,10 +123,12 @@ pub fn to_double(args: &[&Value]) -> EvalResult {
         [Value::Double(d)] => Ok(Value::Double(*d)),
         [Value::Int(i)] => Ok(Value::Double(*i as f64)),
         [Value::Uint(u)] => Ok(Value::Double(*u as f64)),
-        [Value::String(s)] => s
-            .parse::<f64>()
-            .map(Value::Double)
-            .map_err(|_| EvalError::msg(format!("cannot convert `{s}` to double"))),
+        [Value::String(s)] => s.parse::<f64>().map(Value::Double).map_err(|_| {
+            EvalError::new(
+                RuntimeErrorKind::TypeConversion,
+                format!("cannot convert `{s}` to double"),
+            )
+        }),
         _ => Err(EvalError::no_overload("double", args)),
     }
 }
@@ -154,7 +161,9 @@ pub fn to_string(args: &[&Value]) -> EvalResult {
         [Value::Double(d)] => format_double(*d),
         [Value::Bool(b)] => b.to_string(),
         [Value::Bytes(b)] => std::str::from_utf8(b)
-            .map_err(|_| EvalError::msg("invalid UTF-8 in bytes"))?
+            .map_err(|_| {
+                EvalError::new(RuntimeErrorKind::TypeConversion, "invalid UTF-8 in bytes")
+            })?
             .to_string(),
         [Value::Timestamp(t)] => format_timestamp(t),
         [Value::Duration(d)] => format_duration(d),
@@ -216,9 +225,10 @@ pub fn to_bool(args: &[&Value]) -> EvalResult {
         [Value::String(s)] => match &**s {
             "1" | "t" | "true" | "TRUE" | "True" => Ok(Value::Bool(true)),
             "0" | "f" | "false" | "FALSE" | "False" => Ok(Value::Bool(false)),
-            _ => Err(EvalError::msg(format!(
-                "type conversion error: cannot convert `{s}` to bool"
-            ))),
+            _ => Err(EvalError::new(
+                RuntimeErrorKind::TypeConversion,
+                format!("type conversion error: cannot convert `{s}` to bool"),
+            )),
         },
         _ => Err(EvalError::no_overload("bool", args)),
     }

@@ -3,6 +3,7 @@
 //! names), `name_key` (normalized, legal forms stripped, tokens sorted),
 //! `token_set_similarity` and `best_match` (the closest entry of a list, with its score).
 
+use crate::cel::error::RuntimeErrorKind;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 #[cfg(feature = "normalize")]
 use unicode_normalization::char::is_combining_mark;
@@ -99,9 +100,12 @@ fn normalized(name: &str) -> Result<String, EvalError> {
     #[cfg(feature = "normalize")]
     return Ok(normalize(name));
     #[cfg(not(feature = "normalize"))]
-    return Err(EvalError::msg(format!(
+    return Err(EvalError::new(
+        RuntimeErrorKind::InvalidArgument,
+        format!(
         "cannot normalise `{name}`: this build of saring has no Unicode normalisation (feature `normalize`)"
-    )));
+    ),
+    ));
 }
 
 /// `normalize_name(s)`: see [`normalize`].
@@ -291,10 +295,13 @@ pub fn best_match(args: &[&Value]) -> EvalResult {
     let mut best: Option<(&Value, f64)> = None;
     for item in items.iter() {
         let Value::String(entry) = item else {
-            return Err(EvalError::msg(format!(
-                "best_match: list items must be strings, found {}",
-                item.type_name()
-            )));
+            return Err(EvalError::new(
+                RuntimeErrorKind::TypeMismatch,
+                format!(
+                    "best_match: list items must be strings, found {}",
+                    item.type_name()
+                ),
+            ));
         };
         let score = token_set_score(name, entry)?;
         if best.is_none_or(|(_, s)| score > s) {

@@ -4,6 +4,7 @@
 //! comprehension (see [`crate::cel::ast::MacroKind::SortBy`]) and sorts with [`sort_keys`].
 //! `first()` and `last()` return optional values, which saring does not have yet.
 
+use crate::cel::error::RuntimeErrorKind;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -135,7 +136,11 @@ pub fn last(args: &[&Value]) -> EvalResult {
 }
 
 fn err(message: String) -> EvalError {
-    EvalError::msg(message)
+    EvalError::invalid(message)
+}
+
+fn err_kind(kind: RuntimeErrorKind, message: String) -> EvalError {
+    EvalError::new(kind, message)
 }
 
 /// `lists.range(n)`: `[0, 1, ..., n - 1]`.
@@ -150,9 +155,10 @@ pub fn range(args: &[&Value]) -> EvalResult {
         )));
     }
     if n > MAX_RANGE {
-        return Err(err(format!(
-            "lists.range: size {n} exceeds maximum allowed ({MAX_RANGE})"
-        )));
+        return Err(err_kind(
+            RuntimeErrorKind::Limit,
+            format!("lists.range: size {n} exceeds maximum allowed ({MAX_RANGE})"),
+        ));
     }
     Ok(Value::List((0..n).map(Value::Int).collect()))
 }
@@ -176,9 +182,10 @@ pub fn slice(args: &[&Value]) -> EvalResult {
     let len = list.len();
     match (usize::try_from(start), usize::try_from(end)) {
         (Ok(a), Ok(b)) if b <= len => Ok(Value::List(list[a..b].iter().cloned().collect())),
-        _ => Err(err(format!(
-            "cannot slice({start}, {end}), list is length {len}"
-        ))),
+        _ => Err(err_kind(
+            RuntimeErrorKind::IndexOutOfRange,
+            format!("cannot slice({start}, {end}), list is length {len}"),
+        )),
     }
 }
 
@@ -217,7 +224,7 @@ pub fn flatten(args: &[&Value]) -> EvalResult {
 
 #[cold]
 fn too_large(items: usize) -> EvalError {
-    err(format!(
+    err_kind(RuntimeErrorKind::Limit, format!(
         "value_too_large: the list would have {items} items or more, more than the limit of {MAX_LIST_ITEMS}"
     ))
 }

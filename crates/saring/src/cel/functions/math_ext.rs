@@ -10,6 +10,7 @@
 //! smallest int overflows; shifts are logical (a negative int shifted right loses its sign)
 //! and give 0 for 64 or more bits; a negative shift is an error.
 
+use crate::cel::error::RuntimeErrorKind;
 use std::cmp::Ordering;
 
 use super::{no_match, resolve, P};
@@ -85,18 +86,21 @@ fn pick<'v>(
     function: &str,
 ) -> Result<&'v Value, EvalError> {
     if !is_number(a) || !is_number(b) {
-        return Err(EvalError::msg(format!("no such overload: {function}")));
+        return Err(EvalError::new(
+            RuntimeErrorKind::NoOverload,
+            format!("no such overload: {function}"),
+        ));
     }
     let nan = |v: &Value| matches!(v, Value::Double(d) if d.is_nan());
     if nan(a) || nan(b) {
-        return Err(EvalError::msg(format!(
+        return Err(EvalError::invalid(format!(
             "NaN values cannot be ordered: {function}"
         )));
     }
     match numeric_order(a, b) {
         Some(o) if o == want => Ok(b),
         Some(_) => Ok(a),
-        None => Err(EvalError::msg(format!(
+        None => Err(EvalError::invalid(format!(
             "NaN values cannot be ordered: {function}"
         ))),
     }
@@ -104,7 +108,7 @@ fn pick<'v>(
 
 fn min_max(args: &[&Value], want: Ordering, function: &str) -> EvalResult {
     match args {
-        [Value::List(list)] if list.is_empty() => Err(EvalError::msg(format!(
+        [Value::List(list)] if list.is_empty() => Err(EvalError::invalid(format!(
             "{function}(list) argument must not be empty"
         ))),
         [Value::List(list)] => fold(list.iter(), want, function),
@@ -120,13 +124,19 @@ fn fold<'v>(
     function: &str,
 ) -> EvalResult {
     let Some(mut best) = values.next() else {
-        return Err(EvalError::msg(format!("no such overload: {function}")));
+        return Err(EvalError::new(
+            RuntimeErrorKind::NoOverload,
+            format!("no such overload: {function}"),
+        ));
     };
     for v in values {
         best = pick(best, v, want, function)?;
     }
     if !is_number(best) {
-        return Err(EvalError::msg(format!("no such overload: {function}")));
+        return Err(EvalError::new(
+            RuntimeErrorKind::NoOverload,
+            format!("no such overload: {function}"),
+        ));
     }
     Ok(best.clone())
 }
@@ -212,7 +222,7 @@ pub fn abs(args: &[&Value]) -> EvalResult {
         [Value::Int(i)] => i
             .checked_abs()
             .map(Value::Int)
-            .ok_or_else(|| EvalError::msg("integer overflow")),
+            .ok_or_else(|| EvalError::overflow("integer overflow")),
         [Value::Uint(u)] => Ok(Value::Uint(*u)),
         [Value::Double(d)] => Ok(Value::Double(d.abs())),
         _ => Err(EvalError::no_overload("math.abs", args.iter().copied())),
@@ -267,7 +277,9 @@ pub fn bit_not(args: &[&Value]) -> EvalResult {
 /// The shift amount, refusing negative ones as cel-go does; `None` for 64 or more bits.
 fn shift_bits(name: &str, bits: i64) -> Result<Option<u32>, EvalError> {
     if bits < 0 {
-        return Err(EvalError::msg(format!("{name}() negative offset: {bits}")));
+        return Err(EvalError::invalid(format!(
+            "{name}() negative offset: {bits}"
+        )));
     }
     Ok(u32::try_from(bits).ok().filter(|b| *b < 64))
 }

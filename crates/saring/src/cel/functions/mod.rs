@@ -679,7 +679,10 @@ pub(crate) fn resolve(name: &str, args: &[Type], overloads: &[(&[P], P)]) -> Res
 
 /// The runtime "index out of range" error used by the strings extension and list indexing.
 pub(crate) fn out_of_range(i: i64) -> EvalError {
-    EvalError::msg(format!("index out of range: {i}"))
+    EvalError::new(
+        crate::cel::error::RuntimeErrorKind::IndexOutOfRange,
+        format!("index out of range: {i}"),
+    )
 }
 
 #[cfg(test)]

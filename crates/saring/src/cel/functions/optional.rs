@@ -5,6 +5,7 @@
 //! `orValue` are planned as short-circuiting nodes (the alternative is evaluated only when
 //! the optional has no value), the functions here serve the checker and constant folding.
 
+use crate::cel::error::RuntimeErrorKind;
 use chrono::{DateTime, Utc};
 
 use super::no_match;
@@ -164,7 +165,10 @@ pub fn has_value(args: &[&Value]) -> EvalResult {
 pub fn value(args: &[&Value]) -> EvalResult {
     match args {
         [Value::Optional(Some(v))] => Ok((**v).clone()),
-        [Value::Optional(None)] => Err(EvalError::msg(NONE_DEREFERENCE)),
+        [Value::Optional(None)] => Err(EvalError::new(
+            RuntimeErrorKind::OptionalNone,
+            NONE_DEREFERENCE,
+        )),
         _ => Err(EvalError::no_overload("value", args.iter().copied())),
     }
 }
@@ -230,7 +234,13 @@ mod tests {
         assert_eq!(has_value(&[&some]), Ok(Value::Bool(true)));
         assert_eq!(has_value(&[&none]), Ok(Value::Bool(false)));
         assert_eq!(value(&[&some]), Ok(Value::Int(7)));
-        assert_eq!(value(&[&none]), Err(EvalError::msg(NONE_DEREFERENCE)));
+        assert_eq!(
+            value(&[&none]),
+            Err(EvalError::new(
+                RuntimeErrorKind::OptionalNone,
+                NONE_DEREFERENCE
+            ))
+        );
         assert_eq!(or_value(&[&none, &Value::Int(3)]), Ok(Value::Int(3)));
         assert_eq!(or_value(&[&some, &Value::Int(3)]), Ok(Value::Int(7)));
         assert_eq!(or(&[&none, &some]), Ok(some.clone()));

@@ -2,6 +2,7 @@
 //! `lowerAscii`, `upperAscii`, `replace`, `split`, `substring`, `trim`, `join`, `reverse`,
 //! `strings.quote` and `format`. Indexes count Unicode code points, not bytes.
 
+use crate::cel::error::RuntimeErrorKind;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -295,9 +296,10 @@ pub fn substring(args: &[&Value]) -> EvalResult {
         Some(e) => {
             let b = to_index(e, len)?;
             if b < a {
-                return Err(EvalError::msg(format!(
-                    "invalid substring range. start: {start}, end: {e}"
-                )));
+                return Err(EvalError::new(
+                    RuntimeErrorKind::IndexOutOfRange,
+                    format!("invalid substring range. start: {start}, end: {e}"),
+                ));
             }
             b
         }
@@ -403,28 +405,34 @@ pub fn format(args: &[&Value]) -> EvalResult {
                 digits.push(*d);
                 it.next();
             }
-            let p: usize = digits
-                .parse()
-                .map_err(|_| EvalError::msg("could not parse formatting clause: bad precision"))?;
+            let p: usize = digits.parse().map_err(|_| {
+                EvalError::invalid("could not parse formatting clause: bad precision")
+            })?;
             if p > MAX_FORMAT_PRECISION {
-                return Err(EvalError::msg(format!(
+                return Err(EvalError::new(
+                    RuntimeErrorKind::Limit,
+                    format!(
                     "could not parse formatting clause: precision {p} is over the limit of {MAX_FORMAT_PRECISION}"
-                )));
+                ),
+                ));
             }
             precision = Some(p);
         }
         let Some(verb) = it.next() else {
-            return Err(EvalError::msg(
+            return Err(EvalError::invalid(
                 "could not parse formatting clause: unterminated clause",
             ));
         };
         if !"sdfeboxX".contains(verb) {
-            return Err(EvalError::msg(format!(
+            return Err(EvalError::invalid(format!(
                 "could not parse formatting clause: unrecognized formatting clause \"{verb}\""
             )));
         }
         let Some(arg) = values.get(next_arg) else {
-            return Err(EvalError::msg(format!("index {next_arg} out of range")));
+            return Err(EvalError::new(
+                RuntimeErrorKind::IndexOutOfRange,
+                format!("index {next_arg} out of range"),
+            ));
         };
         next_arg += 1;
         format_clause(&mut out, verb, precision, arg)?;
@@ -436,7 +444,7 @@ pub fn format(args: &[&Value]) -> EvalResult {
 }
 
 fn clause_error(what: &str, v: &Value) -> EvalError {
-    EvalError::msg(format!(
+    EvalError::invalid(format!(
         "error during formatting: {what}, was given {}",
         v.type_name()
     ))

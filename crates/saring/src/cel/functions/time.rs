@@ -18,7 +18,7 @@ const NANOS_PER_SECOND: i128 = 1_000_000_000;
 
 /// The error of a timestamp or duration outside its valid range.
 pub fn range_error(what: &str) -> EvalError {
-    EvalError::msg(format!("{what} out of range"))
+    EvalError::overflow(format!("{what} out of range"))
 }
 
 /// Accepts a timestamp within `0001-01-01T00:00:00Z ..= 9999-12-31T23:59:59.999999999Z`.
@@ -53,7 +53,7 @@ pub fn timestamp_from_seconds(secs: i64) -> Result<DateTime<Utc>, EvalError> {
 /// fractional seconds up to nanoseconds), range-checked.
 pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, EvalError> {
     let t = DateTime::parse_from_rfc3339(s)
-        .map_err(|e| EvalError::msg(format!("invalid timestamp `{s}`: {e}")))?;
+        .map_err(|e| EvalError::invalid(format!("invalid timestamp `{s}`: {e}")))?;
     check_timestamp_range(t.with_timezone(&Utc))
 }
 
@@ -98,7 +98,7 @@ pub fn format_duration(d: &TimeDelta) -> String {
 /// each with a unit (`h`, `m`, `s`, `ms`, `us`/`µs`, `ns`), e.g. `1h30m`, `-1.5s`, `100ms`;
 /// `0` alone is allowed. The result must fit the duration range.
 pub fn parse_duration(input: &str) -> Result<TimeDelta, EvalError> {
-    let bad = || EvalError::msg(format!("invalid duration `{input}`"));
+    let bad = || EvalError::invalid(format!("invalid duration `{input}`"));
     let (neg, mut s) = match input.as_bytes().first() {
         Some(b'-') => (true, &input[1..]),
         Some(b'+') => (false, &input[1..]),
@@ -189,7 +189,7 @@ pub fn local_time(t: &DateTime<Utc>, tz: &str) -> Result<NaiveDateTime, EvalErro
 fn zone_time(t: &DateTime<Utc>, tz: &str) -> Result<NaiveDateTime, EvalError> {
     match tz.parse::<chrono_tz::Tz>() {
         Ok(zone) => Ok(t.with_timezone(&zone).naive_local()),
-        Err(_) => Err(EvalError::msg(format!("unknown time zone `{tz}`"))),
+        Err(_) => Err(EvalError::invalid(format!("unknown time zone `{tz}`"))),
     }
 }
 
@@ -197,7 +197,7 @@ fn zone_time(t: &DateTime<Utc>, tz: &str) -> Result<NaiveDateTime, EvalError> {
 /// load (`build.unavailable`, see [`crate::capability`]).
 #[cfg(not(feature = "tz"))]
 fn zone_time(_: &DateTime<Utc>, tz: &str) -> Result<NaiveDateTime, EvalError> {
-    Err(EvalError::msg(format!(
+    Err(EvalError::invalid(format!(
         "unknown time zone `{tz}`: this build of saring has no time-zone database (feature `tz`)"
     )))
 }
