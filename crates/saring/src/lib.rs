@@ -66,7 +66,7 @@ pub use decision::{
     Decision, ErrorAt, Hit, Incomplete, IncompleteKind, InvalidField, Outcome, PackRef, Question,
     RuntimeErrorKind,
 };
-pub use diagnostic::{Code, Diagnostic, Location, Severity};
+pub use diagnostic::{Code, Diagnostic, Location, Severity, SourceError};
 pub use engine::{Engine, Summary};
 pub use error::{LanguageError, PackError, RecordError};
 pub use idset::IdSet;

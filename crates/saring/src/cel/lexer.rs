@@ -154,11 +154,7 @@ pub struct Lexer<'a> {
 }
 
 fn syntax(message: String, start: usize, end: usize) -> ParseError {
-    ParseError {
-        code: Code::CelSyntax,
-        message,
-        span: Span::new(start, end),
-    }
+    ParseError::new(Code::CelSyntax, Span::new(start, end), message, None)
 }
 
 /// Which literal family a quoted literal belongs to.

@@ -35,29 +35,17 @@
 
 use crate::cel::ast::{BinaryOp, Expr, ExprKind, Literal, MacroKind, Span, UnaryOp};
 use crate::cel::lexer::{is_reserved, Lexer, Token, TokenKind};
-use crate::diagnostic::Code;
+use crate::diagnostic::{Code, SourceError};
 use crate::limits::{MAX_EXPR_DEPTH, MAX_EXPR_LEN};
 
-/// A syntax error with the span it concerns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{message}")]
-pub struct ParseError {
-    /// Stable code: `cel.syntax`, `cel.too_deep`, `cel.too_long`.
-    pub code: Code,
-    /// Lowercase message.
-    pub message: String,
-    /// Where, in bytes of the expression source.
-    pub span: Span,
-}
+/// A syntax error with the span it concerns (the one [`SourceError`] type of parse, check and
+/// template errors): `cel.syntax`, `cel.too_deep` or `cel.too_long`.
+pub type ParseError = SourceError;
 
 impl ParseError {
     #[cold]
     fn syntax(message: String, span: Span) -> Box<ParseError> {
-        Box::new(ParseError {
-            code: Code::CelSyntax,
-            message,
-            span,
-        })
+        Box::new(ParseError::new(Code::CelSyntax, span, message, None))
     }
 }
 
@@ -74,14 +62,15 @@ pub fn parse_with_limits(
     max_depth: usize,
 ) -> Result<Expr, ParseError> {
     if source.len() > max_len {
-        return Err(ParseError {
-            code: Code::CelTooLong,
-            message: format!(
+        return Err(ParseError::new(
+            Code::CelTooLong,
+            Span::new(0, source.len()),
+            format!(
                 "expression is {} bytes long, the limit is {max_len} bytes",
                 source.len()
             ),
-            span: Span::new(0, source.len()),
-        });
+            None,
+        ));
     }
     let mut parser = Parser::new(source, max_depth).map_err(|e| *e)?;
     let node = parser.expr().map_err(|e| *e)?;
@@ -173,14 +162,15 @@ impl<'a> Parser<'a> {
     #[cold]
     #[inline(never)]
     fn too_deep(&self, span: Span) -> Box<ParseError> {
-        Box::new(ParseError {
-            code: Code::CelTooDeep,
-            message: format!(
+        Box::new(ParseError::new(
+            Code::CelTooDeep,
+            span,
+            format!(
                 "expression is nested too deeply, the limit is {} levels",
                 self.max_depth
             ),
-            span,
-        })
+            None,
+        ))
     }
 
     fn expect(&mut self, kind: TokenKind, what: &str) -> PResult<Span> {

@@ -12,38 +12,13 @@ use crate::cel::ops;
 use crate::cel::resolve::{field_type, Binding, Env, Scope};
 use crate::cel::types::Type;
 use crate::cel::value::Value;
-use crate::diagnostic::{did_you_mean, Code, EnumValues};
+use crate::diagnostic::{did_you_mean, Code, EnumValues, SourceError};
 use crate::record::Shorten;
 use crate::schema::{Field, FieldKind, ObjectType};
 
-/// A problem found while checking an expression.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckError {
-    /// Stable code (`cel.type_mismatch`, `pack.unknown_field`, `pack.protected_field`, ...).
-    pub code: Code,
-    /// Lowercase message, user input in backticks.
-    pub message: String,
-    /// What to do about it.
-    pub help: Option<String>,
-    /// Where, in the expression source.
-    pub span: Span,
-}
-
-impl CheckError {
-    pub(crate) fn new(
-        code: Code,
-        span: Span,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) -> CheckError {
-        CheckError {
-            code,
-            message: message.into(),
-            help,
-            span,
-        }
-    }
-}
+/// A problem found while checking an expression (the one [`SourceError`] type of parse, check
+/// and template errors).
+pub type CheckError = SourceError;
 
 /// What an expression does with record data, shown to the pack's policy as it is checked.
 /// Returning an error refuses the access (the sub-expression is poisoned).

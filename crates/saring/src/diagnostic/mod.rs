@@ -1,10 +1,12 @@
 //! Diagnostics for rule packs: stable codes, messages, help, and file/line/column spans.
 
 mod code;
+mod source;
 
 use serde::Serialize;
 
 pub use code::Code;
+pub use source::SourceError;
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

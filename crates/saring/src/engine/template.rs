@@ -7,7 +7,7 @@
 use crate::cel::resolve::{Binding, Scope};
 use crate::cel::typecheck::Access;
 use crate::cel::{Span, Value};
-use crate::diagnostic::Code;
+use crate::diagnostic::{Code, SourceError};
 use crate::engine::language::{Languages, PerLanguage};
 use crate::pack::Text;
 use crate::record::Record;
@@ -39,16 +39,10 @@ pub struct Template {
     pieces: Vec<Piece>,
 }
 
-/// Why a template could not be parsed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TemplateError {
-    /// Code: `pack.bad_placeholder` or `pack.protected_field`.
-    pub code: Code,
-    /// Message.
-    pub message: String,
-    /// Help text.
-    pub help: Option<String>,
-}
+/// Why a template could not be parsed (the one [`SourceError`] type of parse, check and
+/// template errors): `pack.bad_placeholder` or `pack.protected_field`, its span the
+/// placeholder's bytes in the template text.
+pub type TemplateError = SourceError;
 
 impl Template {
     /// Parses a template; placeholders name schema fields (dotted paths, outside lists),
@@ -74,11 +68,12 @@ impl Template {
                 '{' => {
                     let rest = &text[i + 1..];
                     let Some(end) = rest.find('}') else {
-                        return Err(TemplateError {
-                            code: Code::PackBadPlaceholder,
-                            message: "unclosed `{` in reason".into(),
-                            help: Some("write `{{` for a literal brace".into()),
-                        });
+                        return Err(TemplateError::new(
+                            Code::PackBadPlaceholder,
+                            Span::new(i, text.len()),
+                            "unclosed `{` in reason",
+                            Some("write `{{` for a literal brace".into()),
+                        ));
                     };
                     let name = rest[..end].trim();
                     for _ in 0..rest[..end].chars().count() + 1 {
@@ -87,7 +82,8 @@ impl Template {
                     if !buf.is_empty() {
                         pieces.push(Piece::Text(std::mem::take(&mut buf)));
                     }
-                    pieces.push(resolve(name, scope, access)?);
+                    let span = Span::new(i, i + end + 2);
+                    pieces.push(resolve(name, span, scope, access)?);
                 }
                 c => buf.push(c),
             }
@@ -233,11 +229,27 @@ fn push_value(out: &mut String, v: &Value, kind: Option<&FieldKind>) {
     }
 }
 
-fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Piece, TemplateError> {
-    let not_a_value = || TemplateError {
-        code: Code::PackBadPlaceholder,
-        message: format!("`{{{name}}}` is not a value field"),
-        help: Some("placeholders name a schema field, a derived value or a constant".into()),
+fn resolve(
+    name: &str,
+    span: Span,
+    scope: &Scope<'_>,
+    access: &mut dyn Access,
+) -> Result<Piece, TemplateError> {
+    let not_a_value = || {
+        TemplateError::new(
+            Code::PackBadPlaceholder,
+            span,
+            format!("`{{{name}}}` is not a value field"),
+            Some("placeholders name a schema field, a derived value or a constant".into()),
+        )
+    };
+    let protected = || {
+        TemplateError::new(
+            Code::PackProtectedField,
+            span,
+            format!("reason shows protected field `{name}`"),
+            Some("protected attributes never appear in reasons".into()),
+        )
     };
     match scope.lookup_path(name) {
         Some(Binding::Derived(i)) => Ok(Piece::Derived(i)),
@@ -250,19 +262,11 @@ fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Pie
             Ok(Piece::Text(text))
         }
         Some(Binding::Field(f)) => {
-            if let Err(e) = access.read(f, Span::default()) {
+            if let Err(e) = access.read(f, span) {
                 return Err(if e.code == Code::PackProtectedField {
-                    TemplateError {
-                        code: e.code,
-                        message: format!("reason shows protected field `{name}`"),
-                        help: Some("protected attributes never appear in reasons".into()),
-                    }
+                    protected()
                 } else {
-                    TemplateError {
-                        code: e.code,
-                        message: e.message,
-                        help: e.help,
-                    }
+                    e
                 });
             }
             match f.slot {
@@ -270,19 +274,44 @@ fn resolve(name: &str, scope: &Scope<'_>, access: &mut dyn Access) -> Result<Pie
                 None => Err(not_a_value()),
             }
         }
-        Some(Binding::Object(f, _)) if f.protected => Err(TemplateError {
-            code: Code::PackProtectedField,
-            message: format!("reason shows protected field `{name}`"),
-            help: Some("protected attributes never appear in reasons".into()),
-        }),
+        Some(Binding::Object(f, _)) if f.protected => Err(protected()),
         Some(_) => Err(not_a_value()),
-        None => Err(TemplateError {
-            code: Code::PackBadPlaceholder,
-            message: format!("unknown placeholder `{{{name}}}` in reason"),
-            help: crate::diagnostic::did_you_mean(
+        None => Err(TemplateError::new(
+            Code::PackBadPlaceholder,
+            span,
+            format!("unknown placeholder `{{{name}}}` in reason"),
+            crate::diagnostic::did_you_mean(
                 name,
                 scope.path_candidates().iter().map(String::as_str),
             ),
-        }),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cel::resolve::Env;
+    use crate::cel::typecheck::AllowAll;
+
+    fn error(text: &str) -> TemplateError {
+        let env = Env::default();
+        match Template::parse(text, &Scope::new(&env), &mut AllowAll) {
+            Ok(_) => panic!("`{text}` parsed"),
+            Err(e) => e,
+        }
+    }
+
+    /// Template errors are the one source error type, placed on the placeholder.
+    #[test]
+    fn template_errors_carry_the_placeholder_span() {
+        let e: SourceError = error("Ticket {tiket} booked");
+        assert_eq!(e.code, Code::PackBadPlaceholder);
+        assert_eq!(e.message, "unknown placeholder `{tiket}` in reason");
+        assert_eq!((e.span.start, e.span.end), (7, 14));
+        assert_eq!(e.help(), Code::PackBadPlaceholder.default_help());
+        let e = error("a {b");
+        assert_eq!((e.span.start, e.span.end), (2, 4));
+        assert_eq!(e.help(), "write `{{` for a literal brace");
     }
 }
