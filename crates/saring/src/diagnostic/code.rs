@@ -39,11 +39,20 @@ macro_rules! codes {
             }
 
             /// What to do about a diagnostic with this code, when it has no more specific help.
+            /// (A build without pack files in TOML — the citizen page's, whose pack is embedded
+            /// and checked when the site is built — carries one pointer to the code table
+            /// instead of these texts.)
             pub const fn default_help(self) -> &'static str {
-                match self {
+                #[cfg(feature = "toml")]
+                return match self {
                     $(Code::$variant => $help,)*
                     Code::Other(_) => OTHER_HELP,
-                }
+                };
+                #[cfg(not(feature = "toml"))]
+                return match self {
+                    Code::Other(_) => OTHER_HELP,
+                    _ => TABLE_HELP,
+                };
             }
 
             /// What the code means (its doc comment), for the crate README's table.
@@ -66,6 +75,11 @@ macro_rules! codes {
         }
     };
 }
+
+/// The default help of every code in a build without the pack-authoring texts.
+#[cfg(not(feature = "toml"))]
+const TABLE_HELP: &str =
+    "see this code in the table of diagnostic codes in the saring crate's README";
 
 /// The default help of [`Code::Other`].
 const OTHER_HELP: &str = "see the message; the tool that raised this code documents it";
