@@ -522,6 +522,7 @@ pub(crate) fn proxy_warnings(pack: &Pack) -> Vec<Diagnostic> {
 
 /// `pack.example_unknown_field`: examples whose record (or history) holds a field the schema
 /// does not declare. `saring test` refuses such an example; `saring check` warns.
+#[cfg(feature = "toml")]
 pub(crate) fn example_warnings(pack: &Pack) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in &pack.rules {
