@@ -342,11 +342,14 @@ impl<'r> Ctx<'r> {
         }
     }
 
-    /// The unknown fields' paths, sorted (so that text and value decoding, whose key orders
-    /// differ, agree) and cut to [`MAX_IGNORED_FIELDS`].
+    /// The unknown fields' paths, sorted and each once (so that text and value decoding, whose
+    /// key orders differ and whose values hold no repeated key, agree), cut to
+    /// [`MAX_IGNORED_FIELDS`].
     fn take_ignored(&mut self) -> Vec<Box<str>> {
         let mut ignored = std::mem::take(&mut self.ignored);
         ignored.sort_unstable();
+        // An unknown key given twice is one field (a parsed value keeps one of the two).
+        ignored.dedup();
         ignored.truncate(MAX_IGNORED_FIELDS);
         ignored
     }

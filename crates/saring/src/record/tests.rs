@@ -520,6 +520,14 @@ fn report_mode_names_unknown_fields_and_decodes_the_rest() {
         assert_eq!(dbg(get(&r, &s, "age")), "Some(Int(1))");
         assert!(get(&r, &s, "interview").is_some());
     }
+    // An unknown key given twice is named once, as decoding the parsed value names it (found
+    // by the `record` fuzz target).
+    let twice = r#"{"age": 1, "ianterview": 1, "tiket": 2, "ianterview": {"x": 3}}"#;
+    let from_text = decode_json(&s, twice, DecodeOptions::REPORT).unwrap();
+    let value: serde_json::Value = serde_json::from_str(twice).unwrap();
+    let from_value = decode_value(&s, &value, DecodeOptions::REPORT).unwrap();
+    assert_eq!(from_text.ignored_fields().collect::<Vec<_>>(), ["ianterview", "tiket"]);
+    assert_eq!(format!("{from_text:?}"), format!("{from_value:?}"));
     // Ignored by default, and never named.
     let r = decode_json(&s, text, DecodeOptions::default()).unwrap();
     assert_eq!(r.ignored_fields().count(), 0);
