@@ -526,7 +526,10 @@ fn report_mode_names_unknown_fields_and_decodes_the_rest() {
     let from_text = decode_json(&s, twice, DecodeOptions::REPORT).unwrap();
     let value: serde_json::Value = serde_json::from_str(twice).unwrap();
     let from_value = decode_value(&s, &value, DecodeOptions::REPORT).unwrap();
-    assert_eq!(from_text.ignored_fields().collect::<Vec<_>>(), ["ianterview", "tiket"]);
+    assert_eq!(
+        from_text.ignored_fields().collect::<Vec<_>>(),
+        ["ianterview", "tiket"]
+    );
     assert_eq!(format!("{from_text:?}"), format!("{from_value:?}"));
     // Ignored by default, and never named.
     let r = decode_json(&s, text, DecodeOptions::default()).unwrap();
