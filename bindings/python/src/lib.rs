@@ -206,17 +206,12 @@ impl PyEngine {
 
 /// `unknown_fields=`: what decoding does with keys the schema does not declare.
 fn decode_options(unknown_fields: &str) -> PyResult<saring::DecodeOptions> {
-    let unknown_fields = match unknown_fields {
-        "ignore" => saring::UnknownFields::Ignore,
-        "report" => saring::UnknownFields::Report,
-        "reject" => saring::UnknownFields::Reject,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown_fields must be \"ignore\", \"report\" or \"reject\", not `{other}`"
-            )))
-        }
-    };
-    Ok(saring::DecodeOptions { unknown_fields })
+    match saring::UnknownFields::from_name(unknown_fields) {
+        Some(unknown_fields) => Ok(saring::DecodeOptions { unknown_fields }),
+        None => Err(PyValueError::new_err(format!(
+            "unknown_fields must be \"ignore\", \"report\" or \"reject\", not `{unknown_fields}`"
+        ))),
+    }
 }
 
 #[pymethods]

@@ -278,11 +278,13 @@ fn decode_option(options: &JsValue, default: UnknownFields) -> Result<DecodeOpti
         if value.is_undefined() || value.is_null() {
             default
         } else {
-            match value.as_string().as_deref() {
-                Some("ignore") => UnknownFields::Ignore,
-                Some("report") => UnknownFields::Report,
-                Some("reject") => UnknownFields::Reject,
-                _ => {
+            match value
+                .as_string()
+                .as_deref()
+                .and_then(UnknownFields::from_name)
+            {
+                Some(choice) => choice,
+                None => {
                     return Err(arg_error(
                         "`unknownFields` must be \"ignore\", \"report\" or \"reject\"",
                     ))

@@ -71,17 +71,9 @@ struct Picked {
 
 /// A row's id: the pack's `record_id` field, else a `record_id` column.
 fn id_of(engine: &Engine, value: &Value) -> Option<String> {
-    let Some(field) = &engine.pack().meta.record_id else {
-        return record_id(value);
-    };
-    let mut at = value;
-    for part in field.path.split('.') {
-        at = at.get(part)?;
-    }
-    match at {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+    match &engine.pack().meta.record_id {
+        Some(field) => crate::cmd::audit::record_id_of(value, &field.path),
+        None => record_id(value),
     }
 }
 

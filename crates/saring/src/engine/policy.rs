@@ -538,13 +538,16 @@ pub(crate) fn example_warnings(pack: &Pack) -> Vec<Diagnostic> {
                     record,
                     crate::record::DecodeOptions::REPORT,
                 ) {
-                    ignored.extend(decoded.ignored_fields().map(|p| format!("`{p}`")));
+                    ignored.extend(decoded.ignored_fields().map(str::to_string));
                 }
             }
             if ignored.is_empty() {
                 continue;
             }
+            // A field in both the record and its history is named once.
+            ignored.sort_unstable();
             ignored.dedup();
+            let names: Vec<String> = ignored.iter().map(|p| format!("`{p}`")).collect();
             let mut d = Diagnostic::warning(
                 Code::PackExampleUnknownField,
                 format!(
@@ -556,7 +559,7 @@ pub(crate) fn example_warnings(pack: &Pack) -> Vec<Diagnostic> {
                     } else {
                         "fields"
                     },
-                    ignored.join(", ")
+                    names.join(", ")
                 ),
             )
             .with_rule(rule.id.clone());

@@ -179,6 +179,13 @@ pub enum UnknownFields {
 }
 
 impl UnknownFields {
+    /// Every choice, in the order of their names in messages.
+    pub const ALL: [UnknownFields; 3] = [
+        UnknownFields::Ignore,
+        UnknownFields::Report,
+        UnknownFields::Reject,
+    ];
+
     /// The option's name: `ignore`, `report` or `reject`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -186,6 +193,11 @@ impl UnknownFields {
             UnknownFields::Report => "report",
             UnknownFields::Reject => "reject",
         }
+    }
+
+    /// The choice named `name` (`ignore`, `report`, `reject`), as front doors take it.
+    pub fn from_name(name: &str) -> Option<UnknownFields> {
+        UnknownFields::ALL.into_iter().find(|u| u.as_str() == name)
     }
 }
 
